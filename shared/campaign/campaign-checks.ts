@@ -1,0 +1,163 @@
+import { Liquid } from 'liquidjs';
+import type { z } from 'zod';
+import { smsLength } from '../delivery/sms-segments.ts';
+import { sampleTemplateContext } from '../delivery/template-context.ts';
+import type { Campaign } from './campaign-schema.ts';
+import { Channel } from './contact-policy-schema.ts';
+import { isValidTimeZone } from '../time/zoned-time.ts';
+import { resolveWaveSchedule } from './wave-schedule.ts';
+
+type CampaignValue = z.output<typeof Campaign>;
+type Ctx = z.RefinementCtx;
+type Path = (string | number)[];
+
+/** Strict for validation: a misspelt variable or filter is an error, not an empty string. */
+const liquid = new Liquid({ strictVariables: true, strictFilters: true });
+
+/**
+ * Rules that span fields. Each problem is reported at the path a marketer has to change.
+ * It also runs when field checks failed, on data that may not match its type: a rule that trips over a
+ * malformed field is skipped, since that field already has its own problem reported.
+ */
+export function checkCampaign(c: CampaignValue, ctx: Ctx): void {
+  const rules = [checkWaveIds, checkWaves, checkSchedule, checkCapIds];
+  for (const rule of rules) {
+    try {
+      rule(c, ctx);
+    } catch (e) {
+      if (!(e instanceof TypeError || e instanceof RangeError)) throw e;
+    }
+  }
+}
+
+function checkWaveIds(c: CampaignValue, ctx: Ctx): void {
+  const issue = (path: Path, message: string) => ctx.addIssue({ code: 'custom', path, message });
+
+  const waveIds = new Set<string>();
+  c.waves.forEach((w, i) => {
+    if (waveIds.has(w.id)) issue(['waves', i, 'id'], `duplicate wave id "${w.id}"`);
+    waveIds.add(w.id);
+  });
+}
+
+function checkWaves(c: CampaignValue, ctx: Ctx): void {
+  const issue = (path: Path, message: string) => ctx.addIssue({ code: 'custom', path, message });
+  c.waves.forEach((w, i) => {
+    const at: Path = ['waves', i];
+    if (w.audience.segment !== undefined && !(w.audience.segment in c.segments)) {
+      const known = Object.keys(c.segments);
+      issue([...at, 'audience', 'segment'], `unknown segment "${w.audience.segment}"; defined: ${known.join(', ') || 'none'}`);
+    }
+    checkChannels(c, i, issue);
+    checkContent(c, i, issue);
+  });
+}
+
+function checkSchedule(c: CampaignValue, ctx: Ctx): void {
+  const issue = (path: Path, message: string) => ctx.addIssue({ code: 'custom', path, message });
+  if (!isValidTimeZone(c.timeZone)) return; // reported on the field; no times can be resolved without it
+  const schedule = resolveWaveSchedule(c.waves, c.timeZone);
+  for (const p of schedule.problems) {
+    const path: Path = ['waves', p.waveIndex, 'start', 'after'];
+    if (p.kind === 'unknown-wave') issue(path, `unknown wave "${p.ref}"`);
+    else issue(path, `wave offsets form a cycle: ${p.cycle.join(' → ')}`);
+  }
+  c.waves.forEach((w, i) => {
+    const t = schedule.times[i];
+    if (t?.sendBy && t.sendBy.getTime() <= t.start.getTime()) {
+      issue(['waves', i, 'sendBy'], 'the send-by deadline must be after the wave’s start');
+    }
+  });
+}
+
+function checkCapIds(c: CampaignValue, ctx: Ctx): void {
+  const issue = (path: Path, message: string) => ctx.addIssue({ code: 'custom', path, message });
+  const capIds = new Set<string>();
+  c.contactPolicy?.caps.forEach((cap, i) => {
+    if (capIds.has(cap.id)) issue(['contactPolicy', 'caps', i, 'id'], `duplicate cap id "${cap.id}"`);
+    capIds.add(cap.id);
+  });
+}
+
+/** Channels the wave may use; unknown names are left out (the field check reports them). */
+function waveChannels(w: CampaignValue['waves'][number]) {
+  const all = [w.channel, ...(w.fallback ?? []), ...(w.tiers ?? []).map((t) => t.channel)];
+  return [...new Set(all.filter((ch) => Channel.options.includes(ch)))];
+}
+
+function checkChannels(c: CampaignValue, i: number, issue: (p: Path, m: string) => void): void {
+  const w = c.waves[i];
+  if (!w) return;
+  const configured = (ch: string) =>
+    !Channel.options.includes(ch as Channel) || c.channels[ch as keyof typeof c.channels] !== undefined;
+  if (!configured(w.channel)) issue(['waves', i, 'channel'], `channel "${w.channel}" is not configured under channels`);
+  w.fallback.forEach((ch, j) => {
+    if (!configured(ch)) issue(['waves', i, 'fallback', j], `channel "${ch}" is not configured under channels`);
+    if (ch === w.channel) issue(['waves', i, 'fallback', j], `"${ch}" is already the wave’s channel`);
+  });
+  w.tiers.forEach((t, j) => {
+    if (!configured(t.channel)) issue(['waves', i, 'tiers', j, 'channel'], `channel "${t.channel}" is not configured under channels`);
+  });
+}
+
+function checkContent(c: CampaignValue, i: number, issue: (p: Path, m: string) => void): void {
+  const w = c.waves[i];
+  if (!w) return;
+  const at: Path = ['waves', i];
+  if ((w.templates === undefined) === (w.variants === undefined)) {
+    issue(at, 'expected exactly one of `templates` or `variants`');
+    return;
+  }
+  const sets: { path: Path; templates: NonNullable<typeof w.templates> }[] = w.templates
+    ? [{ path: [...at, 'templates'], templates: w.templates }]
+    : (w.variants ?? []).map((v, j) => ({ path: [...at, 'variants', j, 'templates'], templates: v.templates }));
+
+  if (w.variants) {
+    const total = w.variants.reduce((s, v) => s + v.split, 0);
+    if (Math.abs(total - 100) > 1e-9) issue([...at, 'variants'], `variant splits add up to ${total}%, expected 100%`);
+    const ids = new Set<string>();
+    w.variants.forEach((v, j) => {
+      if (ids.has(v.id)) issue([...at, 'variants', j, 'id'], `duplicate variant id "${v.id}"`);
+      ids.add(v.id);
+    });
+  }
+
+  const sample = sampleTemplateContext({
+    signature: c.channels.sms?.signature,
+    optOutText: c.channels.sms?.optOutText,
+    offer: w.offer,
+  });
+  for (const { path, templates } of sets) {
+    for (const ch of waveChannels(w)) {
+      if (templates[ch] === undefined) issue([...path, ch], `the wave can use ${ch} but has no ${ch} template`);
+    }
+    const render = (p: Path, source: string): string | undefined => {
+      try {
+        return liquid.parseAndRenderSync(source, sample);
+      } catch (e) {
+        issue(p, `template does not render: ${(e as Error).message.split('\n')[0]}`);
+        return undefined;
+      }
+    };
+    if (templates.email) {
+      render([...path, 'email', 'subject'], templates.email.subject);
+      render([...path, 'email', 'html'], templates.email.html);
+      if (templates.email.text) render([...path, 'email', 'text'], templates.email.text);
+    }
+    if (templates['call-list']) render([...path, 'call-list', 'talkingPoints'], templates['call-list'].talkingPoints);
+    if (templates.sms !== undefined && c.channels.sms) {
+      const sms = c.channels.sms;
+      const text = render([...path, 'sms'], templates.sms);
+      if (text === undefined) continue;
+      if (!text.includes(sms.signature)) issue([...path, 'sms'], `SMS must carry the shop signature ${sms.signature}`);
+      if (!text.includes(sms.optOutText)) issue([...path, 'sms'], `SMS must carry the opt-out text "${sms.optOutText}"`);
+      const len = smsLength(text);
+      if (len.segments > sms.maxSegments) {
+        issue(
+          [...path, 'sms'],
+          `SMS renders to ${len.units} ${len.encoding} characters = ${len.segments} segments, more than maxSegments ${sms.maxSegments}`,
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,234 @@
+import { z } from 'zod';
+import { isLocalDateTime, isValidTimeZone } from '../time/zoned-time.ts';
+import { checkCampaign } from './campaign-checks.ts';
+import { Channel, Duration, FrequencyCap, QuietHours } from './contact-policy-schema.ts';
+
+/**
+ * The campaign config: one zod schema for YAML/JSON files, API bodies and stored campaigns.
+ * Field-level rules live here; rules across fields (references, cycles, SMS length) in campaign-checks.ts.
+ */
+
+const Slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'expected lower-case letters, digits and dashes, e.g. d11-preheat' });
+
+const LocalDateTime = z
+  .string()
+  .refine(isLocalDateTime, { error: 'expected a local date-time YYYY-MM-DDTHH:mm, e.g. 2026-11-11T00:00' })
+  .meta({ description: "Wall-clock time in the campaign's time zone, without offset." });
+
+const TimeZone = z
+  .string()
+  .refine(isValidTimeZone, { error: 'expected an IANA time zone, e.g. Asia/Shanghai' })
+  .meta({ description: 'IANA time zone name.' });
+
+const Money = z.number().min(0);
+const Percent = z.number().min(0).max(100);
+
+export const EmailChannel = z.strictObject({
+  from: z.string().min(3).meta({ description: 'Verified SES identity, e.g. "优品小店 <crm@shop.example.com>".' }),
+  replyTo: z.string().optional(),
+  configurationSet: z
+    .string()
+    .optional()
+    .meta({ description: 'SES configuration set whose event destination records delivery, opens, clicks.' }),
+});
+
+export const SmsChannel = z.strictObject({
+  signature: z
+    .string()
+    .regex(/^【[^【】]{2,12}】$/, { error: 'expected the shop signature in 【】, 2–12 characters, e.g. 【优品小店】' }),
+  optOutText: z.string().min(2).meta({ description: 'Opt-out line every marketing SMS carries, e.g. 回T退订.' }),
+  senderId: z.string().max(11).optional(),
+  messageType: z.enum(['Promotional', 'Transactional']).default('Promotional'),
+  maxSegments: z.int().min(1).max(5).default(2).meta({ description: 'Longest message allowed, in billed segments.' }),
+});
+
+export const CallListChannel = z.strictObject({
+  team: z.string().optional().meta({ description: 'Who works the list, e.g. the VIP service desk.' }),
+});
+
+export const Channels = z.strictObject({
+  email: EmailChannel.optional(),
+  sms: SmsChannel.optional(),
+  'call-list': CallListChannel.optional(),
+});
+
+/**
+ * A segment: who, described in the segment language. The language and its compiler to SQL are their
+ * own piece of work; here the place is reserved and any rule object is accepted as it stands.
+ */
+export const Segment = z.strictObject({
+  description: z.string().optional(),
+  where: z.record(z.string(), z.unknown()).meta({ description: 'The rule, in the segment language.' }),
+});
+
+export const Audience = z
+  .strictObject({
+    segment: z.string().optional().meta({ description: 'Name of a segment under `segments`.' }),
+    where: Segment.shape.where.optional().meta({ description: 'An inline rule, for a one-off audience.' }),
+  })
+  .refine((a) => (a.segment === undefined) !== (a.where === undefined), {
+    error: 'expected exactly one of `segment` or `where`',
+  });
+
+export const EmailTemplate = z.strictObject({
+  subject: z.string().min(1),
+  html: z.string().min(1),
+  text: z.string().optional(),
+});
+
+export const Templates = z
+  .strictObject({
+    email: EmailTemplate.optional(),
+    sms: z.string().min(1).optional().meta({ description: 'Liquid; the signature and opt-out text are added.' }),
+    'call-list': z
+      .strictObject({ talkingPoints: z.string().min(1) })
+      .optional()
+      .meta({ description: 'What service staff say on the call.' }),
+  })
+  .meta({ description: 'One Liquid template per channel the wave may use.' });
+
+export const Variant = z.strictObject({
+  id: Slug,
+  split: Percent.meta({ description: 'Share of the treated audience, in %; a wave’s splits add up to 100.' }),
+  templates: Templates,
+});
+
+export const ValueTier = z.strictObject({
+  name: Slug,
+  when: z
+    .strictObject({
+      by: z.enum(['spend', 'orders']).default('spend'),
+      atLeast: z.number().min(0).optional(),
+      topPercent: z.number().gt(0).max(100).optional(),
+    })
+    .refine((w) => w.atLeast !== undefined || w.topPercent !== undefined, {
+      error: 'expected `atLeast` or `topPercent`',
+    })
+    .meta({ description: 'Customers whose lifetime value is at least a threshold or in the top percent.' }),
+  channel: Channel,
+});
+
+export const Offer = z.strictObject({
+  type: z.enum(['coupon', 'cashback', 'discount', 'gift', 'reminder']),
+  title: z.string().min(1),
+  code: z.string().optional(),
+  value: Money.optional().meta({ description: 'Face value in the campaign currency (coupon amount, cashback).' }),
+  minSpend: Money.optional(),
+  validUntil: LocalDateTime.optional(),
+});
+
+export const WaveStart = z.union(
+  [
+    LocalDateTime,
+    z.strictObject({
+      after: Slug.meta({ description: 'Id of the wave this one follows.' }),
+      offset: Duration,
+    }),
+  ],
+  { error: 'expected a local date-time YYYY-MM-DDTHH:mm or { after: <wave id>, offset: <duration> }' },
+);
+
+export const Wave = z.strictObject({
+  id: Slug,
+  name: z.string().optional(),
+  start: WaveStart.meta({ description: 'A local date-time, or an offset after another wave’s start.' }),
+  sendBy: z
+    .union([LocalDateTime, Duration], { error: 'expected a local date-time YYYY-MM-DDTHH:mm or a duration like 6h' })
+    .optional()
+    .meta({ description: 'Deadline: a local date-time, or a duration after the start.' }),
+  category: z
+    .enum(['marketing', 'transactional'])
+    .default('marketing')
+    .meta({ description: 'Transactional messages (unpaid-order reminders) are exempt from marketing caps.' }),
+  audience: Audience,
+  channel: Channel.meta({ description: 'Preferred channel.' }),
+  fallback: z
+    .array(Channel)
+    .default([])
+    .meta({ description: 'Channels to try, in order, when the preferred one cannot reach the customer.' }),
+  tiers: z
+    .array(ValueTier)
+    .default([])
+    .meta({ description: 'By-value overrides of the channel; the first tier that matches wins.' }),
+  templates: Templates.optional(),
+  variants: z.array(Variant).optional().meta({ description: 'A/B variants; replaces `templates`.' }),
+  link: z.url().optional().meta({ description: 'Landing page the tracked short link redirects to.' }),
+  offer: Offer.optional(),
+  priority: z
+    .int()
+    .min(0)
+    .max(100)
+    .default(50)
+    .meta({ description: 'When waves compete for a customer under one cap, the higher priority wins.' }),
+  limits: z
+    .strictObject({
+      maxRecipients: z.int().min(1).optional(),
+      budget: Money.optional(),
+    })
+    .optional(),
+});
+export type Wave = z.infer<typeof Wave>;
+
+export const Attribution = z.strictObject({
+  model: z.enum(['last-touch', 'first-touch']).default('last-touch'),
+  windows: z
+    .strictObject({
+      email: z.strictObject({ open: Duration.optional(), click: Duration.optional() }).default({}),
+      sms: z.strictObject({ delivered: Duration.optional(), click: Duration.optional() }).default({}),
+      'call-list': z.strictObject({ called: Duration.optional() }).default({}),
+    })
+    .default({ email: {}, sms: {}, 'call-list': {} })
+    .meta({ description: 'How long after each touch an order counts for the campaign.' }),
+});
+
+export const Costs = z
+  .strictObject({
+    email: Money.default(0),
+    smsPerSegment: Money.default(0),
+    'call-list': Money.default(0),
+  })
+  .meta({ description: 'Cost per message in the campaign currency; SMS per billed segment.' });
+
+export const Campaign = z
+  .strictObject({
+    $schema: z.string().optional(),
+    id: Slug,
+    name: z.string().min(1),
+    description: z.string().optional(),
+    timeZone: TimeZone.default('Asia/Shanghai'),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, { error: 'expected an ISO 4217 code, e.g. CNY' })
+      .default('CNY'),
+    channels: Channels,
+    segments: z.record(Slug, Segment).default({}),
+    waves: z.array(Wave).min(1),
+    contactPolicy: z
+      .strictObject({
+        caps: z.array(FrequencyCap).default([]),
+        quietHours: QuietHours.optional(),
+      })
+      .optional()
+      .meta({ description: 'Overrides of the shop-wide policy: a cap with the same id replaces it.' }),
+    holdoutPercent: z
+      .number()
+      .min(0, { error: 'expected a holdout between 0 and 50%' })
+      .max(50, { error: 'expected a holdout between 0 and 50%' })
+      .default(0),
+    attribution: Attribution.default({ model: 'last-touch', windows: { email: {}, sms: {}, 'call-list': {} } }),
+    costs: Costs.default({ email: 0, smsPerSegment: 0, 'call-list': 0 }),
+    budget: Money.optional().meta({ description: 'Total spend allowed for the campaign.' }),
+  })
+  // Cross-field checks run even when some fields failed, so that one run reports every problem.
+  .check(
+    z.superRefine(checkCampaign, {
+      when: (payload) => {
+        const v = payload.value as { waves?: unknown } | null;
+        return typeof v === 'object' && v !== null && Array.isArray(v.waves);
+      },
+    }),
+  );
+export type Campaign = z.infer<typeof Campaign>;
+export type CampaignInput = z.input<typeof Campaign>;

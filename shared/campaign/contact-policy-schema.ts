@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { DURATION_PATTERN } from '../time/duration.ts';
+
+/** Channels a wave can use. `call-list` hands the customer to service staff instead of sending. */
+export const Channel = z.enum(['email', 'sms', 'call-list']);
+export type Channel = z.infer<typeof Channel>;
+
+export const Duration = z
+  .string()
+  .regex(DURATION_PATTERN, { error: 'expected a duration like 30m, 14h, 5d or 2w' })
+  .meta({ description: 'A whole number and a unit: m (minutes), h (hours), d (days), w (weeks).' });
+
+const ClockTime = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected a time of day HH:mm, e.g. 21:00' });
+
+export const FrequencyCap = z
+  .strictObject({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'expected lower-case letters, digits and dashes' }),
+    description: z.string().optional(),
+    appliesTo: z
+      .enum(['marketing', 'all'])
+      .default('marketing')
+      .meta({ description: 'marketing: transactional messages are exempt; all: every message counts.' }),
+    channels: z
+      .union([z.literal('any'), z.array(Channel).min(1)])
+      .default('any')
+      .meta({ description: '"any" counts messages on every channel together; a list counts only those.' }),
+    max: z.int().min(0),
+    window: Duration.meta({ description: 'Rolling window the cap counts over, e.g. 30d.' }),
+  })
+  .meta({ description: 'At most `max` messages per customer per rolling `window`, across all campaigns.' });
+export type FrequencyCap = z.infer<typeof FrequencyCap>;
+
+export const QuietWindow = z.strictObject({ start: ClockTime, end: ClockTime });
+export type QuietWindow = z.infer<typeof QuietWindow>;
+
+/** Per channel: a window in the recipient's local time when nothing is sent, or null for none. */
+export const QuietHours = z.strictObject({
+  email: QuietWindow.nullable().optional(),
+  sms: QuietWindow.nullable().optional(),
+  'call-list': QuietWindow.nullable().optional(),
+});
+export type QuietHours = z.infer<typeof QuietHours>;
+
+/** The shop-wide contact policy file (`contact-policy.yaml`); campaigns may override parts of it. */
+export const ContactPolicy = z
+  .strictObject({
+    $schema: z.string().optional(),
+    caps: z.array(FrequencyCap).default([]),
+    quietHours: QuietHours.default({}),
+  })
+  .superRefine((policy, ctx) => {
+    const seen = new Set<string>();
+    policy.caps.forEach((cap, i) => {
+      if (seen.has(cap.id)) ctx.addIssue({ code: 'custom', path: ['caps', i, 'id'], message: `duplicate cap id "${cap.id}"` });
+      seen.add(cap.id);
+    });
+  });
+export type ContactPolicy = z.infer<typeof ContactPolicy>;
+
+/** What applies when no policy file is given: the shops' "about one marketing message a month". */
+export const DEFAULT_CONTACT_POLICY: ContactPolicy = {
+  caps: [
+    { id: 'marketing-monthly', appliesTo: 'marketing', channels: 'any', max: 1, window: '30d' },
+    { id: 'sms-daily', appliesTo: 'all', channels: ['sms'], max: 1, window: '1d' },
+  ],
+  quietHours: { sms: { start: '21:00', end: '08:00' } },
+};

@@ -1,0 +1,99 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { DataError } from '../../errors.ts';
+import { tableDir } from '../lake-paths.ts';
+import { DUCKDB_TYPE, LAKE_TABLES, type TableDef } from '../tables.ts';
+import type { QueryResult, Row, Warehouse } from '../warehouse.ts';
+
+export interface DuckDbOptions {
+  threads?: number;
+  memoryLimit?: string;
+}
+
+/** Opens an in-memory DuckDB with the given settings. */
+export async function openDuckDb(opts: DuckDbOptions = {}): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
+  const instance = await DuckDBInstance.create(':memory:', {
+    threads: String(opts.threads ?? 2),
+    memory_limit: opts.memoryLimit ?? '2GB',
+  });
+  return { instance, connection: await instance.connect() };
+}
+
+/** `read_parquet` over a table's folder, or an empty relation with the table's columns if it has no files. */
+export function tableSource(dataDir: string, table: TableDef): string {
+  const dir = tableDir(dataDir, table.name);
+  const hasFiles = existsSync(dir) && readdirSync(dir, { recursive: true }).some((f) => String(f).endsWith('.parquet'));
+  if (!hasFiles) {
+    const cols = table.columns.map((col) => `CAST(NULL AS ${DUCKDB_TYPE[col.type]}) AS ${col.name}`);
+    if (table.partition) cols.push('CAST(NULL AS VARCHAR) AS dt');
+    return `(SELECT ${cols.join(', ')} WHERE false)`;
+  }
+  const glob = table.partition ? `${dir}/*/*.parquet` : `${dir}/*.parquet`;
+  const hive = table.partition ? `, hive_partitioning = true, hive_types = {'dt': VARCHAR}` : '';
+  return `read_parquet('${glob.replaceAll("'", "''")}'${hive})`;
+}
+
+/** Plain JS values for DuckDB's: BIGINT → number when safe, DECIMAL → number, TIMESTAMP → ISO string. */
+function toPlain(value: DuckDBValue): unknown {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+    return value;
+  }
+  if ('toDouble' in value && typeof value.toDouble === 'function') return value.toDouble();
+  return value.toString();
+}
+
+/** The DuckDB adapter of the Warehouse port: views named like the Athena tables over the local lake. */
+export class DuckDbWarehouse implements Warehouse {
+  readonly connection: DuckDBConnection;
+  readonly #instance: DuckDBInstance;
+
+  private constructor(instance: DuckDBInstance, connection: DuckDBConnection) {
+    this.#instance = instance;
+    this.connection = connection;
+  }
+
+  static async open(dataDir: string, opts: DuckDbOptions = {}): Promise<DuckDbWarehouse> {
+    const { instance, connection } = await openDuckDb(opts);
+    const wh = new DuckDbWarehouse(instance, connection);
+    await wh.refreshViews(dataDir);
+    return wh;
+  }
+
+  /** (Re)creates one view per lake table; call after writing new files so the views see them. */
+  async refreshViews(dataDir: string): Promise<void> {
+    for (const table of LAKE_TABLES) {
+      await this.connection.run(`CREATE OR REPLACE VIEW ${table.name} AS SELECT * FROM ${tableSource(dataDir, table)}`);
+    }
+  }
+
+  async query(sql: string): Promise<QueryResult> {
+    const reader = await this.#run(sql);
+    const columns = reader.columnNames();
+    const rows = reader.getRows().map((r) => Object.fromEntries(columns.map((c, i) => [c, toPlain(r[i] ?? null)])));
+    return { columns, rows };
+  }
+
+  async *stream(sql: string): AsyncIterable<Row[]> {
+    const result = await this.connection.stream(sql);
+    const columns = result.columnNames();
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) return;
+      yield chunk.getRows().map((r) => Object.fromEntries(columns.map((c, i) => [c, toPlain(r[i] ?? null)])));
+    }
+  }
+
+  async #run(sql: string) {
+    try {
+      return await this.connection.runAndReadAll(sql);
+    } catch (e) {
+      throw new DataError(`query failed: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.connection.closeSync();
+    this.#instance.closeSync();
+  }
+}

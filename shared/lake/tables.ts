@@ -1,0 +1,113 @@
+/**
+ * The data lake's tables: one definition used for the local DuckDB views, the docs and (on AWS) the Glue
+ * tables, so the layout on one machine and in S3 cannot drift apart.
+ *
+ * Layout under a lake root (a local folder, or s3://bucket/lake):
+ *   <table>/part-*.parquet                       unpartitioned tables (snapshots)
+ *   <table>/dt=<partition>/part-*.parquet        partitioned tables, Hive style
+ * All timestamps are UTC. Money is DECIMAL(12,2) in the shop's currency.
+ */
+
+export type ColumnType = 'string' | 'int' | 'bigint' | 'double' | 'boolean' | 'date' | 'timestamp' | 'decimal(12,2)';
+
+export interface Column {
+  name: string;
+  type: ColumnType;
+  description: string;
+}
+
+export interface TableDef {
+  name: string;
+  description: string;
+  /** Hive partition column `dt` and what it holds, or null for an unpartitioned snapshot table. */
+  partition: { format: 'yyyy-MM' | 'yyyy-MM-dd'; of: string } | null;
+  columns: Column[];
+}
+
+const c = (name: string, type: ColumnType, description: string): Column => ({ name, type, description });
+
+export const CUSTOMERS: TableDef = {
+  name: 'customers',
+  description: 'One row per customer: profile, contact points and consent. A snapshot, rewritten on import.',
+  partition: null,
+  columns: [
+    c('customer_id', 'string', 'Stable id (generated: c + 8 digits; imported: platform buyer id or a hash of it).'),
+    c('name', 'string', 'Display name used in message templates.'),
+    c('province', 'string', 'Province (省), e.g. 浙江省; 海外 for customers abroad.'),
+    c('city', 'string', 'City (市).'),
+    c('city_tier', 'int', 'City tier 1–5 (1 = 一线, 2 = 新一线, 3 = 二线, 4 = 三线, 5 = 四线及以下).'),
+    c('gender', 'string', 'F, M or U (unknown).'),
+    c('age_band', 'string', "One of 18-24, 25-29, 30-34, 35-39, 40-49, 50+, or 'unknown'."),
+    c('member_tier', 'string', 'Shop membership: normal, silver, gold, diamond (by lifetime paid spend).'),
+    c('acquisition_channel', 'string', 'Channel of the first order: organic, 聚划算, 淘抢购, 天天特价, 直播.'),
+    c('email', 'string', 'Email address or NULL. Personal data: never logged.'),
+    c('email_consent', 'boolean', 'Agreed to marketing email.'),
+    c('phone', 'string', 'Mobile number in E.164 (+86...) or NULL. Personal data: never logged.'),
+    c('sms_consent', 'boolean', 'Agreed to marketing SMS (false once opted out).'),
+    c('time_zone', 'string', "IANA zone when known to differ from the shop's, else NULL."),
+    c('registered_at', 'timestamp', 'First seen (registration or first order), UTC.'),
+  ],
+};
+
+export const PRODUCTS: TableDef = {
+  name: 'products',
+  description: 'The catalogue: one row per sku, with its category, season and launch date.',
+  partition: null,
+  columns: [
+    c('sku', 'string', 'Stock-keeping unit, e.g. tshirt-2025S-03.'),
+    c('product_name', 'string', 'Title as listed.'),
+    c('category', 'string', 'Category code, e.g. tshirt, trousers, detergent.'),
+    c('season', 'string', 'spring, summer, autumn, winter, or all.'),
+    c('launch_date', 'date', "Date the sku's line launched (for early-buyer segments)."),
+    c('list_price', 'decimal(12,2)', 'List price.'),
+  ],
+};
+
+export const ORDERS: TableDef = {
+  name: 'orders',
+  description: 'One row per order. Partitioned by the month the order was created (UTC).',
+  partition: { format: 'yyyy-MM', of: 'created_at' },
+  columns: [
+    c('order_id', 'string', 'Platform order number (订单编号).'),
+    c('customer_id', 'string', 'Buyer, see customers.'),
+    c('created_at', 'timestamp', 'Order created (订单创建时间), UTC.'),
+    c('paid_at', 'timestamp', 'Order paid (订单付款时间), UTC; NULL if never paid.'),
+    c('status', 'string', 'paid, unpaid (awaiting payment), closed (never paid) or refunded.'),
+    c('amount', 'decimal(12,2)', 'Amount the buyer paid (买家实际支付金额), after discounts.'),
+    c('discount', 'decimal(12,2)', 'Discounts applied (coupons, cashback, platform promotions).'),
+    c('channel', 'string', 'Sales channel of the order: organic, 聚划算, 淘抢购, 天天特价, 直播, or an import label.'),
+    c('source', 'string', 'Where the row came from: generated, taobao, shopify, mapped, or an event feed.'),
+  ],
+};
+
+export const ORDER_ITEMS: TableDef = {
+  name: 'order_items',
+  description: 'One row per order line. Partitioned like orders, by the month the order was created.',
+  partition: { format: 'yyyy-MM', of: 'orders.created_at' },
+  columns: [
+    c('order_id', 'string', 'Order, see orders.'),
+    c('line_no', 'int', 'Line number within the order, from 1.'),
+    c('customer_id', 'string', 'Buyer (repeated from orders so item queries need no join).'),
+    c('created_at', 'timestamp', 'Order created, UTC (repeated from orders).'),
+    c('sku', 'string', 'Sku, see products.'),
+    c('category', 'string', 'Category of the sku at the time of the order.'),
+    c('season', 'string', 'Season of the sku.'),
+    c('launch_date', 'date', 'Launch date of the sku.'),
+    c('quantity', 'int', 'Units bought.'),
+    c('unit_price', 'decimal(12,2)', 'Price per unit before order-level discounts.'),
+  ],
+};
+
+export const LAKE_TABLES: readonly TableDef[] = [CUSTOMERS, PRODUCTS, ORDERS, ORDER_ITEMS];
+
+/** DuckDB's name for each column type (Athena/Glue use the ColumnType names as they are). */
+export const DUCKDB_TYPE: Record<ColumnType, string> = {
+  string: 'VARCHAR',
+  int: 'INTEGER',
+  bigint: 'BIGINT',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  date: 'DATE',
+  timestamp: 'TIMESTAMP',
+  'decimal(12,2)': 'DECIMAL(12,2)',
+};

@@ -1,0 +1,301 @@
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { openDuckDb } from '../../lake/local/duckdb-warehouse.ts';
+import { lakeRoot } from '../../lake/lake-paths.ts';
+import { CUSTOMERS, ORDER_ITEMS, ORDERS, PRODUCTS, type TableDef } from '../../lake/tables.ts';
+import { calendarSql, hoursSql } from './calendar-sql.ts';
+import { referenceSql } from './reference-sql.ts';
+
+export interface GenerateOptions {
+  dataDir: string;
+  customers: number;
+  /** Total orders to aim for; the generator lands within a few percent. */
+  orders: number;
+  seed: number;
+  /** Last day of the shop's history (local date, YYYY-MM-DD). */
+  asOf: string;
+  years?: number;
+  /** Customers per chunk: bounds memory (orders of one chunk are held at a time). */
+  chunkSize?: number;
+  onProgress?: (step: string, done: number, total: number) => void;
+}
+
+export interface GenerateResult {
+  customers: number;
+  orders: number;
+  orderItems: number;
+  products: number;
+  from: string;
+  to: string;
+}
+
+/** The shop's history is in Beijing time; the lake stores UTC. */
+const SHOP_UTC_OFFSET_HOURS = 8;
+
+/**
+ * Writes a deterministic, realistic sample shop into the local lake with DuckDB, chunk by chunk.
+ * Every random choice is a hash of (seed, purpose, key), so the same options give the same data.
+ */
+export async function generateShop(opts: GenerateOptions): Promise<GenerateResult> {
+  const years = opts.years ?? 3;
+  const days = Math.round(365.25 * years);
+  const asOf = new Date(`${opts.asOf}T00:00:00Z`);
+  const start = new Date(asOf.getTime() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+  const chunkSize = opts.chunkSize ?? 200_000;
+  const staging = join(opts.dataDir, `.staging-${process.pid}`);
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+
+  const { instance, connection: db } = await openDuckDb({ threads: 2, memoryLimit: '1500MB' });
+  const run = (sql: string) => db.run(sql);
+  try {
+    await run(`SET preserve_insertion_order = false`);
+    await run(`SET temp_directory = '${join(staging, 'tmp').replaceAll("'", "''")}'`);
+    await run(`CREATE MACRO u(purpose, k) AS (hash(${Math.trunc(opts.seed)}, purpose, k) % 1000000007)::DOUBLE / 1000000007.0`);
+    for (const sql of referenceSql()) await run(sql);
+    await run(calendarSql(start, days, 1.1));
+    await run(hoursSql());
+    await run(customerBaseSql(opts.customers, opts.orders, days));
+
+    let orders = 0;
+    let orderItems = 0;
+    const chunks = Math.ceil(opts.customers / chunkSize);
+    await run(`CREATE TABLE customer_stats(cidx BIGINT, spend DECIMAL(14,2), first_created TIMESTAMP)`);
+    for (let k = 0; k < chunks; k++) {
+      opts.onProgress?.('orders', k, chunks);
+      const [lo, hi] = [k * chunkSize, Math.min(opts.customers, (k + 1) * chunkSize)];
+      await run(`CREATE OR REPLACE TEMP TABLE o AS ${ordersSql(lo, hi, opts.asOf)}`);
+      await run(`CREATE OR REPLACE TEMP TABLE it AS ${itemsSql()}`);
+      await run(`CREATE OR REPLACE TEMP TABLE o_amounts AS ${amountsSql()}`);
+      await run(`INSERT INTO customer_stats
+        SELECT cidx, sum(CASE WHEN status = 'paid' THEN amount ELSE 0 END), min(created_at) FROM o_amounts GROUP BY cidx`);
+      orders += await copyPartitioned(db, `SELECT ${columnsOf(ORDERS)}, strftime(created_at, '%Y-%m') AS dt FROM o_amounts`, join(staging, 'orders'), k);
+      orderItems += await copyPartitioned(
+        db,
+        `SELECT ${columnsOf(ORDER_ITEMS)}, strftime(created_at, '%Y-%m') AS dt FROM it`,
+        join(staging, 'order_items'),
+        k,
+      );
+    }
+    opts.onProgress?.('orders', chunks, chunks);
+
+    await mkdir(join(staging, 'customers'), { recursive: true });
+    await run(`COPY (${customersSql()}) TO '${join(staging, 'customers', 'part-0.parquet')}' (FORMAT parquet)`);
+    await mkdir(join(staging, 'products'), { recursive: true });
+    await run(`COPY (${productsSql(start, opts.asOf)}) TO '${join(staging, 'products', 'part-0.parquet')}' (FORMAT parquet)`);
+    const products = Number((await (await db.runAndReadAll(`SELECT count(*) FROM (${productsSql(start, opts.asOf)})`)).getRows())[0]?.[0]);
+
+    await publish(staging, opts.dataDir, [CUSTOMERS, PRODUCTS, ORDERS, ORDER_ITEMS]);
+    return { customers: opts.customers, orders, orderItems, products, from: start, to: opts.asOf };
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+function columnsOf(table: TableDef): string {
+  return table.columns.map((c) => c.name).join(', ');
+}
+
+async function copyPartitioned(db: DuckDBConnection, select: string, dir: string, chunk: number): Promise<number> {
+  const result = await db.run(
+    `COPY (${select}) TO '${dir}' (FORMAT parquet, PARTITION_BY (dt), OVERWRITE_OR_IGNORE, FILENAME_PATTERN 'part-${chunk}-{i}')`,
+  );
+  return Number(result.rowsChanged);
+}
+
+/** Moves the staged tables into the lake, replacing the tables of the same name. */
+async function publish(staging: string, dataDir: string, tables: TableDef[]): Promise<void> {
+  const lake = lakeRoot(dataDir);
+  await mkdir(lake, { recursive: true });
+  for (const t of tables) {
+    await rm(join(lake, t.name), { recursive: true, force: true });
+    await rename(join(staging, t.name), join(lake, t.name));
+  }
+}
+
+/** Planned purchase counts (before the not-yet-returned are counted as one-time buyers). */
+const P_ONE = 0.48;
+const P_TWO = 0.30;
+/** Mean days from first to second order for two-time buyers, and active span of frequent buyers. */
+const SECOND_ORDER_GAP_DAYS = 500;
+const ACTIVE_SPAN_DAYS = 1100;
+/** Mean days before a frequent buyer's second order. */
+const FREQUENT_RETURN_DAYS = 800;
+
+/**
+ * Per customer: how many orders, when the first, how long they stay active. Purchase counts follow the
+ * shops' shape (about 62% buy once, 20% twice, the rest often); the tail is scaled to reach `orders`.
+ */
+function customerBaseSql(customers: number, orders: number, days: number): string {
+  const perCustomer = orders / customers;
+  const tailShare = 1 - P_ONE - P_TWO;
+  const tailMean = Math.max(0, (perCustomer - P_ONE - 2 * P_TWO) / tailShare - 3);
+  // E[(-ln u)^1.5] = Γ(2.5) ≈ 1.329
+  const tailScale = tailMean / 1.329;
+  return `
+CREATE TABLE cust AS
+WITH base AS (
+  SELECT i AS cidx, u('n', i) AS un, u('f', i) AS uf, u('l', i) AS ul FROM range(${customers}) t(i)
+), sized AS (
+  SELECT *, CASE
+      WHEN un < ${P_ONE} THEN 1
+      WHEN un < ${P_ONE + P_TWO} THEN 2
+      ELSE 3 + CAST(least(5000, floor(${tailScale} * pow(-ln(u('t', cidx)), 1.5))) AS INTEGER)
+    END AS planned_orders
+  FROM base
+), firsts AS (
+  SELECT s.*, c.day_idx AS first_idx FROM sized s ASOF JOIN calendar c ON s.uf >= c.cum_lo
+), gaps AS (
+  -- A second order comes after a long gap, and may not have come yet: then the customer has one order so far.
+  SELECT *, CASE
+      WHEN planned_orders = 1 THEN 0
+      WHEN planned_orders = 2 THEN 30 + CAST(floor(-ln(ul) * ${SECOND_ORDER_GAP_DAYS}) AS INTEGER)
+      ELSE 14 + CAST(floor(-ln(ul) * ${ACTIVE_SPAN_DAYS}) AS INTEGER)
+    END AS gap FROM firsts
+), spans AS (
+  SELECT *,
+    CASE WHEN planned_orders = 2 AND first_idx + gap > ${days - 1} THEN 1 ELSE planned_orders END AS n_orders,
+    CASE WHEN planned_orders = 2 AND first_idx + gap > ${days - 1} THEN first_idx ELSE least(${days - 1}, first_idx + gap) END AS last_idx
+  FROM gaps
+), seconds AS (
+  -- Frequent buyers too take a while to come back; after that they buy throughout their active span.
+  SELECT *, CASE WHEN n_orders <= 2 THEN last_idx
+    ELSE least(last_idx, first_idx + 30 + CAST(floor(-ln(u('g2', cidx)) * ${FREQUENT_RETURN_DAYS}) AS INTEGER)) END AS second_idx
+  FROM spans
+)
+SELECT s.cidx, 'c' || lpad(CAST(s.cidx AS VARCHAR), 8, '0') AS customer_id, s.n_orders, s.first_idx, s.last_idx,
+  f.cum_lo AS cum_first, s2.cum_lo AS cum_second, l.cum_hi AS cum_last, a.channel AS acquisition_channel
+FROM seconds s
+JOIN calendar f ON f.day_idx = s.first_idx
+JOIN calendar s2 ON s2.day_idx = s.second_idx
+JOIN calendar l ON l.day_idx = s.last_idx
+ASOF JOIN acquisition a ON u('a', s.cidx) >= a.cum_lo`;
+}
+
+/** The orders of customers [lo, hi): days by the demand calendar within each customer's active span. */
+function ordersSql(lo: number, hi: number, asOf: string): string {
+  return `
+WITH expanded AS (
+  SELECT cidx, customer_id, acquisition_channel, first_idx, cum_first, cum_second, cum_last,
+    unnest(range(n_orders)) AS k
+  FROM cust WHERE cidx >= ${lo} AND cidx < ${hi}
+), keyed AS (
+  SELECT *, cidx * 100000 + k AS okey,
+    CASE WHEN k = 0 THEN cum_first + 1e-12 ELSE cum_second + u('d', cidx * 100000 + k) * (cum_last - cum_second) END AS ud
+  FROM expanded
+), dated AS (
+  SELECT k.*, c.day, c.peak FROM keyed k ASOF JOIN calendar c ON k.ud >= c.cum_lo
+), timed AS (
+  SELECT d.*, h.hour,
+    CAST(d.day AS TIMESTAMP) + to_hours(h.hour) + to_seconds(CAST(floor(u('s', d.okey) * 3600) AS BIGINT))
+      - to_hours(${SHOP_UTC_OFFSET_HOURS}) AS created_at
+  FROM dated d ASOF JOIN hours h ON h.peak = d.peak AND u('h', d.okey) >= h.cum_lo
+)
+SELECT cidx, customer_id, okey, day, peak, created_at,
+  CAST(4000000000000000 + okey AS VARCHAR) AS order_id,
+  CASE
+    WHEN created_at >= TIMESTAMP '${asOf} 00:00:00' - to_hours(${SHOP_UTC_OFFSET_HOURS}) AND u('p', okey) < 0.35 THEN 'unpaid'
+    WHEN u('p', okey) < 0.04 THEN 'closed'
+    WHEN u('p', okey) < 0.09 THEN 'refunded'
+    ELSE 'paid'
+  END AS status,
+  CASE
+    WHEN k = 0 THEN acquisition_channel
+    WHEN u('c', okey) < CASE WHEN acquisition_channel IN ('聚划算', '淘抢购', '天天特价') THEN 0.5 ELSE 0.1 END
+      THEN ['聚划算', '淘抢购', '天天特价', '直播'][1 + CAST(hash(okey) % 4 AS INTEGER)]
+    ELSE 'organic'
+  END AS channel
+FROM timed`;
+}
+
+/** Order lines: a category by season (or the customer's favourite), a sku from the current line. */
+function itemsSql(): string {
+  return `
+WITH lines AS (
+  SELECT o.*, unnest(range(CASE WHEN u('m', okey) < 0.7 THEN 1 WHEN u('m', okey) < 0.9 THEN 2 ELSE 3 END)) AS line
+  FROM o
+), picked AS (
+  SELECT l.*, CASE WHEN u('fav', l.okey * 4 + l.line) < 0.45
+      THEN (SELECT code FROM categories WHERE cat_idx = CAST(hash(l.cidx, 'fav') % 10 AS INTEGER))
+      ELSE cm.code END AS category
+  FROM lines l ASOF JOIN cat_month cm ON cm.month = month(l.day) AND u('cat', l.okey * 4 + l.line) >= cm.cum_lo
+), lined AS (
+  SELECT p.*, c.season, c.base_price, c.max_qty,
+    CASE WHEN p.day >= make_date(year(p.day), c.launch_month, c.launch_day) THEN year(p.day) ELSE year(p.day) - 1 END AS line_year,
+    c.launch_month, c.launch_day
+  FROM picked p JOIN categories c ON c.code = p.category
+)
+SELECT order_id, CAST(line + 1 AS INTEGER) AS line_no, customer_id, created_at, status, cidx, peak, channel,
+  category || '-' || line_year || upper(season[1]) || '-' || lpad(CAST(hash(okey, line, 'style') % 12 AS VARCHAR), 2, '0') AS sku,
+  category, season, make_date(line_year, launch_month, launch_day) AS launch_date,
+  CAST(1 + floor(u('q', okey * 4 + line) * max_qty) AS INTEGER) AS quantity,
+  CAST(round(base_price * (0.8 + 0.4 * u('price', category || '-' || line_year || upper(season[1]) || '-' || lpad(CAST(hash(okey, line, 'style') % 12 AS VARCHAR), 2, '0'))), 0) - 0.1 AS DECIMAL(12,2)) AS unit_price
+FROM lined`;
+}
+
+/** Order totals from their lines, less a discount that is deeper on peak days and in flash sales. */
+function amountsSql(): string {
+  return `
+WITH gross AS (SELECT order_id, sum(quantity * unit_price) AS gross FROM it GROUP BY order_id)
+SELECT o.order_id, o.customer_id, o.cidx, o.created_at,
+  CASE WHEN o.status IN ('paid', 'refunded') THEN o.created_at + to_seconds(CAST(60 + floor(u('pay', o.okey) * 1800) AS BIGINT)) END AS paid_at,
+  o.status,
+  CAST(g.gross - d.discount AS DECIMAL(12,2)) AS amount,
+  d.discount,
+  o.channel,
+  'generated' AS source
+FROM o JOIN gross g USING (order_id)
+CROSS JOIN LATERAL (SELECT CAST(round(g.gross * CASE
+    WHEN o.peak THEN 0.12
+    WHEN o.channel <> 'organic' THEN 0.2
+    WHEN u('disc', o.okey) < 0.3 THEN 0.05
+    ELSE 0 END, 2) AS DECIMAL(12,2)) AS discount) d`;
+}
+
+function customersSql(): string {
+  return `
+WITH b AS (
+  SELECT c.cidx, c.customer_id, c.acquisition_channel, s.spend, s.first_created,
+    u('g', c.cidx) AS ug, u('age', c.cidx) AS uage
+  FROM cust c JOIN (SELECT cidx, sum(spend) AS spend, min(first_created) AS first_created FROM customer_stats GROUP BY cidx) s USING (cidx)
+), placed AS (
+  SELECT b.*, p.province, p.ncities FROM b ASOF JOIN provinces p ON u('prov', b.cidx) >= p.cum_lo
+)
+SELECT p.customer_id,
+  n.surnames[1 + CAST(hash(p.cidx, 'sn') % len(n.surnames) AS INTEGER)]
+    || n.given[1 + CAST(hash(p.cidx, 'gn') % 16 AS INTEGER) + CASE WHEN p.ug < 0.65 THEN 0 ELSE 16 END] AS name,
+  p.province, ci.city, ci.tier AS city_tier,
+  CASE WHEN p.ug < 0.65 THEN 'F' WHEN p.ug < 0.95 THEN 'M' ELSE 'U' END AS gender,
+  CASE WHEN p.uage < 0.15 THEN '18-24' WHEN p.uage < 0.40 THEN '25-29' WHEN p.uage < 0.62 THEN '30-34'
+       WHEN p.uage < 0.77 THEN '35-39' WHEN p.uage < 0.92 THEN '40-49' WHEN p.uage < 0.98 THEN '50+' ELSE 'unknown' END AS age_band,
+  CASE WHEN p.spend >= 5000 THEN 'diamond' WHEN p.spend >= 2000 THEN 'gold' WHEN p.spend >= 500 THEN 'silver' ELSE 'normal' END AS member_tier,
+  p.acquisition_channel,
+  CASE WHEN u('em', p.cidx) < 0.4 THEN 'u' || p.cidx || '@' || ['example.com', 'example.net', 'example.org'][1 + CAST(hash(p.cidx, 'dom') % 3 AS INTEGER)] END AS email,
+  u('em', p.cidx) < 0.4 AND u('emc', p.cidx) < 0.75 AS email_consent,
+  CASE WHEN u('ph', p.cidx) < 0.97 THEN '+86' || ['13', '15', '17', '18', '19'][1 + CAST(hash(p.cidx, 'pp') % 5 AS INTEGER)]
+    || lpad(CAST(hash(p.cidx, 'pn') % 1000000000 AS VARCHAR), 9, '0') END AS phone,
+  u('ph', p.cidx) < 0.97 AND u('smc', p.cidx) < 0.85 AS sms_consent,
+  ci.time_zone,
+  p.first_created - to_seconds(CAST(floor(u('reg', p.cidx) * 30 * 86400) AS BIGINT)) AS registered_at
+FROM placed p
+CROSS JOIN names n
+JOIN cities ci ON ci.province = p.province AND ci.ci = CAST(hash(p.cidx, 'city') % p.ncities AS INTEGER)`;
+}
+
+/** Every sku of every line from a year before the history starts: category × line year × 12 styles. */
+function productsSql(start: string, asOf: string): string {
+  const [y0, y1] = [Number(start.slice(0, 4)) - 1, Number(asOf.slice(0, 4))];
+  return `
+SELECT sku, label || ' ' || line_year || ' 款' || style AS product_name, code AS category, season,
+  make_date(line_year, launch_month, launch_day) AS launch_date,
+  CAST(round(base_price * (0.8 + 0.4 * u('price', sku)), 0) - 0.1 AS DECIMAL(12,2)) AS list_price
+FROM (
+  SELECT c.*, y AS line_year, lpad(CAST(s AS VARCHAR), 2, '0') AS style,
+    c.code || '-' || y || upper(c.season[1]) || '-' || lpad(CAST(s AS VARCHAR), 2, '0') AS sku
+  FROM categories c, range(${y0}, ${y1 + 1}) t(y), range(12) st(s)
+  WHERE make_date(y, c.launch_month, c.launch_day) <= DATE '${asOf}'
+)`;
+}

@@ -1,0 +1,101 @@
+/**
+ * Reference data for the sample shop: where customers live, what they are called, what the shop sells.
+ * Weights are rough shares of a Tmall apparel-and-home shop's buyers, not official statistics.
+ */
+
+/** [province, weight, [city, tier][]] — tier 1 = 一线, 2 = 新一线, 3 = 二线, 4 = 三线, 5 = 四线及以下. */
+export const PROVINCES: readonly [string, number, readonly [string, number][]][] = [
+  ['广东省', 12, [['广州市', 1], ['深圳市', 1], ['东莞市', 2], ['佛山市', 2], ['汕头市', 3], ['湛江市', 4]]],
+  ['浙江省', 9, [['杭州市', 2], ['宁波市', 2], ['温州市', 3], ['金华市', 3], ['台州市', 3], ['丽水市', 5]]],
+  ['江苏省', 9, [['南京市', 2], ['苏州市', 2], ['无锡市', 3], ['常州市', 3], ['徐州市', 3], ['宿迁市', 4]]],
+  ['上海市', 5, [['上海市', 1]]],
+  ['北京市', 4, [['北京市', 1]]],
+  ['山东省', 7, [['济南市', 3], ['青岛市', 2], ['烟台市', 3], ['潍坊市', 3], ['临沂市', 3], ['菏泽市', 4]]],
+  ['河南省', 5, [['郑州市', 2], ['洛阳市', 3], ['南阳市', 4], ['新乡市', 4], ['周口市', 5]]],
+  ['四川省', 5, [['成都市', 2], ['绵阳市', 4], ['南充市', 4], ['宜宾市', 4]]],
+  ['湖北省', 4, [['武汉市', 2], ['宜昌市', 3], ['襄阳市', 3], ['荆州市', 4]]],
+  ['福建省', 4, [['福州市', 3], ['厦门市', 3], ['泉州市', 3], ['漳州市', 4]]],
+  ['湖南省', 4, [['长沙市', 2], ['株洲市', 4], ['衡阳市', 4], ['岳阳市', 4]]],
+  ['安徽省', 3, [['合肥市', 2], ['芜湖市', 3], ['阜阳市', 4]]],
+  ['河北省', 3, [['石家庄市', 3], ['保定市', 3], ['唐山市', 3], ['邯郸市', 4]]],
+  ['陕西省', 2.5, [['西安市', 2], ['咸阳市', 4], ['宝鸡市', 4]]],
+  ['辽宁省', 2.5, [['沈阳市', 2], ['大连市', 3], ['鞍山市', 4]]],
+  ['重庆市', 2.5, [['重庆市', 2]]],
+  ['天津市', 2, [['天津市', 2]]],
+  ['江西省', 2, [['南昌市', 3], ['赣州市', 4], ['九江市', 4]]],
+  ['广西壮族自治区', 2, [['南宁市', 3], ['柳州市', 4], ['桂林市', 4]]],
+  ['云南省', 1.5, [['昆明市', 3], ['曲靖市', 4], ['大理市', 5]]],
+  ['山西省', 1.5, [['太原市', 3], ['大同市', 4], ['运城市', 4]]],
+  ['黑龙江省', 1.5, [['哈尔滨市', 3], ['大庆市', 4], ['齐齐哈尔市', 4]]],
+  ['吉林省', 1, [['长春市', 3], ['吉林市', 4]]],
+  ['贵州省', 1, [['贵阳市', 3], ['遵义市', 4]]],
+  ['内蒙古自治区', 1, [['呼和浩特市', 3], ['包头市', 4]]],
+  ['新疆维吾尔自治区', 0.6, [['乌鲁木齐市', 3], ['昌吉市', 5]]],
+  ['甘肃省', 0.8, [['兰州市', 3], ['天水市', 5]]],
+  ['海南省', 0.8, [['海口市', 3], ['三亚市', 4]]],
+  ['宁夏回族自治区', 0.3, [['银川市', 4]]],
+  ['青海省', 0.2, [['西宁市', 4]]],
+  ['西藏自治区', 0.1, [['拉萨市', 4]]],
+  ['香港特别行政区', 0.3, [['香港', 1]]],
+  ['海外', 0.4, [['新加坡', 1], ['洛杉矶', 1], ['伦敦', 1], ['悉尼', 1]]],
+];
+
+/** Time zones of the overseas cities above; every other customer is on the shop's (Asia/Shanghai). */
+export const OVERSEAS_TIME_ZONES: Record<string, string> = {
+  新加坡: 'Asia/Singapore',
+  洛杉矶: 'America/Los_Angeles',
+  伦敦: 'Europe/London',
+  悉尼: 'Australia/Sydney',
+};
+
+export const SURNAMES = [...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦傅方白邹孟熊秦邱江尹薛'.split(''), '欧阳', '司马', '上官'];
+export const GIVEN_NAMES = [
+  '静', '丽', '敏', '婷', '雪', '琳', '颖', '晓燕', '佳怡', '思琪', '雨欣', '梓涵', '欣怡', '子涵', '可馨', '诗雨',
+  '伟', '强', '磊', '军', '洋', '勇', '杰', '涛', '浩然', '子轩', '宇航', '俊杰', '志强', '建华', '明', '晨',
+];
+
+export interface CategoryDef {
+  code: string;
+  label: string;
+  season: 'spring' | 'summer' | 'autumn' | 'winter' | 'all';
+  basePrice: number;
+  /** Relative demand per calendar month, Jan..Dec. */
+  monthly: readonly number[];
+  /** Units per line: consumables are bought several at a time. */
+  maxQuantity: number;
+}
+
+const flat = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
+export const CATEGORIES: readonly CategoryDef[] = [
+  { code: 'tshirt', label: 'T恤', season: 'summer', basePrice: 79, monthly: [0.2, 0.2, 0.5, 1.2, 2.5, 3, 3, 2.2, 1, 0.4, 0.2, 0.2], maxQuantity: 2 },
+  { code: 'skirt', label: '半身裙', season: 'summer', basePrice: 139, monthly: [0.2, 0.3, 0.6, 1.2, 2, 2.5, 2.4, 1.8, 0.8, 0.4, 0.2, 0.2], maxQuantity: 1 },
+  { code: 'shirt', label: '衬衫', season: 'spring', basePrice: 129, monthly: [0.5, 1, 1.8, 1.8, 1.2, 0.8, 0.6, 0.8, 1.4, 1.4, 0.8, 0.5], maxQuantity: 1 },
+  { code: 'trousers', label: '休闲裤', season: 'all', basePrice: 159, monthly: flat, maxQuantity: 1 },
+  { code: 'coat', label: '外套', season: 'autumn', basePrice: 359, monthly: [0.6, 0.6, 1, 0.8, 0.3, 0.1, 0.1, 0.3, 1.5, 2.2, 2, 1], maxQuantity: 1 },
+  { code: 'knitwear', label: '针织衫', season: 'winter', basePrice: 229, monthly: [1.5, 1, 0.8, 0.4, 0.1, 0.1, 0.1, 0.2, 0.8, 1.8, 2.2, 2], maxQuantity: 1 },
+  { code: 'down-jacket', label: '羽绒服', season: 'winter', basePrice: 599, monthly: [1.2, 0.6, 0.2, 0.1, 0.05, 0.05, 0.05, 0.1, 0.4, 1.5, 3, 2.5], maxQuantity: 1 },
+  { code: 'socks', label: '袜子', season: 'all', basePrice: 29, monthly: flat, maxQuantity: 5 },
+  { code: 'detergent', label: '洗衣液', season: 'all', basePrice: 49, monthly: flat, maxQuantity: 3 },
+  { code: 'face-mask', label: '面膜', season: 'all', basePrice: 99, monthly: flat, maxQuantity: 3 },
+];
+
+/** Month and day each season's new line launches; all-season lines refresh in March. */
+export const LINE_LAUNCH: Record<CategoryDef['season'], [number, number]> = {
+  spring: [2, 20],
+  summer: [4, 15],
+  autumn: [8, 10],
+  winter: [10, 1],
+  all: [3, 1],
+};
+
+/** Acquisition channels and their share of new customers; flash-sale channels bring price-sensitive buyers. */
+export const ACQUISITION_CHANNELS: readonly [string, number][] = [
+  ['organic', 55],
+  ['聚划算', 15],
+  ['淘抢购', 10],
+  ['天天特价', 8],
+  ['直播', 12],
+];
+
+/** Spring Festival eves: orders dip in the week around them (logistics stop). */
+export const SPRING_FESTIVALS = ['2022-02-01', '2023-01-22', '2024-02-10', '2025-01-29', '2026-02-17', '2027-02-06', '2028-01-26'];

@@ -1,0 +1,48 @@
+import {
+  ACQUISITION_CHANNELS,
+  CATEGORIES,
+  GIVEN_NAMES,
+  LINE_LAUNCH,
+  OVERSEAS_TIME_ZONES,
+  PROVINCES,
+  SURNAMES,
+} from './reference-data.ts';
+
+const str = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/** Cumulative lower bounds for weighted picks by ASOF JOIN: [value, cum_lo] with cum_lo in [0, 1). */
+function cumulative<T>(items: readonly T[], weight: (t: T) => number): [T, number][] {
+  const total = items.reduce((s, t) => s + weight(t), 0);
+  let cum = 0;
+  return items.map((t) => {
+    const out: [T, number] = [t, cum / total];
+    cum += weight(t);
+    return out;
+  });
+}
+
+/** CREATE TABLE statements for the sample shop's reference data. */
+export function referenceSql(): string[] {
+  const provinces = cumulative(PROVINCES, (p) => p[1]).map(
+    ([[name, , cities], lo], i) => `(${i}, ${str(name)}, ${cities.length}, ${lo})`,
+  );
+  const cities = PROVINCES.flatMap(([province, , list]) =>
+    list.map(([city, tier], ci) => `(${str(province)}, ${ci}, ${str(city)}, ${tier}, ${OVERSEAS_TIME_ZONES[city] ? str(OVERSEAS_TIME_ZONES[city]) : 'NULL'})`),
+  );
+  const acquisition = cumulative(ACQUISITION_CHANNELS, (a) => a[1]).map(([[name], lo]) => `(${str(name)}, ${lo})`);
+  const categories = CATEGORIES.map((c, i) => {
+    const [m, d] = LINE_LAUNCH[c.season];
+    return `(${i}, ${str(c.code)}, ${str(c.label)}, ${str(c.season)}, ${c.basePrice}, ${c.maxQuantity}, ${m}, ${d})`;
+  });
+  const catMonth = Array.from({ length: 12 }, (_, m) =>
+    cumulative(CATEGORIES, (c) => c.monthly[m] ?? 1).map(([c, lo]) => `(${m + 1}, ${str(c.code)}, ${lo})`),
+  ).flat();
+  return [
+    `CREATE TABLE provinces AS SELECT * FROM (VALUES ${provinces.join(', ')}) v(pidx, province, ncities, cum_lo)`,
+    `CREATE TABLE cities AS SELECT * FROM (VALUES ${cities.join(', ')}) v(province, ci, city, tier, time_zone)`,
+    `CREATE TABLE acquisition AS SELECT * FROM (VALUES ${acquisition.join(', ')}) v(channel, cum_lo)`,
+    `CREATE TABLE categories AS SELECT * FROM (VALUES ${categories.join(', ')}) v(cat_idx, code, label, season, base_price, max_qty, launch_month, launch_day)`,
+    `CREATE TABLE cat_month AS SELECT * FROM (VALUES ${catMonth.join(', ')}) v(month, code, cum_lo)`,
+    `CREATE TABLE names AS SELECT [${SURNAMES.map(str).join(', ')}] AS surnames, [${GIVEN_NAMES.map(str).join(', ')}] AS given`,
+  ];
+}

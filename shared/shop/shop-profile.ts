@@ -1,0 +1,72 @@
+import type { Warehouse } from '../lake/warehouse.ts';
+
+/**
+ * The shape of a shop, in the figures the shops themselves quote. Definitions (all over paid orders,
+ * "now" = the latest order in the data, so a profile does not change with the day it is run):
+ * - one-time buyers: buyers with exactly one paid order;
+ * - dormant: buyers whose last paid order is more than 365 days old;
+ * - second-purchase rate: of buyers whose first paid order is at least 365 days old, those who paid
+ *   for a second order within 365 days of the first.
+ */
+export interface ShopProfile {
+  customers: number;
+  orders: number;
+  paidOrders: number;
+  buyers: number;
+  revenue: number;
+  from: string | null;
+  to: string | null;
+  oneTimePct: number;
+  twoOrdersPct: number;
+  threePlusPct: number;
+  dormantPct: number;
+  secondPurchaseRatePct: number;
+}
+
+export const SHOP_PROFILE_SQL = `
+WITH now_ AS (SELECT max(created_at) AS now_ts, min(created_at) AS first_ts FROM orders),
+paid AS (
+  SELECT customer_id, paid_at, row_number() OVER (PARTITION BY customer_id ORDER BY paid_at, order_id) AS rn
+  FROM orders WHERE status = 'paid'
+),
+per_buyer AS (
+  SELECT customer_id, count(*) AS n, min(paid_at) AS first_paid, max(paid_at) AS last_paid,
+    min(CASE WHEN rn = 2 THEN paid_at END) AS second_paid
+  FROM paid GROUP BY customer_id
+)
+SELECT
+  (SELECT count(*) FROM customers) AS customers,
+  (SELECT count(*) FROM orders) AS orders,
+  (SELECT count(*) FROM orders WHERE status = 'paid') AS paid_orders,
+  (SELECT CAST(coalesce(sum(amount), 0) AS DOUBLE) FROM orders WHERE status = 'paid') AS revenue,
+  (SELECT CAST(CAST(first_ts AS DATE) AS VARCHAR) FROM now_) AS from_day,
+  (SELECT CAST(CAST(now_ts AS DATE) AS VARCHAR) FROM now_) AS to_day,
+  count(*) AS buyers,
+  100.0 * count(*) FILTER (WHERE n = 1) / nullif(count(*), 0) AS one_time_pct,
+  100.0 * count(*) FILTER (WHERE n = 2) / nullif(count(*), 0) AS two_orders_pct,
+  100.0 * count(*) FILTER (WHERE n >= 3) / nullif(count(*), 0) AS three_plus_pct,
+  100.0 * count(*) FILTER (WHERE last_paid < (SELECT now_ts FROM now_) - INTERVAL '365' DAY) / nullif(count(*), 0) AS dormant_pct,
+  100.0 * count(*) FILTER (WHERE second_paid <= first_paid + INTERVAL '365' DAY
+      AND first_paid <= (SELECT now_ts FROM now_) - INTERVAL '365' DAY)
+    / nullif(count(*) FILTER (WHERE first_paid <= (SELECT now_ts FROM now_) - INTERVAL '365' DAY), 0) AS second_purchase_rate_pct
+FROM per_buyer`;
+
+export async function shopProfile(warehouse: Warehouse): Promise<ShopProfile> {
+  const { rows } = await warehouse.query(SHOP_PROFILE_SQL);
+  const r = rows[0] ?? {};
+  const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
+  return {
+    customers: num(r.customers),
+    orders: num(r.orders),
+    paidOrders: num(r.paid_orders),
+    buyers: num(r.buyers),
+    revenue: num(r.revenue),
+    from: (r.from_day as string | null) ?? null,
+    to: (r.to_day as string | null) ?? null,
+    oneTimePct: num(r.one_time_pct),
+    twoOrdersPct: num(r.two_orders_pct),
+    threePlusPct: num(r.three_plus_pct),
+    dormantPct: num(r.dormant_pct),
+    secondPurchaseRatePct: num(r.second_purchase_rate_pct),
+  };
+}

@@ -21,7 +21,7 @@ function typeOf(input: unknown): string {
 export function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
-      if (issue.input === undefined) return `required (${issue.expected})`;
+      if (issue.input === undefined) return 'required';
       return `expected ${issue.expected === 'object' ? 'a mapping' : issue.expected === 'array' ? 'a list' : issue.expected}, got ${typeOf(issue.input)}`;
     case 'invalid_value':
       return issue.values.length === 1

@@ -24,15 +24,20 @@ async function check(file: string, kind: FileResult['kind']): Promise<FileResult
   }
 }
 
+/** The shop-wide policy is recognised by its file name, so `campaign validate campaigns/*` checks it too. */
+function isPolicyFile(file: string): boolean {
+  return /(^|[\\/])contact-policy\.(ya?ml|json)$/.test(file);
+}
+
 export function registerValidate(program: Command): void {
   program
     .command('validate')
-    .description('check campaign files (and a contact policy file) and report every problem at once')
+    .description('check campaign files and contact policy files (named contact-policy.yaml) and report every problem at once')
     .argument('<files...>', 'campaign YAML or JSON files')
     .option('--policy <file>', 'the shop-wide contact policy file to check as well')
     .option('--json', 'print the results as JSON')
     .action(async (files: string[], opts: { policy?: string; json?: boolean }) => {
-      const results = await Promise.all(files.map((f) => check(f, 'campaign')));
+      const results = await Promise.all(files.map((f) => check(f, isPolicyFile(f) ? 'contact-policy' : 'campaign')));
       if (opts.policy) results.push(await check(opts.policy, 'contact-policy'));
       const problems = results.flatMap((r) => r.problems);
       if (opts.json) printJson({ ok: problems.length === 0, files: results });

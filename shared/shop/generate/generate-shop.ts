@@ -56,7 +56,16 @@ export async function generateShop(opts: GenerateOptions): Promise<GenerateResul
     for (const sql of referenceSql()) await run(sql);
     await run(calendarSql(start, days, 1.1));
     await run(hoursSql());
-    await run(customerBaseSql(opts.customers, opts.orders, days));
+    // Some planned buyers have not come back yet, so the first pass lands short of the target:
+    // scale the frequent buyers' tail once by what was missing.
+    let tailScale = initialTailScale(opts.customers, opts.orders);
+    for (let pass = 0; pass < 2; pass++) {
+      await run(`CREATE OR REPLACE TABLE cust AS ${customerBaseSql(opts.customers, tailScale, days)}`);
+      const stats = (await db.runAndReadAll(`SELECT sum(n_orders), sum(n_orders) FILTER (WHERE n_orders >= 3) FROM cust`)).getRows()[0];
+      const [total, tail] = [Number(stats?.[0] ?? 0), Number(stats?.[1] ?? 0)];
+      if (tail === 0 || Math.abs(total - opts.orders) / opts.orders < 0.02) break;
+      tailScale *= Math.max(0.1, 1 + (opts.orders - total) / tail);
+    }
 
     let orders = 0;
     let orderItems = 0;
@@ -117,26 +126,28 @@ async function publish(staging: string, dataDir: string, tables: TableDef[]): Pr
 }
 
 /** Planned purchase counts (before the not-yet-returned are counted as one-time buyers). */
-const P_ONE = 0.48;
-const P_TWO = 0.30;
+const P_ONE = 0.25;
+const P_TWO = 0.35;
 /** Mean days from first to second order for two-time buyers, and active span of frequent buyers. */
-const SECOND_ORDER_GAP_DAYS = 500;
+const SECOND_ORDER_GAP_DAYS = 450;
 const ACTIVE_SPAN_DAYS = 1100;
 /** Mean days before a frequent buyer's second order. */
-const FREQUENT_RETURN_DAYS = 800;
+const FREQUENT_RETURN_DAYS = 450;
 
 /**
  * Per customer: how many orders, when the first, how long they stay active. Purchase counts follow the
  * shops' shape (about 62% buy once, 20% twice, the rest often); the tail is scaled to reach `orders`.
  */
-function customerBaseSql(customers: number, orders: number, days: number): string {
+function initialTailScale(customers: number, orders: number): number {
   const perCustomer = orders / customers;
   const tailShare = 1 - P_ONE - P_TWO;
   const tailMean = Math.max(0, (perCustomer - P_ONE - 2 * P_TWO) / tailShare - 3);
   // E[(-ln u)^1.5] = Γ(2.5) ≈ 1.329
-  const tailScale = tailMean / 1.329;
+  return tailMean / 1.329;
+}
+
+function customerBaseSql(customers: number, tailScale: number, days: number): string {
   return `
-CREATE TABLE cust AS
 WITH base AS (
   SELECT i AS cidx, u('n', i) AS un, u('f', i) AS uf, u('l', i) AS ul FROM range(${customers}) t(i)
 ), sized AS (
@@ -160,11 +171,17 @@ WITH base AS (
     CASE WHEN planned_orders = 2 AND first_idx + gap > ${days - 1} THEN 1 ELSE planned_orders END AS n_orders,
     CASE WHEN planned_orders = 2 AND first_idx + gap > ${days - 1} THEN first_idx ELSE least(${days - 1}, first_idx + gap) END AS last_idx
   FROM gaps
-), seconds AS (
-  -- Frequent buyers too take a while to come back; after that they buy throughout their active span.
-  SELECT *, CASE WHEN n_orders <= 2 THEN last_idx
-    ELSE least(last_idx, first_idx + 30 + CAST(floor(-ln(u('g2', cidx)) * ${FREQUENT_RETURN_DAYS}) AS INTEGER)) END AS second_idx
+), returns AS (
+  -- Frequent buyers too take a while to come back, then buy throughout their active span. One who would
+  -- come back only after their span (or after today) has one order so far.
+  SELECT * EXCLUDE (n_orders), CASE WHEN n_orders <= 2 THEN last_idx
+    ELSE first_idx + 30 + CAST(floor(-ln(u('g2', cidx)) * ${FREQUENT_RETURN_DAYS}) AS INTEGER) END AS return_idx,
+    n_orders AS planned_n
   FROM spans
+), seconds AS (
+  SELECT *, CASE WHEN return_idx > last_idx THEN 1 ELSE planned_n END AS n_orders,
+    CASE WHEN return_idx > last_idx THEN first_idx ELSE return_idx END AS second_idx
+  FROM returns
 )
 SELECT s.cidx, 'c' || lpad(CAST(s.cidx AS VARCHAR), 8, '0') AS customer_id, s.n_orders, s.first_idx, s.last_idx,
   f.cum_lo AS cum_first, s2.cum_lo AS cum_second, l.cum_hi AS cum_last, a.channel AS acquisition_channel

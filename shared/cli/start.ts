@@ -1,0 +1,76 @@
+/**
+ * `npm start`: the main job on one machine. At this stage it makes sure the sample shop exists,
+ * validates the Double-11 campaign and prints the shop's profile; later stages run the waves.
+ */
+import { existsSync } from 'node:fs';
+import { Campaign } from '../campaign/campaign-schema.ts';
+import { loadConfigFile } from '../campaign/config-file.ts';
+import { resolveWaveSchedule } from '../campaign/wave-schedule.ts';
+import { ConfigError, formatProblem } from '../errors.ts';
+import { lakeRoot, resolveDataDir } from '../lake/lake-paths.ts';
+import { DuckDbWarehouse } from '../lake/local/duckdb-warehouse.ts';
+import { generateShop } from '../shop/generate/generate-shop.ts';
+import { shopProfile } from '../shop/shop-profile.ts';
+import { instantToLocal } from '../time/zoned-time.ts';
+import { EXIT } from './exit-codes.ts';
+import { printProfile } from './print-profile.ts';
+import { stepReporter } from './progress.ts';
+
+const CAMPAIGN_FILE = 'campaigns/double-11.yaml';
+const SAMPLE_CUSTOMERS = 100_000;
+/** The sample shop's history ends five days before the campaign's first wave. */
+const HISTORY_ENDS_BEFORE_FIRST_WAVE_DAYS = 5;
+
+async function start(): Promise<number> {
+  let campaign: Campaign;
+  try {
+    campaign = await loadConfigFile(Campaign, CAMPAIGN_FILE);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      for (const p of e.problems) console.error(formatProblem(p));
+      return EXIT.userError;
+    }
+    throw e;
+  }
+  const schedule = resolveWaveSchedule(campaign.waves, campaign.timeZone);
+  console.log(`✔ ${CAMPAIGN_FILE} is valid: ${campaign.name}, ${campaign.waves.length} waves`);
+  campaign.waves.forEach((w, i) => {
+    const t = schedule.times[i];
+    const at = t ? instantToLocal(t.start, campaign.timeZone).replace('T', ' ') : '?';
+    console.log(`  ${at}  ${w.id.padEnd(16)} ${w.name ?? ''}`);
+  });
+
+  const dataDir = resolveDataDir();
+  if (!existsSync(lakeRoot(dataDir))) {
+    const firstWave = Math.min(...schedule.times.flatMap((t) => (t ? [t.start.getTime()] : [])));
+    const asOf = new Date(firstWave - HISTORY_ENDS_BEFORE_FIRST_WAVE_DAYS * 86_400_000).toISOString().slice(0, 10);
+    const progress = stepReporter(true);
+    const started = Date.now();
+    const result = await generateShop({
+      dataDir,
+      customers: SAMPLE_CUSTOMERS,
+      orders: SAMPLE_CUSTOMERS * 10,
+      seed: 1,
+      asOf,
+      onProgress: (_s, done, total) => progress.update('generating the sample shop', done / total),
+    });
+    progress.done(
+      `generated the sample shop in ${lakeRoot(dataDir)}: ${result.customers} customers, ${result.orders} orders (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    );
+  } else {
+    console.log(`✔ using the shop in ${lakeRoot(dataDir)}`);
+  }
+
+  const wh = await DuckDbWarehouse.open(dataDir);
+  try {
+    printProfile(await shopProfile(wh));
+  } finally {
+    await wh.close();
+  }
+  return EXIT.ok;
+}
+
+process.exitCode = await start().catch((e: unknown) => {
+  console.error(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  return EXIT.internal;
+});

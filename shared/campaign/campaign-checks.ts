@@ -2,9 +2,9 @@ import { Liquid } from 'liquidjs';
 import type { z } from 'zod';
 import { smsLength } from '../delivery/sms-segments.ts';
 import { sampleTemplateContext } from '../delivery/template-context.ts';
+import { isValidTimeZone } from '../time/zoned-time.ts';
 import type { Campaign } from './campaign-schema.ts';
 import { Channel } from './contact-policy-schema.ts';
-import { isValidTimeZone } from '../time/zoned-time.ts';
 import { resolveWaveSchedule } from './wave-schedule.ts';
 
 type CampaignValue = z.output<typeof Campaign>;
@@ -46,7 +46,10 @@ function checkWaves(c: CampaignValue, ctx: Ctx): void {
     const at: Path = ['waves', i];
     if (w.audience.segment !== undefined && !(w.audience.segment in c.segments)) {
       const known = Object.keys(c.segments);
-      issue([...at, 'audience', 'segment'], `unknown segment "${w.audience.segment}"; defined: ${known.join(', ') || 'none'}`);
+      issue(
+        [...at, 'audience', 'segment'],
+        `unknown segment "${w.audience.segment}"; defined: ${known.join(', ') || 'none'}`,
+      );
     }
     checkChannels(c, i, issue);
     checkContent(c, i, issue);
@@ -62,8 +65,7 @@ function checkSchedule(c: CampaignValue, ctx: Ctx): void {
     if (p.kind === 'unknown-wave') issue(path, `unknown wave "${p.ref}"`);
     else issue(path, `wave offsets form a cycle: ${p.cycle.join(' → ')}`);
   }
-  c.waves.forEach((w, i) => {
-    const t = schedule.times[i];
+  schedule.times.forEach((t, i) => {
     if (t?.sendBy && t.sendBy.getTime() <= t.start.getTime()) {
       issue(['waves', i, 'sendBy'], 'the send-by deadline must be after the wave’s start');
     }
@@ -90,13 +92,16 @@ function checkChannels(c: CampaignValue, i: number, issue: (p: Path, m: string) 
   if (!w) return;
   const configured = (ch: string) =>
     !Channel.options.includes(ch as Channel) || c.channels[ch as keyof typeof c.channels] !== undefined;
-  if (!configured(w.channel)) issue(['waves', i, 'channel'], `channel "${w.channel}" is not configured under channels`);
+  if (!configured(w.channel))
+    issue(['waves', i, 'channel'], `channel "${w.channel}" is not configured under channels`);
   w.fallback.forEach((ch, j) => {
-    if (!configured(ch)) issue(['waves', i, 'fallback', j], `channel "${ch}" is not configured under channels`);
+    if (!configured(ch))
+      issue(['waves', i, 'fallback', j], `channel "${ch}" is not configured under channels`);
     if (ch === w.channel) issue(['waves', i, 'fallback', j], `"${ch}" is already the wave’s channel`);
   });
   w.tiers.forEach((t, j) => {
-    if (!configured(t.channel)) issue(['waves', i, 'tiers', j, 'channel'], `channel "${t.channel}" is not configured under channels`);
+    if (!configured(t.channel))
+      issue(['waves', i, 'tiers', j, 'channel'], `channel "${t.channel}" is not configured under channels`);
   });
 }
 
@@ -110,11 +115,15 @@ function checkContent(c: CampaignValue, i: number, issue: (p: Path, m: string) =
   }
   const sets: { path: Path; templates: NonNullable<typeof w.templates> }[] = w.templates
     ? [{ path: [...at, 'templates'], templates: w.templates }]
-    : (w.variants ?? []).map((v, j) => ({ path: [...at, 'variants', j, 'templates'], templates: v.templates }));
+    : (w.variants ?? []).map((v, j) => ({
+        path: [...at, 'variants', j, 'templates'],
+        templates: v.templates,
+      }));
 
   if (w.variants) {
     const total = w.variants.reduce((s, v) => s + v.split, 0);
-    if (Math.abs(total - 100) > 1e-9) issue([...at, 'variants'], `variant splits add up to ${total}%, expected 100%`);
+    if (Math.abs(total - 100) > 1e-9)
+      issue([...at, 'variants'], `variant splits add up to ${total}%, expected 100%`);
     const ids = new Set<string>();
     w.variants.forEach((v, j) => {
       if (ids.has(v.id)) issue([...at, 'variants', j, 'id'], `duplicate variant id "${v.id}"`);
@@ -129,7 +138,8 @@ function checkContent(c: CampaignValue, i: number, issue: (p: Path, m: string) =
   });
   for (const { path, templates } of sets) {
     for (const ch of waveChannels(w)) {
-      if (templates[ch] === undefined) issue([...path, ch], `the wave can use ${ch} but has no ${ch} template`);
+      if (templates[ch] === undefined)
+        issue([...path, ch], `the wave can use ${ch} but has no ${ch} template`);
     }
     const render = (p: Path, source: string): string | undefined => {
       try {
@@ -144,13 +154,16 @@ function checkContent(c: CampaignValue, i: number, issue: (p: Path, m: string) =
       render([...path, 'email', 'html'], templates.email.html);
       if (templates.email.text) render([...path, 'email', 'text'], templates.email.text);
     }
-    if (templates['call-list']) render([...path, 'call-list', 'talkingPoints'], templates['call-list'].talkingPoints);
+    if (templates['call-list'])
+      render([...path, 'call-list', 'talkingPoints'], templates['call-list'].talkingPoints);
     if (templates.sms !== undefined && c.channels.sms) {
       const sms = c.channels.sms;
       const text = render([...path, 'sms'], templates.sms);
       if (text === undefined) continue;
-      if (!text.includes(sms.signature)) issue([...path, 'sms'], `SMS must carry the shop signature ${sms.signature}`);
-      if (!text.includes(sms.optOutText)) issue([...path, 'sms'], `SMS must carry the opt-out text "${sms.optOutText}"`);
+      if (!text.includes(sms.signature))
+        issue([...path, 'sms'], `SMS must carry the shop signature ${sms.signature}`);
+      if (!text.includes(sms.optOutText))
+        issue([...path, 'sms'], `SMS must carry the opt-out text "${sms.optOutText}"`);
       const len = smsLength(text);
       if (len.segments > sms.maxSegments) {
         issue(

@@ -8,9 +8,9 @@ import { Channel, Duration, FrequencyCap, QuietHours } from './contact-policy-sc
  * Field-level rules live here; rules across fields (references, cycles, SMS length) in campaign-checks.ts.
  */
 
-const Slug = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'expected lower-case letters, digits and dashes, e.g. d11-preheat' });
+const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, {
+  error: 'expected lower-case letters, digits and dashes, e.g. d11-preheat',
+});
 
 const LocalDateTime = z
   .string()
@@ -26,7 +26,10 @@ const Money = z.number().min(0);
 const Percent = z.number().min(0).max(100);
 
 export const EmailChannel = z.strictObject({
-  from: z.string().min(3).meta({ description: 'Verified SES identity, e.g. "优品小店 <crm@shop.example.com>".' }),
+  from: z
+    .string()
+    .min(3)
+    .meta({ description: 'Verified SES identity, e.g. "优品小店 <crm@shop.example.com>".' }),
   replyTo: z.string().optional(),
   configurationSet: z
     .string()
@@ -35,13 +38,21 @@ export const EmailChannel = z.strictObject({
 });
 
 export const SmsChannel = z.strictObject({
-  signature: z
+  signature: z.string().regex(/^【[^【】]{2,12}】$/, {
+    error: 'expected the shop signature in 【】, 2–12 characters, e.g. 【优品小店】',
+  }),
+  optOutText: z
     .string()
-    .regex(/^【[^【】]{2,12}】$/, { error: 'expected the shop signature in 【】, 2–12 characters, e.g. 【优品小店】' }),
-  optOutText: z.string().min(2).meta({ description: 'Opt-out line every marketing SMS carries, e.g. 回T退订.' }),
+    .min(2)
+    .meta({ description: 'Opt-out line every marketing SMS carries, e.g. 回T退订.' }),
   senderId: z.string().max(11).optional(),
   messageType: z.enum(['Promotional', 'Transactional']).default('Promotional'),
-  maxSegments: z.int().min(1).max(5).default(2).meta({ description: 'Longest message allowed, in billed segments.' }),
+  maxSegments: z
+    .int()
+    .min(1)
+    .max(5)
+    .default(2)
+    .meta({ description: 'Longest message allowed, in billed segments.' }),
 });
 
 export const CallListChannel = z.strictObject({
@@ -81,7 +92,11 @@ export const EmailTemplate = z.strictObject({
 export const Templates = z
   .strictObject({
     email: EmailTemplate.optional(),
-    sms: z.string().min(1).optional().meta({ description: 'Liquid; the signature and opt-out text are added.' }),
+    sms: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'Liquid; the signature and opt-out text are added.' }),
     'call-list': z
       .strictObject({ talkingPoints: z.string().min(1) })
       .optional()
@@ -114,7 +129,9 @@ export const Offer = z.strictObject({
   type: z.enum(['coupon', 'cashback', 'discount', 'gift', 'reminder']),
   title: z.string().min(1),
   code: z.string().optional(),
-  value: Money.optional().meta({ description: 'Face value in the campaign currency (coupon amount, cashback).' }),
+  value: Money.optional().meta({
+    description: 'Face value in the campaign currency (coupon amount, cashback).',
+  }),
   minSpend: Money.optional(),
   validUntil: LocalDateTime.optional(),
 });
@@ -135,7 +152,9 @@ export const Wave = z.strictObject({
   name: z.string().optional(),
   start: WaveStart.meta({ description: 'A local date-time, or an offset after another wave’s start.' }),
   sendBy: z
-    .union([LocalDateTime, Duration], { error: 'expected a local date-time YYYY-MM-DDTHH:mm or a duration like 6h' })
+    .union([LocalDateTime, Duration], {
+      error: 'expected a local date-time YYYY-MM-DDTHH:mm or a duration like 6h',
+    })
     .optional()
     .meta({ description: 'Deadline: a local date-time, or a duration after the start.' }),
   category: z
@@ -217,7 +236,10 @@ export const Campaign = z
       .min(0, { error: 'expected a holdout between 0 and 50%' })
       .max(50, { error: 'expected a holdout between 0 and 50%' })
       .default(0),
-    attribution: Attribution.default({ model: 'last-touch', windows: { email: {}, sms: {}, 'call-list': {} } }),
+    attribution: Attribution.default({
+      model: 'last-touch',
+      windows: { email: {}, sms: {}, 'call-list': {} },
+    }),
     costs: Costs.default({ email: 0, smsPerSegment: 0, 'call-list': 0 }),
     budget: Money.optional().meta({ description: 'Total spend allowed for the campaign.' }),
   })

@@ -19,11 +19,16 @@ export function parseConfigText<S extends z.ZodType>(schema: S, text: string, fi
 
   if (doc.errors.length > 0) {
     throw new ConfigError(
-      doc.errors.map((e) => ({ file, ...at(e.pos[0]), path: '', message: `YAML syntax: ${e.message.split('\n')[0]}` })),
+      doc.errors.map((e) => ({
+        file,
+        ...at(e.pos[0]),
+        path: '',
+        message: `YAML syntax: ${e.message.split('\n')[0]}`,
+      })),
     );
   }
 
-  const result = schema.safeParse(doc.toJS() ?? {});
+  const result = schema.safeParse(doc.toJS() ?? {}, { reportInput: true });
   if (result.success) return result.data;
 
   const problems: Problem[] = [];
@@ -31,11 +36,21 @@ export function parseConfigText<S extends z.ZodType>(schema: S, text: string, fi
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        problems.push({ file, ...at(keyOffset(doc.contents, [...path, key])), path: formatPath([...path, key]), message: 'unknown field' });
+        problems.push({
+          file,
+          ...at(keyOffset(doc.contents, [...path, key])),
+          path: formatPath([...path, key]),
+          message: 'unknown field',
+        });
       }
       continue;
     }
-    problems.push({ file, ...at(valueOffset(doc.contents, path)), path: formatPath(path), message: describeIssue(issue) });
+    problems.push({
+      file,
+      ...at(valueOffset(doc.contents, path)),
+      path: formatPath(path),
+      message: describeIssue(issue),
+    });
   }
   problems.sort((a, b) => a.line - b.line || a.column - b.column);
   throw new ConfigError(problems);
@@ -46,13 +61,24 @@ export async function loadConfigFile<S extends z.ZodType>(schema: S, file: strin
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new ConfigError([{ file, line: 1, column: 1, path: '', message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? e}` }]);
+    throw new ConfigError([
+      {
+        file,
+        line: 1,
+        column: 1,
+        path: '',
+        message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? e}`,
+      },
+    ]);
   }
   return parseConfigText(schema, text, file);
 }
 
 /** The deepest node on `path` that exists: a missing field is reported where its parent is. */
-function walk(root: unknown, path: readonly (string | number)[]): { node: Node | null; pairKey: Node | null; depth: number } {
+function walk(
+  root: unknown,
+  path: readonly (string | number)[],
+): { node: Node | null; pairKey: Node | null; depth: number } {
   let node = root as Node | null;
   let pairKey: Node | null = null;
   let depth = 0;

@@ -53,7 +53,8 @@ export const ContactPolicy = z
   .superRefine((policy, ctx) => {
     const seen = new Set<string>();
     policy.caps.forEach((cap, i) => {
-      if (seen.has(cap.id)) ctx.addIssue({ code: 'custom', path: ['caps', i, 'id'], message: `duplicate cap id "${cap.id}"` });
+      if (seen.has(cap.id))
+        ctx.addIssue({ code: 'custom', path: ['caps', i, 'id'], message: `duplicate cap id "${cap.id}"` });
       seen.add(cap.id);
     });
   });

@@ -10,7 +10,10 @@ export interface EffectivePolicy {
  * The shop-wide policy with the campaign's overrides applied: a campaign cap replaces the shop cap with
  * the same id and adds the others; quiet hours are overridden per channel.
  */
-export function effectivePolicy(shop: ContactPolicy, campaign: Pick<Campaign, 'contactPolicy'>): EffectivePolicy {
+export function effectivePolicy(
+  shop: ContactPolicy,
+  campaign: Pick<Campaign, 'contactPolicy'>,
+): EffectivePolicy {
   const overrides = campaign.contactPolicy?.caps ?? [];
   const replaced = new Set(overrides.map((c) => c.id));
   return {

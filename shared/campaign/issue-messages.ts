@@ -19,9 +19,9 @@ function typeOf(input: unknown): string {
 
 /** Short messages naming what was expected; zod's own are written for developers. */
 export function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code !== 'custom' && 'input' in issue && issue.input === undefined) return 'required';
   switch (issue.code) {
     case 'invalid_type':
-      if (issue.input === undefined) return 'required';
       return `expected ${issue.expected === 'object' ? 'a mapping' : issue.expected === 'array' ? 'a list' : issue.expected}, got ${typeOf(issue.input)}`;
     case 'invalid_value':
       return issue.values.length === 1

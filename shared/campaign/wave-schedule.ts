@@ -61,7 +61,8 @@ export function resolveWaveSchedule(waves: readonly SchedulableWave[], timeZone:
   };
 
   const times = waves.map((wave): WaveTimes | null => {
-    const start = typeof wave.start === 'string' ? localToInstant(wave.start, timeZone) : startOf(wave.id, [wave.id]);
+    const start =
+      typeof wave.start === 'string' ? localToInstant(wave.start, timeZone) : startOf(wave.id, [wave.id]);
     if (!start) return null;
     const sendBy =
       wave.sendBy === undefined

@@ -32,7 +32,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     const code = exitCodeFor(e);
     const message = e instanceof Error ? e.message : String(e);
-    console.error(code === EXIT.userError ? `error: ${message}` : `internal error: ${e instanceof Error ? (e.stack ?? message) : message}`);
+    console.error(
+      code === EXIT.userError
+        ? `error: ${message}`
+        : `internal error: ${e instanceof Error ? (e.stack ?? message) : message}`,
+    );
     return code;
   }
 }

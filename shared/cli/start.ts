@@ -43,7 +43,9 @@ async function start(): Promise<number> {
   const dataDir = resolveDataDir();
   if (!existsSync(lakeRoot(dataDir))) {
     const firstWave = Math.min(...schedule.times.flatMap((t) => (t ? [t.start.getTime()] : [])));
-    const asOf = new Date(firstWave - HISTORY_ENDS_BEFORE_FIRST_WAVE_DAYS * 86_400_000).toISOString().slice(0, 10);
+    const asOf = new Date(firstWave - HISTORY_ENDS_BEFORE_FIRST_WAVE_DAYS * 86_400_000)
+      .toISOString()
+      .slice(0, 10);
     const progress = stepReporter(true);
     const started = Date.now();
     const result = await generateShop({

@@ -5,7 +5,13 @@
  */
 export interface TemplateContext {
   customer: { name: string; province: string; city: string; memberTier: string };
-  offer: { title: string; code: string; value: number | string; minSpend: number | string; validUntil: string };
+  offer: {
+    title: string;
+    code: string;
+    value: number | string;
+    minSpend: number | string;
+    validUntil: string;
+  };
   shop: { name: string };
   /** Tracked short link for this send (the click redirect). */
   link: string;
@@ -20,7 +26,13 @@ export interface SampleInputs {
   signature?: string | undefined;
   optOutText?: string | undefined;
   offer?:
-    | { title: string; code?: string | undefined; value?: number | undefined; minSpend?: number | undefined; validUntil?: string | undefined }
+    | {
+        title: string;
+        code?: string | undefined;
+        value?: number | undefined;
+        minSpend?: number | undefined;
+        validUntil?: string | undefined;
+      }
     | undefined;
 }
 

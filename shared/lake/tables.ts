@@ -8,7 +8,15 @@
  * All timestamps are UTC. Money is DECIMAL(12,2) in the shop's currency.
  */
 
-export type ColumnType = 'string' | 'int' | 'bigint' | 'double' | 'boolean' | 'date' | 'timestamp' | 'decimal(12,2)';
+export type ColumnType =
+  | 'string'
+  | 'int'
+  | 'bigint'
+  | 'double'
+  | 'boolean'
+  | 'date'
+  | 'timestamp'
+  | 'decimal(12,2)';
 
 export interface Column {
   name: string;
@@ -31,7 +39,11 @@ export const CUSTOMERS: TableDef = {
   description: 'One row per customer: profile, contact points and consent. A snapshot, rewritten on import.',
   partition: null,
   columns: [
-    c('customer_id', 'string', 'Stable id (generated: c + 8 digits; imported: platform buyer id or a hash of it).'),
+    c(
+      'customer_id',
+      'string',
+      'Stable id (generated: c + 8 digits; imported: platform buyer id or a hash of it).',
+    ),
     c('name', 'string', 'Display name used in message templates.'),
     c('province', 'string', 'Province (省), e.g. 浙江省; 海外 for customers abroad.'),
     c('city', 'string', 'City (市).'),
@@ -39,7 +51,11 @@ export const CUSTOMERS: TableDef = {
     c('gender', 'string', 'F, M or U (unknown).'),
     c('age_band', 'string', "One of 18-24, 25-29, 30-34, 35-39, 40-49, 50+, or 'unknown'."),
     c('member_tier', 'string', 'Shop membership: normal, silver, gold, diamond (by lifetime paid spend).'),
-    c('acquisition_channel', 'string', 'Channel of the first order: organic, 聚划算, 淘抢购, 天天特价, 直播.'),
+    c(
+      'acquisition_channel',
+      'string',
+      'Channel of the first order: organic, 聚划算, 淘抢购, 天天特价, 直播.',
+    ),
     c('email', 'string', 'Email address or NULL. Personal data: never logged.'),
     c('email_consent', 'boolean', 'Agreed to marketing email.'),
     c('phone', 'string', 'Mobile number in E.164 (+86...) or NULL. Personal data: never logged.'),
@@ -75,7 +91,11 @@ export const ORDERS: TableDef = {
     c('status', 'string', 'paid, unpaid (awaiting payment), closed (never paid) or refunded.'),
     c('amount', 'decimal(12,2)', 'Amount the buyer paid (买家实际支付金额), after discounts.'),
     c('discount', 'decimal(12,2)', 'Discounts applied (coupons, cashback, platform promotions).'),
-    c('channel', 'string', 'Sales channel of the order: organic, 聚划算, 淘抢购, 天天特价, 直播, or an import label.'),
+    c(
+      'channel',
+      'string',
+      'Sales channel of the order: organic, 聚划算, 淘抢购, 天天特价, 直播, or an import label.',
+    ),
     c('source', 'string', 'Where the row came from: generated, taobao, shopify, mapped, or an event feed.'),
   ],
 };

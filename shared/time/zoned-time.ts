@@ -84,7 +84,9 @@ export function localToInstant(local: string, zone: string): Date {
   const wall = Date.UTC(y, mo - 1, d, h, mi, Number.isNaN(s) ? 0 : s);
   const first = wall - zoneOffsetMs(new Date(wall), zone);
   const second = wall - zoneOffsetMs(new Date(first), zone);
-  return new Date(Math.min(first, second));
+  const wanted = local.slice(0, 16);
+  const valid = [first, second].filter((t) => instantToLocal(new Date(t), zone) === wanted);
+  return new Date(valid.length > 0 ? Math.min(...valid) : Math.max(first, second));
 }
 
 /** `instant` as the wall-clock time in `zone`, "YYYY-MM-DDTHH:mm". */

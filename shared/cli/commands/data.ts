@@ -13,16 +13,21 @@ import { stepReporter } from '../progress.ts';
 
 const positiveInt = (name: string) => (v: string) => {
   const n = Number(v);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new UserError(`--${name} expects a positive whole number, got "${v}"`);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new UserError(`--${name} expects a positive whole number, got "${v}"`);
   return n;
 };
 
 export function registerData(program: Command): void {
-  const data = program.command('data').description('the local shop data lake: generate a sample shop, import order exports');
+  const data = program
+    .command('data')
+    .description('the local shop data lake: generate a sample shop, import order exports');
 
   data
     .command('generate')
-    .description('write a deterministic, realistic sample shop (customers, products, orders, order items) into the local lake')
+    .description(
+      'write a deterministic, realistic sample shop (customers, products, orders, order items) into the local lake',
+    )
     .option('--customers <n>', 'number of customers', positiveInt('customers'), 100_000)
     .option('--orders <n>', 'orders to aim for (default: 10 per customer)', positiveInt('orders'))
     .option('--seed <n>', 'random seed: the same seed gives the same shop', positiveInt('seed'), 1)
@@ -30,58 +35,85 @@ export function registerData(program: Command): void {
     .option('--data-dir <dir>', 'local data folder (default: $CAMPAIGN_DATA_DIR or ./.campaign)')
     .option('--force', 'replace the tables of an existing lake')
     .option('--json', 'print the result as JSON')
-    .action(async (opts: { customers: number; orders?: number; seed: number; asOf?: string; dataDir?: string; force?: boolean; json?: boolean }) => {
-      const dataDir = resolveDataDir(opts.dataDir);
-      if (existsSync(lakeRoot(dataDir)) && !opts.force) {
-        throw new UserError(`a lake already exists in ${lakeRoot(dataDir)}; pass --force to replace its tables`);
-      }
-      const asOf = opts.asOf ?? systemClock.now().toISOString().slice(0, 10);
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf))) {
-        throw new UserError(`--as-of expects a date YYYY-MM-DD, got "${asOf}"`);
-      }
-      const progress = stepReporter(!opts.json);
-      const started = Date.now();
-      const result = await generateShop({
-        dataDir,
-        customers: opts.customers,
-        orders: opts.orders ?? opts.customers * 10,
-        seed: opts.seed,
-        asOf,
-        onProgress: (_step, done, total) => progress.update(`generating orders (chunk ${Math.min(done + 1, total)}/${total})`, done / total),
-      });
-      progress.done(`generated ${result.customers} customers, ${result.orders} orders in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      if (opts.json) printJson({ dataDir, ...result });
-      else console.log(`lake: ${lakeRoot(dataDir)} (${result.from} … ${result.to})`);
-    });
+    .action(
+      async (opts: {
+        customers: number;
+        orders?: number;
+        seed: number;
+        asOf?: string;
+        dataDir?: string;
+        force?: boolean;
+        json?: boolean;
+      }) => {
+        const dataDir = resolveDataDir(opts.dataDir);
+        if (existsSync(lakeRoot(dataDir)) && !opts.force) {
+          throw new UserError(
+            `a lake already exists in ${lakeRoot(dataDir)}; pass --force to replace its tables`,
+          );
+        }
+        const asOf = opts.asOf ?? systemClock.now().toISOString().slice(0, 10);
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf))) {
+          throw new UserError(`--as-of expects a date YYYY-MM-DD, got "${asOf}"`);
+        }
+        const progress = stepReporter(!opts.json);
+        const started = Date.now();
+        const result = await generateShop({
+          dataDir,
+          customers: opts.customers,
+          orders: opts.orders ?? opts.customers * 10,
+          seed: opts.seed,
+          asOf,
+          onProgress: (_step, done, total) =>
+            progress.update(`generating orders (chunk ${Math.min(done + 1, total)}/${total})`, done / total),
+        });
+        progress.done(
+          `generated ${result.customers} customers, ${result.orders} orders in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        );
+        if (opts.json) printJson({ dataDir, ...result });
+        else console.log(`lake: ${lakeRoot(dataDir)} (${result.from} … ${result.to})`);
+      },
+    );
 
   data
     .command('import')
-    .description('import an order export (Taobao/Tmall, Shopify, or any CSV with a mapping file) into the local lake')
+    .description(
+      'import an order export (Taobao/Tmall, Shopify, or any CSV with a mapping file) into the local lake',
+    )
     .argument('<file>', 'the CSV export')
     .requiredOption('--format <format>', `one of ${IMPORT_FORMATS.join(', ')}`)
     .option('--mapping <file>', 'column mapping (YAML) for --format mapped')
     .option('--rejects <file>', 'where rows that cannot be imported go (default: <file>.rejects.csv)')
     .option('--data-dir <dir>', 'local data folder (default: $CAMPAIGN_DATA_DIR or ./.campaign)')
     .option('--json', 'print the counts as JSON')
-    .action(async (file: string, opts: { format: string; mapping?: string; rejects?: string; dataDir?: string; json?: boolean }) => {
-      if (!IMPORT_FORMATS.includes(opts.format as ImportFormat)) {
-        throw new UserError(`--format expects one of ${IMPORT_FORMATS.join(', ')}, got "${opts.format}"`);
-      }
-      if (opts.format === 'mapped' && !opts.mapping) throw new UserError('--format mapped needs --mapping <file>');
-      const result = await importOrders({
-        file,
-        format: opts.format as ImportFormat,
-        mappingFile: opts.mapping,
-        rejectsFile: opts.rejects ?? `${file}.rejects.csv`,
-        dataDir: resolveDataDir(opts.dataDir),
-      });
-      if (opts.json) printJson(result);
-      else {
-        console.log(`read ${result.read} rows (${result.encoding}): ${result.imported} imported, ${result.rejected} rejected`);
-        console.log(`orders: ${result.ordersNew} new, ${result.ordersUpdated} updated; customers: ${result.customersNew} new`);
-        if (result.rejected > 0) console.log(`rejects: ${result.rejectsFile}`);
-      }
-    });
+    .action(
+      async (
+        file: string,
+        opts: { format: string; mapping?: string; rejects?: string; dataDir?: string; json?: boolean },
+      ) => {
+        if (!IMPORT_FORMATS.includes(opts.format as ImportFormat)) {
+          throw new UserError(`--format expects one of ${IMPORT_FORMATS.join(', ')}, got "${opts.format}"`);
+        }
+        if (opts.format === 'mapped' && !opts.mapping)
+          throw new UserError('--format mapped needs --mapping <file>');
+        const result = await importOrders({
+          file,
+          format: opts.format as ImportFormat,
+          mappingFile: opts.mapping,
+          rejectsFile: opts.rejects ?? `${file}.rejects.csv`,
+          dataDir: resolveDataDir(opts.dataDir),
+        });
+        if (opts.json) printJson(result);
+        else {
+          console.log(
+            `read ${result.read} rows (${result.encoding}): ${result.imported} imported, ${result.rejected} rejected`,
+          );
+          console.log(
+            `orders: ${result.ordersNew} new, ${result.ordersUpdated} updated; customers: ${result.customersNew} new`,
+          );
+          if (result.rejected > 0) console.log(`rejects: ${result.rejectsFile}`);
+        }
+      },
+    );
 
   data
     .command('profile')

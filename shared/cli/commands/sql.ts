@@ -14,7 +14,8 @@ export function registerSql(program: Command): void {
     .option('--json', 'print the rows as JSON')
     .action(async (query: string, opts: { dataDir?: string; maxRows: string; json?: boolean }) => {
       const max = Number(opts.maxRows);
-      if (!Number.isSafeInteger(max) || max < 0) throw new UserError(`--max-rows expects a whole number, got "${opts.maxRows}"`);
+      if (!Number.isSafeInteger(max) || max < 0)
+        throw new UserError(`--max-rows expects a whole number, got "${opts.maxRows}"`);
       const wh = await DuckDbWarehouse.open(resolveDataDir(opts.dataDir));
       try {
         const { columns, rows } = await wh.query(query);
@@ -22,9 +23,13 @@ export function registerSql(program: Command): void {
           printJson(rows);
           return;
         }
-        const shown = rows.slice(0, max).map((r) => columns.map((c) => (r[c] === null ? 'NULL' : (r[c] as string | number))));
+        const shown = rows
+          .slice(0, max)
+          .map((r) => columns.map((c) => (r[c] === null ? 'NULL' : (r[c] as string | number))));
         console.log(formatTable(columns, shown));
-        console.log(`(${rows.length} row${rows.length === 1 ? '' : 's'}${rows.length > max ? `, ${max} shown` : ''})`);
+        console.log(
+          `(${rows.length} row${rows.length === 1 ? '' : 's'}${rows.length > max ? `, ${max} shown` : ''})`,
+        );
       } finally {
         await wh.close();
       }

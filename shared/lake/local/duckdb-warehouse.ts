@@ -11,7 +11,9 @@ export interface DuckDbOptions {
 }
 
 /** Opens an in-memory DuckDB with the given settings. */
-export async function openDuckDb(opts: DuckDbOptions = {}): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
+export async function openDuckDb(
+  opts: DuckDbOptions = {},
+): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
   const instance = await DuckDBInstance.create(':memory:', {
     threads: String(opts.threads ?? 2),
     memory_limit: opts.memoryLimit ?? '2GB',
@@ -22,7 +24,8 @@ export async function openDuckDb(opts: DuckDbOptions = {}): Promise<{ instance: 
 /** `read_parquet` over a table's folder, or an empty relation with the table's columns if it has no files. */
 export function tableSource(dataDir: string, table: TableDef): string {
   const dir = tableDir(dataDir, table.name);
-  const hasFiles = existsSync(dir) && readdirSync(dir, { recursive: true }).some((f) => String(f).endsWith('.parquet'));
+  const hasFiles =
+    existsSync(dir) && readdirSync(dir, { recursive: true }).some((f) => String(f).endsWith('.parquet'));
   if (!hasFiles) {
     const cols = table.columns.map((col) => `CAST(NULL AS ${DUCKDB_TYPE[col.type]}) AS ${col.name}`);
     if (table.partition) cols.push('CAST(NULL AS VARCHAR) AS dt');
@@ -36,7 +39,8 @@ export function tableSource(dataDir: string, table: TableDef): string {
 /** Plain JS values for DuckDB's: BIGINT → number when safe, DECIMAL → number, TIMESTAMP → ISO string. */
 function toPlain(value: DuckDBValue): unknown {
   if (value === null || typeof value !== 'object') {
-    if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+    if (typeof value === 'bigint')
+      return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
     return value;
   }
   if ('toDouble' in value && typeof value.toDouble === 'function') return value.toDouble();
@@ -63,14 +67,18 @@ export class DuckDbWarehouse implements Warehouse {
   /** (Re)creates one view per lake table; call after writing new files so the views see them. */
   async refreshViews(dataDir: string): Promise<void> {
     for (const table of LAKE_TABLES) {
-      await this.connection.run(`CREATE OR REPLACE VIEW ${table.name} AS SELECT * FROM ${tableSource(dataDir, table)}`);
+      await this.connection.run(
+        `CREATE OR REPLACE VIEW ${table.name} AS SELECT * FROM ${tableSource(dataDir, table)}`,
+      );
     }
   }
 
   async query(sql: string): Promise<QueryResult> {
     const reader = await this.#run(sql);
     const columns = reader.columnNames();
-    const rows = reader.getRows().map((r) => Object.fromEntries(columns.map((c, i) => [c, toPlain(r[i] ?? null)])));
+    const rows = reader
+      .getRows()
+      .map((r) => Object.fromEntries(columns.map((c, i) => [c, toPlain(r[i] ?? null)])));
     return { columns, rows };
   }
 

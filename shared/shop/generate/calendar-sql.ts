@@ -38,7 +38,9 @@ FROM w`;
 
 /** Hour-of-day demand: evenings on ordinary days; the first hour dominates on 11.11 and 6.18. */
 export function hoursSql(): string {
-  const ordinary = [2, 1, 0.5, 0.3, 0.2, 0.3, 0.8, 1.5, 2.5, 3.5, 4, 4.5, 4.5, 4, 4, 4, 4.2, 4.5, 5, 6, 7, 7.5, 6.5, 4];
+  const ordinary = [
+    2, 1, 0.5, 0.3, 0.2, 0.3, 0.8, 1.5, 2.5, 3.5, 4, 4.5, 4.5, 4, 4, 4, 4.2, 4.5, 5, 6, 7, 7.5, 6.5, 4,
+  ];
   const peak = [30, 8, 3, 1, 0.5, 0.5, 1, 2, 3, 4, 4.5, 5, 5, 4.5, 4.5, 4.5, 4.5, 5, 5.5, 6.5, 7.5, 8, 9, 10];
   const rows = (weights: number[], peakFlag: boolean) => {
     const total = weights.reduce((a, b) => a + b, 0);

@@ -1,8 +1,8 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { openDuckDb } from '../../lake/local/duckdb-warehouse.ts';
 import { lakeRoot } from '../../lake/lake-paths.ts';
+import { openDuckDb } from '../../lake/local/duckdb-warehouse.ts';
 import { CUSTOMERS, ORDER_ITEMS, ORDERS, PRODUCTS, type TableDef } from '../../lake/tables.ts';
 import { calendarSql, hoursSql } from './calendar-sql.ts';
 import { referenceSql } from './reference-sql.ts';
@@ -42,28 +42,32 @@ export async function generateShop(opts: GenerateOptions): Promise<GenerateResul
   const days = Math.round(365.25 * years);
   const asOf = new Date(`${opts.asOf}T00:00:00Z`);
   const start = new Date(asOf.getTime() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
-  const chunkSize = opts.chunkSize ?? 200_000;
+  const chunkSize = opts.chunkSize ?? 150_000;
   const staging = join(opts.dataDir, `.staging-${process.pid}`);
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
 
-  const { instance, connection: db } = await openDuckDb({ threads: 2, memoryLimit: '1500MB' });
+  const { instance, connection: db } = await openDuckDb({ threads: 2, memoryLimit: '1GB' });
   const run = (sql: string) => db.run(sql);
   try {
     await run(`SET preserve_insertion_order = false`);
     await run(`SET temp_directory = '${join(staging, 'tmp').replaceAll("'", "''")}'`);
-    await run(`CREATE MACRO u(purpose, k) AS (hash(${Math.trunc(opts.seed)}, purpose, k) % 1000000007)::DOUBLE / 1000000007.0`);
+    await run(
+      `CREATE MACRO u(purpose, k) AS (hash(${Math.trunc(opts.seed)}, purpose, k) % 1000000007)::DOUBLE / 1000000007.0`,
+    );
     for (const sql of referenceSql()) await run(sql);
     await run(calendarSql(start, days, 1.1));
     await run(hoursSql());
     // Some planned buyers have not come back yet, so the first pass lands short of the target:
     // scale the frequent buyers' tail once by what was missing.
     let tailScale = initialTailScale(opts.customers, opts.orders);
-    for (let pass = 0; pass < 2; pass++) {
+    for (let pass = 0; pass < 4; pass++) {
       await run(`CREATE OR REPLACE TABLE cust AS ${customerBaseSql(opts.customers, tailScale, days)}`);
-      const stats = (await db.runAndReadAll(`SELECT sum(n_orders), sum(n_orders) FILTER (WHERE n_orders >= 3) FROM cust`)).getRows()[0];
+      const stats = (
+        await db.runAndReadAll(`SELECT sum(n_orders), sum(n_orders) FILTER (WHERE n_orders >= 3) FROM cust`)
+      ).getRows()[0];
       const [total, tail] = [Number(stats?.[0] ?? 0), Number(stats?.[1] ?? 0)];
-      if (tail === 0 || Math.abs(total - opts.orders) / opts.orders < 0.02) break;
+      if (tail === 0 || Math.abs(total - opts.orders) / opts.orders < 0.01) break;
       tailScale *= Math.max(0.1, 1 + (opts.orders - total) / tail);
     }
 
@@ -79,7 +83,12 @@ export async function generateShop(opts: GenerateOptions): Promise<GenerateResul
       await run(`CREATE OR REPLACE TEMP TABLE o_amounts AS ${amountsSql()}`);
       await run(`INSERT INTO customer_stats
         SELECT cidx, sum(CASE WHEN status = 'paid' THEN amount ELSE 0 END), min(created_at) FROM o_amounts GROUP BY cidx`);
-      orders += await copyPartitioned(db, `SELECT ${columnsOf(ORDERS)}, strftime(created_at, '%Y-%m') AS dt FROM o_amounts`, join(staging, 'orders'), k);
+      orders += await copyPartitioned(
+        db,
+        `SELECT ${columnsOf(ORDERS)}, strftime(created_at, '%Y-%m') AS dt FROM o_amounts`,
+        join(staging, 'orders'),
+        k,
+      );
       orderItems += await copyPartitioned(
         db,
         `SELECT ${columnsOf(ORDER_ITEMS)}, strftime(created_at, '%Y-%m') AS dt FROM it`,
@@ -90,10 +99,18 @@ export async function generateShop(opts: GenerateOptions): Promise<GenerateResul
     opts.onProgress?.('orders', chunks, chunks);
 
     await mkdir(join(staging, 'customers'), { recursive: true });
-    await run(`COPY (${customersSql()}) TO '${join(staging, 'customers', 'part-0.parquet')}' (FORMAT parquet)`);
+    await run(
+      `COPY (${customersSql()}) TO '${join(staging, 'customers', 'part-0.parquet')}' (FORMAT parquet)`,
+    );
     await mkdir(join(staging, 'products'), { recursive: true });
-    await run(`COPY (${productsSql(start, opts.asOf)}) TO '${join(staging, 'products', 'part-0.parquet')}' (FORMAT parquet)`);
-    const products = Number((await (await db.runAndReadAll(`SELECT count(*) FROM (${productsSql(start, opts.asOf)})`)).getRows())[0]?.[0]);
+    await run(
+      `COPY (${productsSql(start, opts.asOf)}) TO '${join(staging, 'products', 'part-0.parquet')}' (FORMAT parquet)`,
+    );
+    const products = Number(
+      (
+        await (await db.runAndReadAll(`SELECT count(*) FROM (${productsSql(start, opts.asOf)})`)).getRows()
+      )[0]?.[0],
+    );
 
     await publish(staging, opts.dataDir, [CUSTOMERS, PRODUCTS, ORDERS, ORDER_ITEMS]);
     return { customers: opts.customers, orders, orderItems, products, from: start, to: opts.asOf };
@@ -108,7 +125,12 @@ function columnsOf(table: TableDef): string {
   return table.columns.map((c) => c.name).join(', ');
 }
 
-async function copyPartitioned(db: DuckDBConnection, select: string, dir: string, chunk: number): Promise<number> {
+async function copyPartitioned(
+  db: DuckDBConnection,
+  select: string,
+  dir: string,
+  chunk: number,
+): Promise<number> {
   const result = await db.run(
     `COPY (${select}) TO '${dir}' (FORMAT parquet, PARTITION_BY (dt), OVERWRITE_OR_IGNORE, FILENAME_PATTERN 'part-${chunk}-{i}')`,
   );

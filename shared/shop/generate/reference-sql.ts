@@ -27,9 +27,14 @@ export function referenceSql(): string[] {
     ([[name, , cities], lo], i) => `(${i}, ${str(name)}, ${cities.length}, ${lo})`,
   );
   const cities = PROVINCES.flatMap(([province, , list]) =>
-    list.map(([city, tier], ci) => `(${str(province)}, ${ci}, ${str(city)}, ${tier}, ${OVERSEAS_TIME_ZONES[city] ? str(OVERSEAS_TIME_ZONES[city]) : 'NULL'})`),
+    list.map(
+      ([city, tier], ci) =>
+        `(${str(province)}, ${ci}, ${str(city)}, ${tier}, ${OVERSEAS_TIME_ZONES[city] ? str(OVERSEAS_TIME_ZONES[city]) : 'NULL'})`,
+    ),
   );
-  const acquisition = cumulative(ACQUISITION_CHANNELS, (a) => a[1]).map(([[name], lo]) => `(${str(name)}, ${lo})`);
+  const acquisition = cumulative(ACQUISITION_CHANNELS, (a) => a[1]).map(
+    ([[name], lo]) => `(${str(name)}, ${lo})`,
+  );
   const categories = CATEGORIES.map((c, i) => {
     const [m, d] = LINE_LAUNCH[c.season];
     return `(${i}, ${str(c.code)}, ${str(c.label)}, ${str(c.season)}, ${c.basePrice}, ${c.maxQuantity}, ${m}, ${d})`;

@@ -47,22 +47,35 @@ export async function importOrders(opts: ImportOptions): Promise<ImportResult> {
   if (opts.format === 'mapped') {
     if (!opts.mappingFile) throw new DataError('--format mapped needs a mapping file');
     const mapping = await loadConfigFile(ImportMapping, opts.mappingFile);
-    requireHeaders(opts.file, csv.headers, Object.values(mapping.columns).filter((c): c is string => typeof c === 'string'));
+    requireHeaders(
+      opts.file,
+      csv.headers,
+      Object.values(mapping.columns).filter((c): c is string => typeof c === 'string'),
+    );
     results = mappedRows(csv.rows, mapping);
   } else {
     requireHeaders(opts.file, csv.headers, required);
     results = opts.format === 'taobao' ? csv.rows.map(taobaoRow) : shopifyRows(csv.rows, 'Asia/Shanghai');
   }
 
-  const rejects = results.filter((r): r is Extract<RowResult, { ok: false }> => !r.ok).sort((a, b) => a.line - b.line);
+  const rejects = results
+    .filter((r): r is Extract<RowResult, { ok: false }> => !r.ok)
+    .sort((a, b) => a.line - b.line);
   const byId = new Map<string, ImportedOrder>();
   for (const r of results) if (r.ok) byId.set(r.order.orderId, r.order); // a later row of the same order wins
 
   let rejectsFile: string | null = null;
   if (rejects.length > 0) {
     const rowsByLine = new Map(csv.rows.map((r) => [r.line, r.values]));
-    const records = rejects.map((r) => [r.line, r.reason, ...csv.headers.map((h) => rowsByLine.get(r.line)?.[h] ?? '')]);
-    await writeFile(opts.rejectsFile, stringify([['line', 'reason', ...csv.headers], ...records], { bom: true }));
+    const records = rejects.map((r) => [
+      r.line,
+      r.reason,
+      ...csv.headers.map((h) => rowsByLine.get(r.line)?.[h] ?? ''),
+    ]);
+    await writeFile(
+      opts.rejectsFile,
+      stringify([['line', 'reason', ...csv.headers], ...records], { bom: true }),
+    );
     rejectsFile = opts.rejectsFile;
   }
 
@@ -82,6 +95,8 @@ export async function importOrders(opts: ImportOptions): Promise<ImportResult> {
 function requireHeaders(file: string, headers: string[], required: readonly string[]): void {
   const missing = required.filter((h) => !headers.includes(h));
   if (missing.length > 0) {
-    throw new DataError(`${file}:1: missing column(s) ${missing.join(', ')}; the header has ${headers.slice(0, 12).join(', ')}${headers.length > 12 ? ', …' : ''}`);
+    throw new DataError(
+      `${file}:1: missing column(s) ${missing.join(', ')}; the header has ${headers.slice(0, 12).join(', ')}${headers.length > 12 ? ', …' : ''}`,
+    );
   }
 }

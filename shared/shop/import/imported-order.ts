@@ -37,7 +37,8 @@ export function customerIdFrom(prefix: string, identity: string): string {
 export function parseTimestamp(text: string, zone: string): Date | null {
   const v = text.trim();
   if (!v) return null;
-  const m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*([+-]\d{2}:?\d{2}|Z)?$/.exec(v);
+  const m =
+    /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*([+-]\d{2}:?\d{2}|Z)?$/.exec(v);
   if (!m) return null;
   const two = (s: string | undefined) => (s ?? '0').padStart(2, '0');
   const local = `${m[1]}-${two(m[2])}-${two(m[3])}T${two(m[4])}:${m[5]}:${two(m[6])}`;

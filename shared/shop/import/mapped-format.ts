@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { isValidTimeZone } from '../../time/zoned-time.ts';
-import type { CsvRow } from './read-csv.ts';
 import {
   chinaMobile,
   customerIdFrom,
@@ -11,11 +10,15 @@ import {
   type RowResult,
   reject,
 } from './imported-order.ts';
+import type { CsvRow } from './read-csv.ts';
 
 /** A mapping file for `--format mapped`: which column holds which field, and what the statuses mean. */
 export const ImportMapping = z.strictObject({
   $schema: z.string().optional(),
-  timeZone: z.string().refine(isValidTimeZone, { error: 'expected an IANA time zone' }).default('Asia/Shanghai'),
+  timeZone: z
+    .string()
+    .refine(isValidTimeZone, { error: 'expected an IANA time zone' })
+    .default('Asia/Shanghai'),
   channel: z.string().default('import').meta({ description: 'Sales channel recorded on every order.' }),
   columns: z.strictObject({
     order_id: z.string(),
@@ -69,33 +72,53 @@ export function mappedRows(rows: CsvRow[], m: ImportMapping): RowResult[] {
       const quantity = col.quantity ? Number(get(col.quantity)) : 1;
       const unitPrice = col.unit_price ? parseMoney(get(col.unit_price)) : 0;
       if (!Number.isInteger(quantity) || quantity <= 0) {
-        results.push(reject(row.line, `${col.quantity}: expected a whole number > 0, got "${get(col.quantity)}"`));
+        results.push(
+          reject(row.line, `${col.quantity}: expected a whole number > 0, got "${get(col.quantity)}"`),
+        );
         continue;
       }
       if (unitPrice === null) {
         results.push(reject(row.line, `${col.unit_price}: expected an amount, got "${get(col.unit_price)}"`));
         continue;
       }
-      order.items.push({ sku: get(col.sku), name: null, category: get(col.category) || null, quantity, unitPrice });
+      order.items.push({
+        sku: get(col.sku),
+        name: null,
+        category: get(col.category) || null,
+        quantity,
+        unitPrice,
+      });
     }
   }
   for (const order of orders.values()) results.push({ ok: true, order });
   return results;
 }
 
-function mappedOrder(row: CsvRow, orderId: string, get: (c: string | undefined) => string, m: ImportMapping): RowResult {
+function mappedOrder(
+  row: CsvRow,
+  orderId: string,
+  get: (c: string | undefined) => string,
+  m: ImportMapping,
+): RowResult {
   const col = m.columns;
   const customer = get(col.customer_id);
   if (!customer) return reject(row.line, `${col.customer_id}: empty, cannot tell who bought`);
   const createdAt = parseTimestamp(get(col.created_at), m.timeZone);
-  if (!createdAt) return reject(row.line, `${col.created_at}: expected a time like 2024-11-11 10:00:00, got "${get(col.created_at)}"`);
+  if (!createdAt)
+    return reject(
+      row.line,
+      `${col.created_at}: expected a time like 2024-11-11 10:00:00, got "${get(col.created_at)}"`,
+    );
   const paidText = get(col.paid_at);
   const paidAt = paidText ? parseTimestamp(paidText, m.timeZone) : null;
-  if (paidText && !paidAt) return reject(row.line, `${col.paid_at}: expected a time like 2024-11-11 10:00:00, got "${paidText}"`);
+  if (paidText && !paidAt)
+    return reject(row.line, `${col.paid_at}: expected a time like 2024-11-11 10:00:00, got "${paidText}"`);
   const status = m.statuses[get(col.status)];
-  if (!status) return reject(row.line, `${col.status}: status "${get(col.status)}" is not in the mapping's statuses`);
+  if (!status)
+    return reject(row.line, `${col.status}: status "${get(col.status)}" is not in the mapping's statuses`);
   const amount = parseMoney(get(col.amount));
-  if (amount === null || amount < 0) return reject(row.line, `${col.amount}: expected an amount, got "${get(col.amount)}"`);
+  if (amount === null || amount < 0)
+    return reject(row.line, `${col.amount}: expected an amount, got "${get(col.amount)}"`);
   const consent = m.consentValues.includes(get(col.marketing_consent).toLowerCase());
   const email = emailOrNull(get(col.email));
   const phone = chinaMobile(get(col.phone));

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openDuckDb, tableSource } from '../../lake/local/duckdb-warehouse.ts';
 import { tableDir } from '../../lake/lake-paths.ts';
+import { openDuckDb, tableSource } from '../../lake/local/duckdb-warehouse.ts';
 import { CUSTOMERS, DUCKDB_TYPE, ORDER_ITEMS, ORDERS, PRODUCTS, type TableDef } from '../../lake/tables.ts';
 import type { ImportedOrder } from './imported-order.ts';
 
@@ -14,32 +14,49 @@ export interface MergeCounts {
 
 const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const columns = (t: TableDef) => t.columns.map((c) => c.name).join(', ');
-const jsonColumns = (t: TableDef) => `{${t.columns.map((c) => `${c.name}: '${DUCKDB_TYPE[c.type]}'`).join(', ')}}`;
+const jsonColumns = (t: TableDef) =>
+  `{${t.columns.map((c) => `${c.name}: '${DUCKDB_TYPE[c.type]}'`).join(', ')}}`;
 
 /**
  * Upserts imported orders into the lake: orders and their items by order id (only the partitions they
  * touch are rewritten), customers by customer id (fields the lake already has are kept).
  */
-export async function mergeIntoLake(dataDir: string, orders: ImportedOrder[], source: string): Promise<MergeCounts> {
+export async function mergeIntoLake(
+  dataDir: string,
+  orders: ImportedOrder[],
+  source: string,
+): Promise<MergeCounts> {
   if (orders.length === 0) return { ordersNew: 0, ordersUpdated: 0, customersNew: 0 };
   const staging = join(dataDir, `.import-${process.pid}`);
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
   const { instance, connection: db } = await openDuckDb({ threads: 2 });
   try {
-    await writeJsonl(join(staging, 'orders.jsonl'), orders.map((o) => orderRow(o, source)));
+    await writeJsonl(
+      join(staging, 'orders.jsonl'),
+      orders.map((o) => orderRow(o, source)),
+    );
     await writeJsonl(join(staging, 'items.jsonl'), orders.flatMap(itemRows));
     await writeJsonl(join(staging, 'customers.jsonl'), customerRows(orders));
 
     const read = (file: string, t: TableDef) =>
       `read_json(${q(join(staging, file))}, format = 'newline_delimited', columns = ${jsonColumns(t)})`;
-    await db.run(`CREATE TABLE inc AS SELECT *, strftime(created_at, '%Y-%m') AS dt FROM ${read('orders.jsonl', ORDERS)}`);
-    await db.run(`CREATE TABLE existing AS SELECT order_id, dt FROM ${tableSource(dataDir, ORDERS)} WHERE order_id IN (SELECT order_id FROM inc)`);
-    const counts = (await db.runAndReadAll(`SELECT
+    await db.run(
+      `CREATE TABLE inc AS SELECT *, strftime(created_at, '%Y-%m') AS dt FROM ${read('orders.jsonl', ORDERS)}`,
+    );
+    await db.run(
+      `CREATE TABLE existing AS SELECT order_id, dt FROM ${tableSource(dataDir, ORDERS)} WHERE order_id IN (SELECT order_id FROM inc)`,
+    );
+    const counts =
+      (
+        await db.runAndReadAll(`SELECT
         (SELECT count(*) FROM inc WHERE order_id NOT IN (SELECT order_id FROM existing)) AS new_orders,
-        (SELECT count(DISTINCT order_id) FROM existing) AS updated`)).getRowObjects()[0] ?? {};
+        (SELECT count(DISTINCT order_id) FROM existing) AS updated`)
+      ).getRowObjects()[0] ?? {};
 
-    const affected = (await db.runAndReadAll(`SELECT dt FROM inc UNION SELECT dt FROM existing`)).getRows().map((r) => String(r[0]));
+    const affected = (await db.runAndReadAll(`SELECT dt FROM inc UNION SELECT dt FROM existing`))
+      .getRows()
+      .map((r) => String(r[0]));
     const inList = affected.map(q).join(', ');
 
     await db.run(`COPY (
@@ -65,15 +82,23 @@ export async function mergeIntoLake(dataDir: string, orders: ImportedOrder[], so
     await db.run(`CREATE TABLE cust AS
       SELECT ${customerCols.join(', ')}, e.customer_id IS NULL AS is_new
       FROM ${tableSource(dataDir, CUSTOMERS)} e FULL OUTER JOIN ${read('customers.jsonl', CUSTOMERS)} n USING (customer_id)`);
-    const customersNew = Number((await db.runAndReadAll(`SELECT count(*) FROM cust WHERE is_new`)).getRows()[0]?.[0] ?? 0);
+    const customersNew = Number(
+      (await db.runAndReadAll(`SELECT count(*) FROM cust WHERE is_new`)).getRows()[0]?.[0] ?? 0,
+    );
     await mkdir(join(staging, 'customers'), { recursive: true });
-    await db.run(`COPY (SELECT ${columns(CUSTOMERS)} FROM cust ORDER BY customer_id) TO ${q(join(staging, 'customers', 'part-0.parquet'))} (FORMAT parquet)`);
+    await db.run(
+      `COPY (SELECT ${columns(CUSTOMERS)} FROM cust ORDER BY customer_id) TO ${q(join(staging, 'customers', 'part-0.parquet'))} (FORMAT parquet)`,
+    );
 
     await replacePartitions(join(staging, 'orders'), tableDir(dataDir, ORDERS.name), affected);
     await replacePartitions(join(staging, 'order_items'), tableDir(dataDir, ORDER_ITEMS.name), affected);
     await rm(tableDir(dataDir, CUSTOMERS.name), { recursive: true, force: true });
     await rename(join(staging, 'customers'), tableDir(dataDir, CUSTOMERS.name));
-    return { ordersNew: Number(counts.new_orders ?? 0), ordersUpdated: Number(counts.updated ?? 0), customersNew };
+    return {
+      ordersNew: Number(counts.new_orders ?? 0),
+      ordersUpdated: Number(counts.updated ?? 0),
+      customersNew,
+    };
   } finally {
     db.closeSync();
     instance.closeSync();
@@ -129,11 +154,13 @@ function itemRows(o: ImportedOrder) {
 /** One row per customer: the earliest order gives the acquisition channel and first-seen time. */
 function customerRows(orders: ImportedOrder[]) {
   const byCustomer = new Map<string, ImportedOrder[]>();
-  for (const o of orders) byCustomer.set(o.customer.customerId, [...(byCustomer.get(o.customer.customerId) ?? []), o]);
+  for (const o of orders)
+    byCustomer.set(o.customer.customerId, [...(byCustomer.get(o.customer.customerId) ?? []), o]);
   return [...byCustomer.values()].map((list) => {
     list.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
     const first = list[0] as ImportedOrder;
-    const pick = <K extends keyof ImportedOrder['customer']>(k: K) => list.map((o) => o.customer[k]).find((v) => v !== null && v !== '') ?? null;
+    const pick = <K extends keyof ImportedOrder['customer']>(k: K) =>
+      list.map((o) => o.customer[k]).find((v) => v !== null && v !== '') ?? null;
     return {
       customer_id: first.customer.customerId,
       name: pick('name'),

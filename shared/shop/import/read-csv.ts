@@ -38,7 +38,13 @@ export async function readCsv(file: string): Promise<CsvFile> {
 
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text, { info: true, relax_column_count: true, skip_empty_lines: true, bom: true }) as unknown as typeof records;
+    records = parse(text, {
+      info: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      bom: true,
+    }) as unknown as typeof records;
   } catch (e) {
     throw new DataError(`${file}: not a readable CSV file: ${(e as Error).message}`);
   }

@@ -1,4 +1,3 @@
-import type { CsvRow } from './read-csv.ts';
 import {
   chinaMobile,
   customerIdFrom,
@@ -9,9 +8,17 @@ import {
   type RowResult,
   reject,
 } from './imported-order.ts';
+import type { CsvRow } from './read-csv.ts';
 
 /** Columns of Shopify's orders export that the import needs; order fields are on an order's first row. */
-export const SHOPIFY_REQUIRED = ['Name', 'Financial Status', 'Created at', 'Total', 'Lineitem quantity', 'Lineitem price'] as const;
+export const SHOPIFY_REQUIRED = [
+  'Name',
+  'Financial Status',
+  'Created at',
+  'Total',
+  'Lineitem quantity',
+  'Lineitem price',
+] as const;
 
 const STATUS: Record<string, ImportedOrder['status']> = {
   paid: 'paid',
@@ -65,17 +72,27 @@ export function shopifyRows(rows: CsvRow[], zone: string): RowResult[] {
 function shopifyOrder(row: CsvRow, zone: string): RowResult {
   const v = row.values;
   const createdAt = parseTimestamp(v['Created at'] ?? '', zone);
-  if (!createdAt) return reject(row.line, `Created at: expected a time like 2024-11-11 10:00:00 +0800, got "${v['Created at'] ?? ''}"`);
+  if (!createdAt)
+    return reject(
+      row.line,
+      `Created at: expected a time like 2024-11-11 10:00:00 +0800, got "${v['Created at'] ?? ''}"`,
+    );
   const paidAt = v['Paid at'] ? parseTimestamp(v['Paid at'], zone) : null;
   const amount = parseMoney(v.Total ?? '');
-  if (amount === null || amount < 0) return reject(row.line, `Total: expected an amount, got "${v.Total ?? ''}"`);
+  if (amount === null || amount < 0)
+    return reject(row.line, `Total: expected an amount, got "${v.Total ?? ''}"`);
   let status = STATUS[v['Financial Status'] ?? ''];
-  if (!status) return reject(row.line, `Financial Status: unknown status "${v['Financial Status']}"; expected one of ${Object.keys(STATUS).join(', ')}`);
+  if (!status)
+    return reject(
+      row.line,
+      `Financial Status: unknown status "${v['Financial Status']}"; expected one of ${Object.keys(STATUS).join(', ')}`,
+    );
   if (v['Cancelled at'] && status !== 'refunded') status = 'closed';
   const email = emailOrNull(v.Email ?? '');
   const phone = chinaMobile(v['Billing Phone'] || v.Phone || '');
   const identity = email ?? phone ?? v['Billing Name'] ?? '';
-  if (!identity) return reject(row.line, 'Email, Phone and Billing Name are all empty: cannot tell who bought');
+  if (!identity)
+    return reject(row.line, 'Email, Phone and Billing Name are all empty: cannot tell who bought');
   const marketing = (v['Accepts Marketing'] ?? '').toLowerCase() === 'yes';
   return {
     ok: true,
@@ -106,7 +123,8 @@ function shopifyOrder(row: CsvRow, zone: string): RowResult {
 function lineItem(row: CsvRow): ImportedOrder['items'][number] | string {
   const v = row.values;
   const quantity = Number(v['Lineitem quantity']);
-  if (!Number.isInteger(quantity) || quantity <= 0) return `Lineitem quantity: expected a whole number > 0, got "${v['Lineitem quantity'] ?? ''}"`;
+  if (!Number.isInteger(quantity) || quantity <= 0)
+    return `Lineitem quantity: expected a whole number > 0, got "${v['Lineitem quantity'] ?? ''}"`;
   const unitPrice = parseMoney(v['Lineitem price'] ?? '');
   if (unitPrice === null) return `Lineitem price: expected an amount, got "${v['Lineitem price'] ?? ''}"`;
   return {

@@ -1,0 +1,168 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Campaign } from '../../shared/campaign/campaign-schema.ts';
+import { parseConfigText } from '../../shared/campaign/config-file.ts';
+import { ContactPolicy } from '../../shared/campaign/contact-policy-schema.ts';
+import { configJsonSchema } from '../../shared/campaign/json-schema.ts';
+import { ConfigError, formatProblem } from '../../shared/errors.ts';
+
+/** Validates text and returns the formatted problems (empty when valid). */
+function problems(text: string, file = 'test.yaml'): string[] {
+  try {
+    parseConfigText(Campaign, text, file);
+    return [];
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems.map(formatProblem);
+    throw e;
+  }
+}
+
+const VALID = `id: t1
+name: Test
+channels:
+  sms:
+    signature: 【小店】
+    optOutText: 回T退订
+  email:
+    from: shop <crm@shop.example.com>
+segments:
+  all-buyers:
+    where: { recency: { days: { max: 365 } } }
+waves:
+  - id: first
+    start: "2026-11-11T10:00"
+    audience: { segment: all-buyers }
+    channel: sms
+    fallback: [email]
+    templates:
+      sms: "{{ signature }}{{ customer.name }}，双11快乐 {{ optOut }}"
+      email: { subject: Hi, html: "<p>{{ customer.name }}</p>" }
+  - id: second
+    start: { after: first, offset: 1d }
+    sendBy: 6h
+    audience: { segment: all-buyers }
+    channel: email
+    templates:
+      email: { subject: Again, html: "<p>{{ link }}</p>" }
+`;
+
+describe('campaign validation', () => {
+  it('accepts a valid campaign and fills the defaults', () => {
+    const c = parseConfigText(Campaign, VALID, 'ok.yaml');
+    expect(c.timeZone).toBe('Asia/Shanghai');
+    expect(c.currency).toBe('CNY');
+    expect(c.holdoutPercent).toBe(0);
+    expect(c.waves[0]?.priority).toBe(50);
+    expect(c.waves[1]?.category).toBe('marketing');
+  });
+
+  it('reports every field problem at once with file:line:column and path', () => {
+    const text = VALID.replace('channel: sms', 'channel: wechat')
+      .replace('name: Test', 'name: Test\ntimeZone: Mars/Olympus\nholdoutPercent: 60')
+      .replace('    fallback: [email]', '    fallback: [email]\n    colour: red');
+    expect(problems(text)).toEqual([
+      'test.yaml:3:11 timeZone: expected an IANA time zone, e.g. Asia/Shanghai',
+      'test.yaml:4:17 holdoutPercent: expected ≤ 50',
+      'test.yaml:18:14 waves[0].channel: expected one of email, sms, call-list',
+      'test.yaml:20:5 waves[0].colour: unknown field',
+    ]);
+  });
+
+  it('reports a missing required field where its parent is', () => {
+    expect(problems(VALID.replace('name: Test\n', ''))).toEqual(['test.yaml:1:1 name: required']);
+  });
+
+  it('checks references: unknown segment, unknown wave, duplicate wave id', () => {
+    const text = VALID.replace(
+      'audience: { segment: all-buyers }\n    channel: email',
+      'audience: { segment: nobody }\n    channel: email',
+    )
+      .replace('after: first', 'after: zeroth')
+      .replace('  - id: second', '  - id: first');
+    expect(problems(text)).toEqual([
+      'test.yaml:21:9 waves[1].id: duplicate wave id "first"',
+      'test.yaml:22:21 waves[1].start.after: unknown wave "zeroth"',
+      'test.yaml:24:26 waves[1].audience.segment: unknown segment "nobody"; defined: all-buyers',
+    ]);
+  });
+
+  it('finds cycles of wave offsets', () => {
+    const text = VALID.replace('start: "2026-11-11T10:00"', 'start: { after: second, offset: 1h }');
+    expect(problems(text)).toContainEqual(
+      expect.stringMatching(
+        /waves\[\d\]\.start\.after: wave offsets form a cycle: (first → second → first|second → first → second)/,
+      ),
+    );
+  });
+
+  it('requires the send-by deadline to be after the start', () => {
+    const text = VALID.replace('sendBy: 6h', 'sendBy: "2026-11-12T09:00"');
+    expect(problems(text)).toEqual([
+      'test.yaml:23:13 waves[1].sendBy: the send-by deadline must be after the wave’s start',
+    ]);
+  });
+
+  it('requires the SMS signature and opt-out text, and a length within maxSegments', () => {
+    const noSignature = VALID.replace('"{{ signature }}{{ customer.name }}', '"{{ customer.name }}');
+    expect(problems(noSignature)).toEqual([
+      'test.yaml:19:12 waves[0].templates.sms: SMS must carry the shop signature 【小店】',
+    ]);
+    const noOptOut = VALID.replace(' {{ optOut }}"', '"');
+    expect(problems(noOptOut)).toEqual([
+      'test.yaml:19:12 waves[0].templates.sms: SMS must carry the opt-out text "回T退订"',
+    ]);
+    const long = VALID.replace('双11快乐', '双11快乐'.repeat(40));
+    expect(problems(long)).toEqual([
+      expect.stringMatching(
+        /^test\.yaml:19:12 waves\[0\]\.templates\.sms: SMS renders to \d+ UCS-2 characters = \d+ segments, more than maxSegments 2$/,
+      ),
+    ]);
+  });
+
+  it('rejects a template with a misspelt variable and a channel without a template', () => {
+    const typo = VALID.replace('{{ customer.name }}，双11', '{{ customer.nmae }}，双11');
+    expect(problems(typo)).toEqual([
+      expect.stringContaining(
+        'test.yaml:19:12 waves[0].templates.sms: template does not render: undefined variable: customer.nmae',
+      ),
+    ]);
+    const noEmail = VALID.replace('      email: { subject: Hi, html: "<p>{{ customer.name }}</p>" }\n', '');
+    expect(problems(noEmail)).toEqual([
+      'test.yaml:19:7 waves[0].templates.email: the wave can use email but has no email template',
+    ]);
+  });
+
+  it('gives JSON files positions too', () => {
+    const json = JSON.stringify(
+      { id: 'x', name: 'X', channels: {}, waves: [{ id: 'a', start: 'soon' }] },
+      null,
+      2,
+    );
+    const found = problems(json, 'c.json');
+    expect(found).toContain(
+      'c.json:8:16 waves[0].start: expected a local date-time YYYY-MM-DDTHH:mm, e.g. 2026-11-11T00:00',
+    );
+    expect(found).toContain('c.json:6:5 waves[0].channel: required');
+  });
+
+  it('reports YAML syntax errors with their position', () => {
+    expect(problems('id: a\nname: [unclosed\n')).toEqual([
+      expect.stringMatching(/^test\.yaml:\d+:\d+ YAML syntax: /),
+    ]);
+  });
+
+  it('accepts every example campaign and the example contact policy', () => {
+    for (const f of readdirSync('campaigns')) {
+      const text = readFileSync(`campaigns/${f}`, 'utf8');
+      if (f === 'contact-policy.yaml') expect(() => parseConfigText(ContactPolicy, text, f)).not.toThrow();
+      else expect(problems(text, f)).toEqual([]);
+    }
+  });
+
+  it('keeps the committed JSON Schemas in step with the zod schemas', () => {
+    expect(JSON.parse(readFileSync('campaign.schema.json', 'utf8'))).toEqual(configJsonSchema('campaign'));
+    expect(JSON.parse(readFileSync('contact-policy.schema.json', 'utf8'))).toEqual(
+      configJsonSchema('contact-policy'),
+    );
+  });
+});

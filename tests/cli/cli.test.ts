@@ -1,0 +1,126 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+let dir: string;
+
+/** Runs the real CLI in a child process, as a user would. */
+function campaign(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, ['bin/campaign.ts', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('campaign CLI', () => {
+  it.each([
+    [[]],
+    [['validate']],
+    [['schema']],
+    [['data']],
+    [['data', 'generate']],
+    [['data', 'import']],
+    [['data', 'profile']],
+    [['sql']],
+  ])('prints help for %j with exit code 0', (args) => {
+    const r = campaign([...args, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: campaign/);
+  });
+
+  it('exits 1 on an unknown command or option', () => {
+    expect(campaign(['launch-rockets']).code).toBe(1);
+    expect(campaign(['validate', '--frobnicate', 'x.yaml']).code).toBe(1);
+  });
+
+  it('validates: exit 0 for the examples, exit 1 with positioned problems for a broken file, JSON on request', async () => {
+    expect(campaign(['validate', 'campaigns/double-11.yaml', 'campaigns/contact-policy.yaml']).code).toBe(0);
+    const bad = join(dir, 'bad.yaml');
+    await writeFile(
+      bad,
+      'id: x\nname: X\nchannels: {}\nwaves:\n  - id: a\n    start: "2026-11-11T10:00"\n    audience: { segment: s }\n    channel: fax\n',
+    );
+    const r = campaign(['validate', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${bad}:8:14 waves[0].channel: expected one of email, sms, call-list`);
+    expect(r.stderr).toContain(`${bad}:7:26 waves[0].audience.segment: unknown segment "s"; defined: none`);
+    const json = JSON.parse(campaign(['validate', bad, '--json']).stdout);
+    expect(json.ok).toBe(false);
+    expect(json.files[0].problems).toContainEqual({
+      file: bad,
+      line: 8,
+      column: 14,
+      path: 'waves[0].channel',
+      message: 'expected one of email, sms, call-list',
+    });
+  });
+
+  it('prints the JSON Schema', () => {
+    const schema = JSON.parse(campaign(['schema']).stdout);
+    expect(schema.title).toBe('Campaign');
+    expect(schema.required).toEqual(expect.arrayContaining(['id', 'name', 'channels', 'waves']));
+  });
+
+  it('generates a shop into --data-dir, refuses to overwrite it without --force, and queries it with sql', () => {
+    const dataDir = join(dir, 'data');
+    const gen = campaign([
+      'data',
+      'generate',
+      '--customers',
+      '2000',
+      '--as-of',
+      '2026-10-20',
+      '--data-dir',
+      dataDir,
+      '--json',
+    ]);
+    expect(gen.code).toBe(0);
+    expect(JSON.parse(gen.stdout)).toMatchObject({ customers: 2000, to: '2026-10-20' });
+    const again = campaign(['data', 'generate', '--customers', '2000', '--data-dir', dataDir]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('pass --force');
+
+    const sql = campaign(['sql', 'SELECT count(*) AS n FROM customers', '--json'], {
+      CAMPAIGN_DATA_DIR: dataDir,
+    });
+    expect(sql.code).toBe(0);
+    expect(JSON.parse(sql.stdout)).toEqual([{ n: 2000 }]);
+    const table = campaign([
+      'sql',
+      'SELECT status, count(*) AS n FROM orders GROUP BY 1 ORDER BY 1',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(table.stdout).toMatch(/^status\s+n\n/);
+    expect(table.stdout).toMatch(/paid\s+\d+/);
+
+    const bad = campaign(['sql', 'SELEC nonsense', '--data-dir', dataDir]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^error: query failed: Parser Error/);
+
+    const profile = JSON.parse(campaign(['data', 'profile', '--data-dir', dataDir, '--json']).stdout);
+    expect(profile.customers).toBe(2000);
+  });
+
+  it('rejects bad arguments as user errors', () => {
+    expect(campaign(['data', 'generate', '--customers', 'many', '--data-dir', join(dir, 'x')]).code).toBe(1);
+    expect(campaign(['data', 'generate', '--as-of', '20261020', '--data-dir', join(dir, 'y')]).code).toBe(1);
+    expect(campaign(['data', 'import', 'x.csv', '--format', 'excel']).code).toBe(1);
+  });
+
+  it('exits 2 on an internal failure', () => {
+    const r = campaign(['data', 'generate', '--customers', '10', '--data-dir', '/dev/null/nowhere']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^internal error:/);
+  });
+});

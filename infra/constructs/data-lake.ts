@@ -1,0 +1,134 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
+import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
+import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { LAKE_TABLES, type TableDef } from '../../shared/lake/tables.ts';
+
+export interface DataLakeProps {
+  athenaBytesScannedCutoff: number;
+  /** First partition the projection of monthly tables covers, yyyy-MM. */
+  historyStart: string;
+}
+
+/**
+ * The data lake: one bucket for the lake (`lake/<table>/…`, the same layout as the local `.campaign/lake`),
+ * one for Athena results, a Glue database with a table per lake table (generated from shared/lake/tables.ts),
+ * partition projection on `dt`, and an Athena engine v3 workgroup with a bytes-scanned cutoff.
+ */
+export class DataLake extends Construct {
+  readonly bucket: Bucket;
+  readonly resultsBucket: Bucket;
+  readonly database: CfnDatabase;
+  readonly databaseName: string;
+  readonly workGroup: CfnWorkGroup;
+  readonly tables: Record<string, CfnTable> = {};
+
+  constructor(scope: Construct, id: string, props: DataLakeProps) {
+    super(scope, id);
+    const common = {
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    };
+    this.bucket = new Bucket(this, 'Lake', {
+      ...common,
+      lifecycleRules: [
+        {
+          noncurrentVersionExpiration: Duration.days(30),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
+    });
+    this.resultsBucket = new Bucket(this, 'AthenaResults', {
+      ...common,
+      versioned: false,
+      lifecycleRules: [
+        { expiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+    });
+
+    const account = Stack.of(this).account;
+    this.databaseName = 'campaign_lake';
+    this.database = new CfnDatabase(this, 'Database', {
+      catalogId: account,
+      databaseInput: {
+        name: this.databaseName,
+        description: 'Campaign pipeline data lake (see docs/data-model.md)',
+      },
+    });
+    for (const table of LAKE_TABLES) {
+      const t = new CfnTable(this, `Table-${table.name}`, {
+        catalogId: account,
+        databaseName: this.databaseName,
+        tableInput: this.tableInput(table, props.historyStart),
+      });
+      t.addResourceDependency(this.database);
+      this.tables[table.name] = t;
+    }
+
+    this.workGroup = new CfnWorkGroup(this, 'WorkGroup', {
+      name: `${Stack.of(this).stackName}-analysts`,
+      state: 'ENABLED',
+      recursiveDeleteOption: true,
+      workGroupConfiguration: {
+        engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
+        enforceWorkGroupConfiguration: true,
+        publishCloudWatchMetricsEnabled: true,
+        bytesScannedCutoffPerQuery: props.athenaBytesScannedCutoff,
+        resultConfiguration: {
+          outputLocation: this.resultsBucket.s3UrlForObject('athena/'),
+          encryptionConfiguration: { encryptionOption: 'SSE_S3' },
+        },
+      },
+    });
+  }
+
+  /** s3:// location of a table's folder. */
+  tableLocation(table: string): string {
+    return this.bucket.s3UrlForObject(`lake/${table}/`);
+  }
+
+  private tableInput(table: TableDef, historyStart: string): CfnTable.TableInputProperty {
+    const location = this.tableLocation(table.name);
+    const parameters: Record<string, string> = { classification: 'parquet', EXTERNAL: 'TRUE' };
+    if (table.partition) {
+      // Partition projection: Athena computes the partitions instead of reading them from Glue.
+      // https://docs.aws.amazon.com/athena/latest/ug/partition-projection-supported-types.html
+      const monthly = table.partition.format === 'yyyy-MM';
+      Object.assign(parameters, {
+        'projection.enabled': 'true',
+        'projection.dt.type': 'date',
+        'projection.dt.format': table.partition.format,
+        'projection.dt.range': monthly ? `${historyStart},NOW` : `${historyStart}-01,NOW`,
+        'projection.dt.interval': '1',
+        'projection.dt.interval.unit': monthly ? 'MONTHS' : 'DAYS',
+        'storage.location.template': `${location}dt=\${dt}/`,
+      });
+    }
+    return {
+      name: table.name,
+      description: table.description,
+      tableType: 'EXTERNAL_TABLE',
+      parameters,
+      partitionKeys: table.partition
+        ? [
+            {
+              name: 'dt',
+              type: 'string',
+              comment: `partition: ${table.partition.format} of ${table.partition.of}`,
+            },
+          ]
+        : [],
+      storageDescriptor: {
+        location,
+        columns: table.columns.map((c) => ({ name: c.name, type: c.type, comment: c.description })),
+        inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+        outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+        serdeInfo: { serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+      },
+    };
+  }
+}

@@ -1,0 +1,85 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { CampaignStack } from '../../infra/campaign-stack.ts';
+import { LAKE_TABLES } from '../../shared/lake/tables.ts';
+
+const template = Template.fromStack(
+  new CampaignStack(new App(), 'Test', {
+    stackName: 'Test',
+    athenaBytesScannedCutoff: 5 * 2 ** 30,
+    historyStart: '2020-01',
+  }),
+);
+
+describe('data lake construct', () => {
+  it('encrypts the buckets, blocks public access and refuses plain HTTP', () => {
+    template.resourceCountIs('AWS::S3::Bucket', 2);
+    template.allResourcesProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: { Rules: Match.anyValue() },
+    });
+    template.allResourcesProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('has one Glue table per lake table, with the same columns and types', () => {
+    const tables = template.findResources('AWS::Glue::Table');
+    const byName = Object.fromEntries(
+      Object.values(tables).map((t) => [t.Properties.TableInput.Name, t.Properties.TableInput]),
+    );
+    expect(Object.keys(byName).sort()).toEqual(LAKE_TABLES.map((t) => t.name).sort());
+    for (const def of LAKE_TABLES) {
+      const input = byName[def.name];
+      expect(
+        input.StorageDescriptor.Columns.map((c: { Name: string; Type: string }) => [c.Name, c.Type]),
+      ).toEqual(def.columns.map((c) => [c.name, c.type]));
+      expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe(
+        'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+      );
+    }
+  });
+
+  it('projects the dt partitions of orders and order_items by month', () => {
+    for (const name of ['orders', 'order_items']) {
+      template.hasResourceProperties('AWS::Glue::Table', {
+        TableInput: Match.objectLike({
+          Name: name,
+          PartitionKeys: [Match.objectLike({ Name: 'dt', Type: 'string' })],
+          Parameters: Match.objectLike({
+            'projection.enabled': 'true',
+            'projection.dt.type': 'date',
+            'projection.dt.format': 'yyyy-MM',
+            'projection.dt.range': '2020-01,NOW',
+            'projection.dt.interval.unit': 'MONTHS',
+            'storage.location.template': Match.anyValue(),
+          }),
+        }),
+      });
+    }
+  });
+
+  it('runs Athena engine v3 with a bytes-scanned cutoff and an encrypted result location', () => {
+    template.hasResourceProperties('AWS::Athena::WorkGroup', {
+      WorkGroupConfiguration: Match.objectLike({
+        EngineVersion: { SelectedEngineVersion: 'Athena engine version 3' },
+        BytesScannedCutoffPerQuery: 5 * 2 ** 30,
+        EnforceWorkGroupConfiguration: true,
+        ResultConfiguration: Match.objectLike({ EncryptionConfiguration: { EncryptionOption: 'SSE_S3' } }),
+      }),
+    });
+  });
+});

@@ -112,6 +112,23 @@ describe('campaign CLI', () => {
     expect(profile.customers).toBe(2000);
   });
 
+  it('imports an order export, prints the counts and never prints the customers\' phone numbers', async () => {
+    const file = join(dir, 'taobao.csv');
+    await writeFile(
+      file,
+      [
+        '订单编号,买家会员名,买家实际支付金额,订单状态,订单创建时间,订单付款时间,联系手机',
+        '3801000000000001,buyer1,99.00,交易成功,2025-11-11 00:01:00,2025-11-11 00:02:00,13812345678',
+        '3801000000000002,buyer2,oops,交易成功,2025-11-11 00:01:00,2025-11-11 00:02:00,13912345678',
+      ].join('\n'),
+    );
+    const r = campaign(['data', 'import', file, '--format', 'taobao', '--data-dir', join(dir, 'import-data')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('read 2 rows (utf-8): 1 imported, 1 rejected');
+    expect(r.stdout).toContain(`rejects: ${file}.rejects.csv`);
+    expect(r.stdout + r.stderr).not.toMatch(/138\d{8}|139\d{8}/);
+  });
+
   it('rejects bad arguments as user errors', () => {
     expect(campaign(['data', 'generate', '--customers', 'many', '--data-dir', join(dir, 'x')]).code).toBe(1);
     expect(campaign(['data', 'generate', '--as-of', '20261020', '--data-dir', join(dir, 'y')]).code).toBe(1);

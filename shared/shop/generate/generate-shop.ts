@@ -152,6 +152,7 @@ const P_ONE = 0.25;
 const P_TWO = 0.35;
 /** Mean days from first to second order for two-time buyers, and active span of frequent buyers. */
 const SECOND_ORDER_GAP_DAYS = 450;
+const SECOND_ORDER_MIN_DAYS = 30;
 const ACTIVE_SPAN_DAYS = 1100;
 /** Mean days before a frequent buyer's second order. */
 const FREQUENT_RETURN_DAYS = 450;
@@ -185,7 +186,7 @@ WITH base AS (
   -- A second order comes after a long gap, and may not have come yet: then the customer has one order so far.
   SELECT *, CASE
       WHEN planned_orders = 1 THEN 0
-      WHEN planned_orders = 2 THEN 30 + CAST(floor(-ln(ul) * ${SECOND_ORDER_GAP_DAYS}) AS INTEGER)
+      WHEN planned_orders = 2 THEN ${SECOND_ORDER_MIN_DAYS} + CAST(floor(-ln(ul) * ${SECOND_ORDER_GAP_DAYS}) AS INTEGER)
       ELSE 14 + CAST(floor(-ln(ul) * ${ACTIVE_SPAN_DAYS}) AS INTEGER)
     END AS gap FROM firsts
 ), spans AS (

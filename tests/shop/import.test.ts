@@ -183,6 +183,15 @@ describe('import of a Shopify orders export', () => {
 });
 
 describe('import of any CSV with a mapping file', () => {
+  const importMapped = (file: string, mapping: string) =>
+    importOrders({
+      file,
+      format: 'mapped',
+      mappingFile: mapping,
+      rejectsFile: join(dir, 'r.csv'),
+      dataDir: join(dir, 'data'),
+    });
+
   it('maps columns and statuses, and reports mapping-file problems with their position', async () => {
     const file = join(dir, 'erp.csv');
     await writeFile(
@@ -194,28 +203,16 @@ describe('import of any CSV with a mapping file', () => {
       mapping,
       'columns:\n  order_id: No\n  customer_id: Buyer\n  created_at: When\n  status: State\n  amount: Paid\nstatuses:\n  done: paid\n',
     );
-    const r = await importOrders({
-      file,
-      format: 'mapped',
-      mappingFile: mapping,
-      rejectsFile: join(dir, 'r.csv'),
-      dataDir: join(dir, 'data'),
-    });
+    const r = await importMapped(file, mapping);
     expect(r).toMatchObject({ read: 2, imported: 1, rejected: 1 });
     expect(readFileSync(join(dir, 'r.csv'), 'utf8')).toContain(
       '3,"State: status ""weird"" is not in the mapping\'s statuses"',
     );
 
     await writeFile(mapping, 'columns:\n  order_id: No\nstatuses:\n  done: payed\n');
-    await expect(
-      importOrders({
-        file,
-        format: 'mapped',
-        mappingFile: mapping,
-        rejectsFile: join(dir, 'r.csv'),
-        dataDir: join(dir, 'data'),
-      }),
-    ).rejects.toThrow(/map\.yaml:4:9 statuses\.done: expected one of paid, unpaid, closed, refunded/);
+    await expect(importMapped(file, mapping)).rejects.toThrow(
+      /map\.yaml:4:9 statuses\.done: expected one of paid, unpaid, closed, refunded/,
+    );
   });
 
   it('writes no rejects file when every row is imported', async () => {
@@ -226,13 +223,7 @@ describe('import of any CSV with a mapping file', () => {
       mapping,
       'columns: { order_id: No, customer_id: Buyer, created_at: When, status: State, amount: Paid }\nstatuses: { done: paid }\n',
     );
-    const r = await importOrders({
-      file,
-      format: 'mapped',
-      mappingFile: mapping,
-      rejectsFile: join(dir, 'r.csv'),
-      dataDir: join(dir, 'data'),
-    });
+    const r = await importMapped(file, mapping);
     expect(r).toMatchObject({ read: 1, imported: 1, rejected: 0, rejectsFile: null });
     expect(existsSync(join(dir, 'r.csv'))).toBe(false);
   });

@@ -16,7 +16,10 @@ export function printProfile(p: ShopProfile): void {
         ['one-time buyers', pct(p.oneTimePct)],
         ['buyers with 2 / 3+ orders', `${pct(p.twoOrdersPct)} / ${pct(p.threePlusPct)}`],
         ['dormant > 365 days', pct(p.dormantPct)],
-        ['second purchase within 12 months', pct(p.secondPurchaseRatePct)],
+        [
+          'second purchase within 180 / 365 days',
+          `${pct(p.secondPurchase180dPct)} / ${pct(p.secondPurchase365dPct)}`,
+        ],
       ],
     ),
   );

@@ -5,8 +5,9 @@ import type { Warehouse } from '../lake/warehouse.ts';
  * "now" = the latest order in the data, so a profile does not change with the day it is run):
  * - one-time buyers: buyers with exactly one paid order;
  * - dormant: buyers whose last paid order is more than 365 days old;
- * - second-purchase rate: of buyers whose first paid order is at least 365 days old, those who paid
- *   for a second order within 365 days of the first.
+ * - second-purchase rate within N days (180 and 365): of buyers whose first paid order is at least
+ *   N days old, those who paid for a second order within N days of the first. Shops quote this rate
+ *   without saying the window, so both common windows are shown.
  */
 export interface ShopProfile {
   customers: number;
@@ -20,7 +21,14 @@ export interface ShopProfile {
   twoOrdersPct: number;
   threePlusPct: number;
   dormantPct: number;
-  secondPurchaseRatePct: number;
+  secondPurchase180dPct: number;
+  secondPurchase365dPct: number;
+}
+
+function secondPurchaseRate(days: number): string {
+  const cohort = `first_paid <= (SELECT now_ts FROM now_) - INTERVAL '${days}' DAY`;
+  return `100.0 * count(*) FILTER (WHERE second_paid <= first_paid + INTERVAL '${days}' DAY AND ${cohort})
+    / nullif(count(*) FILTER (WHERE ${cohort}), 0)`;
 }
 
 export const SHOP_PROFILE_SQL = `
@@ -46,9 +54,8 @@ SELECT
   100.0 * count(*) FILTER (WHERE n = 2) / nullif(count(*), 0) AS two_orders_pct,
   100.0 * count(*) FILTER (WHERE n >= 3) / nullif(count(*), 0) AS three_plus_pct,
   100.0 * count(*) FILTER (WHERE last_paid < (SELECT now_ts FROM now_) - INTERVAL '365' DAY) / nullif(count(*), 0) AS dormant_pct,
-  100.0 * count(*) FILTER (WHERE second_paid <= first_paid + INTERVAL '365' DAY
-      AND first_paid <= (SELECT now_ts FROM now_) - INTERVAL '365' DAY)
-    / nullif(count(*) FILTER (WHERE first_paid <= (SELECT now_ts FROM now_) - INTERVAL '365' DAY), 0) AS second_purchase_rate_pct
+  ${secondPurchaseRate(180)} AS second_purchase_180d_pct,
+  ${secondPurchaseRate(365)} AS second_purchase_365d_pct
 FROM per_buyer`;
 
 export async function shopProfile(warehouse: Warehouse): Promise<ShopProfile> {
@@ -67,6 +74,7 @@ export async function shopProfile(warehouse: Warehouse): Promise<ShopProfile> {
     twoOrdersPct: num(r.two_orders_pct),
     threePlusPct: num(r.three_plus_pct),
     dormantPct: num(r.dormant_pct),
-    secondPurchaseRatePct: num(r.second_purchase_rate_pct),
+    secondPurchase180dPct: num(r.second_purchase_180d_pct),
+    secondPurchase365dPct: num(r.second_purchase_365d_pct),
   };
 }

@@ -83,8 +83,10 @@ describe('sample shop generator', () => {
     expect(p.oneTimePct).toBeLessThan(72);
     expect(p.dormantPct).toBeGreaterThan(30);
     expect(p.dormantPct).toBeLessThan(48);
-    expect(p.secondPurchaseRatePct).toBeGreaterThan(15);
-    expect(p.secondPurchaseRatePct).toBeLessThan(40);
+    expect(p.secondPurchase180dPct).toBeGreaterThan(12);
+    expect(p.secondPurchase180dPct).toBeLessThan(28);
+    expect(p.secondPurchase365dPct).toBeGreaterThan(p.secondPurchase180dPct);
+    expect(p.secondPurchase365dPct).toBeLessThan(40);
   });
 
   it('keeps orders consistent: amount = lines − discount, paid_at only on paid or refunded, dt = month created', async () => {

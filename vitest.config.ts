@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // dt-sql-parser ships ES modules with directory imports that Node's resolver refuses; let Vite resolve them.
+    server: { deps: { inline: ['dt-sql-parser'] } },
   },
 });

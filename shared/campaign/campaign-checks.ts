@@ -5,6 +5,8 @@ import { sampleTemplateContext } from '../delivery/template-context.ts';
 import { isValidTimeZone } from '../time/zoned-time.ts';
 import type { Campaign } from './campaign-schema.ts';
 import { Channel } from './contact-policy-schema.ts';
+import type { Rule } from '../segment/segment-schema.ts';
+import { segmentRefs, walkRule } from '../segment/rule-walk.ts';
 import { resolveWaveSchedule } from './wave-schedule.ts';
 
 type CampaignValue = z.output<typeof Campaign>;
@@ -20,7 +22,7 @@ const liquid = new Liquid({ strictVariables: true, strictFilters: true });
  * malformed field is skipped, since that field already has its own problem reported.
  */
 export function checkCampaign(c: CampaignValue, ctx: Ctx): void {
-  const rules = [checkWaveIds, checkWaves, checkSchedule, checkCapIds];
+  const rules = [checkWaveIds, checkWaves, checkSchedule, checkCapIds, checkSegmentRefs];
   for (const rule of rules) {
     try {
       rule(c, ctx);
@@ -173,4 +175,44 @@ function checkContent(c: CampaignValue, i: number, issue: (p: Path, m: string) =
       }
     }
   }
+}
+
+/** Segments used inside rules exist and do not refer to themselves; history predicates name real waves. */
+function checkSegmentRefs(c: CampaignValue, ctx: Ctx): void {
+  const issue = (path: Path, message: string) => ctx.addIssue({ code: 'custom', path, message });
+  const names = Object.keys(c.segments);
+  const waveIds = new Set(c.waves.map((w) => w.id));
+  const rules: { rule: Rule; at: Path }[] = [
+    ...Object.entries(c.segments).map(([name, s]) => ({ rule: s.where, at: ['segments', name, 'where'] as Path })),
+    ...c.waves.flatMap((w, i) => (w.audience.where ? [{ rule: w.audience.where, at: ['waves', i, 'audience', 'where'] as Path }] : [])),
+  ];
+  for (const { rule, at } of rules) {
+    for (const ref of segmentRefs(rule)) {
+      if (!names.includes(ref.name)) issue([...at, ...ref.path], `unknown segment "${ref.name}"; defined: ${names.join(', ') || 'none'}`);
+    }
+    walkRule(rule, (r, path) => {
+      const history = 'messageHistory' in r ? r.messageHistory : 'notReachedBy' in r ? r.notReachedBy : null;
+      if (!history || history.campaign !== undefined) return;
+      history.waves.forEach((w, j) => {
+        if (!waveIds.has(w)) issue([...at, ...path, Object.keys(r)[0] as string, 'waves', j], `unknown wave "${w}" in this campaign`);
+      });
+    });
+  }
+  // A segment that reaches itself through references would compile to an endless query.
+  const visiting = new Set<string>();
+  const done = new Set<string>();
+  const visit = (name: string, trail: string[]): void => {
+    if (done.has(name) || !names.includes(name)) return;
+    if (visiting.has(name)) {
+      const cycle = [...trail.slice(trail.indexOf(name)), name];
+      issue(['segments', name, 'where'], `segments refer to each other in a cycle: ${cycle.join(' → ')}`);
+      return;
+    }
+    visiting.add(name);
+    const segment = c.segments[name];
+    if (segment) for (const ref of segmentRefs(segment.where)) visit(ref.name, [...trail, name]);
+    visiting.delete(name);
+    done.add(name);
+  };
+  for (const name of names) visit(name, []);
 }

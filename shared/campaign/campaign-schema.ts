@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isLocalDateTime, isValidTimeZone } from '../time/zoned-time.ts';
+import { Rule } from '../segment/segment-schema.ts';
 import { checkCampaign } from './campaign-checks.ts';
 import { Channel, Duration, FrequencyCap, QuietHours } from './contact-policy-schema.ts';
 
@@ -65,19 +66,16 @@ export const Channels = z.strictObject({
   'call-list': CallListChannel.optional(),
 });
 
-/**
- * A segment: who, described in the segment language. The language and its compiler to SQL are their
- * own piece of work; here the place is reserved and any rule object is accepted as it stands.
- */
+/** A named segment: who, in the segment language (shared/segment/segment-schema.ts). */
 export const Segment = z.strictObject({
   description: z.string().optional(),
-  where: z.record(z.string(), z.unknown()).meta({ description: 'The rule, in the segment language.' }),
+  where: Rule,
 });
 
 export const Audience = z
   .strictObject({
     segment: z.string().optional().meta({ description: 'Name of a segment under `segments`.' }),
-    where: Segment.shape.where.optional().meta({ description: 'An inline rule, for a one-off audience.' }),
+    where: Rule.optional().meta({ description: 'An inline rule, for a one-off audience.' }),
   })
   .refine((a) => (a.segment === undefined) !== (a.where === undefined), {
     error: 'expected exactly one of `segment` or `where`',

@@ -118,7 +118,58 @@ export const ORDER_ITEMS: TableDef = {
   ],
 };
 
-export const LAKE_TABLES: readonly TableDef[] = [CUSTOMERS, PRODUCTS, ORDERS, ORDER_ITEMS];
+export const SENDS: TableDef = {
+  name: 'sends',
+  description: 'The ledger: one row per recipient of a wave, in exactly one state. Partitioned by day of the wave run.',
+  partition: { format: 'yyyy-MM-dd', of: 'planned_at' },
+  columns: [
+    c('send_id', 'string', 'Idempotency key: campaign/wave/customer.'),
+    c('campaign_id', 'string', 'Campaign.'),
+    c('wave_id', 'string', 'Wave.'),
+    c('customer_id', 'string', 'Recipient.'),
+    c('category', 'string', 'marketing or transactional.'),
+    c('channel', 'string', 'email, sms or call-list; NULL when suppressed before a channel was chosen.'),
+    c('variant', 'string', 'A/B variant id, or NULL.'),
+    c('status', 'string', 'sent, suppressed or failed.'),
+    c('reason', 'string', 'For suppressed: cap, reserved, opt-out, bounced, complained, quiet-hours, budget, holdout, no-address; for failed: the error.'),
+    c('sms_segments', 'int', 'Billed SMS segments, for SMS.'),
+    c('cost', 'decimal(12,2)', 'Cost of the message in the campaign currency.'),
+    c('message_id', 'string', 'Provider message id (SES, SNS), for matching events.'),
+    c('planned_at', 'timestamp', 'When the wave run planned this recipient.'),
+    c('sent_at', 'timestamp', 'When the message was accepted by the provider; NULL unless sent.'),
+  ],
+};
+
+export const EVENTS: TableDef = {
+  name: 'events',
+  description: 'Responses: delivery, open, click, bounce, complaint, unsubscribe. Partitioned by day of the event.',
+  partition: { format: 'yyyy-MM-dd', of: 'occurred_at' },
+  columns: [
+    c('event_id', 'string', 'Unique id (provider event id, or a hash of the record).'),
+    c('event_type', 'string', 'delivered, opened, clicked, bounced, complained, unsubscribed, rejected, delayed.'),
+    c('campaign_id', 'string', 'Campaign of the send.'),
+    c('wave_id', 'string', 'Wave of the send.'),
+    c('customer_id', 'string', 'Recipient.'),
+    c('channel', 'string', 'email or sms.'),
+    c('send_id', 'string', 'The send it answers.'),
+    c('occurred_at', 'timestamp', 'When it happened.'),
+    c('detail', 'string', 'Bounce type, clicked link, and the like.'),
+  ],
+};
+
+export const SUPPRESSIONS: TableDef = {
+  name: 'suppressions',
+  description: 'Who must not be messaged on a channel, whatever a segment says: unsubscribed, hard-bounced, complained.',
+  partition: null,
+  columns: [
+    c('customer_id', 'string', 'Customer.'),
+    c('channel', 'string', 'email, sms, or any.'),
+    c('reason', 'string', 'unsubscribed, hard-bounce or complaint.'),
+    c('created_at', 'timestamp', 'When it was recorded.'),
+  ],
+};
+
+export const LAKE_TABLES: readonly TableDef[] = [CUSTOMERS, PRODUCTS, ORDERS, ORDER_ITEMS, SENDS, EVENTS, SUPPRESSIONS];
 
 /** DuckDB's name for each column type (Athena/Glue use the ColumnType names as they are). */
 export const DUCKDB_TYPE: Record<ColumnType, string> = {

@@ -1,0 +1,229 @@
+import { parseDuration } from '../time/duration.ts';
+import { localParts, localToInstant } from '../time/zoned-time.ts';
+import { bucketSql, type Dialect } from './dialect.ts';
+import { rfmGroupCase } from './rfm.ts';
+import type { BoughtArgs, Rule } from './segment-schema.ts';
+import {
+  sqlDate,
+  sqlInterval,
+  sqlNumber,
+  sqlNumberList,
+  sqlString,
+  sqlStringList,
+  sqlTimestamp,
+} from './sql-literals.ts';
+
+/** What a rule is compiled against: the wave's run time (from a Clock), never the engine's now(). */
+export interface SegmentContext {
+  runAt: Date;
+  timeZone: string;
+  campaignId: string;
+  segments: Readonly<Record<string, { where: Rule }>>;
+  dialect: Dialect;
+}
+
+/** Default window for `messageHistory … event: converted`: a paid order within 48 hours of the send. */
+const DEFAULT_CONVERSION_WINDOW = '48h';
+const SAME_SEASON_DAYS = 90;
+
+/**
+ * The CTEs every segment query starts from: paid orders before the run, per-buyer stats, RFM scores.
+ * RFM scores are 1 + floor(5 × percent_rank): ties share a score (all one-order buyers have F = 1), and
+ * higher is better (R: more recent, F: more orders, M: more spend).
+ */
+export function baseCtes(ctx: SegmentContext): string {
+  const run = sqlTimestamp(ctx.runAt);
+  return `paid AS (
+  SELECT order_id, customer_id, created_at, paid_at, amount FROM orders
+  WHERE status = 'paid' AND paid_at < ${run}
+),
+stats AS (
+  SELECT customer_id, max(paid_at) AS last_paid, count(*) AS order_count, sum(amount) AS spend
+  FROM paid GROUP BY customer_id
+),
+rfm AS (
+  SELECT customer_id, r, f, m, ${rfmGroupCase('r', 'f')} AS rfm_group
+  FROM (
+    SELECT customer_id,
+      least(5, 1 + CAST(floor(5 * percent_rank() OVER (ORDER BY last_paid)) AS INTEGER)) AS r,
+      least(5, 1 + CAST(floor(5 * percent_rank() OVER (ORDER BY order_count)) AS INTEGER)) AS f,
+      least(5, 1 + CAST(floor(5 * percent_rank() OVER (ORDER BY spend)) AS INTEGER)) AS m
+    FROM stats
+  ) scored
+)`;
+}
+
+/** A full query: the customer ids a rule selects. */
+export function segmentSql(rule: Rule, ctx: SegmentContext): string {
+  return `WITH ${baseCtes(ctx)}
+SELECT c.customer_id FROM customers c
+WHERE ${compileRule(rule, ctx)}`;
+}
+
+/** A rule as a boolean SQL expression over `c` (a customers row); never NULL, so NOT is plain negation. */
+export function compileRule(rule: Rule, ctx: SegmentContext, trail: string[] = []): string {
+  if ('all' in rule) return `(${rule.all.map((r) => compileRule(r, ctx, trail)).join('\n  AND ')})`;
+  if ('any' in rule) return `(${rule.any.map((r) => compileRule(r, ctx, trail)).join('\n  OR ')})`;
+  if ('not' in rule) return `(NOT ${compileRule(rule.not, ctx, trail)})`;
+  if ('segment' in rule) {
+    const named = ctx.segments[rule.segment];
+    if (!named) throw new RangeError(`unknown segment "${rule.segment}"`);
+    if (trail.includes(rule.segment)) throw new RangeError(`segments refer to each other: ${[...trail, rule.segment].join(' → ')}`);
+    return compileRule(named.where, ctx, [...trail, rule.segment]);
+  }
+  return `coalesce(${predicate(rule, ctx)}, false)`;
+}
+
+const inIds = (subquery: string) => `c.customer_id IN (${subquery})`;
+
+type Predicate = Exclude<Rule, { all: Rule[] } | { any: Rule[] } | { not: Rule } | { segment: string }>;
+
+function predicate(rule: Predicate, ctx: SegmentContext): string {
+  const run = ctx.runAt;
+  const before = (duration: string) => sqlTimestamp(new Date(run.getTime() - parseDuration(duration)));
+  const since = (column: string, within: string | undefined) => (within ? ` AND ${column} >= ${before(within)}` : '');
+  const local = (text: string) => sqlTimestamp(localToInstant(text, ctx.timeZone));
+
+  if ('everyone' in rule) return 'true';
+  if ('recency' in rule) {
+    const { min, max } = rule.recency.days;
+    const conds = [
+      max !== undefined ? `last_paid >= ${before(`${max}d`)}` : null,
+      min !== undefined ? `last_paid <= ${before(`${min}d`)}` : null,
+    ].filter(Boolean);
+    return inIds(`SELECT customer_id FROM stats WHERE ${conds.join(' AND ')}`);
+  }
+  if ('frequency' in rule) {
+    const { orders, within } = rule.frequency;
+    const counted = `SELECT customer_id FROM paid WHERE true${since('paid_at', within)} GROUP BY customer_id`;
+    if (!orders.min) {
+      // Zero orders qualifies: select by what is excluded, so customers without orders are kept.
+      return orders.max === undefined ? 'true' : `NOT ${inIds(`${counted} HAVING count(*) > ${sqlNumber(orders.max)}`)}`;
+    }
+    const having = [`count(*) >= ${sqlNumber(orders.min)}`, orders.max !== undefined ? `count(*) <= ${sqlNumber(orders.max)}` : null];
+    return inIds(`${counted} HAVING ${having.filter(Boolean).join(' AND ')}`);
+  }
+  if ('monetary' in rule) {
+    const { spend, aov, within } = rule.monetary;
+    const band = (expr: string, r: { min?: number; max?: number } | undefined) =>
+      r ? [r.min !== undefined ? `${expr} >= ${sqlNumber(r.min)}` : null, r.max !== undefined ? `${expr} < ${sqlNumber(r.max)}` : null] : [];
+    const having = [...band('sum(amount)', spend), ...band('avg(amount)', aov)].filter(Boolean);
+    return inIds(`SELECT customer_id FROM paid WHERE true${since('paid_at', within)} GROUP BY customer_id HAVING ${having.join(' AND ')}`);
+  }
+  if ('rfm' in rule) {
+    const { r, f, m, group } = rule.rfm;
+    const conds = [
+      r ? `r IN ${sqlNumberList(r)}` : null,
+      f ? `f IN ${sqlNumberList(f)}` : null,
+      m ? `m IN ${sqlNumberList(m)}` : null,
+      group ? `rfm_group IN ${sqlStringList(group)}` : null,
+    ].filter(Boolean);
+    return inIds(`SELECT customer_id FROM rfm WHERE ${conds.join(' AND ')}`);
+  }
+  if ('bought' in rule) {
+    return inIds(`SELECT i.customer_id FROM order_items i JOIN paid o ON o.order_id = i.order_id
+      WHERE ${productFilter(rule.bought)}${orderWindow(rule.bought, ctx)}`);
+  }
+  if ('earlyBuyer' in rule) {
+    const { withinDaysOfLaunch, launchedWithin } = rule.earlyBuyer;
+    const launched = launchedWithin
+      ? ` AND i.launch_date >= ${sqlDate(new Date(run.getTime() - parseDuration(launchedWithin)).toISOString().slice(0, 10))}`
+      : '';
+    return inIds(`SELECT i.customer_id FROM order_items i JOIN paid o ON o.order_id = i.order_id
+      WHERE ${productFilter(rule.earlyBuyer)}${launched}
+        AND i.created_at >= CAST(i.launch_date AS TIMESTAMP)
+        AND i.created_at < CAST(i.launch_date AS TIMESTAMP) + ${sqlInterval((withinDaysOfLaunch + 1) * 86_400_000)}`);
+  }
+  if ('unitsBought' in rule) {
+    const { atLeast, within } = rule.unitsBought;
+    return inIds(`SELECT i.customer_id FROM order_items i JOIN paid o ON o.order_id = i.order_id
+      WHERE ${productFilter(rule.unitsBought)}${since('o.created_at', within)}
+      GROUP BY i.customer_id HAVING sum(i.quantity) >= ${sqlNumber(atLeast)}`);
+  }
+  if ('crossSell' in rule) {
+    const { bought, never, within } = rule.crossSell;
+    const buyers = (cats: string[], window: string) =>
+      `SELECT i.customer_id FROM order_items i JOIN paid o ON o.order_id = i.order_id WHERE i.category IN ${sqlStringList(cats)}${window}`;
+    return `(${inIds(buyers(bought, since('o.created_at', within)))} AND NOT ${inIds(buyers(never, ''))})`;
+  }
+  if ('region' in rule) {
+    const { provinces, cityTiers } = rule.region;
+    const conds = [provinces ? `c.province IN ${sqlStringList(provinces)}` : null, cityTiers ? `c.city_tier IN ${sqlNumberList(cityTiers)}` : null];
+    return `(${conds.filter(Boolean).join(' AND ')})`;
+  }
+  if ('acquisitionChannel' in rule) return `c.acquisition_channel IN ${sqlStringList(rule.acquisitionChannel)}`;
+  if ('memberTier' in rule) return `c.member_tier IN ${sqlStringList(rule.memberTier)}`;
+  if ('gender' in rule) return `c.gender IN ${sqlStringList(rule.gender)}`;
+  if ('ageBand' in rule) return `c.age_band IN ${sqlStringList(rule.ageBand)}`;
+  if ('unpaid' in rule) {
+    const { within, createdBetween } = rule.unpaid;
+    const [from, to] = createdBetween ? [local(createdBetween[0]), local(createdBetween[1])] : [before(within ?? '0m'), sqlTimestamp(run)];
+    return inIds(`SELECT customer_id FROM orders WHERE status = 'unpaid' AND created_at >= ${from} AND created_at < ${to} AND created_at < ${sqlTimestamp(run)}`);
+  }
+  if ('replenishmentDue' in rule) {
+    const { category, cycle, dueWithin } = rule.replenishmentDue;
+    const from = before(dueWithin.before);
+    const to = sqlTimestamp(new Date(run.getTime() + parseDuration(dueWithin.after)));
+    return inIds(`SELECT i.customer_id FROM order_items i JOIN paid o ON o.order_id = i.order_id
+      WHERE i.category = ${sqlString(category)} GROUP BY i.customer_id
+      HAVING max(o.created_at) + ${sqlInterval(parseDuration(cycle))} >= ${from}
+        AND max(o.created_at) + ${sqlInterval(parseDuration(cycle))} <= ${to}`);
+  }
+  if ('messageHistory' in rule) {
+    const { campaign, waves, event, within } = rule.messageHistory;
+    const of = (alias: string) =>
+      `${alias}campaign_id = ${sqlString(campaign ?? ctx.campaignId)} AND ${alias}wave_id IN ${sqlStringList(waves)}`;
+    const runTs = sqlTimestamp(run);
+    if (event === 'sent') return inIds(`SELECT customer_id FROM sends WHERE ${of('')} AND status = 'sent' AND sent_at < ${runTs}`);
+    if (event === 'converted') {
+      const window = sqlInterval(parseDuration(within ?? DEFAULT_CONVERSION_WINDOW));
+      return inIds(`SELECT s.customer_id FROM sends s JOIN paid o ON o.customer_id = s.customer_id
+        WHERE ${of('s.')} AND s.status = 'sent' AND o.created_at >= s.sent_at AND o.created_at < s.sent_at + ${window}`);
+    }
+    return inIds(`SELECT customer_id FROM events WHERE ${of('')} AND event_type = ${sqlString(event)} AND occurred_at < ${runTs}`);
+  }
+  if ('notReachedBy' in rule) {
+    const { campaign, waves } = rule.notReachedBy;
+    return `NOT ${inIds(`SELECT customer_id FROM sends WHERE campaign_id = ${sqlString(campaign ?? ctx.campaignId)}
+      AND wave_id IN ${sqlStringList(waves)} AND status = 'sent' AND sent_at < ${sqlTimestamp(run)}`)}`;
+  }
+  if ('sample' in rule) {
+    const key = `${sqlString(`${rule.sample.seed}:`)} || c.customer_id`;
+    return `${bucketSql(ctx.dialect, key)} < ${sqlNumber(Math.round(rule.sample.percent * 100))}`;
+  }
+  return assertNever(rule);
+}
+
+function productFilter(p: { category?: string[] | undefined; sku?: string[] | undefined }): string {
+  const conds = [p.category ? `i.category IN ${sqlStringList(p.category)}` : null, p.sku ? `i.sku IN ${sqlStringList(p.sku)}` : null];
+  return conds.filter(Boolean).join(' AND ') || 'true';
+}
+
+/** The order window of a `bought` rule, as conditions on o.created_at (UTC) from local calendar dates. */
+function orderWindow(b: BoughtArgs, ctx: SegmentContext): string {
+  const run = ctx.runAt;
+  const runTs = ` AND o.created_at < ${sqlTimestamp(run)}`;
+  const span = (from: Date, to: Date) => ` AND o.created_at >= ${sqlTimestamp(from)} AND o.created_at < ${sqlTimestamp(to)}`;
+  if (b.within) return `${runTs}${span(new Date(run.getTime() - parseDuration(b.within)), run)}`;
+  if (b.between) return `${runTs}${span(localToInstant(b.between[0], ctx.timeZone), localToInstant(b.between[1], ctx.timeZone))}`;
+  if (b.sameSeasonLastYear) {
+    const from = new Date(run.getTime() - 365 * 86_400_000);
+    return `${runTs}${span(from, new Date(from.getTime() + SAME_SEASON_DAYS * 86_400_000))}`;
+  }
+  if (b.promotion) {
+    const year = localParts(run, ctx.timeZone).year;
+    const [month, lastDay] = b.promotion === 'double-11' ? ['11', '12'] : ['06', '19'];
+    const windows = (b.yearsAgo ?? [0]).map((k) => {
+      const y = year - k;
+      const from = localToInstant(`${y}-${month}-01T00:00`, ctx.timeZone);
+      const to = localToInstant(`${y}-${month}-${lastDay}T00:00`, ctx.timeZone);
+      return `(o.created_at >= ${sqlTimestamp(from)} AND o.created_at < ${sqlTimestamp(to)})`;
+    });
+    return `${runTs} AND (${windows.join(' OR ')})`;
+  }
+  return runTs;
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unhandled rule: ${JSON.stringify(x)}`);
+}

@@ -164,7 +164,7 @@ export const SUPPRESSIONS: TableDef = {
   columns: [
     c('customer_id', 'string', 'Customer.'),
     c('channel', 'string', 'email, sms, or any.'),
-    c('reason', 'string', 'unsubscribed, hard-bounce or complaint.'),
+    c('reason', 'string', 'opt-out (unsubscribed), bounced (hard bounce) or complained.'),
     c('created_at', 'timestamp', 'When it was recorded.'),
   ],
 };

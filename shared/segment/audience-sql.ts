@@ -1,0 +1,124 @@
+import type { Campaign, Wave } from '../campaign/campaign-schema.ts';
+import type { EffectivePolicy } from '../campaign/contact-policy.ts';
+import type { Channel } from '../campaign/contact-policy-schema.ts';
+import { parseDuration } from '../time/duration.ts';
+import { baseCtes, compileRule, type SegmentContext } from './compile-segment.ts';
+import { bucketSql, type Dialect } from './dialect.ts';
+import type { Rule } from './segment-schema.ts';
+import { sqlNumber, sqlString, sqlStringList, sqlTimestamp } from './sql-literals.ts';
+
+/**
+ * A wave's audience, one row per customer the segment selects, with the step where they leave the send:
+ *   segment → consent and suppression → frequency caps already used → holdout → eligible.
+ * Columns: customer_id, tier (value tier or NULL), channel (the first reachable candidate, or NULL),
+ * step ('suppressed' | 'capped' | 'holdout' | 'eligible') and reason (for suppressed: opt-out,
+ * no-address, bounced, complained; for capped: the cap's id).
+ */
+export interface AudienceInput {
+  campaign: Campaign;
+  wave: Wave;
+  policy: EffectivePolicy;
+  runAt: Date;
+  dialect: Dialect;
+}
+
+export function waveRule(campaign: Campaign, wave: Wave): Rule {
+  if (wave.audience.where) return wave.audience.where;
+  const named = wave.audience.segment ? campaign.segments[wave.audience.segment] : undefined;
+  if (!named) throw new RangeError(`wave ${wave.id}: unknown segment "${wave.audience.segment}"`);
+  return named.where;
+}
+
+const BLOCK_COLUMN: Record<Channel, string> = { email: 'email_block', sms: 'sms_block', 'call-list': 'call_block' };
+
+/** Candidate channels in order: the matching tier's channel first, then the wave's channel and fallbacks. */
+function candidates(wave: Wave, tierChannel?: Channel): Channel[] {
+  return [...new Set([...(tierChannel ? [tierChannel] : []), wave.channel, ...wave.fallback])];
+}
+
+function chooseChannel(list: Channel[]): { channel: string; reason: string } {
+  const whens = list.map((ch) => `WHEN ${BLOCK_COLUMN[ch]} IS NULL THEN ${sqlString(ch)}`).join(' ');
+  const first = list[0] as Channel;
+  return { channel: `CASE ${whens} END`, reason: BLOCK_COLUMN[first] };
+}
+
+export function waveAudienceSql(input: AudienceInput): string {
+  const { campaign, wave, policy, runAt, dialect } = input;
+  const ctx: SegmentContext = { runAt, timeZone: campaign.timeZone, campaignId: campaign.id, segments: campaign.segments, dialect };
+  const run = sqlTimestamp(runAt);
+
+  const tierCase = wave.tiers.length
+    ? `CASE ${wave.tiers
+        .map((t) => {
+          const value = t.when.by === 'spend' ? 'v.spend' : 'v.order_count';
+          const rank = t.when.by === 'spend' ? 'v.spend_rank' : 'v.orders_rank';
+          const conds = [
+            t.when.atLeast !== undefined ? `${value} >= ${sqlNumber(t.when.atLeast)}` : null,
+            t.when.topPercent !== undefined ? `${rank} < ${sqlNumber(t.when.topPercent / 100)}` : null,
+          ].filter(Boolean);
+          return `WHEN ${conds.join(' AND ')} THEN ${sqlString(t.name)}`;
+        })
+        .join(' ')} END`
+    : 'CAST(NULL AS VARCHAR)';
+
+  const byTier = wave.tiers.map((t) => ({ name: t.name, pick: chooseChannel(candidates(wave, t.channel)) }));
+  const base = chooseChannel(candidates(wave));
+  const pick = (field: 'channel' | 'reason') =>
+    byTier.length
+      ? `CASE ${byTier.map((t) => `WHEN tier = ${sqlString(t.name)} THEN ${t.pick[field]}`).join(' ')} ELSE ${base[field]} END`
+      : base[field];
+
+  const caps = policy.caps.filter((cap) => cap.appliesTo === 'all' || wave.category === 'marketing');
+  const capCounts = caps.map((cap, i) => {
+    const conds = [
+      `sent_at >= ${sqlTimestamp(new Date(runAt.getTime() - parseDuration(cap.window)))}`,
+      cap.channels === 'any' ? null : `channel IN ${sqlStringList(cap.channels)}`,
+      cap.appliesTo === 'marketing' ? `category = 'marketing'` : null,
+    ].filter(Boolean);
+    return `count(*) FILTER (WHERE ${conds.join(' AND ')}) AS cap_${i}`;
+  });
+  const capHit = caps.map((cap, i) => {
+    const applies = cap.channels === 'any' ? 'true' : `channel IN ${sqlStringList(cap.channels)}`;
+    return `WHEN ${applies} AND coalesce(cap_${i}, 0) >= ${sqlNumber(cap.max)} THEN ${sqlString(cap.id)}`;
+  });
+  const maxWindow = Math.max(0, ...caps.map((c) => parseDuration(c.window)));
+  const holdout = `${bucketSql(dialect, `${sqlString(`${campaign.id}:`)} || customer_id`)} < ${sqlNumber(Math.round(campaign.holdoutPercent * 100))}`;
+
+  return `WITH ${baseCtes(ctx)},
+seg AS (SELECT c.* FROM customers c WHERE ${compileRule(waveRule(campaign, wave), ctx)}),
+supp AS (SELECT customer_id, channel, min(reason) AS reason FROM suppressions WHERE created_at < ${run} GROUP BY customer_id, channel),
+value_rank AS (
+  SELECT customer_id, spend, order_count,
+    percent_rank() OVER (ORDER BY spend DESC) AS spend_rank,
+    percent_rank() OVER (ORDER BY order_count DESC) AS orders_rank
+  FROM stats
+),
+reach AS (
+  SELECT s.customer_id, ${tierCase} AS tier,
+    CASE WHEN sa.reason IS NOT NULL THEN sa.reason WHEN se.reason IS NOT NULL THEN se.reason
+      WHEN s.email IS NULL THEN 'no-address' WHEN NOT coalesce(s.email_consent, false) THEN 'opt-out' END AS email_block,
+    CASE WHEN sa.reason IS NOT NULL THEN sa.reason WHEN ss.reason IS NOT NULL THEN ss.reason
+      WHEN s.phone IS NULL THEN 'no-address' WHEN NOT coalesce(s.sms_consent, false) THEN 'opt-out' END AS sms_block,
+    CASE WHEN sa.reason IS NOT NULL THEN sa.reason WHEN s.phone IS NULL THEN 'no-address' END AS call_block
+  FROM seg s
+  LEFT JOIN value_rank v ON v.customer_id = s.customer_id
+  LEFT JOIN supp se ON se.customer_id = s.customer_id AND se.channel = 'email'
+  LEFT JOIN supp ss ON ss.customer_id = s.customer_id AND ss.channel = 'sms'
+  LEFT JOIN supp sa ON sa.customer_id = s.customer_id AND sa.channel = 'any'
+),
+chosen AS (SELECT customer_id, tier, ${pick('channel')} AS channel, ${pick('reason')} AS block FROM reach),
+used AS (
+  SELECT customer_id${capCounts.length ? `, ${capCounts.join(', ')}` : ''}
+  FROM sends WHERE status = 'sent' AND sent_at < ${run} AND sent_at >= ${sqlTimestamp(new Date(runAt.getTime() - maxWindow))}
+  GROUP BY customer_id
+),
+capped AS (
+  SELECT ch.customer_id, ch.tier, ch.channel, ch.block,
+    ${capHit.length ? `CASE ${capHit.join(' ')} END` : 'CAST(NULL AS VARCHAR)'} AS cap
+  FROM chosen ch LEFT JOIN used u ON u.customer_id = ch.customer_id
+)
+SELECT customer_id, tier, channel,
+  CASE WHEN channel IS NULL THEN 'suppressed' WHEN cap IS NOT NULL THEN 'capped' WHEN ${holdout} THEN 'holdout' ELSE 'eligible' END AS step,
+  CASE WHEN channel IS NULL THEN block WHEN cap IS NOT NULL THEN cap END AS reason
+FROM capped`;
+}

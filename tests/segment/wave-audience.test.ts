@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Campaign } from '../../shared/campaign/campaign-schema.ts';
+import { effectivePolicy } from '../../shared/campaign/contact-policy.ts';
+import { DEFAULT_CONTACT_POLICY } from '../../shared/campaign/contact-policy-schema.ts';
+import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { waveAudienceSql } from '../../shared/segment/audience-sql.ts';
+import { TrinoSQL } from 'dt-sql-parser';
+import { writeFixtureLake } from '../helpers/fixture-lake.ts';
+import { FIXTURE, RUN_AT } from './fixture-shop.ts';
+
+let wh: DuckDbWarehouse;
+
+const campaign = (over: { holdoutPercent?: number; category?: 'marketing' | 'transactional' } = {}) =>
+  Campaign.parse({
+    id: 'aud',
+    name: 'Audience test',
+    channels: { email: { from: 'shop <a@example.com>' }, sms: { signature: '【小店】', optOutText: '回T退订' }, 'call-list': {} },
+    holdoutPercent: over.holdoutPercent ?? 0,
+    waves: [
+      {
+        id: 'w1',
+        start: '2026-11-11T00:00',
+        category: over.category ?? 'marketing',
+        audience: { where: { everyone: true } },
+        channel: 'email',
+        fallback: ['sms'],
+        tiers: [{ name: 'vip', when: { by: 'spend', topPercent: 20 }, channel: 'call-list' }],
+        templates: {
+          email: { subject: 'Hi', html: '<p>hi</p>' },
+          sms: '{{ signature }}hi {{ optOut }}',
+          'call-list': { talkingPoints: 'thank them' },
+        },
+      },
+    ],
+  });
+
+async function audience(c: Campaign) {
+  const wave = c.waves[0];
+  if (!wave) throw new Error('no wave');
+  const input = { campaign: c, wave, policy: effectivePolicy(DEFAULT_CONTACT_POLICY, c), runAt: RUN_AT };
+  expect(new TrinoSQL().validate(waveAudienceSql({ ...input, dialect: 'trino' })).map((e) => e.message)).toEqual([]);
+  const { rows } = await wh.query(`${waveAudienceSql({ ...input, dialect: 'duckdb' })} ORDER BY customer_id`);
+  return rows.map((r) => [r.customer_id, r.step, r.reason ?? r.channel]);
+}
+
+beforeAll(async () => {
+  const suppressions = [
+    { customer_id: 'c04', channel: 'email', reason: 'bounced', created_at: '2026-10-01 00:00:00' },
+    { customer_id: 'c05', channel: 'email', reason: 'bounced', created_at: '2026-10-01 00:00:00' },
+    { customer_id: 'c07', channel: 'any', reason: 'opt-out', created_at: '2026-10-01 00:00:00' },
+  ];
+  wh = await DuckDbWarehouse.open(await writeFixtureLake({ ...FIXTURE, suppressions }));
+});
+afterAll(async () => {
+  await wh.close();
+});
+
+describe('a wave audience, step by step', () => {
+  it('applies consent and suppression, value tiers with fallback, and the caps already used', async () => {
+    // Spend rank: c05 is the top 20% → vip → call-list (its email bounced, the call needs only a phone).
+    // c01 was sent a marketing SMS 16 days before the run: marketing-monthly (1 per 30d) is full.
+    // c02, c06, c08 have no email → SMS. c03 consented to nothing. c04's email bounced and it has no phone.
+    // c07 opted out of everything.
+    expect(await audience(campaign())).toEqual([
+      ['c01', 'capped', 'marketing-monthly'],
+      ['c02', 'eligible', 'sms'],
+      ['c03', 'suppressed', 'opt-out'],
+      ['c04', 'suppressed', 'bounced'],
+      ['c05', 'eligible', 'call-list'],
+      ['c06', 'eligible', 'sms'],
+      ['c07', 'suppressed', 'opt-out'],
+      ['c08', 'eligible', 'sms'],
+    ]);
+  });
+
+  it('exempts transactional waves from marketing caps, never from opt-out', async () => {
+    const rows = await audience(campaign({ category: 'transactional' }));
+    expect(rows.find((r) => r[0] === 'c01')).toEqual(['c01', 'eligible', 'email']);
+    expect(rows.find((r) => r[0] === 'c07')).toEqual(['c07', 'suppressed', 'opt-out']);
+  });
+
+  it('keeps holdout customers in the audience, marked, by the MD5 bucket of campaign:customer', async () => {
+    const inHoldout = (id: string) => Number.parseInt(createHash('md5').update(`aud:${id}`).digest('hex').slice(0, 8), 16) % 10000 < 5000;
+    const rows = await audience(campaign({ holdoutPercent: 50 }));
+    const reachable = ['c02', 'c05', 'c06', 'c08'];
+    for (const id of reachable) {
+      expect(rows.find((r) => r[0] === id)?.[1]).toBe(inHoldout(id) ? 'holdout' : 'eligible');
+    }
+    expect(rows).toHaveLength(8);
+  });
+});

@@ -2,11 +2,11 @@ import { Liquid } from 'liquidjs';
 import type { z } from 'zod';
 import { smsLength } from '../delivery/sms-segments.ts';
 import { sampleTemplateContext } from '../delivery/template-context.ts';
+import { segmentRefs, walkRule } from '../segment/rule-walk.ts';
+import type { Rule } from '../segment/segment-schema.ts';
 import { isValidTimeZone } from '../time/zoned-time.ts';
 import type { Campaign } from './campaign-schema.ts';
 import { Channel } from './contact-policy-schema.ts';
-import type { Rule } from '../segment/segment-schema.ts';
-import { segmentRefs, walkRule } from '../segment/rule-walk.ts';
 import { resolveWaveSchedule } from './wave-schedule.ts';
 
 type CampaignValue = z.output<typeof Campaign>;
@@ -183,18 +183,28 @@ function checkSegmentRefs(c: CampaignValue, ctx: Ctx): void {
   const names = Object.keys(c.segments);
   const waveIds = new Set(c.waves.map((w) => w.id));
   const rules: { rule: Rule; at: Path }[] = [
-    ...Object.entries(c.segments).map(([name, s]) => ({ rule: s.where, at: ['segments', name, 'where'] as Path })),
-    ...c.waves.flatMap((w, i) => (w.audience.where ? [{ rule: w.audience.where, at: ['waves', i, 'audience', 'where'] as Path }] : [])),
+    ...Object.entries(c.segments).map(([name, s]) => ({
+      rule: s.where,
+      at: ['segments', name, 'where'] as Path,
+    })),
+    ...c.waves.flatMap((w, i) =>
+      w.audience.where ? [{ rule: w.audience.where, at: ['waves', i, 'audience', 'where'] as Path }] : [],
+    ),
   ];
   for (const { rule, at } of rules) {
     for (const ref of segmentRefs(rule)) {
-      if (!names.includes(ref.name)) issue([...at, ...ref.path], `unknown segment "${ref.name}"; defined: ${names.join(', ') || 'none'}`);
+      if (!names.includes(ref.name))
+        issue([...at, ...ref.path], `unknown segment "${ref.name}"; defined: ${names.join(', ') || 'none'}`);
     }
     walkRule(rule, (r, path) => {
       const history = 'messageHistory' in r ? r.messageHistory : 'notReachedBy' in r ? r.notReachedBy : null;
       if (!history || history.campaign !== undefined) return;
       history.waves.forEach((w, j) => {
-        if (!waveIds.has(w)) issue([...at, ...path, Object.keys(r)[0] as string, 'waves', j], `unknown wave "${w}" in this campaign`);
+        if (!waveIds.has(w))
+          issue(
+            [...at, ...path, Object.keys(r)[0] as string, 'waves', j],
+            `unknown wave "${w}" in this campaign`,
+          );
       });
     });
   }

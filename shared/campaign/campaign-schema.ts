@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { isLocalDateTime, isValidTimeZone } from '../time/zoned-time.ts';
 import { Rule } from '../segment/segment-schema.ts';
+import { isLocalDateTime, isValidTimeZone } from '../time/zoned-time.ts';
 import { checkCampaign } from './campaign-checks.ts';
 import { Channel, Duration, FrequencyCap, QuietHours } from './contact-policy-schema.ts';
 

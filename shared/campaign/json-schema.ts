@@ -8,7 +8,10 @@ const RULE_REF = '#/$defs/SegmentRule';
 /** JSON Schema of the config as written (defaults optional), for editors and API clients. */
 export function configJsonSchema(kind: 'campaign' | 'contact-policy'): Record<string, unknown> {
   if (kind === 'contact-policy') {
-    return { ...z.toJSONSchema(ContactPolicy, { io: 'input', unrepresentable: 'any' }), title: 'Contact policy' };
+    return {
+      ...z.toJSONSchema(ContactPolicy, { io: 'input', unrepresentable: 'any' }),
+      title: 'Contact policy',
+    };
   }
   const schema = z.toJSONSchema(Campaign, {
     io: 'input',
@@ -16,7 +19,8 @@ export function configJsonSchema(kind: 'campaign' | 'contact-policy'): Record<st
     // Segment rules are validated by code (for precise error paths); editors get their shape from $defs.
     override: (ctx) => {
       if (ctx.zodSchema === Rule) {
-        for (const key of Object.keys(ctx.jsonSchema)) delete (ctx.jsonSchema as Record<string, unknown>)[key];
+        for (const key of Object.keys(ctx.jsonSchema))
+          delete (ctx.jsonSchema as Record<string, unknown>)[key];
         Object.assign(ctx.jsonSchema, { $ref: RULE_REF });
       }
     },

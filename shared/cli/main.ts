@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerData } from './commands/data.ts';
+import { registerPreview } from './commands/preview.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerSql } from './commands/sql.ts';
 import { registerValidate } from './commands/validate.ts';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerSchema(program);
   registerData(program);
   registerSql(program);
+  registerPreview(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -120,7 +120,8 @@ export const ORDER_ITEMS: TableDef = {
 
 export const SENDS: TableDef = {
   name: 'sends',
-  description: 'The ledger: one row per recipient of a wave, in exactly one state. Partitioned by day of the wave run.',
+  description:
+    'The ledger: one row per recipient of a wave, in exactly one state. Partitioned by day of the wave run.',
   partition: { format: 'yyyy-MM-dd', of: 'planned_at' },
   columns: [
     c('send_id', 'string', 'Idempotency key: campaign/wave/customer.'),
@@ -131,7 +132,11 @@ export const SENDS: TableDef = {
     c('channel', 'string', 'email, sms or call-list; NULL when suppressed before a channel was chosen.'),
     c('variant', 'string', 'A/B variant id, or NULL.'),
     c('status', 'string', 'sent, suppressed or failed.'),
-    c('reason', 'string', 'For suppressed: cap, reserved, opt-out, bounced, complained, quiet-hours, budget, holdout, no-address; for failed: the error.'),
+    c(
+      'reason',
+      'string',
+      'For suppressed: cap, reserved, opt-out, bounced, complained, quiet-hours, budget, holdout, no-address; for failed: the error.',
+    ),
     c('sms_segments', 'int', 'Billed SMS segments, for SMS.'),
     c('cost', 'decimal(12,2)', 'Cost of the message in the campaign currency.'),
     c('message_id', 'string', 'Provider message id (SES, SNS), for matching events.'),
@@ -142,11 +147,16 @@ export const SENDS: TableDef = {
 
 export const EVENTS: TableDef = {
   name: 'events',
-  description: 'Responses: delivery, open, click, bounce, complaint, unsubscribe. Partitioned by day of the event.',
+  description:
+    'Responses: delivery, open, click, bounce, complaint, unsubscribe. Partitioned by day of the event.',
   partition: { format: 'yyyy-MM-dd', of: 'occurred_at' },
   columns: [
     c('event_id', 'string', 'Unique id (provider event id, or a hash of the record).'),
-    c('event_type', 'string', 'delivered, opened, clicked, bounced, complained, unsubscribed, rejected, delayed.'),
+    c(
+      'event_type',
+      'string',
+      'delivered, opened, clicked, bounced, complained, unsubscribed, rejected, delayed.',
+    ),
     c('campaign_id', 'string', 'Campaign of the send.'),
     c('wave_id', 'string', 'Wave of the send.'),
     c('customer_id', 'string', 'Recipient.'),
@@ -159,7 +169,8 @@ export const EVENTS: TableDef = {
 
 export const SUPPRESSIONS: TableDef = {
   name: 'suppressions',
-  description: 'Who must not be messaged on a channel, whatever a segment says: unsubscribed, hard-bounced, complained.',
+  description:
+    'Who must not be messaged on a channel, whatever a segment says: unsubscribed, hard-bounced, complained.',
   partition: null,
   columns: [
     c('customer_id', 'string', 'Customer.'),
@@ -169,7 +180,15 @@ export const SUPPRESSIONS: TableDef = {
   ],
 };
 
-export const LAKE_TABLES: readonly TableDef[] = [CUSTOMERS, PRODUCTS, ORDERS, ORDER_ITEMS, SENDS, EVENTS, SUPPRESSIONS];
+export const LAKE_TABLES: readonly TableDef[] = [
+  CUSTOMERS,
+  PRODUCTS,
+  ORDERS,
+  ORDER_ITEMS,
+  SENDS,
+  EVENTS,
+  SUPPRESSIONS,
+];
 
 /** DuckDB's name for each column type (Athena/Glue use the ColumnType names as they are). */
 export const DUCKDB_TYPE: Record<ColumnType, string> = {

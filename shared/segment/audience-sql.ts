@@ -29,7 +29,11 @@ export function waveRule(campaign: Campaign, wave: Wave): Rule {
   return named.where;
 }
 
-const BLOCK_COLUMN: Record<Channel, string> = { email: 'email_block', sms: 'sms_block', 'call-list': 'call_block' };
+const BLOCK_COLUMN: Record<Channel, string> = {
+  email: 'email_block',
+  sms: 'sms_block',
+  'call-list': 'call_block',
+};
 
 /** Candidate channels in order: the matching tier's channel first, then the wave's channel and fallbacks. */
 function candidates(wave: Wave, tierChannel?: Channel): Channel[] {
@@ -44,7 +48,13 @@ function chooseChannel(list: Channel[]): { channel: string; reason: string } {
 
 export function waveAudienceSql(input: AudienceInput): string {
   const { campaign, wave, policy, runAt, dialect } = input;
-  const ctx: SegmentContext = { runAt, timeZone: campaign.timeZone, campaignId: campaign.id, segments: campaign.segments, dialect };
+  const ctx: SegmentContext = {
+    runAt,
+    timeZone: campaign.timeZone,
+    campaignId: campaign.id,
+    segments: campaign.segments,
+    dialect,
+  };
   const run = sqlTimestamp(runAt);
 
   const tierCase = wave.tiers.length

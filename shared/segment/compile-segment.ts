@@ -68,7 +68,8 @@ export function compileRule(rule: Rule, ctx: SegmentContext, trail: string[] = [
   if ('segment' in rule) {
     const named = ctx.segments[rule.segment];
     if (!named) throw new RangeError(`unknown segment "${rule.segment}"`);
-    if (trail.includes(rule.segment)) throw new RangeError(`segments refer to each other: ${[...trail, rule.segment].join(' → ')}`);
+    if (trail.includes(rule.segment))
+      throw new RangeError(`segments refer to each other: ${[...trail, rule.segment].join(' → ')}`);
     return compileRule(named.where, ctx, [...trail, rule.segment]);
   }
   return `coalesce(${predicate(rule, ctx)}, false)`;
@@ -81,7 +82,8 @@ type Predicate = Exclude<Rule, { all: Rule[] } | { any: Rule[] } | { not: Rule }
 function predicate(rule: Predicate, ctx: SegmentContext): string {
   const run = ctx.runAt;
   const before = (duration: string) => sqlTimestamp(new Date(run.getTime() - parseDuration(duration)));
-  const since = (column: string, within: string | undefined) => (within ? ` AND ${column} >= ${before(within)}` : '');
+  const since = (column: string, within: string | undefined) =>
+    within ? ` AND ${column} >= ${before(within)}` : '';
   const local = (text: string) => sqlTimestamp(localToInstant(text, ctx.timeZone));
 
   if ('everyone' in rule) return 'true';
@@ -98,17 +100,29 @@ function predicate(rule: Predicate, ctx: SegmentContext): string {
     const counted = `SELECT customer_id FROM paid WHERE true${since('paid_at', within)} GROUP BY customer_id`;
     if (!orders.min) {
       // Zero orders qualifies: select by what is excluded, so customers without orders are kept.
-      return orders.max === undefined ? 'true' : `NOT ${inIds(`${counted} HAVING count(*) > ${sqlNumber(orders.max)}`)}`;
+      return orders.max === undefined
+        ? 'true'
+        : `NOT ${inIds(`${counted} HAVING count(*) > ${sqlNumber(orders.max)}`)}`;
     }
-    const having = [`count(*) >= ${sqlNumber(orders.min)}`, orders.max !== undefined ? `count(*) <= ${sqlNumber(orders.max)}` : null];
+    const having = [
+      `count(*) >= ${sqlNumber(orders.min)}`,
+      orders.max !== undefined ? `count(*) <= ${sqlNumber(orders.max)}` : null,
+    ];
     return inIds(`${counted} HAVING ${having.filter(Boolean).join(' AND ')}`);
   }
   if ('monetary' in rule) {
     const { spend, aov, within } = rule.monetary;
     const band = (expr: string, r: { min?: number; max?: number } | undefined) =>
-      r ? [r.min !== undefined ? `${expr} >= ${sqlNumber(r.min)}` : null, r.max !== undefined ? `${expr} < ${sqlNumber(r.max)}` : null] : [];
+      r
+        ? [
+            r.min !== undefined ? `${expr} >= ${sqlNumber(r.min)}` : null,
+            r.max !== undefined ? `${expr} < ${sqlNumber(r.max)}` : null,
+          ]
+        : [];
     const having = [...band('sum(amount)', spend), ...band('avg(amount)', aov)].filter(Boolean);
-    return inIds(`SELECT customer_id FROM paid WHERE true${since('paid_at', within)} GROUP BY customer_id HAVING ${having.join(' AND ')}`);
+    return inIds(
+      `SELECT customer_id FROM paid WHERE true${since('paid_at', within)} GROUP BY customer_id HAVING ${having.join(' AND ')}`,
+    );
   }
   if ('rfm' in rule) {
     const { r, f, m, group } = rule.rfm;
@@ -148,17 +162,25 @@ function predicate(rule: Predicate, ctx: SegmentContext): string {
   }
   if ('region' in rule) {
     const { provinces, cityTiers } = rule.region;
-    const conds = [provinces ? `c.province IN ${sqlStringList(provinces)}` : null, cityTiers ? `c.city_tier IN ${sqlNumberList(cityTiers)}` : null];
+    const conds = [
+      provinces ? `c.province IN ${sqlStringList(provinces)}` : null,
+      cityTiers ? `c.city_tier IN ${sqlNumberList(cityTiers)}` : null,
+    ];
     return `(${conds.filter(Boolean).join(' AND ')})`;
   }
-  if ('acquisitionChannel' in rule) return `c.acquisition_channel IN ${sqlStringList(rule.acquisitionChannel)}`;
+  if ('acquisitionChannel' in rule)
+    return `c.acquisition_channel IN ${sqlStringList(rule.acquisitionChannel)}`;
   if ('memberTier' in rule) return `c.member_tier IN ${sqlStringList(rule.memberTier)}`;
   if ('gender' in rule) return `c.gender IN ${sqlStringList(rule.gender)}`;
   if ('ageBand' in rule) return `c.age_band IN ${sqlStringList(rule.ageBand)}`;
   if ('unpaid' in rule) {
     const { within, createdBetween } = rule.unpaid;
-    const [from, to] = createdBetween ? [local(createdBetween[0]), local(createdBetween[1])] : [before(within ?? '0m'), sqlTimestamp(run)];
-    return inIds(`SELECT customer_id FROM orders WHERE status = 'unpaid' AND created_at >= ${from} AND created_at < ${to} AND created_at < ${sqlTimestamp(run)}`);
+    const [from, to] = createdBetween
+      ? [local(createdBetween[0]), local(createdBetween[1])]
+      : [before(within ?? '0m'), sqlTimestamp(run)];
+    return inIds(
+      `SELECT customer_id FROM orders WHERE status = 'unpaid' AND created_at >= ${from} AND created_at < ${to} AND created_at < ${sqlTimestamp(run)}`,
+    );
   }
   if ('replenishmentDue' in rule) {
     const { category, cycle, dueWithin } = rule.replenishmentDue;
@@ -174,13 +196,18 @@ function predicate(rule: Predicate, ctx: SegmentContext): string {
     const of = (alias: string) =>
       `${alias}campaign_id = ${sqlString(campaign ?? ctx.campaignId)} AND ${alias}wave_id IN ${sqlStringList(waves)}`;
     const runTs = sqlTimestamp(run);
-    if (event === 'sent') return inIds(`SELECT customer_id FROM sends WHERE ${of('')} AND status = 'sent' AND sent_at < ${runTs}`);
+    if (event === 'sent')
+      return inIds(
+        `SELECT customer_id FROM sends WHERE ${of('')} AND status = 'sent' AND sent_at < ${runTs}`,
+      );
     if (event === 'converted') {
       const window = sqlInterval(parseDuration(within ?? DEFAULT_CONVERSION_WINDOW));
       return inIds(`SELECT s.customer_id FROM sends s JOIN paid o ON o.customer_id = s.customer_id
         WHERE ${of('s.')} AND s.status = 'sent' AND o.created_at >= s.sent_at AND o.created_at < s.sent_at + ${window}`);
     }
-    return inIds(`SELECT customer_id FROM events WHERE ${of('')} AND event_type = ${sqlString(event)} AND occurred_at < ${runTs}`);
+    return inIds(
+      `SELECT customer_id FROM events WHERE ${of('')} AND event_type = ${sqlString(event)} AND occurred_at < ${runTs}`,
+    );
   }
   if ('notReachedBy' in rule) {
     const { campaign, waves } = rule.notReachedBy;
@@ -195,7 +222,10 @@ function predicate(rule: Predicate, ctx: SegmentContext): string {
 }
 
 function productFilter(p: { category?: string[] | undefined; sku?: string[] | undefined }): string {
-  const conds = [p.category ? `i.category IN ${sqlStringList(p.category)}` : null, p.sku ? `i.sku IN ${sqlStringList(p.sku)}` : null];
+  const conds = [
+    p.category ? `i.category IN ${sqlStringList(p.category)}` : null,
+    p.sku ? `i.sku IN ${sqlStringList(p.sku)}` : null,
+  ];
   return conds.filter(Boolean).join(' AND ') || 'true';
 }
 
@@ -203,9 +233,11 @@ function productFilter(p: { category?: string[] | undefined; sku?: string[] | un
 function orderWindow(b: BoughtArgs, ctx: SegmentContext): string {
   const run = ctx.runAt;
   const runTs = ` AND o.created_at < ${sqlTimestamp(run)}`;
-  const span = (from: Date, to: Date) => ` AND o.created_at >= ${sqlTimestamp(from)} AND o.created_at < ${sqlTimestamp(to)}`;
+  const span = (from: Date, to: Date) =>
+    ` AND o.created_at >= ${sqlTimestamp(from)} AND o.created_at < ${sqlTimestamp(to)}`;
   if (b.within) return `${runTs}${span(new Date(run.getTime() - parseDuration(b.within)), run)}`;
-  if (b.between) return `${runTs}${span(localToInstant(b.between[0], ctx.timeZone), localToInstant(b.between[1], ctx.timeZone))}`;
+  if (b.between)
+    return `${runTs}${span(localToInstant(b.between[0], ctx.timeZone), localToInstant(b.between[1], ctx.timeZone))}`;
   if (b.sameSeasonLastYear) {
     const from = new Date(run.getTime() - 365 * 86_400_000);
     return `${runTs}${span(from, new Date(from.getTime() + SAME_SEASON_DAYS * 86_400_000))}`;

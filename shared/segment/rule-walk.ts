@@ -5,8 +5,8 @@ type Path = (string | number)[];
 /** Calls `visit` on every rule in a tree (pre-order), with its path below the root. */
 export function walkRule(rule: Rule, visit: (rule: Rule, path: Path) => void, path: Path = []): void {
   visit(rule, path);
-  if ('all' in rule) rule.all.forEach((r, i) => walkRule(r, visit, [...path, 'all', i]));
-  else if ('any' in rule) rule.any.forEach((r, i) => walkRule(r, visit, [...path, 'any', i]));
+  if ('all' in rule) for (const [i, r] of rule.all.entries()) walkRule(r, visit, [...path, 'all', i]);
+  else if ('any' in rule) for (const [i, r] of rule.any.entries()) walkRule(r, visit, [...path, 'any', i]);
   else if ('not' in rule) walkRule(rule.not, visit, [...path, 'not']);
 }
 

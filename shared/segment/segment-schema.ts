@@ -8,20 +8,26 @@ import { isLocalDateTime } from '../time/zoned-time.ts';
  * segment-sql.ts. Times are relative to the wave's run time; local date-times are in the campaign's zone.
  */
 
-const LocalDateTime = z.string().refine(isLocalDateTime, { error: 'expected a local date-time YYYY-MM-DDTHH:mm' });
+const LocalDateTime = z
+  .string()
+  .refine(isLocalDateTime, { error: 'expected a local date-time YYYY-MM-DDTHH:mm' });
 const Names = z.array(z.string().min(1)).min(1);
 
 /** Whole-number range, both ends included: days since last order, order counts. */
 const IntRange = z
   .strictObject({ min: z.int().min(0).optional(), max: z.int().min(0).optional() })
   .refine((r) => r.min !== undefined || r.max !== undefined, { error: 'expected `min`, `max` or both' })
-  .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, { error: 'expected min ≤ max' });
+  .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, {
+    error: 'expected min ≤ max',
+  });
 
 /** Money band: `min` included, `max` excluded, so bands like <100, 100–300, 300+ do not overlap. */
 const MoneyRange = z
   .strictObject({ min: z.number().min(0).optional(), max: z.number().min(0).optional() })
   .refine((r) => r.min !== undefined || r.max !== undefined, { error: 'expected `min`, `max` or both' })
-  .refine((r) => r.min === undefined || r.max === undefined || r.min < r.max, { error: 'expected min < max' });
+  .refine((r) => r.min === undefined || r.max === undefined || r.min < r.max, {
+    error: 'expected min < max',
+  });
 
 const Score = z.int().min(1).max(5);
 
@@ -42,18 +48,34 @@ export const HISTORY_EVENTS = ['sent', 'delivered', 'opened', 'clicked', 'conver
 /** When an order counts: exactly one of these, or none for the whole history. */
 const OrderWindow = {
   within: Duration.optional().meta({ description: 'In the last period before the run, e.g. 365d.' }),
-  between: z.tuple([LocalDateTime, LocalDateTime]).optional().meta({ description: '[from, to) in local time.' }),
+  between: z
+    .tuple([LocalDateTime, LocalDateTime])
+    .optional()
+    .meta({ description: '[from, to) in local time.' }),
   sameSeasonLastYear: z
     .literal(true)
     .optional()
     .meta({ description: 'From the same date last year to 90 days after it: the season ahead, a year ago.' }),
   promotion: z.enum(PROMOTIONS).optional().meta({ description: 'Double-11 (1–11 Nov) or 618 (1–18 Jun).' }),
-  yearsAgo: z.array(z.int().min(0).max(10)).min(1).optional().meta({ description: 'With promotion: which years, 0 = this year.' }),
+  yearsAgo: z
+    .array(z.int().min(0).max(10))
+    .min(1)
+    .optional()
+    .meta({ description: 'With promotion: which years, 0 = this year.' }),
 };
-const oneWindow = (w: { within?: unknown; between?: unknown; sameSeasonLastYear?: unknown; promotion?: unknown; yearsAgo?: unknown }) =>
+const oneWindow = (w: {
+  within?: unknown;
+  between?: unknown;
+  sameSeasonLastYear?: unknown;
+  promotion?: unknown;
+  yearsAgo?: unknown;
+}) =>
   [w.within, w.between, w.sameSeasonLastYear, w.promotion].filter((x) => x !== undefined).length <= 1 &&
   (w.yearsAgo === undefined || w.promotion !== undefined);
-const windowError = { error: 'expected at most one of within, between, sameSeasonLastYear, promotion (yearsAgo goes with promotion)' };
+const windowError = {
+  error:
+    'expected at most one of within, between, sameSeasonLastYear, promotion (yearsAgo goes with promotion)',
+};
 
 const Products = {
   category: Names.optional(),
@@ -68,10 +90,23 @@ export type Rule =
   | { everyone: true }
   | { recency: { days: { min?: number; max?: number } } }
   | { frequency: { orders: { min?: number; max?: number }; within?: string } }
-  | { monetary: { spend?: { min?: number; max?: number }; aov?: { min?: number; max?: number }; within?: string } }
+  | {
+      monetary: {
+        spend?: { min?: number; max?: number };
+        aov?: { min?: number; max?: number };
+        within?: string;
+      };
+    }
   | { rfm: { r?: number[]; f?: number[]; m?: number[]; group?: (typeof RFM_GROUPS)[number][] } }
   | { bought: BoughtArgs }
-  | { earlyBuyer: { category?: string[]; sku?: string[]; withinDaysOfLaunch: number; launchedWithin?: string } }
+  | {
+      earlyBuyer: {
+        category?: string[];
+        sku?: string[];
+        withinDaysOfLaunch: number;
+        launchedWithin?: string;
+      };
+    }
   | { unitsBought: { category?: string[]; sku?: string[]; atLeast: number; within?: string } }
   | { crossSell: { bought: string[]; never: string[]; within?: string } }
   | { region: { provinces?: string[]; cityTiers?: number[] } }
@@ -81,7 +116,14 @@ export type Rule =
   | { ageBand: string[] }
   | { unpaid: { within?: string; createdBetween?: [string, string] } }
   | { replenishmentDue: { category: string; cycle: string; dueWithin: { before: string; after: string } } }
-  | { messageHistory: { campaign?: string; waves: string[]; event: (typeof HISTORY_EVENTS)[number]; within?: string } }
+  | {
+      messageHistory: {
+        campaign?: string;
+        waves: string[];
+        event: (typeof HISTORY_EVENTS)[number];
+        within?: string;
+      };
+    }
   | { notReachedBy: { campaign?: string; waves: string[] } }
   | { sample: { percent: number; seed: string } };
 
@@ -98,8 +140,12 @@ export interface BoughtArgs {
 const predicates = {
   segment: z.string().min(1).meta({ description: 'Another named segment of the campaign.' }),
   everyone: z.literal(true).meta({ description: 'Every customer.' }),
-  recency: z.strictObject({ days: IntRange }).meta({ description: 'Days since the last paid order (90/180/365 bands).' }),
-  frequency: z.strictObject({ orders: IntRange, within: Duration.optional() }).meta({ description: 'Paid orders, in a window.' }),
+  recency: z
+    .strictObject({ days: IntRange })
+    .meta({ description: 'Days since the last paid order (90/180/365 bands).' }),
+  frequency: z
+    .strictObject({ orders: IntRange, within: Duration.optional() })
+    .meta({ description: 'Paid orders, in a window.' }),
   monetary: z
     .strictObject({ spend: MoneyRange.optional(), aov: MoneyRange.optional(), within: Duration.optional() })
     .refine((m) => m.spend !== undefined || m.aov !== undefined, { error: 'expected `spend`, `aov` or both' })
@@ -111,7 +157,9 @@ const predicates = {
       m: z.array(Score).min(1).optional(),
       group: z.array(z.enum(RFM_GROUPS)).min(1).optional(),
     })
-    .refine((x) => Object.values(x).some((v) => v !== undefined), { error: 'expected scores (r, f, m) or a group' })
+    .refine((x) => Object.values(x).some((v) => v !== undefined), {
+      error: 'expected scores (r, f, m) or a group',
+    })
     .meta({ description: 'RFM scores 1–5 (quintiles over the shop’s buyers) or named groups.' }),
   bought: z
     .strictObject({ ...Products, ...OrderWindow })
@@ -121,7 +169,9 @@ const predicates = {
     .strictObject({
       ...Products,
       withinDaysOfLaunch: z.int().min(0),
-      launchedWithin: Duration.optional().meta({ description: 'Only lines launched in this period before the run.' }),
+      launchedWithin: Duration.optional().meta({
+        description: 'Only lines launched in this period before the run.',
+      }),
     })
     .meta({ description: 'Bought a product within N days of its launch date.' }),
   unitsBought: z
@@ -131,15 +181,25 @@ const predicates = {
     .strictObject({ bought: Names, never: Names, within: Duration.optional() })
     .meta({ description: 'Bought one of these categories and never one of those.' }),
   region: z
-    .strictObject({ provinces: Names.optional(), cityTiers: z.array(z.int().min(1).max(5)).min(1).optional() })
-    .refine((r) => r.provinces !== undefined || r.cityTiers !== undefined, { error: 'expected `provinces`, `cityTiers` or both' }),
+    .strictObject({
+      provinces: Names.optional(),
+      cityTiers: z.array(z.int().min(1).max(5)).min(1).optional(),
+    })
+    .refine((r) => r.provinces !== undefined || r.cityTiers !== undefined, {
+      error: 'expected `provinces`, `cityTiers` or both',
+    }),
   acquisitionChannel: Names.meta({ description: 'e.g. [聚划算, 淘抢购, 天天特价]: flash-sale buyers.' }),
   memberTier: Names,
   gender: z.array(z.enum(['F', 'M', 'U'])).min(1),
   ageBand: z.array(z.enum(['18-24', '25-29', '30-34', '35-39', '40-49', '50+', 'unknown'])).min(1),
   unpaid: z
-    .strictObject({ within: Duration.optional(), createdBetween: z.tuple([LocalDateTime, LocalDateTime]).optional() })
-    .refine((u) => (u.within === undefined) !== (u.createdBetween === undefined), { error: 'expected exactly one of `within` or `createdBetween`' })
+    .strictObject({
+      within: Duration.optional(),
+      createdBetween: z.tuple([LocalDateTime, LocalDateTime]).optional(),
+    })
+    .refine((u) => (u.within === undefined) !== (u.createdBetween === undefined), {
+      error: 'expected exactly one of `within` or `createdBetween`',
+    })
     .meta({ description: 'Has an order created in the window and still unpaid.' }),
   replenishmentDue: z
     .strictObject({
@@ -147,21 +207,27 @@ const predicates = {
       cycle: Duration.meta({ description: 'How long one purchase lasts.' }),
       dueWithin: z.strictObject({ before: Duration, after: Duration }),
     })
-    .meta({ description: 'Last purchase of the category plus its use cycle falls from `before` the run to `after` it.' }),
+    .meta({
+      description:
+        'Last purchase of the category plus its use cycle falls from `before` the run to `after` it.',
+    }),
   messageHistory: z
     .strictObject({
       campaign: z.string().optional().meta({ description: 'Default: this campaign.' }),
       waves: Names,
       event: z.enum(HISTORY_EVENTS),
-      within: Duration.optional().meta({ description: 'For converted: paid order within this long after the send (default 48h).' }),
+      within: Duration.optional().meta({
+        description: 'For converted: paid order within this long after the send (default 48h).',
+      }),
     })
     .meta({ description: 'Was sent / delivered / opened / clicked / converted in any of these waves.' }),
   notReachedBy: z
     .strictObject({ campaign: z.string().optional(), waves: Names })
     .meta({ description: 'Was not sent anything by any of these waves.' }),
-  sample: z
-    .strictObject({ percent: z.number().gt(0).max(100), seed: z.string().min(1) })
-    .meta({ description: 'A deterministic sample: the same seed picks the same customers; a smaller percent is a subset.' }),
+  sample: z.strictObject({ percent: z.number().gt(0).max(100), seed: z.string().min(1) }).meta({
+    description:
+      'A deterministic sample: the same seed picks the same customers; a smaller percent is a subset.',
+  }),
 };
 
 export const PREDICATE_NAMES = Object.keys(predicates) as (keyof typeof predicates)[];
@@ -183,14 +249,18 @@ function checkRule(input: unknown, path: Path, ctx: z.RefinementCtx): void {
   }
   const keys = Object.keys(input);
   if (keys.length !== 1) {
-    issue(path, `expected exactly one key per rule (wrap several in all: [ … ]), got ${keys.join(', ') || 'none'}`);
+    issue(
+      path,
+      `expected exactly one key per rule (wrap several in all: [ … ]), got ${keys.join(', ') || 'none'}`,
+    );
     return;
   }
   const [key] = keys as [string];
   const value = (input as Record<string, unknown>)[key];
   if (key === 'all' || key === 'any') {
-    if (!Array.isArray(value) || value.length === 0) issue([...path, key], 'expected a non-empty list of rules');
-    else value.forEach((r, i) => checkRule(r, [...path, key, i], ctx));
+    if (!Array.isArray(value) || value.length === 0)
+      issue([...path, key], 'expected a non-empty list of rules');
+    else for (const [i, r] of value.entries()) checkRule(r, [...path, key, i], ctx);
     return;
   }
   if (key === 'not') {
@@ -218,13 +288,17 @@ export function ruleJsonSchema(ref: string): Record<string, unknown> {
     additionalProperties: false,
   });
   return {
-    description: 'A segment rule: all / any / not over predicates; each rule is a mapping with exactly one key.',
+    description:
+      'A segment rule: all / any / not over predicates; each rule is a mapping with exactly one key.',
     anyOf: [
       form('all', list),
       form('any', list),
       form('not', { $ref: ref }),
       ...PREDICATE_NAMES.map((name) => {
-        const { $schema: _drop, ...schema } = z.toJSONSchema(predicates[name], { io: 'input', unrepresentable: 'any' });
+        const { $schema: _drop, ...schema } = z.toJSONSchema(predicates[name], {
+          io: 'input',
+          unrepresentable: 'any',
+        });
         return form(name, schema);
       }),
     ],

@@ -32,6 +32,7 @@ describe('campaign CLI', () => {
     [['data', 'import']],
     [['data', 'profile']],
     [['sql']],
+    [['preview']],
   ])('prints help for %j with exit code 0', (args) => {
     const r = campaign([...args, '--help']);
     expect(r.code).toBe(0);
@@ -110,6 +111,49 @@ describe('campaign CLI', () => {
 
     const profile = JSON.parse(campaign(['data', 'profile', '--data-dir', dataDir, '--json']).stdout);
     expect(profile.customers).toBe(2000);
+
+    // Preview: every wave's funnel only narrows, and the eligible customers add up across channels.
+    const preview = campaign(['preview', 'campaigns/double-11.yaml', '--data-dir', dataDir, '--json']);
+    expect(preview.code).toBe(0);
+    const waves = JSON.parse(preview.stdout).waves as {
+      waveId: string;
+      funnel: { segment: number; reachable: number; underCaps: number; eligible: number };
+      holdout: number;
+      channels: Record<string, number>;
+    }[];
+    expect(waves.map((w) => w.waveId)).toEqual([
+      'd11-preheat',
+      'd11-cashback',
+      'd11-afternoon',
+      'd11-unpaid',
+      'd11-follow-up',
+    ]);
+    for (const w of waves) {
+      expect(w.funnel.segment).toBeGreaterThanOrEqual(w.funnel.reachable);
+      expect(w.funnel.reachable).toBeGreaterThanOrEqual(w.funnel.underCaps);
+      expect(w.funnel.underCaps).toBe(w.funnel.eligible + w.holdout);
+      expect(Object.values(w.channels).reduce((a, b) => a + b, 0)).toBe(w.funnel.eligible);
+    }
+    expect(waves[1]?.funnel.eligible).toBeGreaterThan(0);
+    const text = campaign([
+      'preview',
+      'campaigns/double-11.yaml',
+      '--wave',
+      'd11-cashback',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(text.stdout).toContain('frequency caps already used');
+    const unknownWave = campaign([
+      'preview',
+      'campaigns/double-11.yaml',
+      '--wave',
+      'nope',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(unknownWave.code).toBe(1);
+    expect(unknownWave.stderr).toContain('no wave nope');
   });
 
   it("imports an order export, prints the counts and never prints the customers' phone numbers", async () => {

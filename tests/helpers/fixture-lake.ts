@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDuckDb } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { tableDir } from '../../shared/lake/lake-paths.ts';
+import { openDuckDb } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { DUCKDB_TYPE, LAKE_TABLES } from '../../shared/lake/tables.ts';
 
 export type FixtureRows = Partial<Record<string, Record<string, unknown>[]>>;
@@ -25,7 +25,8 @@ export async function writeFixtureLake(rows: FixtureRows): Promise<string> {
       const dir = tableDir(dataDir, table.name);
       if (table.partition) {
         const fmt = table.partition.format === 'yyyy-MM' ? '%Y-%m' : '%Y-%m-%d';
-        const col = table.name === 'sends' ? 'planned_at' : table.name === 'events' ? 'occurred_at' : 'created_at';
+        const col =
+          table.name === 'sends' ? 'planned_at' : table.name === 'events' ? 'occurred_at' : 'created_at';
         await connection.run(
           `COPY (SELECT *, strftime(${col}, '${fmt}') AS dt FROM (${select})) TO '${dir}' (FORMAT parquet, PARTITION_BY (dt))`,
         );

@@ -28,7 +28,9 @@ describe('dialect: bucketSql', () => {
 
   it('Trino form parses, uses only Trino functions, and DuckDB’s form is not Trino', () => {
     expect(valid(`SELECT ${bucketSql('trino', "'x'")} AS b`)).toEqual([]);
-    expect(bucketSql('trino', "'x'")).toBe("(from_base(substr(to_hex(md5(to_utf8('x'))), 1, 8), 16) % 10000)");
+    expect(bucketSql('trino', "'x'")).toBe(
+      "(from_base(substr(to_hex(md5(to_utf8('x'))), 1, 8), 16) % 10000)",
+    );
     // DuckDB's md5 takes a string; Trino's takes varbinary, hence to_utf8/to_hex there.
     expect(bucketSql('duckdb', "'x'")).not.toContain('to_utf8');
   });

@@ -13,20 +13,84 @@ const customer = (
   age_band: string,
   member_tier: string,
   acquisition_channel: string,
-) => ({ customer_id: id, name: id, province, city: '', city_tier, gender, age_band, member_tier, acquisition_channel });
+) => ({
+  customer_id: id,
+  name: id,
+  province,
+  city: '',
+  city_tier,
+  gender,
+  age_band,
+  member_tier,
+  acquisition_channel,
+});
 
 export const CUSTOMERS = [
-  { ...customer('c01', '浙江省', 2, 'F', '25-29', 'gold', '聚划算'), email: 'c01@example.com', email_consent: true, phone: '+8613800000001', sms_consent: true },
-  { ...customer('c02', '广东省', 1, 'M', '30-34', 'normal', 'organic'), email: null, email_consent: false, phone: '+8613800000002', sms_consent: true },
-  { ...customer('c03', '北京市', 1, 'F', '18-24', 'silver', '淘抢购'), email: 'c03@example.com', email_consent: false, phone: '+8613800000003', sms_consent: false },
-  { ...customer('c04', '黑龙江省', 3, 'U', '40-49', 'normal', 'organic'), email: 'c04@example.com', email_consent: true, phone: null, sms_consent: false },
-  { ...customer('c05', '广东省', 1, 'F', '35-39', 'diamond', '直播'), email: 'c05@example.com', email_consent: true, phone: '+8613800000005', sms_consent: true },
-  { ...customer('c06', '四川省', 2, 'M', '50+', 'normal', '天天特价'), email: null, email_consent: false, phone: '+8613800000006', sms_consent: true },
-  { ...customer('c07', '上海市', 1, 'F', '25-29', 'normal', 'organic'), email: 'c07@example.com', email_consent: true, phone: '+8613800000007', sms_consent: true },
-  { ...customer('c08', '江苏省', 2, 'F', '30-34', 'normal', 'organic'), email: null, email_consent: false, phone: '+8613800000008', sms_consent: true },
+  {
+    ...customer('c01', '浙江省', 2, 'F', '25-29', 'gold', '聚划算'),
+    email: 'c01@example.com',
+    email_consent: true,
+    phone: '+8613800000001',
+    sms_consent: true,
+  },
+  {
+    ...customer('c02', '广东省', 1, 'M', '30-34', 'normal', 'organic'),
+    email: null,
+    email_consent: false,
+    phone: '+8613800000002',
+    sms_consent: true,
+  },
+  {
+    ...customer('c03', '北京市', 1, 'F', '18-24', 'silver', '淘抢购'),
+    email: 'c03@example.com',
+    email_consent: false,
+    phone: '+8613800000003',
+    sms_consent: false,
+  },
+  {
+    ...customer('c04', '黑龙江省', 3, 'U', '40-49', 'normal', 'organic'),
+    email: 'c04@example.com',
+    email_consent: true,
+    phone: null,
+    sms_consent: false,
+  },
+  {
+    ...customer('c05', '广东省', 1, 'F', '35-39', 'diamond', '直播'),
+    email: 'c05@example.com',
+    email_consent: true,
+    phone: '+8613800000005',
+    sms_consent: true,
+  },
+  {
+    ...customer('c06', '四川省', 2, 'M', '50+', 'normal', '天天特价'),
+    email: null,
+    email_consent: false,
+    phone: '+8613800000006',
+    sms_consent: true,
+  },
+  {
+    ...customer('c07', '上海市', 1, 'F', '25-29', 'normal', 'organic'),
+    email: 'c07@example.com',
+    email_consent: true,
+    phone: '+8613800000007',
+    sms_consent: true,
+  },
+  {
+    ...customer('c08', '江苏省', 2, 'F', '30-34', 'normal', 'organic'),
+    email: null,
+    email_consent: false,
+    phone: '+8613800000008',
+    sms_consent: true,
+  },
 ];
 
-const order = (order_id: string, customer_id: string, created_at: string, status: string, amount: number) => ({
+const order = (
+  order_id: string,
+  customer_id: string,
+  created_at: string,
+  status: string,
+  amount: number,
+) => ({
   order_id,
   customer_id,
   created_at,
@@ -55,10 +119,28 @@ export const ORDERS = [
   order('o13', 'c02', '2026-10-30 02:00:00', 'refunded', 70),
 ];
 
-const item = (order_id: string, sku: string, category: string, launch_date: string, quantity: number, unit_price: number) => {
+const item = (
+  order_id: string,
+  sku: string,
+  category: string,
+  launch_date: string,
+  quantity: number,
+  unit_price: number,
+) => {
   const o = ORDERS.find((x) => x.order_id === order_id);
   if (!o) throw new Error(order_id);
-  return { order_id, line_no: 1, customer_id: o.customer_id, created_at: o.created_at, sku, category, season: 'all', launch_date, quantity, unit_price };
+  return {
+    order_id,
+    line_no: 1,
+    customer_id: o.customer_id,
+    created_at: o.created_at,
+    sku,
+    category,
+    season: 'all',
+    launch_date,
+    quantity,
+    unit_price,
+  };
 };
 
 export const ORDER_ITEMS = [
@@ -77,15 +159,79 @@ export const ORDER_ITEMS = [
 ];
 
 export const SENDS = [
-  { send_id: 'd11/preheat/c01', campaign_id: 'd11', wave_id: 'preheat', customer_id: 'c01', category: 'marketing', channel: 'sms', status: 'sent', planned_at: '2026-10-25 02:00:00', sent_at: '2026-10-25 02:00:00' },
-  { send_id: 'd11/preheat/c02', campaign_id: 'd11', wave_id: 'preheat', customer_id: 'c02', category: 'marketing', channel: null, status: 'suppressed', reason: 'cap', planned_at: '2026-10-25 02:00:00', sent_at: null },
-  { send_id: 'd11/preheat/c03', campaign_id: 'd11', wave_id: 'preheat', customer_id: 'c03', category: 'marketing', channel: 'email', status: 'sent', planned_at: '2026-10-25 02:00:00', sent_at: '2026-10-25 02:00:00' },
+  {
+    send_id: 'd11/preheat/c01',
+    campaign_id: 'd11',
+    wave_id: 'preheat',
+    customer_id: 'c01',
+    category: 'marketing',
+    channel: 'sms',
+    status: 'sent',
+    planned_at: '2026-10-25 02:00:00',
+    sent_at: '2026-10-25 02:00:00',
+  },
+  {
+    send_id: 'd11/preheat/c02',
+    campaign_id: 'd11',
+    wave_id: 'preheat',
+    customer_id: 'c02',
+    category: 'marketing',
+    channel: null,
+    status: 'suppressed',
+    reason: 'cap',
+    planned_at: '2026-10-25 02:00:00',
+    sent_at: null,
+  },
+  {
+    send_id: 'd11/preheat/c03',
+    campaign_id: 'd11',
+    wave_id: 'preheat',
+    customer_id: 'c03',
+    category: 'marketing',
+    channel: 'email',
+    status: 'sent',
+    planned_at: '2026-10-25 02:00:00',
+    sent_at: '2026-10-25 02:00:00',
+  },
 ];
 
 export const EVENTS = [
-  { event_id: 'e1', event_type: 'delivered', campaign_id: 'd11', wave_id: 'preheat', customer_id: 'c01', channel: 'sms', send_id: 'd11/preheat/c01', occurred_at: '2026-10-25 02:01:00' },
-  { event_id: 'e2', event_type: 'clicked', campaign_id: 'd11', wave_id: 'preheat', customer_id: 'c01', channel: 'sms', send_id: 'd11/preheat/c01', occurred_at: '2026-10-25 03:00:00' },
-  { event_id: 'e3', event_type: 'delivered', campaign_id: 'd11', wave_id: 'preheat', customer_id: 'c03', channel: 'email', send_id: 'd11/preheat/c03', occurred_at: '2026-10-25 02:05:00' },
+  {
+    event_id: 'e1',
+    event_type: 'delivered',
+    campaign_id: 'd11',
+    wave_id: 'preheat',
+    customer_id: 'c01',
+    channel: 'sms',
+    send_id: 'd11/preheat/c01',
+    occurred_at: '2026-10-25 02:01:00',
+  },
+  {
+    event_id: 'e2',
+    event_type: 'clicked',
+    campaign_id: 'd11',
+    wave_id: 'preheat',
+    customer_id: 'c01',
+    channel: 'sms',
+    send_id: 'd11/preheat/c01',
+    occurred_at: '2026-10-25 03:00:00',
+  },
+  {
+    event_id: 'e3',
+    event_type: 'delivered',
+    campaign_id: 'd11',
+    wave_id: 'preheat',
+    customer_id: 'c03',
+    channel: 'email',
+    send_id: 'd11/preheat/c03',
+    occurred_at: '2026-10-25 02:05:00',
+  },
 ];
 
-export const FIXTURE = { customers: CUSTOMERS, orders: ORDERS, order_items: ORDER_ITEMS, sends: SENDS, events: EVENTS };
+export const FIXTURE = {
+  customers: CUSTOMERS,
+  orders: ORDERS,
+  order_items: ORDER_ITEMS,
+  sends: SENDS,
+  events: EVENTS,
+};

@@ -9,7 +9,13 @@ import { FIXTURE, RUN_AT } from './fixture-shop.ts';
 
 let wh: DuckDbWarehouse;
 const trino = new TrinoSQL();
-const ctx = { runAt: RUN_AT, timeZone: 'Asia/Shanghai', campaignId: "d11'; --", segments: {}, dialect: 'duckdb' as const };
+const ctx = {
+  runAt: RUN_AT,
+  timeZone: 'Asia/Shanghai',
+  campaignId: "d11'; --",
+  segments: {},
+  dialect: 'duckdb' as const,
+};
 
 beforeAll(async () => {
   wh = await DuckDbWarehouse.open(await writeFixtureLake(FIXTURE));
@@ -45,13 +51,17 @@ describe('config values enter SQL as literals', () => {
   });
 
   it('a hostile value that is a real province still matches exactly that province', async () => {
-    const rule: Rule = { any: [{ region: { provinces: ['广东省'] } }, { acquisitionChannel: ["聚划算' OR 'a'='a"] }] };
+    const rule: Rule = {
+      any: [{ region: { provinces: ['广东省'] } }, { acquisitionChannel: ["聚划算' OR 'a'='a"] }],
+    };
     const { rows } = await wh.query(segmentSql(rule, ctx));
     expect(rows.map((r) => r.customer_id).sort()).toEqual(['c02', 'c05']);
   });
 
   it('the campaign id in message-history predicates is a literal too', async () => {
-    const { rows } = await wh.query(segmentSql({ messageHistory: { waves: ['preheat'], event: 'sent' } }, ctx));
+    const { rows } = await wh.query(
+      segmentSql({ messageHistory: { waves: ['preheat'], event: 'sent' } }, ctx),
+    );
     expect(rows).toEqual([]);
   });
 });

@@ -123,7 +123,9 @@ describe('what they bought', () => {
 
   it('replenishment due: last purchase of the category plus its cycle falls in the window', async () => {
     // Detergent: c04 last 2026-09-10 + 60d = 2026-11-09 (1.6 days before the run); c08 2026-09-25 + 60d = 2026-11-24 (13.4 days after).
-    const due = (after: string) => ({ replenishmentDue: { category: 'detergent', cycle: '60d', dueWithin: { before: '3d', after } } });
+    const due = (after: string) => ({
+      replenishmentDue: { category: 'detergent', cycle: '60d', dueWithin: { before: '3d', after } },
+    });
     expect(await ids(due('14d'))).toEqual(['c04', 'c08']);
     expect(await ids(due('7d'))).toEqual(['c04']);
   });
@@ -131,7 +133,9 @@ describe('what they bought', () => {
   it('unpaid: an order created in the window and still unpaid', async () => {
     expect(await ids({ unpaid: { within: '24h' } })).toEqual(['c07']);
     expect(await ids({ unpaid: { within: '1h' } })).toEqual([]);
-    expect(await ids({ unpaid: { createdBetween: ['2026-11-10T00:00', '2026-11-11T00:00'] } })).toEqual(['c07']);
+    expect(await ids({ unpaid: { createdBetween: ['2026-11-10T00:00', '2026-11-11T00:00'] } })).toEqual([
+      'c07',
+    ]);
   });
 });
 
@@ -139,11 +143,19 @@ describe('who they are', () => {
   it('region: provinces and city tiers', async () => {
     expect(await ids({ region: { provinces: ['广东省'] } })).toEqual(['c02', 'c05']);
     expect(await ids({ region: { cityTiers: [1] } })).toEqual(['c02', 'c03', 'c05', 'c07']);
-    expect(await ids({ region: { provinces: ['广东省', '上海市'], cityTiers: [1] } })).toEqual(['c02', 'c05', 'c07']);
+    expect(await ids({ region: { provinces: ['广东省', '上海市'], cityTiers: [1] } })).toEqual([
+      'c02',
+      'c05',
+      'c07',
+    ]);
   });
 
   it('acquisition channel, member tier, gender, age band', async () => {
-    expect(await ids({ acquisitionChannel: ['聚划算', '淘抢购', '天天特价'] })).toEqual(['c01', 'c03', 'c06']);
+    expect(await ids({ acquisitionChannel: ['聚划算', '淘抢购', '天天特价'] })).toEqual([
+      'c01',
+      'c03',
+      'c06',
+    ]);
     expect(await ids({ memberTier: ['gold', 'diamond'] })).toEqual(['c01', 'c05']);
     expect(await ids({ gender: ['M'] })).toEqual(['c02', 'c06']);
     expect(await ids({ ageBand: ['25-29'] })).toEqual(['c01', 'c07']);
@@ -158,12 +170,23 @@ describe('message history', () => {
     expect(await ids({ messageHistory: { waves: ['preheat'], event: 'opened' } })).toEqual([]);
     // c01 was sent on 2026-10-25 02:00 and paid o01 on 2026-11-01 02:00: 7 days later.
     expect(await ids({ messageHistory: { waves: ['preheat'], event: 'converted' } })).toEqual([]);
-    expect(await ids({ messageHistory: { waves: ['preheat'], event: 'converted', within: '8d' } })).toEqual(['c01']);
-    expect(await ids({ messageHistory: { campaign: 'other', waves: ['preheat'], event: 'sent' } })).toEqual([]);
+    expect(await ids({ messageHistory: { waves: ['preheat'], event: 'converted', within: '8d' } })).toEqual([
+      'c01',
+    ]);
+    expect(await ids({ messageHistory: { campaign: 'other', waves: ['preheat'], event: 'sent' } })).toEqual(
+      [],
+    );
   });
 
   it('not reached by waves: suppressed recipients were not reached', async () => {
-    expect(await ids({ notReachedBy: { waves: ['preheat'] } })).toEqual(['c02', 'c04', 'c05', 'c06', 'c07', 'c08']);
+    expect(await ids({ notReachedBy: { waves: ['preheat'] } })).toEqual([
+      'c02',
+      'c04',
+      'c05',
+      'c06',
+      'c07',
+      'c08',
+    ]);
   });
 });
 
@@ -171,16 +194,29 @@ describe('samples and composition', () => {
   it('sample: the customers whose MD5 bucket of seed:id is below percent × 100', async () => {
     const all = ['c01', 'c02', 'c03', 'c04', 'c05', 'c06', 'c07', 'c08'];
     // Oracle: node's MD5, written here independently of the compiler and stable-bucket.ts.
-    const bucket = (id: string) => Number.parseInt(createHash('md5').update(`pilot:${id}`).digest('hex').slice(0, 8), 16) % 10000;
-    expect(await ids({ sample: { percent: 50, seed: 'pilot' } })).toEqual(all.filter((id) => bucket(id) < 5000));
+    const bucket = (id: string) =>
+      Number.parseInt(createHash('md5').update(`pilot:${id}`).digest('hex').slice(0, 8), 16) % 10000;
+    expect(await ids({ sample: { percent: 50, seed: 'pilot' } })).toEqual(
+      all.filter((id) => bucket(id) < 5000),
+    );
     expect(await ids({ sample: { percent: 100, seed: 'pilot' } })).toEqual(all);
   });
 
   it('all / any / not and named segments', async () => {
-    expect(await ids({ all: [{ recency: { days: { max: 90 } } }, { frequency: { orders: { min: 2 } } }] })).toEqual(['c01', 'c04']);
-    expect(await ids({ any: [{ region: { provinces: ['广东省'] } }, { unpaid: { within: '24h' } }] })).toEqual(['c02', 'c05', 'c07']);
+    expect(
+      await ids({ all: [{ recency: { days: { max: 90 } } }, { frequency: { orders: { min: 2 } } }] }),
+    ).toEqual(['c01', 'c04']);
+    expect(
+      await ids({ any: [{ region: { provinces: ['广东省'] } }, { unpaid: { within: '24h' } }] }),
+    ).toEqual(['c02', 'c05', 'c07']);
     expect(await ids({ not: { everyone: true } })).toEqual([]);
-    expect(await ids({ not: { recency: { days: { max: 90 } } } })).toEqual(['c02', 'c03', 'c05', 'c06', 'c07']);
+    expect(await ids({ not: { recency: { days: { max: 90 } } } })).toEqual([
+      'c02',
+      'c03',
+      'c05',
+      'c06',
+      'c07',
+    ]);
     expect(await ids({ segment: 'recent-or-guangdong' })).toEqual(['c01', 'c02', 'c04', 'c05', 'c08']);
   });
 });

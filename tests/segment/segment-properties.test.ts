@@ -27,15 +27,25 @@ const sorted = (s: Set<string>) => [...s].sort();
 
 /** Leaf predicates with generated parameters: a mix of order-based, profile-based and sampled rules. */
 const leaf: fc.Arbitrary<Rule> = fc.oneof(
-  fc.record({ min: fc.integer({ min: 0, max: 400 }), span: fc.integer({ min: 0, max: 600 }) }).map(({ min, span }) => ({
-    recency: { days: { min, max: min + span } },
-  })),
+  fc
+    .record({ min: fc.integer({ min: 0, max: 400 }), span: fc.integer({ min: 0, max: 600 }) })
+    .map(({ min, span }) => ({
+      recency: { days: { min, max: min + span } },
+    })),
   fc.integer({ min: 1, max: 6 }).map((min) => ({ frequency: { orders: { min } } })),
   fc.integer({ min: 0, max: 3000 }).map((min) => ({ monetary: { spend: { min } } })),
-  fc.subarray(['广东省', '浙江省', '江苏省', '上海市', '北京市', '四川省'], { minLength: 1 }).map((provinces) => ({ region: { provinces } })),
-  fc.subarray(['organic', '聚划算', '淘抢购', '天天特价', '直播'], { minLength: 1 }).map((a) => ({ acquisitionChannel: a })),
-  fc.subarray(['tshirt', 'skirt', 'coat', 'socks', 'detergent'], { minLength: 1 }).map((category) => ({ bought: { category, within: '365d' } })),
-  fc.record({ percent: fc.integer({ min: 1, max: 100 }), seed: fc.constantFrom('a', 'b') }).map((sample) => ({ sample })),
+  fc
+    .subarray(['广东省', '浙江省', '江苏省', '上海市', '北京市', '四川省'], { minLength: 1 })
+    .map((provinces) => ({ region: { provinces } })),
+  fc
+    .subarray(['organic', '聚划算', '淘抢购', '天天特价', '直播'], { minLength: 1 })
+    .map((a) => ({ acquisitionChannel: a })),
+  fc
+    .subarray(['tshirt', 'skirt', 'coat', 'socks', 'detergent'], { minLength: 1 })
+    .map((category) => ({ bought: { category, within: '365d' } })),
+  fc
+    .record({ percent: fc.integer({ min: 1, max: 100 }), seed: fc.constantFrom('a', 'b') })
+    .map((sample) => ({ sample })),
 );
 const rule: fc.Arbitrary<Rule> = fc.oneof(
   { weight: 3, arbitrary: leaf },
@@ -87,13 +97,18 @@ describe('segment algebra on a generated shop', () => {
 
   it('samples are stable across runs and a smaller sample of the same seed is a subset', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 99 }), fc.integer({ min: 1, max: 99 }), fc.string({ minLength: 1, maxLength: 8 }), async (p, q, seed) => {
-        const [lo, hi] = [Math.min(p, q), Math.max(p, q)];
-        const small = await ids({ sample: { percent: lo, seed } });
-        expect(sorted(await ids({ sample: { percent: lo, seed } }))).toEqual(sorted(small));
-        const large = await ids({ sample: { percent: hi, seed } });
-        expect([...small].every((id) => large.has(id))).toBe(true);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 99 }),
+        fc.integer({ min: 1, max: 99 }),
+        fc.string({ minLength: 1, maxLength: 8 }),
+        async (p, q, seed) => {
+          const [lo, hi] = [Math.min(p, q), Math.max(p, q)];
+          const small = await ids({ sample: { percent: lo, seed } });
+          expect(sorted(await ids({ sample: { percent: lo, seed } }))).toEqual(sorted(small));
+          const large = await ids({ sample: { percent: hi, seed } });
+          expect([...small].every((id) => large.has(id))).toBe(true);
+        },
+      ),
       runs,
     );
   });

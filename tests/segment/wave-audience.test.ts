@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
+import { TrinoSQL } from 'dt-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { effectivePolicy } from '../../shared/campaign/contact-policy.ts';
 import { DEFAULT_CONTACT_POLICY } from '../../shared/campaign/contact-policy-schema.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { waveAudienceSql } from '../../shared/segment/audience-sql.ts';
-import { TrinoSQL } from 'dt-sql-parser';
 import { writeFixtureLake } from '../helpers/fixture-lake.ts';
 import { FIXTURE, RUN_AT } from './fixture-shop.ts';
 
@@ -15,7 +15,11 @@ const campaign = (over: { holdoutPercent?: number; category?: 'marketing' | 'tra
   Campaign.parse({
     id: 'aud',
     name: 'Audience test',
-    channels: { email: { from: 'shop <a@example.com>' }, sms: { signature: '【小店】', optOutText: '回T退订' }, 'call-list': {} },
+    channels: {
+      email: { from: 'shop <a@example.com>' },
+      sms: { signature: '【小店】', optOutText: '回T退订' },
+      'call-list': {},
+    },
     holdoutPercent: over.holdoutPercent ?? 0,
     waves: [
       {
@@ -39,7 +43,9 @@ async function audience(c: Campaign) {
   const wave = c.waves[0];
   if (!wave) throw new Error('no wave');
   const input = { campaign: c, wave, policy: effectivePolicy(DEFAULT_CONTACT_POLICY, c), runAt: RUN_AT };
-  expect(new TrinoSQL().validate(waveAudienceSql({ ...input, dialect: 'trino' })).map((e) => e.message)).toEqual([]);
+  expect(
+    new TrinoSQL().validate(waveAudienceSql({ ...input, dialect: 'trino' })).map((e) => e.message),
+  ).toEqual([]);
   const { rows } = await wh.query(`${waveAudienceSql({ ...input, dialect: 'duckdb' })} ORDER BY customer_id`);
   return rows.map((r) => [r.customer_id, r.step, r.reason ?? r.channel]);
 }
@@ -81,7 +87,8 @@ describe('a wave audience, step by step', () => {
   });
 
   it('keeps holdout customers in the audience, marked, by the MD5 bucket of campaign:customer', async () => {
-    const inHoldout = (id: string) => Number.parseInt(createHash('md5').update(`aud:${id}`).digest('hex').slice(0, 8), 16) % 10000 < 5000;
+    const inHoldout = (id: string) =>
+      Number.parseInt(createHash('md5').update(`aud:${id}`).digest('hex').slice(0, 8), 16) % 10000 < 5000;
     const rows = await audience(campaign({ holdoutPercent: 50 }));
     const reachable = ['c02', 'c05', 'c06', 'c08'];
     for (const id of reachable) {

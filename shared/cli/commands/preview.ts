@@ -1,0 +1,105 @@
+import type { Command } from 'commander';
+import { Campaign } from '../../campaign/campaign-schema.ts';
+import { loadConfigFile } from '../../campaign/config-file.ts';
+import { effectivePolicy } from '../../campaign/contact-policy.ts';
+import { ContactPolicy, DEFAULT_CONTACT_POLICY } from '../../campaign/contact-policy-schema.ts';
+import { UserError } from '../../errors.ts';
+import { resolveDataDir } from '../../lake/lake-paths.ts';
+import { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
+import { type CampaignPreview, previewCampaign } from '../../segment/preview-campaign.ts';
+import { instantToLocal, isLocalDateTime, localToInstant } from '../../time/zoned-time.ts';
+import { formatTable, printJson } from '../output.ts';
+
+export function registerPreview(program: Command): void {
+  program
+    .command('preview')
+    .description(
+      'per wave: the audience after each step (segment, consent and suppression, caps, holdout), channels, overlap',
+    )
+    .argument('<file>', 'campaign YAML or JSON')
+    .option('--wave <id...>', 'only these waves')
+    .option(
+      '--at <time>',
+      "evaluate every wave at this local time (YYYY-MM-DDTHH:mm, campaign's zone) instead of its start",
+    )
+    .option('--policy <file>', 'the shop-wide contact policy (default: built-in caps and quiet hours)')
+    .option('--data-dir <dir>', 'local data folder (default: $CAMPAIGN_DATA_DIR or ./.campaign)')
+    .option('--json', 'print the preview as JSON')
+    .action(
+      async (
+        file: string,
+        opts: { wave?: string[]; at?: string; policy?: string; dataDir?: string; json?: boolean },
+      ) => {
+        const campaign = await loadConfigFile(Campaign, file);
+        const shopPolicy = opts.policy
+          ? await loadConfigFile(ContactPolicy, opts.policy)
+          : DEFAULT_CONTACT_POLICY;
+        const unknown = (opts.wave ?? []).filter((w) => !campaign.waves.some((x) => x.id === w));
+        if (unknown.length)
+          throw new UserError(
+            `--wave: no wave ${unknown.join(', ')} in ${file}; waves: ${campaign.waves.map((w) => w.id).join(', ')}`,
+          );
+        if (opts.at !== undefined && !isLocalDateTime(opts.at))
+          throw new UserError(`--at expects YYYY-MM-DDTHH:mm, got "${opts.at}"`);
+        const wh = await DuckDbWarehouse.open(resolveDataDir(opts.dataDir));
+        try {
+          const preview = await previewCampaign(wh, campaign, {
+            policy: effectivePolicy(shopPolicy, campaign),
+            dialect: 'duckdb',
+            ...(opts.at ? { at: localToInstant(opts.at, campaign.timeZone) } : {}),
+            ...(opts.wave ? { waveIds: opts.wave } : {}),
+          });
+          if (opts.json) printJson(preview);
+          else printPreview(preview, campaign);
+        } finally {
+          await wh.close();
+        }
+      },
+    );
+}
+
+const n = (x: number) => x.toLocaleString('en-US');
+const breakdown = (m: Record<string, number>) =>
+  Object.entries(m)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${n(v)}`)
+    .join(', ');
+
+function printPreview(p: CampaignPreview, campaign: Campaign): void {
+  for (const w of p.waves) {
+    const wave = campaign.waves.find((x) => x.id === w.waveId);
+    const audience = wave?.audience.segment ? `segment ${wave.audience.segment}` : 'inline rule';
+    console.log(
+      `\n${w.waveId}${w.name ? ` — ${w.name}` : ''}  at ${instantToLocal(new Date(w.runAt), campaign.timeZone).replace('T', ' ')} (${campaign.timeZone}), ${audience}`,
+    );
+    console.log(
+      formatTable(
+        ['step', 'customers', 'left out'],
+        [
+          ['segment', w.funnel.segment, ''],
+          ['consent and suppression', w.funnel.reachable, breakdown(w.suppressed)],
+          ['frequency caps already used', w.funnel.underCaps, breakdown(w.capped)],
+          [
+            `holdout (${campaign.holdoutPercent}%)`,
+            w.funnel.eligible,
+            w.holdout ? `holdout ${n(w.holdout)}` : '',
+          ],
+        ],
+      ),
+    );
+    console.log(
+      `channels: ${breakdown(w.channels) || '–'}${Object.keys(w.tiers).length ? `; tiers: ${breakdown(w.tiers)}` : ''}`,
+    );
+    console.log(`sample: ${w.sampleIds.join(', ') || '–'}`);
+  }
+  if (p.overlap.length) {
+    console.log('\noverlap (eligible in both waves)');
+    console.log(
+      formatTable(
+        ['wave', 'wave ', 'customers'],
+        p.overlap.map((o) => [o.a, o.b, o.customers]),
+      ),
+    );
+  }
+  console.log('\nHistory predicates (notReachedBy, messageHistory) see the sends recorded so far.');
+}

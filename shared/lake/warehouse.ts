@@ -16,3 +16,35 @@ export interface Warehouse {
   stream(sql: string): AsyncIterable<Row[]>;
   close(): Promise<void>;
 }
+
+/** A query the warehouse could not run; names the query so logs and alarms point at it. */
+export class WarehouseError extends Error {
+  override name = 'WarehouseError';
+  readonly queryId: string;
+
+  constructor(queryId: string, sql: string, message: string, options?: ErrorOptions) {
+    super(`${message} (query ${queryId}: ${sql.replace(/\s+/g, ' ').slice(0, 120)})`, options);
+    this.queryId = queryId;
+  }
+}
+
+export class QueryFailedError extends WarehouseError {
+  override name = 'QueryFailedError';
+  constructor(queryId: string, sql: string, reason: string) {
+    super(queryId, sql, `query failed: ${reason}`);
+  }
+}
+
+export class QueryCancelledError extends WarehouseError {
+  override name = 'QueryCancelledError';
+  constructor(queryId: string, sql: string) {
+    super(queryId, sql, 'query was cancelled');
+  }
+}
+
+export class QueryTimeoutError extends WarehouseError {
+  override name = 'QueryTimeoutError';
+  constructor(queryId: string, sql: string, timeoutMs: number) {
+    super(queryId, sql, `query did not finish within ${timeoutMs} ms and was stopped`);
+  }
+}

@@ -166,3 +166,24 @@ describe('campaign validation', () => {
     );
   });
 });
+
+describe('the JSON Schema editors use', () => {
+  it('accepts every example campaign and rejects a wrong channel, like the zod schema', async () => {
+    const { Ajv2020 } = await import('ajv/dist/2020.js');
+    const { parse } = await import('yaml');
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    const validate = ajv.compile(JSON.parse(readFileSync('campaign.schema.json', 'utf8')));
+    for (const f of readdirSync('campaigns').filter((x) => x !== 'contact-policy.yaml')) {
+      const ok = validate(parse(readFileSync(`campaigns/${f}`, 'utf8')));
+      expect({ f, errors: validate.errors ?? [] }).toEqual({ f, errors: [] });
+      expect(ok).toBe(true);
+    }
+    const bad = parse(readFileSync('campaigns/winback.yaml', 'utf8'));
+    bad.waves[0].channel = 'fax';
+    bad.segments['dormant-180-365'].where = { recency: { days: { min: 'soon' } } };
+    expect(validate(bad)).toBe(false);
+    expect(validate.errors?.map((e) => e.instancePath)).toEqual(
+      expect.arrayContaining(['/waves/0/channel', '/segments/dormant-180-365/where/recency/days/min']),
+    );
+  });
+});

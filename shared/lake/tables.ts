@@ -109,6 +109,7 @@ export const ORDER_ITEMS: TableDef = {
     c('line_no', 'int', 'Line number within the order, from 1.'),
     c('customer_id', 'string', 'Buyer (repeated from orders so item queries need no join).'),
     c('created_at', 'timestamp', 'Order created, UTC (repeated from orders).'),
+    c('order_status', 'string', "The order's status (repeated from orders; kept in step by imports)."),
     c('sku', 'string', 'Sku, see products.'),
     c('category', 'string', 'Category of the sku at the time of the order.'),
     c('season', 'string', 'Season of the sku.'),

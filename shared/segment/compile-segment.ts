@@ -27,13 +27,19 @@ const DEFAULT_CONVERSION_WINDOW = '48h';
 const SAME_SEASON_DAYS = 90;
 
 /**
- * The CTEs every segment query starts from: paid orders before the run, per-buyer stats, RFM scores.
+ * The CTEs every segment query starts from: lines of paid orders and paid orders before the run,
+ * per-buyer stats, RFM scores. Item predicates read `paid_items`, which needs no join: order_items
+ * carries its order's status and creation time.
  * RFM scores are 1 + floor(5 × percent_rank): ties share a score (all one-order buyers have F = 1), and
  * higher is better (R: more recent, F: more orders, M: more spend).
  */
 export function baseCtes(ctx: SegmentContext): string {
   const run = sqlTimestamp(ctx.runAt);
-  return `paid AS (
+  return `paid_items AS (
+  SELECT customer_id, created_at, sku, category, launch_date, quantity FROM order_items
+  WHERE order_status = 'paid' AND created_at < ${run}
+),
+paid AS (
   SELECT order_id, customer_id, created_at, paid_at, amount FROM orders
   WHERE status = 'paid' AND paid_at < ${run}
 ),
@@ -135,30 +141,31 @@ function predicate(rule: Predicate, ctx: SegmentContext): string {
     return inIds(`SELECT customer_id FROM rfm WHERE ${conds.join(' AND ')}`);
   }
   if ('bought' in rule) {
-    return inIds(`SELECT i.customer_id FROM order_items i JOIN paid o ON o.order_id = i.order_id
-      WHERE ${productFilter(rule.bought)}${orderWindow(rule.bought, ctx)}`);
+    return inIds(
+      `SELECT i.customer_id FROM paid_items i WHERE ${productFilter(rule.bought)}${orderWindow(rule.bought, ctx)}`,
+    );
   }
   if ('earlyBuyer' in rule) {
     const { withinDaysOfLaunch, launchedWithin } = rule.earlyBuyer;
     const launched = launchedWithin
       ? ` AND i.launch_date >= ${sqlDate(new Date(run.getTime() - parseDuration(launchedWithin)).toISOString().slice(0, 10))}`
       : '';
-    return inIds(`SELECT i.customer_id FROM order_items i JOIN paid o ON o.order_id = i.order_id
+    return inIds(`SELECT i.customer_id FROM paid_items i
       WHERE ${productFilter(rule.earlyBuyer)}${launched}
         AND i.created_at >= CAST(i.launch_date AS TIMESTAMP)
         AND i.created_at < CAST(i.launch_date AS TIMESTAMP) + ${sqlInterval((withinDaysOfLaunch + 1) * 86_400_000)}`);
   }
   if ('unitsBought' in rule) {
     const { atLeast, within } = rule.unitsBought;
-    return inIds(`SELECT i.customer_id FROM order_items i JOIN paid o ON o.order_id = i.order_id
-      WHERE ${productFilter(rule.unitsBought)}${since('o.created_at', within)}
+    return inIds(`SELECT i.customer_id FROM paid_items i
+      WHERE ${productFilter(rule.unitsBought)}${since('i.created_at', within)}
       GROUP BY i.customer_id HAVING sum(i.quantity) >= ${sqlNumber(atLeast)}`);
   }
   if ('crossSell' in rule) {
     const { bought, never, within } = rule.crossSell;
     const buyers = (cats: string[], window: string) =>
-      `SELECT i.customer_id FROM order_items i JOIN paid o ON o.order_id = i.order_id WHERE i.category IN ${sqlStringList(cats)}${window}`;
-    return `(${inIds(buyers(bought, since('o.created_at', within)))} AND NOT ${inIds(buyers(never, ''))})`;
+      `SELECT i.customer_id FROM paid_items i WHERE i.category IN ${sqlStringList(cats)}${window}`;
+    return `(${inIds(buyers(bought, since('i.created_at', within)))} AND NOT ${inIds(buyers(never, ''))})`;
   }
   if ('region' in rule) {
     const { provinces, cityTiers } = rule.region;
@@ -186,10 +193,10 @@ function predicate(rule: Predicate, ctx: SegmentContext): string {
     const { category, cycle, dueWithin } = rule.replenishmentDue;
     const from = before(dueWithin.before);
     const to = sqlTimestamp(new Date(run.getTime() + parseDuration(dueWithin.after)));
-    return inIds(`SELECT i.customer_id FROM order_items i JOIN paid o ON o.order_id = i.order_id
+    return inIds(`SELECT i.customer_id FROM paid_items i
       WHERE i.category = ${sqlString(category)} GROUP BY i.customer_id
-      HAVING max(o.created_at) + ${sqlInterval(parseDuration(cycle))} >= ${from}
-        AND max(o.created_at) + ${sqlInterval(parseDuration(cycle))} <= ${to}`);
+      HAVING max(i.created_at) + ${sqlInterval(parseDuration(cycle))} >= ${from}
+        AND max(i.created_at) + ${sqlInterval(parseDuration(cycle))} <= ${to}`);
   }
   if ('messageHistory' in rule) {
     const { campaign, waves, event, within } = rule.messageHistory;
@@ -229,31 +236,29 @@ function productFilter(p: { category?: string[] | undefined; sku?: string[] | un
   return conds.filter(Boolean).join(' AND ') || 'true';
 }
 
-/** The order window of a `bought` rule, as conditions on o.created_at (UTC) from local calendar dates. */
+/** The order window of a `bought` rule, as conditions on i.created_at (UTC) from local calendar dates. */
 function orderWindow(b: BoughtArgs, ctx: SegmentContext): string {
   const run = ctx.runAt;
-  const runTs = ` AND o.created_at < ${sqlTimestamp(run)}`;
   const span = (from: Date, to: Date) =>
-    ` AND o.created_at >= ${sqlTimestamp(from)} AND o.created_at < ${sqlTimestamp(to)}`;
-  if (b.within) return `${runTs}${span(new Date(run.getTime() - parseDuration(b.within)), run)}`;
+    ` AND i.created_at >= ${sqlTimestamp(from)} AND i.created_at < ${sqlTimestamp(to)}`;
+  if (b.within) return span(new Date(run.getTime() - parseDuration(b.within)), run);
   if (b.between)
-    return `${runTs}${span(localToInstant(b.between[0], ctx.timeZone), localToInstant(b.between[1], ctx.timeZone))}`;
+    return span(localToInstant(b.between[0], ctx.timeZone), localToInstant(b.between[1], ctx.timeZone));
   if (b.sameSeasonLastYear) {
     const from = new Date(run.getTime() - 365 * 86_400_000);
-    return `${runTs}${span(from, new Date(from.getTime() + SAME_SEASON_DAYS * 86_400_000))}`;
+    return span(from, new Date(from.getTime() + SAME_SEASON_DAYS * 86_400_000));
   }
   if (b.promotion) {
     const year = localParts(run, ctx.timeZone).year;
     const [month, lastDay] = b.promotion === 'double-11' ? ['11', '12'] : ['06', '19'];
     const windows = (b.yearsAgo ?? [0]).map((k) => {
-      const y = year - k;
-      const from = localToInstant(`${y}-${month}-01T00:00`, ctx.timeZone);
-      const to = localToInstant(`${y}-${month}-${lastDay}T00:00`, ctx.timeZone);
-      return `(o.created_at >= ${sqlTimestamp(from)} AND o.created_at < ${sqlTimestamp(to)})`;
+      const from = localToInstant(`${year - k}-${month}-01T00:00`, ctx.timeZone);
+      const to = localToInstant(`${year - k}-${month}-${lastDay}T00:00`, ctx.timeZone);
+      return `(i.created_at >= ${sqlTimestamp(from)} AND i.created_at < ${sqlTimestamp(to)})`;
     });
-    return `${runTs} AND (${windows.join(' OR ')})`;
+    return ` AND (${windows.join(' OR ')})`;
   }
-  return runTs;
+  return '';
 }
 
 function assertNever(x: never): never {

@@ -72,6 +72,21 @@ describe('data lake construct', () => {
     }
   });
 
+  it('projects the dt partitions of sends and events by day', () => {
+    for (const name of ['sends', 'events']) {
+      template.hasResourceProperties('AWS::Glue::Table', {
+        TableInput: Match.objectLike({
+          Name: name,
+          Parameters: Match.objectLike({
+            'projection.dt.format': 'yyyy-MM-dd',
+            'projection.dt.range': '2020-01-01,NOW',
+            'projection.dt.interval.unit': 'DAYS',
+          }),
+        }),
+      });
+    }
+  });
+
   it('runs Athena engine v3 with a bytes-scanned cutoff and an encrypted result location', () => {
     template.hasResourceProperties('AWS::Athena::WorkGroup', {
       WorkGroupConfiguration: Match.objectLike({

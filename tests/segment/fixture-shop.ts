@@ -134,6 +134,7 @@ const item = (
     line_no: 1,
     customer_id: o.customer_id,
     created_at: o.created_at,
+    order_status: o.status,
     sku,
     category,
     season: 'all',

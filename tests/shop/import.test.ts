@@ -228,3 +228,34 @@ describe('import of any CSV with a mapping file', () => {
     expect(existsSync(join(dir, 'r.csv'))).toBe(false);
   });
 });
+
+describe('order status on order lines', () => {
+  it('follows the order when a later import changes its status without sending lines', async () => {
+    const dataDir = join(dir, 'data');
+    const shopify = join(dir, 'shopify.csv');
+    await writeFile(
+      shopify,
+      'Name,Email,Financial Status,Total,Created at,Lineitem quantity,Lineitem price,Lineitem sku\n#2001,a@example.com,paid,10.00,2025-11-11 10:00:00 +0800,1,10.00,SKU-1\n',
+    );
+    await importOrders({ file: shopify, format: 'shopify', rejectsFile: join(dir, 'r.csv'), dataDir });
+    expect(await query('SELECT order_status FROM order_items')).toEqual([{ order_status: 'paid' }]);
+
+    const erp = join(dir, 'erp.csv');
+    await writeFile(erp, 'No,Buyer,When,State,Paid\n#2001,a@example.com,2025-11-11 10:00,refunded,10\n');
+    const mapping = join(dir, 'map.yaml');
+    await writeFile(
+      mapping,
+      'columns: { order_id: No, customer_id: Buyer, created_at: When, status: State, amount: Paid }\nstatuses: { refunded: refunded }\n',
+    );
+    await importOrders({
+      file: erp,
+      format: 'mapped',
+      mappingFile: mapping,
+      rejectsFile: join(dir, 'r.csv'),
+      dataDir,
+    });
+    expect(
+      await query('SELECT o.status, i.order_status, i.sku FROM orders o JOIN order_items i USING (order_id)'),
+    ).toEqual([{ status: 'refunded', order_status: 'refunded', sku: 'SKU-1' }]);
+  });
+});

@@ -268,7 +268,7 @@ WITH lines AS (
     c.launch_month, c.launch_day
   FROM picked p JOIN categories c ON c.code = p.category
 )
-SELECT order_id, CAST(line + 1 AS INTEGER) AS line_no, customer_id, created_at, status, cidx, peak, channel,
+SELECT order_id, CAST(line + 1 AS INTEGER) AS line_no, customer_id, created_at, status AS order_status, cidx, peak, channel,
   category || '-' || line_year || upper(season[1]) || '-' || lpad(CAST(hash(okey, line, 'style') % 12 AS VARCHAR), 2, '0') AS sku,
   category, season, make_date(line_year, launch_month, launch_day) AS launch_date,
   CAST(1 + floor(u('q', okey * 4 + line) * max_qty) AS INTEGER) AS quantity,

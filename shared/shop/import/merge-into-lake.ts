@@ -66,13 +66,19 @@ export async function mergeIntoLake(
 
     // Items: orders that came with lines get exactly those lines; orders without (Taobao's order report) keep theirs.
     await db.run(`CREATE TABLE inc_items AS
-      SELECT i.order_id, i.line_no, i.customer_id, i.created_at, i.sku,
+      SELECT i.order_id, i.line_no, i.customer_id, i.created_at, n.status AS order_status, i.sku,
         coalesce(i.category, p.category) AS category, p.season, p.launch_date, i.quantity, i.unit_price,
         strftime(i.created_at, '%Y-%m') AS dt
-      FROM ${read('items.jsonl', ORDER_ITEMS)} i LEFT JOIN ${tableSource(dataDir, PRODUCTS)} p USING (sku)`);
+      FROM ${read('items.jsonl', ORDER_ITEMS)} i
+      JOIN inc n ON n.order_id = i.order_id
+      LEFT JOIN ${tableSource(dataDir, PRODUCTS)} p ON p.sku = i.sku`);
+    // Kept lines of imported orders take the order's new status, so order_status stays in step.
+    const kept = ORDER_ITEMS.columns.map((c) =>
+      c.name === 'order_status' ? 'coalesce(n.status, e.order_status) AS order_status' : `e.${c.name}`,
+    );
     await db.run(`COPY (
-        SELECT ${columns(ORDER_ITEMS)}, dt FROM ${tableSource(dataDir, ORDER_ITEMS)}
-        WHERE dt IN (${inList}) AND order_id NOT IN (SELECT DISTINCT order_id FROM inc_items)
+        SELECT ${kept.join(', ')}, e.dt FROM ${tableSource(dataDir, ORDER_ITEMS)} e LEFT JOIN inc n ON n.order_id = e.order_id
+        WHERE e.dt IN (${inList}) AND e.order_id NOT IN (SELECT DISTINCT order_id FROM inc_items)
         UNION ALL SELECT ${columns(ORDER_ITEMS)}, dt FROM inc_items
       ) TO ${q(join(staging, 'order_items'))} (FORMAT parquet, PARTITION_BY (dt), FILENAME_PATTERN 'part-{i}')`);
 
@@ -142,6 +148,7 @@ function itemRows(o: ImportedOrder) {
     line_no: i + 1,
     customer_id: o.customer.customerId,
     created_at: ts(o.createdAt),
+    order_status: o.status,
     sku: it.sku,
     category: it.category,
     season: null,

@@ -1,0 +1,116 @@
+/**
+ * Benchmark: every example wave's audience query on the 1M-customer / 10M-order shop, against a floor
+ * measured in the same run — a plain DuckDB aggregate scan of the same orders Parquet — plus the Parquet
+ * bytes each query would make Athena scan, against the raw CSV size of the same orders.
+ * Run: npm run bench:segments (BENCH_CUSTOMERS for another size). Prints JSON.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Campaign } from '../../shared/campaign/campaign-schema.ts';
+import { loadConfigFile } from '../../shared/campaign/config-file.ts';
+import { effectivePolicy } from '../../shared/campaign/contact-policy.ts';
+import { ContactPolicy } from '../../shared/campaign/contact-policy-schema.ts';
+import { resolveWaveSchedule } from '../../shared/campaign/wave-schedule.ts';
+import { tableDir } from '../../shared/lake/lake-paths.ts';
+import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { LAKE_TABLES } from '../../shared/lake/tables.ts';
+import { waveAudienceSql } from '../../shared/segment/audience-sql.ts';
+import { benchShop, machine, median } from './bench-shop.ts';
+
+const REPEATS = 3;
+const FLOOR_SQL = `SELECT count(*) AS customers, sum(n) AS orders, sum(s) AS revenue, max(m) AS last
+  FROM (SELECT customer_id, count(*) AS n, sum(amount) AS s, max(paid_at) AS m FROM orders GROUP BY customer_id) t`;
+
+async function time(wh: DuckDbWarehouse, sql: string): Promise<number> {
+  const runs: number[] = [];
+  for (let i = 0; i < REPEATS; i++) {
+    const t0 = performance.now();
+    await wh.query(sql);
+    runs.push((performance.now() - t0) / 1000);
+  }
+  return median(runs);
+}
+
+/** Compressed bytes of the Parquet column chunks a query names: what Athena bills (no dt pruning here). */
+async function bytesScanned(wh: DuckDbWarehouse, dataDir: string, sql: string): Promise<number> {
+  let total = 0;
+  for (const table of LAKE_TABLES) {
+    if (!new RegExp(`\\b${table.name}\\b`).test(sql) || !existsSync(tableDir(dataDir, table.name))) continue;
+    const glob = table.partition
+      ? `${tableDir(dataDir, table.name)}/*/*.parquet`
+      : `${tableDir(dataDir, table.name)}/*.parquet`;
+    const used = table.columns.map((c) => c.name).filter((c) => new RegExp(`\\b${c}\\b`).test(sql));
+    if (used.length === 0) continue;
+    const { rows } = await wh.query(
+      `SELECT coalesce(sum(total_compressed_size), 0) AS b FROM parquet_metadata('${glob}') WHERE path_in_schema IN (${used.map((u) => `'${u}'`).join(', ')})`,
+    );
+    total += Number(rows[0]?.b ?? 0);
+  }
+  return total;
+}
+
+const { dataDir, customers } = await benchShop();
+const wh = await DuckDbWarehouse.open(dataDir, { threads: 2, memoryLimit: '4GB' });
+const policy = await loadConfigFile(ContactPolicy, 'campaigns/contact-policy.yaml');
+
+const floorSeconds = await time(wh, FLOOR_SQL);
+const floorBytes = await bytesScanned(wh, dataDir, 'orders customer_id amount paid_at');
+const csvDir = await mkdtemp(join(tmpdir(), 'orders-csv-'));
+await wh.query(`COPY (SELECT * EXCLUDE (dt) FROM orders) TO '${csvDir}/orders.csv' (HEADER)`);
+const csvBytes = statSync(`${csvDir}/orders.csv`).size;
+await rm(csvDir, { recursive: true, force: true });
+const ordersParquetBytes = readdirSync(tableDir(dataDir, 'orders'), { recursive: true })
+  .filter((f) => String(f).endsWith('.parquet'))
+  .reduce((s, f) => s + statSync(join(tableDir(dataDir, 'orders'), String(f))).size, 0);
+
+const waves = [];
+for (const file of ['double-11', 'new-arrivals', 'replenishment', 'winback']) {
+  const campaign = await loadConfigFile(Campaign, `campaigns/${file}.yaml`);
+  const schedule = resolveWaveSchedule(campaign.waves, campaign.timeZone);
+  for (const [i, wave] of campaign.waves.entries()) {
+    const runAt = schedule.times[i]?.start;
+    if (!runAt) continue;
+    const audience = waveAudienceSql({
+      campaign,
+      wave,
+      policy: effectivePolicy(policy, campaign),
+      runAt,
+      dialect: 'duckdb',
+    });
+    const sql = `SELECT step, count(*) AS n FROM (${audience}) a GROUP BY step`;
+    const seconds = await time(wh, sql);
+    const { rows } = await wh.query(sql);
+    const steps = Object.fromEntries(rows.map((r) => [r.step, r.n]));
+    waves.push({
+      campaign: campaign.id,
+      wave: wave.id,
+      seconds: Math.round(seconds * 1000) / 1000,
+      ratioToFloor: Math.round((seconds / floorSeconds) * 100) / 100,
+      parquetBytesScanned: await bytesScanned(wh, dataDir, audience),
+      steps,
+    });
+  }
+}
+await wh.close();
+
+console.log(
+  JSON.stringify(
+    {
+      benchmark: 'segment audience queries',
+      machine: await machine(),
+      shop: { customers, dataDir },
+      repeats: REPEATS,
+      floor: {
+        sql: FLOOR_SQL.replace(/\s+/g, ' '),
+        seconds: Math.round(floorSeconds * 1000) / 1000,
+        parquetBytesScanned: floorBytes,
+      },
+      orders: { rawCsvBytes: csvBytes, parquetBytes: ordersParquetBytes },
+      waves,
+    },
+    null,
+    2,
+  ),
+);

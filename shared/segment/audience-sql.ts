@@ -2,7 +2,7 @@ import type { Campaign, Wave } from '../campaign/campaign-schema.ts';
 import type { EffectivePolicy } from '../campaign/contact-policy.ts';
 import type { Channel } from '../campaign/contact-policy-schema.ts';
 import { parseDuration } from '../time/duration.ts';
-import { baseCtes, compileRule, type SegmentContext } from './compile-segment.ts';
+import { compileRule, type SegmentContext, withClause } from './compile-segment.ts';
 import { bucketSql, type Dialect } from './dialect.ts';
 import type { Rule } from './segment-schema.ts';
 import { sqlNumber, sqlString, sqlStringList, sqlTimestamp } from './sql-literals.ts';
@@ -94,24 +94,26 @@ export function waveAudienceSql(input: AudienceInput): string {
   const maxWindow = Math.max(0, ...caps.map((c) => parseDuration(c.window)));
   const holdout = `${bucketSql(dialect, `${sqlString(`${campaign.id}:`)} || customer_id`)} < ${sqlNumber(Math.round(campaign.holdoutPercent * 100))}`;
 
-  return `WITH ${baseCtes(ctx)},
-seg AS (SELECT c.* FROM customers c WHERE ${compileRule(waveRule(campaign, wave), ctx)}),
-supp AS (SELECT customer_id, channel, min(reason) AS reason FROM suppressions WHERE created_at < ${run} GROUP BY customer_id, channel),
-value_rank AS (
+  const { where, segmentCtes } = compileRule(waveRule(campaign, wave), ctx);
+  const valueRank = wave.tiers.length
+    ? `value_rank AS (
   SELECT customer_id, spend, order_count,
     percent_rank() OVER (ORDER BY spend DESC) AS spend_rank,
     percent_rank() OVER (ORDER BY order_count DESC) AS orders_rank
   FROM stats
 ),
-reach AS (
+`
+    : '';
+  const body = `seg AS (SELECT c.* FROM customers c WHERE ${where}),
+supp AS (SELECT customer_id, channel, min(reason) AS reason FROM suppressions WHERE created_at < ${run} GROUP BY customer_id, channel),
+${valueRank}reach AS (
   SELECT s.customer_id, ${tierCase} AS tier,
     CASE WHEN sa.reason IS NOT NULL THEN sa.reason WHEN se.reason IS NOT NULL THEN se.reason
       WHEN s.email IS NULL THEN 'no-address' WHEN NOT coalesce(s.email_consent, false) THEN 'opt-out' END AS email_block,
     CASE WHEN sa.reason IS NOT NULL THEN sa.reason WHEN ss.reason IS NOT NULL THEN ss.reason
       WHEN s.phone IS NULL THEN 'no-address' WHEN NOT coalesce(s.sms_consent, false) THEN 'opt-out' END AS sms_block,
     CASE WHEN sa.reason IS NOT NULL THEN sa.reason WHEN s.phone IS NULL THEN 'no-address' END AS call_block
-  FROM seg s
-  LEFT JOIN value_rank v ON v.customer_id = s.customer_id
+  FROM seg s${wave.tiers.length ? '\n  LEFT JOIN value_rank v ON v.customer_id = s.customer_id' : ''}
   LEFT JOIN supp se ON se.customer_id = s.customer_id AND se.channel = 'email'
   LEFT JOIN supp ss ON ss.customer_id = s.customer_id AND ss.channel = 'sms'
   LEFT JOIN supp sa ON sa.customer_id = s.customer_id AND sa.channel = 'any'
@@ -131,4 +133,7 @@ SELECT customer_id, tier, channel,
   CASE WHEN channel IS NULL THEN 'suppressed' WHEN cap IS NOT NULL THEN 'capped' WHEN ${holdout} THEN 'holdout' ELSE 'eligible' END AS step,
   CASE WHEN channel IS NULL THEN block WHEN cap IS NOT NULL THEN cap END AS reason
 FROM capped`;
+  // The base CTEs go first, then the named segments, then this query's own steps.
+  const head = withClause(ctx, body, segmentCtes);
+  return head ? `${head.trimEnd()},\n${body}` : `WITH ${body}`;
 }

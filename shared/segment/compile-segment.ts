@@ -27,56 +27,106 @@ const DEFAULT_CONVERSION_WINDOW = '48h';
 const SAME_SEASON_DAYS = 90;
 
 /**
- * The CTEs every segment query starts from: lines of paid orders and paid orders before the run,
- * per-buyer stats, RFM scores. Item predicates read `paid_items`, which needs no join: order_items
- * carries its order's status and creation time.
- * RFM scores are 1 + floor(5 × percent_rank): ties share a score (all one-order buyers have F = 1), and
- * higher is better (R: more recent, F: more orders, M: more spend).
+ * The CTEs segment predicates read: lines of paid orders and paid orders before the run, per-buyer stats,
+ * RFM scores. Item predicates read `paid_items`, which needs no join: order_items carries its order's
+ * status and creation time. RFM scores are 1 + floor(5 × percent_rank): ties share a score (all
+ * one-order buyers have F = 1), and higher is better (R: more recent, F: more orders, M: more spend).
  */
-export function baseCtes(ctx: SegmentContext): string {
+function baseCteDefs(ctx: SegmentContext): [name: string, sql: string][] {
   const run = sqlTimestamp(ctx.runAt);
-  return `paid_items AS (
-  SELECT customer_id, created_at, sku, category, launch_date, quantity FROM order_items
-  WHERE order_status = 'paid' AND created_at < ${run}
-),
-paid AS (
-  SELECT order_id, customer_id, created_at, paid_at, amount FROM orders
-  WHERE status = 'paid' AND paid_at < ${run}
-),
-stats AS (
-  SELECT customer_id, max(paid_at) AS last_paid, count(*) AS order_count, sum(amount) AS spend
-  FROM paid GROUP BY customer_id
-),
-rfm AS (
-  SELECT customer_id, r, f, m, ${rfmGroupCase('r', 'f')} AS rfm_group
+  return [
+    [
+      'paid_items',
+      `SELECT customer_id, created_at, sku, category, launch_date, quantity FROM order_items
+  WHERE order_status = 'paid' AND created_at < ${run}`,
+    ],
+    [
+      'paid',
+      `SELECT order_id, customer_id, created_at, paid_at, amount FROM orders
+  WHERE status = 'paid' AND paid_at < ${run}`,
+    ],
+    [
+      'stats',
+      `SELECT customer_id, max(paid_at) AS last_paid, count(*) AS order_count, sum(amount) AS spend
+  FROM paid GROUP BY customer_id`,
+    ],
+    [
+      'rfm',
+      `SELECT customer_id, r, f, m, ${rfmGroupCase('r', 'f')} AS rfm_group
   FROM (
     SELECT customer_id,
       least(5, 1 + CAST(floor(5 * percent_rank() OVER (ORDER BY last_paid)) AS INTEGER)) AS r,
       least(5, 1 + CAST(floor(5 * percent_rank() OVER (ORDER BY order_count)) AS INTEGER)) AS f,
       least(5, 1 + CAST(floor(5 * percent_rank() OVER (ORDER BY spend)) AS INTEGER)) AS m
     FROM stats
-  ) scored
-)`;
+  ) scored`,
+    ],
+  ];
+}
+
+/** A compiled rule: a boolean expression over `c`, and the named segments it reads, as CTEs in order. */
+export interface CompiledRule {
+  where: string;
+  segmentCtes: string[];
+}
+
+/**
+ * The WITH clause for a query whose other parts are `body` and `extraCtes`: only the base CTEs they read
+ * (and the ones those read), so a query scans only the tables it needs — what Athena bills.
+ */
+export function withClause(ctx: SegmentContext, body: string, extraCtes: string[]): string {
+  const defs = baseCteDefs(ctx);
+  let text = `${extraCtes.join('\n')}\n${body}`;
+  const needed = new Set<string>();
+  for (const [name, sql] of [...defs].reverse()) {
+    if (new RegExp(`\\b${name}\\b`).test(text)) {
+      needed.add(name);
+      text += `\n${sql}`;
+    }
+  }
+  const ctes = [
+    ...defs.filter(([name]) => needed.has(name)).map(([name, sql]) => `${name} AS (\n  ${sql}\n)`),
+    ...extraCtes,
+  ];
+  return ctes.length ? `WITH ${ctes.join(',\n')}\n` : '';
 }
 
 /** A full query: the customer ids a rule selects. */
 export function segmentSql(rule: Rule, ctx: SegmentContext): string {
-  return `WITH ${baseCtes(ctx)}
-SELECT c.customer_id FROM customers c
-WHERE ${compileRule(rule, ctx)}`;
+  const { where, segmentCtes } = compileRule(rule, ctx);
+  const body = `SELECT c.customer_id FROM customers c\nWHERE ${where}`;
+  return `${withClause(ctx, body, segmentCtes)}${body}`;
 }
 
-/** A rule as a boolean SQL expression over `c` (a customers row); never NULL, so NOT is plain negation. */
-export function compileRule(rule: Rule, ctx: SegmentContext, trail: string[] = []): string {
-  if ('all' in rule) return `(${rule.all.map((r) => compileRule(r, ctx, trail)).join('\n  AND ')})`;
-  if ('any' in rule) return `(${rule.any.map((r) => compileRule(r, ctx, trail)).join('\n  OR ')})`;
-  if ('not' in rule) return `(NOT ${compileRule(rule.not, ctx, trail)})`;
+/** The CTE name of a named segment (names are slugs: lower-case letters, digits, dashes). */
+export const segmentCte = (name: string) => `seg_${name.replaceAll('-', '_')}`;
+
+/**
+ * A rule as a boolean SQL expression over `c` (a customers row), never NULL, so NOT is plain negation.
+ * Named segments become CTEs read with IN, so a segment used twice is written (and can be computed) once.
+ */
+export function compileRule(rule: Rule, ctx: SegmentContext): CompiledRule {
+  const named = new Map<string, string>();
+  const where = compile(rule, ctx, named, []);
+  return { where, segmentCtes: [...named.values()] };
+}
+
+function compile(rule: Rule, ctx: SegmentContext, named: Map<string, string>, trail: string[]): string {
+  if ('all' in rule) return `(${rule.all.map((r) => compile(r, ctx, named, trail)).join('\n  AND ')})`;
+  if ('any' in rule) return `(${rule.any.map((r) => compile(r, ctx, named, trail)).join('\n  OR ')})`;
+  if ('not' in rule) return `(NOT ${compile(rule.not, ctx, named, trail)})`;
   if ('segment' in rule) {
-    const named = ctx.segments[rule.segment];
-    if (!named) throw new RangeError(`unknown segment "${rule.segment}"`);
-    if (trail.includes(rule.segment))
+    const segment = ctx.segments[rule.segment];
+    if (!segment) throw new RangeError(`unknown segment "${rule.segment}"`);
+    if (trail.includes(rule.segment)) {
       throw new RangeError(`segments refer to each other: ${[...trail, rule.segment].join(' → ')}`);
-    return compileRule(named.where, ctx, [...trail, rule.segment]);
+    }
+    const cte = segmentCte(rule.segment);
+    if (!named.has(rule.segment)) {
+      const where = compile(segment.where, ctx, named, [...trail, rule.segment]);
+      named.set(rule.segment, `${cte} AS (\n  SELECT c.customer_id FROM customers c WHERE ${where}\n)`);
+    }
+    return `c.customer_id IN (SELECT customer_id FROM ${cte})`;
   }
   return `coalesce(${predicate(rule, ctx)}, false)`;
 }

@@ -94,7 +94,7 @@ export function waveAudienceSql(input: AudienceInput): string {
   const maxWindow = Math.max(0, ...caps.map((c) => parseDuration(c.window)));
   const holdout = `${bucketSql(dialect, `${sqlString(`${campaign.id}:`)} || customer_id`)} < ${sqlNumber(Math.round(campaign.holdoutPercent * 100))}`;
 
-  const { where, segmentCtes } = compileRule(waveRule(campaign, wave), ctx);
+  const compiled = compileRule(waveRule(campaign, wave), ctx);
   const valueRank = wave.tiers.length
     ? `value_rank AS (
   SELECT customer_id, spend, order_count,
@@ -104,7 +104,7 @@ export function waveAudienceSql(input: AudienceInput): string {
 ),
 `
     : '';
-  const body = `seg AS (SELECT c.* FROM customers c WHERE ${where}),
+  const body = `seg AS (SELECT c.* FROM customers c WHERE ${compiled.where}),
 supp AS (SELECT customer_id, channel, min(reason) AS reason FROM suppressions WHERE created_at < ${run} GROUP BY customer_id, channel),
 ${valueRank}reach AS (
   SELECT s.customer_id, ${tierCase} AS tier,
@@ -134,6 +134,6 @@ SELECT customer_id, tier, channel,
   CASE WHEN channel IS NULL THEN block WHEN cap IS NOT NULL THEN cap END AS reason
 FROM capped`;
   // The base CTEs go first, then the named segments, then this query's own steps.
-  const head = withClause(ctx, body, segmentCtes);
+  const head = withClause(ctx, body, compiled);
   return head ? `${head.trimEnd()},\n${body}` : `WITH ${body}`;
 }

@@ -1,10 +1,10 @@
 import { parseDuration } from '../time/duration.ts';
-import { localParts, localToInstant } from '../time/zoned-time.ts';
+import { localToInstant } from '../time/zoned-time.ts';
 import { bucketSql, type Dialect } from './dialect.ts';
+import { type Aggregates, isPurchaseRule, purchasePredicate } from './purchase-predicates.ts';
 import { rfmGroupCase } from './rfm.ts';
-import type { BoughtArgs, Rule } from './segment-schema.ts';
+import type { Rule } from './segment-schema.ts';
 import {
-  sqlDate,
   sqlInterval,
   sqlNumber,
   sqlNumberList,
@@ -24,7 +24,6 @@ export interface SegmentContext {
 
 /** Default window for `messageHistory … event: converted`: a paid order within 48 hours of the send. */
 const DEFAULT_CONVERSION_WINDOW = '48h';
-const SAME_SEASON_DAYS = 90;
 
 /**
  * The CTEs segment predicates read: lines of paid orders and paid orders before the run, per-buyer stats,
@@ -32,7 +31,7 @@ const SAME_SEASON_DAYS = 90;
  * status and creation time. RFM scores are 1 + floor(5 × percent_rank): ties share a score (all
  * one-order buyers have F = 1), and higher is better (R: more recent, F: more orders, M: more spend).
  */
-function baseCteDefs(ctx: SegmentContext): [name: string, sql: string][] {
+function baseCteDefs(ctx: SegmentContext, aggs: Aggregates): [name: string, sql: string][] {
   const run = sqlTimestamp(ctx.runAt);
   return [
     [
@@ -47,7 +46,9 @@ function baseCteDefs(ctx: SegmentContext): [name: string, sql: string][] {
     ],
     [
       'stats',
-      `SELECT customer_id, max(paid_at) AS last_paid, count(*) AS order_count, sum(amount) AS spend
+      `SELECT customer_id, max(paid_at) AS last_paid, count(*) AS order_count, sum(amount) AS spend${aggs.orders
+        .map((a, k) => `,\n    ${a} AS o_${k}`)
+        .join('')}
   FROM paid GROUP BY customer_id`,
     ],
     [
@@ -64,18 +65,23 @@ function baseCteDefs(ctx: SegmentContext): [name: string, sql: string][] {
   ];
 }
 
-/** A compiled rule: a boolean expression over `c`, and the named segments it reads, as CTEs in order. */
+/**
+ * A compiled rule: a boolean expression over `c`, the named segments it reads (as CTEs, in order), and
+ * the per-customer aggregates its purchase predicates added to `stats`.
+ */
 export interface CompiledRule {
   where: string;
   segmentCtes: string[];
+  aggregates: Aggregates;
 }
 
 /**
  * The WITH clause for a query whose other parts are `body` and `extraCtes`: only the base CTEs they read
  * (and the ones those read), so a query scans only the tables it needs — what Athena bills.
  */
-export function withClause(ctx: SegmentContext, body: string, extraCtes: string[]): string {
-  const defs = baseCteDefs(ctx);
+export function withClause(ctx: SegmentContext, body: string, compiled: CompiledRule): string {
+  const defs = baseCteDefs(ctx, compiled.aggregates);
+  const extraCtes = compiled.segmentCtes;
   let text = `${extraCtes.join('\n')}\n${body}`;
   const needed = new Set<string>();
   for (const [name, sql] of [...defs].reverse()) {
@@ -93,9 +99,9 @@ export function withClause(ctx: SegmentContext, body: string, extraCtes: string[
 
 /** A full query: the customer ids a rule selects. */
 export function segmentSql(rule: Rule, ctx: SegmentContext): string {
-  const { where, segmentCtes } = compileRule(rule, ctx);
-  const body = `SELECT c.customer_id FROM customers c\nWHERE ${where}`;
-  return `${withClause(ctx, body, segmentCtes)}${body}`;
+  const compiled = compileRule(rule, ctx);
+  const body = `SELECT c.customer_id FROM customers c\nWHERE ${compiled.where}`;
+  return `${withClause(ctx, body, compiled)}${body}`;
 }
 
 /** The CTE name of a named segment (names are slugs: lower-case letters, digits, dashes). */
@@ -106,15 +112,21 @@ export const segmentCte = (name: string) => `seg_${name.replaceAll('-', '_')}`;
  * Named segments become CTEs read with IN, so a segment used twice is written (and can be computed) once.
  */
 export function compileRule(rule: Rule, ctx: SegmentContext): CompiledRule {
-  const named = new Map<string, string>();
-  const where = compile(rule, ctx, named, []);
-  return { where, segmentCtes: [...named.values()] };
+  const state: State = { named: new Map(), aggregates: { orders: [] } };
+  const where = compile(rule, ctx, state, []);
+  return { where, segmentCtes: [...state.named.values()], aggregates: state.aggregates };
 }
 
-function compile(rule: Rule, ctx: SegmentContext, named: Map<string, string>, trail: string[]): string {
-  if ('all' in rule) return `(${rule.all.map((r) => compile(r, ctx, named, trail)).join('\n  AND ')})`;
-  if ('any' in rule) return `(${rule.any.map((r) => compile(r, ctx, named, trail)).join('\n  OR ')})`;
-  if ('not' in rule) return `(NOT ${compile(rule.not, ctx, named, trail)})`;
+interface State {
+  named: Map<string, string>;
+  aggregates: Aggregates;
+}
+
+function compile(rule: Rule, ctx: SegmentContext, state: State, trail: string[]): string {
+  const named = state.named;
+  if ('all' in rule) return `(${rule.all.map((r) => compile(r, ctx, state, trail)).join('\n  AND ')})`;
+  if ('any' in rule) return `(${rule.any.map((r) => compile(r, ctx, state, trail)).join('\n  OR ')})`;
+  if ('not' in rule) return `(NOT ${compile(rule.not, ctx, state, trail)})`;
   if ('segment' in rule) {
     const segment = ctx.segments[rule.segment];
     if (!segment) throw new RangeError(`unknown segment "${rule.segment}"`);
@@ -123,100 +135,32 @@ function compile(rule: Rule, ctx: SegmentContext, named: Map<string, string>, tr
     }
     const cte = segmentCte(rule.segment);
     if (!named.has(rule.segment)) {
-      const where = compile(segment.where, ctx, named, [...trail, rule.segment]);
+      const where = compile(segment.where, ctx, state, [...trail, rule.segment]);
       named.set(rule.segment, `${cte} AS (\n  SELECT c.customer_id FROM customers c WHERE ${where}\n)`);
     }
     return `c.customer_id IN (SELECT customer_id FROM ${cte})`;
   }
-  return `coalesce(${predicate(rule, ctx)}, false)`;
+  const sql = isPurchaseRule(rule) ? purchasePredicate(rule, ctx, state.aggregates) : predicate(rule, ctx);
+  return `coalesce(${sql}, false)`;
 }
 
 const inIds = (subquery: string) => `c.customer_id IN (${subquery})`;
 
-type Predicate = Exclude<Rule, { all: Rule[] } | { any: Rule[] } | { not: Rule } | { segment: string }>;
+type Predicate = Exclude<
+  Rule,
+  | { all: Rule[] }
+  | { any: Rule[] }
+  | { not: Rule }
+  | { segment: string }
+  | import('./purchase-predicates.ts').PurchaseRule
+>;
 
 function predicate(rule: Predicate, ctx: SegmentContext): string {
   const run = ctx.runAt;
   const before = (duration: string) => sqlTimestamp(new Date(run.getTime() - parseDuration(duration)));
-  const since = (column: string, within: string | undefined) =>
-    within ? ` AND ${column} >= ${before(within)}` : '';
   const local = (text: string) => sqlTimestamp(localToInstant(text, ctx.timeZone));
 
   if ('everyone' in rule) return 'true';
-  if ('recency' in rule) {
-    const { min, max } = rule.recency.days;
-    const conds = [
-      max !== undefined ? `last_paid >= ${before(`${max}d`)}` : null,
-      min !== undefined ? `last_paid <= ${before(`${min}d`)}` : null,
-    ].filter(Boolean);
-    return inIds(`SELECT customer_id FROM stats WHERE ${conds.join(' AND ')}`);
-  }
-  if ('frequency' in rule) {
-    const { orders, within } = rule.frequency;
-    const counted = `SELECT customer_id FROM paid WHERE true${since('paid_at', within)} GROUP BY customer_id`;
-    if (!orders.min) {
-      // Zero orders qualifies: select by what is excluded, so customers without orders are kept.
-      return orders.max === undefined
-        ? 'true'
-        : `NOT ${inIds(`${counted} HAVING count(*) > ${sqlNumber(orders.max)}`)}`;
-    }
-    const having = [
-      `count(*) >= ${sqlNumber(orders.min)}`,
-      orders.max !== undefined ? `count(*) <= ${sqlNumber(orders.max)}` : null,
-    ];
-    return inIds(`${counted} HAVING ${having.filter(Boolean).join(' AND ')}`);
-  }
-  if ('monetary' in rule) {
-    const { spend, aov, within } = rule.monetary;
-    const band = (expr: string, r: { min?: number; max?: number } | undefined) =>
-      r
-        ? [
-            r.min !== undefined ? `${expr} >= ${sqlNumber(r.min)}` : null,
-            r.max !== undefined ? `${expr} < ${sqlNumber(r.max)}` : null,
-          ]
-        : [];
-    const having = [...band('sum(amount)', spend), ...band('avg(amount)', aov)].filter(Boolean);
-    return inIds(
-      `SELECT customer_id FROM paid WHERE true${since('paid_at', within)} GROUP BY customer_id HAVING ${having.join(' AND ')}`,
-    );
-  }
-  if ('rfm' in rule) {
-    const { r, f, m, group } = rule.rfm;
-    const conds = [
-      r ? `r IN ${sqlNumberList(r)}` : null,
-      f ? `f IN ${sqlNumberList(f)}` : null,
-      m ? `m IN ${sqlNumberList(m)}` : null,
-      group ? `rfm_group IN ${sqlStringList(group)}` : null,
-    ].filter(Boolean);
-    return inIds(`SELECT customer_id FROM rfm WHERE ${conds.join(' AND ')}`);
-  }
-  if ('bought' in rule) {
-    return inIds(
-      `SELECT i.customer_id FROM paid_items i WHERE ${productFilter(rule.bought)}${orderWindow(rule.bought, ctx)}`,
-    );
-  }
-  if ('earlyBuyer' in rule) {
-    const { withinDaysOfLaunch, launchedWithin } = rule.earlyBuyer;
-    const launched = launchedWithin
-      ? ` AND i.launch_date >= ${sqlDate(new Date(run.getTime() - parseDuration(launchedWithin)).toISOString().slice(0, 10))}`
-      : '';
-    return inIds(`SELECT i.customer_id FROM paid_items i
-      WHERE ${productFilter(rule.earlyBuyer)}${launched}
-        AND i.created_at >= CAST(i.launch_date AS TIMESTAMP)
-        AND i.created_at < CAST(i.launch_date AS TIMESTAMP) + ${sqlInterval((withinDaysOfLaunch + 1) * 86_400_000)}`);
-  }
-  if ('unitsBought' in rule) {
-    const { atLeast, within } = rule.unitsBought;
-    return inIds(`SELECT i.customer_id FROM paid_items i
-      WHERE ${productFilter(rule.unitsBought)}${since('i.created_at', within)}
-      GROUP BY i.customer_id HAVING sum(i.quantity) >= ${sqlNumber(atLeast)}`);
-  }
-  if ('crossSell' in rule) {
-    const { bought, never, within } = rule.crossSell;
-    const buyers = (cats: string[], window: string) =>
-      `SELECT i.customer_id FROM paid_items i WHERE i.category IN ${sqlStringList(cats)}${window}`;
-    return `(${inIds(buyers(bought, since('i.created_at', within)))} AND NOT ${inIds(buyers(never, ''))})`;
-  }
   if ('region' in rule) {
     const { provinces, cityTiers } = rule.region;
     const conds = [
@@ -238,15 +182,6 @@ function predicate(rule: Predicate, ctx: SegmentContext): string {
     return inIds(
       `SELECT customer_id FROM orders WHERE status = 'unpaid' AND created_at >= ${from} AND created_at < ${to} AND created_at < ${sqlTimestamp(run)}`,
     );
-  }
-  if ('replenishmentDue' in rule) {
-    const { category, cycle, dueWithin } = rule.replenishmentDue;
-    const from = before(dueWithin.before);
-    const to = sqlTimestamp(new Date(run.getTime() + parseDuration(dueWithin.after)));
-    return inIds(`SELECT i.customer_id FROM paid_items i
-      WHERE i.category = ${sqlString(category)} GROUP BY i.customer_id
-      HAVING max(i.created_at) + ${sqlInterval(parseDuration(cycle))} >= ${from}
-        AND max(i.created_at) + ${sqlInterval(parseDuration(cycle))} <= ${to}`);
   }
   if ('messageHistory' in rule) {
     const { campaign, waves, event, within } = rule.messageHistory;
@@ -276,39 +211,6 @@ function predicate(rule: Predicate, ctx: SegmentContext): string {
     return `${bucketSql(ctx.dialect, key)} < ${sqlNumber(Math.round(rule.sample.percent * 100))}`;
   }
   return assertNever(rule);
-}
-
-function productFilter(p: { category?: string[] | undefined; sku?: string[] | undefined }): string {
-  const conds = [
-    p.category ? `i.category IN ${sqlStringList(p.category)}` : null,
-    p.sku ? `i.sku IN ${sqlStringList(p.sku)}` : null,
-  ];
-  return conds.filter(Boolean).join(' AND ') || 'true';
-}
-
-/** The order window of a `bought` rule, as conditions on i.created_at (UTC) from local calendar dates. */
-function orderWindow(b: BoughtArgs, ctx: SegmentContext): string {
-  const run = ctx.runAt;
-  const span = (from: Date, to: Date) =>
-    ` AND i.created_at >= ${sqlTimestamp(from)} AND i.created_at < ${sqlTimestamp(to)}`;
-  if (b.within) return span(new Date(run.getTime() - parseDuration(b.within)), run);
-  if (b.between)
-    return span(localToInstant(b.between[0], ctx.timeZone), localToInstant(b.between[1], ctx.timeZone));
-  if (b.sameSeasonLastYear) {
-    const from = new Date(run.getTime() - 365 * 86_400_000);
-    return span(from, new Date(from.getTime() + SAME_SEASON_DAYS * 86_400_000));
-  }
-  if (b.promotion) {
-    const year = localParts(run, ctx.timeZone).year;
-    const [month, lastDay] = b.promotion === 'double-11' ? ['11', '12'] : ['06', '19'];
-    const windows = (b.yearsAgo ?? [0]).map((k) => {
-      const from = localToInstant(`${year - k}-${month}-01T00:00`, ctx.timeZone);
-      const to = localToInstant(`${year - k}-${month}-${lastDay}T00:00`, ctx.timeZone);
-      return `(i.created_at >= ${sqlTimestamp(from)} AND i.created_at < ${sqlTimestamp(to)})`;
-    });
-    return ` AND (${windows.join(' OR ')})`;
-  }
-  return '';
 }
 
 function assertNever(x: never): never {

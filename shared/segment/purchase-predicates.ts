@@ -1,0 +1,179 @@
+import { parseDuration } from '../time/duration.ts';
+import { localParts, localToInstant } from '../time/zoned-time.ts';
+import type { BoughtArgs, Rule } from './segment-schema.ts';
+import {
+  sqlDate,
+  sqlInterval,
+  sqlNumber,
+  sqlNumberList,
+  sqlString,
+  sqlStringList,
+  sqlTimestamp,
+} from './sql-literals.ts';
+
+/**
+ * Predicates over what customers paid for. Order-level ones add aggregate columns to the per-customer
+ * `stats` CTE, so recency, frequency, monetary and RFM in one segment read the orders once. Line-level
+ * ones are semi-joins on `paid_items` filtered by category or sku: measured on 14M lines, a selective
+ * filter beats one shared per-customer aggregation of all lines (0.16 s against 0.69 s for `bought`).
+ */
+export interface Aggregates {
+  /** Extra columns of `stats` (FROM paid), named o_0, o_1, … */
+  orders: string[];
+}
+
+export interface PurchaseContext {
+  runAt: Date;
+  timeZone: string;
+}
+
+export type PurchaseRule = Extract<
+  Rule,
+  | { recency: unknown }
+  | { frequency: unknown }
+  | { monetary: unknown }
+  | { rfm: unknown }
+  | { bought: unknown }
+  | { earlyBuyer: unknown }
+  | { unitsBought: unknown }
+  | { crossSell: unknown }
+  | { replenishmentDue: unknown }
+>;
+
+export function isPurchaseRule(rule: Rule): rule is PurchaseRule {
+  return [
+    'recency',
+    'frequency',
+    'monetary',
+    'rfm',
+    'bought',
+    'earlyBuyer',
+    'unitsBought',
+    'crossSell',
+    'replenishmentDue',
+  ].some((k) => k in rule);
+}
+
+/** Days a `sameSeasonLastYear` window covers, from the same date last year. */
+const SAME_SEASON_DAYS = 90;
+
+const inStats = (cond: string) => `c.customer_id IN (SELECT customer_id FROM stats WHERE ${cond})`;
+const inItems = (where: string, having?: string) =>
+  `c.customer_id IN (SELECT i.customer_id FROM paid_items i WHERE ${where}${having ? ` GROUP BY i.customer_id HAVING ${having}` : ''})`;
+
+export function purchasePredicate(rule: PurchaseRule, ctx: PurchaseContext, aggs: Aggregates): string {
+  const run = ctx.runAt;
+  const before = (duration: string) => sqlTimestamp(new Date(run.getTime() - parseDuration(duration)));
+  const order = (expr: string) => `o_${aggs.orders.push(expr) - 1}`;
+  const paidWithin = (within: string | undefined) => (within ? `paid_at >= ${before(within)}` : 'true');
+
+  if ('recency' in rule) {
+    const { min, max } = rule.recency.days;
+    const conds = [
+      max !== undefined ? `last_paid >= ${before(`${max}d`)}` : null,
+      min !== undefined ? `last_paid <= ${before(`${min}d`)}` : null,
+    ];
+    return inStats(conds.filter(Boolean).join(' AND '));
+  }
+  if ('frequency' in rule) {
+    const { orders, within } = rule.frequency;
+    const n = within ? order(`count(*) FILTER (WHERE ${paidWithin(within)})`) : 'order_count';
+    if (!orders.min) {
+      // Zero orders qualifies: select by what is excluded, so customers without orders are kept.
+      return orders.max === undefined ? 'true' : `NOT ${inStats(`${n} > ${sqlNumber(orders.max)}`)}`;
+    }
+    return inStats(
+      [
+        `${n} >= ${sqlNumber(orders.min)}`,
+        orders.max !== undefined ? `${n} <= ${sqlNumber(orders.max)}` : null,
+      ]
+        .filter(Boolean)
+        .join(' AND '),
+    );
+  }
+  if ('monetary' in rule) {
+    const { spend, aov, within } = rule.monetary;
+    const w = paidWithin(within);
+    const conds = [`${order(`count(*) FILTER (WHERE ${w})`)} > 0`];
+    const band = (expr: string, r: { min?: number; max?: number } | undefined) => {
+      if (!r) return;
+      const col = order(expr);
+      if (r.min !== undefined) conds.push(`${col} >= ${sqlNumber(r.min)}`);
+      if (r.max !== undefined) conds.push(`${col} < ${sqlNumber(r.max)}`);
+    };
+    band(`sum(amount) FILTER (WHERE ${w})`, spend);
+    band(`avg(amount) FILTER (WHERE ${w})`, aov);
+    return inStats(conds.join(' AND '));
+  }
+  if ('rfm' in rule) {
+    const { r, f, m, group } = rule.rfm;
+    const conds = [
+      r ? `r IN ${sqlNumberList(r)}` : null,
+      f ? `f IN ${sqlNumberList(f)}` : null,
+      m ? `m IN ${sqlNumberList(m)}` : null,
+      group ? `rfm_group IN ${sqlStringList(group)}` : null,
+    ];
+    return `c.customer_id IN (SELECT customer_id FROM rfm WHERE ${conds.filter(Boolean).join(' AND ')})`;
+  }
+  if ('bought' in rule) {
+    return inItems(`${productFilter(rule.bought)}${orderWindow(rule.bought, ctx)}`);
+  }
+  if ('earlyBuyer' in rule) {
+    const { withinDaysOfLaunch, launchedWithin } = rule.earlyBuyer;
+    const launched = launchedWithin
+      ? ` AND i.launch_date >= ${sqlDate(new Date(run.getTime() - parseDuration(launchedWithin)).toISOString().slice(0, 10))}`
+      : '';
+    const early = `i.created_at >= CAST(i.launch_date AS TIMESTAMP) AND i.created_at < CAST(i.launch_date AS TIMESTAMP) + ${sqlInterval((withinDaysOfLaunch + 1) * 86_400_000)}`;
+    return inItems(`${productFilter(rule.earlyBuyer)}${launched} AND ${early}`);
+  }
+  if ('unitsBought' in rule) {
+    const { atLeast, within } = rule.unitsBought;
+    const since = within ? ` AND i.created_at >= ${before(within)}` : '';
+    return inItems(`${productFilter(rule.unitsBought)}${since}`, `sum(i.quantity) >= ${sqlNumber(atLeast)}`);
+  }
+  if ('crossSell' in rule) {
+    const { bought, never, within } = rule.crossSell;
+    const since = within ? ` AND i.created_at >= ${before(within)}` : '';
+    return `(${inItems(`i.category IN ${sqlStringList(bought)}${since}`)} AND NOT ${inItems(`i.category IN ${sqlStringList(never)}`)})`;
+  }
+  const { category, cycle, dueWithin } = rule.replenishmentDue;
+  const due = `max(i.created_at) + ${sqlInterval(parseDuration(cycle))}`;
+  const to = sqlTimestamp(new Date(run.getTime() + parseDuration(dueWithin.after)));
+  return inItems(
+    `i.category = ${sqlString(category)}`,
+    `${due} >= ${before(dueWithin.before)} AND ${due} <= ${to}`,
+  );
+}
+
+function productFilter(p: { category?: string[] | undefined; sku?: string[] | undefined }): string {
+  const conds = [
+    p.category ? `i.category IN ${sqlStringList(p.category)}` : null,
+    p.sku ? `i.sku IN ${sqlStringList(p.sku)}` : null,
+  ];
+  return conds.filter(Boolean).join(' AND ') || 'true';
+}
+
+/** The order window of a `bought` rule, as conditions on i.created_at (UTC) from local calendar dates. */
+function orderWindow(b: BoughtArgs, ctx: PurchaseContext): string {
+  const run = ctx.runAt;
+  const span = (from: Date, to: Date) =>
+    ` AND i.created_at >= ${sqlTimestamp(from)} AND i.created_at < ${sqlTimestamp(to)}`;
+  if (b.within) return span(new Date(run.getTime() - parseDuration(b.within)), run);
+  if (b.between)
+    return span(localToInstant(b.between[0], ctx.timeZone), localToInstant(b.between[1], ctx.timeZone));
+  if (b.sameSeasonLastYear) {
+    const from = new Date(run.getTime() - 365 * 86_400_000);
+    return span(from, new Date(from.getTime() + SAME_SEASON_DAYS * 86_400_000));
+  }
+  if (b.promotion) {
+    const year = localParts(run, ctx.timeZone).year;
+    const [month, lastDay] = b.promotion === 'double-11' ? ['11', '12'] : ['06', '19'];
+    const windows = (b.yearsAgo ?? [0]).map((k) => {
+      const from = localToInstant(`${year - k}-${month}-01T00:00`, ctx.timeZone);
+      const to = localToInstant(`${year - k}-${month}-${lastDay}T00:00`, ctx.timeZone);
+      return `(i.created_at >= ${sqlTimestamp(from)} AND i.created_at < ${sqlTimestamp(to)})`;
+    });
+    return ` AND (${windows.join(' OR ')})`;
+  }
+  return '';
+}

@@ -95,14 +95,15 @@ export function waveAudienceSql(input: AudienceInput): string {
   const holdout = `${bucketSql(dialect, `${sqlString(`${campaign.id}:`)} || customer_id`)} < ${sqlNumber(Math.round(campaign.holdoutPercent * 100))}`;
 
   const compiled = compileRule(waveRule(campaign, wave), ctx);
+  // Only the percentile windows the tiers use: each is a sort of every buyer.
+  const ranked = (by: 'spend' | 'orders') =>
+    wave.tiers.some((t) => t.when.by === by && t.when.topPercent !== undefined);
+  const rankColumns = [
+    ranked('spend') ? 'percent_rank() OVER (ORDER BY spend DESC) AS spend_rank' : null,
+    ranked('orders') ? 'percent_rank() OVER (ORDER BY order_count DESC) AS orders_rank' : null,
+  ].filter(Boolean);
   const valueRank = wave.tiers.length
-    ? `value_rank AS (
-  SELECT customer_id, spend, order_count,
-    percent_rank() OVER (ORDER BY spend DESC) AS spend_rank,
-    percent_rank() OVER (ORDER BY order_count DESC) AS orders_rank
-  FROM stats
-),
-`
+    ? `value_rank AS (\n  SELECT customer_id, spend, order_count${rankColumns.map((c) => `,\n    ${c}`).join('')}\n  FROM stats\n),\n`
     : '';
   const body = `seg AS (SELECT c.* FROM customers c WHERE ${compiled.where}),
 supp AS (SELECT customer_id, channel, min(reason) AS reason FROM suppressions WHERE created_at < ${run} GROUP BY customer_id, channel),

@@ -51,18 +51,24 @@ function baseCteDefs(ctx: SegmentContext, aggs: Aggregates): [name: string, sql:
         .join('')}
   FROM paid GROUP BY customer_id`,
     ],
-    [
-      'rfm',
-      `SELECT customer_id, r, f, m, ${rfmGroupCase('r', 'f')} AS rfm_group
-  FROM (
-    SELECT customer_id,
-      least(5, 1 + CAST(floor(5 * percent_rank() OVER (ORDER BY last_paid)) AS INTEGER)) AS r,
-      least(5, 1 + CAST(floor(5 * percent_rank() OVER (ORDER BY order_count)) AS INTEGER)) AS f,
-      least(5, 1 + CAST(floor(5 * percent_rank() OVER (ORDER BY spend)) AS INTEGER)) AS m
-    FROM stats
-  ) scored`,
-    ],
+    ['rfm', rfmSql(aggs.rfm)],
   ];
+}
+
+/** The RFM scores a segment reads (each a window, i.e. a sort of every buyer), and the group if R and F are. */
+function rfmSql(dims: ReadonlySet<'r' | 'f' | 'm'>): string {
+  const order = { r: 'last_paid', f: 'order_count', m: 'spend' } as const;
+  const scores = (['r', 'f', 'm'] as const)
+    .filter((d) => dims.has(d))
+    .map(
+      (d) => `least(5, 1 + CAST(floor(5 * percent_rank() OVER (ORDER BY ${order[d]})) AS INTEGER)) AS ${d}`,
+    );
+  const group = dims.has('r') && dims.has('f') ? `, ${rfmGroupCase('r', 'f')} AS rfm_group` : '';
+  return `SELECT *${group}
+  FROM (
+    SELECT customer_id${scores.map((x) => `,\n      ${x}`).join('')}
+    FROM stats
+  ) scored`;
 }
 
 /**
@@ -112,7 +118,7 @@ export const segmentCte = (name: string) => `seg_${name.replaceAll('-', '_')}`;
  * Named segments become CTEs read with IN, so a segment used twice is written (and can be computed) once.
  */
 export function compileRule(rule: Rule, ctx: SegmentContext): CompiledRule {
-  const state: State = { named: new Map(), aggregates: { orders: [] } };
+  const state: State = { named: new Map(), aggregates: { orders: [], rfm: new Set() } };
   const where = compile(rule, ctx, state, []);
   return { where, segmentCtes: [...state.named.values()], aggregates: state.aggregates };
 }

@@ -20,6 +20,8 @@ import {
 export interface Aggregates {
   /** Extra columns of `stats` (FROM paid), named o_0, o_1, … */
   orders: string[];
+  /** RFM scores the rules read: only those windows are computed. */
+  rfm: Set<'r' | 'f' | 'm'>;
 }
 
 export interface PurchaseContext {
@@ -107,6 +109,12 @@ export function purchasePredicate(rule: PurchaseRule, ctx: PurchaseContext, aggs
   }
   if ('rfm' in rule) {
     const { r, f, m, group } = rule.rfm;
+    for (const [dim, used] of [
+      ['r', r || group],
+      ['f', f || group],
+      ['m', m],
+    ] as const)
+      if (used) aggs.rfm.add(dim);
     const conds = [
       r ? `r IN ${sqlNumberList(r)}` : null,
       f ? `f IN ${sqlNumberList(f)}` : null,

@@ -47,6 +47,17 @@ function toPlain(value: DuckDBValue): unknown {
   return value.toString();
 }
 
+/** DuckDB's errors about the statement itself are the user's to fix; anything else (I/O, memory) is ours. */
+const STATEMENT_ERRORS =
+  /^(Parser|Binder|Catalog|Conversion|Invalid Input|Not implemented|Out of Range) Error/;
+
+function queryError(e: unknown): Error {
+  const message = e instanceof Error ? e.message : String(e);
+  return STATEMENT_ERRORS.test(message)
+    ? new DataError(`query failed: ${message}`, { cause: e })
+    : new Error(`query failed: ${message}`, { cause: e });
+}
+
 /** The DuckDB adapter of the Warehouse port: views named like the Athena tables over the local lake. */
 export class DuckDbWarehouse implements Warehouse {
   readonly connection: DuckDBConnection;
@@ -83,7 +94,9 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   async *stream(sql: string): AsyncIterable<Row[]> {
-    const result = await this.connection.stream(sql);
+    const result = await this.connection.stream(sql).catch((e: unknown) => {
+      throw queryError(e);
+    });
     const columns = result.columnNames();
     for (;;) {
       const chunk = await result.fetchChunk();
@@ -96,7 +109,7 @@ export class DuckDbWarehouse implements Warehouse {
     try {
       return await this.connection.runAndReadAll(sql);
     } catch (e) {
-      throw new DataError(`query failed: ${(e as Error).message}`, { cause: e });
+      throw queryError(e);
     }
   }
 

@@ -97,3 +97,34 @@ describe('a wave audience, step by step', () => {
     expect(rows).toHaveLength(8);
   });
 });
+
+describe('every example wave', () => {
+  it('compiles to an audience query that parses as Trino and runs in DuckDB', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { parseConfigText } = await import('../../shared/campaign/config-file.ts');
+    const { resolveWaveSchedule } = await import('../../shared/campaign/wave-schedule.ts');
+    const trino = new TrinoSQL();
+    let waves = 0;
+    for (const f of readdirSync('campaigns').filter((x) => x !== 'contact-policy.yaml')) {
+      const c = parseConfigText(Campaign, readFileSync(`campaigns/${f}`, 'utf8'), f);
+      const schedule = resolveWaveSchedule(c.waves, c.timeZone);
+      for (const [i, wave] of c.waves.entries()) {
+        const runAt = schedule.times[i]?.start ?? RUN_AT;
+        const input = { campaign: c, wave, policy: effectivePolicy(DEFAULT_CONTACT_POLICY, c), runAt };
+        expect({
+          wave: wave.id,
+          errors: trino.validate(waveAudienceSql({ ...input, dialect: 'trino' })).map((e) => e.message),
+        }).toEqual({
+          wave: wave.id,
+          errors: [],
+        });
+        const { rows } = await wh.query(
+          `SELECT count(*) AS n FROM (${waveAudienceSql({ ...input, dialect: 'duckdb' })}) a`,
+        );
+        expect(Number(rows[0]?.n)).toBeLessThanOrEqual(8);
+        waves += 1;
+      }
+    }
+    expect(waves).toBe(11);
+  });
+});

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { TrinoSQL } from 'dt-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Campaign } from '../../shared/campaign/campaign-schema.ts';
+import { parseConfigText } from '../../shared/campaign/config-file.ts';
 import { effectivePolicy } from '../../shared/campaign/contact-policy.ts';
 import { DEFAULT_CONTACT_POLICY } from '../../shared/campaign/contact-policy-schema.ts';
+import { resolveWaveSchedule } from '../../shared/campaign/wave-schedule.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { waveAudienceSql } from '../../shared/segment/audience-sql.ts';
 import { writeFixtureLake } from '../helpers/fixture-lake.ts';
@@ -100,9 +103,6 @@ describe('a wave audience, step by step', () => {
 
 describe('every example wave', () => {
   it('compiles to an audience query that parses as Trino and runs in DuckDB', async () => {
-    const { readdirSync, readFileSync } = await import('node:fs');
-    const { parseConfigText } = await import('../../shared/campaign/config-file.ts');
-    const { resolveWaveSchedule } = await import('../../shared/campaign/wave-schedule.ts');
     const trino = new TrinoSQL();
     let waves = 0;
     for (const f of readdirSync('campaigns').filter((x) => x !== 'contact-policy.yaml')) {

@@ -31,12 +31,16 @@ const DEFAULT_CONVERSION_WINDOW = '48h';
  * status and creation time. RFM scores are 1 + floor(5 × percent_rank): ties share a score (all
  * one-order buyers have F = 1), and higher is better (R: more recent, F: more orders, M: more spend).
  */
-function baseCteDefs(ctx: SegmentContext, aggs: Aggregates): [name: string, sql: string][] {
+function baseCteDefs(
+  ctx: SegmentContext,
+  aggs: Aggregates,
+  lineColumns: string[],
+): [name: string, sql: string][] {
   const run = sqlTimestamp(ctx.runAt);
   return [
     [
       'paid_items',
-      `SELECT customer_id, created_at, sku, category, launch_date, quantity FROM order_items
+      `SELECT ${['customer_id', ...lineColumns].join(', ')} FROM order_items
   WHERE order_status = 'paid' AND created_at < ${run}`,
     ],
     [
@@ -86,9 +90,14 @@ export interface CompiledRule {
  * (and the ones those read), so a query scans only the tables it needs — what Athena bills.
  */
 export function withClause(ctx: SegmentContext, body: string, compiled: CompiledRule): string {
-  const defs = baseCteDefs(ctx, compiled.aggregates);
   const extraCtes = compiled.segmentCtes;
   let text = `${extraCtes.join('\n')}\n${body}`;
+  // paid_items carries only the line columns the predicates read (as i.<column>), so a query reads, and
+  // Athena bills, no more of order_items than it needs.
+  const lineColumns = ['created_at', 'sku', 'category', 'launch_date', 'quantity'].filter((col) =>
+    text.includes(`i.${col}`),
+  );
+  const defs = baseCteDefs(ctx, compiled.aggregates, lineColumns);
   const needed = new Set<string>();
   for (const [name, sql] of [...defs].reverse()) {
     if (new RegExp(`\\b${name}\\b`).test(text)) {

@@ -1,0 +1,149 @@
+import { Liquid, type Template } from 'liquidjs';
+import type { Campaign, Wave } from '../../campaign/campaign-schema.ts';
+import type { Channel } from '../../campaign/contact-policy-schema.ts';
+import { type SmsEncoding, smsLength } from '../sms-segments.ts';
+import type { TemplateContext } from '../template-context.ts';
+
+/** Output escaping on: whatever a template inserts into email HTML is HTML-escaped. */
+const html = new Liquid({ outputEscape: 'escape', strictFilters: true });
+/** Plain text (SMS, subjects, text parts, talking points): inserted as it is. */
+const plain = new Liquid({ strictFilters: true });
+
+const parsed = new Map<string, Template[]>();
+function render(engine: Liquid, source: string, ctx: TemplateContext): string {
+  const key = `${engine === html ? 'h' : 'p'}:${source}`;
+  let tpl = parsed.get(key);
+  if (!tpl) {
+    tpl = engine.parse(source);
+    parsed.set(key, tpl);
+  }
+  return engine.renderSync(tpl, ctx) as string;
+}
+
+export interface Recipient {
+  name: string | null;
+  province: string | null;
+  city: string | null;
+  memberTier: string | null;
+}
+
+export interface RenderInput {
+  campaign: Campaign;
+  wave: Wave;
+  variantId: string | null;
+  channel: Channel;
+  recipient: Recipient;
+  /** This send's tracked link and one-click unsubscribe URL. */
+  links: { click: string; unsubscribe: string };
+}
+
+export type Rendered =
+  | { channel: 'sms'; text: string; encoding: SmsEncoding; segments: number; cost: number }
+  | {
+      channel: 'email';
+      subject: string;
+      html: string;
+      text: string | null;
+      headers: Record<string, string>;
+      cost: number;
+    }
+  | { channel: 'call-list'; talkingPoints: string; cost: number };
+
+export type RenderResult = { ok: true; message: Rendered } | { ok: false; error: string };
+
+/**
+ * Renders one message. SMS always carries the shop signature and the opt-out text (added if a template
+ * lost them) and is priced per billed segment; a message longer than the channel's maxSegments fails
+ * rather than being cut. Email carries List-Unsubscribe and one-click List-Unsubscribe-Post headers.
+ */
+export function renderMessage(input: RenderInput): RenderResult {
+  const { campaign, wave, channel } = input;
+  const templates = input.variantId
+    ? wave.variants?.find((v) => v.id === input.variantId)?.templates
+    : wave.templates;
+  if (!templates)
+    return { ok: false, error: `wave ${wave.id} has no templates for variant ${input.variantId}` };
+  const ctx = context(input);
+  try {
+    if (channel === 'sms') {
+      const sms = campaign.channels.sms;
+      if (!sms || templates.sms === undefined) return { ok: false, error: 'no SMS channel or template' };
+      let text = render(plain, templates.sms, ctx).trim();
+      if (!text.includes(sms.signature)) text = `${sms.signature}${text}`;
+      if (!text.includes(sms.optOutText)) text = `${text} ${sms.optOutText}`;
+      const len = smsLength(text);
+      if (len.segments > sms.maxSegments) {
+        return { ok: false, error: `sms-too-long: ${len.segments} segments, max ${sms.maxSegments}` };
+      }
+      return {
+        ok: true,
+        message: {
+          channel,
+          text,
+          encoding: len.encoding,
+          segments: len.segments,
+          cost: len.segments * campaign.costs.smsPerSegment,
+        },
+      };
+    }
+    if (channel === 'email') {
+      const t = templates.email;
+      if (!campaign.channels.email || !t) return { ok: false, error: 'no email channel or template' };
+      return {
+        ok: true,
+        message: {
+          channel,
+          subject: render(plain, t.subject, ctx)
+            .replace(/[\r\n]+/g, ' ')
+            .trim(),
+          html: render(html, t.html, ctx),
+          text: t.text ? render(plain, t.text, ctx) : null,
+          headers: {
+            // https://www.rfc-editor.org/rfc/rfc8058 (one-click unsubscribe)
+            'List-Unsubscribe': `<${input.links.unsubscribe}>`,
+            'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+          },
+          cost: campaign.costs.email,
+        },
+      };
+    }
+    const t = templates['call-list'];
+    if (!t) return { ok: false, error: 'no call-list template' };
+    return {
+      ok: true,
+      message: {
+        channel,
+        talkingPoints: render(plain, t.talkingPoints, ctx),
+        cost: campaign.costs['call-list'],
+      },
+    };
+  } catch (e) {
+    return { ok: false, error: `render: ${(e as Error).message.split('\n')[0]}` };
+  }
+}
+
+function context(input: RenderInput): TemplateContext {
+  const { campaign, wave, recipient } = input;
+  const sms = campaign.channels.sms;
+  const offer = wave.offer;
+  return {
+    customer: {
+      name: recipient.name ?? '',
+      province: recipient.province ?? '',
+      city: recipient.city ?? '',
+      memberTier: recipient.memberTier ?? '',
+    },
+    offer: {
+      title: offer?.title ?? '',
+      code: offer?.code ?? '',
+      value: offer?.value ?? '',
+      minSpend: offer?.minSpend ?? '',
+      validUntil: offer?.validUntil?.replace('T', ' ') ?? '',
+    },
+    shop: { name: sms?.signature.replace(/[【】]/g, '') ?? '' },
+    link: input.links.click,
+    unsubscribeUrl: input.links.unsubscribe,
+    signature: sms?.signature ?? '',
+    optOut: sms?.optOutText ?? '',
+  };
+}

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { Campaign } from '../../shared/campaign/campaign-schema.ts';
+import { chooseVariant } from '../../shared/delivery/render/choose-variant.ts';
+import { type RenderInput, renderMessage } from '../../shared/delivery/render/render-message.ts';
+
+const campaign = Campaign.parse({
+  id: 'r1',
+  name: 'Render',
+  channels: {
+    email: { from: 'shop <crm@shop.example.com>' },
+    sms: { signature: '【小店】', optOutText: '回T退订', maxSegments: 2 },
+    'call-list': {},
+  },
+  costs: { email: 0.01, smsPerSegment: 0.05, 'call-list': 2 },
+  waves: [
+    {
+      id: 'w1',
+      start: '2026-11-11T10:00',
+      audience: { where: { everyone: true } },
+      channel: 'email',
+      fallback: ['sms', 'call-list'],
+      offer: { type: 'coupon', title: '满100减10', code: 'X10', value: 10, minSpend: 100 },
+      variants: [
+        {
+          id: 'a',
+          split: 50,
+          templates: {
+            email: {
+              subject: '{{ customer.name }}的{{ offer.title }}',
+              html: '<p>{{ customer.name }}</p><a href="{{ link }}">go</a>',
+            },
+            sms: '{{ signature }}{{ customer.name }}，{{ offer.title }} {{ link }} {{ optOut }}',
+            'call-list': { talkingPoints: '问候{{ customer.name }}' },
+          },
+        },
+        {
+          id: 'b',
+          split: 50,
+          templates: {
+            email: { subject: 'B', html: '<p>B</p>' },
+            sms: '{{ signature }}B {{ optOut }}',
+            'call-list': { talkingPoints: 'B' },
+          },
+        },
+      ],
+    },
+  ],
+});
+const wave = campaign.waves[0] ?? (undefined as never);
+const input = (over: Partial<RenderInput> = {}): RenderInput => ({
+  campaign,
+  wave,
+  variantId: 'a',
+  channel: 'email',
+  recipient: { name: '王<script>alert(1)</script>', province: '浙江省', city: '杭州市', memberTier: 'gold' },
+  links: { click: 'https://s.example.cn/AAAA', unsubscribe: 'https://s.example.cn/u/AAAA' },
+  ...over,
+});
+
+describe('renderMessage', () => {
+  it('escapes what it inserts into email HTML, keeps subjects on one line, and adds one-click unsubscribe headers', () => {
+    const r = renderMessage(
+      input({
+        recipient: { name: '王<b>\r\nBcc: x@evil.example', province: null, city: null, memberTier: null },
+      }),
+    );
+    expect(r).toEqual({
+      ok: true,
+      message: {
+        channel: 'email',
+        subject: '王<b> Bcc: x@evil.example的满100减10',
+        html: '<p>王&lt;b&gt;\r\nBcc: x@evil.example</p><a href="https://s.example.cn/AAAA">go</a>',
+        text: null,
+        headers: {
+          'List-Unsubscribe': '<https://s.example.cn/u/AAAA>',
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        },
+        cost: 0.01,
+      },
+    });
+  });
+
+  it('prices SMS per billed segment and leaves text unescaped', () => {
+    const r = renderMessage(
+      input({ channel: 'sms', recipient: { name: '王小明', province: null, city: null, memberTier: null } }),
+    );
+    // 【小店】王小明，满100减10 https://s.example.cn/AAAA 回T退订 = 45 characters, UCS-2: one segment.
+    expect(r).toEqual({
+      ok: true,
+      message: {
+        channel: 'sms',
+        text: '【小店】王小明，满100减10 https://s.example.cn/AAAA 回T退订',
+        encoding: 'UCS-2',
+        segments: 1,
+        cost: 0.05,
+      },
+    });
+    const long = renderMessage(
+      input({
+        channel: 'sms',
+        recipient: { name: '长'.repeat(60), province: null, city: null, memberTier: null },
+      }),
+    );
+    expect(
+      long.ok && long.message.channel === 'sms' ? [long.message.segments, long.message.cost] : long,
+    ).toEqual([2, 0.1]);
+  });
+
+  it('adds a lost signature or opt-out line, and fails a message longer than maxSegments instead of cutting it', () => {
+    const stripped = { ...wave, templates: { sms: '{{ customer.name }}你好' }, variants: undefined };
+    const r = renderMessage(
+      input({
+        wave: stripped,
+        variantId: null,
+        channel: 'sms',
+        recipient: { name: '李', province: null, city: null, memberTier: null },
+      }),
+    );
+    expect(r.ok && r.message.channel === 'sms' ? r.message.text : r).toBe('【小店】李你好 回T退订');
+    const tooLong = renderMessage(
+      input({
+        channel: 'sms',
+        recipient: { name: '长'.repeat(200), province: null, city: null, memberTier: null },
+      }),
+    );
+    expect(tooLong).toEqual({ ok: false, error: 'sms-too-long: 4 segments, max 2' });
+  });
+
+  it('renders talking points for the call list', () => {
+    expect(
+      renderMessage(
+        input({
+          channel: 'call-list',
+          recipient: { name: '赵', province: null, city: null, memberTier: null },
+        }),
+      ),
+    ).toEqual({
+      ok: true,
+      message: { channel: 'call-list', talkingPoints: '问候赵', cost: 2 },
+    });
+  });
+});
+
+describe('chooseVariant', () => {
+  it('splits by the configured shares and gives a customer the same variant every time', () => {
+    const ids = Array.from({ length: 10_000 }, (_, i) => `c${i}`);
+    const picks = ids.map((id) => chooseVariant(campaign, wave, id));
+    const a = picks.filter((p) => p === 'a').length;
+    expect(a).toBeGreaterThan(4800);
+    expect(a).toBeLessThan(5200);
+    expect(ids.map((id) => chooseVariant(campaign, wave, id))).toEqual(picks);
+    expect(chooseVariant(campaign, { variants: undefined }, 'c1')).toBeNull();
+  });
+});

@@ -1,12 +1,9 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { EmailMessage, EmailSender, SendResult } from '../email-sender.ts';
+import { type RetryOptions, sendWithRetry } from '../send-with-retry.ts';
 
-export interface SesEmailSenderOptions {
+export interface SesEmailSenderOptions extends RetryOptions {
   client: SESv2Client;
-  /** Attempts for a throttled message before it is reported failed (retryable). */
-  maxAttempts?: number;
-  baseDelayMs?: number;
-  sleep?: (ms: number) => Promise<void>;
 }
 
 /** SES answers these when the account's send rate is exceeded: wait and try again. */
@@ -19,15 +16,10 @@ const THROTTLED = new Set(['TooManyRequestsException', 'ThrottlingException', 'L
  * https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendEmail.html
  */
 export class SesEmailSender implements EmailSender {
-  readonly #o: Required<SesEmailSenderOptions>;
+  readonly #o: SesEmailSenderOptions;
 
   constructor(options: SesEmailSenderOptions) {
-    this.#o = {
-      maxAttempts: 6,
-      baseDelayMs: 100,
-      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-      ...options,
-    };
+    this.#o = options;
   }
 
   async send(messages: readonly EmailMessage[]): Promise<SendResult[]> {
@@ -58,19 +50,7 @@ export class SesEmailSender implements EmailSender {
         { Name: 'send', Value: tagValue(m.tags.send) },
       ],
     });
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const out = await this.#o.client.send(command);
-        return { kind: 'sent', messageId: out.MessageId ?? '' };
-      } catch (e) {
-        const name = (e as { name?: string }).name ?? 'Error';
-        if (!THROTTLED.has(name))
-          return { kind: 'failed', error: `${name}: ${(e as Error).message}`, retryable: false };
-        if (attempt >= this.#o.maxAttempts)
-          return { kind: 'failed', error: `${name} after ${attempt} attempts`, retryable: true };
-        await this.#o.sleep(Math.random() * this.#o.baseDelayMs * 2 ** (attempt - 1));
-      }
-    }
+    return sendWithRetry(() => this.#o.client.send(command), THROTTLED, this.#o);
   }
 }
 

@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Clock } from '../../../clock.ts';
+import type { EmailMessage, EmailSender, SendResult } from '../email-sender.ts';
+import type { SmsMessage, SmsSender } from '../sms-sender.ts';
+import { buildEml } from './eml.ts';
+
+/** The local stand-in for a provider's message id: stable per send. */
+export function localMessageId(sendId: string): string {
+  return `local-${createHash('sha256').update(sendId).digest('hex').slice(0, 20)}`;
+}
+
+const fileName = (sendId: string) => `${sendId.replace(/[^A-Za-z0-9_.-]/g, '_')}.eml`;
+
+/**
+ * The local email sender: each message as an .eml file under <dir>/email/, and one JSON line per message
+ * in <dir>/email/index.jsonl. The outbox is data, like the lake: it holds addresses; logs never do.
+ */
+export class OutboxEmailSender implements EmailSender {
+  readonly #dir: string;
+  readonly #clock: Clock;
+
+  constructor(dir: string, clock: Clock) {
+    this.#dir = join(dir, 'email');
+    this.#clock = clock;
+  }
+
+  async send(messages: readonly EmailMessage[]): Promise<SendResult[]> {
+    await mkdir(this.#dir, { recursive: true });
+    const now = this.#clock.now();
+    const index: string[] = [];
+    const results: SendResult[] = [];
+    for (const m of messages) {
+      const messageId = localMessageId(m.sendId);
+      const file = fileName(m.sendId);
+      await writeFile(join(this.#dir, file), buildEml(m, now, messageId));
+      index.push(
+        JSON.stringify({
+          sendId: m.sendId,
+          messageId,
+          to: m.to,
+          subject: m.subject,
+          file,
+          at: now.toISOString(),
+        }),
+      );
+      results.push({ kind: 'sent', messageId });
+    }
+    if (index.length) await appendFile(join(this.#dir, 'index.jsonl'), `${index.join('\n')}\n`);
+    return results;
+  }
+}
+
+/** The local SMS sender: one JSON line per message in <dir>/sms.jsonl. */
+export class OutboxSmsSender implements SmsSender {
+  readonly #dir: string;
+  readonly #clock: Clock;
+
+  constructor(dir: string, clock: Clock) {
+    this.#dir = dir;
+    this.#clock = clock;
+  }
+
+  async send(m: SmsMessage): Promise<SendResult> {
+    await mkdir(this.#dir, { recursive: true });
+    const messageId = localMessageId(m.sendId);
+    const line = {
+      sendId: m.sendId,
+      messageId,
+      phone: m.phone,
+      text: m.text,
+      type: m.messageType,
+      at: this.#clock.now().toISOString(),
+    };
+    await appendFile(join(this.#dir, 'sms.jsonl'), `${JSON.stringify(line)}\n`);
+    return { kind: 'sent', messageId };
+  }
+}

@@ -1,0 +1,70 @@
+import {
+  SendMessageBatchCommand,
+  type SendMessageBatchRequestEntry,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { assertMessageSize, MAX_BATCH_ENTRIES, MAX_MESSAGE_BYTES, type QueueProducer } from '../queue.ts';
+
+export interface SqsProducerOptions {
+  client: SQSClient;
+  queueUrl: string;
+  /** Rounds of resending the entries SQS reported as failed. */
+  maxAttempts?: number;
+}
+
+export class QueueSendError extends Error {
+  override name = 'QueueSendError';
+}
+
+/**
+ * The SQS adapter of the queue producer: SendMessageBatch with at most 10 entries and at most 256 KiB
+ * in all per request; entries SQS reports as failed are sent again, and if they still fail the call
+ * throws (so the caller's own invocation is retried rather than a message being lost).
+ */
+export class SqsProducer implements QueueProducer {
+  readonly #o: Required<SqsProducerOptions>;
+
+  constructor(options: SqsProducerOptions) {
+    this.#o = { maxAttempts: 3, ...options };
+  }
+
+  async send(bodies: readonly string[]): Promise<void> {
+    for (const b of bodies) assertMessageSize(b);
+    for (const batch of batches(bodies)) {
+      let pending = batch.map((body, i) => ({ Id: String(i), MessageBody: body }));
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        const out = await this.#o.client.send(
+          new SendMessageBatchCommand({ QueueUrl: this.#o.queueUrl, Entries: pending }),
+        );
+        const failed = new Set((out.Failed ?? []).map((f) => f.Id));
+        if (failed.size === 0) break;
+        if (attempt >= this.#o.maxAttempts) {
+          const reasons = (out.Failed ?? []).map((f) => `${f.Id}: ${f.Code}`).join(', ');
+          throw new QueueSendError(
+            `${failed.size} message(s) not accepted by SQS after ${attempt} attempts (${reasons})`,
+          );
+        }
+        pending = pending.filter((e: SendMessageBatchRequestEntry) => failed.has(e.Id));
+      }
+    }
+  }
+}
+
+/** Groups bodies into requests of at most 10 entries and 256 KiB. */
+export function batches(bodies: readonly string[]): string[][] {
+  const out: string[][] = [];
+  let current: string[] = [];
+  let bytes = 0;
+  for (const body of bodies) {
+    const size = Buffer.byteLength(body, 'utf8');
+    if (current.length === MAX_BATCH_ENTRIES || bytes + size > MAX_MESSAGE_BYTES) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(body);
+    bytes += size;
+  }
+  if (current.length) out.push(current);
+  return out;
+}

@@ -28,8 +28,3 @@ export function rfmGroupCase(r: string, f: string): string {
   );
   return `CASE ${whens.join(' ')} END`;
 }
-
-/** The same mapping in TypeScript, for tests and reports. */
-export function rfmGroup(r: number, f: number): string | undefined {
-  return RFM_GROUP_RULES.find(([, rs, fs]) => rs.includes(r) && fs.includes(f))?.[0];
-}

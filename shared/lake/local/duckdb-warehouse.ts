@@ -47,7 +47,10 @@ function toPlain(value: DuckDBValue): unknown {
   return value.toString();
 }
 
-/** DuckDB's errors about the statement itself are the user's to fix; anything else (I/O, memory) is ours. */
+/**
+ * DuckDB's errors about the statement itself are the user's to fix; anything else (I/O, memory) is ours.
+ * The names are DuckDB's exception types (its "Not implemented Error" means a feature the SQL asks for).
+ */
 const STATEMENT_ERRORS =
   /^(Parser|Binder|Catalog|Conversion|Invalid Input|Not implemented|Out of Range) Error/;
 

@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrequencyCap } from '../../shared/campaign/contact-policy-schema.ts';
 import { DynamoDbContactStore } from '../../shared/delivery/contact-policy/aws/dynamodb-contact-store.ts';
-import type { ClaimRequest } from '../../shared/delivery/contact-policy/claim.ts';
+import {
+  type ClaimRequest,
+  type ClaimResult,
+  claimChange,
+  markChange,
+  releaseChange,
+  reserveChange,
+  suppressChange,
+} from '../../shared/delivery/contact-policy/claim.ts';
 import type { ContactStore } from '../../shared/delivery/contact-policy/contact-store.ts';
 import { SqliteContactStore } from '../../shared/delivery/contact-policy/local/sqlite-contact-store.ts';
 import { startDynalite } from '../helpers/dynalite.ts';
@@ -14,7 +22,9 @@ const DAY = 86_400_000;
 const T0 = new Date('2026-11-11T02:00:00Z');
 
 const req = (over: Partial<ClaimRequest> & { sendId: string }): ClaimRequest => ({
+  wave: over.sendId.split('/').slice(0, 2).join('/'),
   customerId: 'c1',
+  priority: 50,
   channel: 'email',
   category: 'marketing',
   at: T0,
@@ -44,6 +54,8 @@ const adapters: [string, () => Promise<{ store: ContactStore; stop: () => Promis
 describe.each(adapters)('contact store contract: %s', (_name, make) => {
   let store: ContactStore;
   let stop: () => Promise<void>;
+  const claim = async (r: ClaimRequest): Promise<ClaimResult> =>
+    (await store.apply([claimChange(r)]))[0] as ClaimResult;
   beforeAll(async () => {
     ({ store, stop } = await make());
   });
@@ -52,21 +64,22 @@ describe.each(adapters)('contact store contract: %s', (_name, make) => {
   });
 
   it('claims a first send, and the same send id again is a duplicate', async () => {
-    expect(await store.claim(req({ sendId: 'd11/w1/c1' }))).toEqual({ kind: 'claimed' });
-    expect(await store.claim(req({ sendId: 'd11/w1/c1' }))).toEqual({ kind: 'duplicate' });
+    expect(await claim(req({ sendId: 'd11/w1/c1' }))).toEqual({ kind: 'claimed' });
+    expect(await claim(req({ sendId: 'd11/w1/c1' }))).toEqual({ kind: 'duplicate', state: 'claimed' });
     // Even a month later, on another channel: at most one message per customer per wave, ever.
     expect(
-      await store.claim(req({ sendId: 'd11/w1/c1', channel: 'sms', at: new Date(T0.getTime() + 40 * DAY) })),
+      await claim(req({ sendId: 'd11/w1/c1', channel: 'sms', at: new Date(T0.getTime() + 40 * DAY) })),
     ).toEqual({
       kind: 'duplicate',
+      state: 'claimed',
     });
   });
 
   it('caps marketing across campaigns and channels, and frees the cap when the window has passed', async () => {
     const c = 'c2';
-    expect(await store.claim(req({ customerId: c, sendId: 'a/w1/c2' }))).toEqual({ kind: 'claimed' });
+    expect(await claim(req({ customerId: c, sendId: 'a/w1/c2' }))).toEqual({ kind: 'claimed' });
     expect(
-      await store.claim(
+      await claim(
         req({ customerId: c, sendId: 'b/w1/c2', channel: 'sms', at: new Date(T0.getTime() + 10 * DAY) }),
       ),
     ).toEqual({
@@ -74,7 +87,7 @@ describe.each(adapters)('contact store contract: %s', (_name, make) => {
       capId: 'marketing-monthly',
     });
     expect(
-      await store.claim(req({ customerId: c, sendId: 'b/w1/c2', at: new Date(T0.getTime() + 30 * DAY + 1) })),
+      await claim(req({ customerId: c, sendId: 'b/w1/c2', at: new Date(T0.getTime() + 30 * DAY + 1) })),
     ).toEqual({
       kind: 'claimed',
     });
@@ -82,12 +95,12 @@ describe.each(adapters)('contact store contract: %s', (_name, make) => {
 
   it('lets transactional messages past marketing caps, never past caps that apply to all', async () => {
     const c = 'c3';
-    expect(await store.claim(req({ customerId: c, sendId: 'a/w1/c3', channel: 'sms' }))).toEqual({
+    expect(await claim(req({ customerId: c, sendId: 'a/w1/c3', channel: 'sms' }))).toEqual({
       kind: 'claimed',
     });
     const later = new Date(T0.getTime() + 2 * 3_600_000);
     expect(
-      await store.claim(
+      await claim(
         req({ customerId: c, sendId: 'a/unpaid/c3', channel: 'sms', category: 'transactional', at: later }),
       ),
     ).toEqual({
@@ -95,7 +108,7 @@ describe.each(adapters)('contact store contract: %s', (_name, make) => {
       capId: 'sms-daily',
     });
     expect(
-      await store.claim(
+      await claim(
         req({ customerId: c, sendId: 'a/unpaid/c3', channel: 'email', category: 'transactional', at: later }),
       ),
     ).toEqual({
@@ -105,7 +118,7 @@ describe.each(adapters)('contact store contract: %s', (_name, make) => {
 
   it('under concurrent claims for one customer, exactly one passes a cap of one', async () => {
     const claims = Array.from({ length: 12 }, (_, i) =>
-      store.claim(req({ customerId: 'c4', sendId: `camp${i}/w/c4` })),
+      claim(req({ customerId: 'c4', sendId: `camp${i}/w/c4` })),
     );
     const results = await Promise.all(claims);
     expect(results.filter((r) => r.kind === 'claimed')).toHaveLength(1);
@@ -114,9 +127,83 @@ describe.each(adapters)('contact store contract: %s', (_name, make) => {
 
   it('under concurrent duplicates of one send, exactly one is claimed', async () => {
     const results = await Promise.all(
-      Array.from({ length: 12 }, () => store.claim(req({ customerId: 'c5', sendId: 'd11/w2/c5' }))),
+      Array.from({ length: 12 }, () => claim(req({ customerId: 'c5', sendId: 'd11/w2/c5' }))),
     );
     expect(results.filter((r) => r.kind === 'claimed')).toHaveLength(1);
     expect(results.filter((r) => r.kind === 'duplicate')).toHaveLength(11);
+  });
+
+  it('remembers what became of a send: a redelivered claim learns it was sent, failed or interrupted', async () => {
+    const sends = ['d11/w3/c6', 'd11/w4/c6', 'd11/w5/c6'];
+    const transactional = { customerId: 'c6', category: 'transactional' as const, caps: [] };
+    for (const sendId of sends)
+      expect(await claim(req({ sendId, ...transactional }))).toEqual({ kind: 'claimed' });
+    await store.apply([
+      markChange('c6', 'd11/w3/c6', 'sent', T0),
+      markChange('c6', 'd11/w4/c6', 'failed', T0),
+    ]);
+    const again = await store.apply(sends.map((sendId) => claimChange(req({ sendId, ...transactional }))));
+    expect(again).toEqual([
+      { kind: 'duplicate', state: 'sent' },
+      { kind: 'duplicate', state: 'failed' },
+      { kind: 'duplicate', state: 'claimed' },
+    ]);
+  });
+
+  it('keeps a reserved place for a higher-priority wave: the pre-heat yields to Double-11', async () => {
+    const oneAMonth = [{ ...(CAPS[0] as FrequencyCap), max: 1 }];
+    const preheatAt = new Date('2026-10-25T02:00:00Z');
+    const d11At = new Date('2026-11-10T16:00:00Z');
+    await store.apply([
+      reserveChange(
+        'c7',
+        { wave: 'd11/main', at: d11At.getTime(), priority: 90, channel: 'email', category: 'marketing' },
+        preheatAt,
+      ),
+    ]);
+    const preheat = {
+      sendId: 'd11/preheat/c7',
+      customerId: 'c7',
+      priority: 20,
+      at: preheatAt,
+      caps: oneAMonth,
+    };
+    expect(await claim(req(preheat))).toEqual({ kind: 'reserved', wave: 'd11/main' });
+    // A wave of higher priority than the reservation is not held back by it.
+    expect(await claim(req({ ...preheat, sendId: 'vip/call/c7', priority: 95 }))).toEqual({
+      kind: 'claimed',
+    });
+    // Released (the wave was cancelled), the place is free for the next claim of a lower priority wave.
+    await store.apply([releaseChange('c8', 'd11/main', preheatAt)]);
+    await store.apply([
+      reserveChange(
+        'c8',
+        { wave: 'd11/main', at: d11At.getTime(), priority: 90, channel: 'email', category: 'marketing' },
+        preheatAt,
+      ),
+      releaseChange('c8', 'd11/main', preheatAt),
+    ]);
+    expect(await claim(req({ ...preheat, sendId: 'd11/preheat/c8', customerId: 'c8' }))).toEqual({
+      kind: 'claimed',
+    });
+  });
+
+  it('suppresses opted-out channels for every category, and "any" for every channel', async () => {
+    await store.apply([
+      suppressChange('c9', 'sms', 'opt-out', T0),
+      suppressChange('c10', 'any', 'complained', T0),
+    ]);
+    const unpaid = { category: 'transactional' as const, caps: [] };
+    expect(await claim(req({ sendId: 'd11/u/c9', customerId: 'c9', channel: 'sms', ...unpaid }))).toEqual({
+      kind: 'suppressed',
+      reason: 'opt-out',
+    });
+    expect(await claim(req({ sendId: 'd11/u/c9', customerId: 'c9', channel: 'email', ...unpaid }))).toEqual({
+      kind: 'claimed',
+    });
+    expect(await claim(req({ sendId: 'd11/v/c10', customerId: 'c10', channel: 'call-list' }))).toEqual({
+      kind: 'suppressed',
+      reason: 'complained',
+    });
   });
 });

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { FrequencyCap } from '../../shared/campaign/contact-policy-schema.ts';
 import {
   type ClaimRequest,
+  type CustomerContacts,
   decideClaim,
   EMPTY_CONTACTS,
   IDEMPOTENCY_DAYS,
+  type Reservation,
 } from '../../shared/delivery/contact-policy/claim.ts';
 
 const DAY = 86_400_000;
@@ -18,6 +20,8 @@ const twoPerWeek: FrequencyCap = {
 };
 const req = (sendId: string, atMs: number, over: Partial<ClaimRequest> = {}): ClaimRequest => ({
   sendId,
+  wave: `camp/${sendId}`,
+  priority: 50,
   customerId: 'c1',
   channel: 'email',
   category: 'marketing',
@@ -73,5 +77,61 @@ describe('decideClaim', () => {
     const state = first.next ?? EMPTY_CONTACTS;
     expect(decideClaim(state, req('a', T0 + DAY)).next).toBeNull();
     expect(decideClaim(state, req('z', T0 + DAY, { caps: [{ ...twoPerWeek, max: 1 }] })).next).toBeNull();
+  });
+
+  describe('reservations of higher-priority waves', () => {
+    const monthly: FrequencyCap = {
+      id: 'monthly',
+      appliesTo: 'marketing',
+      channels: 'any',
+      max: 1,
+      window: '30d',
+    };
+    const d11: Reservation = {
+      wave: 'd11/main',
+      at: T0 + 17 * DAY,
+      priority: 90,
+      channel: 'sms',
+      category: 'marketing',
+    };
+    const withReservation = (r: Reservation): CustomerContacts => ({ ...EMPTY_CONTACTS, reserved: [r] });
+    const preheat = (over: Partial<ClaimRequest> = {}) =>
+      req('d11/preheat/c1', T0, { wave: 'd11/preheat', priority: 20, caps: [monthly], ...over });
+
+    it('refuses a lower-priority send that would leave no room under the cap for the reserved wave', () => {
+      expect(decideClaim(withReservation(d11), preheat()).result).toEqual({
+        kind: 'reserved',
+        wave: 'd11/main',
+      });
+    });
+
+    it('lets it pass when the cap has room for both, or the reservation is outside the window', () => {
+      expect(decideClaim(withReservation(d11), preheat({ caps: [{ ...monthly, max: 2 }] })).result.kind).toBe(
+        'claimed',
+      );
+      expect(decideClaim(withReservation({ ...d11, at: T0 + 31 * DAY }), preheat()).result.kind).toBe(
+        'claimed',
+      );
+    });
+
+    it('is not held back by a reservation of lower or equal priority, or one on channels the cap does not count', () => {
+      expect(decideClaim(withReservation({ ...d11, priority: 20 }), preheat()).result.kind).toBe('claimed');
+      const smsOnly: FrequencyCap = { ...monthly, channels: ['sms'] };
+      expect(
+        decideClaim(withReservation(d11), preheat({ caps: [smsOnly], channel: 'email' })).result.kind,
+      ).toBe('claimed');
+    });
+
+    it("consumes the wave's own reservation when it sends, and forgets reservations whose time has passed", () => {
+      const own = decideClaim(
+        withReservation(d11),
+        req('d11/main/c1', d11.at, { wave: 'd11/main', priority: 90, caps: [monthly] }),
+      );
+      expect(own.result.kind).toBe('claimed');
+      expect(own.next?.reserved).toEqual([]);
+      const later = decideClaim(withReservation(d11), req('x/y/c1', d11.at + DAY, { caps: [monthly] }));
+      expect(later.result.kind).toBe('claimed');
+      expect(later.next?.reserved).toEqual([]);
+    });
   });
 });

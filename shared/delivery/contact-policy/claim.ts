@@ -2,84 +2,232 @@ import type { Channel, FrequencyCap } from '../../campaign/contact-policy-schema
 import { parseDuration } from '../../time/duration.ts';
 
 /**
- * The contact-policy claim: before a message goes out, the send claims its place under the customer's
- * frequency caps and its idempotency key (campaign/wave/customer) together. The decision is this pure
- * function over the customer's recent contacts; each store applies it inside one atomic conditional
- * write, so two claims can never both pass on the same state.
+ * The contact policy, as pure decisions over one customer's record. Before a message goes out, the send
+ * claims its place under the customer's suppressions, frequency caps, the reservations of
+ * higher-priority waves and its idempotency key (campaign/wave/customer), all together. Each store
+ * applies these decisions inside one atomic conditional write per customer (see contact-store.ts), so
+ * two claims can never both pass on the same state.
  */
+
+export type Category = 'marketing' | 'transactional';
+export type SuppressionReason = 'opt-out' | 'bounced' | 'complained';
+/** Where a send stands once claimed: in progress, refused by the provider for now (retry), or final. */
+export type SendState = 'claimed' | 'retrying' | 'sent' | 'failed';
 
 export interface ClaimRequest {
   /** Idempotency key: campaign/wave/customer. At most one message per customer per wave, ever. */
   sendId: string;
+  /** campaign/wave: the wave this send belongs to (its reservation, if any, is consumed). */
+  wave: string;
   customerId: string;
   channel: Channel;
-  category: 'marketing' | 'transactional';
+  category: Category;
+  /** The wave's priority: reservations of higher-priority waves win over this send. */
+  priority: number;
   at: Date;
   /** The caps in force for this send (the shop policy with the campaign's overrides). */
   caps: readonly FrequencyCap[];
 }
 
-export type ClaimResult = { kind: 'claimed' } | { kind: 'duplicate' } | { kind: 'capped'; capId: string };
+export type ClaimResult =
+  | { kind: 'claimed' }
+  | { kind: 'duplicate'; state: SendState }
+  | { kind: 'capped'; capId: string }
+  | { kind: 'reserved'; wave: string }
+  | { kind: 'suppressed'; reason: SuppressionReason };
 
 /** One counted contact. */
 export interface Contact {
   sendId: string;
   at: number;
   channel: Channel;
-  category: 'marketing' | 'transactional';
+  category: Category;
+}
+
+/** A place kept under the caps for a later, higher-priority wave (see docs/delivery.md, Reservations). */
+export interface Reservation {
+  wave: string;
+  at: number;
+  priority: number;
+  channel: Channel;
+  category: Category;
 }
 
 /** What a store keeps per customer. */
 export interface CustomerContacts {
   /** Contacts inside the longest cap window, oldest first. */
   recent: Contact[];
-  /** Every send id claimed (with its time), kept for IDEMPOTENCY_DAYS: the idempotency memory. */
-  claimed: Record<string, number>;
+  /** Every send id claimed, with its time and state, kept for IDEMPOTENCY_DAYS: the idempotency memory. */
+  claimed: Record<string, { at: number; state: SendState }>;
+  /** Reservations whose time has not passed. */
+  reserved: Reservation[];
+  /** Channels (or 'any') this customer must never be messaged on, and why. */
+  suppressed: Partial<Record<'email' | 'sms' | 'any', SuppressionReason>>;
 }
 
 /** How long a send id is remembered: longer than any campaign runs, so re-runs never send twice. */
 export const IDEMPOTENCY_DAYS = 400;
 /** Contacts are kept for at least this long even if no cap window is that long (reports, audits). */
 const MIN_RECENT_DAYS = 30;
+const DAY = 86_400_000;
 
-export const EMPTY_CONTACTS: CustomerContacts = { recent: [], claimed: {} };
+export const EMPTY_CONTACTS: CustomerContacts = { recent: [], claimed: {}, reserved: [], suppressed: {} };
 
-function counts(cap: FrequencyCap, contact: Pick<Contact, 'channel' | 'category'>): boolean {
+/** A stored record, with the fields older records lack. */
+export function parseContacts(json: string | undefined | null): CustomerContacts {
+  if (!json) return EMPTY_CONTACTS;
+  return { ...EMPTY_CONTACTS, ...(JSON.parse(json) as Partial<CustomerContacts>) };
+}
+
+/** A decision over one customer's record: the result, and the record to write (null: write nothing). */
+export interface ContactChange<T> {
+  customerId: string;
+  at: Date;
+  decide(state: CustomerContacts): { result: T; next: CustomerContacts | null };
+}
+
+function counts(cap: FrequencyCap, contact: { channel: Channel; category: Category }): boolean {
   const category = cap.appliesTo === 'all' || contact.category === 'marketing';
   const channel = cap.channels === 'any' || cap.channels.includes(contact.channel);
   return category && channel;
 }
 
+/** Contacts (and reserved contacts) that a cap counts in the window ending at `end`. */
+function used(cap: FrequencyCap, end: number, items: readonly (Contact | Reservation)[]): number {
+  const since = end - parseDuration(cap.window);
+  return items.filter((c) => c.at > since && c.at <= end && counts(cap, c)).length;
+}
+
 /** The first cap this send would exceed, or null. */
 export function exceededCap(state: CustomerContacts, req: ClaimRequest): FrequencyCap | null {
   const now = req.at.getTime();
-  for (const cap of req.caps) {
-    if (!counts(cap, req)) continue;
-    const since = now - parseDuration(cap.window);
-    const used = state.recent.filter((c) => c.at > since && c.at <= now && counts(cap, c)).length;
-    if (used >= cap.max) return cap;
+  return req.caps.find((cap) => counts(cap, req) && used(cap, now, state.recent) >= cap.max) ?? null;
+}
+
+/**
+ * The higher-priority reservation this send would crowd out, or null: adding this send must leave
+ * every cap satisfied in the window ending at each later reservation of a higher-priority wave,
+ * counting the contacts already made and those reservations themselves.
+ */
+export function crowdedReservation(state: CustomerContacts, req: ClaimRequest): Reservation | null {
+  const now = req.at.getTime();
+  const ahead = state.reserved.filter((r) => r.wave !== req.wave && r.priority > req.priority && r.at > now);
+  for (const r of ahead) {
+    for (const cap of req.caps) {
+      if (!counts(cap, req) || !counts(cap, r) || r.at - parseDuration(cap.window) >= now) continue;
+      if (used(cap, r.at, [...state.recent, ...ahead]) + 1 > cap.max) return r;
+    }
   }
   return null;
 }
 
-/** Decides a claim and, when it is claimed, the state to write (pruned). */
+function suppression(state: CustomerContacts, channel: Channel): SuppressionReason | undefined {
+  return state.suppressed.any ?? (channel === 'call-list' ? undefined : state.suppressed[channel]);
+}
+
+/** Decides a claim and, when it is claimed, the record to write (pruned). */
 export function decideClaim(
   state: CustomerContacts,
   req: ClaimRequest,
 ): { result: ClaimResult; next: CustomerContacts | null } {
-  if (state.claimed[req.sendId] !== undefined) return { result: { kind: 'duplicate' }, next: null };
+  const mark = state.claimed[req.sendId];
+  if (mark) return { result: { kind: 'duplicate', state: mark.state }, next: null };
+  // Opt-out, bounces and complaints bind every category, transactional included.
+  const reason = suppression(state, req.channel);
+  if (reason) return { result: { kind: 'suppressed', reason }, next: null };
   const cap = exceededCap(state, req);
   if (cap) return { result: { kind: 'capped', capId: cap.id }, next: null };
+  const reserved = crowdedReservation(state, req);
+  if (reserved) return { result: { kind: 'reserved', wave: reserved.wave }, next: null };
   const now = req.at.getTime();
-  const keepRecent = Math.max(MIN_RECENT_DAYS * 86_400_000, ...req.caps.map((c) => parseDuration(c.window)));
-  const recent = [
-    ...state.recent.filter((c) => c.at > now - keepRecent),
-    { sendId: req.sendId, at: now, channel: req.channel, category: req.category },
-  ].sort((a, b) => a.at - b.at);
-  const claimed = Object.fromEntries(
-    Object.entries({ ...state.claimed, [req.sendId]: now }).filter(
-      ([, at]) => at > now - IDEMPOTENCY_DAYS * 86_400_000,
-    ),
+  const keepRecent = Math.max(MIN_RECENT_DAYS * DAY, ...req.caps.map((c) => parseDuration(c.window)));
+  const contact: Contact = { sendId: req.sendId, at: now, channel: req.channel, category: req.category };
+  const next = prune(
+    {
+      ...state,
+      recent: [...state.recent.filter((c) => c.at > now - keepRecent), contact].sort((a, b) => a.at - b.at),
+      claimed: { ...state.claimed, [req.sendId]: { at: now, state: 'claimed' } },
+      // The wave's own reservation is used up by its send.
+      reserved: state.reserved.filter((r) => r.wave !== req.wave),
+    },
+    now,
   );
-  return { result: { kind: 'claimed' }, next: { recent, claimed } };
+  return { result: { kind: 'claimed' }, next };
+}
+
+/** Drops send ids older than the idempotency period and reservations whose time has passed. */
+function prune(state: CustomerContacts, now: number): CustomerContacts {
+  const claimed = Object.fromEntries(
+    Object.entries(state.claimed).filter(([, m]) => m.at > now - IDEMPOTENCY_DAYS * DAY),
+  );
+  return { ...state, claimed, reserved: state.reserved.filter((r) => r.at > now) };
+}
+
+export function claimChange(req: ClaimRequest): ContactChange<ClaimResult> {
+  return { customerId: req.customerId, at: req.at, decide: (s) => decideClaim(s, req) };
+}
+
+/** Records what became of a claimed send (sent, failed, or retrying after a provider's refusal). */
+export function markChange(
+  customerId: string,
+  sendId: string,
+  state: SendState,
+  at: Date,
+): ContactChange<void> {
+  return {
+    customerId,
+    at,
+    decide: (s) => {
+      const mark = s.claimed[sendId];
+      if (mark?.state === state) return { result: undefined, next: null };
+      return {
+        result: undefined,
+        next: { ...s, claimed: { ...s.claimed, [sendId]: { at: mark?.at ?? at.getTime(), state } } },
+      };
+    },
+  };
+}
+
+/** Keeps a place for a later wave; replaces an earlier reservation of the same wave. */
+export function reserveChange(customerId: string, reservation: Reservation, at: Date): ContactChange<void> {
+  return {
+    customerId,
+    at,
+    decide: (s) => ({
+      result: undefined,
+      next: prune(
+        { ...s, reserved: [...s.reserved.filter((r) => r.wave !== reservation.wave), reservation] },
+        at.getTime(),
+      ),
+    }),
+  };
+}
+
+/** Gives up a wave's reservation (the wave was cancelled or its plan no longer includes the customer). */
+export function releaseChange(customerId: string, wave: string, at: Date): ContactChange<void> {
+  return {
+    customerId,
+    at,
+    decide: (s) =>
+      s.reserved.some((r) => r.wave === wave)
+        ? { result: undefined, next: { ...s, reserved: s.reserved.filter((r) => r.wave !== wave) } }
+        : { result: undefined, next: null },
+  };
+}
+
+/** Suppresses a channel (or every channel) for good: unsubscribes, hard bounces, complaints. */
+export function suppressChange(
+  customerId: string,
+  channel: 'email' | 'sms' | 'any',
+  reason: SuppressionReason,
+  at: Date,
+): ContactChange<void> {
+  return {
+    customerId,
+    at,
+    decide: (s) =>
+      s.suppressed[channel]
+        ? { result: undefined, next: null }
+        : { result: undefined, next: { ...s, suppressed: { ...s.suppressed, [channel]: reason } } },
+  };
 }

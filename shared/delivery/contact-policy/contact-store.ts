@@ -1,19 +1,21 @@
-import type { ClaimRequest, ClaimResult } from './claim.ts';
+import type { ContactChange } from './claim.ts';
 
 /**
- * The contact-policy store port. `claim` checks the caps and the idempotency key and records the send in
- * one atomic conditional write (no read-then-write race: a write based on stale state fails its
- * condition and the claim is decided again). Adapters: DynamoDB (aws/) and SQLite embedded (local/).
+ * The contact-policy store port: one record per customer. `apply` decides each change on the customer's
+ * current record and writes the result with one atomic conditional write (no read-then-write race: a
+ * write based on stale state fails its condition and the change is decided again on the new state; no
+ * multi-item transactions). One customer's changes apply in the order given; results come back in order.
+ * Adapters: DynamoDB (aws/) and SQLite embedded (local/). The decisions live in claim.ts.
  */
 export interface ContactStore {
-  claim(req: ClaimRequest): Promise<ClaimResult>;
+  apply<T>(changes: readonly ContactChange<T>[]): Promise<T[]>;
   close(): Promise<void>;
 }
 
-/** A claim that kept losing its conditional write to concurrent claims for the same customer. */
+/** A change that kept losing its conditional write to concurrent changes for the same customer. */
 export class ClaimContentionError extends Error {
   override name = 'ClaimContentionError';
 }
 
-/** Attempts before a claim gives up under contention (each attempt re-reads the customer's state). */
+/** Attempts before a change gives up under contention (each attempt re-reads the customer's record). */
 export const MAX_CLAIM_ATTEMPTS = 8;

@@ -2,16 +2,9 @@ import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
-  PutItemCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import {
-  type ClaimRequest,
-  type ClaimResult,
-  type CustomerContacts,
-  decideClaim,
-  EMPTY_CONTACTS,
-  IDEMPOTENCY_DAYS,
-} from '../claim.ts';
+import { type ContactChange, IDEMPOTENCY_DAYS, parseContacts } from '../claim.ts';
 import { ClaimContentionError, type ContactStore, MAX_CLAIM_ATTEMPTS } from '../contact-store.ts';
 
 export interface DynamoDbContactStoreOptions {
@@ -19,51 +12,64 @@ export interface DynamoDbContactStoreOptions {
   tableName: string;
   /** Pause before a retry after losing a race; jittered. */
   retryDelayMs?: number;
+  /** Changes in flight at once within one `apply` call (each is its own conditional write). */
+  concurrency?: number;
 }
 
 /**
- * The DynamoDB adapter. One item per customer (`pk = C#<customer id>`) holds the recent contacts and the
- * claimed send ids as JSON, a `version`, and a `ttl` (DynamoDB's TTL deletes customers not contacted for
- * IDEMPOTENCY_DAYS). A claim reads the item (strongly consistent), decides, and writes the whole item
- * with one conditional PutItem on the version it read — no transactions, which dynalite cannot run.
- * A lost race fails the condition and the claim is decided again on the new state.
+ * The DynamoDB adapter. One item per customer (`pk = C#<customer id>`) holds the record as JSON, a
+ * `version`, and a `ttl` (DynamoDB's TTL deletes customers not contacted for IDEMPOTENCY_DAYS). A change
+ * reads the item (strongly consistent), decides, and writes with one conditional UpdateItem on the
+ * version it read — no transactions. A lost race fails the condition and the change is decided again.
  */
 export class DynamoDbContactStore implements ContactStore {
   readonly #o: Required<DynamoDbContactStoreOptions>;
 
   constructor(options: DynamoDbContactStoreOptions) {
-    this.#o = { retryDelayMs: 5, ...options };
+    this.#o = { retryDelayMs: 5, concurrency: 16, ...options };
   }
 
-  async claim(req: ClaimRequest): Promise<ClaimResult> {
-    const pk = { S: `C#${req.customerId}` };
+  /** Customers in parallel (up to `concurrency`); one customer's changes in the order given. */
+  async apply<T>(changes: readonly ContactChange<T>[]): Promise<T[]> {
+    const results = new Array<T>(changes.length);
+    const byCustomer = new Map<string, number[]>();
+    changes.forEach((c, i) => byCustomer.set(c.customerId, [...(byCustomer.get(c.customerId) ?? []), i]));
+    const queues = [...byCustomer.values()];
+    let next = 0;
+    const worker = async () => {
+      while (next < queues.length) {
+        for (const i of queues[next++] ?? [])
+          results[i] = await this.#applyOne(changes[i] as ContactChange<T>);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#o.concurrency, queues.length) }, worker));
+    return results;
+  }
+
+  async #applyOne<T>(change: ContactChange<T>): Promise<T> {
+    const { client, tableName } = this.#o;
+    const key = { pk: { S: `C#${change.customerId}` } };
     for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
-      const { Item } = await this.#o.client.send(
-        new GetItemCommand({ TableName: this.#o.tableName, Key: { pk }, ConsistentRead: true }),
+      const { Item } = await client.send(
+        new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }),
       );
       const version = Item?.version?.N ? Number(Item.version.N) : 0;
-      const state: CustomerContacts = Item?.state?.S
-        ? (JSON.parse(Item.state.S) as CustomerContacts)
-        : EMPTY_CONTACTS;
-      const { result, next } = decideClaim(state, req);
+      const { result, next } = change.decide(parseContacts(Item?.state?.S));
       if (!next) return result;
       try {
-        await this.#o.client.send(
-          new PutItemCommand({
-            TableName: this.#o.tableName,
-            Item: {
-              pk,
-              version: { N: String(version + 1) },
-              state: { S: JSON.stringify(next) },
-              ttl: { N: String(Math.floor(req.at.getTime() / 1000) + IDEMPOTENCY_DAYS * 86_400) },
+        await client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: key,
+            UpdateExpression: 'SET #state = :state, #version = :next, #ttl = :ttl',
+            ConditionExpression: version === 0 ? 'attribute_not_exists(pk)' : '#version = :version',
+            ExpressionAttributeNames: { '#state': 'state', '#version': 'version', '#ttl': 'ttl' },
+            ExpressionAttributeValues: {
+              ':state': { S: JSON.stringify(next) },
+              ':next': { N: String(version + 1) },
+              ':ttl': { N: String(Math.floor(change.at.getTime() / 1000) + IDEMPOTENCY_DAYS * 86_400) },
+              ...(version === 0 ? {} : { ':version': { N: String(version) } }),
             },
-            ...(version === 0
-              ? { ConditionExpression: 'attribute_not_exists(pk)' }
-              : {
-                  ConditionExpression: '#version = :version',
-                  ExpressionAttributeNames: { '#version': 'version' },
-                  ExpressionAttributeValues: { ':version': { N: String(version) } },
-                }),
           }),
         );
         return result;
@@ -73,7 +79,7 @@ export class DynamoDbContactStore implements ContactStore {
       }
     }
     throw new ClaimContentionError(
-      `claim ${req.sendId}: lost ${MAX_CLAIM_ATTEMPTS} races for the same customer`,
+      `change for one customer lost ${MAX_CLAIM_ATTEMPTS} races to concurrent changes`,
     );
   }
 

@@ -1,44 +1,39 @@
 import { DatabaseSync } from 'node:sqlite';
-import {
-  type ClaimRequest,
-  type ClaimResult,
-  type CustomerContacts,
-  decideClaim,
-  EMPTY_CONTACTS,
-} from '../claim.ts';
+import { type ContactChange, parseContacts } from '../claim.ts';
 import type { ContactStore } from '../contact-store.ts';
 
 /**
- * The embedded adapter: one SQLite file (or memory) with a row per customer. A claim is one
- * immediate transaction — read, decide, write — so SQLite's write lock makes it atomic, the local
- * counterpart of DynamoDB's conditional write.
+ * The embedded adapter: a SQLite file (or memory) with a row per customer. Each `apply` call is one
+ * immediate transaction — read, decide, write for every change in it — so SQLite's write lock makes each
+ * change atomic, the local counterpart of DynamoDB's conditional write (and a batch costs one commit).
  */
 export class SqliteContactStore implements ContactStore {
   readonly #db: DatabaseSync;
+  readonly #get;
+  readonly #put;
 
   constructor(path = ':memory:') {
     this.#db = new DatabaseSync(path);
-    this.#db.exec(`PRAGMA journal_mode = WAL;
+    this.#db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;
       CREATE TABLE IF NOT EXISTS customer_contacts (customer_id TEXT PRIMARY KEY, state TEXT NOT NULL)`);
+    this.#get = this.#db.prepare('SELECT state FROM customer_contacts WHERE customer_id = ?');
+    this.#put = this.#db.prepare(
+      'INSERT INTO customer_contacts (customer_id, state) VALUES (?, ?) ON CONFLICT (customer_id) DO UPDATE SET state = excluded.state',
+    );
   }
 
-  async claim(req: ClaimRequest): Promise<ClaimResult> {
+  async apply<T>(changes: readonly ContactChange<T>[]): Promise<T[]> {
+    if (changes.length === 0) return [];
     this.#db.exec('BEGIN IMMEDIATE');
     try {
-      const row = this.#db
-        .prepare('SELECT state FROM customer_contacts WHERE customer_id = ?')
-        .get(req.customerId) as { state: string } | undefined;
-      const state: CustomerContacts = row ? (JSON.parse(row.state) as CustomerContacts) : EMPTY_CONTACTS;
-      const { result, next } = decideClaim(state, req);
-      if (next) {
-        this.#db
-          .prepare(
-            'INSERT INTO customer_contacts (customer_id, state) VALUES (?, ?) ON CONFLICT (customer_id) DO UPDATE SET state = excluded.state',
-          )
-          .run(req.customerId, JSON.stringify(next));
-      }
+      const results = changes.map((change) => {
+        const row = this.#get.get(change.customerId) as { state: string } | undefined;
+        const { result, next } = change.decide(parseContacts(row?.state));
+        if (next) this.#put.run(change.customerId, JSON.stringify(next));
+        return result;
+      });
       this.#db.exec('COMMIT');
-      return result;
+      return results;
     } catch (e) {
       this.#db.exec('ROLLBACK');
       throw e;
@@ -46,6 +41,6 @@ export class SqliteContactStore implements ContactStore {
   }
 
   async close(): Promise<void> {
-    this.#db.close();
+    if (this.#db.isOpen) this.#db.close();
   }
 }

@@ -16,7 +16,8 @@ export type ColumnType =
   | 'boolean'
   | 'date'
   | 'timestamp'
-  | 'decimal(12,2)';
+  | 'decimal(12,2)'
+  | 'decimal(12,4)';
 
 export interface Column {
   name: string;
@@ -139,7 +140,11 @@ export const SENDS: TableDef = {
       'For suppressed: cap, reserved, opt-out, bounced, complained, quiet-hours, budget, holdout, no-address; for failed: the error.',
     ),
     c('sms_segments', 'int', 'Billed SMS segments, for SMS.'),
-    c('cost', 'decimal(12,2)', 'Cost of the message in the campaign currency.'),
+    c(
+      'cost',
+      'decimal(12,4)',
+      'Cost of the message in the campaign currency (SMS segments are priced in fractions of a cent).',
+    ),
     c('message_id', 'string', 'Provider message id (SES, SNS), for matching events.'),
     c('planned_at', 'timestamp', 'When the wave run planned this recipient.'),
     c('sent_at', 'timestamp', 'When the message was accepted by the provider; NULL unless sent.'),
@@ -201,4 +206,5 @@ export const DUCKDB_TYPE: Record<ColumnType, string> = {
   date: 'DATE',
   timestamp: 'TIMESTAMP',
   'decimal(12,2)': 'DECIMAL(12,2)',
+  'decimal(12,4)': 'DECIMAL(12,4)',
 };

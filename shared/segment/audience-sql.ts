@@ -20,6 +20,12 @@ export interface AudienceInput {
   policy: EffectivePolicy;
   runAt: Date;
   dialect: Dialect;
+  /**
+   * For planning the sends: each row also carries the recipient's details (name, province, city,
+   * member_tier, time_zone, and the address for the chosen channel), and with `byValue` their lifetime
+   * paid spend as `value`, highest first (budget allocation serves the most valuable first).
+   */
+  recipients?: { byValue: boolean };
 }
 
 export function waveRule(campaign: Campaign, wave: Wave): Rule {
@@ -47,7 +53,7 @@ function chooseChannel(list: Channel[]): { channel: string; reason: string } {
 }
 
 export function waveAudienceSql(input: AudienceInput): string {
-  const { campaign, wave, policy, runAt, dialect } = input;
+  const { campaign, wave, policy, runAt, dialect, recipients } = input;
   const ctx: SegmentContext = {
     runAt,
     timeZone: campaign.timeZone,
@@ -105,6 +111,23 @@ export function waveAudienceSql(input: AudienceInput): string {
   const valueRank = wave.tiers.length
     ? `value_rank AS (\n  SELECT customer_id, spend, order_count${rankColumns.map((c) => `,\n    ${c}`).join('')}\n  FROM stats\n),\n`
     : '';
+  const stepsSelect = `SELECT customer_id, tier, channel,
+  CASE WHEN channel IS NULL THEN 'suppressed' WHEN cap IS NOT NULL THEN 'capped' WHEN ${holdout} THEN 'holdout' ELSE 'eligible' END AS step,
+  CASE WHEN channel IS NULL THEN block WHEN cap IS NOT NULL THEN cap END AS reason
+FROM capped`;
+  const steps = recipients
+    ? `,\nsteps AS (\n${stepsSelect}\n)
+SELECT st.customer_id, st.tier, st.channel, st.step, st.reason,
+  s.name, s.province, s.city, s.member_tier, s.time_zone,
+  CASE st.channel WHEN 'email' THEN s.email WHEN 'sms' THEN s.phone WHEN 'call-list' THEN s.phone END AS address${
+    recipients.byValue ? ',\n  coalesce(v.spend, 0) AS value' : ''
+  }
+FROM steps st JOIN seg s ON s.customer_id = st.customer_id${
+        recipients.byValue
+          ? '\nLEFT JOIN stats v ON v.customer_id = st.customer_id\nORDER BY value DESC, st.customer_id'
+          : ''
+      }`
+    : `\n${stepsSelect}`;
   const body = `seg AS (SELECT c.* FROM customers c WHERE ${compiled.where}),
 supp AS (SELECT customer_id, channel, min(reason) AS reason FROM suppressions WHERE created_at < ${run} GROUP BY customer_id, channel),
 ${valueRank}reach AS (
@@ -122,18 +145,18 @@ ${valueRank}reach AS (
 chosen AS (SELECT customer_id, tier, ${pick('channel')} AS channel, ${pick('reason')} AS block FROM reach),
 used AS (
   SELECT customer_id${capCounts.length ? `, ${capCounts.join(', ')}` : ''}
-  FROM sends WHERE status = 'sent' AND sent_at < ${run} AND sent_at >= ${sqlTimestamp(new Date(runAt.getTime() - maxWindow))}
+  -- DISTINCT: the ledger is written at least once (a redelivered batch may repeat a row).
+  FROM (
+    SELECT DISTINCT send_id, customer_id, channel, category, sent_at FROM sends
+    WHERE status = 'sent' AND sent_at < ${run} AND sent_at >= ${sqlTimestamp(new Date(runAt.getTime() - maxWindow))}
+  ) sent
   GROUP BY customer_id
 ),
 capped AS (
   SELECT ch.customer_id, ch.tier, ch.channel, ch.block,
     ${capHit.length ? `CASE ${capHit.join(' ')} END` : 'CAST(NULL AS VARCHAR)'} AS cap
   FROM chosen ch LEFT JOIN used u ON u.customer_id = ch.customer_id
-)
-SELECT customer_id, tier, channel,
-  CASE WHEN channel IS NULL THEN 'suppressed' WHEN cap IS NOT NULL THEN 'capped' WHEN ${holdout} THEN 'holdout' ELSE 'eligible' END AS step,
-  CASE WHEN channel IS NULL THEN block WHEN cap IS NOT NULL THEN cap END AS reason
-FROM capped`;
+)${steps}`;
   // The base CTEs go first, then the named segments, then this query's own steps.
   const head = withClause(ctx, body, compiled);
   return head ? `${head.trimEnd()},\n${body}` : `WITH ${body}`;

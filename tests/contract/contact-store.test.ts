@@ -157,7 +157,14 @@ describe.each(adapters)('contact store contract: %s', (_name, make) => {
     await store.apply([
       reserveChange(
         'c7',
-        { wave: 'd11/main', at: d11At.getTime(), priority: 90, channel: 'email', category: 'marketing' },
+        {
+          wave: 'd11/main',
+          at: d11At.getTime(),
+          until: d11At.getTime() + DAY,
+          priority: 90,
+          channel: 'email',
+          category: 'marketing',
+        },
         preheatAt,
       ),
     ]);
@@ -178,7 +185,14 @@ describe.each(adapters)('contact store contract: %s', (_name, make) => {
     await store.apply([
       reserveChange(
         'c8',
-        { wave: 'd11/main', at: d11At.getTime(), priority: 90, channel: 'email', category: 'marketing' },
+        {
+          wave: 'd11/main',
+          at: d11At.getTime(),
+          until: d11At.getTime() + DAY,
+          priority: 90,
+          channel: 'email',
+          category: 'marketing',
+        },
         preheatAt,
       ),
       releaseChange('c8', 'd11/main', preheatAt),

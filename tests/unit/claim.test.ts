@@ -90,6 +90,7 @@ describe('decideClaim', () => {
     const d11: Reservation = {
       wave: 'd11/main',
       at: T0 + 17 * DAY,
+      until: T0 + 17.5 * DAY,
       priority: 90,
       channel: 'sms',
       category: 'marketing',
@@ -109,9 +110,10 @@ describe('decideClaim', () => {
       expect(decideClaim(withReservation(d11), preheat({ caps: [{ ...monthly, max: 2 }] })).result.kind).toBe(
         'claimed',
       );
-      expect(decideClaim(withReservation({ ...d11, at: T0 + 31 * DAY }), preheat()).result.kind).toBe(
-        'claimed',
-      );
+      expect(
+        decideClaim(withReservation({ ...d11, at: T0 + 31 * DAY, until: T0 + 32 * DAY }), preheat()).result
+          .kind,
+      ).toBe('claimed');
     });
 
     it('is not held back by a reservation of lower or equal priority, or one on channels the cap does not count', () => {
@@ -122,14 +124,14 @@ describe('decideClaim', () => {
       ).toBe('claimed');
     });
 
-    it("consumes the wave's own reservation when it sends, and forgets reservations whose time has passed", () => {
+    it("consumes the wave's own reservation when it sends, and forgets reservations whose deadline has passed", () => {
       const own = decideClaim(
         withReservation(d11),
         req('d11/main/c1', d11.at, { wave: 'd11/main', priority: 90, caps: [monthly] }),
       );
       expect(own.result.kind).toBe('claimed');
       expect(own.next?.reserved).toEqual([]);
-      const later = decideClaim(withReservation(d11), req('x/y/c1', d11.at + DAY, { caps: [monthly] }));
+      const later = decideClaim(withReservation(d11), req('x/y/c1', d11.until + 1, { caps: [monthly] }));
       expect(later.result.kind).toBe('claimed');
       expect(later.next?.reserved).toEqual([]);
     });

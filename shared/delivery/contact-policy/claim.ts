@@ -47,7 +47,10 @@ export interface Contact {
 /** A place kept under the caps for a later, higher-priority wave (see docs/delivery.md, Reservations). */
 export interface Reservation {
   wave: string;
+  /** When the reserved wave is expected to send. */
   at: number;
+  /** Its send-by deadline: after this the reservation is ignored and pruned. */
+  until: number;
   priority: number;
   channel: Channel;
   category: Category;
@@ -59,7 +62,7 @@ export interface CustomerContacts {
   recent: Contact[];
   /** Every send id claimed, with its time and state, kept for IDEMPOTENCY_DAYS: the idempotency memory. */
   claimed: Record<string, { at: number; state: SendState }>;
-  /** Reservations whose time has not passed. */
+  /** Reservations whose deadline has not passed. */
   reserved: Reservation[];
   /** Channels (or 'any') this customer must never be messaged on, and why. */
   suppressed: Partial<Record<'email' | 'sms' | 'any', SuppressionReason>>;
@@ -111,11 +114,14 @@ export function exceededCap(state: CustomerContacts, req: ClaimRequest): Frequen
  */
 export function crowdedReservation(state: CustomerContacts, req: ClaimRequest): Reservation | null {
   const now = req.at.getTime();
-  const ahead = state.reserved.filter((r) => r.wave !== req.wave && r.priority > req.priority && r.at > now);
+  const ahead = state.reserved.filter(
+    (r) => r.wave !== req.wave && r.priority > req.priority && r.until > now,
+  );
   for (const r of ahead) {
     for (const cap of req.caps) {
-      if (!counts(cap, req) || !counts(cap, r) || r.at - parseDuration(cap.window) >= now) continue;
-      if (used(cap, r.at, [...state.recent, ...ahead]) + 1 > cap.max) return r;
+      const end = Math.max(r.at, now);
+      if (!counts(cap, req) || !counts(cap, r) || end - parseDuration(cap.window) >= now) continue;
+      if (used(cap, end, [...state.recent, ...ahead]) + 1 > cap.max) return r;
     }
   }
   return null;
@@ -155,12 +161,12 @@ export function decideClaim(
   return { result: { kind: 'claimed' }, next };
 }
 
-/** Drops send ids older than the idempotency period and reservations whose time has passed. */
+/** Drops send ids older than the idempotency period and reservations whose deadline has passed. */
 function prune(state: CustomerContacts, now: number): CustomerContacts {
   const claimed = Object.fromEntries(
     Object.entries(state.claimed).filter(([, m]) => m.at > now - IDEMPOTENCY_DAYS * DAY),
   );
-  return { ...state, claimed, reserved: state.reserved.filter((r) => r.at > now) };
+  return { ...state, claimed, reserved: state.reserved.filter((r) => r.until > now) };
 }
 
 export function claimChange(req: ClaimRequest): ContactChange<ClaimResult> {
@@ -229,5 +235,28 @@ export function suppressChange(
       s.suppressed[channel]
         ? { result: undefined, next: null }
         : { result: undefined, next: { ...s, suppressed: { ...s.suppressed, [channel]: reason } } },
+  };
+}
+
+/**
+ * Closes a send that will not be attempted again (its queue message was dead-lettered): marks it failed
+ * unless it already reached a final state. Returns the state it had, so the caller records only sends
+ * that were still open (and the wave can never send it later).
+ */
+export function settleChange(customerId: string, sendId: string, at: Date): ContactChange<SendState | null> {
+  return {
+    customerId,
+    at,
+    decide: (s) => {
+      const mark = s.claimed[sendId];
+      if (mark?.state === 'sent' || mark?.state === 'failed') return { result: mark.state, next: null };
+      return {
+        result: mark?.state ?? null,
+        next: {
+          ...s,
+          claimed: { ...s.claimed, [sendId]: { at: mark?.at ?? at.getTime(), state: 'failed' } },
+        },
+      };
+    },
   };
 }

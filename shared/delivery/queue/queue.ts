@@ -6,6 +6,13 @@
  */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 export const MAX_BATCH_ENTRIES = 10;
+/** SQS's longest per-message delay; a longer wait is made of several hops. */
+export const MAX_DELAY_SECONDS = 900;
+
+export interface SendOptions {
+  /** Seconds before the messages become visible (0–900). */
+  delaySeconds?: number;
+}
 
 export interface QueueRecord {
   messageId: string;
@@ -18,7 +25,7 @@ export interface QueueRecord {
 export type BatchHandler = (records: QueueRecord[]) => Promise<{ failedIds: string[] }>;
 
 export interface QueueProducer {
-  send(bodies: readonly string[]): Promise<void>;
+  send(bodies: readonly string[], options?: SendOptions): Promise<void>;
 }
 
 export class MessageTooLargeError extends Error {

@@ -3,7 +3,14 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { assertMessageSize, MAX_BATCH_ENTRIES, MAX_MESSAGE_BYTES, type QueueProducer } from '../queue.ts';
+import {
+  assertMessageSize,
+  MAX_BATCH_ENTRIES,
+  MAX_DELAY_SECONDS,
+  MAX_MESSAGE_BYTES,
+  type QueueProducer,
+  type SendOptions,
+} from '../queue.ts';
 
 export interface SqsProducerOptions {
   client: SQSClient;
@@ -28,10 +35,13 @@ export class SqsProducer implements QueueProducer {
     this.#o = { maxAttempts: 3, ...options };
   }
 
-  async send(bodies: readonly string[]): Promise<void> {
+  async send(bodies: readonly string[], options: SendOptions = {}): Promise<void> {
     for (const b of bodies) assertMessageSize(b);
+    const delay = options.delaySeconds
+      ? { DelaySeconds: Math.min(MAX_DELAY_SECONDS, Math.ceil(options.delaySeconds)) }
+      : {};
     for (const batch of batches(bodies)) {
-      let pending = batch.map((body, i) => ({ Id: String(i), MessageBody: body }));
+      let pending = batch.map((body, i) => ({ Id: String(i), MessageBody: body, ...delay }));
       for (let attempt = 1; pending.length > 0; attempt++) {
         const out = await this.#o.client.send(
           new SendMessageBatchCommand({ QueueUrl: this.#o.queueUrl, Entries: pending }),

@@ -1,11 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { assertMessageSize, type BatchHandler, type QueueProducer, type QueueRecord } from '../queue.ts';
+import { type Clock, systemClock } from '../../../clock.ts';
+import {
+  assertMessageSize,
+  type BatchHandler,
+  MAX_DELAY_SECONDS,
+  type QueueProducer,
+  type QueueRecord,
+  type SendOptions,
+} from '../queue.ts';
 
 export interface LocalQueueOptions {
   /** Records per handler call (SQS event source mapping BatchSize; 10 for standard queues here). */
   batchSize?: number;
   /** Deliveries before a record goes to the dead-letter list (the redrive policy's maxReceiveCount). */
   maxReceiveCount?: number;
+  /** Whose time delays are measured in (a simulated clock in runs and tests). */
+  clock?: Clock;
+  /**
+   * SQS's disorder, for tests: batches are drawn at random from the visible records, and a record that
+   * was handled successfully is delivered once more with probability `duplicate` (at-least-once).
+   */
+  chaos?: { random: () => number; duplicate: number };
 }
 
 export interface DeadLetter {
@@ -15,54 +30,93 @@ export interface DeadLetter {
   lastError: string;
 }
 
+interface Held extends QueueRecord {
+  visibleAt: number;
+}
+
+export interface DrainOptions {
+  /**
+   * Called when only delayed records are left, with the time the first becomes visible: a simulated
+   * clock moves there. Without it, drain waits in real time.
+   */
+  advance?: (to: Date) => void;
+}
+
 /**
  * An in-process queue with SQS semantics that drives the same batch handlers as the Lambda event source
- * mapping: batches, at-least-once redelivery of failed records, a dead-letter list after maxReceiveCount.
- * Redelivery is immediate (no real visibility timeout: the simulated clock owns time).
+ * mapping: batches, delays (DelaySeconds), at-least-once redelivery of failed records, a dead-letter list
+ * after maxReceiveCount. A failed record is visible again at once (the simulated clock owns time).
  */
 export class LocalQueue implements QueueProducer {
   readonly deadLetters: DeadLetter[] = [];
-  readonly #o: Required<LocalQueueOptions>;
-  #visible: QueueRecord[] = [];
+  readonly #o: Required<Omit<LocalQueueOptions, 'chaos'>> & Pick<LocalQueueOptions, 'chaos'>;
+  #held: Held[] = [];
 
   constructor(options: LocalQueueOptions = {}) {
-    this.#o = { batchSize: 10, maxReceiveCount: 3, ...options };
+    this.#o = { batchSize: 10, maxReceiveCount: 3, clock: systemClock, ...options };
   }
 
-  async send(bodies: readonly string[]): Promise<void> {
+  async send(bodies: readonly string[], options: SendOptions = {}): Promise<void> {
+    const delay = Math.min(MAX_DELAY_SECONDS, Math.max(0, options.delaySeconds ?? 0));
+    const visibleAt = this.#o.clock.now().getTime() + delay * 1000;
     for (const body of bodies) {
       assertMessageSize(body);
-      this.#visible.push({ messageId: randomUUID(), body, receiveCount: 0 });
+      this.#held.push({ messageId: randomUUID(), body, receiveCount: 0, visibleAt });
     }
   }
 
   get depth(): number {
-    return this.#visible.length;
+    return this.#held.length;
   }
 
   /** Delivers until the queue is empty; returns the number of handler calls. */
-  async drain(handler: BatchHandler): Promise<number> {
+  async drain(handler: BatchHandler, options: DrainOptions = {}): Promise<number> {
     let calls = 0;
-    while (this.#visible.length > 0) {
-      const batch = this.#visible
-        .splice(0, this.#o.batchSize)
-        .map((r) => ({ ...r, receiveCount: r.receiveCount + 1 }));
+    while (this.#held.length > 0) {
+      const batch = this.#take();
+      if (batch.length === 0) {
+        const next = Math.min(...this.#held.map((r) => r.visibleAt));
+        if (options.advance) options.advance(new Date(next));
+        else await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
+        continue;
+      }
       calls += 1;
       let failed: Map<string, string>;
       try {
-        const { failedIds } = await handler(batch);
+        const { failedIds } = await handler(batch.map(({ visibleAt: _, ...r }) => r));
         failed = new Map(failedIds.map((id) => [id, 'reported as failed by the handler']));
       } catch (e) {
         failed = new Map(batch.map((r) => [r.messageId, (e as Error).message]));
       }
       for (const record of batch) {
         const error = failed.get(record.messageId);
-        if (error === undefined) continue;
+        if (error === undefined) {
+          const chaos = this.#o.chaos;
+          if (chaos && chaos.random() < chaos.duplicate) this.#held.push(record);
+          continue;
+        }
         if (record.receiveCount >= this.#o.maxReceiveCount) {
-          this.deadLetters.push({ ...record, lastError: error });
-        } else this.#visible.push(record);
+          const { visibleAt: _, ...r } = record;
+          this.deadLetters.push({ ...r, lastError: error });
+        } else this.#held.push(record);
       }
     }
     return calls;
+  }
+
+  /** The next batch of visible records, each with its receive count raised. */
+  #take(): Held[] {
+    const now = this.#o.clock.now().getTime();
+    const visible = this.#held.filter((r) => r.visibleAt <= now);
+    const chaos = this.#o.chaos;
+    if (chaos) {
+      for (let i = visible.length - 1; i > 0; i--) {
+        const j = Math.floor(chaos.random() * (i + 1));
+        [visible[i], visible[j]] = [visible[j] as Held, visible[i] as Held];
+      }
+    }
+    const batch = new Set(visible.slice(0, this.#o.batchSize));
+    this.#held = this.#held.filter((r) => !batch.has(r));
+    return [...batch].map((r) => ({ ...r, receiveCount: r.receiveCount + 1 }));
   }
 }

@@ -1,0 +1,50 @@
+import type { Channel } from '../../campaign/contact-policy-schema.ts';
+import type { Category } from '../contact-policy/claim.ts';
+
+/**
+ * The ledger: one row per recipient of a wave, in exactly one state, in the sends table (Parquet, the
+ * same schema locally and in S3; see shared/lake/tables.ts). Writers are append-only and buffered (Firehose
+ * on AWS, a staging file locally); rows are at least once, so a reader that counts takes one row per
+ * send_id by precedence (sent > failed > suppressed): see ledgerRowsSql in wave-status.ts.
+ */
+export type LedgerStatus = 'sent' | 'suppressed' | 'failed';
+
+export type SuppressedReason =
+  | 'cap'
+  | 'reserved'
+  | 'opt-out'
+  | 'bounced'
+  | 'complained'
+  | 'quiet-hours'
+  | 'budget'
+  | 'holdout'
+  | 'no-address';
+
+export interface LedgerRow {
+  sendId: string;
+  campaignId: string;
+  waveId: string;
+  customerId: string;
+  category: Category;
+  channel: Channel | null;
+  variant: string | null;
+  status: LedgerStatus;
+  /** For suppressed: a SuppressedReason; for failed: the error; null when sent. */
+  reason: string | null;
+  smsSegments: number | null;
+  cost: number | null;
+  messageId: string | null;
+  plannedAt: Date;
+  sentAt: Date | null;
+}
+
+export interface LedgerWriter {
+  append(rows: readonly LedgerRow[]): Promise<void>;
+  /** Makes every appended row visible in the sends table. */
+  flush(): Promise<void>;
+}
+
+/** The idempotency key of a send: at most one message per customer per wave, ever. */
+export function sendIdOf(campaignId: string, waveId: string, customerId: string): string {
+  return `${campaignId}/${waveId}/${customerId}`;
+}

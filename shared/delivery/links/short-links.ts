@@ -1,0 +1,103 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Tracked short links. Each send gets a click link (to the wave's landing page) and, for email, a
+ * one-click unsubscribe link. A link is `<base>/<code>`: the code is 10 base62 characters of an
+ * HMAC-SHA256 over (kind, send id) under the shop's link secret — short enough for SMS, the same on every
+ * retry of a send, and impossible to forge or enumerate without the secret. The link store maps a code to
+ * its send; the redirect checks the code's signature again before it trusts the store.
+ */
+export type LinkKind = 'click' | 'unsubscribe';
+
+export interface TrackedLink {
+  code: string;
+  kind: LinkKind;
+  sendId: string;
+  /** Where a click redirects; null for unsubscribe links. */
+  target: string | null;
+  expiresAt: Date;
+}
+
+export interface LinkStore {
+  put(links: readonly TrackedLink[]): Promise<void>;
+  get(code: string): Promise<TrackedLink | null>;
+  close(): Promise<void>;
+}
+
+export const CODE_LENGTH = 10;
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+/** How long links work: clicks for the attribution horizon, unsubscribes (a legal duty) far longer. */
+export const LINK_TTL_DAYS: Record<LinkKind, number> = { click: 90, unsubscribe: 730 };
+
+export function linkCode(secret: string, kind: LinkKind, sendId: string): string {
+  const mac = createHmac('sha256', secret).update(`${kind}\n${sendId}`).digest();
+  let n = mac.readBigUInt64BE(0);
+  let code = '';
+  for (let i = 0; i < CODE_LENGTH; i++) {
+    code += BASE62[Number(n % 62n)];
+    n /= 62n;
+  }
+  return code;
+}
+
+export interface IssuedLinks {
+  click: string;
+  unsubscribe: string;
+  records: TrackedLink[];
+}
+
+export class LinkIssuer {
+  readonly #secret: string;
+  readonly #base: string;
+
+  constructor(secret: string, baseUrl: string) {
+    if (secret.length < 16) throw new RangeError('the link secret must be at least 16 characters');
+    this.#secret = secret;
+    this.#base = baseUrl.replace(/\/+$/, '');
+  }
+
+  /** The links of one send; `records` are what the link store must hold before the message leaves. */
+  issue(sendId: string, target: string | null, now: Date, withUnsubscribe: boolean): IssuedLinks {
+    const at = (kind: LinkKind) => new Date(now.getTime() + LINK_TTL_DAYS[kind] * 86_400_000);
+    const click: TrackedLink = {
+      code: linkCode(this.#secret, 'click', sendId),
+      kind: 'click',
+      sendId,
+      target,
+      expiresAt: at('click'),
+    };
+    const unsubscribe: TrackedLink = {
+      code: linkCode(this.#secret, 'unsubscribe', sendId),
+      kind: 'unsubscribe',
+      sendId,
+      target: null,
+      expiresAt: at('unsubscribe'),
+    };
+    return {
+      click: `${this.#base}/${click.code}`,
+      unsubscribe: `${this.#base}/${unsubscribe.code}`,
+      records: [...(target ? [click] : []), ...(withUnsubscribe ? [unsubscribe] : [])],
+    };
+  }
+}
+
+export type ResolvedLink = { ok: true; link: TrackedLink } | { ok: false; reason: 'invalid' | 'expired' };
+
+/**
+ * What a redirect does with a code: unknown, tampered (the store's record does not match the code's
+ * signature) and expired links are refused without saying whose they were.
+ */
+export async function resolveLink(
+  store: LinkStore,
+  secret: string,
+  code: string,
+  now: Date,
+): Promise<ResolvedLink> {
+  if (!/^[0-9A-Za-z]+$/.test(code) || code.length !== CODE_LENGTH) return { ok: false, reason: 'invalid' };
+  const link = await store.get(code);
+  if (!link) return { ok: false, reason: 'invalid' };
+  const expected = Buffer.from(linkCode(secret, link.kind, link.sendId));
+  if (!timingSafeEqual(expected, Buffer.from(code))) return { ok: false, reason: 'invalid' };
+  if (link.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired' };
+  return { ok: true, link };
+}

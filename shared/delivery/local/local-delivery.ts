@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Channel } from '../../campaign/contact-policy-schema.ts';
+import type { Clock } from '../../clock.ts';
+import { SqliteContactStore } from '../contact-policy/local/sqlite-contact-store.ts';
+import { ParquetLedger } from '../ledger/local/parquet-ledger.ts';
+import { SqliteLinkStore } from '../links/local/sqlite-link-store.ts';
+import { LinkIssuer } from '../links/short-links.ts';
+import { LocalQueue, type LocalQueueOptions } from '../queue/local/local-queue.ts';
+import { CsvCallList } from '../senders/local/call-list-csv.ts';
+import { OutboxEmailSender, OutboxSmsSender } from '../senders/local/outbox.ts';
+import { SqliteWaveRunStore } from '../wave-runs/local/sqlite-wave-run-store.ts';
+
+/** Where the embedded adapters keep their state, next to the lake. */
+export const statePaths = (dataDir: string) => ({
+  dir: resolve(dataDir, 'state'),
+  contacts: resolve(dataDir, 'state', 'contacts.db'),
+  links: resolve(dataDir, 'state', 'links.db'),
+  runs: resolve(dataDir, 'state', 'wave-runs.db'),
+  linkSecret: resolve(dataDir, 'state', 'link-secret'),
+  outbox: resolve(dataDir, 'outbox'),
+});
+
+/** The default short-link domain (an example: a shop sets its own with CAMPAIGN_LINK_BASE). */
+export const DEFAULT_LINK_BASE = 'https://s.example.cn';
+
+/** The link-signing secret: $CAMPAIGN_LINK_SECRET, else one generated for this data folder. */
+function linkSecret(file: string): string {
+  const fromEnv = process.env.CAMPAIGN_LINK_SECRET;
+  if (fromEnv) return fromEnv;
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+export type LocalDelivery = ReturnType<typeof openLocalDelivery>;
+
+/**
+ * Every embedded adapter of delivery over one data folder: SQLite stores (contacts, links, wave runs),
+ * the Parquet ledger, the in-process queue and the outbox senders.
+ */
+export function openLocalDelivery(dataDir: string, clock: Clock, queueOptions: LocalQueueOptions = {}) {
+  const p = statePaths(dataDir);
+  mkdirSync(p.dir, { recursive: true });
+  // One in-process queue carries every channel's batches (on AWS each channel has its own SQS queue, for
+  // its own send rate); the handler reads the channel from the message.
+  const queue = new LocalQueue({ clock, ...queueOptions });
+  const queues: Record<Channel, LocalQueue> = { email: queue, sms: queue, 'call-list': queue };
+  const contacts = new SqliteContactStore(p.contacts);
+  const links = new SqliteLinkStore(p.links);
+  const runs = new SqliteWaveRunStore(p.runs);
+  return {
+    contacts,
+    links,
+    runs,
+    ledger: new ParquetLedger(dataDir),
+    linkIssuer: new LinkIssuer(linkSecret(p.linkSecret), process.env.CAMPAIGN_LINK_BASE ?? DEFAULT_LINK_BASE),
+    queue,
+    queues,
+    email: new OutboxEmailSender(p.outbox, clock),
+    sms: new OutboxSmsSender(p.outbox, clock),
+    callList: new CsvCallList(p.outbox),
+    clock,
+    async close() {
+      await Promise.all([contacts.close(), links.close(), runs.close()]);
+    },
+  };
+}
+
+/** Forgets everything delivery did in this data folder: contacts, links, runs, the outbox and the sends. */
+export function clearLocalDelivery(dataDir: string): void {
+  const p = statePaths(dataDir);
+  for (const dir of [p.outbox, resolve(dataDir, 'lake', 'sends'), resolve(dataDir, 'staging', 'sends')])
+    rmSync(dir, { recursive: true, force: true });
+  for (const f of [p.contacts, p.links, p.runs])
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${f}${suffix}`, { force: true });
+}

@@ -1,0 +1,266 @@
+import type { Channel } from '../campaign/contact-policy-schema.ts';
+import type { Clock } from '../clock.ts';
+import type { Row, Warehouse } from '../lake/warehouse.ts';
+import { waveAudienceSql } from '../segment/audience-sql.ts';
+import type { Dialect } from '../segment/dialect.ts';
+import { sqlString, sqlStringList, sqlTimestamp } from '../segment/sql-literals.ts';
+import { parseDuration } from '../time/duration.ts';
+import type { CampaignCatalog, ScheduledWave } from './campaign-catalog.ts';
+import { reserveChange } from './contact-policy/claim.ts';
+import type { ContactStore } from './contact-policy/contact-store.ts';
+import { type LedgerRow, type LedgerWriter, type SuppressedReason, sendIdOf } from './ledger/ledger.ts';
+import type { QueueProducer } from './queue/queue.ts';
+import { chooseVariant } from './render/choose-variant.ts';
+import { estimatedCost } from './render/estimated-cost.ts';
+import { type BatchRecipient, MAX_RECIPIENTS, type SendBatchMessage } from './send-batch-message.ts';
+import type { WaveRun, WaveRunStore } from './wave-runs/wave-run-store.ts';
+
+export interface PlanDeps {
+  warehouse: Warehouse;
+  dialect: Dialect;
+  catalog: CampaignCatalog;
+  contacts: ContactStore;
+  runs: WaveRunStore;
+  ledger: LedgerWriter;
+  queues: Record<Channel, QueueProducer>;
+  clock: Clock;
+}
+
+export type PlanOutcome =
+  | { kind: 'already-run'; run: WaveRun }
+  | { kind: 'planned'; run: WaveRun; queued: number; suppressed: number; reservations: number };
+
+const LEDGER_CHUNK = 2_000;
+const CALL_LIST_ORDERS = 3;
+const IN_LIST = 1_000;
+
+/**
+ * Launch and plan one wave: record the run, keep places for the higher-priority waves ahead (look-ahead
+ * reservations), stream the audience, write a ledger row for everyone who leaves before sending
+ * (suppressed, capped, holdout, over budget), and queue the rest in batches per channel. The audience is
+ * streamed, never held; only the call list's few rows wait for their last orders.
+ */
+export async function planWave(deps: PlanDeps, sw: ScheduledWave): Promise<PlanOutcome> {
+  const { campaign, wave } = sw;
+  const existing = await deps.runs.get(campaign.id, wave.id);
+  if (existing?.state === 'drained') return { kind: 'already-run', run: existing };
+  const run: WaveRun = {
+    campaignId: campaign.id,
+    waveId: wave.id,
+    state: 'planning',
+    runAt: sw.start.toISOString(),
+    audience: null,
+    batches: 0,
+    startedAt: deps.clock.now().toISOString(),
+    drainedAt: null,
+  };
+  await deps.runs.put(run);
+  const reservations = await reserveAhead(deps, sw);
+
+  const budget = await remainingBudget(deps, sw);
+  const byValue = budget.money !== Number.POSITIVE_INFINITY || budget.recipients !== Number.POSITIVE_INFINITY;
+  const sql = waveAudienceSql({
+    campaign,
+    wave,
+    policy: sw.policy,
+    runAt: sw.start,
+    dialect: deps.dialect,
+    recipients: { byValue },
+  });
+  const plannedAt = sw.start;
+  const pending: Record<Channel, BatchRecipient[]> = { email: [], sms: [], 'call-list': [] };
+  const callList: BatchRecipient[] = [];
+  let rows: LedgerRow[] = [];
+  let audience = 0;
+  let queued = 0;
+  let suppressed = 0;
+  let spent = 0;
+  let served = 0;
+
+  const leave = (row: Row, reason: SuppressedReason) => {
+    const customerId = String(row.customer_id);
+    suppressed += 1;
+    rows.push({
+      sendId: sendIdOf(campaign.id, wave.id, customerId),
+      campaignId: campaign.id,
+      waveId: wave.id,
+      customerId,
+      category: wave.category,
+      channel: (row.channel as Channel | null) ?? null,
+      variant: null,
+      status: 'suppressed',
+      reason,
+      smsSegments: null,
+      cost: null,
+      messageId: null,
+      plannedAt,
+      sentAt: null,
+    });
+  };
+  const enqueue = async (channel: Channel, force = false) => {
+    const list = pending[channel];
+    while (list.length >= MAX_RECIPIENTS[channel] || (force && list.length > 0)) {
+      const recipients = list.splice(0, MAX_RECIPIENTS[channel]);
+      const message: SendBatchMessage = {
+        v: 1,
+        campaignId: campaign.id,
+        waveId: wave.id,
+        channel,
+        category: wave.category,
+        plannedAt: plannedAt.toISOString(),
+        recipients,
+      };
+      await deps.queues[channel].send([JSON.stringify(message)]);
+      run.batches += 1;
+      queued += recipients.length;
+    }
+  };
+
+  for await (const batch of deps.warehouse.stream(sql)) {
+    for (const row of batch) {
+      audience += 1;
+      const step = String(row.step);
+      if (step === 'suppressed') leave(row, row.reason as SuppressedReason);
+      else if (step === 'capped') leave(row, 'cap');
+      else if (step === 'holdout') leave(row, 'holdout');
+      else {
+        const channel = row.channel as Channel;
+        const customerId = String(row.customer_id);
+        const variant = chooseVariant(campaign, wave, customerId);
+        const cost = estimatedCost(campaign, wave, channel, variant);
+        // Whole cents, so float error never lets a recipient past the budget.
+        if (
+          served >= budget.recipients ||
+          Math.round((spent + cost) * 100) > Math.round(budget.money * 100)
+        ) {
+          leave(row, 'budget');
+        } else {
+          spent += cost;
+          served += 1;
+          const recipient = toRecipient(row, variant);
+          if (channel === 'call-list') callList.push(recipient);
+          else {
+            pending[channel].push(recipient);
+            await enqueue(channel);
+          }
+        }
+      }
+      if (rows.length >= LEDGER_CHUNK) {
+        await deps.ledger.append(rows);
+        rows = [];
+      }
+    }
+  }
+  await deps.ledger.append(rows);
+  await enqueue('email', true);
+  await enqueue('sms', true);
+  await withLastOrders(deps, callList, sw.start);
+  pending['call-list'] = callList;
+  await enqueue('call-list', true);
+
+  Object.assign(run, { state: 'sending', audience });
+  await deps.runs.put(run);
+  return { kind: 'planned', run, queued, suppressed, reservations };
+}
+
+function toRecipient(row: Row, variant: string | null): BatchRecipient {
+  const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  return {
+    customerId: String(row.customer_id),
+    address: String(row.address),
+    name: str(row.name),
+    province: str(row.province),
+    city: str(row.city),
+    memberTier: str(row.member_tier),
+    timeZone: str(row.time_zone),
+    variant,
+    tier: str(row.tier),
+    attempt: 1,
+  };
+}
+
+/**
+ * What is left to spend: the wave's own limits, and the campaign's budget less what its sends have cost
+ * so far (read from the ledger, one row per send).
+ */
+async function remainingBudget(
+  deps: PlanDeps,
+  { campaign, wave }: ScheduledWave,
+): Promise<{ money: number; recipients: number }> {
+  let money = wave.limits?.budget ?? Number.POSITIVE_INFINITY;
+  if (campaign.budget !== undefined) {
+    const { rows } = await deps.warehouse.query(
+      `SELECT coalesce(sum(cost), 0) AS spent FROM (SELECT DISTINCT send_id, cost FROM sends
+  WHERE campaign_id = ${sqlString(campaign.id)} AND status = 'sent') s`,
+    );
+    money = Math.min(money, Math.max(0, campaign.budget - Number(rows[0]?.spent ?? 0)));
+  }
+  return { money, recipients: wave.limits?.maxRecipients ?? Number.POSITIVE_INFINITY };
+}
+
+/**
+ * Look-ahead reservations: before a wave sends, the customers that higher-priority waves starting within
+ * the longest cap window will target (their audience as the lake stands now) get a reservation for that
+ * wave, so this wave's claims leave them room. A reservation is consumed by its wave's send, ignored
+ * after that wave's send-by deadline, and can be released (releaseChange) when a wave is cancelled.
+ */
+async function reserveAhead(deps: PlanDeps, sw: ScheduledWave): Promise<number> {
+  const window = Math.max(0, ...sw.policy.caps.map((c) => parseDuration(c.window)));
+  if (window === 0) return 0;
+  const ahead = (await deps.catalog.startingBetween(sw.start, new Date(sw.start.getTime() + window))).filter(
+    (w) => w.wave.priority > sw.wave.priority,
+  );
+  const now = deps.clock.now();
+  let count = 0;
+  for (const w of ahead) {
+    const sql = waveAudienceSql({
+      campaign: w.campaign,
+      wave: w.wave,
+      policy: w.policy,
+      runAt: w.start,
+      dialect: deps.dialect,
+    });
+    const eligible = `SELECT customer_id, channel FROM (${sql}) a WHERE step = 'eligible'`;
+    for await (const batch of deps.warehouse.stream(eligible)) {
+      await deps.contacts.apply(
+        batch.map((row) =>
+          reserveChange(
+            String(row.customer_id),
+            {
+              wave: `${w.campaign.id}/${w.wave.id}`,
+              at: w.start.getTime(),
+              until: w.sendBy.getTime(),
+              priority: w.wave.priority,
+              channel: row.channel as Channel,
+              category: w.wave.category,
+            },
+            now,
+          ),
+        ),
+      );
+      count += batch.length;
+    }
+  }
+  return count;
+}
+
+/** The call list shows the customer's latest paid orders: one query per thousand customers. */
+async function withLastOrders(deps: PlanDeps, list: BatchRecipient[], before: Date): Promise<void> {
+  const byId = new Map(list.map((r) => [r.customerId, r]));
+  for (let i = 0; i < list.length; i += IN_LIST) {
+    const ids = list.slice(i, i + IN_LIST).map((r) => r.customerId);
+    const { rows } = await deps.warehouse.query(`SELECT customer_id, order_id, paid_at, amount FROM (
+  SELECT customer_id, order_id, paid_at, amount,
+    row_number() OVER (PARTITION BY customer_id ORDER BY paid_at DESC, order_id) AS n
+  FROM orders WHERE status = 'paid' AND paid_at < ${sqlTimestamp(before)} AND customer_id IN ${sqlStringList(ids)}
+) o WHERE n <= ${CALL_LIST_ORDERS} ORDER BY customer_id, n`);
+    for (const row of rows) {
+      const r = byId.get(String(row.customer_id));
+      if (!r) continue;
+      r.lastOrders = [
+        ...(r.lastOrders ?? []),
+        { orderId: String(row.order_id), at: String(row.paid_at), amount: Number(row.amount) },
+      ];
+    }
+  }
+}

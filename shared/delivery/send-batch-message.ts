@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { Channel } from '../campaign/contact-policy-schema.ts';
+
+/**
+ * The queue message between planning and sending: one wave, one channel, up to MAX_RECIPIENTS recipients
+ * with what rendering and sending need (so a sender never queries the lake). It carries personal data:
+ * queues are encrypted, and bodies are never logged.
+ */
+export const LastOrder = z.strictObject({ orderId: z.string(), at: z.string(), amount: z.number() });
+
+export const BatchRecipient = z.strictObject({
+  customerId: z.string().min(1),
+  /** Email address or E.164 phone, for the batch's channel. */
+  address: z.string().min(1),
+  name: z.string().nullable(),
+  province: z.string().nullable(),
+  city: z.string().nullable(),
+  memberTier: z.string().nullable(),
+  timeZone: z.string().nullable(),
+  variant: z.string().nullable(),
+  tier: z.string().nullable(),
+  /** For the call list: the customer's latest paid orders. */
+  lastOrders: z.array(LastOrder).optional(),
+  /** Delivery attempts so far after provider throttling (1 on the first). */
+  attempt: z.int().min(1).default(1),
+});
+export type BatchRecipient = z.infer<typeof BatchRecipient>;
+
+export const SendBatchMessage = z.strictObject({
+  v: z.literal(1),
+  campaignId: z.string().min(1),
+  waveId: z.string().min(1),
+  channel: Channel,
+  category: z.enum(['marketing', 'transactional']),
+  plannedAt: z.iso.datetime(),
+  /** Not to be sent before this instant (quiet hours, throttling backoff). */
+  notBefore: z.iso.datetime().optional(),
+  recipients: z.array(BatchRecipient).min(1),
+});
+export type SendBatchMessage = z.infer<typeof SendBatchMessage>;
+
+/** Recipients per message: one SES SendBulkEmail call takes at most 50 destinations. */
+export const MAX_RECIPIENTS: Record<Channel, number> = { email: 50, sms: 20, 'call-list': 50 };
+
+export function parseSendBatch(body: string): SendBatchMessage {
+  return SendBatchMessage.parse(JSON.parse(body));
+}

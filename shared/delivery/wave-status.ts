@@ -1,0 +1,76 @@
+import type { Channel } from '../campaign/contact-policy-schema.ts';
+import type { Warehouse } from '../lake/warehouse.ts';
+import { sqlString } from '../segment/sql-literals.ts';
+import type { WaveRunState, WaveRunStore } from './wave-runs/wave-run-store.ts';
+
+/**
+ * One row per send of a campaign from the ledger, which is written at least once: a send's rows collapse
+ * to the one of highest precedence (sent > failed > suppressed). Runs on Athena and DuckDB alike.
+ */
+export function ledgerRowsSql(campaignId: string): string {
+  const rank = `CASE status WHEN 'sent' THEN 3 WHEN 'failed' THEN 2 ELSE 1 END`;
+  return `SELECT wave_id, send_id, max_by(status, ${rank}) AS status, max_by(channel, ${rank}) AS channel,
+    max_by(reason, ${rank}) AS reason
+  FROM sends WHERE campaign_id = ${sqlString(campaignId)}
+  GROUP BY wave_id, send_id`;
+}
+
+/** Counts per wave, state and detail (channel for sent, reason for suppressed, error kind for failed). */
+export function waveStatusSql(campaignId: string): string {
+  return `WITH ledger AS (
+  ${ledgerRowsSql(campaignId)}
+)
+SELECT wave_id, status,
+  CASE status WHEN 'sent' THEN channel WHEN 'suppressed' THEN reason ELSE split_part(reason, ':', 1) END AS detail,
+  count(*) AS n
+FROM ledger GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
+}
+
+export interface WaveStatus {
+  waveId: string;
+  state: WaveRunState | 'not-run';
+  /** Recipients the audience query returned (null until planned). */
+  audience: number | null;
+  sent: Partial<Record<Channel, number>>;
+  suppressed: Record<string, number>;
+  failed: Record<string, number>;
+  /** Recipients with a ledger row. */
+  recorded: number;
+  /** Planned recipients without a ledger row yet (queued, deferred or being sent). */
+  inFlight: number | null;
+  /** Drained and audience = sent + suppressed + failed. */
+  reconciles: boolean;
+}
+
+export async function waveStatuses(
+  deps: { warehouse: Warehouse; runs: WaveRunStore },
+  campaignId: string,
+  waveIds: readonly string[],
+): Promise<WaveStatus[]> {
+  const runs = new Map((await deps.runs.list(campaignId)).map((r) => [r.waveId, r]));
+  const { rows } = await deps.warehouse.query(waveStatusSql(campaignId));
+  return waveIds.map((waveId) => {
+    const run = runs.get(waveId);
+    const s: WaveStatus = {
+      waveId,
+      state: run?.state ?? 'not-run',
+      audience: run?.audience ?? null,
+      sent: {},
+      suppressed: {},
+      failed: {},
+      recorded: 0,
+      inFlight: null,
+      reconciles: false,
+    };
+    for (const row of rows.filter((r) => r.wave_id === waveId)) {
+      const n = Number(row.n);
+      const detail = String(row.detail ?? 'unknown');
+      const bucket = row.status === 'sent' ? s.sent : row.status === 'suppressed' ? s.suppressed : s.failed;
+      (bucket as Record<string, number>)[detail] = ((bucket as Record<string, number>)[detail] ?? 0) + n;
+      s.recorded += n;
+    }
+    if (s.audience !== null) s.inFlight = s.audience - s.recorded;
+    s.reconciles = s.state === 'drained' && s.inFlight === 0;
+    return s;
+  });
+}

@@ -33,7 +33,9 @@ export class DynamoDbContactStore implements ContactStore {
   async apply<T>(changes: readonly ContactChange<T>[]): Promise<T[]> {
     const results = new Array<T>(changes.length);
     const byCustomer = new Map<string, number[]>();
-    changes.forEach((c, i) => byCustomer.set(c.customerId, [...(byCustomer.get(c.customerId) ?? []), i]));
+    changes.forEach((c, i) => {
+      byCustomer.set(c.customerId, [...(byCustomer.get(c.customerId) ?? []), i]);
+    });
     const queues = [...byCustomer.values()];
     let next = 0;
     const worker = async () => {

@@ -42,16 +42,18 @@ export const INTERRUPTED =
 export async function handleSendBatches(
   deps: SendDeps,
   records: readonly QueueRecord[],
-): Promise<{ failedIds: string[] }> {
+): Promise<{ failedIds: string[]; errors: Record<string, string> }> {
   const failedIds: string[] = [];
+  const errors: Record<string, string> = {};
   for (const record of records) {
     try {
       await sendBatch(deps, parseSendBatch(record.body));
-    } catch {
+    } catch (e) {
       failedIds.push(record.messageId);
+      errors[record.messageId] = `${(e as Error).name}: ${(e as Error).message}`.slice(0, 300);
     }
   }
-  return { failedIds };
+  return { failedIds, errors };
 }
 
 interface Pending {

@@ -220,4 +220,20 @@ describe.each(adapters)('contact store contract: %s', (_name, make) => {
       reason: 'complained',
     });
   });
+
+  it('under concurrent workers claiming two waves for the same customers, every cap and every send id holds', async () => {
+    const customers = Array.from({ length: 15 }, (_, i) => `w${i}`);
+    // Four workers, each a batch of claims for both waves, two of them redeliveries of the others.
+    const worker = (wave: string) =>
+      store.apply(
+        customers.map((customerId) => claimChange(req({ customerId, sendId: `d11/${wave}/${customerId}` }))),
+      );
+    const results = (await Promise.all([worker('a'), worker('b'), worker('a'), worker('b')])).flat();
+    const claimed = results.filter((r) => r.kind === 'claimed');
+    // A cap of one marketing message per 30 days: per customer exactly one claim, whichever wave won;
+    // the winner's redelivery is a duplicate, the other wave is capped twice.
+    expect(claimed).toHaveLength(customers.length);
+    expect(results.filter((r) => r.kind === 'duplicate')).toHaveLength(customers.length);
+    expect(results.filter((r) => r.kind === 'capped')).toHaveLength(customers.length * 2);
+  });
 });

@@ -21,8 +21,13 @@ export interface QueueRecord {
   receiveCount: number;
 }
 
-/** Returns the ids of the records that failed; the queue redelivers them. Throwing fails the batch. */
-export type BatchHandler = (records: QueueRecord[]) => Promise<{ failedIds: string[] }>;
+/**
+ * Returns the ids of the records that failed (the queue redelivers them) and, where known, why (kept with
+ * a dead letter; never personal data). Throwing fails the whole batch.
+ */
+export type BatchHandler = (
+  records: QueueRecord[],
+) => Promise<{ failedIds: string[]; errors?: Record<string, string> }>;
 
 export interface QueueProducer {
   send(bodies: readonly string[], options?: SendOptions): Promise<void>;

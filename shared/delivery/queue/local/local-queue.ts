@@ -83,8 +83,8 @@ export class LocalQueue implements QueueProducer {
       calls += 1;
       let failed: Map<string, string>;
       try {
-        const { failedIds } = await handler(batch.map(({ visibleAt: _, ...r }) => r));
-        failed = new Map(failedIds.map((id) => [id, 'reported as failed by the handler']));
+        const { failedIds, errors } = await handler(batch.map(({ visibleAt: _, ...r }) => r));
+        failed = new Map(failedIds.map((id) => [id, errors?.[id] ?? 'reported as failed by the handler']));
       } catch (e) {
         failed = new Map(batch.map((r) => [r.messageId, (e as Error).message]));
       }

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../shared/cli/main.ts';
+import '../shared/cli/quiet-warnings.ts';
 
+const { main } = await import('../shared/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { registerData } from './commands/data.ts';
 import { registerPreview } from './commands/preview.ts';
+import { registerRun } from './commands/run.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerSql } from './commands/sql.ts';
+import { registerStatus } from './commands/status.ts';
 import { registerValidate } from './commands/validate.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
   registerData(program);
   registerSql(program);
   registerPreview(program);
+  registerRun(program);
+  registerStatus(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

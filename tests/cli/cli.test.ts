@@ -33,6 +33,8 @@ describe('campaign CLI', () => {
     [['data', 'profile']],
     [['sql']],
     [['preview']],
+    [['run']],
+    [['status']],
   ])('prints help for %j with exit code 0', (args) => {
     const r = campaign([...args, '--help']);
     expect(r.code).toBe(0);

@@ -3,12 +3,7 @@ import type { Campaign, Wave } from '../../shared/campaign/campaign-schema.ts';
 import { INTERRUPTED } from '../../shared/delivery/send-batch.ts';
 import type { EmailSender } from '../../shared/delivery/senders/email-sender.ts';
 import { instantToLocal } from '../../shared/time/zoned-time.ts';
-import {
-  deliveryHarness,
-  type Harness,
-  loadDouble11,
-  sampleShop,
-} from '../helpers/delivery-harness.ts';
+import { deliveryHarness, type Harness, loadDouble11, sampleShop } from '../helpers/delivery-harness.ts';
 import { expectDeliveryInvariants } from './delivery-invariants.ts';
 
 let shop: string;

@@ -2,13 +2,13 @@ import type { Command } from 'commander';
 import { Campaign } from '../../campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../campaign/config-file.ts';
 import { effectivePolicy } from '../../campaign/contact-policy.ts';
-import { ContactPolicy, DEFAULT_CONTACT_POLICY } from '../../campaign/contact-policy-schema.ts';
 import { UserError } from '../../errors.ts';
 import { resolveDataDir } from '../../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
 import { type CampaignPreview, previewCampaign } from '../../segment/preview-campaign.ts';
 import { instantToLocal, isLocalDateTime, localToInstant } from '../../time/zoned-time.ts';
 import { formatTable, printJson } from '../output.ts';
+import { shopPolicyFor } from '../shop-policy.ts';
 
 export function registerPreview(program: Command): void {
   program
@@ -22,7 +22,10 @@ export function registerPreview(program: Command): void {
       '--at <time>',
       "evaluate every wave at this local time (YYYY-MM-DDTHH:mm, campaign's zone) instead of its start",
     )
-    .option('--policy <file>', 'the shop-wide contact policy (default: built-in caps and quiet hours)')
+    .option(
+      '--policy <file>',
+      'the shop-wide contact policy (default: contact-policy.yaml next to the campaign, else built-in)',
+    )
     .option('--data-dir <dir>', 'local data folder (default: $CAMPAIGN_DATA_DIR or ./.campaign)')
     .option('--json', 'print the preview as JSON')
     .action(
@@ -31,9 +34,7 @@ export function registerPreview(program: Command): void {
         opts: { wave?: string[]; at?: string; policy?: string; dataDir?: string; json?: boolean },
       ) => {
         const campaign = await loadConfigFile(Campaign, file);
-        const shopPolicy = opts.policy
-          ? await loadConfigFile(ContactPolicy, opts.policy)
-          : DEFAULT_CONTACT_POLICY;
+        const { policy: shopPolicy } = await shopPolicyFor(file, opts.policy);
         const unknown = (opts.wave ?? []).filter((w) => !campaign.waves.some((x) => x.id === w));
         if (unknown.length)
           throw new UserError(

@@ -19,10 +19,10 @@ export interface CallListWriter {
 
 /**
  * A phone number as staff see it: country code, first three and last four digits
- * (+8613812345678 → +86 138****5678). They call through the platform's number-privacy service.
+ * (+8613812345678 → (+86) 138****5678). They call through the platform's number-privacy service.
  */
 export function maskPhone(phone: string): string {
   const m = /^\+(86|1|\d{2,3}?)(\d{3})(\d*)(\d{4})$/.exec(phone.replace(/[\s-]/g, ''));
   if (!m) return '****';
-  return `+${m[1]} ${m[2]}${'*'.repeat(Math.max(4, (m[3] ?? '').length))}${m[4]}`;
+  return `(+${m[1]}) ${m[2]}${'*'.repeat(Math.max(4, (m[3] ?? '').length))}${m[4]}`;
 }

@@ -1,0 +1,110 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { LedgerRow } from '../../shared/delivery/ledger/ledger.ts';
+import { ParquetLedger } from '../../shared/delivery/ledger/local/parquet-ledger.ts';
+import { SqliteWaveRunStore } from '../../shared/delivery/wave-runs/local/sqlite-wave-run-store.ts';
+import { waveStatuses } from '../../shared/delivery/wave-status.ts';
+import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+
+const PLANNED = new Date('2026-11-10T16:00:00Z');
+const row = (customerId: string, over: Partial<LedgerRow> = {}): LedgerRow => ({
+  sendId: `d11/w1/${customerId}`,
+  campaignId: 'd11',
+  waveId: 'w1',
+  customerId,
+  category: 'marketing',
+  channel: 'sms',
+  variant: null,
+  status: 'sent',
+  reason: null,
+  smsSegments: 2,
+  cost: 0.09,
+  messageId: `m-${customerId}`,
+  plannedAt: PLANNED,
+  sentAt: new Date('2026-11-11T00:00:01.250Z'),
+  ...over,
+});
+
+describe('the Parquet ledger and the wave status', () => {
+  it('writes the sends table in dt= partitions with exact costs, and counts each send once by precedence', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-'));
+    const ledger = new ParquetLedger(dir);
+    await ledger.append([
+      row('c1'),
+      row('c2', {
+        status: 'suppressed',
+        reason: 'holdout',
+        channel: null,
+        smsSegments: null,
+        cost: null,
+        messageId: null,
+        sentAt: null,
+      }),
+      row('c3', { status: 'failed', reason: 'InvalidParameter: bad number', messageId: null, sentAt: null }),
+      row('c4', { status: 'suppressed', reason: 'quiet-hours', messageId: null, sentAt: null }),
+    ]);
+    // A redelivered batch repeats rows: the same send, and a send first deferred then sent.
+    await ledger.append([row('c1'), row('c4')]);
+    await ledger.flush();
+    const wh = await DuckDbWarehouse.open(dir);
+    const sends = (await wh.query('SELECT dt, send_id, status, cost, sent_at FROM sends ORDER BY send_id'))
+      .rows;
+    expect(sends).toHaveLength(6);
+    expect(sends[0]).toEqual({
+      dt: '2026-11-10',
+      send_id: 'd11/w1/c1',
+      status: 'sent',
+      cost: 0.09,
+      sent_at: '2026-11-11 00:00:01.25',
+    });
+    const runs = new SqliteWaveRunStore();
+    await runs.put({
+      campaignId: 'd11',
+      waveId: 'w1',
+      state: 'drained',
+      runAt: PLANNED.toISOString(),
+      audience: 4,
+      batches: 1,
+      startedAt: '',
+      drainedAt: '',
+    });
+    const [status] = await waveStatuses({ warehouse: wh, runs }, 'd11', ['w1']);
+    expect(status).toEqual({
+      waveId: 'w1',
+      state: 'drained',
+      audience: 4,
+      sent: { sms: 2 },
+      suppressed: { holdout: 1 },
+      failed: { InvalidParameter: 1 },
+      recorded: 4,
+      inFlight: 0,
+      reconciles: true,
+    });
+    // One recipient short of the audience: it does not reconcile, and says how many are in flight.
+    await runs.put({
+      campaignId: 'd11',
+      waveId: 'w1',
+      state: 'drained',
+      runAt: PLANNED.toISOString(),
+      audience: 5,
+      batches: 1,
+      startedAt: '',
+      drainedAt: '',
+    });
+    const [short] = await waveStatuses({ warehouse: wh, runs }, 'd11', ['w1']);
+    expect(short).toMatchObject({ inFlight: 1, reconciles: false });
+    await wh.close();
+  });
+
+  it('loses nothing when a process dies before flushing: staged rows are recovered into Parquet', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-'));
+    await new ParquetLedger(dir).append([row('c1'), row('c2')]); // never flushed
+    expect(await ParquetLedger.recoverStaged(dir)).toBe(1);
+    expect(await ParquetLedger.recoverStaged(dir)).toBe(0);
+    const wh = await DuckDbWarehouse.open(dir);
+    expect((await wh.query('SELECT count(*) AS n FROM sends')).rows[0]?.n).toBe(2);
+    await wh.close();
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { SqliteLinkStore } from '../../shared/delivery/links/local/sqlite-link-store.ts';
+import { CODE_LENGTH, LinkIssuer, linkCode, resolveLink } from '../../shared/delivery/links/short-links.ts';
+import { SAMPLE_SHORT_LINK } from '../../shared/delivery/template-context.ts';
+
+const SECRET = 'a-test-secret-of-32-characters!!';
+const NOW = new Date('2026-11-11T00:00:00Z');
+
+describe('tracked short links', () => {
+  it('are as short as the sample link that campaign validate measures SMS with, and stable per send', () => {
+    const issuer = new LinkIssuer(SECRET, 'https://s.example.cn');
+    const a = issuer.issue('d11/w1/c1', 'https://shop.example/d11', NOW, true);
+    expect(a.click).toMatch(/^https:\/\/s\.example\.cn\/[0-9A-Za-z]{10}$/);
+    expect(a.click.length).toBe(SAMPLE_SHORT_LINK.length);
+    expect(issuer.issue('d11/w1/c1', 'https://shop.example/d11', NOW, true).click).toBe(a.click);
+    expect(issuer.issue('d11/w1/c2', 'https://shop.example/d11', NOW, true).click).not.toBe(a.click);
+    expect(a.unsubscribe).not.toBe(a.click);
+    expect(a.records.map((r) => r.kind)).toEqual(['click', 'unsubscribe']);
+    // No unsubscribe link for SMS (its opt-out is the reply keyword), no click link without a target.
+    expect(issuer.issue('d11/w1/c1', null, NOW, false).records).toEqual([]);
+  });
+
+  it('resolve to their send; tampered, unknown, forged and expired codes are refused without detail', async () => {
+    const store = new SqliteLinkStore();
+    const issuer = new LinkIssuer(SECRET, 'https://s.example.cn');
+    const { records } = issuer.issue('d11/w1/c1', 'https://shop.example/d11', NOW, true);
+    await store.put(records);
+    const click = records[0]?.code ?? '';
+    expect(await resolveLink(store, SECRET, click, NOW)).toMatchObject({
+      ok: true,
+      link: { kind: 'click', sendId: 'd11/w1/c1', target: 'https://shop.example/d11' },
+    });
+    const tampered = `${click.slice(0, -1)}${click.endsWith('A') ? 'B' : 'A'}`;
+    expect(await resolveLink(store, SECRET, tampered, NOW)).toEqual({ ok: false, reason: 'invalid' });
+    expect(await resolveLink(store, SECRET, "x'; DROP TABLE links; --", NOW)).toEqual({
+      ok: false,
+      reason: 'invalid',
+    });
+    // A record planted in the store under a code the secret did not sign.
+    const [planted] = records;
+    if (!planted) throw new Error('no click link');
+    await store.put([{ ...planted, code: 'AAAAAAAAAA', sendId: 'd11/w1/c9' }]);
+    expect(await resolveLink(store, SECRET, 'AAAAAAAAAA', NOW)).toEqual({ ok: false, reason: 'invalid' });
+    const later = new Date(NOW.getTime() + 91 * 86_400_000);
+    expect(await resolveLink(store, SECRET, click, later)).toEqual({ ok: false, reason: 'expired' });
+    // The unsubscribe link lasts longer than the click link.
+    expect((await resolveLink(store, SECRET, records[1]?.code ?? '', later)).ok).toBe(true);
+    await store.close();
+  });
+
+  it('depend on the secret', () => {
+    expect(linkCode(SECRET, 'click', 'x')).toHaveLength(CODE_LENGTH);
+    expect(linkCode(SECRET, 'click', 'x')).not.toBe(linkCode(`${SECRET}2`, 'click', 'x'));
+    expect(() => new LinkIssuer('short', 'https://s.example.cn')).toThrow(/at least 16/);
+  });
+});

@@ -6,6 +6,7 @@ import type { Dialect } from '../segment/dialect.ts';
 import { sqlString, sqlStringList, sqlTimestamp } from '../segment/sql-literals.ts';
 import { parseDuration } from '../time/duration.ts';
 import type { CampaignCatalog, ScheduledWave } from './campaign-catalog.ts';
+import { BudgetMeter } from './contact-policy/budget.ts';
 import { reserveChange } from './contact-policy/claim.ts';
 import type { ContactStore } from './contact-policy/contact-store.ts';
 import { type LedgerRow, type LedgerWriter, type SuppressedReason, sendIdOf } from './ledger/ledger.ts';
@@ -57,15 +58,14 @@ export async function planWave(deps: PlanDeps, sw: ScheduledWave): Promise<PlanO
   await deps.runs.put(run);
   const reservations = await reserveAhead(deps, sw);
 
-  const budget = await remainingBudget(deps, sw);
-  const byValue = budget.money !== Number.POSITIVE_INFINITY || budget.recipients !== Number.POSITIVE_INFINITY;
+  const budget = await budgetMeter(deps, sw);
   const sql = waveAudienceSql({
     campaign,
     wave,
     policy: sw.policy,
     runAt: sw.start,
     dialect: deps.dialect,
-    recipients: { byValue },
+    recipients: { byValue: budget.limited },
   });
   const plannedAt = sw.start;
   const pending: Record<Channel, BatchRecipient[]> = { email: [], sms: [], 'call-list': [] };
@@ -74,8 +74,6 @@ export async function planWave(deps: PlanDeps, sw: ScheduledWave): Promise<PlanO
   let audience = 0;
   let queued = 0;
   let suppressed = 0;
-  let spent = 0;
-  let served = 0;
 
   const leave = (row: Row, reason: SuppressedReason) => {
     const customerId = String(row.customer_id);
@@ -128,15 +126,8 @@ export async function planWave(deps: PlanDeps, sw: ScheduledWave): Promise<PlanO
         const customerId = String(row.customer_id);
         const variant = chooseVariant(campaign, wave, customerId);
         const cost = estimatedCost(campaign, wave, channel, variant);
-        // Whole cents, so float error never lets a recipient past the budget.
-        if (
-          served >= budget.recipients ||
-          Math.round((spent + cost) * 100) > Math.round(budget.money * 100)
-        ) {
-          leave(row, 'budget');
-        } else {
-          spent += cost;
-          served += 1;
+        if (!budget.admit(cost)) leave(row, 'budget');
+        else {
           const recipient = toRecipient(row, variant);
           if (channel === 'call-list') callList.push(recipient);
           else {
@@ -183,10 +174,7 @@ function toRecipient(row: Row, variant: string | null): BatchRecipient {
  * What is left to spend: the wave's own limits, and the campaign's budget less what its sends have cost
  * so far (read from the ledger, one row per send).
  */
-async function remainingBudget(
-  deps: PlanDeps,
-  { campaign, wave }: ScheduledWave,
-): Promise<{ money: number; recipients: number }> {
+async function budgetMeter(deps: PlanDeps, { campaign, wave }: ScheduledWave): Promise<BudgetMeter> {
   let money = wave.limits?.budget ?? Number.POSITIVE_INFINITY;
   if (campaign.budget !== undefined) {
     const { rows } = await deps.warehouse.query(
@@ -195,7 +183,7 @@ async function remainingBudget(
     );
     money = Math.min(money, Math.max(0, campaign.budget - Number(rows[0]?.spent ?? 0)));
   }
-  return { money, recipients: wave.limits?.maxRecipients ?? Number.POSITIVE_INFINITY };
+  return new BudgetMeter(money, wave.limits?.maxRecipients);
 }
 
 /**

@@ -1,28 +1,71 @@
 import { describe, expect, it } from 'vitest';
-import { allocateBudget } from '../../shared/delivery/contact-policy/budget.ts';
+import { BudgetMeter } from '../../shared/delivery/contact-policy/budget.ts';
 
-const r = (customerId: string, value: number, cost: number) => ({ customerId, value, cost });
+/** Feeds recipients (already highest value first, as the audience query orders them) through a meter. */
+function split(costs: [string, number][], budget?: number, max?: number) {
+  const meter = new BudgetMeter(budget, max);
+  const served = costs.filter(([, cost]) => meter.admit(cost)).map(([id]) => id);
+  return { served, spent: meter.spent, limited: meter.limited };
+}
 
-describe('allocateBudget', () => {
-  it('serves everyone when the plan fits the budget, or when there is no budget', () => {
-    const all = [r('a', 1, 0.05), r('b', 2, 0.1)];
-    expect(allocateBudget(all, 0.15)).toEqual({ served: all, overBudget: [], plannedCost: 0.15 });
-    expect(allocateBudget(all, undefined).overBudget).toEqual([]);
+describe('BudgetMeter', () => {
+  it('serves everyone when there is no limit, or the plan fits', () => {
+    expect(
+      split([
+        ['a', 0.05],
+        ['b', 0.1],
+      ]),
+    ).toEqual({ served: ['a', 'b'], spent: 0.15, limited: false });
+    expect(
+      split(
+        [
+          ['a', 0.05],
+          ['b', 0.1],
+        ],
+        0.15,
+      ).served,
+    ).toEqual(['a', 'b']);
   });
 
-  it('serves the highest value first and suppresses the rest, never exceeding the budget', () => {
-    const split = allocateBudget(
-      [r('low', 10, 0.09), r('top', 900, 0.09), r('mid', 300, 0.09), r('mid2', 300, 0.045)],
-      0.2,
-    );
-    // top (0.09) + mid (0.09) = 0.18; mid2 (0.045) would make 0.225 > 0.2; low (0.09) too.
-    expect(split.served.map((x) => x.customerId)).toEqual(['top', 'mid']);
-    expect(split.overBudget.map((x) => x.customerId)).toEqual(['mid2', 'low']);
-    expect(split.plannedCost).toBe(0.18);
+  it('serves in order while the budget lasts, never exceeding it (whole cents, no float drift)', () => {
+    // 0.07 × 3 = 0.21000000000000002 in floating point; in cents it is exactly 21.
+    expect(
+      split(
+        [
+          ['a', 0.07],
+          ['b', 0.07],
+          ['c', 0.07],
+          ['d', 0.07],
+        ],
+        0.21,
+      ),
+    ).toMatchObject({ served: ['a', 'b', 'c'], spent: 0.21 });
   });
 
-  it('lets a cheaper lower-value recipient use what is left', () => {
-    const split = allocateBudget([r('a', 3, 0.1), r('b', 2, 0.1), r('c', 1, 0.05)], 0.15);
-    expect(split.served.map((x) => x.customerId)).toEqual(['a', 'c']);
+  it('lets a cheaper recipient further down use what is left', () => {
+    expect(
+      split(
+        [
+          ['a', 0.1],
+          ['b', 0.1],
+          ['c', 0.05],
+        ],
+        0.15,
+      ).served,
+    ).toEqual(['a', 'c']);
+  });
+
+  it('caps the number of recipients (limits.maxRecipients)', () => {
+    expect(
+      split(
+        [
+          ['a', 0],
+          ['b', 0],
+          ['c', 0],
+        ],
+        undefined,
+        2,
+      ),
+    ).toEqual({ served: ['a', 'b'], spent: 0, limited: true });
   });
 });

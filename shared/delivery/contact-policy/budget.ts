@@ -1,41 +1,35 @@
 /**
- * Budget allocation for a wave: when the planned cost exceeds what is left of the budget, the
- * highest-value recipients are served first and the rest are suppressed (reason budget). Ties in value
- * go to the smaller customer id, so the split is the same on every re-run.
+ * Budget for a wave: recipients come highest value first (the audience query orders them by lifetime
+ * paid spend, ties by customer id, so the split is the same on every re-run); each is admitted while its
+ * planned cost still fits, else suppressed with reason budget. A cheaper recipient further down may still
+ * use what is left. Money is counted in whole cents, so float error never lets a recipient past the budget.
  */
-export interface PlannedRecipient {
-  customerId: string;
-  /** Lifetime paid spend (or another value score): higher is served first. */
-  value: number;
-  /** Planned cost of this recipient's message (SMS: segments × price). */
-  cost: number;
-}
+export class BudgetMeter {
+  readonly #cents: number;
+  readonly #maxRecipients: number;
+  #spentCents = 0;
+  #admitted = 0;
 
-export interface BudgetSplit {
-  served: PlannedRecipient[];
-  overBudget: PlannedRecipient[];
-  plannedCost: number;
-}
-
-export function allocateBudget(
-  recipients: readonly PlannedRecipient[],
-  budget: number | undefined,
-): BudgetSplit {
-  const total = recipients.reduce((s, r) => s + r.cost, 0);
-  if (budget === undefined || Math.round(total * 100) <= Math.round(budget * 100))
-    return { served: [...recipients], overBudget: [], plannedCost: round(total) };
-  const ordered = [...recipients].sort((a, b) => b.value - a.value || (a.customerId < b.customerId ? -1 : 1));
-  const served: PlannedRecipient[] = [];
-  const overBudget: PlannedRecipient[] = [];
-  let spent = 0;
-  for (const r of ordered) {
-    // Whole cents, so float error never lets a recipient past the budget.
-    if (Math.round((spent + r.cost) * 100) <= Math.round(budget * 100)) {
-      served.push(r);
-      spent += r.cost;
-    } else overBudget.push(r);
+  constructor(budget: number = Number.POSITIVE_INFINITY, maxRecipients: number = Number.POSITIVE_INFINITY) {
+    this.#cents = budget === Number.POSITIVE_INFINITY ? budget : Math.round(budget * 100);
+    this.#maxRecipients = maxRecipients;
   }
-  return { served, overBudget, plannedCost: round(spent) };
-}
 
-const round = (x: number) => Math.round(x * 100) / 100;
+  /** True when there is a limit at all (the audience then needs ordering by value). */
+  get limited(): boolean {
+    return this.#cents !== Number.POSITIVE_INFINITY || this.#maxRecipients !== Number.POSITIVE_INFINITY;
+  }
+
+  /** Admits a recipient whose message is planned to cost `cost`, if it fits. */
+  admit(cost: number): boolean {
+    const cents = Math.round(cost * 100);
+    if (this.#admitted >= this.#maxRecipients || this.#spentCents + cents > this.#cents) return false;
+    this.#spentCents += cents;
+    this.#admitted += 1;
+    return true;
+  }
+
+  get spent(): number {
+    return this.#spentCents / 100;
+  }
+}

@@ -247,18 +247,15 @@ async function send(
   }
   if (msg.channel === 'sms') {
     const ch = campaign.channels.sms;
-    return Promise.all(
-      list.map((p) =>
-        deps.sms.send({
-          sendId: p.sendId,
-          phone: p.recipient.address,
-          text: (p.rendered as Extract<Rendered, { channel: 'sms' }>).text,
-          senderId: ch?.senderId,
-          messageType:
-            wave.category === 'transactional' ? 'Transactional' : (ch?.messageType ?? 'Promotional'),
-          tags: tags(p),
-        }),
-      ),
+    return deps.sms.send(
+      list.map((p) => ({
+        sendId: p.sendId,
+        phone: p.recipient.address,
+        text: (p.rendered as Extract<Rendered, { channel: 'sms' }>).text,
+        senderId: ch?.senderId,
+        messageType: wave.category === 'transactional' ? 'Transactional' : (ch?.messageType ?? 'Promotional'),
+        tags: tags(p),
+      })),
     );
   }
   return deps.callList.add(

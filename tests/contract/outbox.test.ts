@@ -68,13 +68,15 @@ describe('local outbox', () => {
   it('appends each SMS as a JSON line', async () => {
     const sms = new OutboxSmsSender(dir, clock);
     for (const i of [1, 2]) {
-      await sms.send({
-        sendId: `d11/w1/c${i}`,
-        phone: `+861380000000${i}`,
-        text: '【小店】hi 回T退订',
-        messageType: 'Promotional',
-        tags: { campaign: 'd11', wave: 'w1', send: `d11/w1/c${i}` },
-      });
+      await sms.send([
+        {
+          sendId: `d11/w1/c${i}`,
+          phone: `+861380000000${i}`,
+          text: '【小店】hi 回T退订',
+          messageType: 'Promotional',
+          tags: { campaign: 'd11', wave: 'w1', send: `d11/w1/c${i}` },
+        },
+      ]);
     }
     const lines = readFileSync(join(dir, 'sms.jsonl'), 'utf8')
       .trim()

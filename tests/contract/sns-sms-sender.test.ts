@@ -23,7 +23,7 @@ beforeEach(() => sns.reset());
 describe('SNS SMS sender', () => {
   it('publishes to the E.164 number with the SMS type and sender id', async () => {
     sns.on(PublishCommand).resolves({ MessageId: 'sns-1' });
-    expect(await sender().send(sms)).toEqual({ kind: 'sent', messageId: 'sns-1' });
+    expect(await sender().send([sms])).toEqual([{ kind: 'sent', messageId: 'sns-1' }]);
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
     expect(sns.commandCalls(PublishCommand)[0]?.args[0].input).toEqual({
       PhoneNumber: '+8613800000001',
@@ -40,10 +40,9 @@ describe('SNS SMS sender', () => {
       .on(PublishCommand)
       .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException' }))
       .resolves({ MessageId: 'sns-2' });
-    expect(await sender().send({ ...sms, senderId: undefined, messageType: 'Transactional' })).toEqual({
-      kind: 'sent',
-      messageId: 'sns-2',
-    });
+    expect(await sender().send([{ ...sms, senderId: undefined, messageType: 'Transactional' }])).toEqual([
+      { kind: 'sent', messageId: 'sns-2' },
+    ]);
     expect(sns.commandCalls(PublishCommand)[1]?.args[0].input.MessageAttributes).toEqual({
       'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
     });
@@ -54,10 +53,12 @@ describe('SNS SMS sender', () => {
       .rejects(
         Object.assign(new Error('Invalid parameter: PhoneNumber'), { name: 'InvalidParameterException' }),
       );
-    expect(await sender().send({ ...sms, phone: '+86123' })).toEqual({
-      kind: 'failed',
-      error: 'InvalidParameterException: Invalid parameter: PhoneNumber',
-      retryable: false,
-    });
+    expect(await sender().send([{ ...sms, phone: '+86123' }])).toEqual([
+      {
+        kind: 'failed',
+        error: 'InvalidParameterException: Invalid parameter: PhoneNumber',
+        retryable: false,
+      },
+    ]);
   });
 });

@@ -12,5 +12,6 @@ export interface SmsMessage {
 }
 
 export interface SmsSender {
-  send(message: SmsMessage): Promise<SendResult>;
+  /** Sends each message; the results are in the same order. Never throws for one message's failure. */
+  send(messages: readonly SmsMessage[]): Promise<SendResult[]>;
 }

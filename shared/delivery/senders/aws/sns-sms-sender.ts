@@ -20,7 +20,12 @@ export class SnsSmsSender implements SmsSender {
     this.#o = options;
   }
 
-  async send(m: SmsMessage): Promise<SendResult> {
+  /** One Publish per message (SNS has no batch publish to phone numbers), a batch's messages in parallel. */
+  async send(messages: readonly SmsMessage[]): Promise<SendResult[]> {
+    return Promise.all(messages.map((m) => this.#publish(m)));
+  }
+
+  async #publish(m: SmsMessage): Promise<SendResult> {
     const command = new PublishCommand({
       PhoneNumber: m.phone,
       Message: m.text,

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import '../shared/cli/quiet-warnings.ts';
+import { main } from '../shared/cli/main.ts';
 
-const { main } = await import('../shared/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.ts';
 import type { CampaignCatalog, ScheduledWave } from './campaign-catalog.ts';
 import { type ClaimResult, claimChange, markChange, type SendState } from './contact-policy/claim.ts';
 import type { ContactStore } from './contact-policy/contact-store.ts';
-import { quietHoursDecision } from './contact-policy/quiet-hours.ts';
+import { type QuietDecision, quietHoursDecision } from './contact-policy/quiet-hours.ts';
 import { type LedgerRow, type LedgerWriter, sendIdOf } from './ledger/ledger.ts';
 import type { LinkIssuer, LinkStore, TrackedLink } from './links/short-links.ts';
 import type { QueueProducer, QueueRecord } from './queue/queue.ts';
@@ -101,13 +101,18 @@ export async function sendBatch(deps: SendDeps, msg: SendBatchMessage): Promise<
   // Quiet hours, in the recipient's zone (else the campaign's).
   const deferred = new Map<number, BatchRecipient[]>();
   const ready: BatchRecipient[] = [];
+  const byZone = new Map<string, QuietDecision>(); // one decision per zone: the batch shares `now`
   for (const r of msg.recipients) {
     if (now > sw.sendBy) {
       rows.push(row(r, { status: 'failed', reason: "deadline: reached the queue after the wave's send-by" }));
       continue;
     }
     const zone = r.timeZone ?? campaign.timeZone;
-    const d = quietHoursDecision(now, sw.policy.quietHours[msg.channel], zone, sw.sendBy);
+    let d = byZone.get(zone);
+    if (!d) {
+      d = quietHoursDecision(now, sw.policy.quietHours[msg.channel], zone, sw.sendBy);
+      byZone.set(zone, d);
+    }
     if (d.kind === 'send') ready.push(r);
     else if (d.kind === 'suppress') rows.push(row(r, { status: 'suppressed', reason: 'quiet-hours' }));
     else deferred.set(d.until.getTime(), [...(deferred.get(d.until.getTime()) ?? []), r]);

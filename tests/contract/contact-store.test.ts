@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrequencyCap } from '../../shared/campaign/contact-policy-schema.ts';
 import { DynamoDbContactStore } from '../../shared/delivery/contact-policy/aws/dynamodb-contact-store.ts';
@@ -11,7 +14,7 @@ import {
   suppressChange,
 } from '../../shared/delivery/contact-policy/claim.ts';
 import type { ContactStore } from '../../shared/delivery/contact-policy/contact-store.ts';
-import { SqliteContactStore } from '../../shared/delivery/contact-policy/local/sqlite-contact-store.ts';
+import { JournalContactStore } from '../../shared/delivery/contact-policy/local/journal-contact-store.ts';
 import { startDynalite } from '../helpers/dynalite.ts';
 
 const CAPS: FrequencyCap[] = [
@@ -35,9 +38,9 @@ const req = (over: Partial<ClaimRequest> & { sendId: string }): ClaimRequest => 
 /** One suite, every adapter of the port: the embedded SQLite store and DynamoDB through dynalite. */
 const adapters: [string, () => Promise<{ store: ContactStore; stop: () => Promise<void> }>][] = [
   [
-    'sqlite (embedded)',
+    'journal (embedded)',
     async () => {
-      const store = new SqliteContactStore();
+      const store = new JournalContactStore(join(mkdtempSync(join(tmpdir(), 'contacts-')), 'contacts'));
       return { store, stop: () => store.close() };
     },
   ],

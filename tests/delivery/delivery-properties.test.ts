@@ -77,7 +77,11 @@ describe('delivery under random interleavings and faults (property)', () => {
             send: async (m) => {
               if (rnd() < crash) throw new Error('crash before the provider answered');
               if (rnd() < throttle)
-                return m.map(() => ({ kind: 'failed' as const, error: 'ThrottlingException', retryable: true }));
+                return m.map(() => ({
+                  kind: 'failed' as const,
+                  error: 'ThrottlingException',
+                  retryable: true,
+                }));
               return sms.send(m);
             },
           } satisfies SmsSender as never;

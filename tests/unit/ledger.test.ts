@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LedgerRow } from '../../shared/delivery/ledger/ledger.ts';
 import { ParquetLedger } from '../../shared/delivery/ledger/local/parquet-ledger.ts';
-import { SqliteWaveRunStore } from '../../shared/delivery/wave-runs/local/sqlite-wave-run-store.ts';
+import { JournalWaveRunStore } from '../../shared/delivery/wave-runs/local/journal-wave-run-store.ts';
 import { waveStatuses } from '../../shared/delivery/wave-status.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 
@@ -59,7 +59,7 @@ describe('the Parquet ledger and the wave status', () => {
       cost: 0.09,
       sent_at: '2026-11-11 00:00:01.25',
     });
-    const runs = new SqliteWaveRunStore();
+    const runs = new JournalWaveRunStore(join(dir, 'runs'));
     await runs.put({
       campaignId: 'd11',
       waveId: 'w1',

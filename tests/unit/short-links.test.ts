@@ -1,5 +1,8 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SqliteLinkStore } from '../../shared/delivery/links/local/sqlite-link-store.ts';
+import { JournalLinkStore } from '../../shared/delivery/links/local/journal-link-store.ts';
 import { CODE_LENGTH, LinkIssuer, linkCode, resolveLink } from '../../shared/delivery/links/short-links.ts';
 import { SAMPLE_SHORT_LINK } from '../../shared/delivery/template-context.ts';
 
@@ -21,7 +24,7 @@ describe('tracked short links', () => {
   });
 
   it('resolve to their send; tampered, unknown, forged and expired codes are refused without detail', async () => {
-    const store = new SqliteLinkStore();
+    const store = new JournalLinkStore(join(mkdtempSync(join(tmpdir(), 'links-')), 'links'));
     const issuer = new LinkIssuer(SECRET, 'https://s.example.cn');
     const { records } = issuer.issue('d11/w1/c1', 'https://shop.example/d11', NOW, true);
     await store.put(records);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { Campaign } from '../../campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../campaign/config-file.ts';
 import { statePaths } from '../../delivery/local/local-delivery.ts';
-import { SqliteWaveRunStore } from '../../delivery/wave-runs/local/sqlite-wave-run-store.ts';
+import { JournalWaveRunStore } from '../../delivery/wave-runs/local/journal-wave-run-store.ts';
 import { type WaveStatus, waveStatuses } from '../../delivery/wave-status.ts';
 import { UserError } from '../../errors.ts';
 import { resolveDataDir } from '../../lake/lake-paths.ts';
@@ -21,7 +21,7 @@ export function registerStatus(program: Command): void {
     .option('--json', 'print the statuses as JSON')
     .action(async (arg: string, opts: { dataDir?: string; json?: boolean }) => {
       const dataDir = resolveDataDir(opts.dataDir);
-      const runs = new SqliteWaveRunStore(statePaths(dataDir).runs);
+      const runs = new JournalWaveRunStore(statePaths(dataDir).runs, { readOnly: true });
       const warehouse = await DuckDbWarehouse.open(dataDir);
       try {
         let campaignId = arg;

@@ -56,27 +56,25 @@ export class LinkIssuer {
     this.#base = baseUrl.replace(/\/+$/, '');
   }
 
-  /** The links of one send; `records` are what the link store must hold before the message leaves. */
+  /**
+   * The links of one send: the click link, and the unsubscribe link when the channel carries one (email;
+   * an SMS opts out by its reply keyword). `records` are what the link store must hold before the
+   * message leaves (a click link only when there is a landing page to send it to).
+   */
   issue(sendId: string, target: string | null, now: Date, withUnsubscribe: boolean): IssuedLinks {
-    const at = (kind: LinkKind) => new Date(now.getTime() + LINK_TTL_DAYS[kind] * 86_400_000);
-    const click: TrackedLink = {
-      code: linkCode(this.#secret, 'click', sendId),
-      kind: 'click',
+    const link = (kind: LinkKind, to: string | null): TrackedLink => ({
+      code: linkCode(this.#secret, kind, sendId),
+      kind,
       sendId,
-      target,
-      expiresAt: at('click'),
-    };
-    const unsubscribe: TrackedLink = {
-      code: linkCode(this.#secret, 'unsubscribe', sendId),
-      kind: 'unsubscribe',
-      sendId,
-      target: null,
-      expiresAt: at('unsubscribe'),
-    };
+      target: to,
+      expiresAt: new Date(now.getTime() + LINK_TTL_DAYS[kind] * 86_400_000),
+    });
+    const click = link('click', target);
+    const unsubscribe = withUnsubscribe ? link('unsubscribe', null) : null;
     return {
       click: `${this.#base}/${click.code}`,
-      unsubscribe: `${this.#base}/${unsubscribe.code}`,
-      records: [...(target ? [click] : []), ...(withUnsubscribe ? [unsubscribe] : [])],
+      unsubscribe: unsubscribe ? `${this.#base}/${unsubscribe.code}` : '',
+      records: [...(target ? [click] : []), ...(unsubscribe ? [unsubscribe] : [])],
     };
   }
 }

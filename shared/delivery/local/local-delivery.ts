@@ -3,21 +3,21 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { resolve } from 'node:path';
 import type { Channel } from '../../campaign/contact-policy-schema.ts';
 import type { Clock } from '../../clock.ts';
-import { SqliteContactStore } from '../contact-policy/local/sqlite-contact-store.ts';
+import { JournalContactStore } from '../contact-policy/local/journal-contact-store.ts';
 import { ParquetLedger } from '../ledger/local/parquet-ledger.ts';
-import { SqliteLinkStore } from '../links/local/sqlite-link-store.ts';
+import { JournalLinkStore } from '../links/local/journal-link-store.ts';
 import { LinkIssuer } from '../links/short-links.ts';
 import { LocalQueue, type LocalQueueOptions } from '../queue/local/local-queue.ts';
 import { CsvCallList } from '../senders/local/call-list-csv.ts';
 import { OutboxEmailSender, OutboxSmsSender } from '../senders/local/outbox.ts';
-import { SqliteWaveRunStore } from '../wave-runs/local/sqlite-wave-run-store.ts';
+import { JournalWaveRunStore } from '../wave-runs/local/journal-wave-run-store.ts';
 
 /** Where the embedded adapters keep their state, next to the lake. */
 export const statePaths = (dataDir: string) => ({
   dir: resolve(dataDir, 'state'),
-  contacts: resolve(dataDir, 'state', 'contacts.db'),
-  links: resolve(dataDir, 'state', 'links.db'),
-  runs: resolve(dataDir, 'state', 'wave-runs.db'),
+  contacts: resolve(dataDir, 'state', 'contacts'),
+  links: resolve(dataDir, 'state', 'links'),
+  runs: resolve(dataDir, 'state', 'wave-runs'),
   linkSecret: resolve(dataDir, 'state', 'link-secret'),
   outbox: resolve(dataDir, 'outbox'),
 });
@@ -36,7 +36,7 @@ function linkSecret(file: string): string {
 export type LocalDelivery = ReturnType<typeof openLocalDelivery>;
 
 /**
- * Every embedded adapter of delivery over one data folder: SQLite stores (contacts, links, wave runs),
+ * Every embedded adapter of delivery over one data folder: journaled stores (contacts, links, wave runs),
  * the Parquet ledger, the in-process queue and the outbox senders.
  */
 export function openLocalDelivery(dataDir: string, clock: Clock, queueOptions: LocalQueueOptions = {}) {
@@ -46,9 +46,9 @@ export function openLocalDelivery(dataDir: string, clock: Clock, queueOptions: L
   // its own send rate); the handler reads the channel from the message.
   const queue = new LocalQueue({ clock, ...queueOptions });
   const queues: Record<Channel, LocalQueue> = { email: queue, sms: queue, 'call-list': queue };
-  const contacts = new SqliteContactStore(p.contacts);
-  const links = new SqliteLinkStore(p.links);
-  const runs = new SqliteWaveRunStore(p.runs);
+  const contacts = new JournalContactStore(p.contacts);
+  const links = new JournalLinkStore(p.links);
+  const runs = new JournalWaveRunStore(p.runs);
   return {
     contacts,
     links,
@@ -73,5 +73,5 @@ export function clearLocalDelivery(dataDir: string): void {
   for (const dir of [p.outbox, resolve(dataDir, 'lake', 'sends'), resolve(dataDir, 'staging', 'sends')])
     rmSync(dir, { recursive: true, force: true });
   for (const f of [p.contacts, p.links, p.runs])
-    for (const suffix of ['', '-wal', '-shm']) rmSync(`${f}${suffix}`, { force: true });
+    for (const suffix of ['.snapshot', '.journal', '.lock']) rmSync(`${f}${suffix}`, { force: true });
 }

@@ -50,7 +50,11 @@ export interface DrainOptions {
 export class LocalQueue implements QueueProducer {
   readonly deadLetters: DeadLetter[] = [];
   readonly #o: Required<Omit<LocalQueueOptions, 'chaos'>> & Pick<LocalQueueOptions, 'chaos'>;
-  #held: Held[] = [];
+  /** Visible records, oldest first from #head on (a deque: taking a batch is O(batch)). */
+  #ready: Held[] = [];
+  #head = 0;
+  /** Records whose delay has not passed. */
+  #delayed: Held[] = [];
 
   constructor(options: LocalQueueOptions = {}) {
     this.#o = { batchSize: 10, maxReceiveCount: 3, clock: systemClock, ...options };
@@ -61,21 +65,26 @@ export class LocalQueue implements QueueProducer {
     const visibleAt = this.#o.clock.now().getTime() + delay * 1000;
     for (const body of bodies) {
       assertMessageSize(body);
-      this.#held.push({ messageId: randomUUID(), body, receiveCount: 0, visibleAt });
+      this.#hold({ messageId: randomUUID(), body, receiveCount: 0, visibleAt });
     }
   }
 
+  #hold(record: Held): void {
+    if (record.visibleAt > this.#o.clock.now().getTime()) this.#delayed.push(record);
+    else this.#ready.push(record);
+  }
+
   get depth(): number {
-    return this.#held.length;
+    return this.#ready.length - this.#head + this.#delayed.length;
   }
 
   /** Delivers until the queue is empty; returns the number of handler calls. */
   async drain(handler: BatchHandler, options: DrainOptions = {}): Promise<number> {
     let calls = 0;
-    while (this.#held.length > 0) {
+    while (this.depth > 0) {
       const batch = this.#take();
       if (batch.length === 0) {
-        const next = Math.min(...this.#held.map((r) => r.visibleAt));
+        const next = Math.min(...this.#delayed.map((r) => r.visibleAt));
         if (options.advance) options.advance(new Date(next));
         else await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
         continue;
@@ -92,13 +101,13 @@ export class LocalQueue implements QueueProducer {
         const error = failed.get(record.messageId);
         if (error === undefined) {
           const chaos = this.#o.chaos;
-          if (chaos && chaos.random() < chaos.duplicate) this.#held.push(record);
+          if (chaos && chaos.random() < chaos.duplicate) this.#hold(record);
           continue;
         }
         if (record.receiveCount >= this.#o.maxReceiveCount) {
           const { visibleAt: _, ...r } = record;
           this.deadLetters.push({ ...r, lastError: error });
-        } else this.#held.push(record);
+        } else this.#hold(record);
       }
     }
     return calls;
@@ -107,16 +116,27 @@ export class LocalQueue implements QueueProducer {
   /** The next batch of visible records, each with its receive count raised. */
   #take(): Held[] {
     const now = this.#o.clock.now().getTime();
-    const visible = this.#held.filter((r) => r.visibleAt <= now);
-    const chaos = this.#o.chaos;
-    if (chaos) {
-      for (let i = visible.length - 1; i > 0; i--) {
-        const j = Math.floor(chaos.random() * (i + 1));
-        [visible[i], visible[j]] = [visible[j] as Held, visible[i] as Held];
+    if (this.#delayed.length) {
+      const due = this.#delayed.filter((r) => r.visibleAt <= now);
+      if (due.length) {
+        this.#delayed = this.#delayed.filter((r) => r.visibleAt > now);
+        this.#ready.push(...due);
       }
     }
-    const batch = new Set(visible.slice(0, this.#o.batchSize));
-    this.#held = this.#held.filter((r) => !batch.has(r));
-    return [...batch].map((r) => ({ ...r, receiveCount: r.receiveCount + 1 }));
+    const chaos = this.#o.chaos;
+    if (chaos) {
+      // SQS's disorder: any visible record may come next.
+      for (let i = this.#head; i < Math.min(this.#ready.length, this.#head + this.#o.batchSize); i++) {
+        const j = i + Math.floor(chaos.random() * (this.#ready.length - i));
+        [this.#ready[i], this.#ready[j]] = [this.#ready[j] as Held, this.#ready[i] as Held];
+      }
+    }
+    const batch = this.#ready.slice(this.#head, this.#head + this.#o.batchSize);
+    this.#head += batch.length;
+    if (this.#head > 4096 && this.#head * 2 > this.#ready.length) {
+      this.#ready = this.#ready.slice(this.#head);
+      this.#head = 0;
+    }
+    return batch.map((r) => ({ ...r, receiveCount: r.receiveCount + 1 }));
   }
 }

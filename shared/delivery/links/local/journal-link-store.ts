@@ -1,0 +1,28 @@
+import { JournalMap } from '../../local/journal-map.ts';
+import type { LinkKind, LinkStore, TrackedLink } from '../short-links.ts';
+
+/** The embedded link store: code → link in a journaled map (readers may open it read-only). */
+export class JournalLinkStore implements LinkStore {
+  readonly #map: JournalMap;
+
+  constructor(path: string, options: { readOnly?: boolean } = {}) {
+    this.#map = new JournalMap(path, options);
+  }
+
+  async put(links: readonly TrackedLink[]): Promise<void> {
+    this.#map.set(
+      links.map((l) => [l.code, JSON.stringify([l.kind, l.sendId, l.target, l.expiresAt.getTime()])]),
+    );
+  }
+
+  async get(code: string): Promise<TrackedLink | null> {
+    const json = this.#map.get(code);
+    if (!json) return null;
+    const [kind, sendId, target, expiresAt] = JSON.parse(json) as [LinkKind, string, string | null, number];
+    return { code, kind, sendId, target, expiresAt: new Date(expiresAt) };
+  }
+
+  async close(): Promise<void> {
+    this.#map.close();
+  }
+}

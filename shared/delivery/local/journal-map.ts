@@ -1,0 +1,134 @@
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { UserError } from '../../errors.ts';
+
+/** Another process (or this one) has the store open for writing. */
+export class StoreInUseError extends UserError {
+  override name = 'StoreInUseError';
+}
+
+/**
+ * The embedded state engine: a string map in memory, made durable by an append-only journal (one JSON
+ * line per change, written before `set` returns) and compacted into a snapshot on close. Appends are
+ * sequential writes, which is why this beats a B-tree for the send path's random keys. A writer holds a
+ * lock file (one process at a time; a lock left by a dead process is taken over); readers (`readOnly`)
+ * load the state without the lock. A line cut short by a crash is ignored on load.
+ */
+export class JournalMap {
+  readonly #path: string;
+  readonly #map = new Map<string, string>();
+  readonly #readOnly: boolean;
+  #journal: number | null = null;
+  #journalLines = 0;
+
+  constructor(path: string, options: { readOnly?: boolean } = {}) {
+    this.#path = path;
+    this.#readOnly = options.readOnly ?? false;
+    if (!this.#readOnly) lock(`${path}.lock`);
+    for (const file of [`${path}.snapshot`, `${path}.journal`]) this.#load(file);
+    if (!this.#readOnly) this.#journal = openSync(`${path}.journal`, 'a');
+  }
+
+  #load(file: string): void {
+    if (!existsSync(file)) return;
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line) continue;
+      let entry: [string, string | null];
+      try {
+        entry = JSON.parse(line) as [string, string | null];
+      } catch {
+        continue; // the last line of a journal cut short by a crash
+      }
+      if (entry[1] === null) this.#map.delete(entry[0]);
+      else this.#map.set(entry[0], entry[1]);
+      if (file.endsWith('.journal')) this.#journalLines += 1;
+    }
+  }
+
+  get(key: string): string | undefined {
+    return this.#map.get(key);
+  }
+
+  keys(): IterableIterator<string> {
+    return this.#map.keys();
+  }
+
+  get size(): number {
+    return this.#map.size;
+  }
+
+  /** Applies the changes (null deletes) and writes them to the journal in one append. */
+  set(entries: readonly [string, string | null][]): void {
+    if (this.#journal === null) throw new Error(`${this.#path} is open read-only`);
+    if (entries.length === 0) return;
+    writeSync(this.#journal, `${entries.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    for (const [k, v] of entries) {
+      if (v === null) this.#map.delete(k);
+      else this.#map.set(k, v);
+    }
+    this.#journalLines += entries.length;
+    if (this.#journalLines > 4 * Math.max(this.#map.size, 250_000)) this.compact();
+  }
+
+  /** Writes the whole map as the snapshot (atomically: a temporary file renamed) and empties the journal. */
+  compact(): void {
+    if (this.#journal === null) return;
+    const tmp = `${this.#path}.snapshot.tmp`;
+    const fd = openSync(tmp, 'w');
+    let chunk: string[] = [];
+    for (const entry of this.#map) {
+      chunk.push(JSON.stringify(entry));
+      if (chunk.length === 10_000) {
+        writeSync(fd, `${chunk.join('\n')}\n`);
+        chunk = [];
+      }
+    }
+    if (chunk.length) writeSync(fd, `${chunk.join('\n')}\n`);
+    closeSync(fd);
+    renameSync(tmp, `${this.#path}.snapshot`);
+    closeSync(this.#journal);
+    writeFileSync(`${this.#path}.journal`, '');
+    this.#journal = openSync(`${this.#path}.journal`, 'a');
+    this.#journalLines = 0;
+  }
+
+  close(): void {
+    if (this.#journal === null) return;
+    this.compact();
+    closeSync(this.#journal);
+    this.#journal = null;
+    rmSync(`${this.#path}.lock`, { force: true });
+  }
+}
+
+function lock(file: string): void {
+  try {
+    writeFileSync(file, String(process.pid), { flag: 'wx' });
+    return;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  const pid = Number(readFileSync(file, 'utf8'));
+  if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid))
+    throw new StoreInUseError(`${file.replace(/\.lock$/, '')} is in use by process ${pid}`);
+  if (pid === process.pid)
+    throw new StoreInUseError(`${file.replace(/\.lock$/, '')} is already open in this process`);
+  writeFileSync(file, String(process.pid)); // left by a process that is gone
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

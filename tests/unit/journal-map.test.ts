@@ -34,7 +34,7 @@ describe('JournalMap (the embedded stores’ engine)', () => {
     const a = new JournalMap(path);
     a.set([['k', 'v1']]);
     expect(() => new JournalMap(path)).toThrow(StoreInUseError);
-    const reader = new JournalMap(path, { readOnly: true });
+    const reader = new JournalMap(path, { mode: 'read-only' });
     expect(reader.get('k')).toBe('v1');
     expect(() => reader.set([['k', 'x']])).toThrow(/read-only/);
     a.set([['k', 'v2']]);
@@ -42,6 +42,15 @@ describe('JournalMap (the embedded stores’ engine)', () => {
     expect(readFileSync(`${path}.journal`, 'utf8')).toBe('');
     expect(readFileSync(`${path}.snapshot`, 'utf8')).toBe('["k","v2"]\n');
     expect(existsSync(`${path}.lock`)).toBe(false);
-    expect(new JournalMap(path, { readOnly: true }).get('k')).toBe('v2');
+    expect(new JournalMap(path, { mode: 'read-only' }).get('k')).toBe('v2');
+  });
+
+  it('append-only writers keep nothing in memory; the next reader sees what they wrote', () => {
+    const path = fresh();
+    const w = new JournalMap(path, { mode: 'append-only' });
+    w.set([['code1', 'link1']]);
+    expect(() => w.get('code1')).toThrow(/append-only/);
+    w.close();
+    expect(new JournalMap(path, { mode: 'read-only' }).get('code1')).toBe('link1');
   });
 });

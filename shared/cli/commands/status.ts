@@ -21,7 +21,7 @@ export function registerStatus(program: Command): void {
     .option('--json', 'print the statuses as JSON')
     .action(async (arg: string, opts: { dataDir?: string; json?: boolean }) => {
       const dataDir = resolveDataDir(opts.dataDir);
-      const runs = new JournalWaveRunStore(statePaths(dataDir).runs, { readOnly: true });
+      const runs = new JournalWaveRunStore(statePaths(dataDir).runs, { mode: 'read-only' });
       const warehouse = await DuckDbWarehouse.open(dataDir);
       try {
         let campaignId = arg;

@@ -19,22 +19,27 @@ export class StoreInUseError extends UserError {
  * The embedded state engine: a string map in memory, made durable by an append-only journal (one JSON
  * line per change, written before `set` returns) and compacted into a snapshot on close. Appends are
  * sequential writes, which is why this beats a B-tree for the send path's random keys. A writer holds a
- * lock file (one process at a time; a lock left by a dead process is taken over); readers (`readOnly`)
- * load the state without the lock. A line cut short by a crash is ignored on load.
+ * lock file (one process at a time; a lock left by a dead process is taken over); a `read-only` reader
+ * loads the state without the lock; an `append-only` writer (one that never reads, like the sender of
+ * links) keeps nothing in memory and leaves compaction to the next read-write open. A line cut short by
+ * a crash is ignored on load.
  */
+export type JournalMode = 'read-write' | 'read-only' | 'append-only';
+
 export class JournalMap {
   readonly #path: string;
   readonly #map = new Map<string, string>();
-  readonly #readOnly: boolean;
+  readonly #mode: JournalMode;
   #journal: number | null = null;
   #journalLines = 0;
 
-  constructor(path: string, options: { readOnly?: boolean } = {}) {
+  constructor(path: string, options: { mode?: JournalMode } = {}) {
     this.#path = path;
-    this.#readOnly = options.readOnly ?? false;
-    if (!this.#readOnly) lock(`${path}.lock`);
-    for (const file of [`${path}.snapshot`, `${path}.journal`]) this.#load(file);
-    if (!this.#readOnly) this.#journal = openSync(`${path}.journal`, 'a');
+    this.#mode = options.mode ?? 'read-write';
+    if (this.#mode !== 'read-only') lock(`${path}.lock`);
+    if (this.#mode !== 'append-only')
+      for (const file of [`${path}.snapshot`, `${path}.journal`]) this.#load(file);
+    if (this.#mode !== 'read-only') this.#journal = openSync(`${path}.journal`, 'a');
   }
 
   #load(file: string): void {
@@ -54,6 +59,7 @@ export class JournalMap {
   }
 
   get(key: string): string | undefined {
+    if (this.#mode === 'append-only') throw new Error(`${this.#path} is open append-only`);
     return this.#map.get(key);
   }
 
@@ -70,6 +76,7 @@ export class JournalMap {
     if (this.#journal === null) throw new Error(`${this.#path} is open read-only`);
     if (entries.length === 0) return;
     writeSync(this.#journal, `${entries.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    if (this.#mode === 'append-only') return;
     for (const [k, v] of entries) {
       if (v === null) this.#map.delete(k);
       else this.#map.set(k, v);
@@ -80,7 +87,7 @@ export class JournalMap {
 
   /** Writes the whole map as the snapshot (atomically: a temporary file renamed) and empties the journal. */
   compact(): void {
-    if (this.#journal === null) return;
+    if (this.#journal === null || this.#mode !== 'read-write') return;
     const tmp = `${this.#path}.snapshot.tmp`;
     const fd = openSync(tmp, 'w');
     let chunk: string[] = [];
@@ -102,7 +109,7 @@ export class JournalMap {
 
   close(): void {
     if (this.#journal === null) return;
-    this.compact();
+    if (this.#mode === 'read-write') this.compact();
     closeSync(this.#journal);
     this.#journal = null;
     rmSync(`${this.#path}.lock`, { force: true });

@@ -44,10 +44,11 @@ export function openLocalDelivery(dataDir: string, clock: Clock, queueOptions: L
   mkdirSync(p.dir, { recursive: true });
   // One in-process queue carries every channel's batches (on AWS each channel has its own SQS queue, for
   // its own send rate); the handler reads the channel from the message.
-  const queue = new LocalQueue({ clock, ...queueOptions });
+  const queue = new LocalQueue({ clock, maxVisible: 2_000, ...queueOptions });
   const queues: Record<Channel, LocalQueue> = { email: queue, sms: queue, 'call-list': queue };
   const contacts = new JournalContactStore(p.contacts);
-  const links = new JournalLinkStore(p.links);
+  // Sending only writes links; the redirect (campaign serve) is the reader.
+  const links = new JournalLinkStore(p.links, { mode: 'append-only' });
   const runs = new JournalWaveRunStore(p.runs);
   return {
     contacts,

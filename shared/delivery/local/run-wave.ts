@@ -3,6 +3,7 @@ import type { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
 import type { CampaignCatalog, ScheduledWave } from '../campaign-catalog.ts';
 import { type DeadLetterReport, recordDeadLetters } from '../dead-letters.ts';
 import { type PlanOutcome, planWave } from '../plan-wave.ts';
+import type { QueueRecord } from '../queue/queue.ts';
 import { handleSendBatches } from '../send-batch.ts';
 import type { LocalDelivery } from './local-delivery.ts';
 
@@ -24,13 +25,19 @@ export async function runWaveLocally(
 ): Promise<LocalWaveResult> {
   const { warehouse, catalog, clock } = deps;
   if (clock.now() < sw.start) clock.set(sw.start);
-  const plan = await planWave({ ...local, warehouse, dialect: 'duckdb', catalog }, sw);
+  const sendDeps = { ...local, catalog };
+  const handler = (records: QueueRecord[]) => handleSendBatches(sendDeps, records);
+  // Sending starts while planning still streams the audience (back-pressure), as on AWS.
+  local.queue.consumeWhenFull(handler);
+  let plan: PlanOutcome;
+  try {
+    plan = await planWave({ ...local, warehouse, dialect: 'duckdb', catalog }, sw);
+  } finally {
+    local.queue.consumeWhenFull(null);
+  }
   if (plan.kind === 'already-run')
     return { plan, handlerCalls: 0, deadLetters: { failed: 0, alreadyFinal: 0, unreadable: [] } };
-  const sendDeps = { ...local, catalog };
-  const handlerCalls = await local.queue.drain((records) => handleSendBatches(sendDeps, records), {
-    advance: (to) => clock.set(to),
-  });
+  const handlerCalls = await local.queue.drain(handler, { advance: (to) => clock.set(to) });
   const deadLetters = await recordDeadLetters(local, local.queue.deadLetters.splice(0));
   await local.ledger.flush();
   await warehouse.refreshViews(deps.dataDir);

@@ -1,11 +1,11 @@
-import { JournalMap } from '../../local/journal-map.ts';
+import { JournalMap, type JournalMode } from '../../local/journal-map.ts';
 import type { LinkKind, LinkStore, TrackedLink } from '../short-links.ts';
 
 /** The embedded link store: code → link in a journaled map (readers may open it read-only). */
 export class JournalLinkStore implements LinkStore {
   readonly #map: JournalMap;
 
-  constructor(path: string, options: { readOnly?: boolean } = {}) {
+  constructor(path: string, options: { mode?: JournalMode } = {}) {
     this.#map = new JournalMap(path, options);
   }
 

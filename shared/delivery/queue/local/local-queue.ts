@@ -17,6 +17,11 @@ export interface LocalQueueOptions {
   /** Whose time delays are measured in (a simulated clock in runs and tests). */
   clock?: Clock;
   /**
+   * Back-pressure: when this many records are visible, `send` first lets the consumer set with
+   * `consumeWhenFull` handle some, so a producer streaming a large audience never holds it all.
+   */
+  maxVisible?: number;
+  /**
    * SQS's disorder, for tests: batches are drawn at random from the visible records, and a record that
    * was handled successfully is delivered once more with probability `duplicate` (at-least-once).
    */
@@ -49,7 +54,10 @@ export interface DrainOptions {
  */
 export class LocalQueue implements QueueProducer {
   readonly deadLetters: DeadLetter[] = [];
-  readonly #o: Required<Omit<LocalQueueOptions, 'chaos'>> & Pick<LocalQueueOptions, 'chaos'>;
+  readonly #o: Required<Omit<LocalQueueOptions, 'chaos' | 'maxVisible'>> &
+    Pick<LocalQueueOptions, 'chaos' | 'maxVisible'>;
+  #consumer: BatchHandler | null = null;
+  #consuming = false;
   /** Visible records, oldest first from #head on (a deque: taking a batch is O(batch)). */
   #ready: Held[] = [];
   #head = 0;
@@ -60,7 +68,21 @@ export class LocalQueue implements QueueProducer {
     this.#o = { batchSize: 10, maxReceiveCount: 3, clock: systemClock, ...options };
   }
 
+  /** The handler `send` runs when the queue is full (see maxVisible); null to stop. */
+  consumeWhenFull(handler: BatchHandler | null): void {
+    this.#consumer = handler;
+  }
+
   async send(bodies: readonly string[], options: SendOptions = {}): Promise<void> {
+    const max = this.#o.maxVisible;
+    if (max && this.#consumer && !this.#consuming && this.#ready.length - this.#head >= max) {
+      this.#consuming = true;
+      try {
+        while (this.#ready.length - this.#head > max / 2) await this.#deliver(this.#consumer);
+      } finally {
+        this.#consuming = false;
+      }
+    }
     const delay = Math.min(MAX_DELAY_SECONDS, Math.max(0, options.delaySeconds ?? 0));
     const visibleAt = this.#o.clock.now().getTime() + delay * 1000;
     for (const body of bodies) {
@@ -82,35 +104,41 @@ export class LocalQueue implements QueueProducer {
   async drain(handler: BatchHandler, options: DrainOptions = {}): Promise<number> {
     let calls = 0;
     while (this.depth > 0) {
-      const batch = this.#take();
-      if (batch.length === 0) {
-        const next = Math.min(...this.#delayed.map((r) => r.visibleAt));
-        if (options.advance) options.advance(new Date(next));
-        else await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
+      if (await this.#deliver(handler)) {
+        calls += 1;
         continue;
       }
-      calls += 1;
-      let failed: Map<string, string>;
-      try {
-        const { failedIds, errors } = await handler(batch.map(({ visibleAt: _, ...r }) => r));
-        failed = new Map(failedIds.map((id) => [id, errors?.[id] ?? 'reported as failed by the handler']));
-      } catch (e) {
-        failed = new Map(batch.map((r) => [r.messageId, (e as Error).message]));
-      }
-      for (const record of batch) {
-        const error = failed.get(record.messageId);
-        if (error === undefined) {
-          const chaos = this.#o.chaos;
-          if (chaos && chaos.random() < chaos.duplicate) this.#hold(record);
-          continue;
-        }
-        if (record.receiveCount >= this.#o.maxReceiveCount) {
-          const { visibleAt: _, ...r } = record;
-          this.deadLetters.push({ ...r, lastError: error });
-        } else this.#hold(record);
-      }
+      const next = Math.min(...this.#delayed.map((r) => r.visibleAt));
+      if (options.advance) options.advance(new Date(next));
+      else await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
     }
     return calls;
+  }
+
+  /** Hands one batch of visible records to the handler; false when none is visible. */
+  async #deliver(handler: BatchHandler): Promise<boolean> {
+    const batch = this.#take();
+    if (batch.length === 0) return false;
+    let failed: Map<string, string>;
+    try {
+      const { failedIds, errors } = await handler(batch.map(({ visibleAt: _, ...r }) => r));
+      failed = new Map(failedIds.map((id) => [id, errors?.[id] ?? 'reported as failed by the handler']));
+    } catch (e) {
+      failed = new Map(batch.map((r) => [r.messageId, (e as Error).message]));
+    }
+    for (const record of batch) {
+      const error = failed.get(record.messageId);
+      if (error === undefined) {
+        const chaos = this.#o.chaos;
+        if (chaos && chaos.random() < chaos.duplicate) this.#hold(record);
+        continue;
+      }
+      if (record.receiveCount >= this.#o.maxReceiveCount) {
+        const { visibleAt: _, ...r } = record;
+        this.deadLetters.push({ ...r, lastError: error });
+      } else this.#hold(record);
+    }
+    return true;
   }
 
   /** The next batch of visible records, each with its receive count raised. */

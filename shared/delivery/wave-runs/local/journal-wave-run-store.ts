@@ -1,4 +1,4 @@
-import { JournalMap } from '../../local/journal-map.ts';
+import { JournalMap, type JournalMode } from '../../local/journal-map.ts';
 import type { WaveRun, WaveRunStore } from '../wave-run-store.ts';
 
 const key = (campaignId: string, waveId: string) => JSON.stringify([campaignId, waveId]);
@@ -7,7 +7,7 @@ const key = (campaignId: string, waveId: string) => JSON.stringify([campaignId, 
 export class JournalWaveRunStore implements WaveRunStore {
   readonly #map: JournalMap;
 
-  constructor(path: string, options: { readOnly?: boolean } = {}) {
+  constructor(path: string, options: { mode?: JournalMode } = {}) {
     this.#map = new JournalMap(path, options);
   }
 

@@ -1,8 +1,9 @@
 import type { Channel } from '../campaign/contact-policy-schema.ts';
 import type { Clock } from '../clock.ts';
 import type { Row, Warehouse } from '../lake/warehouse.ts';
-import { waveAudienceSql } from '../segment/audience-sql.ts';
+import { waveAudienceSql, waveRule } from '../segment/audience-sql.ts';
 import type { Dialect } from '../segment/dialect.ts';
+import { readsMessageHistory } from '../segment/rule-walk.ts';
 import { sqlString, sqlStringList, sqlTimestamp } from '../segment/sql-literals.ts';
 import { parseDuration } from '../time/duration.ts';
 import type { CampaignCatalog, ScheduledWave } from './campaign-catalog.ts';
@@ -189,14 +190,19 @@ async function budgetMeter(deps: PlanDeps, { campaign, wave }: ScheduledWave): P
 /**
  * Look-ahead reservations: before a wave sends, the customers that higher-priority waves starting within
  * the longest cap window will target (their audience as the lake stands now) get a reservation for that
- * wave, so this wave's claims leave them room. A reservation is consumed by its wave's send, ignored
+ * wave, so this wave's claims leave them room. Waves whose audience depends on message history are not
+ * forecast. A reservation is consumed by its wave's send, ignored
  * after that wave's send-by deadline, and can be released (releaseChange) when a wave is cancelled.
  */
 async function reserveAhead(deps: PlanDeps, sw: ScheduledWave): Promise<number> {
   const window = Math.max(0, ...sw.policy.caps.map((c) => parseDuration(c.window)));
   if (window === 0) return 0;
   const ahead = (await deps.catalog.startingBetween(sw.start, new Date(sw.start.getTime() + window))).filter(
-    (w) => w.wave.priority > sw.wave.priority,
+    (w) =>
+      w.wave.priority > sw.wave.priority &&
+      // An audience that depends on what earlier waves send (not reached by, clicked in) cannot be
+      // forecast before they send: forecasting it as if nobody were reached would reserve nearly everyone.
+      !readsMessageHistory(waveRule(w.campaign, w.wave), w.campaign.segments),
   );
   const now = deps.clock.now();
   let count = 0;

@@ -18,3 +18,24 @@ export function segmentRefs(rule: Rule): { name: string; path: Path }[] {
   });
   return refs;
 }
+
+/**
+ * Whether a rule (through the named segments it refers to) reads message history — `messageHistory` or
+ * `notReachedBy` — so that its audience depends on what earlier waves sent.
+ */
+export function readsMessageHistory(rule: Rule, segments: Record<string, { where: Rule }>): boolean {
+  const seen = new Set<string>();
+  const reads = (r: Rule): boolean => {
+    let found = false;
+    walkRule(r, (x) => {
+      if ('messageHistory' in x || 'notReachedBy' in x) found = true;
+      else if ('segment' in x && !seen.has(x.segment)) {
+        seen.add(x.segment);
+        const named = segments[x.segment];
+        if (named && reads(named.where)) found = true;
+      }
+    });
+    return found;
+  };
+  return reads(rule);
+}

@@ -2,11 +2,11 @@ import type { Command } from 'commander';
 import { Campaign } from '../../campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../campaign/config-file.ts';
 import { effectivePolicy } from '../../campaign/contact-policy.ts';
-import { UserError } from '../../errors.ts';
 import { resolveDataDir } from '../../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
 import { type CampaignPreview, previewCampaign } from '../../segment/preview-campaign.ts';
-import { instantToLocal, isLocalDateTime, localToInstant } from '../../time/zoned-time.ts';
+import { instantToLocal } from '../../time/zoned-time.ts';
+import { checkWaveIds, localTimeOption } from '../campaign-options.ts';
 import { formatTable, printJson } from '../output.ts';
 import { shopPolicyFor } from '../shop-policy.ts';
 
@@ -35,19 +35,14 @@ export function registerPreview(program: Command): void {
       ) => {
         const campaign = await loadConfigFile(Campaign, file);
         const { policy: shopPolicy } = await shopPolicyFor(file, opts.policy);
-        const unknown = (opts.wave ?? []).filter((w) => !campaign.waves.some((x) => x.id === w));
-        if (unknown.length)
-          throw new UserError(
-            `--wave: no wave ${unknown.join(', ')} in ${file}; waves: ${campaign.waves.map((w) => w.id).join(', ')}`,
-          );
-        if (opts.at !== undefined && !isLocalDateTime(opts.at))
-          throw new UserError(`--at expects YYYY-MM-DDTHH:mm, got "${opts.at}"`);
+        checkWaveIds(campaign, file, opts.wave);
+        const at = localTimeOption('--at', opts.at, campaign);
         const wh = await DuckDbWarehouse.open(resolveDataDir(opts.dataDir));
         try {
           const preview = await previewCampaign(wh, campaign, {
             policy: effectivePolicy(shopPolicy, campaign),
             dialect: 'duckdb',
-            ...(opts.at ? { at: localToInstant(opts.at, campaign.timeZone) } : {}),
+            ...(at ? { at } : {}),
             ...(opts.wave ? { waveIds: opts.wave } : {}),
           });
           if (opts.json) printJson(preview);

@@ -7,10 +7,10 @@ import { ParquetLedger } from '../../delivery/ledger/local/parquet-ledger.ts';
 import { openLocalDelivery } from '../../delivery/local/local-delivery.ts';
 import { runWaveLocally } from '../../delivery/local/run-wave.ts';
 import { waveStatuses } from '../../delivery/wave-status.ts';
-import { UserError } from '../../errors.ts';
 import { resolveDataDir } from '../../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
-import { instantToLocal, isLocalDateTime, localToInstant } from '../../time/zoned-time.ts';
+import { instantToLocal } from '../../time/zoned-time.ts';
+import { checkWaveIds, localTimeOption } from '../campaign-options.ts';
 import { printJson } from '../output.ts';
 import { shopPolicyFor } from '../shop-policy.ts';
 import { printStatus } from './status.ts';
@@ -40,14 +40,8 @@ export function registerRun(program: Command): void {
       ) => {
         const campaign = await loadConfigFile(Campaign, file);
         const { policy } = await shopPolicyFor(file, opts.policy);
-        const unknown = (opts.wave ?? []).filter((w) => !campaign.waves.some((x) => x.id === w));
-        if (unknown.length)
-          throw new UserError(
-            `--wave: no wave ${unknown.join(', ')} in ${file}; waves: ${campaign.waves.map((w) => w.id).join(', ')}`,
-          );
-        if (opts.until !== undefined && !isLocalDateTime(opts.until))
-          throw new UserError(`--until expects YYYY-MM-DDTHH:mm, got "${opts.until}"`);
-        const until = opts.until ? localToInstant(opts.until, campaign.timeZone) : null;
+        checkWaveIds(campaign, file, opts.wave);
+        const until = localTimeOption('--until', opts.until, campaign);
         const waves = scheduleCampaign(campaign, policy)
           .filter((w) => !opts.wave || opts.wave.includes(w.wave.id))
           .filter((w) => !until || w.start <= until)

@@ -2,9 +2,10 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 
-/** A real DynamoDB protocol endpoint on a free loopback port, with one table keyed by `pk`. */
+/** A real DynamoDB protocol endpoint on a free loopback port, with one table keyed by `pk` (and `sk`). */
 export async function startDynalite(
   tableName: string,
+  options: { sortKey?: boolean } = {},
 ): Promise<{ client: DynamoDBClient; stop: () => Promise<void> }> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -17,8 +18,14 @@ export async function startDynalite(
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        ...(options.sortKey ? [{ AttributeName: 'sk', AttributeType: 'S' as const }] : []),
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        ...(options.sortKey ? [{ AttributeName: 'sk', KeyType: 'RANGE' as const }] : []),
+      ],
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );

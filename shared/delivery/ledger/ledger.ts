@@ -48,3 +48,32 @@ export interface LedgerWriter {
 export function sendIdOf(campaignId: string, waveId: string, customerId: string): string {
   return `${campaignId}/${waveId}/${customerId}`;
 }
+
+/** A timestamp as the sends table's JSON carries it: UTC `yyyy-MM-dd HH:mm:ss.SSS` (Hive's format). */
+function hiveTimestamp(d: Date): string {
+  return d.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+/**
+ * One ledger row as a JSON object with the sends table's column names, and its `dt` partition: what the
+ * local writer stages and what Firehose converts to Parquet.
+ */
+export function ledgerRecord(r: LedgerRow): Record<string, string | number | null> {
+  return {
+    send_id: r.sendId,
+    campaign_id: r.campaignId,
+    wave_id: r.waveId,
+    customer_id: r.customerId,
+    category: r.category,
+    channel: r.channel,
+    variant: r.variant,
+    status: r.status,
+    reason: r.reason,
+    sms_segments: r.smsSegments,
+    cost: r.cost,
+    message_id: r.messageId,
+    planned_at: hiveTimestamp(r.plannedAt),
+    sent_at: r.sentAt ? hiveTimestamp(r.sentAt) : null,
+    dt: r.plannedAt.toISOString().slice(0, 10),
+  };
+}

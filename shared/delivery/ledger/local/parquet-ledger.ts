@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { tableDir } from '../../../lake/lake-paths.ts';
 import { openDuckDb } from '../../../lake/local/duckdb-warehouse.ts';
 import { DUCKDB_TYPE, SENDS } from '../../../lake/tables.ts';
-import type { LedgerRow, LedgerWriter } from '../ledger.ts';
+import { type LedgerRow, type LedgerWriter, ledgerRecord } from '../ledger.ts';
 
 const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
@@ -35,7 +35,7 @@ export class ParquetLedger implements LedgerWriter {
   async append(rows: readonly LedgerRow[]): Promise<void> {
     if (rows.length === 0) return;
     mkdirSync(ledgerStagingDir(this.#dataDir), { recursive: true });
-    appendFileSync(this.#file, `${rows.map(toJson).join('\n')}\n`);
+    appendFileSync(this.#file, `${rows.map((r) => JSON.stringify(ledgerRecord(r))).join('\n')}\n`);
   }
 
   async flush(): Promise<void> {
@@ -57,33 +57,17 @@ export class ParquetLedger implements LedgerWriter {
   }
 }
 
-function toJson(r: LedgerRow): string {
-  return JSON.stringify({
-    send_id: r.sendId,
-    campaign_id: r.campaignId,
-    wave_id: r.waveId,
-    customer_id: r.customerId,
-    category: r.category,
-    channel: r.channel,
-    variant: r.variant,
-    status: r.status,
-    reason: r.reason,
-    sms_segments: r.smsSegments,
-    cost: r.cost,
-    message_id: r.messageId,
-    planned_at: r.plannedAt.toISOString(),
-    sent_at: r.sentAt?.toISOString() ?? null,
-  });
-}
-
 async function stageToParquet(dataDir: string, files: string[]): Promise<void> {
-  const columns = SENDS.columns.map((c) => `${q(c.name)}: ${q(DUCKDB_TYPE[c.type])}`).join(', ');
+  const columns = [
+    ...SENDS.columns.map((c) => `${q(c.name)}: ${q(DUCKDB_TYPE[c.type])}`),
+    `'dt': 'VARCHAR'`,
+  ].join(', ');
   mkdirSync(tableDir(dataDir, SENDS.name), { recursive: true });
   const { instance, connection } = await openDuckDb({ threads: 1, memoryLimit: '512MB' });
   try {
     await connection.run(`SET TimeZone = 'UTC'`);
     const source = `read_json([${files.map(q).join(', ')}], format = 'newline_delimited', columns = {${columns}})`;
-    const select = `SELECT *, strftime(planned_at, '%Y-%m-%d') AS dt FROM ${source}`;
+    const select = `SELECT * FROM ${source}`;
     await connection.run(
       `COPY (${select}) TO ${q(tableDir(dataDir, SENDS.name))} (FORMAT parquet, PARTITION_BY (dt), OVERWRITE_OR_IGNORE, FILENAME_PATTERN ${q(`part-${randomUUID()}-{i}`)})`,
     );

@@ -13,6 +13,19 @@ function cell(value: string): string {
   return `"${safe.replaceAll('"', '""')}"`;
 }
 
+/** The call list as CSV lines (quoted, formula-safe, phone masked), with the header line if asked. */
+export function callListCsv(entries: readonly CallListEntry[], header: boolean): string {
+  const lines = entries.map((e) => {
+    const orders = e.lastOrders
+      .map((o) => `${o.at.slice(0, 10)} ${o.orderId} ¥${o.amount.toFixed(2)}`)
+      .join('; ');
+    return [e.sendId, e.customerId, e.name ?? '', maskPhone(e.phone), e.tier ?? '', orders, e.talkingPoints]
+      .map(cell)
+      .join(',');
+  });
+  return `${header ? `${HEADER}\n` : ''}${lines.join('\n')}\n`;
+}
+
 /** The local call list: one CSV per wave under <outbox>/call-list/, the phone masked. */
 export class CsvCallList implements CallListWriter {
   readonly #dir: string;
@@ -22,30 +35,13 @@ export class CsvCallList implements CallListWriter {
   }
 
   async add(entries: readonly CallListEntry[]): Promise<SendResult[]> {
-    const byFile = new Map<string, string[]>();
+    const byFile = new Map<string, CallListEntry[]>();
     for (const e of entries) {
       const file = join(this.#dir, `${e.campaignId}__${e.waveId}.csv`.replace(/[^A-Za-z0-9_.-]/g, '_'));
-      const orders = e.lastOrders
-        .map((o) => `${o.at.slice(0, 10)} ${o.orderId} ¥${o.amount.toFixed(2)}`)
-        .join('; ');
-      const line = [
-        e.sendId,
-        e.customerId,
-        e.name ?? '',
-        maskPhone(e.phone),
-        e.tier ?? '',
-        orders,
-        e.talkingPoints,
-      ]
-        .map(cell)
-        .join(',');
-      byFile.set(file, [...(byFile.get(file) ?? []), line]);
+      byFile.set(file, [...(byFile.get(file) ?? []), e]);
     }
     await mkdir(this.#dir, { recursive: true });
-    for (const [file, lines] of byFile) {
-      const head = existsSync(file) ? '' : `${HEADER}\n`;
-      await appendFile(file, `${head}${lines.join('\n')}\n`);
-    }
+    for (const [file, list] of byFile) await appendFile(file, callListCsv(list, !existsSync(file)));
     return entries.map((e) => ({ kind: 'sent', messageId: localMessageId(e.sendId) }));
   }
 }

@@ -1,0 +1,77 @@
+import { type _Record, type FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import { type LedgerRow, type LedgerWriter, ledgerRecord } from '../ledger.ts';
+
+export interface FirehoseLedgerOptions {
+  client: FirehoseClient;
+  /** The delivery stream that converts JSON to Parquet (the sends Glue table) under `lake/sends/dt=…/`. */
+  deliveryStreamName: string;
+  /** Rounds of resending the records Firehose reported as failed. */
+  maxAttempts?: number;
+}
+
+/** PutRecordBatch takes at most 500 records and 4 MiB per call. */
+const MAX_RECORDS = 500;
+const MAX_BYTES = 4 * 2 ** 20;
+
+export class LedgerWriteError extends Error {
+  override name = 'LedgerWriteError';
+}
+
+/**
+ * The AWS ledger writer: each row a JSON line to a Firehose delivery stream, which converts to Parquet
+ * with the sends table's schema and partitions by the record's `dt`. `append` returns only when Firehose
+ * has every row (failed records resent; if they keep failing it throws, so the queue redelivers the batch
+ * — readers take one row per send id). `flush` has nothing to do: Firehose buffers.
+ */
+export class FirehoseLedger implements LedgerWriter {
+  readonly #o: Required<FirehoseLedgerOptions>;
+
+  constructor(options: FirehoseLedgerOptions) {
+    this.#o = { maxAttempts: 3, ...options };
+  }
+
+  async append(rows: readonly LedgerRow[]): Promise<void> {
+    const encoder = new TextEncoder();
+    const records = rows.map((r) => ({ Data: encoder.encode(`${JSON.stringify(ledgerRecord(r))}\n`) }));
+    for (const chunk of chunks(records)) await this.#put(chunk);
+  }
+
+  async #put(records: _Record[]): Promise<void> {
+    let pending = records;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const out = await this.#o.client.send(
+        new PutRecordBatchCommand({ DeliveryStreamName: this.#o.deliveryStreamName, Records: pending }),
+      );
+      if (!out.FailedPutCount) return;
+      const failed = pending.filter((_, i) => out.RequestResponses?.[i]?.ErrorCode);
+      if (attempt >= this.#o.maxAttempts) {
+        const codes = [...new Set(out.RequestResponses?.flatMap((r) => (r.ErrorCode ? [r.ErrorCode] : [])))];
+        throw new LedgerWriteError(
+          `${failed.length} ledger row(s) not accepted by Firehose after ${attempt} attempts (${codes.join(', ')})`,
+        );
+      }
+      pending = failed;
+      await new Promise((r) => setTimeout(r, Math.random() * 100 * 2 ** attempt));
+    }
+  }
+
+  async flush(): Promise<void> {}
+}
+
+function chunks(records: _Record[]): _Record[][] {
+  const out: _Record[][] = [];
+  let current: _Record[] = [];
+  let bytes = 0;
+  for (const r of records) {
+    const size = r.Data?.byteLength ?? 0;
+    if (current.length === MAX_RECORDS || bytes + size > MAX_BYTES) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(r);
+    bytes += size;
+  }
+  if (current.length) out.push(current);
+  return out;
+}

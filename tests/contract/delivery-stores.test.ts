@@ -1,0 +1,103 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbLinkStore } from '../../shared/delivery/links/aws/dynamodb-link-store.ts';
+import { JournalLinkStore } from '../../shared/delivery/links/local/journal-link-store.ts';
+import { LinkIssuer, type LinkStore, resolveLink } from '../../shared/delivery/links/short-links.ts';
+import { DynamoDbWaveRunStore } from '../../shared/delivery/wave-runs/aws/dynamodb-wave-run-store.ts';
+import { JournalWaveRunStore } from '../../shared/delivery/wave-runs/local/journal-wave-run-store.ts';
+import type { WaveRun, WaveRunStore } from '../../shared/delivery/wave-runs/wave-run-store.ts';
+import { startDynalite } from '../helpers/dynalite.ts';
+
+const tmp = (name: string) => join(mkdtempSync(join(tmpdir(), `${name}-`)), name);
+type Made<T> = () => Promise<{ store: T; stop: () => Promise<void> }>;
+
+const runStores: [string, Made<WaveRunStore>][] = [
+  [
+    'journal (embedded)',
+    async () => {
+      const store = new JournalWaveRunStore(tmp('runs'));
+      return { store, stop: () => store.close() };
+    },
+  ],
+  [
+    'dynamodb (dynalite)',
+    async () => {
+      const ddb = await startDynalite('runs', { sortKey: true });
+      return { store: new DynamoDbWaveRunStore({ client: ddb.client, tableName: 'runs' }), stop: ddb.stop };
+    },
+  ],
+];
+
+const run = (campaignId: string, waveId: string, over: Partial<WaveRun> = {}): WaveRun => ({
+  campaignId,
+  waveId,
+  state: 'planning',
+  runAt: '2026-11-10T16:00:00.000Z',
+  audience: null,
+  batches: 0,
+  startedAt: '2026-11-10T16:00:01.000Z',
+  drainedAt: null,
+  ...over,
+});
+
+describe.each(runStores)('wave-run store contract: %s', (_name, make) => {
+  let store: WaveRunStore;
+  let stop: () => Promise<void>;
+  beforeAll(async () => ({ store, stop } = await make()));
+  afterAll(async () => stop());
+
+  it('keeps one run per (campaign, wave), lists a campaign’s runs and clears them', async () => {
+    expect(await store.get('d11', 'w1')).toBeNull();
+    await store.put(run('d11', 'w1'));
+    await store.put(run('d11', 'w1', { state: 'sending', audience: 120, batches: 3 }));
+    await store.put(run('d11', 'w2'));
+    await store.put(run('other', 'w1'));
+    expect(await store.get('d11', 'w1')).toMatchObject({ state: 'sending', audience: 120, batches: 3 });
+    expect((await store.list('d11')).map((r) => r.waveId).sort()).toEqual(['w1', 'w2']);
+    await store.clear('d11');
+    expect(await store.list('d11')).toEqual([]);
+    expect(await store.get('other', 'w1')).not.toBeNull();
+  });
+});
+
+const linkStores: [string, Made<LinkStore>][] = [
+  [
+    'journal (embedded)',
+    async () => {
+      const store = new JournalLinkStore(tmp('links'));
+      return { store, stop: () => store.close() };
+    },
+  ],
+  [
+    'dynamodb (dynalite)',
+    async () => {
+      const ddb = await startDynalite('links');
+      return { store: new DynamoDbLinkStore({ client: ddb.client, tableName: 'links' }), stop: ddb.stop };
+    },
+  ],
+];
+
+describe.each(linkStores)('link store contract: %s', (_name, make) => {
+  let store: LinkStore;
+  let stop: () => Promise<void>;
+  beforeAll(async () => ({ store, stop } = await make()));
+  afterAll(async () => stop());
+  const SECRET = 'contract-secret-0123456789';
+  const NOW = new Date('2026-11-11T00:00:00Z');
+
+  it('stores a wave’s links in batches and resolves each; unknown codes are refused', async () => {
+    const issuer = new LinkIssuer(SECRET, 'https://s.example.cn');
+    const records = Array.from({ length: 60 }, (_, i) =>
+      issuer.issue(`d11/w1/c${i}`, 'https://shop.example/d11', NOW, true),
+    ).flatMap((l) => l.records);
+    await store.put(records);
+    for (const r of [records[0], records[59], records[119]]) {
+      if (!r) throw new Error('missing');
+      const got = await resolveLink(store, SECRET, r.code, NOW);
+      expect(got).toEqual({ ok: true, link: r });
+    }
+    expect(await store.get('ZZZZZZZZZZ')).toBeNull();
+  });
+});

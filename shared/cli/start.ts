@@ -1,20 +1,25 @@
 /**
- * `npm start`: the main job on one machine. At this stage it makes sure the sample shop exists,
- * validates the Double-11 campaign and prints the shop's profile; later stages run the waves.
+ * `npm start`: the main job on one machine. It makes sure the sample shop exists, validates the
+ * Double-11 campaign, prints the shop's profile and runs the five waves through the local delivery,
+ * printing each wave's reconciliation. Responses and ROI come with their issue.
  */
 import { existsSync } from 'node:fs';
 import { Campaign } from '../campaign/campaign-schema.ts';
 import { loadConfigFile } from '../campaign/config-file.ts';
 import { resolveWaveSchedule } from '../campaign/wave-schedule.ts';
+import { statePaths } from '../delivery/local/local-delivery.ts';
 import { ConfigError, formatProblem } from '../errors.ts';
 import { lakeRoot, resolveDataDir } from '../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../lake/local/duckdb-warehouse.ts';
 import { generateShop } from '../shop/generate/generate-shop.ts';
 import { shopProfile } from '../shop/shop-profile.ts';
 import { instantToLocal } from '../time/zoned-time.ts';
+import { printStatus } from './commands/status.ts';
 import { EXIT } from './exit-codes.ts';
 import { printProfile } from './print-profile.ts';
 import { stepReporter } from './progress.ts';
+import { runCampaign } from './run-campaign.ts';
+import { shopPolicyFor } from './shop-policy.ts';
 
 const CAMPAIGN_FILE = 'campaigns/double-11.yaml';
 const SAMPLE_CUSTOMERS = 100_000;
@@ -69,7 +74,13 @@ async function start(): Promise<number> {
   } finally {
     await wh.close();
   }
-  return EXIT.ok;
+
+  // The five waves through the local delivery; a second npm start finds them run and sends nothing.
+  const { policy } = await shopPolicyFor(CAMPAIGN_FILE);
+  console.log(`\nRunning ${campaign.id} on a simulated clock (outbox: ${statePaths(dataDir).outbox})`);
+  const statuses = await runCampaign(campaign, policy, { dataDir, log: (line) => console.log(line) });
+  printStatus(campaign.id, statuses);
+  return statuses.every((s) => s.reconciles) ? EXIT.ok : EXIT.internal;
 }
 
 process.exitCode = await start().catch((e: unknown) => {

@@ -11,6 +11,8 @@ import { instantToLocal } from '../time/zoned-time.ts';
 
 export interface RunCampaignOptions {
   dataDir: string;
+  /** Other campaigns whose waves compete for the same customers (their reservations count). */
+  others?: Campaign[];
   waveIds?: string[] | undefined;
   until?: Date | undefined;
   /** Where the per-wave progress lines go. */
@@ -35,7 +37,7 @@ export async function runCampaign(
   const clock = new ManualClock(waves[0]?.start ?? new Date());
   const local = openLocalDelivery(dataDir, clock);
   const warehouse = await DuckDbWarehouse.open(dataDir);
-  const catalog = new InMemoryCatalog([campaign], shopPolicy);
+  const catalog = new InMemoryCatalog([campaign, ...(opts.others ?? [])], shopPolicy);
   try {
     for (const sw of waves) {
       const started = Date.now();

@@ -1,14 +1,44 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Campaign } from '../campaign/campaign-schema.ts';
 import { loadConfigFile } from '../campaign/config-file.ts';
 import {
   type ContactPolicy,
   ContactPolicy as ContactPolicySchema,
   DEFAULT_CONTACT_POLICY,
 } from '../campaign/contact-policy-schema.ts';
+import { ConfigError } from '../errors.ts';
 
 /** The file name by which the shop-wide contact policy is recognised. */
 export const POLICY_FILE_NAME = 'contact-policy.yaml';
+
+export function isPolicyFile(file: string): boolean {
+  return /(^|[\\/])contact-policy\.(ya?ml|json)$/.test(file);
+}
+
+/**
+ * The other campaigns in a campaign file's folder: their waves compete for the same customers under the
+ * shop's caps, so priority arbitration must see them. Files that do not validate are left out and named.
+ */
+export async function siblingCampaigns(
+  campaignFile: string,
+): Promise<{ campaigns: Campaign[]; skipped: string[] }> {
+  const dir = dirname(campaignFile);
+  const campaigns: Campaign[] = [];
+  const skipped: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const file = join(dir, name);
+    if (!/\.(ya?ml|json)$/.test(name) || isPolicyFile(file) || resolve(file) === resolve(campaignFile))
+      continue;
+    try {
+      campaigns.push(await loadConfigFile(Campaign, file));
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      skipped.push(file);
+    }
+  }
+  return { campaigns, skipped };
+}
 
 /**
  * The shop-wide contact policy for a campaign file: --policy FILE, else contact-policy.yaml next to the

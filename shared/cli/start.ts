@@ -19,7 +19,7 @@ import { EXIT } from './exit-codes.ts';
 import { printProfile } from './print-profile.ts';
 import { stepReporter } from './progress.ts';
 import { runCampaign } from './run-campaign.ts';
-import { shopPolicyFor } from './shop-policy.ts';
+import { shopPolicyFor, siblingCampaigns } from './shop-policy.ts';
 
 const CAMPAIGN_FILE = 'campaigns/double-11.yaml';
 const SAMPLE_CUSTOMERS = 100_000;
@@ -78,7 +78,8 @@ async function start(): Promise<number> {
   // The five waves through the local delivery; a second npm start finds them run and sends nothing.
   const { policy } = await shopPolicyFor(CAMPAIGN_FILE);
   console.log(`\nRunning ${campaign.id} on a simulated clock (outbox: ${statePaths(dataDir).outbox})`);
-  const statuses = await runCampaign(campaign, policy, { dataDir, log: (line) => console.log(line) });
+  const { campaigns: others } = await siblingCampaigns(CAMPAIGN_FILE);
+  const statuses = await runCampaign(campaign, policy, { dataDir, others, log: (line) => console.log(line) });
   printStatus(campaign.id, statuses);
   return statuses.every((s) => s.reconciles) ? EXIT.ok : EXIT.internal;
 }

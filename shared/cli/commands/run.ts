@@ -5,7 +5,7 @@ import { resolveDataDir } from '../../lake/lake-paths.ts';
 import { checkWaveIds, localTimeOption } from '../campaign-options.ts';
 import { printJson } from '../output.ts';
 import { runCampaign } from '../run-campaign.ts';
-import { shopPolicyFor } from '../shop-policy.ts';
+import { shopPolicyFor, siblingCampaigns } from '../shop-policy.ts';
 import { printStatus } from './status.ts';
 
 export function registerRun(program: Command): void {
@@ -35,8 +35,12 @@ export function registerRun(program: Command): void {
         const { policy } = await shopPolicyFor(file, opts.policy);
         checkWaveIds(campaign, file, opts.wave);
         const until = localTimeOption('--until', opts.until, campaign);
+        const { campaigns: others, skipped } = await siblingCampaigns(file);
+        for (const f of skipped)
+          process.stderr.write(`! ${f} is not a valid campaign: left out of priority arbitration\n`);
         const statuses = await runCampaign(campaign, policy, {
           dataDir: resolveDataDir(opts.dataDir),
+          others,
           waveIds: opts.wave,
           until,
           log: (line) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`),

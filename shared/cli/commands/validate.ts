@@ -5,6 +5,7 @@ import { ContactPolicy } from '../../campaign/contact-policy-schema.ts';
 import { ConfigError, formatProblem, type Problem } from '../../errors.ts';
 import { EXIT } from '../exit-codes.ts';
 import { printJson } from '../output.ts';
+import { isPolicyFile } from '../shop-policy.ts';
 
 interface FileResult {
   file: string;
@@ -24,10 +25,6 @@ async function check(file: string, kind: FileResult['kind']): Promise<FileResult
 }
 
 /** The shop-wide policy is recognised by its file name, so `campaign validate campaigns/*` checks it too. */
-function isPolicyFile(file: string): boolean {
-  return /(^|[\\/])contact-policy\.(ya?ml|json)$/.test(file);
-}
-
 export function registerValidate(program: Command): void {
   program
     .command('validate')

@@ -1,0 +1,35 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { recordDeadLetters } from '../../shared/delivery/dead-letters.ts';
+import type { SendDeps } from '../../shared/delivery/send-batch.ts';
+import { deliveryFromEnvironment } from '../delivery-environment.ts';
+import { queueRecords } from '../sqs-event.ts';
+
+const logger = new Logger({ serviceName: 'dead-letters' });
+const metrics = new Metrics({ namespace: 'CampaignPipeline', serviceName: 'dead-letters' });
+let deps: Promise<SendDeps> | undefined;
+
+/**
+ * The send queues' dead-letter queues: every recipient of a poison message still open is marked failed
+ * and recorded in the ledger, so the wave reconciles. The last error is not in an SQS record; the send
+ * handler logged it with the message id.
+ */
+export async function deadLetters(event: unknown): Promise<{ failed: number; unreadable: number }> {
+  deps ??= deliveryFromEnvironment();
+  const letters = queueRecords(event).map((r) => ({
+    messageId: r.messageId,
+    body: r.body,
+    lastError: `failed every delivery up to the queue's maxReceiveCount (the send-batches log has the error for message ${r.messageId})`,
+  }));
+  const report = await recordDeadLetters(await deps, letters);
+  for (const id of report.unreadable)
+    logger.error('unreadable dead letter: its recipients stay in flight', { messageId: id });
+  metrics.addMetric('recipientsDeadLettered', MetricUnit.Count, report.failed);
+  metrics.addMetric('unreadableDeadLetters', MetricUnit.Count, report.unreadable.length);
+  return { failed: report.failed, unreadable: report.unreadable.length };
+}
+
+export const handler = middy(deadLetters).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -1,0 +1,80 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { systemClock } from '../shared/clock.ts';
+import { S3CampaignCatalog } from '../shared/delivery/aws/s3-campaign-catalog.ts';
+import { DynamoDbContactStore } from '../shared/delivery/contact-policy/aws/dynamodb-contact-store.ts';
+import { FirehoseLedger } from '../shared/delivery/ledger/aws/firehose-ledger.ts';
+import { DynamoDbLinkStore } from '../shared/delivery/links/aws/dynamodb-link-store.ts';
+import { LinkIssuer } from '../shared/delivery/links/short-links.ts';
+import { SqsProducer } from '../shared/delivery/queue/aws/sqs-producer.ts';
+import type { SendDeps } from '../shared/delivery/send-batch.ts';
+import { S3CallList } from '../shared/delivery/senders/aws/s3-call-list.ts';
+import { SesEmailSender } from '../shared/delivery/senders/aws/ses-email-sender.ts';
+import { SnsSmsSender } from '../shared/delivery/senders/aws/sns-sms-sender.ts';
+
+/**
+ * The environment variables the delivery functions read, set by the CDK construct next to each grant
+ * (infra/constructs/delivery.ts uses these names). Endpoints come from the SDK's own settings
+ * (AWS_REGION, AWS_ENDPOINT_URL_<SERVICE>).
+ */
+export const DELIVERY_ENV = {
+  contactsTable: 'CONTACTS_TABLE',
+  linksTable: 'LINKS_TABLE',
+  sendsStream: 'SENDS_DELIVERY_STREAM',
+  lakeBucket: 'LAKE_BUCKET',
+  campaignsKey: 'CAMPAIGNS_KEY',
+  linkSecretArn: 'LINK_SECRET_ARN',
+  linkBase: 'LINK_BASE',
+  emailQueueUrl: 'EMAIL_QUEUE_URL',
+  smsQueueUrl: 'SMS_QUEUE_URL',
+  callListQueueUrl: 'CALL_LIST_QUEUE_URL',
+} as const;
+
+export class MissingSettingError extends Error {
+  override name = 'MissingSettingError';
+}
+
+function setting(env: NodeJS.ProcessEnv, name: keyof typeof DELIVERY_ENV): string {
+  const value = env[DELIVERY_ENV[name]];
+  if (!value) throw new MissingSettingError(`environment variable ${DELIVERY_ENV[name]} is not set`);
+  return value;
+}
+
+/** Every adapter the send and dead-letter handlers use, built once per cold start. */
+export async function deliveryFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<SendDeps> {
+  const dynamo = new DynamoDBClient({});
+  const s3 = new S3Client({});
+  const sqs = new SQSClient({});
+  const secret = await new SecretsManagerClient({}).send(
+    new GetSecretValueCommand({ SecretId: setting(env, 'linkSecretArn') }),
+  );
+  if (!secret.SecretString) throw new MissingSettingError('the link secret has no string value');
+  return {
+    catalog: new S3CampaignCatalog({
+      client: s3,
+      bucket: setting(env, 'lakeBucket'),
+      key: setting(env, 'campaignsKey'),
+    }),
+    contacts: new DynamoDbContactStore({ client: dynamo, tableName: setting(env, 'contactsTable') }),
+    ledger: new FirehoseLedger({
+      client: new FirehoseClient({}),
+      deliveryStreamName: setting(env, 'sendsStream'),
+    }),
+    links: new DynamoDbLinkStore({ client: dynamo, tableName: setting(env, 'linksTable') }),
+    linkIssuer: new LinkIssuer(secret.SecretString, setting(env, 'linkBase')),
+    queues: {
+      email: new SqsProducer({ client: sqs, queueUrl: setting(env, 'emailQueueUrl') }),
+      sms: new SqsProducer({ client: sqs, queueUrl: setting(env, 'smsQueueUrl') }),
+      'call-list': new SqsProducer({ client: sqs, queueUrl: setting(env, 'callListQueueUrl') }),
+    },
+    email: new SesEmailSender({ client: new SESv2Client({}) }),
+    sms: new SnsSmsSender({ client: new SNSClient({}) }),
+    callList: new S3CallList({ client: s3, bucket: setting(env, 'lakeBucket') }),
+    clock: systemClock,
+  };
+}

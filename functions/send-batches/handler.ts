@@ -1,0 +1,31 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { SQSBatchResponse } from 'aws-lambda';
+import type { SendDeps } from '../../shared/delivery/send-batch.ts';
+import { handleSendBatches } from '../../shared/delivery/send-batch.ts';
+import { deliveryFromEnvironment } from '../delivery-environment.ts';
+import { queueRecords } from '../sqs-event.ts';
+
+const logger = new Logger({ serviceName: 'send-batches' });
+const metrics = new Metrics({ namespace: 'CampaignPipeline', serviceName: 'send-batches' });
+let deps: Promise<SendDeps> | undefined;
+
+/**
+ * One SQS batch of send messages (email, SMS or call list: the message says which) through the send use
+ * case; records that failed are returned for redelivery (ReportBatchItemFailures). Logs counts and ids,
+ * never addresses or message text.
+ */
+export async function sendBatches(event: unknown): Promise<SQSBatchResponse> {
+  deps ??= deliveryFromEnvironment();
+  const records = queueRecords(event);
+  const { failedIds, errors } = await handleSendBatches(await deps, records);
+  for (const id of failedIds) logger.error('send batch failed', { messageId: id, error: errors[id] });
+  metrics.addMetric('batchesHandled', MetricUnit.Count, records.length - failedIds.length);
+  metrics.addMetric('batchesFailed', MetricUnit.Count, failedIds.length);
+  return { batchItemFailures: failedIds.map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+export const handler = middy(sendBatches).use(injectLambdaContext(logger)).use(logMetrics(metrics));

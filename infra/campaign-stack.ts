@@ -1,17 +1,32 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { DataLake } from './constructs/data-lake.ts';
+import { Delivery } from './constructs/delivery.ts';
+import { State } from './constructs/state.ts';
+import { deployedCampaigns } from './deployed-campaigns.ts';
 import type { Settings } from './settings.ts';
 
-/** The one stack to deploy. Constructs by concern; this stage has the data lake. */
+/** The one stack to deploy. Constructs by concern: the data lake, state, the send side of delivery. */
 export class CampaignStack extends Stack {
   readonly lake: DataLake;
+  readonly state: State;
+  readonly delivery: Delivery;
 
   constructor(scope: Construct, id: string, settings: Settings, props?: StackProps) {
     super(scope, id, props);
     this.lake = new DataLake(this, 'DataLake', {
       athenaBytesScannedCutoff: settings.athenaBytesScannedCutoff,
       historyStart: settings.historyStart,
+    });
+    this.state = new State(this, 'State');
+    this.delivery = new Delivery(this, 'Delivery', {
+      lake: this.lake,
+      state: this.state,
+      campaigns: deployedCampaigns(settings.campaignsFolder),
+      sesIdentity: settings.sesIdentity,
+      sesConfigurationSet: settings.sesConfigurationSet,
+      sendRates: settings.sendRates,
+      linkBase: settings.linkBase,
     });
     new CfnOutput(this, 'LakeBucket', { value: this.lake.bucket.bucketName });
     new CfnOutput(this, 'AthenaWorkGroup', { value: this.lake.workGroup.ref });

@@ -7,6 +7,15 @@ export interface Settings {
   athenaBytesScannedCutoff: number;
   /** First month the partition projection of orders covers, yyyy-MM. */
   historyStart: string;
+  /** SES identity (verified domain or address) emails are sent from, and its configuration set. */
+  sesIdentity: string;
+  sesConfigurationSet: string;
+  /** Sends per second each provider allows (SES account quota; SMS throughput), bounding concurrency. */
+  sendRates: { email: number; sms: number; 'call-list': number };
+  /** Base of the tracked short links: a domain of the shop's that routes to the redirect. */
+  linkBase: string;
+  /** Folder of the campaigns deployed as code (validated at synth). */
+  campaignsFolder: string;
 }
 
 export function readSettings(node: Node): Settings {
@@ -20,9 +29,27 @@ export function readSettings(node: Node): Settings {
   }
   if (!/^\d{4}-\d{2}$/.test(historyStart))
     throw new Error(`campaign:historyStart must be yyyy-MM, got ${historyStart}`);
+  const rate = (key: string, fallback: number) => {
+    const value = Number(get(key) ?? fallback);
+    if (!(value > 0))
+      throw new Error(`campaign:${key} must be a positive number of sends per second, got ${get(key)}`);
+    return value;
+  };
+  const linkBase = String(get('linkBase') ?? 'https://s.example.cn');
+  if (!/^https:\/\/[^/]+$/.test(linkBase))
+    throw new Error(`campaign:linkBase must be https://<host> with no path, got ${linkBase}`);
   return {
     stackName: String(get('stackName') ?? 'CampaignPipeline'),
     athenaBytesScannedCutoff: cutoff,
     historyStart,
+    sesIdentity: String(get('sesIdentity') ?? 'example.com'),
+    sesConfigurationSet: String(get('sesConfigurationSet') ?? 'campaign-events'),
+    sendRates: {
+      email: rate('emailSendRate', 14),
+      sms: rate('smsSendRate', 20),
+      'call-list': rate('callListWriteRate', 100),
+    },
+    linkBase,
+    campaignsFolder: String(get('campaignsFolder') ?? 'campaigns'),
   };
 }

@@ -1,16 +1,9 @@
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { CampaignStack } from '../../infra/campaign-stack.ts';
 import { LAKE_TABLES } from '../../shared/lake/tables.ts';
+import { testTemplate } from './test-stack.ts';
 
-const template = Template.fromStack(
-  new CampaignStack(new App(), 'Test', {
-    stackName: 'Test',
-    athenaBytesScannedCutoff: 5 * 2 ** 30,
-    historyStart: '2020-01',
-  }),
-);
+const template = testTemplate();
 
 describe('data lake construct', () => {
   it('encrypts the buckets, blocks public access and refuses plain HTTP', () => {

@@ -1,0 +1,221 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { CfnDeliveryStream } from 'aws-cdk-lib/aws-kinesisfirehose';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { DELIVERY_ENV } from '../../functions/delivery-environment.ts';
+import type { Channel } from '../../shared/campaign/contact-policy-schema.ts';
+import type { DeployedCampaigns } from '../../shared/delivery/aws/s3-campaign-catalog.ts';
+import type { DataLake } from './data-lake.ts';
+import { HouseFunction } from './house-function.ts';
+import { Messaging } from './messaging.ts';
+import type { State } from './state.ts';
+
+export interface DeliveryProps {
+  lake: DataLake;
+  state: State;
+  campaigns: DeployedCampaigns;
+  /** SES identity (domain or address) the emails are sent from, and its configuration set. */
+  sesIdentity: string;
+  sesConfigurationSet: string;
+  /** Provider send rates per second (SES account quota, SMS throughput) that bound consumer concurrency. */
+  sendRates: Record<Channel, number>;
+  linkBase: string;
+}
+
+/** Sends one function instance makes per second, for sizing concurrency to a provider's rate. */
+export const SENDS_PER_INSTANCE: Record<Channel, number> = { email: 10, sms: 40, 'call-list': 200 };
+export const SEND_TIMEOUT = Duration.minutes(2);
+export const DEAD_LETTER_TIMEOUT = Duration.minutes(1);
+export const CAMPAIGNS_KEY = 'config/campaigns.json';
+
+/** Event source mapping concurrency for a provider rate: enough instances, never more (2–1000). */
+export function maxConcurrencyFor(channel: Channel, ratePerSecond: number): number {
+  return Math.min(1000, Math.max(2, Math.ceil(ratePerSecond / SENDS_PER_INSTANCE[channel])));
+}
+
+/**
+ * The send side of delivery: a queue per channel with its dead-letter queue, the send-batches function
+ * on all three (partial batch failures, concurrency bounded by each provider's rate), the dead-letters
+ * function on the DLQs, the ledger's Firehose stream (JSON → Parquet with the sends Glue schema, `dt=`
+ * from each record), the link-signing secret, the deployed campaigns, and alarms on dead letters and
+ * failed batches. Every grant is the least the function needs.
+ */
+export class Delivery extends Construct {
+  readonly messaging: Messaging;
+  readonly sendBatches: HouseFunction;
+  readonly deadLetters: HouseFunction;
+  readonly sendsStream: CfnDeliveryStream;
+
+  constructor(scope: Construct, id: string, props: DeliveryProps) {
+    super(scope, id);
+    const { lake, state } = props;
+    const stack = Stack.of(this);
+    this.messaging = new Messaging(this, 'Messaging', {
+      consumerTimeout: SEND_TIMEOUT,
+      deadLetterConsumerTimeout: DEAD_LETTER_TIMEOUT,
+    });
+    const { queues, deadLetters } = this.messaging;
+
+    const linkSecret = new Secret(this, 'LinkSecret', {
+      description: 'Signs tracked short links (HMAC key)',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    new BucketDeployment(this, 'Campaigns', {
+      destinationBucket: lake.bucket,
+      sources: [Source.jsonData(CAMPAIGNS_KEY, props.campaigns)],
+      prune: false,
+    });
+    this.sendsStream = this.ledgerStream(lake);
+
+    const environment = {
+      [DELIVERY_ENV.contactsTable]: state.contacts.tableName,
+      [DELIVERY_ENV.linksTable]: state.links.tableName,
+      [DELIVERY_ENV.sendsStream]: this.sendsStream.ref,
+      [DELIVERY_ENV.lakeBucket]: lake.bucket.bucketName,
+      [DELIVERY_ENV.campaignsKey]: CAMPAIGNS_KEY,
+      [DELIVERY_ENV.linkSecretArn]: linkSecret.secretArn,
+      [DELIVERY_ENV.linkBase]: props.linkBase,
+      [DELIVERY_ENV.emailQueueUrl]: queues.email.queueUrl,
+      [DELIVERY_ENV.smsQueueUrl]: queues.sms.queueUrl,
+      [DELIVERY_ENV.callListQueueUrl]: queues['call-list'].queueUrl,
+    };
+    this.sendBatches = new HouseFunction(this, 'SendBatches', {
+      handler: 'send-batches',
+      timeout: SEND_TIMEOUT,
+      environment,
+    });
+    this.deadLetters = new HouseFunction(this, 'DeadLetters', {
+      handler: 'dead-letters',
+      timeout: DEAD_LETTER_TIMEOUT,
+      environment,
+    });
+
+    for (const fn of [this.sendBatches, this.deadLetters]) {
+      state.contacts.grantReadWriteData(fn);
+      lake.bucket.grantRead(fn, CAMPAIGNS_KEY);
+      linkSecret.grantRead(fn);
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['firehose:PutRecordBatch'],
+          resources: [
+            stack.formatArn({
+              service: 'firehose',
+              resource: 'deliverystream',
+              resourceName: this.sendsStream.ref,
+            }),
+          ],
+        }),
+      );
+    }
+    state.links.grantWriteData(this.sendBatches);
+    lake.bucket.grantPut(this.sendBatches, 'call-list/*');
+    for (const q of Object.values(queues)) q.grantSendMessages(this.sendBatches); // deferrals, retries
+    this.sendBatches.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [
+          stack.formatArn({ service: 'ses', resource: 'identity', resourceName: props.sesIdentity }),
+          stack.formatArn({
+            service: 'ses',
+            resource: 'configuration-set',
+            resourceName: props.sesConfigurationSet,
+          }),
+        ],
+      }),
+    );
+    // Publishing an SMS straight to a phone number has no resource ARN to scope sns:Publish to.
+    this.sendBatches.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
+
+    for (const channel of Object.keys(queues) as Channel[]) {
+      this.sendBatches.addEventSource(
+        new SqsEventSource(queues[channel], {
+          batchSize: 10,
+          reportBatchItemFailures: true,
+          maxConcurrency: maxConcurrencyFor(channel, props.sendRates[channel]),
+        }),
+      );
+      this.deadLetters.addEventSource(
+        new SqsEventSource(deadLetters[channel], { batchSize: 10, reportBatchItemFailures: true }),
+      );
+      new Alarm(this, `${channel}DeadLettersAlarm`, {
+        alarmDescription: `${channel} send messages were dead-lettered: their recipients are recorded failed`,
+        metric: deadLetters[channel].metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(5),
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    }
+    new Alarm(this, 'SendErrorsAlarm', {
+      alarmDescription: 'send-batches invocations failed',
+      metric: this.sendBatches.metricErrors({ period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  /** Firehose: JSON ledger rows → Parquet with the sends Glue table's schema, under lake/sends/dt=…/. */
+  private ledgerStream(lake: DataLake): CfnDeliveryStream {
+    const stack = Stack.of(this);
+    const role = new Role(this, 'SendsStreamRole', {
+      assumedBy: new ServicePrincipal('firehose.amazonaws.com'),
+    });
+    lake.bucket.grantPut(role, 'lake/sends/*');
+    lake.bucket.grantPut(role, 'firehose-errors/*');
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
+        resources: [
+          stack.formatArn({ service: 'glue', resource: 'catalog' }),
+          stack.formatArn({ service: 'glue', resource: 'database', resourceName: lake.databaseName }),
+          stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${lake.databaseName}/sends` }),
+        ],
+      }),
+    );
+    const stream = new CfnDeliveryStream(this, 'SendsStream', {
+      deliveryStreamType: 'DirectPut',
+      deliveryStreamEncryptionConfigurationInput: { keyType: 'AWS_OWNED_CMK' },
+      extendedS3DestinationConfiguration: {
+        bucketArn: lake.bucket.bucketArn,
+        roleArn: role.roleArn,
+        prefix: 'lake/sends/dt=!{partitionKeyFromQuery:dt}/',
+        errorOutputPrefix: 'firehose-errors/sends/!{firehose:error-output-type}/',
+        bufferingHints: { sizeInMBs: 64, intervalInSeconds: 60 },
+        dynamicPartitioningConfiguration: { enabled: true },
+        processingConfiguration: {
+          enabled: true,
+          processors: [
+            {
+              type: 'MetadataExtraction',
+              parameters: [
+                { parameterName: 'MetadataExtractionQuery', parameterValue: '{dt: .dt}' },
+                { parameterName: 'JsonParsingEngine', parameterValue: 'JQ-1.6' },
+              ],
+            },
+          ],
+        },
+        dataFormatConversionConfiguration: {
+          enabled: true,
+          inputFormatConfiguration: { deserializer: { openXJsonSerDe: {} } },
+          outputFormatConfiguration: { serializer: { parquetSerDe: { compression: 'SNAPPY' } } },
+          schemaConfiguration: {
+            catalogId: stack.account,
+            databaseName: lake.databaseName,
+            tableName: 'sends',
+            region: stack.region,
+            roleArn: role.roleArn,
+          },
+        },
+      },
+    });
+    stream.node.addDependency(role);
+    return stream;
+  }
+}

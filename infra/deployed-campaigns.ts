@@ -1,0 +1,28 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Campaign } from '../shared/campaign/campaign-schema.ts';
+import { parseConfigText } from '../shared/campaign/config-file.ts';
+import { ContactPolicy, DEFAULT_CONTACT_POLICY } from '../shared/campaign/contact-policy-schema.ts';
+import { isPolicyFile } from '../shared/cli/shop-policy.ts';
+import type { DeployedCampaigns } from '../shared/delivery/aws/s3-campaign-catalog.ts';
+
+/**
+ * The campaigns deployed as code: every campaign file in the folder and the shop policy
+ * (contact-policy.yaml, else the built-in default), validated at synth — an invalid campaign stops the
+ * deployment with the same file:line messages as `campaign validate`.
+ */
+export function deployedCampaigns(folder: string): DeployedCampaigns {
+  const files = readdirSync(folder)
+    .filter((f) => /\.(ya?ml|json)$/.test(f))
+    .sort()
+    .map((f) => join(folder, f));
+  const policyFile = files.find(isPolicyFile);
+  return {
+    policy: policyFile
+      ? parseConfigText(ContactPolicy, readFileSync(policyFile, 'utf8'), policyFile)
+      : DEFAULT_CONTACT_POLICY,
+    campaigns: files
+      .filter((f) => !isPolicyFile(f))
+      .map((f) => parseConfigText(Campaign, readFileSync(f, 'utf8'), f)),
+  };
+}

@@ -1,0 +1,125 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { App } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { maxConcurrencyFor } from '../../infra/constructs/delivery.ts';
+import { readSettings } from '../../infra/settings.ts';
+import { testTemplate } from './test-stack.ts';
+
+const template = testTemplate();
+const resources = (type: string) => Object.values(template.findResources(type));
+
+describe('delivery on AWS (CDK)', () => {
+  it('has a send queue per channel with a dead-letter queue after 5 receives and 6× the consumer timeout', () => {
+    const queues = resources('AWS::SQS::Queue');
+    const sends = queues.filter((q) => q.Properties?.RedrivePolicy);
+    expect(sends).toHaveLength(3);
+    for (const q of sends) {
+      expect(q.Properties.VisibilityTimeout).toBe(6 * 120);
+      expect(q.Properties.RedrivePolicy.maxReceiveCount).toBe(5);
+      expect(q.Properties.SqsManagedSseEnabled).toBe(true);
+    }
+    expect(queues).toHaveLength(6);
+    for (const dlq of queues.filter((q) => !q.Properties?.RedrivePolicy))
+      expect(dlq.Properties.VisibilityTimeout).toBe(6 * 60);
+  });
+
+  it('consumes each queue with partial batch failures and concurrency bounded by the provider rate', () => {
+    const mappings = resources('AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(6);
+    for (const m of mappings) expect(m.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    const concurrency = mappings.map((m) => m.Properties.ScalingConfig?.MaximumConcurrency).filter(Boolean);
+    // email 14/s at 10 per instance → 2; SMS 100/s at 40 → 3; call list → 2.
+    expect(concurrency.sort()).toEqual([2, 2, 3]);
+    expect(maxConcurrencyFor('email', 14)).toBe(2);
+    expect(maxConcurrencyFor('email', 1_000)).toBe(100);
+    expect(maxConcurrencyFor('sms', 1e9)).toBe(1000);
+  });
+
+  it('runs every function on Node 24, arm64, traced, with its settings in the environment', () => {
+    const fns = resources('AWS::Lambda::Function').filter((f) => f.Properties.Runtime === 'nodejs24.x');
+    expect(fns).toHaveLength(2);
+    for (const f of fns) {
+      expect(f.Properties.Architectures).toEqual(['arm64']);
+      expect(f.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(Object.keys(f.Properties.Environment.Variables)).toEqual(
+        expect.arrayContaining([
+          'CONTACTS_TABLE',
+          'SENDS_DELIVERY_STREAM',
+          'LINK_SECRET_ARN',
+          'EMAIL_QUEUE_URL',
+        ]),
+      );
+      expect(f.Properties.Environment.Variables.LINK_BASE).toBe('https://s.example.cn');
+    }
+  });
+
+  it('keeps state in DynamoDB with point-in-time recovery and TTL', () => {
+    const tables = resources('AWS::DynamoDB::Table');
+    expect(tables).toHaveLength(3);
+    for (const t of tables)
+      expect(t.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(tables.filter((t) => t.Properties.TimeToLiveSpecification?.AttributeName === 'ttl')).toHaveLength(
+      2,
+    );
+  });
+
+  it('grants least privilege: SES on the identity and configuration set only, no wildcard actions', () => {
+    const statements = resources('AWS::IAM::Policy').flatMap((p) => p.Properties.PolicyDocument.Statement);
+    for (const s of statements) {
+      const actions = [s.Action].flat();
+      expect(
+        actions.some((a: string) => a === '*' || a.endsWith(':*')),
+        JSON.stringify(s),
+      ).toBe(false);
+    }
+    const ses = statements.find((s) => s.Action === 'ses:SendEmail');
+    expect(JSON.stringify(ses.Resource)).toContain(':identity/youpin.example.com');
+    expect(JSON.stringify(ses.Resource)).toContain(':configuration-set/campaign-events');
+  });
+
+  it('writes the ledger through Firehose as Parquet with the sends table schema, partitioned by dt', () => {
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        Prefix: 'lake/sends/dt=!{partitionKeyFromQuery:dt}/',
+        DynamicPartitioningConfiguration: { Enabled: true },
+        DataFormatConversionConfiguration: Match.objectLike({
+          Enabled: true,
+          SchemaConfiguration: Match.objectLike({ DatabaseName: 'campaign_lake', TableName: 'sends' }),
+        }),
+      }),
+    });
+  });
+
+  it('deploys the validated campaigns and alarms on dead letters and failed sends', () => {
+    expect(resources('Custom::CDKBucketDeployment')).toHaveLength(1);
+    const alarms = resources('AWS::CloudWatch::Alarm');
+    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual([
+      'ApproximateNumberOfMessagesVisible',
+      'ApproximateNumberOfMessagesVisible',
+      'ApproximateNumberOfMessagesVisible',
+      'Errors',
+    ]);
+  });
+
+  it('bundles handlers that load as ESM on Node 24 (dependencies resolved, no duplicate declarations)', async () => {
+    const bundles = readdirSync(template.outdir)
+      .map((d) => join(template.outdir, d, 'index.mjs'))
+      .filter((f) => existsSync(f));
+    expect(bundles).toHaveLength(2);
+    for (const file of bundles)
+      expect(typeof (await import(pathToFileURL(file).href)).handler).toBe('function');
+  });
+
+  it('refuses bad settings with what was expected', () => {
+    const app = (context: Record<string, unknown>) => new App({ context }).node;
+    expect(() => readSettings(app({ 'campaign:linkBase': 'https://s.example.cn/x' }))).toThrow(
+      /campaign:linkBase must be https:\/\/<host> with no path/,
+    );
+    expect(() => readSettings(app({ 'campaign:smsSendRate': 0 }))).toThrow(
+      /campaign:smsSendRate must be a positive/,
+    );
+  });
+});

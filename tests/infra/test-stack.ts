@@ -1,0 +1,24 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { CampaignStack } from '../../infra/campaign-stack.ts';
+import type { Settings } from '../../infra/settings.ts';
+
+export const TEST_SETTINGS: Settings = {
+  stackName: 'Test',
+  athenaBytesScannedCutoff: 5 * 2 ** 30,
+  historyStart: '2020-01',
+  sesIdentity: 'youpin.example.com',
+  sesConfigurationSet: 'campaign-events',
+  sendRates: { email: 14, sms: 100, 'call-list': 100 },
+  linkBase: 'https://s.example.cn',
+  campaignsFolder: 'campaigns',
+};
+
+/** The synthesized stack (Lambda code bundled by esbuild), once per test file; `outdir` holds the assets. */
+export function testTemplate(settings: Settings = TEST_SETTINGS): Template & { outdir: string } {
+  const app = new App();
+  const stack = new CampaignStack(app, 'Test', settings, {
+    env: { account: '123456789012', region: 'cn-north-1' },
+  });
+  return Object.assign(Template.fromStack(stack), { outdir: app.outdir });
+}

@@ -28,6 +28,10 @@ export interface PlanDeps {
   clock: Clock;
 }
 
+export type LaunchOutcome =
+  | { kind: 'already-run'; run: WaveRun }
+  | { kind: 'launched'; run: WaveRun; sql: string; reservations: number };
+
 export type PlanOutcome =
   | { kind: 'already-run'; run: WaveRun }
   | { kind: 'planned'; run: WaveRun; queued: number; suppressed: number; reservations: number };
@@ -36,13 +40,36 @@ const LEDGER_CHUNK = 2_000;
 const CALL_LIST_ORDERS = 3;
 const IN_LIST = 1_000;
 
+/** The first line of every audience query: which wave run it is for (Athena keeps the query text). */
+export function runMarker(campaignId: string, waveId: string): string {
+  return `-- wave-run ${JSON.stringify({ campaignId, waveId })}`;
+}
+
+/** The wave run an audience query was started for, from its first line; null for any other query. */
+export function parseRunMarker(sql: string): { campaignId: string; waveId: string } | null {
+  const m = /^-- wave-run (\{.*\})\n/.exec(sql);
+  if (!m?.[1]) return null;
+  const v = JSON.parse(m[1]) as { campaignId?: unknown; waveId?: unknown };
+  return typeof v.campaignId === 'string' && typeof v.waveId === 'string'
+    ? { campaignId: v.campaignId, waveId: v.waveId }
+    : null;
+}
+
+/** Whether the wave's audience must come ordered by value (a budget or a recipient limit applies). */
+function budgetLimited({ campaign, wave }: ScheduledWave): boolean {
+  return (
+    campaign.budget !== undefined ||
+    wave.limits?.budget !== undefined ||
+    wave.limits?.maxRecipients !== undefined
+  );
+}
+
 /**
- * Launch and plan one wave: record the run, keep places for the higher-priority waves ahead (look-ahead
- * reservations), stream the audience, write a ledger row for everyone who leaves before sending
- * (suppressed, capped, holdout, over budget), and queue the rest in batches per channel. The audience is
- * streamed, never held; only the call list's few rows wait for their last orders.
+ * Launch a wave: record its run, keep places for the higher-priority waves ahead (look-ahead
+ * reservations) and write its audience query, to be run by the warehouse (locally at once; on AWS
+ * Athena runs it and its state-change event starts the planning). A drained wave is not launched again.
  */
-export async function planWave(deps: PlanDeps, sw: ScheduledWave): Promise<PlanOutcome> {
+export async function launchWave(deps: PlanDeps, sw: ScheduledWave): Promise<LaunchOutcome> {
   const { campaign, wave } = sw;
   const existing = await deps.runs.get(campaign.id, wave.id);
   if (existing?.state === 'drained') return { kind: 'already-run', run: existing };
@@ -58,16 +85,39 @@ export async function planWave(deps: PlanDeps, sw: ScheduledWave): Promise<PlanO
   };
   await deps.runs.put(run);
   const reservations = await reserveAhead(deps, sw);
-
-  const budget = await budgetMeter(deps, sw);
   const sql = waveAudienceSql({
     campaign,
     wave,
     policy: sw.policy,
     runAt: sw.start,
     dialect: deps.dialect,
-    recipients: { byValue: budget.limited },
+    recipients: { byValue: budgetLimited(sw) },
   });
+  return { kind: 'launched', run, sql: `${runMarker(campaign.id, wave.id)}\n${sql}`, reservations };
+}
+
+/** Launch and plan in one go, the warehouse running the audience query in-process (one machine). */
+export async function launchAndPlan(deps: PlanDeps, sw: ScheduledWave): Promise<PlanOutcome> {
+  const launched = await launchWave(deps, sw);
+  if (launched.kind === 'already-run') return launched;
+  return planWave(deps, sw, launched, deps.warehouse.stream(launched.sql));
+}
+
+/**
+ * Plan a launched wave from its audience rows: a ledger row for everyone who leaves before sending
+ * (suppressed, capped, holdout, over budget), the rest queued in batches per channel. The rows are
+ * streamed, never held; only the call list's few rows wait for their last orders.
+ */
+export async function planWave(
+  deps: PlanDeps,
+  sw: ScheduledWave,
+  launched: { run: WaveRun; reservations: number },
+  audienceRows: AsyncIterable<Row[]>,
+): Promise<PlanOutcome> {
+  const { campaign, wave } = sw;
+  const run = { ...launched.run };
+  const reservations = launched.reservations;
+  const budget = await budgetMeter(deps, sw);
   const plannedAt = sw.start;
   const pending: Record<Channel, BatchRecipient[]> = { email: [], sms: [], 'call-list': [] };
   const callList: BatchRecipient[] = [];
@@ -115,7 +165,7 @@ export async function planWave(deps: PlanDeps, sw: ScheduledWave): Promise<PlanO
     }
   };
 
-  for await (const batch of deps.warehouse.stream(sql)) {
+  for await (const batch of audienceRows) {
     for (const row of batch) {
       audience += 1;
       const step = String(row.step);

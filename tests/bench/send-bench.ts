@@ -19,7 +19,7 @@ import { ManualClock } from '../../shared/clock.ts';
 import { InMemoryCatalog, scheduleCampaign } from '../../shared/delivery/campaign-catalog.ts';
 import { sendIdOf } from '../../shared/delivery/ledger/ledger.ts';
 import { openLocalDelivery } from '../../shared/delivery/local/local-delivery.ts';
-import { planWave } from '../../shared/delivery/plan-wave.ts';
+import { launchAndPlan } from '../../shared/delivery/plan-wave.ts';
 import type { QueueRecord } from '../../shared/delivery/queue/queue.ts';
 import { type Rendered, renderMessage } from '../../shared/delivery/render/render-message.ts';
 import { handleSendBatches } from '../../shared/delivery/send-batch.ts';
@@ -64,7 +64,7 @@ async function runMode(mode: Mode, shopDir: string): Promise<Record<string, numb
   const catalog = new InMemoryCatalog([campaign], policy);
   try {
     const t0 = performance.now();
-    const plan = await planWave({ ...local, warehouse, dialect: 'duckdb', catalog }, sw);
+    const plan = await launchAndPlan({ ...local, warehouse, dialect: 'duckdb', catalog }, sw);
     const planSeconds = (performance.now() - t0) / 1000;
     if (plan.kind !== 'planned') throw new Error('not planned');
     const t1 = performance.now();

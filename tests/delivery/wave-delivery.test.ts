@@ -271,15 +271,15 @@ describe('faults: nothing sent twice, nothing lost', () => {
     const a: Campaign = { ...cashbackOnly(), contactPolicy: undefined };
     const b: Campaign = { ...a, id: 'd11-twin' };
     const h = await harness([a, b]);
-    const { planWave } = await import('../../shared/delivery/plan-wave.ts');
+    const { launchAndPlan } = await import('../../shared/delivery/plan-wave.ts');
     const { handleSendBatches } = await import('../../shared/delivery/send-batch.ts');
     const deps = { ...h.local, warehouse: h.warehouse, dialect: 'duckdb' as const, catalog: h.catalog };
     const [wa] = h.waves(a);
     const [wb] = h.waves(b);
     if (!wa || !wb) throw new Error('waves missing');
     h.clock.set(wa.start);
-    await planWave(deps, wa);
-    await planWave(deps, wb);
+    await launchAndPlan(deps, wa);
+    await launchAndPlan(deps, wb);
     await h.local.queue.drain((records) => handleSendBatches(deps, records), {
       advance: (t) => h.clock.set(t),
     });

@@ -2,7 +2,7 @@ import type { ManualClock } from '../../clock.ts';
 import type { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
 import type { CampaignCatalog, ScheduledWave } from '../campaign-catalog.ts';
 import { type DeadLetterReport, recordDeadLetters } from '../dead-letters.ts';
-import { type PlanOutcome, planWave } from '../plan-wave.ts';
+import { launchAndPlan, type PlanOutcome } from '../plan-wave.ts';
 import type { QueueRecord } from '../queue/queue.ts';
 import { handleSendBatches } from '../send-batch.ts';
 import type { LocalDelivery } from './local-delivery.ts';
@@ -31,7 +31,7 @@ export async function runWaveLocally(
   local.queue.consumeWhenFull(handler);
   let plan: PlanOutcome;
   try {
-    plan = await planWave({ ...local, warehouse, dialect: 'duckdb', catalog }, sw);
+    plan = await launchAndPlan({ ...local, warehouse, dialect: 'duckdb', catalog }, sw);
   } finally {
     local.queue.consumeWhenFull(null);
   }

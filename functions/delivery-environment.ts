@@ -1,3 +1,4 @@
+import { AthenaClient } from '@aws-sdk/client-athena';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -11,11 +12,14 @@ import { DynamoDbContactStore } from '../shared/delivery/contact-policy/aws/dyna
 import { FirehoseLedger } from '../shared/delivery/ledger/aws/firehose-ledger.ts';
 import { DynamoDbLinkStore } from '../shared/delivery/links/aws/dynamodb-link-store.ts';
 import { LinkIssuer } from '../shared/delivery/links/short-links.ts';
+import type { PlanDeps } from '../shared/delivery/plan-wave.ts';
 import { SqsProducer } from '../shared/delivery/queue/aws/sqs-producer.ts';
 import type { SendDeps } from '../shared/delivery/send-batch.ts';
 import { S3CallList } from '../shared/delivery/senders/aws/s3-call-list.ts';
 import { SesEmailSender } from '../shared/delivery/senders/aws/ses-email-sender.ts';
 import { SnsSmsSender } from '../shared/delivery/senders/aws/sns-sms-sender.ts';
+import { DynamoDbWaveRunStore } from '../shared/delivery/wave-runs/aws/dynamodb-wave-run-store.ts';
+import { AthenaWarehouse } from '../shared/lake/aws/athena-warehouse.ts';
 
 /**
  * The environment variables the delivery functions read, set by the CDK construct next to each grant
@@ -33,6 +37,9 @@ export const DELIVERY_ENV = {
   emailQueueUrl: 'EMAIL_QUEUE_URL',
   smsQueueUrl: 'SMS_QUEUE_URL',
   callListQueueUrl: 'CALL_LIST_QUEUE_URL',
+  waveRunsTable: 'WAVE_RUNS_TABLE',
+  athenaWorkGroup: 'ATHENA_WORKGROUP',
+  athenaDatabase: 'ATHENA_DATABASE',
 } as const;
 
 export class MissingSettingError extends Error {
@@ -43,6 +50,28 @@ function setting(env: NodeJS.ProcessEnv, name: keyof typeof DELIVERY_ENV): strin
   const value = env[DELIVERY_ENV[name]];
   if (!value) throw new MissingSettingError(`environment variable ${DELIVERY_ENV[name]} is not set`);
   return value;
+}
+
+/** What launching and planning a wave use on AWS: the send adapters plus Athena and the wave runs. */
+export async function planningFromEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<PlanDeps & { athena: AthenaWarehouse }> {
+  const send = await deliveryFromEnvironment(env);
+  const athena = new AthenaWarehouse({
+    client: new AthenaClient({}),
+    workGroup: setting(env, 'athenaWorkGroup'),
+    database: setting(env, 'athenaDatabase'),
+  });
+  return {
+    ...send,
+    athena,
+    warehouse: athena,
+    dialect: 'trino',
+    runs: new DynamoDbWaveRunStore({
+      client: new DynamoDBClient({}),
+      tableName: setting(env, 'waveRunsTable'),
+    }),
+  };
 }
 
 /** Every adapter the send and dead-letter handlers use, built once per cold start. */

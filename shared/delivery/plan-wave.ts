@@ -80,11 +80,14 @@ export async function launchWave(deps: PlanDeps, sw: ScheduledWave): Promise<Lau
     runAt: sw.start.toISOString(),
     audience: null,
     batches: 0,
+    reservations: 0,
+    error: null,
     startedAt: deps.clock.now().toISOString(),
     drainedAt: null,
   };
   await deps.runs.put(run);
-  const reservations = await reserveAhead(deps, sw);
+  run.reservations = await reserveAhead(deps, sw);
+  await deps.runs.put(run);
   const sql = waveAudienceSql({
     campaign,
     wave,
@@ -93,7 +96,12 @@ export async function launchWave(deps: PlanDeps, sw: ScheduledWave): Promise<Lau
     dialect: deps.dialect,
     recipients: { byValue: budgetLimited(sw) },
   });
-  return { kind: 'launched', run, sql: `${runMarker(campaign.id, wave.id)}\n${sql}`, reservations };
+  return {
+    kind: 'launched',
+    run,
+    sql: `${runMarker(campaign.id, wave.id)}\n${sql}`,
+    reservations: run.reservations,
+  };
 }
 
 /** Launch and plan in one go, the warehouse running the audience query in-process (one machine). */

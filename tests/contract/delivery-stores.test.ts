@@ -37,6 +37,8 @@ const run = (campaignId: string, waveId: string, over: Partial<WaveRun> = {}): W
   runAt: '2026-11-10T16:00:00.000Z',
   audience: null,
   batches: 0,
+  reservations: 0,
+  error: null,
   startedAt: '2026-11-10T16:00:01.000Z',
   drainedAt: null,
   ...over,

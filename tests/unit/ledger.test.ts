@@ -67,6 +67,8 @@ describe('the Parquet ledger and the wave status', () => {
       runAt: PLANNED.toISOString(),
       audience: 4,
       batches: 1,
+      reservations: 0,
+      error: null,
       startedAt: '',
       drainedAt: '',
     });
@@ -90,6 +92,8 @@ describe('the Parquet ledger and the wave status', () => {
       runAt: PLANNED.toISOString(),
       audience: 5,
       batches: 1,
+      reservations: 0,
+      error: null,
       startedAt: '',
       drainedAt: '',
     });

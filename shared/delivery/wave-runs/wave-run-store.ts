@@ -3,7 +3,7 @@
  * have drained. `audience` is set once planning has read the whole audience; `status` then compares it
  * with the ledger. One run per wave, ever (re-launching a drained wave sends nothing).
  */
-export type WaveRunState = 'planning' | 'sending' | 'drained';
+export type WaveRunState = 'planning' | 'sending' | 'drained' | 'failed';
 
 export interface WaveRun {
   campaignId: string;
@@ -15,6 +15,10 @@ export interface WaveRun {
   audience: number | null;
   /** Queue messages planned. */
   batches: number;
+  /** Reservations made for higher-priority waves when this one launched. */
+  reservations: number;
+  /** Why the run failed (its audience query failed or was cancelled); null otherwise. */
+  error: string | null;
   startedAt: string;
   drainedAt: string | null;
 }

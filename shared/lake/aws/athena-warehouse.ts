@@ -71,6 +71,18 @@ export class AthenaWarehouse implements Warehouse {
     return out.QueryExecutionId;
   }
 
+  /** A query's text and state (for a handler woken by Athena's query-state-change event). */
+  async execution(id: string): Promise<{ sql: string; state: string; reason: string | null }> {
+    const { QueryExecution: q } = await this.#o.client.send(
+      new GetQueryExecutionCommand({ QueryExecutionId: id }),
+    );
+    return {
+      sql: q?.Query ?? '',
+      state: q?.Status?.State ?? 'UNKNOWN',
+      reason: q?.Status?.StateChangeReason ?? null,
+    };
+  }
+
   /** Waits until the query finished; FAILED and CANCELLED become errors that name the query. */
   async waitFor(id: string, sql: string): Promise<void> {
     const deadline = this.#o.clock.now().getTime() + this.#o.timeoutMs;

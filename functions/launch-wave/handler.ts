@@ -1,0 +1,40 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { launchWave, type PlanDeps } from '../../shared/delivery/plan-wave.ts';
+import type { AthenaWarehouse } from '../../shared/lake/aws/athena-warehouse.ts';
+import { planningFromEnvironment } from '../delivery-environment.ts';
+
+const logger = new Logger({ serviceName: 'launch-wave' });
+let deps: Promise<PlanDeps & { athena: AthenaWarehouse }> | undefined;
+
+/** What each wave's EventBridge Scheduler schedule sends. */
+export const LaunchPayload = z.strictObject({ campaignId: z.string().min(1), waveId: z.string().min(1) });
+
+/**
+ * A wave's schedule fired: record the run, make the look-ahead reservations, and start the audience
+ * query in Athena. Planning continues in plan-wave when Athena reports the query finished (no waiting
+ * here for the audience).
+ */
+export async function launch(event: unknown): Promise<{ launched: boolean; queryExecutionId?: string }> {
+  deps ??= planningFromEnvironment();
+  const d = await deps;
+  const { campaignId, waveId } = LaunchPayload.parse(event);
+  const sw = await d.catalog.wave(campaignId, waveId);
+  const out = await launchWave(d, sw);
+  if (out.kind === 'already-run') {
+    logger.info('wave already run: nothing launched', { campaignId, waveId });
+    return { launched: false };
+  }
+  const queryExecutionId = await d.athena.start(out.sql);
+  logger.info('audience query started', {
+    campaignId,
+    waveId,
+    queryExecutionId,
+    reservations: out.reservations,
+  });
+  return { launched: true, queryExecutionId };
+}
+
+export const handler = middy(launch).use(injectLambdaContext(logger));

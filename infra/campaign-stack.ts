@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { DataLake } from './constructs/data-lake.ts';
 import { Delivery } from './constructs/delivery.ts';
+import { Scheduling } from './constructs/scheduling.ts';
 import { State } from './constructs/state.ts';
 import { deployedCampaigns } from './deployed-campaigns.ts';
 import type { Settings } from './settings.ts';
@@ -19,14 +20,21 @@ export class CampaignStack extends Stack {
       historyStart: settings.historyStart,
     });
     this.state = new State(this, 'State');
+    const deployed = deployedCampaigns(settings.campaignsFolder);
     this.delivery = new Delivery(this, 'Delivery', {
       lake: this.lake,
       state: this.state,
-      campaigns: deployedCampaigns(settings.campaignsFolder),
+      campaigns: deployed,
       sesIdentity: settings.sesIdentity,
       sesConfigurationSet: settings.sesConfigurationSet,
       sendRates: settings.sendRates,
       linkBase: settings.linkBase,
+    });
+    new Scheduling(this, 'Scheduling', {
+      campaigns: deployed.campaigns,
+      policy: deployed.policy,
+      launchWave: this.delivery.launchWave,
+      from: settings.scheduleFrom,
     });
     new CfnOutput(this, 'LakeBucket', { value: this.lake.bucket.bucketName });
     new CfnOutput(this, 'AthenaWorkGroup', { value: this.lake.workGroup.ref });

@@ -16,6 +16,8 @@ export interface Settings {
   linkBase: string;
   /** Folder of the campaigns deployed as code (validated at synth). */
   campaignsFolder: string;
+  /** Waves starting before this instant get no schedule (default: the time of the synth). */
+  scheduleFrom: Date;
 }
 
 export function readSettings(node: Node): Settings {
@@ -38,6 +40,9 @@ export function readSettings(node: Node): Settings {
   const linkBase = String(get('linkBase') ?? 'https://s.example.cn');
   if (!/^https:\/\/[^/]+$/.test(linkBase))
     throw new Error(`campaign:linkBase must be https://<host> with no path, got ${linkBase}`);
+  const scheduleFrom = get('scheduleFrom') ? new Date(String(get('scheduleFrom'))) : new Date();
+  if (Number.isNaN(scheduleFrom.getTime()))
+    throw new Error(`campaign:scheduleFrom must be an ISO date-time, got ${get('scheduleFrom')}`);
   return {
     stackName: String(get('stackName') ?? 'CampaignPipeline'),
     athenaBytesScannedCutoff: cutoff,
@@ -51,5 +56,6 @@ export function readSettings(node: Node): Settings {
     },
     linkBase,
     campaignsFolder: String(get('campaignsFolder') ?? 'campaigns'),
+    scheduleFrom,
   };
 }

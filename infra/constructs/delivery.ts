@@ -1,5 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnDeliveryStream } from 'aws-cdk-lib/aws-kinesisfirehose';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -48,6 +50,8 @@ export class Delivery extends Construct {
   readonly messaging: Messaging;
   readonly sendBatches: HouseFunction;
   readonly deadLetters: HouseFunction;
+  readonly launchWave: HouseFunction;
+  readonly planWave: HouseFunction;
   readonly sendsStream: CfnDeliveryStream;
 
   constructor(scope: Construct, id: string, props: DeliveryProps) {
@@ -83,6 +87,12 @@ export class Delivery extends Construct {
       [DELIVERY_ENV.smsQueueUrl]: queues.sms.queueUrl,
       [DELIVERY_ENV.callListQueueUrl]: queues['call-list'].queueUrl,
     };
+    const planningEnvironment = {
+      ...environment,
+      [DELIVERY_ENV.waveRunsTable]: state.waveRuns.tableName,
+      [DELIVERY_ENV.athenaWorkGroup]: lake.workGroup.ref,
+      [DELIVERY_ENV.athenaDatabase]: lake.databaseName,
+    };
     this.sendBatches = new HouseFunction(this, 'SendBatches', {
       handler: 'send-batches',
       timeout: SEND_TIMEOUT,
@@ -94,7 +104,35 @@ export class Delivery extends Construct {
       environment,
     });
 
-    for (const fn of [this.sendBatches, this.deadLetters]) {
+    this.launchWave = new HouseFunction(this, 'LaunchWave', {
+      handler: 'launch-wave',
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+      environment: planningEnvironment,
+    });
+    this.planWave = new HouseFunction(this, 'PlanWave', {
+      handler: 'plan-wave',
+      timeout: Duration.minutes(15),
+      memorySize: 1536,
+      environment: planningEnvironment,
+    });
+    this.grantAthena(lake, [this.launchWave, this.planWave]);
+    for (const fn of [this.launchWave, this.planWave]) {
+      state.waveRuns.grantReadWriteData(fn);
+      state.contacts.grantReadWriteData(fn); // reservations
+    }
+    for (const q of Object.values(queues)) q.grantSendMessages(this.planWave);
+    // Athena reports every query of the workgroup; plan-wave plans the ones that are audience queries.
+    new Rule(this, 'AudienceQueryFinished', {
+      eventPattern: {
+        source: ['aws.athena'],
+        detailType: ['Athena Query State Change'],
+        detail: { workgroupName: [lake.workGroup.ref], currentState: ['SUCCEEDED', 'FAILED', 'CANCELLED'] },
+      },
+      targets: [new LambdaFunction(this.planWave, { retryAttempts: 2 })],
+    });
+
+    for (const fn of [this.sendBatches, this.deadLetters, this.launchWave, this.planWave]) {
       state.contacts.grantReadWriteData(fn);
       lake.bucket.grantRead(fn, CAMPAIGNS_KEY);
       linkSecret.grantRead(fn);
@@ -159,6 +197,38 @@ export class Delivery extends Construct {
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
+  }
+
+  /** Running queries in the analysts' workgroup over the lake: Athena, the Glue catalog, the buckets. */
+  private grantAthena(lake: DataLake, fns: HouseFunction[]): void {
+    const stack = Stack.of(this);
+    for (const fn of fns) {
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: [
+            'athena:StartQueryExecution',
+            'athena:GetQueryExecution',
+            'athena:GetQueryResults',
+            'athena:StopQueryExecution',
+          ],
+          resources: [
+            stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: lake.workGroup.ref }),
+          ],
+        }),
+      );
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartitions'],
+          resources: [
+            stack.formatArn({ service: 'glue', resource: 'catalog' }),
+            stack.formatArn({ service: 'glue', resource: 'database', resourceName: lake.databaseName }),
+            stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${lake.databaseName}/*` }),
+          ],
+        }),
+      );
+      lake.bucket.grantRead(fn, 'lake/*');
+      lake.resultsBucket.grantReadWrite(fn, 'athena/*');
+    }
   }
 
   /** Firehose: JSON ledger rows → Parquet with the sends Glue table's schema, under lake/sends/dt=…/. */

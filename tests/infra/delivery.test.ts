@@ -6,7 +6,11 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { maxConcurrencyFor } from '../../infra/constructs/delivery.ts';
 import { readSettings } from '../../infra/settings.ts';
-import { testTemplate } from './test-stack.ts';
+import { Campaign } from '../../shared/campaign/campaign-schema.ts';
+import { loadConfigFile } from '../../shared/campaign/config-file.ts';
+import { DEFAULT_CONTACT_POLICY } from '../../shared/campaign/contact-policy-schema.ts';
+import { scheduleCampaign } from '../../shared/delivery/campaign-catalog.ts';
+import { TEST_SETTINGS, testTemplate } from './test-stack.ts';
 
 const template = testTemplate();
 const resources = (type: string) => Object.values(template.findResources(type));
@@ -40,7 +44,7 @@ describe('delivery on AWS (CDK)', () => {
 
   it('runs every function on Node 24, arm64, traced, with its settings in the environment', () => {
     const fns = resources('AWS::Lambda::Function').filter((f) => f.Properties.Runtime === 'nodejs24.x');
-    expect(fns).toHaveLength(2);
+    expect(fns).toHaveLength(4);
     for (const f of fns) {
       expect(f.Properties.Architectures).toEqual(['arm64']);
       expect(f.Properties.TracingConfig).toEqual({ Mode: 'Active' });
@@ -108,9 +112,41 @@ describe('delivery on AWS (CDK)', () => {
     const bundles = readdirSync(template.outdir)
       .map((d) => join(template.outdir, d, 'index.mjs'))
       .filter((f) => existsSync(f));
-    expect(bundles).toHaveLength(2);
+    expect(bundles).toHaveLength(4);
     for (const file of bundles)
       expect(typeof (await import(pathToFileURL(file).href)).handler).toBe('function');
+  });
+
+  it('schedules every upcoming wave of the deployed campaigns in its time zone, and plans on Athena’s event', async () => {
+    const expected = (
+      await Promise.all(
+        ['double-11', 'new-arrivals', 'replenishment', 'winback'].map(async (f) =>
+          scheduleCampaign(await loadConfigFile(Campaign, `campaigns/${f}.yaml`), DEFAULT_CONTACT_POLICY),
+        ),
+      )
+    )
+      .flat()
+      .filter((w) => w.start >= TEST_SETTINGS.scheduleFrom);
+    const schedules = resources('AWS::Scheduler::Schedule');
+    expect(schedules).toHaveLength(expected.length);
+    const cashback = schedules.find((s) => s.Properties.Name === 'double-11-2026.d11-cashback');
+    expect(cashback?.Properties).toMatchObject({
+      ScheduleExpression: 'at(2026-11-11T00:00:00)',
+      ScheduleExpressionTimezone: 'Asia/Shanghai',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+    });
+    expect(JSON.parse(cashback?.Properties.Target.Input)).toEqual({
+      campaignId: 'double-11-2026',
+      waveId: 'd11-cashback',
+    });
+    expect(schedules.some((s) => s.Properties.Name === 'double-11-2026.d11-preheat')).toBe(false);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.athena'],
+        'detail-type': ['Athena Query State Change'],
+        detail: Match.objectLike({ currentState: ['SUCCEEDED', 'FAILED', 'CANCELLED'] }),
+      },
+    });
   });
 
   it('refuses bad settings with what was expected', () => {

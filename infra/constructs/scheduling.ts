@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { Construct } from 'constructs';
+import type { Campaign } from '../../shared/campaign/campaign-schema.ts';
+import type { ContactPolicy } from '../../shared/campaign/contact-policy-schema.ts';
+import { scheduleCampaign } from '../../shared/delivery/campaign-catalog.ts';
+import { instantToLocal } from '../../shared/time/zoned-time.ts';
+
+export interface SchedulingProps {
+  campaigns: Campaign[];
+  policy: ContactPolicy;
+  launchWave: IFunction;
+  /** Waves starting before this are not scheduled: a deployment never fires a past wave. */
+  from: Date;
+}
+
+/** A schedule name from a wave (64 characters at most, [0-9A-Za-z-_.]). */
+export function scheduleName(campaignId: string, waveId: string): string {
+  const name = `${campaignId}.${waveId}`.replace(/[^0-9A-Za-z_.-]/g, '-');
+  if (name.length <= 64) return name;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
+  return `${name.slice(0, 55)}-${hash}`;
+}
+
+/**
+ * One EventBridge Scheduler schedule per upcoming wave of the campaigns deployed as code, in one schedule
+ * group: a one-time `at()` in the campaign's time zone that invokes launch-wave with the wave's ids.
+ * (Campaigns created through the API get theirs at runtime, with ActionAfterCompletion DELETE.)
+ */
+export class Scheduling extends Construct {
+  readonly group: CfnScheduleGroup;
+  readonly schedules: CfnSchedule[] = [];
+
+  constructor(scope: Construct, id: string, props: SchedulingProps) {
+    super(scope, id);
+    this.group = new CfnScheduleGroup(this, 'Waves', {});
+    const role = new Role(this, 'InvokeLaunchWave', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
+    });
+    props.launchWave.grantInvoke(role);
+    for (const campaign of props.campaigns) {
+      for (const sw of scheduleCampaign(campaign, props.policy)) {
+        if (sw.start < props.from) continue;
+        const schedule = new CfnSchedule(this, `${campaign.id}-${sw.wave.id}`, {
+          name: scheduleName(campaign.id, sw.wave.id),
+          groupName: this.group.ref,
+          description: `${campaign.name}: ${sw.wave.name ?? sw.wave.id}`,
+          scheduleExpression: `at(${instantToLocal(sw.start, campaign.timeZone).slice(0, 16)}:00)`,
+          scheduleExpressionTimezone: campaign.timeZone,
+          flexibleTimeWindow: { mode: 'OFF' },
+          target: {
+            arn: props.launchWave.functionArn,
+            roleArn: role.roleArn,
+            input: JSON.stringify({ campaignId: campaign.id, waveId: sw.wave.id }),
+            retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
+          },
+        });
+        this.schedules.push(schedule);
+      }
+    }
+  }
+}

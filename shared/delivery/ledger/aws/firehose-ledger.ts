@@ -1,4 +1,5 @@
 import { type _Record, type FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import { requestBatches } from '../../request-batches.ts';
 import { type LedgerRow, type LedgerWriter, ledgerRecord } from '../ledger.ts';
 
 export interface FirehoseLedgerOptions {
@@ -33,7 +34,9 @@ export class FirehoseLedger implements LedgerWriter {
   async append(rows: readonly LedgerRow[]): Promise<void> {
     const encoder = new TextEncoder();
     const records = rows.map((r) => ({ Data: encoder.encode(`${JSON.stringify(ledgerRecord(r))}\n`) }));
-    for (const chunk of chunks(records)) await this.#put(chunk);
+    const limits = { maxItems: MAX_RECORDS, maxBytes: MAX_BYTES };
+    for (const chunk of requestBatches(records, limits, (r) => r.Data?.byteLength ?? 0))
+      await this.#put(chunk);
   }
 
   async #put(records: _Record[]): Promise<void> {
@@ -56,22 +59,4 @@ export class FirehoseLedger implements LedgerWriter {
   }
 
   async flush(): Promise<void> {}
-}
-
-function chunks(records: _Record[]): _Record[][] {
-  const out: _Record[][] = [];
-  let current: _Record[] = [];
-  let bytes = 0;
-  for (const r of records) {
-    const size = r.Data?.byteLength ?? 0;
-    if (current.length === MAX_RECORDS || bytes + size > MAX_BYTES) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(r);
-    bytes += size;
-  }
-  if (current.length) out.push(current);
-  return out;
 }

@@ -3,6 +3,7 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { requestBatches } from '../../request-batches.ts';
 import {
   assertMessageSize,
   MAX_BATCH_ENTRIES,
@@ -62,19 +63,7 @@ export class SqsProducer implements QueueProducer {
 
 /** Groups bodies into requests of at most 10 entries and 256 KiB. */
 export function batches(bodies: readonly string[]): string[][] {
-  const out: string[][] = [];
-  let current: string[] = [];
-  let bytes = 0;
-  for (const body of bodies) {
-    const size = Buffer.byteLength(body, 'utf8');
-    if (current.length === MAX_BATCH_ENTRIES || bytes + size > MAX_MESSAGE_BYTES) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(body);
-    bytes += size;
-  }
-  if (current.length) out.push(current);
-  return out;
+  return requestBatches(bodies, { maxItems: MAX_BATCH_ENTRIES, maxBytes: MAX_MESSAGE_BYTES }, (b) =>
+    Buffer.byteLength(b, 'utf8'),
+  );
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../shared/clock.ts';
 import { LocalQueue } from '../../shared/delivery/queue/local/local-queue.ts';
 import {
   MAX_MESSAGE_BYTES,
@@ -40,6 +41,21 @@ describe('LocalQueue', () => {
     expect(q.deadLetters.map((d) => [d.body, d.receiveCount, d.lastError])).toEqual([
       ['poison', 3, 'reported as failed by the handler'],
     ]);
+  });
+
+  it('keeps a failed record invisible for the visibility timeout, on the clock it is given', async () => {
+    const clock = new ManualClock(new Date('2026-11-11T00:00:00Z'));
+    const q = new LocalQueue({ clock, visibilityTimeoutSeconds: 720 });
+    await q.send(['flaky']);
+    const seen: string[] = [];
+    await q.drain(
+      async (records) => {
+        seen.push(clock.now().toISOString());
+        return { failedIds: seen.length === 1 ? records.map((r) => r.messageId) : [] };
+      },
+      { advance: (to) => clock.set(to) },
+    );
+    expect(seen).toEqual(['2026-11-11T00:00:00.000Z', '2026-11-11T00:12:00.000Z']);
   });
 
   it('fails the whole batch when the handler throws', async () => {

@@ -44,7 +44,9 @@ export function openLocalDelivery(dataDir: string, clock: Clock, queueOptions: L
   mkdirSync(p.dir, { recursive: true });
   // One in-process queue carries every channel's batches (on AWS each channel has its own SQS queue, for
   // its own send rate); the handler reads the channel from the message.
-  const queue = new LocalQueue({ clock, maxVisible: 2_000, ...queueOptions });
+  // As the deployed queues: a failed batch is redelivered after the visibility timeout (six times the
+  // send function's 2 minutes), on the simulated clock.
+  const queue = new LocalQueue({ clock, maxVisible: 2_000, visibilityTimeoutSeconds: 720, ...queueOptions });
   const queues: Record<Channel, LocalQueue> = { email: queue, sms: queue, 'call-list': queue };
   const contacts = new JournalContactStore(p.contacts);
   // Sending only writes links; the redirect (campaign serve) is the reader.

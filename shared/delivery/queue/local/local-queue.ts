@@ -14,6 +14,11 @@ export interface LocalQueueOptions {
   batchSize?: number;
   /** Deliveries before a record goes to the dead-letter list (the redrive policy's maxReceiveCount). */
   maxReceiveCount?: number;
+  /**
+   * Seconds a record the handler failed stays invisible before it is delivered again (SQS's visibility
+   * timeout; measured on the clock, so a simulated clock jumps over it). 0 redelivers at once.
+   */
+  visibilityTimeoutSeconds?: number;
   /** Whose time delays are measured in (a simulated clock in runs and tests). */
   clock?: Clock;
   /**
@@ -49,8 +54,8 @@ export interface DrainOptions {
 
 /**
  * An in-process queue with SQS semantics that drives the same batch handlers as the Lambda event source
- * mapping: batches, delays (DelaySeconds), at-least-once redelivery of failed records, a dead-letter list
- * after maxReceiveCount. A failed record is visible again at once (the simulated clock owns time).
+ * mapping: batches, delays (DelaySeconds), redelivery of failed records after the visibility timeout,
+ * at-least-once delivery, a dead-letter list after maxReceiveCount.
  */
 export class LocalQueue implements QueueProducer {
   readonly deadLetters: DeadLetter[] = [];
@@ -65,7 +70,13 @@ export class LocalQueue implements QueueProducer {
   #delayed: Held[] = [];
 
   constructor(options: LocalQueueOptions = {}) {
-    this.#o = { batchSize: 10, maxReceiveCount: 3, clock: systemClock, ...options };
+    this.#o = {
+      batchSize: 10,
+      maxReceiveCount: 3,
+      visibilityTimeoutSeconds: 0,
+      clock: systemClock,
+      ...options,
+    };
   }
 
   /** The handler `send` runs when the queue is full (see maxVisible); null to stop. */
@@ -136,7 +147,10 @@ export class LocalQueue implements QueueProducer {
       if (record.receiveCount >= this.#o.maxReceiveCount) {
         const { visibleAt: _, ...r } = record;
         this.deadLetters.push({ ...r, lastError: error });
-      } else this.#hold(record);
+      } else {
+        const visibleAt = this.#o.clock.now().getTime() + this.#o.visibilityTimeoutSeconds * 1000;
+        this.#hold({ ...record, visibleAt });
+      }
     }
     return true;
   }

@@ -6,6 +6,7 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { type PlanDeps, parseRunMarker, planWave } from '../../shared/delivery/plan-wave.ts';
 import type { AthenaWarehouse } from '../../shared/lake/aws/athena-warehouse.ts';
+import { redactPersonalData } from '../../shared/redact.ts';
 import { planningFromEnvironment } from '../delivery-environment.ts';
 
 const logger = new Logger({ serviceName: 'plan-wave' });
@@ -42,7 +43,7 @@ export async function plan(event: unknown): Promise<PlanResult> {
   if (detail.currentState !== 'SUCCEEDED') {
     const error = `audience query ${detail.queryExecutionId} ${detail.currentState}: ${execution.reason ?? ''}`;
     await d.runs.put({ ...run, state: 'failed', error });
-    logger.error('wave run failed', { ...marker, error });
+    logger.error('wave run failed', { ...marker, error: redactPersonalData(error) });
     metrics.addMetric('waveRunsFailed', MetricUnit.Count, 1);
     return { planned: false, reason: error };
   }

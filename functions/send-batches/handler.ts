@@ -6,6 +6,7 @@ import middy from '@middy/core';
 import type { SQSBatchResponse } from 'aws-lambda';
 import type { SendDeps } from '../../shared/delivery/send-batch.ts';
 import { handleSendBatches } from '../../shared/delivery/send-batch.ts';
+import { redactPersonalData } from '../../shared/redact.ts';
 import { deliveryFromEnvironment } from '../delivery-environment.ts';
 import { queueRecords } from '../sqs-event.ts';
 
@@ -22,7 +23,8 @@ export async function sendBatches(event: unknown): Promise<SQSBatchResponse> {
   deps ??= deliveryFromEnvironment();
   const records = queueRecords(event);
   const { failedIds, errors } = await handleSendBatches(await deps, records);
-  for (const id of failedIds) logger.error('send batch failed', { messageId: id, error: errors[id] });
+  for (const id of failedIds)
+    logger.error('send batch failed', { messageId: id, error: redactPersonalData(errors[id] ?? '') });
   metrics.addMetric('batchesHandled', MetricUnit.Count, records.length - failedIds.length);
   metrics.addMetric('batchesFailed', MetricUnit.Count, failedIds.length);
   return { batchItemFailures: failedIds.map((itemIdentifier) => ({ itemIdentifier })) };

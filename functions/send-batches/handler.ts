@@ -22,11 +22,19 @@ let deps: Promise<SendDeps> | undefined;
 export async function sendBatches(event: unknown): Promise<SQSBatchResponse> {
   deps ??= deliveryFromEnvironment();
   const records = queueRecords(event);
-  const { failedIds, errors } = await handleSendBatches(await deps, records);
+  const { failedIds, errors, outcomes } = await handleSendBatches(await deps, records);
   for (const id of failedIds)
     logger.error('send batch failed', { messageId: id, error: redactPersonalData(errors[id] ?? '') });
   metrics.addMetric('batchesHandled', MetricUnit.Count, records.length - failedIds.length);
   metrics.addMetric('batchesFailed', MetricUnit.Count, failedIds.length);
+  // Sent / suppressed / failed per wave, for the dashboards and alarms.
+  for (const o of outcomes) {
+    const perWave = metrics.singleMetric();
+    perWave.addDimensions({ campaign: o.campaignId, wave: o.waveId, channel: o.channel });
+    perWave.addMetric('recipientsSent', MetricUnit.Count, o.sent);
+    perWave.addMetric('recipientsSuppressed', MetricUnit.Count, o.suppressed);
+    perWave.addMetric('recipientsFailed', MetricUnit.Count, o.failed);
+  }
   return { batchItemFailures: failedIds.map((itemIdentifier) => ({ itemIdentifier })) };
 }
 

@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -43,8 +43,8 @@ export function maxConcurrencyFor(channel: Channel, ratePerSecond: number): numb
  * The send side of delivery: a queue per channel with its dead-letter queue, the send-batches function
  * on all three (partial batch failures, concurrency bounded by each provider's rate), the dead-letters
  * function on the DLQs, the ledger's Firehose stream (JSON → Parquet with the sends Glue schema, `dt=`
- * from each record), the link-signing secret, the deployed campaigns, and alarms on dead letters and
- * failed batches. Every grant is the least the function needs.
+ * from each record), the link-signing secret, the deployed campaigns, and alarms on dead letters, send
+ * errors, throttles and failed audience queries. Every grant is the least the function needs.
  */
 export class Delivery extends Construct {
   readonly messaging: Messaging;
@@ -190,6 +190,33 @@ export class Delivery extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
     }
+    for (const [name, fn] of Object.entries({
+      SendBatches: this.sendBatches,
+      DeadLetters: this.deadLetters,
+      LaunchWave: this.launchWave,
+      PlanWave: this.planWave,
+    })) {
+      new Alarm(this, `${name}ThrottlesAlarm`, {
+        alarmDescription: `${name} invocations were throttled`,
+        metric: fn.metricThrottles({ period: Duration.minutes(5) }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    }
+    new Alarm(this, 'AudienceQueryFailedAlarm', {
+      alarmDescription: 'a wave’s audience query failed or was cancelled in Athena: the wave run failed',
+      metric: new Metric({
+        namespace: 'CampaignPipeline',
+        metricName: 'waveRunsFailed',
+        dimensionsMap: { service: 'plan-wave' },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
     new Alarm(this, 'SendErrorsAlarm', {
       alarmDescription: 'send-batches invocations failed',
       metric: this.sendBatches.metricErrors({ period: Duration.minutes(5) }),

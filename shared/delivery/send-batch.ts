@@ -42,18 +42,31 @@ export const INTERRUPTED =
 export async function handleSendBatches(
   deps: SendDeps,
   records: readonly QueueRecord[],
-): Promise<{ failedIds: string[]; errors: Record<string, string> }> {
+): Promise<{ failedIds: string[]; errors: Record<string, string>; outcomes: BatchOutcome[] }> {
   const failedIds: string[] = [];
   const errors: Record<string, string> = {};
+  const outcomes: BatchOutcome[] = [];
   for (const record of records) {
     try {
-      await sendBatch(deps, parseSendBatch(record.body));
+      outcomes.push(await sendBatch(deps, parseSendBatch(record.body)));
     } catch (e) {
       failedIds.push(record.messageId);
       errors[record.messageId] = `${(e as Error).name}: ${(e as Error).message}`.slice(0, 300);
     }
   }
-  return { failedIds, errors };
+  return { failedIds, errors, outcomes };
+}
+
+/** What became of one batch's recipients (for metrics and logs; the ledger has each one). */
+export interface BatchOutcome {
+  campaignId: string;
+  waveId: string;
+  channel: Channel;
+  sent: number;
+  suppressed: number;
+  failed: number;
+  /** Back on the queue: deferred by quiet hours or throttling. */
+  requeued: number;
 }
 
 interface Pending {
@@ -67,13 +80,22 @@ interface Pending {
  * → send → ledger → mark. Every recipient leaves with a ledger row or back on the queue (deferred by
  * quiet hours, or throttled), never neither.
  */
-export async function sendBatch(deps: SendDeps, msg: SendBatchMessage): Promise<void> {
+export async function sendBatch(deps: SendDeps, msg: SendBatchMessage): Promise<BatchOutcome> {
   const sw = await deps.catalog.wave(msg.campaignId, msg.waveId);
   const { campaign, wave } = sw;
   const now = deps.clock.now();
+  const outcome = (rows: LedgerRow[], requeued: number): BatchOutcome => ({
+    campaignId: msg.campaignId,
+    waveId: msg.waveId,
+    channel: msg.channel,
+    sent: rows.filter((r) => r.status === 'sent').length,
+    suppressed: rows.filter((r) => r.status === 'suppressed').length,
+    failed: rows.filter((r) => r.status === 'failed').length,
+    requeued,
+  });
   if (msg.notBefore && Date.parse(msg.notBefore) > now.getTime()) {
     await requeue(deps, msg, msg.recipients, new Date(msg.notBefore));
-    return;
+    return outcome([], msg.recipients.length);
   }
   const rows: LedgerRow[] = [];
   const marks: { customerId: string; sendId: string; state: SendState }[] = [];
@@ -204,6 +226,7 @@ export async function sendBatch(deps: SendDeps, msg: SendBatchMessage): Promise<
     const delay = (deps.retryDelaySeconds ?? 30) * 2 ** (attempt - 2);
     await requeue(deps, msg, retry, new Date(now.getTime() + delay * 1000));
   }
+  return outcome(rows, retry.length + [...deferred.values()].reduce((n, l) => n + l.length, 0));
 }
 
 function claimOutcome(c: ClaimResult): 'send' | 'skip' | 'interrupted' | { suppressed: string } {

@@ -280,9 +280,15 @@ describe('faults: nothing sent twice, nothing lost', () => {
     h.clock.set(wa.start);
     await launchAndPlan(deps, wa);
     await launchAndPlan(deps, wb);
-    await h.local.queue.drain((records) => handleSendBatches(deps, records), {
-      advance: (t) => h.clock.set(t),
-    });
+    const outcomes: { sent: number; suppressed: number; failed: number }[] = [];
+    await h.local.queue.drain(
+      async (records) => {
+        const out = await handleSendBatches(deps, records);
+        outcomes.push(...out.outcomes);
+        return out;
+      },
+      { advance: (t) => h.clock.set(t) },
+    );
     await h.local.ledger.flush();
     await h.warehouse.refreshViews(h.dataDir);
     for (const c of [a, b]) {
@@ -291,6 +297,10 @@ describe('faults: nothing sent twice, nothing lost', () => {
       if (run) await h.local.runs.put({ ...run, state: 'drained' });
     }
     const rows = [...(await h.ledger(a.id)), ...(await h.ledger(b.id))];
+    // What the handler reports per batch (its metrics) adds up to the ledger's rows from sending.
+    const fromSending = rows.filter((r) => !['holdout', 'no-address', 'opt-out'].includes(String(r.reason)));
+    expect(outcomes.reduce((n, o) => n + o.sent + o.suppressed + o.failed, 0)).toBe(fromSending.length);
+    expect(outcomes.reduce((n, o) => n + o.sent, 0)).toBe(byStatus(rows, 'sent').length);
     const sentTo = byStatus(rows, 'sent')
       .filter((r) => r.channel !== 'call-list')
       .map((r) => r.customer_id);

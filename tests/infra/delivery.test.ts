@@ -97,7 +97,7 @@ describe('delivery on AWS (CDK)', () => {
     });
   });
 
-  it('deploys the validated campaigns and alarms on dead letters and failed sends', () => {
+  it('deploys the validated campaigns and alarms on dead letters, send errors, throttles and failed audience queries', () => {
     expect(resources('Custom::CDKBucketDeployment')).toHaveLength(1);
     const alarms = resources('AWS::CloudWatch::Alarm');
     expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual([
@@ -105,6 +105,11 @@ describe('delivery on AWS (CDK)', () => {
       'ApproximateNumberOfMessagesVisible',
       'ApproximateNumberOfMessagesVisible',
       'Errors',
+      'Throttles',
+      'Throttles',
+      'Throttles',
+      'Throttles',
+      'waveRunsFailed',
     ]);
   });
 

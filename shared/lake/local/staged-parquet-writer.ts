@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { tableDir } from '../lake-paths.ts';
+import { DUCKDB_TYPE, type TableDef } from '../tables.ts';
+import { openDuckDb } from './duckdb-warehouse.ts';
+
+/** One row as the table's JSON carries it: column names to values, and its `dt` partition. */
+export type TableRecord = Record<string, string | number | boolean | null>;
+
+const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/** The staging folder of a table: rows appended but not yet in Parquet (the local Firehose buffer). */
+export function stagingDir(dataDir: string, table: TableDef): string {
+  return resolve(dataDir, 'staging', table.name);
+}
+
+/**
+ * Appends rows to a lake table on one machine. Rows go, synchronously, as JSON lines to a staging file
+ * of this writer's own, so a crash loses nothing; `flush` turns it into Parquet files in the table's
+ * `dt=` partitions and removes it. Staging files left by a crashed process are picked up by
+ * `recoverStaged`.
+ */
+export class StagedParquetWriter {
+  readonly #dataDir: string;
+  readonly #table: TableDef;
+  #file: string;
+
+  constructor(dataDir: string, table: TableDef) {
+    this.#dataDir = dataDir;
+    this.#table = table;
+    this.#file = this.#newFile();
+  }
+
+  #newFile(): string {
+    return join(stagingDir(this.#dataDir, this.#table), `${randomUUID()}.jsonl`);
+  }
+
+  append(records: readonly TableRecord[]): void {
+    if (records.length === 0) return;
+    mkdirSync(stagingDir(this.#dataDir, this.#table), { recursive: true });
+    appendFileSync(this.#file, `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
+  }
+
+  async flush(): Promise<void> {
+    if (!existsSync(this.#file)) return;
+    const file = this.#file;
+    this.#file = this.#newFile();
+    await stageToParquet(this.#dataDir, this.#table, [file]);
+  }
+
+  /** Converts staging files left behind by earlier processes. Call before any writer of this table runs. */
+  static async recoverStaged(dataDir: string, table: TableDef): Promise<number> {
+    const dir = stagingDir(dataDir, table);
+    if (!existsSync(dir)) return 0;
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.jsonl'))
+      .map((f) => join(dir, f));
+    if (files.length) await stageToParquet(dataDir, table, files);
+    return files.length;
+  }
+}
+
+async function stageToParquet(dataDir: string, table: TableDef, files: string[]): Promise<void> {
+  const columns = [
+    ...table.columns.map((c) => `${q(c.name)}: ${q(DUCKDB_TYPE[c.type])}`),
+    ...(table.partition ? [`'dt': 'VARCHAR'`] : []),
+  ].join(', ');
+  mkdirSync(tableDir(dataDir, table.name), { recursive: true });
+  const { instance, connection } = await openDuckDb({ threads: 1, memoryLimit: '512MB' });
+  try {
+    await connection.run(`SET TimeZone = 'UTC'`);
+    const source = `read_json([${files.map(q).join(', ')}], format = 'newline_delimited', columns = {${columns}})`;
+    const target = q(tableDir(dataDir, table.name));
+    const name = q(`part-${randomUUID()}-{i}`);
+    await connection.run(
+      table.partition
+        ? `COPY (SELECT * FROM ${source}) TO ${target} (FORMAT parquet, PARTITION_BY (dt), OVERWRITE_OR_IGNORE, FILENAME_PATTERN ${name})`
+        : `COPY (SELECT * FROM ${source}) TO ${q(join(tableDir(dataDir, table.name), `part-${randomUUID()}.parquet`))} (FORMAT parquet)`,
+    );
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+  for (const f of files) rmSync(f);
+}

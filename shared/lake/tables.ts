@@ -154,22 +154,28 @@ export const SENDS: TableDef = {
 export const EVENTS: TableDef = {
   name: 'events',
   description:
-    'Responses: delivery, open, click, bounce, complaint, unsubscribe. Partitioned by day of the event.',
+    'Responses: delivery, open, click, bounce, complaint, unsubscribe, reject. Partitioned by day of the event.',
   partition: { format: 'yyyy-MM-dd', of: 'occurred_at' },
   columns: [
-    c('event_id', 'string', 'Unique id (provider event id, or a hash of the record).'),
+    c(
+      'event_id',
+      'string',
+      'Unique id (a hash of the provider message, type, time and link): readers take one row per id.',
+    ),
     c(
       'event_type',
       'string',
-      'delivered, opened, clicked, bounced, complained, unsubscribed, rejected, delayed.',
+      'accepted, delivered, opened, clicked, bounced, complained, unsubscribed, rejected, delayed, rendering-failed, sms-failed.',
     ),
-    c('campaign_id', 'string', 'Campaign of the send.'),
+    c('campaign_id', 'string', 'Campaign of the send (NULL when only the provider message id is known).'),
     c('wave_id', 'string', 'Wave of the send.'),
     c('customer_id', 'string', 'Recipient.'),
     c('channel', 'string', 'email or sms.'),
-    c('send_id', 'string', 'The send it answers.'),
+    c('send_id', 'string', 'The send it answers, when known.'),
+    c('message_id', 'string', 'Provider message id (SES, SNS): joins to sends.message_id.'),
     c('occurred_at', 'timestamp', 'When it happened.'),
-    c('detail', 'string', 'Bounce type, clicked link, and the like.'),
+    c('detail', 'string', 'Bounce type, clicked link, and the like. Never an address.'),
+    c('source', 'string', 'ses, sms-receipt, link (our redirects) or simulation (a simulated run).'),
   ],
 };
 

@@ -1,4 +1,5 @@
 import type { Channel } from '../../campaign/contact-policy-schema.ts';
+import { type TableRecord, tableTimestamp } from '../../lake/table-writer.ts';
 import type { Category } from '../contact-policy/claim.ts';
 
 /**
@@ -49,16 +50,11 @@ export function sendIdOf(campaignId: string, waveId: string, customerId: string)
   return `${campaignId}/${waveId}/${customerId}`;
 }
 
-/** A timestamp as the sends table's JSON carries it: UTC `yyyy-MM-dd HH:mm:ss.SSS` (Hive's format). */
-function hiveTimestamp(d: Date): string {
-  return d.toISOString().replace('T', ' ').replace('Z', '');
-}
-
 /**
  * One ledger row as a JSON object with the sends table's column names, and its `dt` partition: what the
  * local writer stages and what Firehose converts to Parquet.
  */
-export function ledgerRecord(r: LedgerRow): Record<string, string | number | null> {
+export function ledgerRecord(r: LedgerRow): TableRecord {
   return {
     send_id: r.sendId,
     campaign_id: r.campaignId,
@@ -72,8 +68,8 @@ export function ledgerRecord(r: LedgerRow): Record<string, string | number | nul
     sms_segments: r.smsSegments,
     cost: r.cost,
     message_id: r.messageId,
-    planned_at: hiveTimestamp(r.plannedAt),
-    sent_at: r.sentAt ? hiveTimestamp(r.sentAt) : null,
+    planned_at: tableTimestamp(r.plannedAt),
+    sent_at: r.sentAt ? tableTimestamp(r.sentAt) : null,
     dt: r.plannedAt.toISOString().slice(0, 10),
   };
 }

@@ -2,11 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tableDir } from '../lake-paths.ts';
+import type { TableRecord, TableWriter } from '../table-writer.ts';
 import { DUCKDB_TYPE, type TableDef } from '../tables.ts';
 import { openDuckDb } from './duckdb-warehouse.ts';
-
-/** One row as the table's JSON carries it: column names to values, and its `dt` partition. */
-export type TableRecord = Record<string, string | number | boolean | null>;
 
 const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
@@ -21,7 +19,7 @@ export function stagingDir(dataDir: string, table: TableDef): string {
  * `dt=` partitions and removes it. Staging files left by a crashed process are picked up by
  * `recoverStaged`.
  */
-export class StagedParquetWriter {
+export class StagedParquetWriter implements TableWriter {
   readonly #dataDir: string;
   readonly #table: TableDef;
   #file: string;
@@ -36,7 +34,7 @@ export class StagedParquetWriter {
     return join(stagingDir(this.#dataDir, this.#table), `${randomUUID()}.jsonl`);
   }
 
-  append(records: readonly TableRecord[]): void {
+  async append(records: readonly TableRecord[]): Promise<void> {
     if (records.length === 0) return;
     mkdirSync(stagingDir(this.#dataDir, this.#table), { recursive: true });
     appendFileSync(this.#file, `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);

@@ -14,7 +14,7 @@ export class ParquetLedger implements LedgerWriter {
   }
 
   async append(rows: readonly LedgerRow[]): Promise<void> {
-    this.#writer.append(rows.map(ledgerRecord));
+    await this.#writer.append(rows.map(ledgerRecord));
   }
 
   async flush(): Promise<void> {

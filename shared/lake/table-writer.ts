@@ -1,0 +1,17 @@
+/** One row as a lake table's JSON carries it: column names to values, and `dt` for partitioned tables. */
+export type TableRecord = Record<string, string | number | boolean | null>;
+
+/**
+ * Appends rows to a lake table: locally a staged Parquet writer, on AWS a Firehose stream converting to
+ * Parquet with the table's Glue schema. `append` returns once the rows are durable; `flush` makes them
+ * visible to queries (a no-op where the service buffers).
+ */
+export interface TableWriter {
+  append(records: readonly TableRecord[]): Promise<void>;
+  flush(): Promise<void>;
+}
+
+/** A timestamp as the tables' JSON carries it: UTC `yyyy-MM-dd HH:mm:ss.SSS` (Hive's format). */
+export function tableTimestamp(d: Date): string {
+  return d.toISOString().replace('T', ' ').replace('Z', '');
+}

@@ -7,6 +7,9 @@ import { openLocalDelivery } from '../delivery/local/local-delivery.ts';
 import { runWaveLocally } from '../delivery/local/run-wave.ts';
 import { type WaveStatus, waveStatuses } from '../delivery/wave-status.ts';
 import { DuckDbWarehouse } from '../lake/local/duckdb-warehouse.ts';
+import { StagedParquetWriter } from '../lake/local/staged-parquet-writer.ts';
+import { EVENTS, ORDERS, SUPPRESSIONS } from '../lake/tables.ts';
+import { type ResponseModel, simulateWaveResponses } from '../responses/simulate-responses.ts';
 import { instantToLocal } from '../time/zoned-time.ts';
 
 export interface RunCampaignOptions {
@@ -17,6 +20,8 @@ export interface RunCampaignOptions {
   until?: Date | undefined;
   /** Where the per-wave progress lines go. */
   log: (line: string) => void;
+  /** Simulate the audience's responses after each wave (runs on one machine only). */
+  simulate?: ResponseModel | undefined;
 }
 
 /**
@@ -38,6 +43,15 @@ export async function runCampaign(
   const local = openLocalDelivery(dataDir, clock);
   const warehouse = await DuckDbWarehouse.open(dataDir);
   const catalog = new InMemoryCatalog([campaign, ...(opts.others ?? [])], shopPolicy);
+  const simulation = opts.simulate
+    ? {
+        ...local,
+        warehouse,
+        events: new StagedParquetWriter(dataDir, EVENTS),
+        suppressions: new StagedParquetWriter(dataDir, SUPPRESSIONS),
+        orders: new StagedParquetWriter(dataDir, ORDERS),
+      }
+    : null;
   try {
     for (const sw of waves) {
       const started = Date.now();
@@ -57,6 +71,18 @@ export async function runCampaign(
         log(
           `  ${r.deadLetters.unreadable.length} unreadable dead letter(s): ${r.deadLetters.unreadable.join(', ')}`,
         );
+      if (simulation && opts.simulate) {
+        const sim = await simulateWaveResponses(simulation, campaign.id, sw.wave.id, opts.simulate);
+        await Promise.all([
+          simulation.events.flush(),
+          simulation.suppressions.flush(),
+          simulation.orders.flush(),
+        ]);
+        await warehouse.refreshViews(dataDir);
+        log(
+          `  SIMULATED responses: ${sim.events} events, ${sim.orders} orders (${sim.unpaid} left unpaid), ${sim.suppressed} unsubscribed or bounced`,
+        );
+      }
     }
     return await waveStatuses(
       { warehouse, runs: local.runs },

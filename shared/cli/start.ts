@@ -11,6 +11,7 @@ import { statePaths } from '../delivery/local/local-delivery.ts';
 import { ConfigError, formatProblem } from '../errors.ts';
 import { lakeRoot, resolveDataDir } from '../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../lake/local/duckdb-warehouse.ts';
+import { DEFAULT_RESPONSE_MODEL } from '../responses/simulate-responses.ts';
 import { generateShop } from '../shop/generate/generate-shop.ts';
 import { shopProfile } from '../shop/shop-profile.ts';
 import { instantToLocal } from '../time/zoned-time.ts';
@@ -79,7 +80,12 @@ async function start(): Promise<number> {
   const { policy } = await shopPolicyFor(CAMPAIGN_FILE);
   console.log(`\nRunning ${campaign.id} on a simulated clock (outbox: ${statePaths(dataDir).outbox})`);
   const { campaigns: others } = await siblingCampaigns(CAMPAIGN_FILE);
-  const statuses = await runCampaign(campaign, policy, { dataDir, others, log: (line) => console.log(line) });
+  const statuses = await runCampaign(campaign, policy, {
+    dataDir,
+    others,
+    simulate: DEFAULT_RESPONSE_MODEL,
+    log: (line) => console.log(line),
+  });
   printStatus(campaign.id, statuses);
   return statuses.every((s) => s.reconciles) ? EXIT.ok : EXIT.internal;
 }

@@ -87,12 +87,21 @@ export async function ingestEvents(
     if (n.suppress) suppressions.push(n.suppress);
     report.accepted += 1;
   }
+  report.suppressed = await writeResponses(deps, events, suppressions);
+  return report;
+}
+
+/** Suppressions first (contact store, then the suppressions table), then the events; returns how many suppressed. */
+export async function writeResponses(
+  deps: IngestDeps,
+  events: readonly EventRow[],
+  suppressions: readonly Suppression[],
+): Promise<number> {
   const applied = suppressions.filter((s) => s.channel !== 'call-list');
   await deps.contacts.apply(
     applied.map((s) => suppressChange(s.customerId, s.channel as 'email' | 'sms' | 'any', s.reason, s.at)),
   );
   await deps.suppressions.append(applied.map(suppressionRecord));
-  report.suppressed = applied.length;
   await deps.events.append(events.map(eventRecord));
-  return report;
+  return applied.length;
 }

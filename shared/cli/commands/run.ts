@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { Campaign } from '../../campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../campaign/config-file.ts';
 import { resolveDataDir } from '../../lake/lake-paths.ts';
+import { DEFAULT_RESPONSE_MODEL } from '../../responses/simulate-responses.ts';
 import { checkWaveIds, localTimeOption } from '../campaign-options.ts';
 import { printJson } from '../output.ts';
 import { runCampaign } from '../run-campaign.ts';
@@ -25,11 +26,22 @@ export function registerRun(program: Command): void {
       'the shop-wide contact policy (default: contact-policy.yaml next to the campaign)',
     )
     .option('--data-dir <dir>', 'local data folder (default: $CAMPAIGN_DATA_DIR or ./.campaign)')
+    .option(
+      '--simulate',
+      "simulate the audience's responses after each wave (seeded; everything it writes is marked simulated)",
+    )
     .option('--json', 'print the wave statuses as JSON')
     .action(
       async (
         file: string,
-        opts: { wave?: string[]; until?: string; policy?: string; dataDir?: string; json?: boolean },
+        opts: {
+          wave?: string[];
+          until?: string;
+          policy?: string;
+          dataDir?: string;
+          json?: boolean;
+          simulate?: boolean;
+        },
       ) => {
         const campaign = await loadConfigFile(Campaign, file);
         const { policy } = await shopPolicyFor(file, opts.policy);
@@ -41,6 +53,7 @@ export function registerRun(program: Command): void {
         const statuses = await runCampaign(campaign, policy, {
           dataDir: resolveDataDir(opts.dataDir),
           others,
+          simulate: opts.simulate ? DEFAULT_RESPONSE_MODEL : undefined,
           waveIds: opts.wave,
           until,
           log: (line) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`),

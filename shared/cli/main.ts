@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerData } from './commands/data.ts';
 import { registerPreview } from './commands/preview.ts';
+import { registerReport } from './commands/report.ts';
 import { registerRun } from './commands/run.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerSql } from './commands/sql.ts';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerPreview(program);
   registerRun(program);
   registerStatus(program);
+  registerReport(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

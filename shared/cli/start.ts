@@ -11,10 +11,12 @@ import { statePaths } from '../delivery/local/local-delivery.ts';
 import { ConfigError, formatProblem } from '../errors.ts';
 import { lakeRoot, resolveDataDir } from '../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../lake/local/duckdb-warehouse.ts';
+import { campaignReport } from '../responses/campaign-report.ts';
 import { DEFAULT_RESPONSE_MODEL } from '../responses/simulate-responses.ts';
 import { generateShop } from '../shop/generate/generate-shop.ts';
 import { shopProfile } from '../shop/shop-profile.ts';
 import { instantToLocal } from '../time/zoned-time.ts';
+import { printReport } from './commands/report.ts';
 import { printStatus } from './commands/status.ts';
 import { EXIT } from './exit-codes.ts';
 import { printProfile } from './print-profile.ts';
@@ -87,6 +89,12 @@ async function start(): Promise<number> {
     log: (line) => console.log(line),
   });
   printStatus(campaign.id, statuses);
+  const reportWarehouse = await DuckDbWarehouse.open(dataDir);
+  try {
+    printReport(await campaignReport(reportWarehouse, [campaign, ...others], campaign), campaign.currency);
+  } finally {
+    await reportWarehouse.close();
+  }
   return statuses.every((s) => s.reconciles) ? EXIT.ok : EXIT.internal;
 }
 

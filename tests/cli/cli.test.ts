@@ -35,6 +35,7 @@ describe('campaign CLI', () => {
     [['preview']],
     [['run']],
     [['status']],
+    [['report']],
   ])('prints help for %j with exit code 0', (args) => {
     const r = campaign([...args, '--help']);
     expect(r.code).toBe(0);

@@ -1,0 +1,161 @@
+import type { Campaign } from '../campaign/campaign-schema.ts';
+import { sqlNumber, sqlString } from '../segment/sql-literals.ts';
+import { parseDuration } from '../time/duration.ts';
+
+/** Windows when a campaign names none: after an email open 2 days, a click 5 days; SMS delivery 1 day. */
+const DEFAULT_WINDOWS = {
+  email: { opened: '2d', clicked: '5d' },
+  sms: { delivered: '1d', clicked: '5d' },
+  'call-list': { called: '3d' },
+} as const;
+
+/** (campaign, channel, touch, seconds) for every campaign: how long after each touch an order counts. */
+function windowRows(campaigns: readonly Campaign[]): string[] {
+  const rows: string[] = [];
+  for (const c of campaigns) {
+    const w = c.attribution.windows;
+    const pick: [string, string, string | undefined][] = [
+      ['email', 'opened', w.email.open ?? DEFAULT_WINDOWS.email.opened],
+      ['email', 'clicked', w.email.click ?? DEFAULT_WINDOWS.email.clicked],
+      ['sms', 'delivered', w.sms.delivered ?? DEFAULT_WINDOWS.sms.delivered],
+      ['sms', 'clicked', w.sms.click ?? DEFAULT_WINDOWS.sms.clicked],
+      ['call-list', 'called', w['call-list'].called ?? DEFAULT_WINDOWS['call-list'].called],
+    ];
+    for (const [channel, touch, d] of pick)
+      if (d)
+        rows.push(
+          `(${sqlString(c.id)}, ${sqlString(channel)}, ${sqlString(touch)}, ${sqlNumber(parseDuration(d) / 1000)})`,
+        );
+  }
+  return rows;
+}
+
+/** The longest attribution window of a campaign: the window in which treated and holdout are compared. */
+export function liftWindowSeconds(c: Campaign): number {
+  const w = c.attribution.windows;
+  const all = [
+    w.email.open ?? DEFAULT_WINDOWS.email.opened,
+    w.email.click ?? DEFAULT_WINDOWS.email.clicked,
+    w.sms.delivered ?? DEFAULT_WINDOWS.sms.delivered,
+    w.sms.click ?? DEFAULT_WINDOWS.sms.clicked,
+    w['call-list'].called ?? DEFAULT_WINDOWS['call-list'].called,
+  ];
+  return Math.max(...all.map((d) => parseDuration(d) / 1000));
+}
+
+/**
+ * The shared CTEs: one row per send (the ledger is written at least once), one per event, every touch
+ * (opens, clicks, SMS deliveries matched by send id or provider message id, call-list calls) with the
+ * end of its window, and each paid order attributed to at most one send of any campaign — the last (or
+ * first) touch whose window holds the order's creation. Runs on Athena and DuckDB alike.
+ */
+export function attributionCtes(campaigns: readonly Campaign[], model: 'last-touch' | 'first-touch'): string {
+  const windows = windowRows(campaigns);
+  const rank = `CASE status WHEN 'sent' THEN 3 WHEN 'failed' THEN 2 ELSE 1 END`;
+  const cols = [
+    'campaign_id',
+    'wave_id',
+    'customer_id',
+    'status',
+    'reason',
+    'channel',
+    'variant',
+    'cost',
+    'sent_at',
+    'planned_at',
+    'message_id',
+  ];
+  return `one_send AS (
+  SELECT send_id, ${cols.map((c) => `max_by(${c}, r) AS ${c}`).join(', ')}
+  FROM (SELECT *, ${rank} AS r FROM sends) s GROUP BY send_id
+),
+one_event AS (
+  SELECT event_id, max(event_type) AS event_type, max(send_id) AS send_id, max(message_id) AS message_id,
+    min(occurred_at) AS occurred_at
+  FROM events GROUP BY event_id
+),
+send_events AS (
+  SELECT s.send_id, e.event_type, e.occurred_at FROM one_event e JOIN one_send s ON s.send_id = e.send_id
+  UNION ALL
+  SELECT s.send_id, e.event_type, e.occurred_at FROM one_event e JOIN one_send s
+    ON e.send_id IS NULL AND s.message_id = e.message_id
+),
+windows (campaign_id, channel, touch, seconds) AS (
+  VALUES ${windows.length ? windows.join(',\n    ') : `('', '', '', 0)`}
+),
+touches AS (
+  SELECT s.send_id, s.campaign_id, s.wave_id, s.customer_id, s.channel, e.event_type AS touch, e.occurred_at AS at
+  FROM send_events e JOIN one_send s ON s.send_id = e.send_id
+  WHERE s.status = 'sent' AND e.event_type IN ('opened', 'clicked', 'delivered')
+  UNION ALL
+  SELECT send_id, campaign_id, wave_id, customer_id, channel, 'called', sent_at FROM one_send
+  WHERE status = 'sent' AND channel = 'call-list'
+),
+windowed AS (
+  SELECT t.*, t.at + w.seconds * INTERVAL '1' SECOND AS until
+  FROM touches t JOIN windows w ON w.campaign_id = t.campaign_id AND w.channel = t.channel AND w.touch = t.touch
+),
+candidates AS (
+  SELECT o.order_id, o.amount, w.send_id, w.campaign_id, w.wave_id,
+    row_number() OVER (PARTITION BY o.order_id ORDER BY w.at ${model === 'last-touch' ? 'DESC' : 'ASC'}, w.send_id) AS n
+  FROM orders o JOIN windowed w ON w.customer_id = o.customer_id AND o.created_at >= w.at AND o.created_at < w.until
+  WHERE o.status = 'paid'
+),
+attributed AS (SELECT order_id, amount, send_id, campaign_id, wave_id FROM candidates WHERE n = 1)`;
+}
+
+/** Per wave × channel × variant of one campaign: the funnel, cost and attributed revenue. */
+export function campaignFunnelSql(campaigns: readonly Campaign[], campaign: Campaign): string {
+  const id = sqlString(campaign.id);
+  return `WITH ${attributionCtes(campaigns, campaign.attribution.model)},
+flags AS (
+  SELECT send_id, bool_or(event_type = 'delivered') AS delivered, bool_or(event_type = 'opened') AS opened,
+    bool_or(event_type = 'clicked') AS clicked
+  FROM send_events GROUP BY send_id
+),
+revenue AS (
+  SELECT send_id, count(*) AS orders, sum(amount) AS revenue FROM attributed WHERE campaign_id = ${id} GROUP BY send_id
+)
+SELECT s.wave_id, coalesce(s.channel, '-') AS channel, coalesce(s.variant, '-') AS variant,
+  count(*) AS audience,
+  count(*) FILTER (WHERE s.reason = 'holdout') AS holdout,
+  count(*) FILTER (WHERE s.status = 'sent') AS sent,
+  count(*) FILTER (WHERE s.status = 'sent' AND (f.delivered OR s.channel = 'call-list')) AS delivered,
+  count(*) FILTER (WHERE s.status = 'sent' AND f.opened) AS opened,
+  count(*) FILTER (WHERE s.status = 'sent' AND f.clicked) AS clicked,
+  count(DISTINCT CASE WHEN r.orders > 0 THEN s.customer_id END) AS converted,
+  coalesce(sum(r.orders), 0) AS orders,
+  coalesce(sum(r.revenue), 0) AS revenue,
+  coalesce(sum(s.cost) FILTER (WHERE s.status = 'sent'), 0) AS cost
+FROM one_send s LEFT JOIN flags f ON f.send_id = s.send_id LEFT JOIN revenue r ON r.send_id = s.send_id
+WHERE s.campaign_id = ${id}
+GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
+}
+
+/**
+ * Per wave: treated against holdout customers, each customer's paid orders in the window after their
+ * send (treated) or the wave's planning (holdout) — every order, attributed or not, the same way for
+ * both groups — as counts, conversion, and the mean and variance of revenue per customer.
+ */
+export function campaignLiftSql(campaign: Campaign): string {
+  const id = sqlString(campaign.id);
+  const window = `${sqlNumber(liftWindowSeconds(campaign))} * INTERVAL '1' SECOND`;
+  return `WITH one_send AS (
+  SELECT send_id, max_by(wave_id, r) AS wave_id, max_by(customer_id, r) AS customer_id, max_by(status, r) AS status,
+    max_by(reason, r) AS reason, max_by(coalesce(sent_at, planned_at), r) AS since
+  FROM (SELECT *, CASE status WHEN 'sent' THEN 3 WHEN 'failed' THEN 2 ELSE 1 END AS r FROM sends
+        WHERE campaign_id = ${id}) s
+  GROUP BY send_id
+),
+per_customer AS (
+  SELECT s.wave_id, s.status = 'sent' AS treated, s.send_id,
+    count(o.order_id) AS orders, coalesce(sum(o.amount), 0) AS revenue
+  FROM one_send s LEFT JOIN orders o ON o.customer_id = s.customer_id AND o.status = 'paid'
+    AND o.created_at >= s.since AND o.created_at < s.since + ${window}
+  WHERE s.status = 'sent' OR s.reason = 'holdout'
+  GROUP BY 1, 2, 3
+)
+SELECT wave_id, treated, count(*) AS customers, count(*) FILTER (WHERE orders > 0) AS converted,
+  avg(revenue) AS revenue_mean, coalesce(var_samp(revenue), 0) AS revenue_var
+FROM per_customer GROUP BY 1, 2 ORDER BY 1, 2`;
+}

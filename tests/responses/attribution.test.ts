@@ -1,0 +1,220 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Campaign } from '../../shared/campaign/campaign-schema.ts';
+import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { campaignReport } from '../../shared/responses/campaign-report.ts';
+import { loadDouble11 } from '../helpers/delivery-harness.ts';
+import { writeFixtureLake } from '../helpers/fixture-lake.ts';
+
+/**
+ * A fixture small enough to attribute by hand. Windows: email open 2 days, SMS delivery 1 day (click 5
+ * days, so the lift window is 5 days). Expected figures are worked out in the comments, not by the code.
+ */
+const send = (id: string, over: Record<string, unknown>) => ({
+  send_id: `c/${id}`,
+  campaign_id: 'c',
+  category: 'marketing',
+  variant: null,
+  planned_at: '2026-11-11 00:00:00',
+  ...over,
+});
+const sends = [
+  send('w1/u1', {
+    wave_id: 'w1',
+    customer_id: 'u1',
+    channel: 'email',
+    status: 'sent',
+    cost: 0.01,
+    sent_at: '2026-11-11 00:00:00',
+    message_id: 'm1',
+  }),
+  // The ledger is written at least once: the same send again.
+  send('w1/u1', {
+    wave_id: 'w1',
+    customer_id: 'u1',
+    channel: 'email',
+    status: 'sent',
+    cost: 0.01,
+    sent_at: '2026-11-11 00:00:00',
+    message_id: 'm1',
+  }),
+  send('w1/u2', {
+    wave_id: 'w1',
+    customer_id: 'u2',
+    channel: 'sms',
+    status: 'sent',
+    cost: 0.09,
+    sent_at: '2026-11-11 00:00:00',
+    message_id: 'm2',
+    sms_segments: 2,
+  }),
+  send('w1/u3', {
+    wave_id: 'w1',
+    customer_id: 'u3',
+    channel: 'email',
+    status: 'suppressed',
+    reason: 'holdout',
+  }),
+  send('w2/u1', {
+    wave_id: 'w2',
+    customer_id: 'u1',
+    channel: 'email',
+    status: 'sent',
+    cost: 0.01,
+    planned_at: '2026-11-12 00:00:00',
+    sent_at: '2026-11-12 00:00:00',
+    message_id: 'm4',
+  }),
+];
+const event = (id: string, over: Record<string, unknown>) => ({
+  event_id: id,
+  campaign_id: 'c',
+  source: 'ses',
+  ...over,
+});
+const events = [
+  event('e1', {
+    event_type: 'opened',
+    send_id: 'c/w1/u1',
+    channel: 'email',
+    occurred_at: '2026-11-11 01:00:00',
+  }),
+  // An SMS receipt knows only the provider's message id.
+  event('e2', {
+    event_type: 'delivered',
+    send_id: null,
+    message_id: 'm2',
+    campaign_id: null,
+    channel: 'sms',
+    occurred_at: '2026-11-11 00:00:05',
+    source: 'sms-receipt',
+  }),
+  event('e3', {
+    event_type: 'opened',
+    send_id: 'c/w2/u1',
+    channel: 'email',
+    occurred_at: '2026-11-12 01:00:00',
+  }),
+  event('e3', {
+    event_type: 'opened',
+    send_id: 'c/w2/u1',
+    channel: 'email',
+    occurred_at: '2026-11-12 01:00:00',
+  }),
+];
+const order = (id: string, customer: string, created: string, amount: number, status = 'paid') => ({
+  order_id: id,
+  customer_id: customer,
+  created_at: created,
+  paid_at: status === 'paid' ? created : null,
+  status,
+  amount,
+  discount: 0,
+  source: 'generated',
+});
+const orders = [
+  order('o1', 'u1', '2026-11-11 12:00:00', 100.1), // w1 open (01:00 + 2d) holds it; w2 not yet opened → w1
+  order('o2', 'u1', '2026-11-12 06:00:00', 50.05), // both w1 open and w2 open hold it: last touch → w2, first → w1
+  order('o3', 'u2', '2026-11-11 12:00:00', 30), // SMS delivered 00:00:05 + 1d holds it → w1 sms
+  order('o4', 'u2', '2026-11-12 12:00:00', 20), // after the SMS window: not attributed (but in the 5-day lift window)
+  order('o5', 'u3', '2026-11-11 10:00:00', 70), // holdout: never attributed, counts for the holdout's conversion
+  order('o6', 'u1', '2026-11-11 13:00:00', 999, 'unpaid'), // never paid: nothing
+];
+
+const customers = ['u1', 'u2', 'u3'].map((customer_id) => ({ customer_id }));
+
+let wh: DuckDbWarehouse;
+let base: Campaign;
+beforeAll(async () => {
+  const d11 = await loadDouble11();
+  base = {
+    ...d11,
+    id: 'c',
+    attribution: {
+      model: 'last-touch',
+      windows: { email: { open: '2d', click: '5d' }, sms: { delivered: '1d', click: '5d' }, 'call-list': {} },
+    },
+  };
+  wh = await DuckDbWarehouse.open(await writeFixtureLake({ customers, sends, events, orders }));
+});
+
+describe('attribution (hand-computed)', () => {
+  it('last touch: each paid order to at most one send, revenue to the cent, duplicates counted once', async () => {
+    const r = await campaignReport(wh, [base], base);
+    const row = (wave: string, channel: string) =>
+      r.funnel.find((f) => f.waveId === wave && f.channel === channel);
+    expect(row('w1', 'email')).toMatchObject({
+      audience: 2,
+      holdout: 1,
+      sent: 1,
+      opened: 1,
+      delivered: 0,
+      converted: 1,
+      orders: 1,
+      revenue: 100.1,
+      cost: 0.01,
+      roi: 10009,
+    });
+    expect(row('w1', 'sms')).toMatchObject({
+      audience: 1,
+      sent: 1,
+      delivered: 1,
+      converted: 1,
+      orders: 1,
+      revenue: 30,
+      cost: 0.09,
+      roi: 332.333,
+    });
+    expect(row('w2', 'email')).toMatchObject({
+      audience: 1,
+      sent: 1,
+      opened: 1,
+      orders: 1,
+      revenue: 50.05,
+      cost: 0.01,
+    });
+    // 100.10 + 30.00 + 50.05: never more than the 270.15 of paid orders, and each order once.
+    expect(r.totals).toEqual({ sent: 3, revenue: 180.15, cost: 0.11, roi: 1636.727 });
+    expect(r.simulated).toBe(false);
+    // Lift window 5 days. Treated in w1: u1 (100.10 + 50.05), u2 (30 + 20); holdout: u3 (70).
+    const w1 = r.lift.find((l) => l.waveId === 'w1');
+    expect(w1?.treated).toEqual({ customers: 2, converted: 2, rate: 1, revenuePerCustomer: 100.075 });
+    expect(w1?.holdout).toEqual({ customers: 1, converted: 1, rate: 1, revenuePerCustomer: 70 });
+    // One holdout customer is too few for an interval: none is claimed.
+    expect(w1?.incrementalRevenue).toBeNull();
+  });
+
+  it('first touch moves the order both waves could claim to the earlier one', async () => {
+    const first: Campaign = { ...base, attribution: { ...base.attribution, model: 'first-touch' } };
+    const r = await campaignReport(wh, [first], first);
+    expect(r.funnel.find((f) => f.waveId === 'w1' && f.channel === 'email')?.revenue).toBe(150.15);
+    expect(r.funnel.find((f) => f.waveId === 'w2')?.revenue).toBe(0);
+    expect(r.totals.revenue).toBe(180.15);
+  });
+
+  it('an order is claimed once across campaigns: the other campaign’s later touch wins it', async () => {
+    // Another campaign touched u1 after w1 (the second send of the fixture, seen as its own campaign).
+    const other: Campaign = { ...base, id: 'other' };
+    const withOther = await DuckDbWarehouse.open(
+      await writeFixtureLake({
+        customers,
+        sends: [...sends, { ...sends[4], send_id: 'other/x/u1', campaign_id: 'other', wave_id: 'x' }],
+        events: [
+          ...events,
+          event('e9', {
+            event_type: 'opened',
+            send_id: 'other/x/u1',
+            campaign_id: 'other',
+            channel: 'email',
+            occurred_at: '2026-11-11 11:00:00',
+          }),
+        ],
+        orders,
+      }),
+    );
+    const r = await campaignReport(withOther, [base, other], base);
+    // o1 (12:00) now goes to other's 11:00 open; o2 (next day 06:00) to w2's 01:00 open.
+    expect(r.funnel.find((f) => f.waveId === 'w1' && f.channel === 'email')?.revenue).toBe(0);
+    expect(r.totals.revenue).toBe(80.05);
+    await withOther.close();
+  });
+});

@@ -1,5 +1,5 @@
 import { type _Record, type FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
-import { requestBatches } from '../../request-batches.ts';
+import { requestBatches, resendFailedEntries } from '../../request-batches.ts';
 import { type LedgerRow, type LedgerWriter, ledgerRecord } from '../ledger.ts';
 
 export interface FirehoseLedgerOptions {
@@ -40,22 +40,24 @@ export class FirehoseLedger implements LedgerWriter {
   }
 
   async #put(records: _Record[]): Promise<void> {
-    let pending = records;
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      const out = await this.#o.client.send(
-        new PutRecordBatchCommand({ DeliveryStreamName: this.#o.deliveryStreamName, Records: pending }),
-      );
-      if (!out.FailedPutCount) return;
-      const failed = pending.filter((_, i) => out.RequestResponses?.[i]?.ErrorCode);
-      if (attempt >= this.#o.maxAttempts) {
-        const codes = [...new Set(out.RequestResponses?.flatMap((r) => (r.ErrorCode ? [r.ErrorCode] : [])))];
-        throw new LedgerWriteError(
-          `${failed.length} ledger row(s) not accepted by Firehose after ${attempt} attempts (${codes.join(', ')})`,
+    await resendFailedEntries(
+      records,
+      this.#o.maxAttempts,
+      async (pending) => {
+        const out = await this.#o.client.send(
+          new PutRecordBatchCommand({ DeliveryStreamName: this.#o.deliveryStreamName, Records: pending }),
         );
-      }
-      pending = failed;
-      await new Promise((r) => setTimeout(r, Math.random() * 100 * 2 ** attempt));
-    }
+        const responses = out.RequestResponses ?? [];
+        return {
+          failed: out.FailedPutCount ? pending.filter((_, i) => responses[i]?.ErrorCode) : [],
+          why: [...new Set(responses.flatMap((r) => (r.ErrorCode ? [r.ErrorCode] : [])))].join(', '),
+        };
+      },
+      (n, attempts, why) =>
+        new LedgerWriteError(
+          `${n} ledger row(s) not accepted by Firehose after ${attempts} attempts (${why})`,
+        ),
+    );
   }
 
   async flush(): Promise<void> {}

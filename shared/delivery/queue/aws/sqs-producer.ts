@@ -3,7 +3,7 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { requestBatches } from '../../request-batches.ts';
+import { requestBatches, resendFailedEntries } from '../../request-batches.ts';
 import {
   assertMessageSize,
   MAX_BATCH_ENTRIES,
@@ -42,21 +42,23 @@ export class SqsProducer implements QueueProducer {
       ? { DelaySeconds: Math.min(MAX_DELAY_SECONDS, Math.ceil(options.delaySeconds)) }
       : {};
     for (const batch of batches(bodies)) {
-      let pending = batch.map((body, i) => ({ Id: String(i), MessageBody: body, ...delay }));
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        const out = await this.#o.client.send(
-          new SendMessageBatchCommand({ QueueUrl: this.#o.queueUrl, Entries: pending }),
-        );
-        const failed = new Set((out.Failed ?? []).map((f) => f.Id));
-        if (failed.size === 0) break;
-        if (attempt >= this.#o.maxAttempts) {
-          const reasons = (out.Failed ?? []).map((f) => `${f.Id}: ${f.Code}`).join(', ');
-          throw new QueueSendError(
-            `${failed.size} message(s) not accepted by SQS after ${attempt} attempts (${reasons})`,
+      const entries = batch.map((body, i) => ({ Id: String(i), MessageBody: body, ...delay }));
+      await resendFailedEntries(
+        entries,
+        this.#o.maxAttempts,
+        async (pending) => {
+          const out = await this.#o.client.send(
+            new SendMessageBatchCommand({ QueueUrl: this.#o.queueUrl, Entries: pending }),
           );
-        }
-        pending = pending.filter((e: SendMessageBatchRequestEntry) => failed.has(e.Id));
-      }
+          const failed = new Set((out.Failed ?? []).map((f) => f.Id));
+          return {
+            failed: pending.filter((e: SendMessageBatchRequestEntry) => failed.has(e.Id)),
+            why: (out.Failed ?? []).map((f) => `${f.Id}: ${f.Code}`).join(', '),
+          };
+        },
+        (n, attempts, why) =>
+          new QueueSendError(`${n} message(s) not accepted by SQS after ${attempts} attempts (${why})`),
+      );
     }
   }
 }

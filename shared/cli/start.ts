@@ -3,7 +3,8 @@
  * Double-11 campaign, prints the shop's profile and runs the five waves through the local delivery,
  * printing each wave's reconciliation. Responses and ROI come with their issue.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Campaign } from '../campaign/campaign-schema.ts';
 import { loadConfigFile } from '../campaign/config-file.ts';
 import { resolveWaveSchedule } from '../campaign/wave-schedule.ts';
@@ -12,6 +13,7 @@ import { ConfigError, formatProblem } from '../errors.ts';
 import { lakeRoot, resolveDataDir } from '../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../lake/local/duckdb-warehouse.ts';
 import { campaignReport } from '../responses/campaign-report.ts';
+import { renderHtmlReport } from '../responses/html-report.ts';
 import { DEFAULT_RESPONSE_MODEL } from '../responses/simulate-responses.ts';
 import { generateShop } from '../shop/generate/generate-shop.ts';
 import { shopProfile } from '../shop/shop-profile.ts';
@@ -91,7 +93,12 @@ async function start(): Promise<number> {
   printStatus(campaign.id, statuses);
   const reportWarehouse = await DuckDbWarehouse.open(dataDir);
   try {
-    printReport(await campaignReport(reportWarehouse, [campaign, ...others], campaign), campaign.currency);
+    const report = await campaignReport(reportWarehouse, [campaign, ...others], campaign);
+    printReport(report, campaign.currency);
+    const html = join(dataDir, 'reports', `${campaign.id}.html`);
+    mkdirSync(dirname(html), { recursive: true });
+    writeFileSync(html, renderHtmlReport(report, campaign.currency));
+    console.log(`\nHTML report: ${html}`);
   } finally {
     await reportWarehouse.close();
   }

@@ -1,9 +1,12 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Campaign } from '../../campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../campaign/config-file.ts';
 import { resolveDataDir } from '../../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
 import { type CampaignReport, campaignReport } from '../../responses/campaign-report.ts';
+import { renderHtmlReport } from '../../responses/html-report.ts';
 import { formatTable, printJson } from '../output.ts';
 import { siblingCampaigns } from '../shop-policy.ts';
 
@@ -16,7 +19,8 @@ export function registerReport(program: Command): void {
     .argument('<file>', 'campaign YAML or JSON')
     .option('--data-dir <dir>', 'local data folder (default: $CAMPAIGN_DATA_DIR or ./.campaign)')
     .option('--json', 'print the report as JSON')
-    .action(async (file: string, opts: { dataDir?: string; json?: boolean }) => {
+    .option('--html <file>', 'also write a self-contained HTML report with charts (works offline)')
+    .action(async (file: string, opts: { dataDir?: string; json?: boolean; html?: string }) => {
       const campaign = await loadConfigFile(Campaign, file);
       // Orders are attributed across every campaign, so each is counted once.
       const { campaigns: others } = await siblingCampaigns(file);
@@ -25,6 +29,10 @@ export function registerReport(program: Command): void {
         const report = await campaignReport(warehouse, [campaign, ...others], campaign);
         if (opts.json) printJson(report);
         else printReport(report, campaign.currency);
+        if (opts.html) {
+          writeFileSync(opts.html, renderHtmlReport(report, campaign.currency));
+          (opts.json ? process.stderr : process.stdout).write(`HTML report: ${resolve(opts.html)}\n`);
+        }
       } finally {
         await warehouse.close();
       }

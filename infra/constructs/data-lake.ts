@@ -1,8 +1,9 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
+import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { ANALYST_VIEWS } from '../../shared/lake/analyst-views.ts';
 import { LAKE_TABLES, type TableDef } from '../../shared/lake/tables.ts';
 
 export interface DataLakeProps {
@@ -69,7 +70,7 @@ export class DataLake extends Construct {
       this.tables[table.name] = t;
     }
 
-    this.workGroup = new CfnWorkGroup(this, 'WorkGroup', {
+    const workGroup = new CfnWorkGroup(this, 'WorkGroup', {
       name: `${Stack.of(this).stackName}-analysts`,
       state: 'ENABLED',
       recursiveDeleteOption: true,
@@ -84,6 +85,19 @@ export class DataLake extends Construct {
         },
       },
     });
+    this.workGroup = workGroup;
+    // The analysts' views, saved in the workgroup: run one once to create its view (docs/responses.md).
+    for (const view of ANALYST_VIEWS) {
+      const q = new CfnNamedQuery(this, `View-${view.name}`, {
+        name: `create view ${view.name}`,
+        description: view.description,
+        database: this.databaseName,
+        workGroup: workGroup.ref,
+        queryString: `CREATE OR REPLACE VIEW ${view.name} AS\n${view.sql}`,
+      });
+      q.addDependency(workGroup);
+      q.addResourceDependency(this.database);
+    }
   }
 
   /** s3:// location of a table's folder. */

@@ -8,12 +8,14 @@ import { dirname, join } from 'node:path';
 import { Campaign } from '../campaign/campaign-schema.ts';
 import { loadConfigFile } from '../campaign/config-file.ts';
 import { resolveWaveSchedule } from '../campaign/wave-schedule.ts';
+import { systemClock } from '../clock.ts';
 import { statePaths } from '../delivery/local/local-delivery.ts';
 import { ConfigError, formatProblem } from '../errors.ts';
 import { lakeRoot, resolveDataDir } from '../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../lake/local/duckdb-warehouse.ts';
 import { campaignReport } from '../responses/campaign-report.ts';
 import { renderHtmlReport } from '../responses/html-report.ts';
+import { writeAttributionTable } from '../responses/local/attribution-table.ts';
 import { DEFAULT_RESPONSE_MODEL } from '../responses/simulate-responses.ts';
 import { generateShop } from '../shop/generate/generate-shop.ts';
 import { shopProfile } from '../shop/shop-profile.ts';
@@ -93,7 +95,9 @@ async function start(): Promise<number> {
   printStatus(campaign.id, statuses);
   const reportWarehouse = await DuckDbWarehouse.open(dataDir);
   try {
-    const report = await campaignReport(reportWarehouse, [campaign, ...others], campaign);
+    const all = [campaign, ...others];
+    await writeAttributionTable(reportWarehouse, dataDir, all, campaign.attribution.model, systemClock);
+    const report = await campaignReport(reportWarehouse, all, campaign);
     printReport(report, campaign.currency);
     const html = join(dataDir, 'reports', `${campaign.id}.html`);
     mkdirSync(dirname(html), { recursive: true });

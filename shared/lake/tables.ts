@@ -192,6 +192,26 @@ export const SUPPRESSIONS: TableDef = {
   ],
 };
 
+export const ATTRIBUTION: TableDef = {
+  name: 'attribution',
+  description:
+    'Each paid order attributed to at most one send (of any campaign), written by campaign report / the attribute job.',
+  partition: null,
+  columns: [
+    c('order_id', 'string', 'The order.'),
+    c('campaign_id', 'string', 'Campaign of the send it is attributed to.'),
+    c('wave_id', 'string', 'Wave of that send.'),
+    c('send_id', 'string', 'The send.'),
+    c('customer_id', 'string', 'Buyer and recipient.'),
+    c('channel', 'string', 'Channel of the send.'),
+    c('variant', 'string', 'A/B variant of the send, or NULL.'),
+    c('amount', 'decimal(12,2)', 'Order revenue attributed (the whole order, at most once).'),
+    c('ordered_at', 'timestamp', 'When the order was created.'),
+    c('model', 'string', 'last-touch or first-touch.'),
+    c('computed_at', 'timestamp', 'When this attribution was computed.'),
+  ],
+};
+
 export const LAKE_TABLES: readonly TableDef[] = [
   CUSTOMERS,
   PRODUCTS,
@@ -200,6 +220,7 @@ export const LAKE_TABLES: readonly TableDef[] = [
   SENDS,
   EVENTS,
   SUPPRESSIONS,
+  ATTRIBUTION,
 ];
 
 /** DuckDB's name for each column type (Athena/Glue use the ColumnType names as they are). */

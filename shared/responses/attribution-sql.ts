@@ -1,5 +1,5 @@
 import type { Campaign } from '../campaign/campaign-schema.ts';
-import { sqlNumber, sqlString } from '../segment/sql-literals.ts';
+import { sqlNumber, sqlString, sqlTimestamp } from '../segment/sql-literals.ts';
 import { parseDuration } from '../time/duration.ts';
 
 /** Windows when a campaign names none: after an email open 2 days, a click 5 days; SMS delivery 1 day. */
@@ -158,4 +158,17 @@ per_customer AS (
 SELECT wave_id, treated, count(*) AS customers, count(*) FILTER (WHERE orders > 0) AS converted,
   avg(revenue) AS revenue_mean, coalesce(var_samp(revenue), 0) AS revenue_var
 FROM per_customer GROUP BY 1, 2 ORDER BY 1, 2`;
+}
+
+/** Every attributed order of the given campaigns, as rows of the attribution table. */
+export function attributionRowsSql(
+  campaigns: readonly Campaign[],
+  model: 'last-touch' | 'first-touch',
+  computedAt: Date,
+): string {
+  return `WITH ${attributionCtes(campaigns, model)}
+SELECT a.order_id, a.campaign_id, a.wave_id, a.send_id, s.customer_id, s.channel, s.variant,
+  CAST(a.amount AS DECIMAL(12,2)) AS amount, o.created_at AS ordered_at, ${sqlString(model)} AS model,
+  ${sqlTimestamp(computedAt)} AS computed_at
+FROM attributed a JOIN one_send s ON s.send_id = a.send_id JOIN orders o ON o.order_id = a.order_id`;
 }

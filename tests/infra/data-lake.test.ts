@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { ANALYST_VIEWS } from '../../shared/lake/analyst-views.ts';
 import { LAKE_TABLES } from '../../shared/lake/tables.ts';
 import { testTemplate } from './test-stack.ts';
 
@@ -89,5 +90,13 @@ describe('data lake construct', () => {
         ResultConfiguration: Match.objectLike({ EncryptionConfiguration: { EncryptionOption: 'SSE_S3' } }),
       }),
     });
+  });
+
+  it("saves each analysts' view as an Athena named query in the workgroup", () => {
+    const queries = Object.values(template.findResources('AWS::Athena::NamedQuery'));
+    expect(queries.map((q) => q.Properties.Name).sort()).toEqual(
+      ANALYST_VIEWS.map((v) => `create view ${v.name}`).sort(),
+    );
+    for (const q of queries) expect(q.Properties.QueryString).toMatch(/^CREATE OR REPLACE VIEW \w+ AS\n/);
   });
 });

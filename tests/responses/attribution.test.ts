@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Campaign } from '../../shared/campaign/campaign-schema.ts';
+import { ManualClock } from '../../shared/clock.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { campaignReport } from '../../shared/responses/campaign-report.ts';
+import { writeAttributionTable } from '../../shared/responses/local/attribution-table.ts';
 import { loadDouble11 } from '../helpers/delivery-harness.ts';
 import { writeFixtureLake } from '../helpers/fixture-lake.ts';
 
@@ -216,5 +218,44 @@ describe('attribution (hand-computed)', () => {
     expect(r.funnel.find((f) => f.waveId === 'w1' && f.channel === 'email')?.revenue).toBe(0);
     expect(r.totals.revenue).toBe(80.05);
     await withOther.close();
+  });
+
+  it('writes the attribution table (each order once) and the analysts’ views agree with the report', async () => {
+    const dir = await writeFixtureLake({ customers, sends, events, orders });
+    const local = await DuckDbWarehouse.open(dir);
+    const n = await writeAttributionTable(
+      local,
+      dir,
+      [base],
+      'last-touch',
+      new ManualClock(new Date('2026-11-20T00:00:00Z')),
+    );
+    expect(n).toBe(3);
+    const rows = (
+      await local.query('SELECT order_id, wave_id, channel, amount FROM attribution ORDER BY order_id')
+    ).rows;
+    expect(rows).toEqual([
+      { order_id: 'o1', wave_id: 'w1', channel: 'email', amount: 100.1 },
+      { order_id: 'o2', wave_id: 'w2', channel: 'email', amount: 50.05 },
+      { order_id: 'o3', wave_id: 'w1', channel: 'sms', amount: 30 },
+    ]);
+    const [roi] = (await local.query('SELECT * FROM campaign_roi')).rows;
+    expect(roi).toMatchObject({ campaign_id: 'c', cost: 0.11, orders: 3, revenue: 180.15 });
+    const funnel = (
+      await local.query(
+        'SELECT wave_id, channel, audience, holdout, sent, opened, delivered FROM wave_funnel ORDER BY 1, 2',
+      )
+    ).rows;
+    expect(funnel).toEqual([
+      { wave_id: 'w1', channel: 'email', audience: 2, holdout: 1, sent: 1, opened: 1, delivered: 0 },
+      // The SMS receipt carries only the message id: matched through the ledger, as in the report.
+      { wave_id: 'w1', channel: 'sms', audience: 1, holdout: 0, sent: 1, opened: 0, delivered: 1 },
+      { wave_id: 'w2', channel: 'email', audience: 1, holdout: 0, sent: 1, opened: 1, delivered: 0 },
+    ]);
+    expect((await local.query('SELECT * FROM channel_cost ORDER BY channel')).rows).toEqual([
+      { campaign_id: 'c', channel: 'email', messages: 2, sms_segments: 0, cost: 0.02 },
+      { campaign_id: 'c', channel: 'sms', messages: 1, sms_segments: 2, cost: 0.09 },
+    ]);
+    await local.close();
   });
 });

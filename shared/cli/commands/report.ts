@@ -3,10 +3,12 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Campaign } from '../../campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../campaign/config-file.ts';
+import { systemClock } from '../../clock.ts';
 import { resolveDataDir } from '../../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
 import { type CampaignReport, campaignReport } from '../../responses/campaign-report.ts';
 import { renderHtmlReport } from '../../responses/html-report.ts';
+import { writeAttributionTable } from '../../responses/local/attribution-table.ts';
 import { formatTable, printJson } from '../output.ts';
 import { siblingCampaigns } from '../shop-policy.ts';
 
@@ -24,9 +26,12 @@ export function registerReport(program: Command): void {
       const campaign = await loadConfigFile(Campaign, file);
       // Orders are attributed across every campaign, so each is counted once.
       const { campaigns: others } = await siblingCampaigns(file);
-      const warehouse = await DuckDbWarehouse.open(resolveDataDir(opts.dataDir));
+      const dataDir = resolveDataDir(opts.dataDir);
+      const warehouse = await DuckDbWarehouse.open(dataDir);
       try {
-        const report = await campaignReport(warehouse, [campaign, ...others], campaign);
+        const all = [campaign, ...others];
+        await writeAttributionTable(warehouse, dataDir, all, campaign.attribution.model, systemClock);
+        const report = await campaignReport(warehouse, all, campaign);
         if (opts.json) printJson(report);
         else printReport(report, campaign.currency);
         if (opts.html) {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { DataError } from '../../errors.ts';
+import { ANALYST_VIEWS } from '../analyst-views.ts';
 import { tableDir } from '../lake-paths.ts';
 import { DUCKDB_TYPE, LAKE_TABLES, type TableDef } from '../tables.ts';
 import type { QueryResult, Row, Warehouse } from '../warehouse.ts';
@@ -78,13 +79,18 @@ export class DuckDbWarehouse implements Warehouse {
     return wh;
   }
 
-  /** (Re)creates one view per lake table; call after writing new files so the views see them. */
+  /**
+   * (Re)creates one view per lake table and the analysts' views over them; call after writing new files
+   * so the views see them.
+   */
   async refreshViews(dataDir: string): Promise<void> {
     for (const table of LAKE_TABLES) {
       await this.connection.run(
         `CREATE OR REPLACE VIEW ${table.name} AS SELECT * FROM ${tableSource(dataDir, table)}`,
       );
     }
+    for (const view of ANALYST_VIEWS)
+      await this.connection.run(`CREATE OR REPLACE VIEW ${view.name} AS ${view.sql}`);
   }
 
   async query(sql: string): Promise<QueryResult> {

@@ -1,0 +1,75 @@
+/**
+ * The analysts' views, defined once: DuckDB creates them next to the tables (so `campaign sql` sees them)
+ * and the CDK app saves each as an Athena named query in the analysts' workgroup. Plain SQL that both
+ * engines run; ledger rows and events are read one per id.
+ */
+export interface AnalystView {
+  name: string;
+  description: string;
+  sql: string;
+}
+
+const ONE_SEND = `SELECT send_id, max_by(campaign_id, r) AS campaign_id, max_by(wave_id, r) AS wave_id,
+    max_by(customer_id, r) AS customer_id, max_by(status, r) AS status, max_by(reason, r) AS reason,
+    max_by(channel, r) AS channel, max_by(cost, r) AS cost, max_by(sms_segments, r) AS sms_segments
+  FROM (SELECT *, CASE status WHEN 'sent' THEN 3 WHEN 'failed' THEN 2 ELSE 1 END AS r FROM sends) s
+  GROUP BY send_id`;
+
+export const ANALYST_VIEWS: readonly AnalystView[] = [
+  {
+    name: 'wave_funnel',
+    description:
+      'Per campaign, wave and channel: audience, holdout, sent, suppressed, failed, delivered, opened, clicked.',
+    sql: `WITH s AS (${ONE_SEND}),
+ev AS (SELECT DISTINCT event_id, event_type, send_id, message_id FROM events),
+-- An SMS receipt knows only the provider's message id.
+matched AS (
+  SELECT send_id, event_type FROM ev WHERE send_id IS NOT NULL
+  UNION ALL
+  SELECT m.send_id, ev.event_type FROM ev JOIN (SELECT DISTINCT send_id, message_id FROM sends) m
+    ON ev.send_id IS NULL AND m.message_id = ev.message_id
+),
+e AS (SELECT send_id, bool_or(event_type = 'delivered') AS delivered, bool_or(event_type = 'opened') AS opened,
+  bool_or(event_type = 'clicked') AS clicked FROM matched GROUP BY send_id)
+SELECT s.campaign_id, s.wave_id, s.channel, count(*) AS audience,
+  count(*) FILTER (WHERE s.reason = 'holdout') AS holdout,
+  count(*) FILTER (WHERE s.status = 'sent') AS sent,
+  count(*) FILTER (WHERE s.status = 'suppressed') AS suppressed,
+  count(*) FILTER (WHERE s.status = 'failed') AS failed,
+  count(*) FILTER (WHERE e.delivered) AS delivered,
+  count(*) FILTER (WHERE e.opened) AS opened,
+  count(*) FILTER (WHERE e.clicked) AS clicked
+FROM s LEFT JOIN e ON e.send_id = s.send_id
+GROUP BY 1, 2, 3`,
+  },
+  {
+    name: 'channel_cost',
+    description: 'Per campaign and channel: messages sent, SMS segments billed, cost.',
+    sql: `WITH s AS (${ONE_SEND})
+SELECT campaign_id, channel, count(*) AS messages, coalesce(sum(sms_segments), 0) AS sms_segments,
+  coalesce(sum(cost), 0) AS cost
+FROM s WHERE status = 'sent' GROUP BY 1, 2`,
+  },
+  {
+    name: 'campaign_roi',
+    description:
+      'Per campaign: cost of what was sent, attributed orders and revenue, ROI = (revenue − cost) / cost.',
+    sql: `WITH s AS (${ONE_SEND}),
+cost AS (SELECT campaign_id, sum(cost) AS cost FROM s WHERE status = 'sent' GROUP BY 1),
+rev AS (SELECT campaign_id, count(*) AS orders, sum(amount) AS revenue FROM attribution GROUP BY 1)
+SELECT c.campaign_id, c.cost, coalesce(r.orders, 0) AS orders, coalesce(r.revenue, 0) AS revenue,
+  CASE WHEN c.cost > 0 THEN (coalesce(r.revenue, 0) - c.cost) / c.cost END AS roi
+FROM cost c LEFT JOIN rev r ON r.campaign_id = c.campaign_id`,
+  },
+  {
+    name: 'region_response',
+    description: 'Per campaign, province and day: customers sent to, attributed orders and revenue.',
+    sql: `WITH s AS (${ONE_SEND}),
+sent AS (SELECT s.campaign_id, c.province, count(DISTINCT s.customer_id) AS customers
+  FROM s JOIN customers c ON c.customer_id = s.customer_id WHERE s.status = 'sent' GROUP BY 1, 2),
+bought AS (SELECT a.campaign_id, c.province, CAST(a.ordered_at AS DATE) AS day, count(*) AS orders,
+  sum(a.amount) AS revenue FROM attribution a JOIN customers c ON c.customer_id = a.customer_id GROUP BY 1, 2, 3)
+SELECT b.campaign_id, b.province, b.day, s.customers, b.orders, b.revenue
+FROM bought b JOIN sent s ON s.campaign_id = b.campaign_id AND s.province = b.province`,
+  },
+];

@@ -11,8 +11,9 @@ import type { EventRow, Suppression } from './response-events.ts';
 /**
  * The simulated audience, for runs on one machine (never on AWS, where real events arrive): a seeded
  * response model that turns a wave's sends into delivery, open, click, bounce and unsubscribe events and
- * its treated and holdout customers into orders over the days after the wave. Holdout customers buy at
- * the base rate; treated customers at base × trueLift. Everything it writes is marked simulated
+ * its treated and holdout customers into orders over the days after the wave. Every customer in the
+ * wave, treated or held out, buys at the base rate (a daily draw, each day drawn once per campaign);
+ * each message adds purchases at base × (trueLift − 1), so treated customers buy at about base × trueLift. Everything it writes is marked simulated
  * (events.source = 'simulation', orders.source = 'simulation', order ids `sim-…`).
  */
 export interface ResponseModel {
@@ -80,8 +81,15 @@ s AS (SELECT l.send_id, l.status, l.channel, l.reason, x.customer_id, x.sent_at,
     WHERE campaign_id = ${sqlString(campaignId)} AND wave_id = ${sqlString(waveId)} AND (status = 'sent' OR reason = 'holdout')) x
   ON x.send_id = l.send_id
   WHERE l.wave_id = ${sqlString(waveId)} AND (l.status = 'sent' OR l.reason = 'holdout')),
+-- Each customer's base purchases are one calendar process: days already simulated by an earlier wave of
+-- the campaign are not drawn again.
+covered AS (SELECT customer_id, max(planned_at) AS last_planned FROM sends
+  WHERE campaign_id = ${sqlString(campaignId)} AND wave_id <> ${sqlString(waveId)} AND (status = 'sent' OR reason = 'holdout')
+    AND planned_at < (SELECT min(planned_at) FROM sends WHERE campaign_id = ${sqlString(campaignId)} AND wave_id = ${sqlString(waveId)})
+  GROUP BY customer_id),
 aov AS (SELECT customer_id, avg(amount) AS aov FROM orders WHERE status = 'paid' GROUP BY customer_id)
-SELECT s.*, coalesce(aov.aov, 150) AS aov FROM s LEFT JOIN aov ON aov.customer_id = s.customer_id
+SELECT s.*, coalesce(aov.aov, 150) AS aov, cv.last_planned FROM s LEFT JOIN aov ON aov.customer_id = s.customer_id
+LEFT JOIN covered cv ON cv.customer_id = s.customer_id
 ORDER BY s.send_id`);
   const events: EventRow[] = [];
   const suppressions: Suppression[] = [];
@@ -129,24 +137,42 @@ ORDER BY s.send_id`);
         suppressions.push({ customerId, channel: 'email', reason: 'bounced', at: when });
       }
     }
-    // Conversion: base rate, × trueLift when treated; the lift goes to those who clicked first.
-    const p = model.baseConversion * (treated ? model.trueLift : 1);
-    if (u('converted') < p) {
-      const created = at(clicked ? 2 + 12 * u('order-time') : model.windowDays * 24 * u('order-time'));
-      const left = u('unpaid') < model.unpaidShare;
+    const order = (id: string, created: Date, key: string) => {
+      const left = draw(model.seed, `${key}:unpaid`) < model.unpaidShare;
       unpaid += left ? 1 : 0;
       orders.push({
-        order_id: `sim-${createHash('sha256').update(`${model.seed}:${sendId}`).digest('hex').slice(0, 16)}`,
+        order_id: `sim-${createHash('sha256').update(`${model.seed}:${id}`).digest('hex').slice(0, 16)}`,
         customer_id: customerId,
         created_at: tableTimestamp(created),
         paid_at: left ? null : tableTimestamp(new Date(created.getTime() + 5 * 60_000)),
         status: left ? 'unpaid' : 'paid',
-        amount: Math.round(Number(r.aov) * (0.6 + 0.8 * u('amount')) * 100) / 100,
+        amount: Math.round(Number(r.aov) * (0.6 + 0.8 * draw(model.seed, `${key}:amount`)) * 100) / 100,
         discount: 0,
         channel: 'organic',
         source: 'simulation',
         dt: created.toISOString().slice(0, 7),
       });
+    };
+    // Base purchases, treated or not: a daily draw per customer, so that P(an order within the window)
+    // is baseConversion, on days no earlier wave of the campaign has simulated for them.
+    const daily = 1 - (1 - model.baseConversion) ** (1 / model.windowDays);
+    const planned = new Date(`${String(r.planned_at).replace(' ', 'T')}Z`);
+    const coveredUntil = r.last_planned
+      ? new Date(`${String(r.last_planned).replace(' ', 'T')}Z`).getTime() + model.windowDays * 86_400_000
+      : 0;
+    for (let d = 0; d < model.windowDays; d++) {
+      const dayStart = planned.getTime() + d * 86_400_000;
+      if (dayStart < coveredUntil) continue;
+      const day = new Date(dayStart).toISOString().slice(0, 10);
+      const key = `base:${customerId}:${day}`;
+      if (draw(model.seed, key) < daily)
+        order(key, new Date(dayStart + 86_400_000 * draw(model.seed, `${key}:time`)), key);
+    }
+    // The campaign's effect: treated customers buy on top of that, base × (trueLift − 1) per message,
+    // soon after a click when they clicked.
+    if (treated && u('lifted') < model.baseConversion * (model.trueLift - 1)) {
+      const created = at(clicked ? 2 + 12 * u('order-time') : model.windowDays * 24 * u('order-time'));
+      order(sendId, created, `${sendId}:lifted`);
     }
   }
   const suppressed = await writeResponses(deps, events, suppressions);

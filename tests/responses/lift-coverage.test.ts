@@ -39,8 +39,10 @@ describe('lift against the holdout (truth test)', () => {
     });
     const lake = await writeFixtureLake({ customers: [{ customer_id: 'u0' }], sends });
     const model = { ...DEFAULT_RESPONSE_MODEL, baseConversion: 0.1, trueLift: 1.6, unpaidShare: 0 };
-    // Each customer converts with p = base (holdout) or base × lift (treated): the truth is their difference.
-    const truth = (model.baseConversion * model.trueLift - model.baseConversion) * TREATED;
+    // Holdout customers order at the base rate b; treated ones also on the campaign's account with
+    // b × (lift − 1): P(treated) = 1 − (1 − b)(1 − b(lift − 1)), so the truth is b(lift − 1)(1 − b) each.
+    const b = model.baseConversion;
+    const truth = b * (model.trueLift - 1) * (1 - b) * TREATED;
     let covered = 0;
     for (let seed = 1; seed <= SEEDS; seed++) {
       const dir = mkdtempSync(join(tmpdir(), 'truth-'));

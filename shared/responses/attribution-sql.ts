@@ -172,3 +172,13 @@ SELECT a.order_id, a.campaign_id, a.wave_id, a.send_id, s.customer_id, s.channel
   ${sqlTimestamp(computedAt)} AS computed_at
 FROM attributed a JOIN one_send s ON s.send_id = a.send_id JOIN orders o ON o.order_id = a.order_id`;
 }
+
+/** Attributed orders and revenue of one campaign by the buyer's province and the order's day. */
+export function campaignRegionsSql(campaigns: readonly Campaign[], campaign: Campaign): string {
+  return `WITH ${attributionCtes(campaigns, campaign.attribution.model)}
+SELECT coalesce(c.province, 'unknown') AS province, CAST(CAST(o.created_at AS DATE) AS VARCHAR) AS day,
+  count(*) AS orders, sum(a.amount) AS revenue
+FROM attributed a JOIN orders o ON o.order_id = a.order_id LEFT JOIN customers c ON c.customer_id = o.customer_id
+WHERE a.campaign_id = ${sqlString(campaign.id)}
+GROUP BY 1, 2 ORDER BY 2, 1`;
+}

@@ -1,10 +1,12 @@
 import type { Campaign } from '../campaign/campaign-schema.ts';
 import type { Warehouse } from '../lake/warehouse.ts';
 import { sqlString } from '../segment/sql-literals.ts';
-import { campaignFunnelSql, campaignLiftSql } from './attribution-sql.ts';
+import { campaignFunnelSql, campaignLiftSql, campaignRegionsSql } from './attribution-sql.ts';
 
 export interface FunnelRow {
   waveId: string;
+  /** The wave's named segment, or `inline` for a wave with its own rule. */
+  segment: string;
   channel: string;
   variant: string;
   audience: number;
@@ -36,6 +38,14 @@ export interface WaveLift {
   incrementalRevenue: Interval | null;
 }
 
+/** Attributed orders and revenue by province and day (the buyer's province, the order's UTC day). */
+export interface RegionDay {
+  province: string;
+  day: string;
+  orders: number;
+  revenue: number;
+}
+
 export interface CampaignReport {
   campaignId: string;
   model: 'last-touch' | 'first-touch';
@@ -43,6 +53,7 @@ export interface CampaignReport {
   simulated: boolean;
   funnel: FunnelRow[];
   lift: WaveLift[];
+  regions: RegionDay[];
   totals: { sent: number; revenue: number; cost: number; roi: number | null };
 }
 
@@ -66,8 +77,10 @@ export async function campaignReport(
   const funnel: FunnelRow[] = funnelRows.map((r) => {
     const revenue = cents(num(r.revenue));
     const cost = cents(num(r.cost));
+    const wave = campaign.waves.find((w) => w.id === String(r.wave_id));
     return {
       waveId: String(r.wave_id),
+      segment: wave?.audience.segment ?? 'inline',
       channel: String(r.channel),
       variant: String(r.variant),
       audience: num(r.audience),
@@ -116,6 +129,14 @@ export async function campaignReport(
       incrementalRevenue: both ? interval(t.revenuePerCustomer - h.revenuePerCustomer, seRevenue) : null,
     };
   });
+  const regions: RegionDay[] = (await warehouse.query(campaignRegionsSql(campaigns, campaign))).rows.map(
+    (r) => ({
+      province: String(r.province ?? 'unknown'),
+      day: String(r.day),
+      orders: num(r.orders),
+      revenue: cents(num(r.revenue)),
+    }),
+  );
   const { rows: sim } = await warehouse.query(
     `SELECT (SELECT count(*) FROM events WHERE campaign_id = ${sqlString(campaign.id)} AND source = 'simulation') +
        (SELECT count(*) FROM orders WHERE source = 'simulation') AS n`,
@@ -129,6 +150,7 @@ export async function campaignReport(
     simulated: num(sim[0]?.n) > 0,
     funnel,
     lift,
+    regions,
     totals: { sent, revenue, cost, roi: roiOf(revenue, cost) },
   };
 }

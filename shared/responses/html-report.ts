@@ -18,8 +18,9 @@ const money = (x: number) => x.toFixed(2);
 
 /**
  * The campaign report as one self-contained HTML file: the figures as tables (each cell carries its
- * value in `data-value`), three charts drawn by ECharts (funnel per wave, ROI per wave and channel,
- * incremental conversions per wave with their 95% intervals), the report's JSON embedded, no network.
+ * value in `data-value`), four charts drawn by ECharts (funnel per wave, ROI per wave and channel,
+ * incremental conversions per wave with their 95% intervals, attributed revenue by region over time),
+ * the report's JSON embedded, no network.
  * When the charts have rendered, `<body data-charts-rendered>` holds how many, and each chart's
  * container how many pixels it painted.
  */
@@ -30,7 +31,7 @@ export function renderHtmlReport(report: CampaignReport, currency: string): stri
     .filter((f) => f.sent > 0)
     .map(
       (f) =>
-        `<tr data-wave="${esc(f.waveId)}" data-channel="${esc(f.channel)}" data-variant="${esc(f.variant)}">${cell(f.waveId)}${cell(f.channel)}${cell(f.variant)}${cell(f.sent)}${cell(f.delivered)}${cell(f.opened)}${cell(f.clicked)}${cell(f.converted)}${cell(money(f.revenue))}${cell(money(f.cost))}${cell(f.roi === null ? '' : f.roi, f.roi === null ? '-' : `${f.roi.toFixed(1)}×`)}</tr>`,
+        `<tr data-wave="${esc(f.waveId)}" data-channel="${esc(f.channel)}" data-variant="${esc(f.variant)}">${cell(f.waveId)}${cell(f.segment)}${cell(f.channel)}${cell(f.variant)}${cell(f.sent)}${cell(f.delivered)}${cell(f.opened)}${cell(f.clicked)}${cell(f.converted)}${cell(money(f.revenue))}${cell(money(f.cost))}${cell(f.roi === null ? '' : f.roi, f.roi === null ? '-' : `${f.roi.toFixed(1)}×`)}</tr>`,
     )
     .join('\n');
   const liftRows = report.lift
@@ -55,11 +56,12 @@ td:first-child,th:first-child{text-align:left}.chart{width:900px;height:320px}
 ${report.simulated ? '<p class="simulated">SIMULATED responses: these figures come from the simulated audience of a run on one machine, not from real customers.</p>' : ''}
 <h2>Funnel per wave</h2><div class="chart" id="funnel"></div>
 <h2>ROI per wave and channel</h2><div class="chart" id="roi"></div>
-<table id="funnel-table"><tr><th>wave</th><th>channel</th><th>variant</th><th>sent</th><th>delivered</th><th>opened</th><th>clicked</th><th>converted</th><th>revenue</th><th>cost</th><th>ROI</th></tr>
+<table id="funnel-table"><tr><th>wave</th><th>segment</th><th>channel</th><th>variant</th><th>sent</th><th>delivered</th><th>opened</th><th>clicked</th><th>converted</th><th>revenue</th><th>cost</th><th>ROI</th></tr>
 ${funnelRows}
 </table>
 <p id="totals" data-revenue="${money(report.totals.revenue)}" data-cost="${money(report.totals.cost)}">Total: ${report.totals.sent} sent, revenue ${money(report.totals.revenue)}, cost ${money(report.totals.cost)}.</p>
 <h2>Lift against the holdout (95% intervals)</h2><div class="chart" id="lift"></div>
+<h2>Attributed revenue by region over time (top provinces)</h2><div class="chart" id="regions"></div>
 <table id="lift-table"><tr><th>wave</th><th>treated conversion</th><th>holdout conversion</th><th>incremental conversions</th><th>incremental revenue</th></tr>
 ${liftRows}
 </table>
@@ -104,6 +106,19 @@ ${liftRows}
       { name: '95% low', type: 'line', data: lifted.map(function (l) { return l.incrementalConversions.low; }) },
       { name: '95% high', type: 'line', data: lifted.map(function (l) { return l.incrementalConversions.high; }) },
     ],
+  });
+  var totals = {};
+  r.regions.forEach(function (x) { totals[x.province] = (totals[x.province] || 0) + x.revenue; });
+  var top = Object.keys(totals).sort(function (a, b) { return totals[b] - totals[a]; }).slice(0, 6);
+  var days = Array.from(new Set(r.regions.map(function (x) { return x.day; }))).sort();
+  draw('regions', {
+    xAxis: { type: 'category', data: days }, yAxis: { type: 'value', name: 'revenue' },
+    series: top.map(function (p) {
+      return { name: p, type: 'line', data: days.map(function (d) {
+        var hit = r.regions.find(function (x) { return x.province === p && x.day === d; });
+        return hit ? hit.revenue : 0;
+      }) };
+    }),
   });
   document.body.setAttribute('data-charts-rendered', String(charts));
 })();

@@ -13,13 +13,13 @@ import { writeFixtureLake } from '../helpers/fixture-lake.ts';
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
 describe('the HTML report in headless Chromium', () => {
-  it('renders its three charts offline, and its figures are the JSON report’s', async () => {
+  it('renders its four charts offline, and its figures are the JSON report’s', async () => {
     expect(CHROMIUM, 'chromium is not installed (apt-get install chromium)').toBeDefined();
     const d11 = await loadDouble11();
     const campaign = { ...d11, id: 'c' };
     const at = '2026-11-11 00:00:00';
     const lake = await writeFixtureLake({
-      customers: [{ customer_id: 'u1' }],
+      customers: [{ customer_id: 'u1', province: '浙江省' }],
       sends: ['u1', 'u2', 'u3', 'u4'].map((u, i) => ({
         send_id: `c/w1/${u}`,
         campaign_id: 'c',
@@ -80,8 +80,8 @@ describe('the HTML report in headless Chromium', () => {
       ],
       { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000 },
     );
-    expect(dom).toContain('data-charts-rendered="3"');
-    for (const id of ['funnel', 'roi', 'lift']) {
+    expect(dom).toContain('data-charts-rendered="4"');
+    for (const id of ['funnel', 'roi', 'lift', 'regions']) {
       const painted = new RegExp(`id="${id}"[^>]*data-painted-pixels="(\\d+)"`).exec(dom);
       expect(Number(painted?.[1]), `${id} painted`).toBeGreaterThan(1000);
     }
@@ -94,6 +94,7 @@ describe('the HTML report in headless Chromium', () => {
       const values = [...row.matchAll(/data-value="([^"]*)"/g)].map((m) => m[1]);
       expect(values).toEqual([
         f.waveId,
+        f.segment,
         f.channel,
         f.variant,
         String(f.sent),
@@ -108,5 +109,6 @@ describe('the HTML report in headless Chromium', () => {
     }
     expect(dom).toContain(`data-revenue="${report.totals.revenue.toFixed(2)}"`);
     expect(report.totals.revenue).toBe(88.8);
+    expect(report.regions).toEqual([{ province: '浙江省', day: '2026-11-11', orders: 1, revenue: 88.8 }]);
   });
 });

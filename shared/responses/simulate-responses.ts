@@ -141,7 +141,7 @@ ORDER BY s.send_id`);
       const left = draw(model.seed, `${key}:unpaid`) < model.unpaidShare;
       unpaid += left ? 1 : 0;
       orders.push({
-        order_id: `sim-${createHash('sha256').update(`${model.seed}:${id}`).digest('hex').slice(0, 16)}`,
+        order_id: `sim-${campaignId}-${createHash('sha256').update(`${model.seed}:${id}`).digest('hex').slice(0, 16)}`,
         customer_id: customerId,
         created_at: tableTimestamp(created),
         paid_at: left ? null : tableTimestamp(new Date(created.getTime() + 5 * 60_000)),

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { Campaign } from '../../campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../campaign/config-file.ts';
+import { systemClock } from '../../clock.ts';
+import { forgetCampaignLocally } from '../../delivery/local/fresh-run.ts';
 import { resolveDataDir } from '../../lake/lake-paths.ts';
 import { DEFAULT_RESPONSE_MODEL } from '../../responses/simulate-responses.ts';
 import { checkWaveIds, localTimeOption } from '../campaign-options.ts';
@@ -30,6 +32,10 @@ export function registerRun(program: Command): void {
       '--simulate',
       "simulate the audience's responses after each wave (seeded; everything it writes is marked simulated)",
     )
+    .option(
+      '--fresh',
+      "forget this campaign's previous runs here first (sends, events, simulated orders, outbox)",
+    )
     .option('--json', 'print the wave statuses as JSON')
     .action(
       async (
@@ -41,22 +47,31 @@ export function registerRun(program: Command): void {
           dataDir?: string;
           json?: boolean;
           simulate?: boolean;
+          fresh?: boolean;
         },
       ) => {
         const campaign = await loadConfigFile(Campaign, file);
         const { policy } = await shopPolicyFor(file, opts.policy);
         checkWaveIds(campaign, file, opts.wave);
         const until = localTimeOption('--until', opts.until, campaign);
+        const dataDir = resolveDataDir(opts.dataDir);
+        const log = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
+        if (opts.fresh) {
+          const gone = await forgetCampaignLocally(dataDir, campaign.id, systemClock);
+          log(
+            `· --fresh: forgot ${campaign.id}'s earlier runs (${gone.sends} ledger rows, ${gone.events} events, ${gone.orders} simulated orders, ${gone.customers} customers' claims)`,
+          );
+        }
         const { campaigns: others, skipped } = await siblingCampaigns(file);
         for (const f of skipped)
           process.stderr.write(`! ${f} is not a valid campaign: left out of priority arbitration\n`);
         const statuses = await runCampaign(campaign, policy, {
-          dataDir: resolveDataDir(opts.dataDir),
+          dataDir,
           others,
           simulate: opts.simulate ? DEFAULT_RESPONSE_MODEL : undefined,
           waveIds: opts.wave,
           until,
-          log: (line) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`),
+          log,
         });
         if (opts.json) printJson(statuses);
         else printStatus(campaign.id, statuses);

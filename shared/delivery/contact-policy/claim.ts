@@ -260,3 +260,26 @@ export function settleChange(customerId: string, sendId: string, at: Date): Cont
     },
   };
 }
+
+/** Forgets everything a campaign did to this record (its claims, contacts and reservations): a fresh run. */
+export function forgetCampaignChange(
+  customerId: string,
+  campaignId: string,
+  at: Date,
+): ContactChange<boolean> {
+  const ours = (id: string) => id.startsWith(`${campaignId}/`);
+  return {
+    customerId,
+    at,
+    decide: (s) => {
+      const claimed = Object.fromEntries(Object.entries(s.claimed).filter(([id]) => !ours(id)));
+      const recent = s.recent.filter((c) => !ours(c.sendId));
+      const reserved = s.reserved.filter((r) => !ours(`${r.wave}/`));
+      const changed =
+        recent.length !== s.recent.length ||
+        reserved.length !== s.reserved.length ||
+        Object.keys(claimed).length !== Object.keys(s.claimed).length;
+      return { result: changed, next: changed ? { ...s, claimed, recent, reserved } : null };
+    },
+  };
+}

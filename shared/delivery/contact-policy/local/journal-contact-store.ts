@@ -26,6 +26,11 @@ export class JournalContactStore implements ContactStore {
     return results;
   }
 
+  /** Every customer with a record (for local maintenance such as a fresh run; not part of the port). */
+  customerIds(): string[] {
+    return [...this.#map.keys()];
+  }
+
   async close(): Promise<void> {
     this.#map.close();
   }

@@ -1,0 +1,107 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Clock } from '../../clock.ts';
+import { tableDir } from '../../lake/lake-paths.ts';
+import { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
+import { StagedParquetWriter } from '../../lake/local/staged-parquet-writer.ts';
+import { ATTRIBUTION, EVENTS, ORDERS, SENDS, SUPPRESSIONS, type TableDef } from '../../lake/tables.ts';
+import { sqlString } from '../../segment/sql-literals.ts';
+import { forgetCampaignChange } from '../contact-policy/claim.ts';
+import { JournalContactStore } from '../contact-policy/local/journal-contact-store.ts';
+import { JournalWaveRunStore } from '../wave-runs/local/journal-wave-run-store.ts';
+import { statePaths } from './local-delivery.ts';
+
+export interface FreshReport {
+  customers: number;
+  sends: number;
+  events: number;
+  orders: number;
+}
+
+/**
+ * `campaign run --fresh`: forgets one campaign's previous runs on this machine, so it can run again from
+ * the start — its wave runs, its claims, contacts and reservations in the contact store, its rows in the
+ * sends, events and attribution tables, the simulated orders it caused, and its messages in the outbox.
+ * Other campaigns are left as they are. Suppressions stay (an unsubscribe is the customer's, whatever the
+ * run that caused it).
+ */
+export async function forgetCampaignLocally(
+  dataDir: string,
+  campaignId: string,
+  clock: Clock,
+): Promise<FreshReport> {
+  for (const table of [SENDS, EVENTS, ORDERS, SUPPRESSIONS])
+    await StagedParquetWriter.recoverStaged(dataDir, table);
+  const paths = statePaths(dataDir);
+  const runs = new JournalWaveRunStore(paths.runs);
+  await runs.clear(campaignId);
+  await runs.close();
+  const contacts = new JournalContactStore(paths.contacts);
+  const ids = contacts.customerIds();
+  let customers = 0;
+  for (let i = 0; i < ids.length; i += 5_000) {
+    const changed = await contacts.apply(
+      ids.slice(i, i + 5_000).map((id) => forgetCampaignChange(id, campaignId, clock.now())),
+    );
+    customers += changed.filter(Boolean).length;
+  }
+  await contacts.close();
+
+  const id = sqlString(campaignId);
+  const prefix = sqlString(`${campaignId}/%`);
+  const report: FreshReport = { customers, sends: 0, events: 0, orders: 0 };
+  report.sends = await removeRows(dataDir, SENDS, `campaign_id = ${id}`);
+  report.events = await removeRows(dataDir, EVENTS, `campaign_id = ${id} OR send_id LIKE ${prefix}`);
+  report.orders = await removeRows(dataDir, ORDERS, `order_id LIKE ${sqlString(`sim-${campaignId}-%`)}`);
+  await removeRows(dataDir, ATTRIBUTION, `campaign_id = ${id}`);
+  forgetOutbox(paths.outbox, campaignId);
+  return report;
+}
+
+/** Rewrites a table without the rows matching `where` (only when there are any); returns how many went. */
+async function removeRows(dataDir: string, table: TableDef, where: string): Promise<number> {
+  const dir = tableDir(dataDir, table.name);
+  if (!existsSync(dir)) return 0;
+  const wh = await DuckDbWarehouse.open(dataDir);
+  try {
+    const { rows } = await wh.query(`SELECT count(*) AS n FROM ${table.name} WHERE ${where}`);
+    const n = Number(rows[0]?.n ?? 0);
+    if (n === 0) return 0;
+    const next = `${dir}.next`;
+    rmSync(next, { recursive: true, force: true });
+    const keep = `SELECT * FROM ${table.name} WHERE NOT (${where})`;
+    if (!table.partition) mkdirSync(next, { recursive: true });
+    await wh.connection.run(
+      table.partition
+        ? `COPY (${keep}) TO '${next}' (FORMAT parquet, PARTITION_BY (dt))`
+        : `COPY (${keep}) TO '${join(next, 'part-0.parquet')}' (FORMAT parquet)`,
+    );
+    return n;
+  } finally {
+    await wh.close();
+    const next = `${dir}.next`;
+    if (existsSync(next)) {
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(next, dir);
+    }
+  }
+}
+
+function forgetOutbox(outbox: string, campaignId: string): void {
+  const email = join(outbox, 'email');
+  const ours = (sendId: string) => sendId.startsWith(`${campaignId}/`);
+  if (existsSync(email)) {
+    for (const f of readdirSync(email))
+      if (f.startsWith(`${campaignId.replace(/[^A-Za-z0-9_.-]/g, '_')}_`)) rmSync(join(email, f));
+  }
+  for (const file of [join(email, 'index.jsonl'), join(outbox, 'sms.jsonl')]) {
+    if (!existsSync(file)) continue;
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    const keep = lines.filter((l) => !ours(String((JSON.parse(l) as { sendId: string }).sendId)));
+    writeFileSync(file, keep.length ? `${keep.join('\n')}\n` : '');
+  }
+  const calls = join(outbox, 'call-list');
+  if (existsSync(calls))
+    for (const f of readdirSync(calls))
+      if (f.startsWith(`${campaignId.replace(/[^A-Za-z0-9_.-]/g, '_')}__`)) rmSync(join(calls, f));
+}

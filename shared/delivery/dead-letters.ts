@@ -2,7 +2,7 @@ import type { Clock } from '../clock.ts';
 import { settleChange } from './contact-policy/claim.ts';
 import type { ContactStore } from './contact-policy/contact-store.ts';
 import { type LedgerRow, type LedgerWriter, sendIdOf } from './ledger/ledger.ts';
-import { parseSendBatch } from './send-batch-message.ts';
+import { batchLedgerRow, parseSendBatch } from './send-batch-message.ts';
 
 export interface DeadLetterDeps {
   contacts: ContactStore;
@@ -56,22 +56,12 @@ export async function recordDeadLetters(
         return;
       }
       report.failed += 1;
-      rows.push({
-        sendId: ids[i] as string,
-        campaignId: msg.campaignId,
-        waveId: msg.waveId,
-        customerId: r.customerId,
-        category: msg.category,
-        channel: msg.channel,
-        variant: r.variant,
-        status: 'failed',
-        reason: `dead-lettered: ${letter.lastError.slice(0, 200)}`,
-        smsSegments: null,
-        cost: null,
-        messageId: null,
-        plannedAt: new Date(msg.plannedAt),
-        sentAt: null,
-      });
+      rows.push(
+        batchLedgerRow(msg, r, {
+          status: 'failed',
+          reason: `dead-lettered: ${letter.lastError.slice(0, 200)}`,
+        }),
+      );
     });
     await deps.ledger.append(rows);
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Channel } from '../campaign/contact-policy-schema.ts';
+import { type LedgerRow, sendIdOf } from './ledger/ledger.ts';
 
 /**
  * The queue message between planning and sending: one wave, one channel, up to MAX_RECIPIENTS recipients
@@ -44,4 +45,28 @@ export const MAX_RECIPIENTS: Record<Channel, number> = { email: 50, sms: 20, 'ca
 
 export function parseSendBatch(body: string): SendBatchMessage {
   return SendBatchMessage.parse(JSON.parse(body));
+}
+
+/** The ledger row of one recipient of a batch: what the batch says, and `over` for its outcome. */
+export function batchLedgerRow(
+  msg: SendBatchMessage,
+  r: Pick<BatchRecipient, 'customerId' | 'variant'>,
+  over: Partial<LedgerRow> & Pick<LedgerRow, 'status'>,
+): LedgerRow {
+  return {
+    sendId: sendIdOf(msg.campaignId, msg.waveId, r.customerId),
+    campaignId: msg.campaignId,
+    waveId: msg.waveId,
+    customerId: r.customerId,
+    category: msg.category,
+    channel: msg.channel,
+    variant: r.variant,
+    reason: null,
+    smsSegments: null,
+    cost: null,
+    messageId: null,
+    plannedAt: new Date(msg.plannedAt),
+    sentAt: null,
+    ...over,
+  };
 }

@@ -8,7 +8,12 @@ import { type LedgerRow, type LedgerWriter, sendIdOf } from './ledger/ledger.ts'
 import type { LinkIssuer, LinkStore, TrackedLink } from './links/short-links.ts';
 import type { QueueProducer, QueueRecord } from './queue/queue.ts';
 import { type Rendered, renderMessage } from './render/render-message.ts';
-import { type BatchRecipient, parseSendBatch, type SendBatchMessage } from './send-batch-message.ts';
+import {
+  type BatchRecipient,
+  batchLedgerRow,
+  parseSendBatch,
+  type SendBatchMessage,
+} from './send-batch-message.ts';
 import type { CallListWriter } from './senders/call-list-writer.ts';
 import type { EmailSender, SendResult } from './senders/email-sender.ts';
 import type { SmsSender } from './senders/sms-sender.ts';
@@ -99,22 +104,8 @@ export async function sendBatch(deps: SendDeps, msg: SendBatchMessage): Promise<
   }
   const rows: LedgerRow[] = [];
   const marks: { customerId: string; sendId: string; state: SendState }[] = [];
-  const row = (r: BatchRecipient, over: Partial<LedgerRow> & Pick<LedgerRow, 'status'>): LedgerRow => ({
-    sendId: sendIdOf(campaign.id, wave.id, r.customerId),
-    campaignId: campaign.id,
-    waveId: wave.id,
-    customerId: r.customerId,
-    category: wave.category,
-    channel: msg.channel,
-    variant: r.variant,
-    reason: null,
-    smsSegments: null,
-    cost: null,
-    messageId: null,
-    plannedAt: new Date(msg.plannedAt),
-    sentAt: null,
-    ...over,
-  });
+  const row = (r: BatchRecipient, over: Partial<LedgerRow> & Pick<LedgerRow, 'status'>) =>
+    batchLedgerRow(msg, r, over);
   const fail = (p: Pending, error: string) => {
     rows.push(row(p.recipient, { status: 'failed', reason: error }));
     marks.push({ customerId: p.recipient.customerId, sendId: p.sendId, state: 'failed' });

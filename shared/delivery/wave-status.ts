@@ -1,18 +1,12 @@
 import type { Channel } from '../campaign/contact-policy-schema.ts';
 import type { Warehouse } from '../lake/warehouse.ts';
 import { sqlString } from '../segment/sql-literals.ts';
+import { oneSendSql } from './ledger/ledger.ts';
 import type { WaveRunState, WaveRunStore } from './wave-runs/wave-run-store.ts';
 
-/**
- * One row per send of a campaign from the ledger, which is written at least once: a send's rows collapse
- * to the one of highest precedence (sent > failed > suppressed). Runs on Athena and DuckDB alike.
- */
+/** One row per send of a campaign (see oneSendSql). */
 export function ledgerRowsSql(campaignId: string): string {
-  const rank = `CASE status WHEN 'sent' THEN 3 WHEN 'failed' THEN 2 ELSE 1 END`;
-  return `SELECT wave_id, send_id, max_by(status, ${rank}) AS status, max_by(channel, ${rank}) AS channel,
-    max_by(reason, ${rank}) AS reason
-  FROM sends WHERE campaign_id = ${sqlString(campaignId)}
-  GROUP BY wave_id, send_id`;
+  return oneSendSql(['wave_id', 'status', 'channel', 'reason'], `campaign_id = ${sqlString(campaignId)}`);
 }
 
 /** Counts per wave, state and detail (channel for sent, reason for suppressed, error kind for failed). */

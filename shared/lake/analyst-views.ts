@@ -1,3 +1,5 @@
+import { oneSendSql } from '../delivery/ledger/ledger.ts';
+
 /**
  * The analysts' views, defined once: DuckDB creates them next to the tables (so `campaign sql` sees them)
  * and the CDK app saves each as an Athena named query in the analysts' workgroup. Plain SQL that both
@@ -9,11 +11,16 @@ export interface AnalystView {
   sql: string;
 }
 
-const ONE_SEND = `SELECT send_id, max_by(campaign_id, r) AS campaign_id, max_by(wave_id, r) AS wave_id,
-    max_by(customer_id, r) AS customer_id, max_by(status, r) AS status, max_by(reason, r) AS reason,
-    max_by(channel, r) AS channel, max_by(cost, r) AS cost, max_by(sms_segments, r) AS sms_segments
-  FROM (SELECT *, CASE status WHEN 'sent' THEN 3 WHEN 'failed' THEN 2 ELSE 1 END AS r FROM sends) s
-  GROUP BY send_id`;
+const ONE_SEND = oneSendSql([
+  'campaign_id',
+  'wave_id',
+  'customer_id',
+  'status',
+  'reason',
+  'channel',
+  'cost',
+  'sms_segments',
+]);
 
 export const ANALYST_VIEWS: readonly AnalystView[] = [
   {

@@ -1,4 +1,5 @@
 import type { Campaign } from '../campaign/campaign-schema.ts';
+import { oneSendSql } from '../delivery/ledger/ledger.ts';
 import { sqlNumber, sqlString, sqlTimestamp } from '../segment/sql-literals.ts';
 import { parseDuration } from '../time/duration.ts';
 
@@ -51,7 +52,6 @@ export function liftWindowSeconds(c: Campaign): number {
  */
 export function attributionCtes(campaigns: readonly Campaign[], model: 'last-touch' | 'first-touch'): string {
   const windows = windowRows(campaigns);
-  const rank = `CASE status WHEN 'sent' THEN 3 WHEN 'failed' THEN 2 ELSE 1 END`;
   const cols = [
     'campaign_id',
     'wave_id',
@@ -66,8 +66,7 @@ export function attributionCtes(campaigns: readonly Campaign[], model: 'last-tou
     'message_id',
   ];
   return `one_send AS (
-  SELECT send_id, ${cols.map((c) => `max_by(${c}, r) AS ${c}`).join(', ')}
-  FROM (SELECT *, ${rank} AS r FROM sends) s GROUP BY send_id
+  ${oneSendSql(cols)}
 ),
 one_event AS (
   SELECT event_id, max(event_type) AS event_type, max(send_id) AS send_id, max(message_id) AS message_id,
@@ -141,11 +140,9 @@ export function campaignLiftSql(campaign: Campaign): string {
   const id = sqlString(campaign.id);
   const window = `${sqlNumber(liftWindowSeconds(campaign))} * INTERVAL '1' SECOND`;
   return `WITH one_send AS (
-  SELECT send_id, max_by(wave_id, r) AS wave_id, max_by(customer_id, r) AS customer_id, max_by(status, r) AS status,
-    max_by(reason, r) AS reason, max_by(coalesce(sent_at, planned_at), r) AS since
-  FROM (SELECT *, CASE status WHEN 'sent' THEN 3 WHEN 'failed' THEN 2 ELSE 1 END AS r FROM sends
-        WHERE campaign_id = ${id}) s
-  GROUP BY send_id
+  SELECT *, coalesce(sent_at, planned_at) AS since FROM (
+    ${oneSendSql(['wave_id', 'customer_id', 'status', 'reason', 'sent_at', 'planned_at'], `campaign_id = ${id}`)}
+  ) o
 ),
 per_customer AS (
   SELECT s.wave_id, s.status = 'sent' AS treated, s.send_id,

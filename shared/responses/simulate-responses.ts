@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Channel } from '../campaign/contact-policy-schema.ts';
-import { ledgerRowsSql } from '../delivery/wave-status.ts';
+import { oneSendSql } from '../delivery/ledger/ledger.ts';
 import type { TableWriter } from '../lake/table-writer.ts';
 import { tableTimestamp } from '../lake/table-writer.ts';
 import type { Warehouse } from '../lake/warehouse.ts';
@@ -73,19 +73,18 @@ export async function simulateWaveResponses(
   waveId: string,
   model: ResponseModel = DEFAULT_RESPONSE_MODEL,
 ): Promise<SimulationReport> {
-  const { rows } = await deps.warehouse.query(`WITH ledger AS (
-  ${ledgerRowsSql(campaignId)}
+  const campaign = sqlString(campaignId);
+  const wave = sqlString(waveId);
+  const { rows } = await deps.warehouse.query(`WITH s AS (
+  SELECT * FROM (
+    ${oneSendSql(['customer_id', 'status', 'channel', 'reason', 'sent_at', 'planned_at', 'message_id'], `campaign_id = ${campaign} AND wave_id = ${wave}`)}
+  ) o WHERE status = 'sent' OR reason = 'holdout'
 ),
-s AS (SELECT l.send_id, l.status, l.channel, l.reason, x.customer_id, x.sent_at, x.planned_at, x.message_id
-  FROM ledger l JOIN (SELECT DISTINCT send_id, customer_id, sent_at, planned_at, message_id FROM sends
-    WHERE campaign_id = ${sqlString(campaignId)} AND wave_id = ${sqlString(waveId)} AND (status = 'sent' OR reason = 'holdout')) x
-  ON x.send_id = l.send_id
-  WHERE l.wave_id = ${sqlString(waveId)} AND (l.status = 'sent' OR l.reason = 'holdout')),
 -- Each customer's base purchases are one calendar process: days already simulated by an earlier wave of
 -- the campaign are not drawn again.
 covered AS (SELECT customer_id, max(planned_at) AS last_planned FROM sends
-  WHERE campaign_id = ${sqlString(campaignId)} AND wave_id <> ${sqlString(waveId)} AND (status = 'sent' OR reason = 'holdout')
-    AND planned_at < (SELECT min(planned_at) FROM sends WHERE campaign_id = ${sqlString(campaignId)} AND wave_id = ${sqlString(waveId)})
+  WHERE campaign_id = ${campaign} AND wave_id <> ${wave} AND (status = 'sent' OR reason = 'holdout')
+    AND planned_at < (SELECT min(planned_at) FROM sends WHERE campaign_id = ${campaign} AND wave_id = ${wave})
   GROUP BY customer_id),
 aov AS (SELECT customer_id, avg(amount) AS aov FROM orders WHERE status = 'paid' GROUP BY customer_id)
 SELECT s.*, coalesce(aov.aov, 150) AS aov, cv.last_planned FROM s LEFT JOIN aov ON aov.customer_id = s.customer_id

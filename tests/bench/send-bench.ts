@@ -25,7 +25,7 @@ import { launchAndPlan } from '../../shared/delivery/plan-wave.ts';
 import type { QueueRecord } from '../../shared/delivery/queue/queue.ts';
 import { type Rendered, renderMessage } from '../../shared/delivery/render/render-message.ts';
 import { handleSendBatches } from '../../shared/delivery/send-batch.ts';
-import { parseSendBatch } from '../../shared/delivery/send-batch-message.ts';
+import { batchLedgerRow, parseSendBatch } from '../../shared/delivery/send-batch-message.ts';
 import { lakeRoot, tableDir } from '../../shared/lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { benchShop, machine } from './bench-shop.ts';
@@ -166,22 +166,15 @@ async function floorHandler(
             }),
           );
     await local.ledger.append(
-      rendered.map(({ r, sendId, m }, i) => ({
-        sendId,
-        campaignId: msg.campaignId,
-        waveId: msg.waveId,
-        customerId: r.customerId,
-        category: msg.category,
-        channel: msg.channel,
-        variant: r.variant,
-        status: 'sent',
-        reason: null,
-        smsSegments: m.channel === 'sms' ? m.segments : null,
-        cost: m.cost,
-        messageId: results[i]?.kind === 'sent' ? results[i].messageId : null,
-        plannedAt: new Date(msg.plannedAt),
-        sentAt: now,
-      })),
+      rendered.map(({ r, m }, i) =>
+        batchLedgerRow(msg, r, {
+          status: 'sent',
+          smsSegments: m.channel === 'sms' ? m.segments : null,
+          cost: m.cost,
+          messageId: results[i]?.kind === 'sent' ? results[i].messageId : null,
+          sentAt: now,
+        }),
+      ),
     );
   }
   return { failedIds: [] };

@@ -73,3 +73,15 @@ export function ledgerRecord(r: LedgerRow): TableRecord {
     dt: r.plannedAt.toISOString().slice(0, 10),
   };
 }
+
+/**
+ * One row per send from the sends table, which is written at least once: a send's rows collapse to the
+ * one of highest precedence (sent > failed > suppressed). `columns` are taken from that row; `where`
+ * filters the rows first. The one place this rule is written; Athena and DuckDB both run it.
+ */
+export function oneSendSql(columns: readonly string[], where?: string): string {
+  const rank = `CASE status WHEN 'sent' THEN 3 WHEN 'failed' THEN 2 ELSE 1 END`;
+  return `SELECT send_id, ${columns.map((c) => `max_by(${c}, r) AS ${c}`).join(', ')}
+  FROM (SELECT *, ${rank} AS r FROM sends${where ? ` WHERE ${where}` : ''}) ranked
+  GROUP BY send_id`;
+}

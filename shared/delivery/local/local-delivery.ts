@@ -3,6 +3,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { resolve } from 'node:path';
 import type { Channel } from '../../campaign/contact-policy-schema.ts';
 import type { Clock } from '../../clock.ts';
+import { tableDir } from '../../lake/lake-paths.ts';
+import { stagingDir } from '../../lake/local/staged-parquet-writer.ts';
+import { SENDS } from '../../lake/tables.ts';
 import { JournalContactStore } from '../contact-policy/local/journal-contact-store.ts';
 import { ParquetLedger } from '../ledger/local/parquet-ledger.ts';
 import { JournalLinkStore } from '../links/local/journal-link-store.ts';
@@ -73,7 +76,7 @@ export function openLocalDelivery(dataDir: string, clock: Clock, queueOptions: L
 /** Forgets everything delivery did in this data folder: contacts, links, runs, the outbox and the sends. */
 export function clearLocalDelivery(dataDir: string): void {
   const p = statePaths(dataDir);
-  for (const dir of [p.outbox, resolve(dataDir, 'lake', 'sends'), resolve(dataDir, 'staging', 'sends')])
+  for (const dir of [p.outbox, tableDir(dataDir, SENDS.name), stagingDir(dataDir, SENDS)])
     rmSync(dir, { recursive: true, force: true });
   for (const f of [p.contacts, p.links, p.runs])
     for (const suffix of ['.snapshot', '.journal', '.lock']) rmSync(`${f}${suffix}`, { force: true });

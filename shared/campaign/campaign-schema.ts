@@ -188,6 +188,11 @@ export const Wave = z.strictObject({
 });
 export type Wave = z.infer<typeof Wave>;
 
+/** The segment a wave reports under: its named segment, or `inline` for a wave with its own rule. */
+export function waveSegment(wave: Wave): string {
+  return wave.audience.segment ?? 'inline';
+}
+
 export const Attribution = z.strictObject({
   model: z.enum(['last-touch', 'first-touch']).default('last-touch'),
   windows: z

@@ -1,3 +1,4 @@
+import { waveSegment } from '../campaign/campaign-schema.ts';
 import type { Channel } from '../campaign/contact-policy-schema.ts';
 import type { Clock } from '../clock.ts';
 import type { Row, Warehouse } from '../lake/warehouse.ts';
@@ -142,6 +143,7 @@ export async function planWave(
       campaignId: campaign.id,
       waveId: wave.id,
       customerId,
+      segment: waveSegment(wave),
       category: wave.category,
       channel: (row.channel as Channel | null) ?? null,
       variant: null,
@@ -163,6 +165,7 @@ export async function planWave(
         campaignId: campaign.id,
         waveId: wave.id,
         channel,
+        segment: waveSegment(wave),
         category: wave.category,
         plannedAt: plannedAt.toISOString(),
         recipients,

@@ -32,6 +32,8 @@ export const SendBatchMessage = z.strictObject({
   campaignId: z.string().min(1),
   waveId: z.string().min(1),
   channel: Channel,
+  /** The wave's segment name, for the ledger (optional: batches queued by an older version lack it). */
+  segment: z.string().min(1).optional(),
   category: z.enum(['marketing', 'transactional']),
   plannedAt: z.iso.datetime(),
   /** Not to be sent before this instant (quiet hours, throttling backoff). */
@@ -58,6 +60,7 @@ export function batchLedgerRow(
     campaignId: msg.campaignId,
     waveId: msg.waveId,
     customerId: r.customerId,
+    segment: msg.segment ?? null,
     category: msg.category,
     channel: msg.channel,
     variant: r.variant,

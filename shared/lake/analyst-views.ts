@@ -15,6 +15,7 @@ const ONE_SEND = oneSendSql([
   'campaign_id',
   'wave_id',
   'customer_id',
+  'segment',
   'status',
   'reason',
   'channel',
@@ -22,20 +23,22 @@ const ONE_SEND = oneSendSql([
   'sms_segments',
 ]);
 
+/** `matched`: each event once, with its send — an SMS receipt knows only the provider's message id. */
+const MATCHED_EVENTS = `ev AS (SELECT DISTINCT event_id, event_type, send_id, message_id FROM events),
+matched AS (
+  SELECT send_id, event_type FROM ev WHERE send_id IS NOT NULL
+  UNION ALL
+  SELECT m.send_id, ev.event_type FROM ev JOIN (SELECT DISTINCT send_id, message_id FROM sends) m
+    ON ev.send_id IS NULL AND m.message_id = ev.message_id
+)`;
+
 export const ANALYST_VIEWS: readonly AnalystView[] = [
   {
     name: 'wave_funnel',
     description:
       'Per campaign, wave and channel: audience, holdout, sent, suppressed, failed, delivered, opened, clicked.',
     sql: `WITH s AS (${ONE_SEND}),
-ev AS (SELECT DISTINCT event_id, event_type, send_id, message_id FROM events),
--- An SMS receipt knows only the provider's message id.
-matched AS (
-  SELECT send_id, event_type FROM ev WHERE send_id IS NOT NULL
-  UNION ALL
-  SELECT m.send_id, ev.event_type FROM ev JOIN (SELECT DISTINCT send_id, message_id FROM sends) m
-    ON ev.send_id IS NULL AND m.message_id = ev.message_id
-),
+${MATCHED_EVENTS},
 e AS (SELECT send_id, bool_or(event_type = 'delivered') AS delivered, bool_or(event_type = 'opened') AS opened,
   bool_or(event_type = 'clicked') AS clicked FROM matched GROUP BY send_id)
 SELECT s.campaign_id, s.wave_id, s.channel, count(*) AS audience,
@@ -78,5 +81,53 @@ bought AS (SELECT a.campaign_id, c.province, CAST(a.ordered_at AS DATE) AS day, 
   sum(a.amount) AS revenue FROM attribution a JOIN customers c ON c.customer_id = a.customer_id GROUP BY 1, 2, 3)
 SELECT b.campaign_id, b.province, b.day, s.customers, b.orders, b.revenue
 FROM bought b JOIN sent s ON s.campaign_id = b.campaign_id AND s.province = b.province`,
+  },
+  {
+    name: 'segment_response',
+    description:
+      'Per campaign, segment and channel: audience, holdout, sent, customers converted, response rate, attributed orders and revenue, cost, ROI.',
+    sql: `WITH s AS (${ONE_SEND}),
+rev AS (SELECT send_id, count(*) AS orders, sum(amount) AS revenue FROM attribution GROUP BY 1),
+g AS (
+  SELECT s.campaign_id, coalesce(s.segment, '-') AS segment, coalesce(s.channel, '-') AS channel,
+    count(*) AS audience,
+    count(*) FILTER (WHERE s.reason = 'holdout') AS holdout,
+    count(*) FILTER (WHERE s.status = 'sent') AS sent,
+    count(DISTINCT CASE WHEN r.orders > 0 THEN s.customer_id END) AS converted,
+    coalesce(sum(r.orders), 0) AS orders,
+    coalesce(sum(r.revenue), 0) AS revenue,
+    coalesce(sum(s.cost) FILTER (WHERE s.status = 'sent'), 0) AS cost
+  FROM s LEFT JOIN rev r ON r.send_id = s.send_id
+  GROUP BY 1, 2, 3
+)
+SELECT *, CASE WHEN sent > 0 THEN CAST(converted AS DOUBLE) / sent END AS response_rate,
+  CASE WHEN cost > 0 THEN (revenue - cost) / cost END AS roi
+FROM g`,
+  },
+  {
+    name: 'product_click_conversion',
+    description:
+      'Per campaign and product (category, sku): customers who clicked the campaign, attributed orders with the product won by a click and by another touch, units, line revenue, and orders after a click per clicker.',
+    sql: `WITH s AS (${ONE_SEND}),
+${MATCHED_EVENTS},
+clickers AS (
+  SELECT s.campaign_id, count(DISTINCT s.customer_id) AS clickers
+  FROM matched m JOIN s ON s.send_id = m.send_id WHERE m.event_type = 'clicked' GROUP BY 1
+),
+lines AS (
+  SELECT a.campaign_id, a.order_id, a.touch, i.category, i.sku, i.quantity, i.quantity * i.unit_price AS line_revenue
+  FROM attribution a JOIN order_items i ON i.order_id = a.order_id
+),
+p AS (
+  SELECT campaign_id, category, sku,
+    count(DISTINCT order_id) FILTER (WHERE touch = 'clicked') AS orders_after_click,
+    count(DISTINCT order_id) FILTER (WHERE touch <> 'clicked') AS orders_other_touch,
+    sum(quantity) AS units, sum(line_revenue) AS line_revenue
+  FROM lines GROUP BY 1, 2, 3
+)
+SELECT p.campaign_id, p.category, p.sku, coalesce(c.clickers, 0) AS clickers, p.orders_after_click,
+  p.orders_other_touch, p.units, p.line_revenue,
+  CASE WHEN c.clickers > 0 THEN CAST(p.orders_after_click AS DOUBLE) / c.clickers END AS click_conversion
+FROM p LEFT JOIN clickers c ON c.campaign_id = p.campaign_id`,
   },
 ];

@@ -95,12 +95,12 @@ windowed AS (
   FROM touches t JOIN windows w ON w.campaign_id = t.campaign_id AND w.channel = t.channel AND w.touch = t.touch
 ),
 candidates AS (
-  SELECT o.order_id, o.amount, w.send_id, w.campaign_id, w.wave_id,
+  SELECT o.order_id, o.amount, w.send_id, w.campaign_id, w.wave_id, w.touch,
     row_number() OVER (PARTITION BY o.order_id ORDER BY w.at ${model === 'last-touch' ? 'DESC' : 'ASC'}, w.send_id) AS n
   FROM orders o JOIN windowed w ON w.customer_id = o.customer_id AND o.created_at >= w.at AND o.created_at < w.until
   WHERE o.status = 'paid'
 ),
-attributed AS (SELECT order_id, amount, send_id, campaign_id, wave_id FROM candidates WHERE n = 1)`;
+attributed AS (SELECT order_id, amount, send_id, campaign_id, wave_id, touch FROM candidates WHERE n = 1)`;
 }
 
 /** Per wave × channel × variant of one campaign: the funnel, cost and attributed revenue. */
@@ -164,7 +164,7 @@ export function attributionRowsSql(
   computedAt: Date,
 ): string {
   return `WITH ${attributionCtes(campaigns, model)}
-SELECT a.order_id, a.campaign_id, a.wave_id, a.send_id, s.customer_id, s.channel, s.variant,
+SELECT a.order_id, a.campaign_id, a.wave_id, a.send_id, s.customer_id, s.channel, s.variant, a.touch,
   CAST(a.amount AS DECIMAL(12,2)) AS amount, o.created_at AS ordered_at, ${sqlString(model)} AS model,
   ${sqlTimestamp(computedAt)} AS computed_at
 FROM attributed a JOIN one_send s ON s.send_id = a.send_id JOIN orders o ON o.order_id = a.order_id`;

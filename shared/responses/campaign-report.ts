@@ -1,4 +1,4 @@
-import type { Campaign } from '../campaign/campaign-schema.ts';
+import { type Campaign, waveSegment } from '../campaign/campaign-schema.ts';
 import type { Warehouse } from '../lake/warehouse.ts';
 import { sqlString } from '../segment/sql-literals.ts';
 import { campaignFunnelSql, campaignLiftSql, campaignRegionsSql } from './attribution-sql.ts';
@@ -80,7 +80,7 @@ export async function campaignReport(
     const wave = campaign.waves.find((w) => w.id === String(r.wave_id));
     return {
       waveId: String(r.wave_id),
-      segment: wave?.audience.segment ?? 'inline',
+      segment: wave ? waveSegment(wave) : 'inline',
       channel: String(r.channel),
       variant: String(r.variant),
       audience: num(r.audience),

@@ -17,6 +17,7 @@ const send = (id: string, over: Record<string, unknown>) => ({
   category: 'marketing',
   variant: null,
   planned_at: '2026-11-11 00:00:00',
+  segment: String(over.wave_id) === 'w2' ? 'vip' : 'lapsed',
   ...over,
 });
 const sends = [
@@ -102,6 +103,13 @@ const events = [
     channel: 'email',
     occurred_at: '2026-11-12 01:00:00',
   }),
+  // u1 clicks w2's link an hour after opening it: o2 (06:00) goes to the click, the last touch.
+  event('e4', {
+    event_type: 'clicked',
+    send_id: 'c/w2/u1',
+    channel: 'email',
+    occurred_at: '2026-11-12 02:00:00',
+  }),
 ];
 const order = (id: string, customer: string, created: string, amount: number, status = 'paid') => ({
   order_id: id,
@@ -120,6 +128,23 @@ const orders = [
   order('o4', 'u2', '2026-11-12 12:00:00', 20), // after the SMS window: not attributed (but in the 5-day lift window)
   order('o5', 'u3', '2026-11-11 10:00:00', 70), // holdout: never attributed, counts for the holdout's conversion
   order('o6', 'u1', '2026-11-11 13:00:00', 999, 'unpaid'), // never paid: nothing
+];
+
+const item = (order_id: string, line_no: number, sku: string, quantity: number, unit_price: number) => ({
+  order_id,
+  line_no,
+  sku,
+  category: sku === 'tee-1' ? 'tshirt' : 'socks',
+  quantity,
+  unit_price,
+  created_at: '2026-11-11 00:00:00',
+  order_status: 'paid',
+});
+const orderItems = [
+  item('o1', 1, 'tee-1', 2, 40), // o1: 2 tees (80.00) and 1 pair of socks (20.10)
+  item('o1', 2, 'socks-1', 1, 20.1),
+  item('o2', 1, 'tee-1', 1, 50.05),
+  item('o3', 1, 'socks-1', 3, 10),
 ];
 
 const customers = ['u1', 'u2', 'u3'].map((customer_id) => ({ customer_id }));
@@ -221,7 +246,7 @@ describe('attribution (hand-computed)', () => {
   });
 
   it('writes the attribution table (each order once) and the analysts’ views agree with the report', async () => {
-    const dir = await writeFixtureLake({ customers, sends, events, orders });
+    const dir = await writeFixtureLake({ customers, sends, events, orders, order_items: orderItems });
     const local = await DuckDbWarehouse.open(dir);
     const n = await writeAttributionTable(
       local,
@@ -232,12 +257,12 @@ describe('attribution (hand-computed)', () => {
     );
     expect(n).toBe(3);
     const rows = (
-      await local.query('SELECT order_id, wave_id, channel, amount FROM attribution ORDER BY order_id')
+      await local.query('SELECT order_id, wave_id, channel, touch, amount FROM attribution ORDER BY order_id')
     ).rows;
     expect(rows).toEqual([
-      { order_id: 'o1', wave_id: 'w1', channel: 'email', amount: 100.1 },
-      { order_id: 'o2', wave_id: 'w2', channel: 'email', amount: 50.05 },
-      { order_id: 'o3', wave_id: 'w1', channel: 'sms', amount: 30 },
+      { order_id: 'o1', wave_id: 'w1', channel: 'email', touch: 'opened', amount: 100.1 },
+      { order_id: 'o2', wave_id: 'w2', channel: 'email', touch: 'clicked', amount: 50.05 },
+      { order_id: 'o3', wave_id: 'w1', channel: 'sms', touch: 'delivered', amount: 30 },
     ]);
     const [roi] = (await local.query('SELECT * FROM campaign_roi')).rows;
     expect(roi).toMatchObject({ campaign_id: 'c', cost: 0.11, orders: 3, revenue: 180.15 });
@@ -255,6 +280,79 @@ describe('attribution (hand-computed)', () => {
     expect((await local.query('SELECT * FROM channel_cost ORDER BY channel')).rows).toEqual([
       { campaign_id: 'c', channel: 'email', messages: 2, sms_segments: 0, cost: 0.02 },
       { campaign_id: 'c', channel: 'sms', messages: 1, sms_segments: 2, cost: 0.09 },
+    ]);
+    // w1 went to the `lapsed` segment (u1 email, u2 SMS, u3 held out), w2 to `vip` (u1).
+    const segments = (
+      await local.query(
+        'SELECT segment, channel, audience, holdout, sent, converted, orders, revenue, cost, response_rate FROM segment_response ORDER BY 1, 2',
+      )
+    ).rows;
+    expect(segments).toEqual([
+      {
+        segment: 'lapsed',
+        channel: 'email',
+        audience: 2,
+        holdout: 1,
+        sent: 1,
+        converted: 1,
+        orders: 1,
+        revenue: 100.1,
+        cost: 0.01,
+        response_rate: 1,
+      },
+      {
+        segment: 'lapsed',
+        channel: 'sms',
+        audience: 1,
+        holdout: 0,
+        sent: 1,
+        converted: 1,
+        orders: 1,
+        revenue: 30,
+        cost: 0.09,
+        response_rate: 1,
+      },
+      {
+        segment: 'vip',
+        channel: 'email',
+        audience: 1,
+        holdout: 0,
+        sent: 1,
+        converted: 1,
+        orders: 1,
+        revenue: 50.05,
+        cost: 0.01,
+        response_rate: 1,
+      },
+    ]);
+    // One clicker (u1, on w2). The tee is in o2 (won by the click) and o1 (won by an open); the socks in
+    // o1 and o3 (won by the SMS delivery).
+    const products = (
+      await local.query(
+        'SELECT category, sku, clickers, orders_after_click, orders_other_touch, units, line_revenue, click_conversion FROM product_click_conversion ORDER BY sku',
+      )
+    ).rows;
+    expect(products).toEqual([
+      {
+        category: 'socks',
+        sku: 'socks-1',
+        clickers: 1,
+        orders_after_click: 0,
+        orders_other_touch: 2,
+        units: 4,
+        line_revenue: 50.1,
+        click_conversion: 0,
+      },
+      {
+        category: 'tshirt',
+        sku: 'tee-1',
+        clickers: 1,
+        orders_after_click: 1,
+        orders_other_touch: 1,
+        units: 3,
+        line_revenue: 130.05,
+        click_conversion: 1,
+      },
     ]);
     await local.close();
   });

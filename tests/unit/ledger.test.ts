@@ -14,6 +14,7 @@ const row = (customerId: string, over: Partial<LedgerRow> = {}): LedgerRow => ({
   campaignId: 'd11',
   waveId: 'w1',
   customerId,
+  segment: 'lapsed',
   category: 'marketing',
   channel: 'sms',
   variant: null,

@@ -26,6 +26,8 @@ export interface LedgerRow {
   campaignId: string;
   waveId: string;
   customerId: string;
+  /** The wave's named segment, `inline` for a wave with its own rule; null on rows from older batches. */
+  segment: string | null;
   category: Category;
   channel: Channel | null;
   variant: string | null;
@@ -60,6 +62,7 @@ export function ledgerRecord(r: LedgerRow): TableRecord {
     campaign_id: r.campaignId,
     wave_id: r.waveId,
     customer_id: r.customerId,
+    segment: r.segment,
     category: r.category,
     channel: r.channel,
     variant: r.variant,

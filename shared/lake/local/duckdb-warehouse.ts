@@ -33,8 +33,9 @@ export function tableSource(dataDir: string, table: TableDef): string {
     return `(SELECT ${cols.join(', ')} WHERE false)`;
   }
   const glob = table.partition ? `${dir}/*/*.parquet` : `${dir}/*.parquet`;
+  // By name: files written before a column was added read it as NULL, as Athena does with Parquet.
   const hive = table.partition ? `, hive_partitioning = true, hive_types = {'dt': VARCHAR}` : '';
-  return `read_parquet('${glob.replaceAll("'", "''")}'${hive})`;
+  return `read_parquet('${glob.replaceAll("'", "''")}', union_by_name = true${hive})`;
 }
 
 /** Plain JS values for DuckDB's: BIGINT → number when safe, DECIMAL → number, TIMESTAMP → ISO string. */

@@ -2,16 +2,21 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { DataLake } from './constructs/data-lake.ts';
 import { Delivery } from './constructs/delivery.ts';
+import { Responses } from './constructs/responses.ts';
 import { Scheduling } from './constructs/scheduling.ts';
 import { State } from './constructs/state.ts';
 import { deployedCampaigns } from './deployed-campaigns.ts';
 import type { Settings } from './settings.ts';
 
-/** The one stack to deploy. Constructs by concern: the data lake, state, the send side of delivery. */
+/**
+ * The one stack to deploy. Constructs by concern: the data lake, state, the send side of delivery,
+ * responses written back, and the waves' schedules.
+ */
 export class CampaignStack extends Stack {
   readonly lake: DataLake;
   readonly state: State;
   readonly delivery: Delivery;
+  readonly responses: Responses;
 
   constructor(scope: Construct, id: string, settings: Settings, props?: StackProps) {
     super(scope, id, props);
@@ -30,6 +35,14 @@ export class CampaignStack extends Stack {
       sendRates: settings.sendRates,
       linkBase: settings.linkBase,
     });
+    this.responses = new Responses(this, 'Responses', {
+      lake: this.lake,
+      state: this.state,
+      linkSecret: this.delivery.linkSecret,
+      sesConfigurationSet: settings.sesConfigurationSet,
+      smsType: settings.smsType,
+      smsMonthlySpendLimit: settings.smsMonthlySpendLimit,
+    });
     new Scheduling(this, 'Scheduling', {
       campaigns: deployed.campaigns,
       policy: deployed.policy,
@@ -38,5 +51,9 @@ export class CampaignStack extends Stack {
     });
     new CfnOutput(this, 'LakeBucket', { value: this.lake.bucket.bucketName });
     new CfnOutput(this, 'AthenaWorkGroup', { value: this.lake.workGroup.ref });
+    new CfnOutput(this, 'LinksApiUrl', {
+      value: this.responses.linksApi.apiEndpoint,
+      description: 'Point the link base domain (campaign:linkBase) at this API',
+    });
   }
 }

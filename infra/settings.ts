@@ -12,6 +12,10 @@ export interface Settings {
   sesConfigurationSet: string;
   /** Sends per second each provider allows (SES account quota; SMS throughput), bounding concurrency. */
   sendRates: { email: number; sms: number; 'call-list': number };
+  /** Account-wide SNS SMS settings: Promotional or Transactional, and the monthly spend limit in USD
+   * (SNS refuses a limit above what the account was granted; new accounts have 1). */
+  smsType: 'Promotional' | 'Transactional';
+  smsMonthlySpendLimit: number;
   /** Base of the tracked short links: a domain of the shop's that routes to the redirect. */
   linkBase: string;
   /** Folder of the campaigns deployed as code (validated at synth). */
@@ -40,6 +44,14 @@ export function readSettings(node: Node): Settings {
   const linkBase = String(get('linkBase') ?? 'https://s.example.cn');
   if (!/^https:\/\/[^/]+$/.test(linkBase))
     throw new Error(`campaign:linkBase must be https://<host> with no path, got ${linkBase}`);
+  const smsType = String(get('smsType') ?? 'Promotional');
+  if (smsType !== 'Promotional' && smsType !== 'Transactional')
+    throw new Error(`campaign:smsType must be Promotional or Transactional, got ${smsType}`);
+  const smsMonthlySpendLimit = Number(get('smsMonthlySpendLimit') ?? 1);
+  if (!Number.isInteger(smsMonthlySpendLimit) || smsMonthlySpendLimit < 0)
+    throw new Error(
+      `campaign:smsMonthlySpendLimit must be a whole number of US dollars, got ${get('smsMonthlySpendLimit')}`,
+    );
   const scheduleFrom = get('scheduleFrom') ? new Date(String(get('scheduleFrom'))) : new Date();
   if (Number.isNaN(scheduleFrom.getTime()))
     throw new Error(`campaign:scheduleFrom must be an ISO date-time, got ${get('scheduleFrom')}`);
@@ -54,6 +66,8 @@ export function readSettings(node: Node): Settings {
       sms: rate('smsSendRate', 20),
       'call-list': rate('callListWriteRate', 100),
     },
+    smsType,
+    smsMonthlySpendLimit,
     linkBase,
     campaignsFolder: String(get('campaignsFolder') ?? 'campaigns'),
     scheduleFrom,

@@ -5,7 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { recordDeadLetters } from '../../shared/delivery/dead-letters.ts';
 import type { SendDeps } from '../../shared/delivery/send-batch.ts';
-import { deliveryFromEnvironment } from '../delivery-environment.ts';
+import { deliveryFromEnvironment } from '../environment.ts';
 import { queueRecords } from '../sqs-event.ts';
 
 const logger = new Logger({ serviceName: 'dead-letters' });

@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { launchWave, type PlanDeps } from '../../shared/delivery/plan-wave.ts';
 import type { AthenaWarehouse } from '../../shared/lake/aws/athena-warehouse.ts';
-import { planningFromEnvironment } from '../delivery-environment.ts';
+import { planningFromEnvironment } from '../environment.ts';
 
 const logger = new Logger({ serviceName: 'launch-wave' });
 let deps: Promise<PlanDeps & { athena: AthenaWarehouse }> | undefined;

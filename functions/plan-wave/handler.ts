@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { type PlanDeps, parseRunMarker, planWave } from '../../shared/delivery/plan-wave.ts';
 import type { AthenaWarehouse } from '../../shared/lake/aws/athena-warehouse.ts';
 import { redactPersonalData } from '../../shared/redact.ts';
-import { planningFromEnvironment } from '../delivery-environment.ts';
+import { planningFromEnvironment } from '../environment.ts';
 
 const logger = new Logger({ serviceName: 'plan-wave' });
 const metrics = new Metrics({ namespace: 'CampaignPipeline', serviceName: 'plan-wave' });

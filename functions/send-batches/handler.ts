@@ -7,7 +7,7 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import type { SendDeps } from '../../shared/delivery/send-batch.ts';
 import { handleSendBatches } from '../../shared/delivery/send-batch.ts';
 import { redactPersonalData } from '../../shared/redact.ts';
-import { deliveryFromEnvironment } from '../delivery-environment.ts';
+import { deliveryFromEnvironment } from '../environment.ts';
 import { queueRecords } from '../sqs-event.ts';
 
 const logger = new Logger({ serviceName: 'send-batches' });

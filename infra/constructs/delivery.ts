@@ -2,17 +2,18 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { CfnDeliveryStream } from 'aws-cdk-lib/aws-kinesisfirehose';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { DELIVERY_ENV } from '../../functions/delivery-environment.ts';
+import { FUNCTION_ENV } from '../../functions/environment.ts';
 import type { Channel } from '../../shared/campaign/contact-policy-schema.ts';
 import type { DeployedCampaigns } from '../../shared/delivery/aws/s3-campaign-catalog.ts';
+import { SENDS } from '../../shared/lake/tables.ts';
 import type { DataLake } from './data-lake.ts';
 import { HouseFunction } from './house-function.ts';
+import { LakeStream } from './lake-stream.ts';
 import { Messaging } from './messaging.ts';
 import type { State } from './state.ts';
 
@@ -52,7 +53,8 @@ export class Delivery extends Construct {
   readonly deadLetters: HouseFunction;
   readonly launchWave: HouseFunction;
   readonly planWave: HouseFunction;
-  readonly sendsStream: CfnDeliveryStream;
+  readonly sendsStream: LakeStream;
+  readonly linkSecret: Secret;
 
   constructor(scope: Construct, id: string, props: DeliveryProps) {
     super(scope, id);
@@ -68,30 +70,32 @@ export class Delivery extends Construct {
       description: 'Signs tracked short links (HMAC key)',
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
     });
+    this.linkSecret = linkSecret;
     new BucketDeployment(this, 'Campaigns', {
       destinationBucket: lake.bucket,
       sources: [Source.jsonData(CAMPAIGNS_KEY, props.campaigns)],
       prune: false,
     });
-    this.sendsStream = this.ledgerStream(lake);
+    this.sendsStream = new LakeStream(this, 'SendsStream', { lake, table: SENDS });
 
     const environment = {
-      [DELIVERY_ENV.contactsTable]: state.contacts.tableName,
-      [DELIVERY_ENV.linksTable]: state.links.tableName,
-      [DELIVERY_ENV.sendsStream]: this.sendsStream.ref,
-      [DELIVERY_ENV.lakeBucket]: lake.bucket.bucketName,
-      [DELIVERY_ENV.campaignsKey]: CAMPAIGNS_KEY,
-      [DELIVERY_ENV.linkSecretArn]: linkSecret.secretArn,
-      [DELIVERY_ENV.linkBase]: props.linkBase,
-      [DELIVERY_ENV.emailQueueUrl]: queues.email.queueUrl,
-      [DELIVERY_ENV.smsQueueUrl]: queues.sms.queueUrl,
-      [DELIVERY_ENV.callListQueueUrl]: queues['call-list'].queueUrl,
+      [FUNCTION_ENV.contactsTable]: state.contacts.tableName,
+      [FUNCTION_ENV.linksTable]: state.links.tableName,
+      [FUNCTION_ENV.sendsStream]: this.sendsStream.streamName,
+      [FUNCTION_ENV.lakeBucket]: lake.bucket.bucketName,
+      [FUNCTION_ENV.campaignsKey]: CAMPAIGNS_KEY,
+      [FUNCTION_ENV.linkSecretArn]: linkSecret.secretArn,
+      [FUNCTION_ENV.linkBase]: props.linkBase,
+      [FUNCTION_ENV.emailQueueUrl]: queues.email.queueUrl,
+      [FUNCTION_ENV.smsQueueUrl]: queues.sms.queueUrl,
+      [FUNCTION_ENV.callListQueueUrl]: queues['call-list'].queueUrl,
+      [FUNCTION_ENV.sesConfigurationSet]: props.sesConfigurationSet,
     };
     const planningEnvironment = {
       ...environment,
-      [DELIVERY_ENV.waveRunsTable]: state.waveRuns.tableName,
-      [DELIVERY_ENV.athenaWorkGroup]: lake.workGroup.ref,
-      [DELIVERY_ENV.athenaDatabase]: lake.databaseName,
+      [FUNCTION_ENV.waveRunsTable]: state.waveRuns.tableName,
+      [FUNCTION_ENV.athenaWorkGroup]: lake.workGroup.ref,
+      [FUNCTION_ENV.athenaDatabase]: lake.databaseName,
     };
     this.sendBatches = new HouseFunction(this, 'SendBatches', {
       handler: 'send-batches',
@@ -136,18 +140,7 @@ export class Delivery extends Construct {
       state.contacts.grantReadWriteData(fn);
       lake.bucket.grantRead(fn, CAMPAIGNS_KEY);
       linkSecret.grantRead(fn);
-      fn.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['firehose:PutRecordBatch'],
-          resources: [
-            stack.formatArn({
-              service: 'firehose',
-              resource: 'deliverystream',
-              resourceName: this.sendsStream.ref,
-            }),
-          ],
-        }),
-      );
+      this.sendsStream.grantPutRecords(fn);
     }
     state.links.grantWriteData(this.sendBatches);
     lake.bucket.grantPut(this.sendBatches, 'call-list/*');
@@ -256,63 +249,5 @@ export class Delivery extends Construct {
       lake.bucket.grantRead(fn, 'lake/*');
       lake.resultsBucket.grantReadWrite(fn, 'athena/*');
     }
-  }
-
-  /** Firehose: JSON ledger rows → Parquet with the sends Glue table's schema, under lake/sends/dt=…/. */
-  private ledgerStream(lake: DataLake): CfnDeliveryStream {
-    const stack = Stack.of(this);
-    const role = new Role(this, 'SendsStreamRole', {
-      assumedBy: new ServicePrincipal('firehose.amazonaws.com'),
-    });
-    lake.bucket.grantPut(role, 'lake/sends/*');
-    lake.bucket.grantPut(role, 'firehose-errors/*');
-    role.addToPolicy(
-      new PolicyStatement({
-        actions: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
-        resources: [
-          stack.formatArn({ service: 'glue', resource: 'catalog' }),
-          stack.formatArn({ service: 'glue', resource: 'database', resourceName: lake.databaseName }),
-          stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${lake.databaseName}/sends` }),
-        ],
-      }),
-    );
-    const stream = new CfnDeliveryStream(this, 'SendsStream', {
-      deliveryStreamType: 'DirectPut',
-      deliveryStreamEncryptionConfigurationInput: { keyType: 'AWS_OWNED_CMK' },
-      extendedS3DestinationConfiguration: {
-        bucketArn: lake.bucket.bucketArn,
-        roleArn: role.roleArn,
-        prefix: 'lake/sends/dt=!{partitionKeyFromQuery:dt}/',
-        errorOutputPrefix: 'firehose-errors/sends/!{firehose:error-output-type}/',
-        bufferingHints: { sizeInMBs: 64, intervalInSeconds: 60 },
-        dynamicPartitioningConfiguration: { enabled: true },
-        processingConfiguration: {
-          enabled: true,
-          processors: [
-            {
-              type: 'MetadataExtraction',
-              parameters: [
-                { parameterName: 'MetadataExtractionQuery', parameterValue: '{dt: .dt}' },
-                { parameterName: 'JsonParsingEngine', parameterValue: 'JQ-1.6' },
-              ],
-            },
-          ],
-        },
-        dataFormatConversionConfiguration: {
-          enabled: true,
-          inputFormatConfiguration: { deserializer: { openXJsonSerDe: {} } },
-          outputFormatConfiguration: { serializer: { parquetSerDe: { compression: 'SNAPPY' } } },
-          schemaConfiguration: {
-            catalogId: stack.account,
-            databaseName: lake.databaseName,
-            tableName: 'sends',
-            region: stack.region,
-            roleArn: role.roleArn,
-          },
-        },
-      },
-    });
-    stream.node.addDependency(role);
-    return stream;
   }
 }

@@ -160,7 +160,7 @@ export async function sendBatch(deps: SendDeps, msg: SendBatchMessage): Promise<
   const linkRecords: TrackedLink[] = [];
   try {
     for (const p of toSend) {
-      const links = deps.linkIssuer.issue(p.sendId, wave.link ?? null, now, msg.channel === 'email');
+      const links = deps.linkIssuer.issue(p.sendId, wave.link ?? null, now, msg.channel);
       linkRecords.push(...links.records);
       const out = renderMessage({
         campaign,

@@ -171,7 +171,7 @@ export const EVENTS: TableDef = {
     c('campaign_id', 'string', 'Campaign of the send (NULL when only the provider message id is known).'),
     c('wave_id', 'string', 'Wave of the send.'),
     c('customer_id', 'string', 'Recipient.'),
-    c('channel', 'string', 'email or sms.'),
+    c('channel', 'string', 'email, sms or call-list (NULL when not known).'),
     c('send_id', 'string', 'The send it answers, when known.'),
     c('message_id', 'string', 'Provider message id (SES, SNS): joins to sends.message_id.'),
     c('occurred_at', 'timestamp', 'When it happened.'),

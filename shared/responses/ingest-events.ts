@@ -13,7 +13,7 @@ import {
 export type ResponseInput =
   | { source: 'ses'; record: unknown }
   | { source: 'sms-receipt'; record: unknown }
-  | { source: 'link'; channel: 'email' | 'sms'; record: unknown };
+  | { source: 'link'; record: unknown };
 
 export interface IngestDeps {
   /** The events table. */
@@ -61,7 +61,7 @@ function suppressionRecord(s: Suppression): TableRecord {
 function normalize(input: ResponseInput): Normalized {
   if (input.source === 'ses') return normalizeSesEvent(input.record);
   if (input.source === 'sms-receipt') return normalizeSmsReceipt(input.record);
-  return normalizeLinkEvent(input.record, input.channel);
+  return normalizeLinkEvent(input.record);
 }
 
 /**

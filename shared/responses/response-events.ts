@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Channel } from '../campaign/contact-policy-schema.ts';
+import { Channel } from '../campaign/contact-policy-schema.ts';
 import type { SuppressionReason } from '../delivery/contact-policy/claim.ts';
 
 /**
@@ -14,7 +14,8 @@ export interface EventRow {
   campaignId: string | null;
   waveId: string | null;
   customerId: string | null;
-  channel: 'email' | 'sms';
+  /** email, sms or call-list; null for a click on a link stored before links recorded their channel. */
+  channel: Channel | null;
   sendId: string | null;
   messageId: string | null;
   occurredAt: Date;
@@ -78,6 +79,7 @@ export const SmsReceipt = z.object({
 export const LinkEvent = z.strictObject({
   kind: z.enum(['click', 'unsubscribe']),
   sendId: z.string().regex(/^[^/]+\/[^/]+\/.+$/),
+  channel: Channel.nullable().optional(),
   at: z.iso.datetime(),
   target: z.string().nullable().optional(),
 });
@@ -202,7 +204,7 @@ export function normalizeSmsReceipt(input: unknown): Normalized {
   };
 }
 
-export function normalizeLinkEvent(input: unknown, channel: 'email' | 'sms'): Normalized {
+export function normalizeLinkEvent(input: unknown): Normalized {
   const parsed = LinkEvent.safeParse(input);
   if (!parsed.success) return { ok: false, reason: `link: ${issue(parsed.error)}` };
   const r = parsed.data;
@@ -210,6 +212,8 @@ export function normalizeLinkEvent(input: unknown, channel: 'email' | 'sms'): No
   const customerId = rest.join('/');
   const occurredAt = new Date(r.at);
   const eventType = r.kind === 'click' ? 'clicked' : 'unsubscribed';
+  // Only emails carry unsubscribe links.
+  const channel = r.channel ?? (r.kind === 'unsubscribe' ? 'email' : null);
   const event: EventRow = {
     eventId: eventId('link', r.sendId, eventType, r.at),
     eventType,

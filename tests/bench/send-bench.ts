@@ -126,7 +126,7 @@ async function floorHandler(
     const now = local.clock.now();
     const rendered = msg.recipients.map((r) => {
       const sendId = sendIdOf(msg.campaignId, msg.waveId, r.customerId);
-      const links = local.linkIssuer.issue(sendId, wave.link ?? null, now, msg.channel === 'email');
+      const links = local.linkIssuer.issue(sendId, wave.link ?? null, now, msg.channel);
       const out = renderMessage({
         campaign,
         wave,

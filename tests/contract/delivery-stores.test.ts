@@ -92,7 +92,7 @@ describe.each(linkStores)('link store contract: %s', (_name, make) => {
   it('stores a wave’s links in batches and resolves each; unknown codes are refused', async () => {
     const issuer = new LinkIssuer(SECRET, 'https://s.example.cn');
     const records = Array.from({ length: 60 }, (_, i) =>
-      issuer.issue(`d11/w1/c${i}`, 'https://shop.example/d11', NOW, true),
+      issuer.issue(`d11/w1/c${i}`, 'https://shop.example/d11', NOW, 'email'),
     ).flatMap((l) => l.records);
     await store.put(records);
     for (const r of [records[0], records[59], records[119]]) {

@@ -3,9 +3,10 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FirehoseLedger, LedgerWriteError } from '../../shared/delivery/ledger/aws/firehose-ledger.ts';
+import { FirehoseLedger } from '../../shared/delivery/ledger/aws/firehose-ledger.ts';
 import type { LedgerRow } from '../../shared/delivery/ledger/ledger.ts';
 import { S3CallList } from '../../shared/delivery/senders/aws/s3-call-list.ts';
+import { TableWriteError } from '../../shared/lake/aws/firehose-table-writer.ts';
 
 // No Firehose or S3 implementation runs here, so the exact requests are asserted.
 const firehose = mockClient(FirehoseClient);
@@ -87,7 +88,7 @@ describe('Firehose ledger', () => {
       FailedPutCount: 1,
       RequestResponses: [{ ErrorCode: 'ServiceUnavailableException' }],
     });
-    await expect(ledger().append([row(0)])).rejects.toThrow(LedgerWriteError);
+    await expect(ledger().append([row(0)])).rejects.toThrow(TableWriteError);
     expect(firehose).toHaveReceivedCommandTimes(PutRecordBatchCommand, 3);
   });
 });

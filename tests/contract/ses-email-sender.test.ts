@@ -107,6 +107,18 @@ describe('SES email sender under throttling and rejection (aws-sdk-client-mock: 
     expect(sleeps[1]).toBeLessThan(200);
   });
 
+  it('uses the deployment’s configuration set when the campaign names none', async () => {
+    ses.reset();
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-2' });
+    const sender = new SesEmailSender({
+      client: new SESv2Client({ region: 'cn-north-1' }),
+      defaultConfigurationSet: 'stack-events',
+    });
+    await sender.send([{ ...message(2), configurationSet: undefined }, message(3)]);
+    const sets = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input.ConfigurationSetName);
+    expect(sets).toEqual(['stack-events', 'campaign-events']);
+  });
+
   it('reports a message still throttled after every attempt as a retryable failure, and a rejection as permanent', async () => {
     ses.reset();
     ses.on(SendEmailCommand, { Destination: { ToAddresses: ['c1@example.com'] } }).rejects(throttled());

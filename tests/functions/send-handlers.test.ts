@@ -16,7 +16,7 @@ import sesLocalModule from 'aws-ses-v2-local';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadLetters } from '../../functions/dead-letters/handler.ts';
-import { DELIVERY_ENV } from '../../functions/delivery-environment.ts';
+import { FUNCTION_ENV } from '../../functions/environment.ts';
 import { launch } from '../../functions/launch-wave/handler.ts';
 import { plan } from '../../functions/plan-wave/handler.ts';
 import { sendBatches } from '../../functions/send-batches/handler.ts';
@@ -73,19 +73,19 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_SESV2: sesBase,
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
-    [DELIVERY_ENV.contactsTable]: 'contacts',
-    [DELIVERY_ENV.linksTable]: 'links',
-    [DELIVERY_ENV.sendsStream]: 'sends',
-    [DELIVERY_ENV.lakeBucket]: 'lake',
-    [DELIVERY_ENV.campaignsKey]: 'config/campaigns.json',
-    [DELIVERY_ENV.linkSecretArn]: 'arn:link-secret',
-    [DELIVERY_ENV.linkBase]: 'https://s.example.cn',
-    [DELIVERY_ENV.emailQueueUrl]: 'https://sqs/email',
-    [DELIVERY_ENV.smsQueueUrl]: 'https://sqs/sms',
-    [DELIVERY_ENV.callListQueueUrl]: 'https://sqs/call-list',
-    [DELIVERY_ENV.waveRunsTable]: 'runs',
-    [DELIVERY_ENV.athenaWorkGroup]: 'analysts',
-    [DELIVERY_ENV.athenaDatabase]: 'campaign_lake',
+    [FUNCTION_ENV.contactsTable]: 'contacts',
+    [FUNCTION_ENV.linksTable]: 'links',
+    [FUNCTION_ENV.sendsStream]: 'sends',
+    [FUNCTION_ENV.lakeBucket]: 'lake',
+    [FUNCTION_ENV.campaignsKey]: 'config/campaigns.json',
+    [FUNCTION_ENV.linkSecretArn]: 'arn:link-secret',
+    [FUNCTION_ENV.linkBase]: 'https://s.example.cn',
+    [FUNCTION_ENV.emailQueueUrl]: 'https://sqs/email',
+    [FUNCTION_ENV.smsQueueUrl]: 'https://sqs/sms',
+    [FUNCTION_ENV.callListQueueUrl]: 'https://sqs/call-list',
+    [FUNCTION_ENV.waveRunsTable]: 'runs',
+    [FUNCTION_ENV.athenaWorkGroup]: 'analysts',
+    [FUNCTION_ENV.athenaDatabase]: 'campaign_lake',
   });
 });
 afterAll(async () => {

@@ -10,6 +10,8 @@ export const TEST_SETTINGS: Settings = {
   sesIdentity: 'youpin.example.com',
   sesConfigurationSet: 'campaign-events',
   sendRates: { email: 14, sms: 100, 'call-list': 100 },
+  smsType: 'Promotional',
+  smsMonthlySpendLimit: 100,
   linkBase: 'https://s.example.cn',
   campaignsFolder: 'campaigns',
   // Between the Double-11 pre-heat and its cashback wave: the pre-heat is past and gets no schedule.

@@ -67,9 +67,9 @@ const inputs: ResponseInput[] = [
   },
   {
     source: 'link',
-    channel: 'sms',
     record: {
       kind: 'click',
+      channel: 'sms',
       sendId: 'double-11-2026/d11-cashback/c6',
       at: '2026-11-11T08:00:00.000Z',
       target: 'https://youpin.example.com/d11',
@@ -77,7 +77,6 @@ const inputs: ResponseInput[] = [
   },
   {
     source: 'link',
-    channel: 'email',
     record: {
       kind: 'unsubscribe',
       sendId: 'double-11-2026/d11-afternoon/c7',
@@ -92,7 +91,7 @@ const inputs: ResponseInput[] = [
   }),
   ses({ eventType: 'Teleport', mail: mail('c8') }),
   ses('not an object'),
-  { source: 'link', channel: 'email', record: { kind: 'click', sendId: 'no-slashes', at: 'yesterday' } },
+  { source: 'link', record: { kind: 'click', sendId: 'no-slashes', at: 'yesterday' } },
 ];
 
 describe('ingesting response events', () => {
@@ -132,6 +131,14 @@ describe('ingesting response events', () => {
       ['complained', 'c4', 'ses'],
       ['unsubscribed', 'c5', 'ses'],
       ['unsubscribed', 'c7', 'link'],
+    ]);
+    const channels = await wh.query(
+      "SELECT customer_id, channel FROM events WHERE source = 'link' ORDER BY customer_id",
+    );
+    // The click's channel comes from its link; an unsubscribe link is only ever an email's.
+    expect(channels.rows).toEqual([
+      { customer_id: 'c6', channel: 'sms' },
+      { customer_id: 'c7', channel: 'email' },
     ]);
     expect(rows[1]).toMatchObject({
       send_id: 'double-11-2026/d11-afternoon/c1',

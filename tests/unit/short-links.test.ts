@@ -12,21 +12,21 @@ const NOW = new Date('2026-11-11T00:00:00Z');
 describe('tracked short links', () => {
   it('are as short as the sample link that campaign validate measures SMS with, and stable per send', () => {
     const issuer = new LinkIssuer(SECRET, 'https://s.example.cn');
-    const a = issuer.issue('d11/w1/c1', 'https://shop.example/d11', NOW, true);
+    const a = issuer.issue('d11/w1/c1', 'https://shop.example/d11', NOW, 'email');
     expect(a.click).toMatch(/^https:\/\/s\.example\.cn\/[0-9A-Za-z]{10}$/);
     expect(a.click.length).toBe(SAMPLE_SHORT_LINK.length);
-    expect(issuer.issue('d11/w1/c1', 'https://shop.example/d11', NOW, true).click).toBe(a.click);
-    expect(issuer.issue('d11/w1/c2', 'https://shop.example/d11', NOW, true).click).not.toBe(a.click);
+    expect(issuer.issue('d11/w1/c1', 'https://shop.example/d11', NOW, 'email').click).toBe(a.click);
+    expect(issuer.issue('d11/w1/c2', 'https://shop.example/d11', NOW, 'email').click).not.toBe(a.click);
     expect(a.unsubscribe).not.toBe(a.click);
     expect(a.records.map((r) => r.kind)).toEqual(['click', 'unsubscribe']);
     // No unsubscribe link for SMS (its opt-out is the reply keyword), no click link without a target.
-    expect(issuer.issue('d11/w1/c1', null, NOW, false).records).toEqual([]);
+    expect(issuer.issue('d11/w1/c1', null, NOW, 'sms').records).toEqual([]);
   });
 
   it('resolve to their send; tampered, unknown, forged and expired codes are refused without detail', async () => {
     const store = new JournalLinkStore(join(mkdtempSync(join(tmpdir(), 'links-')), 'links'));
     const issuer = new LinkIssuer(SECRET, 'https://s.example.cn');
-    const { records } = issuer.issue('d11/w1/c1', 'https://shop.example/d11', NOW, true);
+    const { records } = issuer.issue('d11/w1/c1', 'https://shop.example/d11', NOW, 'email');
     await store.put(records);
     const click = records[0]?.code ?? '';
     expect(await resolveLink(store, SECRET, click, NOW)).toMatchObject({

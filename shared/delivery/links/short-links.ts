@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Channel } from '../../campaign/contact-policy-schema.ts';
 
 /**
  * Tracked short links. Each send gets a click link (to the wave's landing page) and, for email, a
@@ -13,6 +14,8 @@ export interface TrackedLink {
   code: string;
   kind: LinkKind;
   sendId: string;
+  /** The send's channel (null on links stored before channels were recorded). */
+  channel: Channel | null;
   /** Where a click redirects; null for unsubscribe links. */
   target: string | null;
   expiresAt: Date;
@@ -58,14 +61,16 @@ export class LinkIssuer {
 
   /**
    * The links of one send: the click link, and the unsubscribe link when the channel carries one (email;
-   * an SMS opts out by its reply keyword). `records` are what the link store must hold before the
+   * an SMS opts out by its reply keyword, a call by asking). `records` are what the link store must hold before the
    * message leaves (a click link only when there is a landing page to send it to).
    */
-  issue(sendId: string, target: string | null, now: Date, withUnsubscribe: boolean): IssuedLinks {
+  issue(sendId: string, target: string | null, now: Date, channel: Channel): IssuedLinks {
+    const withUnsubscribe = channel === 'email';
     const link = (kind: LinkKind, to: string | null): TrackedLink => ({
       code: linkCode(this.#secret, kind, sendId),
       kind,
       sendId,
+      channel,
       target: to,
       expiresAt: new Date(now.getTime() + LINK_TTL_DAYS[kind] * 86_400_000),
     });

@@ -5,6 +5,7 @@ import {
   GetItemCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
+import type { Channel } from '../../../campaign/contact-policy-schema.ts';
 import type { LinkKind, LinkStore, TrackedLink } from '../short-links.ts';
 
 /**
@@ -43,6 +44,7 @@ export class DynamoDbLinkStore implements LinkStore {
       code,
       kind: Item.kind.S as LinkKind,
       sendId: Item.sendId.S,
+      channel: (Item.channel?.S as Channel | undefined) ?? null,
       target: Item.target?.S ?? null,
       expiresAt: new Date(Number(Item.expiresAt.N)),
     };
@@ -59,6 +61,7 @@ function item(l: TrackedLink): Record<string, AttributeValue> {
     pk: { S: l.code },
     kind: { S: l.kind },
     sendId: { S: l.sendId },
+    ...(l.channel ? { channel: { S: l.channel } } : {}),
     ...(l.target ? { target: { S: l.target } } : {}),
     expiresAt: { N: String(l.expiresAt.getTime()) },
     ttl: { N: String(Math.floor(l.expiresAt.getTime() / 1000) + TTL_GRACE_SECONDS) },

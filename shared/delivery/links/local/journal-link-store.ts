@@ -1,3 +1,4 @@
+import type { Channel } from '../../../campaign/contact-policy-schema.ts';
 import { JournalMap, type JournalMode } from '../../local/journal-map.ts';
 import type { LinkKind, LinkStore, TrackedLink } from '../short-links.ts';
 
@@ -11,15 +12,24 @@ export class JournalLinkStore implements LinkStore {
 
   async put(links: readonly TrackedLink[]): Promise<void> {
     this.#map.set(
-      links.map((l) => [l.code, JSON.stringify([l.kind, l.sendId, l.target, l.expiresAt.getTime()])]),
+      links.map((l) => [
+        l.code,
+        JSON.stringify([l.kind, l.sendId, l.target, l.expiresAt.getTime(), l.channel]),
+      ]),
     );
   }
 
   async get(code: string): Promise<TrackedLink | null> {
     const json = this.#map.get(code);
     if (!json) return null;
-    const [kind, sendId, target, expiresAt] = JSON.parse(json) as [LinkKind, string, string | null, number];
-    return { code, kind, sendId, target, expiresAt: new Date(expiresAt) };
+    const [kind, sendId, target, expiresAt, channel] = JSON.parse(json) as [
+      LinkKind,
+      string,
+      string | null,
+      number,
+      Channel | undefined,
+    ];
+    return { code, kind, sendId, channel: channel ?? null, target, expiresAt: new Date(expiresAt) };
   }
 
   async close(): Promise<void> {

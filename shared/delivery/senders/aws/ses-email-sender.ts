@@ -4,6 +4,9 @@ import { type RetryOptions, sendWithRetry } from '../send-with-retry.ts';
 
 export interface SesEmailSenderOptions extends RetryOptions {
   client: SESv2Client;
+  /** The deployment's configuration set (its event destination records the responses), for messages
+   * whose campaign names none. */
+  defaultConfigurationSet?: string;
 }
 
 /** SES answers these when the account's send rate is exceeded: wait and try again. */
@@ -29,6 +32,7 @@ export class SesEmailSender implements EmailSender {
   }
 
   async #sendOne(m: EmailMessage): Promise<SendResult> {
+    const configurationSet = m.configurationSet ?? this.#o.defaultConfigurationSet;
     const command = new SendEmailCommand({
       FromEmailAddress: m.from,
       Destination: { ToAddresses: [m.to] },
@@ -43,7 +47,7 @@ export class SesEmailSender implements EmailSender {
           Headers: Object.entries(m.headers).map(([Name, Value]) => ({ Name, Value })),
         },
       },
-      ...(m.configurationSet ? { ConfigurationSetName: m.configurationSet } : {}),
+      ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
       EmailTags: [
         { Name: 'campaign', Value: tagValue(m.tags.campaign) },
         { Name: 'wave', Value: tagValue(m.tags.wave) },

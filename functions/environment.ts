@@ -20,13 +20,16 @@ import { SesEmailSender } from '../shared/delivery/senders/aws/ses-email-sender.
 import { SnsSmsSender } from '../shared/delivery/senders/aws/sns-sms-sender.ts';
 import { DynamoDbWaveRunStore } from '../shared/delivery/wave-runs/aws/dynamodb-wave-run-store.ts';
 import { AthenaWarehouse } from '../shared/lake/aws/athena-warehouse.ts';
+import { FirehoseTableWriter } from '../shared/lake/aws/firehose-table-writer.ts';
+import type { LinkDeps } from '../shared/responses/follow-link.ts';
+import type { IngestDeps } from '../shared/responses/ingest-events.ts';
 
 /**
- * The environment variables the delivery functions read, set by the CDK construct next to each grant
- * (infra/constructs/delivery.ts uses these names). Endpoints come from the SDK's own settings
+ * The environment variables the functions read, set by the CDK constructs next to each grant
+ * (infra/constructs/ use these names). Endpoints come from the SDK's own settings
  * (AWS_REGION, AWS_ENDPOINT_URL_<SERVICE>).
  */
-export const DELIVERY_ENV = {
+export const FUNCTION_ENV = {
   contactsTable: 'CONTACTS_TABLE',
   linksTable: 'LINKS_TABLE',
   sendsStream: 'SENDS_DELIVERY_STREAM',
@@ -40,15 +43,18 @@ export const DELIVERY_ENV = {
   waveRunsTable: 'WAVE_RUNS_TABLE',
   athenaWorkGroup: 'ATHENA_WORKGROUP',
   athenaDatabase: 'ATHENA_DATABASE',
+  eventsStream: 'EVENTS_DELIVERY_STREAM',
+  suppressionsStream: 'SUPPRESSIONS_DELIVERY_STREAM',
+  sesConfigurationSet: 'SES_CONFIGURATION_SET',
 } as const;
 
 export class MissingSettingError extends Error {
   override name = 'MissingSettingError';
 }
 
-function setting(env: NodeJS.ProcessEnv, name: keyof typeof DELIVERY_ENV): string {
-  const value = env[DELIVERY_ENV[name]];
-  if (!value) throw new MissingSettingError(`environment variable ${DELIVERY_ENV[name]} is not set`);
+function setting(env: NodeJS.ProcessEnv, name: keyof typeof FUNCTION_ENV): string {
+  const value = env[FUNCTION_ENV[name]];
+  if (!value) throw new MissingSettingError(`environment variable ${FUNCTION_ENV[name]} is not set`);
   return value;
 }
 
@@ -79,10 +85,7 @@ export async function deliveryFromEnvironment(env: NodeJS.ProcessEnv = process.e
   const dynamo = new DynamoDBClient({});
   const s3 = new S3Client({});
   const sqs = new SQSClient({});
-  const secret = await new SecretsManagerClient({}).send(
-    new GetSecretValueCommand({ SecretId: setting(env, 'linkSecretArn') }),
-  );
-  if (!secret.SecretString) throw new MissingSettingError('the link secret has no string value');
+  const secret = await linkSecret(env);
   return {
     catalog: new S3CampaignCatalog({
       client: s3,
@@ -95,15 +98,52 @@ export async function deliveryFromEnvironment(env: NodeJS.ProcessEnv = process.e
       deliveryStreamName: setting(env, 'sendsStream'),
     }),
     links: new DynamoDbLinkStore({ client: dynamo, tableName: setting(env, 'linksTable') }),
-    linkIssuer: new LinkIssuer(secret.SecretString, setting(env, 'linkBase')),
+    linkIssuer: new LinkIssuer(secret, setting(env, 'linkBase')),
     queues: {
       email: new SqsProducer({ client: sqs, queueUrl: setting(env, 'emailQueueUrl') }),
       sms: new SqsProducer({ client: sqs, queueUrl: setting(env, 'smsQueueUrl') }),
       'call-list': new SqsProducer({ client: sqs, queueUrl: setting(env, 'callListQueueUrl') }),
     },
-    email: new SesEmailSender({ client: new SESv2Client({}) }),
+    email: new SesEmailSender({
+      client: new SESv2Client({}),
+      defaultConfigurationSet: env[FUNCTION_ENV.sesConfigurationSet],
+    }),
     sms: new SnsSmsSender({ client: new SNSClient({}) }),
     callList: new S3CallList({ client: s3, bucket: setting(env, 'lakeBucket') }),
     clock: systemClock,
+  };
+}
+
+async function linkSecret(env: NodeJS.ProcessEnv): Promise<string> {
+  const secret = await new SecretsManagerClient({}).send(
+    new GetSecretValueCommand({ SecretId: setting(env, 'linkSecretArn') }),
+  );
+  if (!secret.SecretString) throw new MissingSettingError('the link secret has no string value');
+  return secret.SecretString;
+}
+
+/** Where response events go on AWS: the events and suppressions streams, and the contact store. */
+export function ingestFromEnvironment(env: NodeJS.ProcessEnv = process.env): IngestDeps {
+  const firehose = new FirehoseClient({});
+  return {
+    events: new FirehoseTableWriter({ client: firehose, deliveryStreamName: setting(env, 'eventsStream') }),
+    suppressions: new FirehoseTableWriter({
+      client: firehose,
+      deliveryStreamName: setting(env, 'suppressionsStream'),
+    }),
+    contacts: new DynamoDbContactStore({
+      client: new DynamoDBClient({}),
+      tableName: setting(env, 'contactsTable'),
+    }),
+  };
+}
+
+/** What the click and unsubscribe endpoints use: the link store and its secret, and the ingestion. */
+export async function linksFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<LinkDeps> {
+  return {
+    links: new DynamoDbLinkStore({ client: new DynamoDBClient({}), tableName: setting(env, 'linksTable') }),
+    secret: await linkSecret(env),
+    clock: systemClock,
+    ingest: ingestFromEnvironment(env),
   };
 }

@@ -1,0 +1,227 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { FilterPattern, LogGroup, RetentionDays, SubscriptionFilter } from 'aws-cdk-lib/aws-logs';
+import { LambdaDestination } from 'aws-cdk-lib/aws-logs-destinations';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { ConfigurationSet, EmailSendingEvent, EventDestination } from 'aws-cdk-lib/aws-ses';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { FUNCTION_ENV } from '../../functions/environment.ts';
+import { EVENTS, SUPPRESSIONS } from '../../shared/lake/tables.ts';
+import type { DataLake } from './data-lake.ts';
+import { HouseFunction } from './house-function.ts';
+import { LakeStream } from './lake-stream.ts';
+import { MAX_RECEIVE_COUNT } from './messaging.ts';
+import type { State } from './state.ts';
+
+export interface ResponsesProps {
+  lake: DataLake;
+  state: State;
+  linkSecret: ISecret;
+  /** The SES configuration set the stack creates; its event destination feeds the events table. */
+  sesConfigurationSet: string;
+  /** Account-wide SNS SMS settings: message type and monthly spend limit (USD). */
+  smsType: 'Promotional' | 'Transactional';
+  smsMonthlySpendLimit: number;
+}
+
+export const INGEST_TIMEOUT = Duration.minutes(1);
+export const LINKS_TIMEOUT = Duration.seconds(10);
+
+/** SES event types the configuration set publishes: everything the events table records. */
+const SES_EVENTS = [
+  EmailSendingEvent.SEND,
+  EmailSendingEvent.DELIVERY,
+  EmailSendingEvent.BOUNCE,
+  EmailSendingEvent.COMPLAINT,
+  EmailSendingEvent.OPEN,
+  EmailSendingEvent.CLICK,
+  EmailSendingEvent.REJECT,
+  EmailSendingEvent.RENDERING_FAILURE,
+  EmailSendingEvent.DELIVERY_DELAY,
+  EmailSendingEvent.SUBSCRIPTION,
+];
+
+/** EventBridge's names for the SES events the rule forwards. */
+const SES_DETAIL_TYPES = [
+  'Email Sent',
+  'Email Delivered',
+  'Email Bounced',
+  'Email Complaint Received',
+  'Email Opened',
+  'Email Clicked',
+  'Email Rejected',
+  'Email Rendering Failed',
+  'Email Delivery Delayed',
+  'Email Subscribed',
+];
+
+/**
+ * Responses written back: the SES configuration set publishes to EventBridge, a rule puts our campaign
+ * emails' events on a queue, and ingest-events writes them (events table through Firehose; bounces,
+ * complaints and unsubscribes to the contact store and the suppressions table at once). SNS SMS delivery
+ * receipts reach the same function from SNS's delivery-status log groups. The click and unsubscribe
+ * links are served by the links function behind an HTTP API (`GET|POST /{code}`); point the link base's
+ * domain at it.
+ */
+export class Responses extends Construct {
+  readonly eventsStream: LakeStream;
+  readonly suppressionsStream: LakeStream;
+  readonly ingestEvents: HouseFunction;
+  readonly links: HouseFunction;
+  readonly eventsQueue: Queue;
+  readonly linksApi: HttpApi;
+  readonly configurationSet: ConfigurationSet;
+
+  constructor(scope: Construct, id: string, props: ResponsesProps) {
+    super(scope, id);
+    const { lake, state } = props;
+    const stack = Stack.of(this);
+    this.eventsStream = new LakeStream(this, 'EventsStream', { lake, table: EVENTS });
+    this.suppressionsStream = new LakeStream(this, 'SuppressionsStream', { lake, table: SUPPRESSIONS });
+    const ingestEnvironment = {
+      [FUNCTION_ENV.contactsTable]: state.contacts.tableName,
+      [FUNCTION_ENV.eventsStream]: this.eventsStream.streamName,
+      [FUNCTION_ENV.suppressionsStream]: this.suppressionsStream.streamName,
+    };
+
+    this.ingestEvents = new HouseFunction(this, 'IngestEvents', {
+      handler: 'ingest-events',
+      timeout: INGEST_TIMEOUT,
+      environment: ingestEnvironment,
+    });
+    this.links = new HouseFunction(this, 'Links', {
+      handler: 'links',
+      timeout: LINKS_TIMEOUT,
+      environment: {
+        ...ingestEnvironment,
+        [FUNCTION_ENV.linksTable]: state.links.tableName,
+        [FUNCTION_ENV.linkSecretArn]: props.linkSecret.secretArn,
+      },
+    });
+    for (const fn of [this.ingestEvents, this.links]) {
+      this.eventsStream.grantPutRecords(fn);
+      this.suppressionsStream.grantPutRecords(fn);
+      state.contacts.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem'); // suppressions at once
+    }
+    state.links.grant(this.links, 'dynamodb:GetItem');
+    props.linkSecret.grantRead(this.links);
+
+    // SES → EventBridge (default bus) → queue → ingest-events, in batches.
+    this.configurationSet = new ConfigurationSet(this, 'EmailEvents', {
+      configurationSetName: props.sesConfigurationSet,
+    });
+    this.configurationSet.addEventDestination('ToEventBridge', {
+      destination: EventDestination.eventBus(EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
+      events: SES_EVENTS,
+    });
+    const deadLetters = new Queue(this, 'EventsDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.eventsQueue = new Queue(this, 'Events', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(4),
+      visibilityTimeout: Duration.seconds(INGEST_TIMEOUT.toSeconds() * 6),
+      deadLetterQueue: { queue: deadLetters, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+    new Rule(this, 'CampaignEmailEvents', {
+      description: 'SES events of campaign emails (tagged with a campaign) to the events queue',
+      eventPattern: {
+        source: ['aws.ses'],
+        detailType: SES_DETAIL_TYPES,
+        detail: { mail: { tags: { campaign: [{ exists: true }] } } },
+      },
+      targets: [new SqsQueue(this.eventsQueue)],
+    });
+    this.ingestEvents.addEventSource(
+      new SqsEventSource(this.eventsQueue, {
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(20),
+        reportBatchItemFailures: true,
+      }),
+    );
+
+    // SNS SMS delivery receipts: SNS logs them (with this role) to these log groups, which feed ingest.
+    const smsLogGroups = ['', '/Failure'].map(
+      (suffix, i) =>
+        new LogGroup(this, i ? 'SmsFailureLogs' : 'SmsDeliveryLogs', {
+          logGroupName: `sns/${stack.region}/${stack.account}/DirectPublishToPhoneNumber${suffix}`,
+          retention: RetentionDays.ONE_MONTH,
+        }),
+    );
+    const smsStatusRole = new Role(this, 'SmsDeliveryStatusRole', {
+      assumedBy: new ServicePrincipal('sns.amazonaws.com'),
+    });
+    smsStatusRole.addToPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: smsLogGroups.map((g) => g.logGroupArn),
+      }),
+    );
+    smsLogGroups.forEach((group, i) => {
+      new SubscriptionFilter(this, i ? 'SmsFailures' : 'SmsDeliveries', {
+        logGroup: group,
+        destination: new LambdaDestination(this.ingestEvents),
+        filterPattern: FilterPattern.allEvents(),
+      });
+    });
+    // Account-wide SMS settings (SNS has no per-topic ones for direct publishes).
+    const smsSettings = new AwsCustomResource(this, 'SmsSettings', {
+      onUpdate: {
+        service: 'SNS',
+        action: 'setSMSAttributes',
+        parameters: {
+          attributes: {
+            DefaultSMSType: props.smsType,
+            MonthlySpendLimit: String(props.smsMonthlySpendLimit),
+            DeliveryStatusIAMRole: smsStatusRole.roleArn,
+            DeliveryStatusSuccessSamplingRate: '100',
+          },
+        },
+        physicalResourceId: PhysicalResourceId.of('sms-settings'),
+      },
+      policy: AwsCustomResourcePolicy.fromStatements([
+        new PolicyStatement({ actions: ['sns:SetSMSAttributes'], resources: ['*'] }),
+        new PolicyStatement({ actions: ['iam:PassRole'], resources: [smsStatusRole.roleArn] }),
+      ]),
+      installLatestAwsSdk: false,
+    });
+    smsSettings.node.addDependency(smsStatusRole);
+
+    // The short links: GET and POST /{code}, no authorizer (the code is the credential).
+    this.linksApi = new HttpApi(this, 'LinksApi', { description: 'Tracked click and unsubscribe links' });
+    this.linksApi.addRoutes({
+      path: '/{code}',
+      methods: [HttpMethod.GET, HttpMethod.POST],
+      integration: new HttpLambdaIntegration('LinksIntegration', this.links),
+    });
+
+    new Alarm(this, 'EventsDeadLettersAlarm', {
+      alarmDescription: 'response events were dead-lettered: ingest-events kept failing on them',
+      metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    for (const [name, fn] of Object.entries({ IngestEvents: this.ingestEvents, Links: this.links })) {
+      new Alarm(this, `${name}ErrorsAlarm`, {
+        alarmDescription: `${name} invocations failed`,
+        metric: fn.metricErrors({ period: Duration.minutes(5) }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    }
+  }
+}

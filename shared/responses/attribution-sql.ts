@@ -44,69 +44,70 @@ export function liftWindowSeconds(c: Campaign): number {
   return Math.max(...all.map((d) => parseDuration(d) / 1000));
 }
 
+/** The columns of a sent ledger row that touches carry, so they need not join the ledger again. */
+const SENT_COLUMNS = ['send_id', 'campaign_id', 'wave_id', 'customer_id', 'channel', 'variant'];
+
 /**
- * The shared CTEs: one row per send (the ledger is written at least once), one per event, every touch
- * (opens, clicks, SMS deliveries matched by send id or provider message id, call-list calls) with the
- * end of its window, and each paid order attributed to at most one send of any campaign — the last (or
- * first) touch whose window holds the order's creation. Runs on Athena and DuckDB alike.
+ * The shared CTEs: every touch of a sent message (opens, clicks, SMS deliveries — matched by our send id,
+ * or for SNS receipts by the provider's message id — and call-list calls) with the end of its window, and
+ * each paid order attributed to at most one send of any campaign: the last (or first) touch whose window
+ * holds the order's creation. The ledger and the events are written at least once, so a row may repeat;
+ * nothing here counts rows — repeats collapse per order (`row_number`) or per send (`bool_or`) — so they
+ * are read as they are, without the cost of collapsing them first. `one_send` (one row per send, by the
+ * ledger's precedence) is for the callers that count sends, with `sendColumns` beyond the usual ones.
+ * Runs on Athena and DuckDB alike.
  */
-export function attributionCtes(campaigns: readonly Campaign[], model: 'last-touch' | 'first-touch'): string {
+export function attributionCtes(
+  campaigns: readonly Campaign[],
+  model: 'last-touch' | 'first-touch',
+  sendColumns: readonly string[] = [],
+): string {
   const windows = windowRows(campaigns);
-  const cols = [
-    'campaign_id',
-    'wave_id',
-    'customer_id',
-    'status',
-    'reason',
-    'channel',
-    'variant',
-    'cost',
-    'sent_at',
-    'planned_at',
-    'message_id',
-  ];
+  const cols = ['campaign_id', 'wave_id', 'customer_id', 'status', 'channel', 'variant', ...sendColumns];
+  const sent = SENT_COLUMNS.map((c) => `s.${c}`).join(', ');
   return `one_send AS (
   ${oneSendSql(cols)}
 ),
-one_event AS (
-  SELECT event_id, max(event_type) AS event_type, max(send_id) AS send_id, max(message_id) AS message_id,
-    min(occurred_at) AS occurred_at
-  FROM events GROUP BY event_id
+sent_rows AS (
+  SELECT ${SENT_COLUMNS.join(', ')}, sent_at, message_id FROM sends WHERE status = 'sent'
 ),
 send_events AS (
-  SELECT s.send_id, e.event_type, e.occurred_at FROM one_event e JOIN one_send s ON s.send_id = e.send_id
+  SELECT ${sent}, e.event_type, e.occurred_at FROM events e JOIN sent_rows s ON s.send_id = e.send_id
   UNION ALL
-  SELECT s.send_id, e.event_type, e.occurred_at FROM one_event e JOIN one_send s
-    ON e.send_id IS NULL AND s.message_id = e.message_id
+  -- Only SMS receipts lack our send id (SNS knows just its message id).
+  SELECT ${sent}, e.event_type, e.occurred_at FROM events e JOIN sent_rows s
+    ON e.send_id IS NULL AND s.channel = 'sms' AND s.message_id = e.message_id
 ),
 windows (campaign_id, channel, touch, seconds) AS (
   VALUES ${windows.length ? windows.join(',\n    ') : `('', '', '', 0)`}
 ),
 touches AS (
-  SELECT s.send_id, s.campaign_id, s.wave_id, s.customer_id, s.channel, e.event_type AS touch, e.occurred_at AS at
-  FROM send_events e JOIN one_send s ON s.send_id = e.send_id
-  WHERE s.status = 'sent' AND e.event_type IN ('opened', 'clicked', 'delivered')
+  SELECT ${SENT_COLUMNS.join(', ')}, event_type AS touch, occurred_at AS at
+  FROM send_events WHERE event_type IN ('opened', 'clicked', 'delivered')
   UNION ALL
-  SELECT send_id, campaign_id, wave_id, customer_id, channel, 'called', sent_at FROM one_send
-  WHERE status = 'sent' AND channel = 'call-list'
+  SELECT ${SENT_COLUMNS.join(', ')}, 'called', sent_at FROM sent_rows WHERE channel = 'call-list'
 ),
 windowed AS (
   SELECT t.*, t.at + w.seconds * INTERVAL '1' SECOND AS until
   FROM touches t JOIN windows w ON w.campaign_id = t.campaign_id AND w.channel = t.channel AND w.touch = t.touch
 ),
 candidates AS (
-  SELECT o.order_id, o.amount, w.send_id, w.campaign_id, w.wave_id, w.touch,
+  SELECT o.order_id, o.amount, o.created_at AS ordered_at, w.send_id, w.campaign_id, w.wave_id, w.customer_id,
+    w.channel, w.variant, w.touch,
     row_number() OVER (PARTITION BY o.order_id ORDER BY w.at ${model === 'last-touch' ? 'DESC' : 'ASC'}, w.send_id) AS n
   FROM orders o JOIN windowed w ON w.customer_id = o.customer_id AND o.created_at >= w.at AND o.created_at < w.until
   WHERE o.status = 'paid'
 ),
-attributed AS (SELECT order_id, amount, send_id, campaign_id, wave_id, touch FROM candidates WHERE n = 1)`;
+attributed AS (
+  SELECT order_id, amount, ordered_at, send_id, campaign_id, wave_id, customer_id, channel, variant, touch
+  FROM candidates WHERE n = 1
+)`;
 }
 
 /** Per wave × channel × variant of one campaign: the funnel, cost and attributed revenue. */
 export function campaignFunnelSql(campaigns: readonly Campaign[], campaign: Campaign): string {
   const id = sqlString(campaign.id);
-  return `WITH ${attributionCtes(campaigns, campaign.attribution.model)},
+  return `WITH ${attributionCtes(campaigns, campaign.attribution.model, ['reason', 'cost'])},
 flags AS (
   SELECT send_id, bool_or(event_type = 'delivered') AS delivered, bool_or(event_type = 'opened') AS opened,
     bool_or(event_type = 'clicked') AS clicked
@@ -164,18 +165,18 @@ export function attributionRowsSql(
   computedAt: Date,
 ): string {
   return `WITH ${attributionCtes(campaigns, model)}
-SELECT a.order_id, a.campaign_id, a.wave_id, a.send_id, s.customer_id, s.channel, s.variant, a.touch,
-  CAST(a.amount AS DECIMAL(12,2)) AS amount, o.created_at AS ordered_at, ${sqlString(model)} AS model,
+SELECT order_id, campaign_id, wave_id, send_id, customer_id, channel, variant, touch,
+  CAST(amount AS DECIMAL(12,2)) AS amount, ordered_at, ${sqlString(model)} AS model,
   ${sqlTimestamp(computedAt)} AS computed_at
-FROM attributed a JOIN one_send s ON s.send_id = a.send_id JOIN orders o ON o.order_id = a.order_id`;
+FROM attributed`;
 }
 
 /** Attributed orders and revenue of one campaign by the buyer's province and the order's day. */
 export function campaignRegionsSql(campaigns: readonly Campaign[], campaign: Campaign): string {
   return `WITH ${attributionCtes(campaigns, campaign.attribution.model)}
-SELECT coalesce(c.province, 'unknown') AS province, CAST(CAST(o.created_at AS DATE) AS VARCHAR) AS day,
+SELECT coalesce(c.province, 'unknown') AS province, CAST(CAST(a.ordered_at AS DATE) AS VARCHAR) AS day,
   count(*) AS orders, sum(a.amount) AS revenue
-FROM attributed a JOIN orders o ON o.order_id = a.order_id LEFT JOIN customers c ON c.customer_id = o.customer_id
+FROM attributed a LEFT JOIN customers c ON c.customer_id = a.customer_id
 WHERE a.campaign_id = ${sqlString(campaign.id)}
 GROUP BY 1, 2 ORDER BY 2, 1`;
 }

@@ -97,7 +97,11 @@ export const ORDERS: TableDef = {
       'string',
       'Sales channel of the order: organic, 聚划算, 淘抢购, 天天特价, 直播, or an import label.',
     ),
-    c('source', 'string', 'Where the row came from: generated, taobao, shopify, mapped, or an event feed.'),
+    c(
+      'source',
+      'string',
+      'Where the row came from: generated, taobao, shopify, mapped, or order-events (a feed).',
+    ),
   ],
 };
 

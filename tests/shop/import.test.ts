@@ -259,3 +259,99 @@ describe('order status on order lines', () => {
     ).toEqual([{ status: 'refunded', order_status: 'refunded', sku: 'SKU-1' }]);
   });
 });
+
+describe('import of an order-events feed (JSON lines)', () => {
+  const order = (over: Record<string, unknown> = {}) => ({
+    orderId: 'T-9001',
+    customerId: 'c-42',
+    createdAt: '2026-11-11T00:05:00+08:00',
+    amount: 259,
+    discount: 40,
+    channel: '直播',
+    customer: {
+      name: '王小明',
+      province: '浙江省',
+      city: '杭州市',
+      phone: '+8613812345678',
+      smsConsent: true,
+    },
+    items: [
+      { sku: 'tee-1', category: 'tshirt', quantity: 2, unitPrice: 99.5 },
+      { sku: 'sock-1', category: 'socks', quantity: 1, unitPrice: 100 },
+    ],
+    ...over,
+  });
+
+  it('keeps the latest event of each order whatever the line order, and rejects bad lines with their reason', async () => {
+    const dataDir = join(dir, 'data');
+    const file = join(dir, 'orders.jsonl');
+    const lines = [
+      // Delivered out of order and twice: paid (00:06) comes before created (00:05).
+      { event: 'paid', at: '2026-11-11T00:06:00+08:00', order: order() },
+      { event: 'created', at: '2026-11-11T00:05:00+08:00', order: order() },
+      { event: 'created', at: '2026-11-11T00:05:00+08:00', order: order() },
+      { event: 'created', at: '2026-11-11T01:00:00+08:00', order: order({ orderId: 'T-9002', amount: 59 }) },
+      { event: 'shipped', at: '2026-11-11T02:00:00+08:00', order: order({ orderId: 'T-9003' }) },
+      { event: 'paid', at: '2026-11-11T02:00:00+08:00', order: order({ orderId: 'T-9004', items: [] }) },
+    ].map((l) => JSON.stringify(l));
+    lines.push('{not json');
+    await writeFile(file, `${lines.join('\n')}\n\n`);
+    const result = await importOrders({
+      file,
+      format: 'order-events',
+      rejectsFile: join(dir, 'rejects.csv'),
+      dataDir,
+    });
+    expect(result).toMatchObject({
+      read: 7,
+      imported: 4,
+      rejected: 3,
+      orders: 2,
+      ordersNew: 2,
+      customersNew: 1,
+    });
+    const rejects = readFileSync(join(dir, 'rejects.csv'), 'utf8');
+    expect(rejects).toContain('5,"event: Invalid option');
+    expect(rejects).toContain('6,order.items: Too small');
+    expect(rejects).toContain('7,not a JSON object');
+
+    expect(
+      await query('SELECT order_id, status, paid_at, amount, channel, source FROM orders ORDER BY order_id'),
+    ).toEqual([
+      {
+        order_id: 'T-9001',
+        status: 'paid',
+        paid_at: '2026-11-10 16:06:00',
+        amount: 259,
+        channel: '直播',
+        source: 'order-events',
+      },
+      {
+        order_id: 'T-9002',
+        status: 'unpaid',
+        paid_at: null,
+        amount: 59,
+        channel: '直播',
+        source: 'order-events',
+      },
+    ]);
+    expect(
+      await query(
+        "SELECT sku, category, quantity, order_status FROM order_items WHERE order_id = 'T-9001' ORDER BY sku",
+      ),
+    ).toEqual([
+      { sku: 'sock-1', category: 'socks', quantity: 1, order_status: 'paid' },
+      { sku: 'tee-1', category: 'tshirt', quantity: 2, order_status: 'paid' },
+    ]);
+
+    // A refund arrives later: the order follows, nothing is duplicated.
+    await writeFile(
+      file,
+      `${JSON.stringify({ event: 'refunded', at: '2026-11-15T10:00:00+08:00', order: order({ paidAt: '2026-11-11T00:06:00+08:00' }) })}\n`,
+    );
+    await importOrders({ file, format: 'order-events', rejectsFile: join(dir, 'rejects.csv'), dataDir });
+    expect(
+      await query("SELECT count(*) AS n, max(status) AS status FROM orders WHERE order_id = 'T-9001'"),
+    ).toEqual([{ n: 1, status: 'refunded' }]);
+  });
+});

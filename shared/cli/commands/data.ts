@@ -77,9 +77,9 @@ export function registerData(program: Command): void {
   data
     .command('import')
     .description(
-      'import an order export (Taobao/Tmall, Shopify, or any CSV with a mapping file) into the local lake',
+      'import an order export (Taobao/Tmall, Shopify, any CSV with a mapping file, or an order-events feed) into the local lake',
     )
-    .argument('<file>', 'the CSV export')
+    .argument('<file>', 'the CSV export, or JSON lines for --format order-events')
     .requiredOption('--format <format>', `one of ${IMPORT_FORMATS.join(', ')}`)
     .option('--mapping <file>', 'column mapping (YAML) for --format mapped')
     .option('--rejects <file>', 'where rows that cannot be imported go (default: <file>.rejects.csv)')

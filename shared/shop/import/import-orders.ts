@@ -5,11 +5,12 @@ import { DataError } from '../../errors.ts';
 import type { ImportedOrder, RowResult } from './imported-order.ts';
 import { ImportMapping, mappedRows } from './mapped-format.ts';
 import { mergeIntoLake } from './merge-into-lake.ts';
+import { readOrderEvents } from './order-events-format.ts';
 import { readCsv } from './read-csv.ts';
 import { SHOPIFY_REQUIRED, shopifyRows } from './shopify-format.ts';
 import { TAOBAO_REQUIRED, taobaoRow } from './taobao-format.ts';
 
-export const IMPORT_FORMATS = ['taobao', 'shopify', 'mapped'] as const;
+export const IMPORT_FORMATS = ['taobao', 'shopify', 'mapped', 'order-events'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 export interface ImportOptions {
@@ -40,6 +41,7 @@ export interface ImportResult {
  * duplicated, so importing a file twice changes nothing.
  */
 export async function importOrders(opts: ImportOptions): Promise<ImportResult> {
+  if (opts.format === 'order-events') return importOrderEvents(opts);
   const csv = await readCsv(opts.file);
   const required: readonly string[] =
     opts.format === 'taobao' ? TAOBAO_REQUIRED : opts.format === 'shopify' ? SHOPIFY_REQUIRED : [];
@@ -85,6 +87,33 @@ export async function importOrders(opts: ImportOptions): Promise<ImportResult> {
     encoding: csv.encoding,
     read: csv.rows.length,
     imported: csv.rows.length - rejects.length,
+    rejected: rejects.length,
+    orders: byId.size,
+    ...merged,
+    rejectsFile,
+  };
+}
+
+/** An order-events feed (JSON lines): the latest event of each order is merged; rejects keep their line. */
+async function importOrderEvents(opts: ImportOptions): Promise<ImportResult> {
+  const { read, results, text } = await readOrderEvents(opts.file);
+  const rejects = results
+    .filter((r): r is Extract<RowResult, { ok: false }> => !r.ok)
+    .sort((a, b) => a.line - b.line);
+  const byId = new Map<string, ImportedOrder>();
+  for (const r of results) if (r.ok) byId.set(r.order.orderId, r.order); // latest `at` last
+  let rejectsFile: string | null = null;
+  if (rejects.length > 0) {
+    const records = rejects.map((r) => [r.line, r.reason, text.get(r.line) ?? '']);
+    await writeFile(opts.rejectsFile, stringify([['line', 'reason', 'event'], ...records], { bom: true }));
+    rejectsFile = opts.rejectsFile;
+  }
+  const merged = await mergeIntoLake(opts.dataDir, [...byId.values()], 'order-events');
+  return {
+    file: opts.file,
+    encoding: 'utf-8',
+    read,
+    imported: read - rejects.length,
     rejected: rejects.length,
     orders: byId.size,
     ...merged,

@@ -59,8 +59,9 @@ function written(): Record<string, Record<string, unknown>[]> {
   const out: Record<string, Record<string, unknown>[]> = {};
   for (const call of firehose.commandCalls(PutRecordBatchCommand)) {
     const { DeliveryStreamName = '', Records = [] } = call.args[0].input;
-    for (const r of Records)
-      (out[DeliveryStreamName] ??= []).push(JSON.parse(new TextDecoder().decode(r.Data)));
+    const rows = out[DeliveryStreamName] ?? [];
+    for (const r of Records) rows.push(JSON.parse(new TextDecoder().decode(r.Data)));
+    out[DeliveryStreamName] = rows;
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import type { Campaign } from '../campaign/campaign-schema.ts';
 import type { ContactPolicy } from '../campaign/contact-policy-schema.ts';
-import { ManualClock } from '../clock.ts';
+import { ManualClock, simulatedTimeline, type Timeline } from '../clock.ts';
 import { InMemoryCatalog, scheduleCampaign } from '../delivery/campaign-catalog.ts';
 import { ParquetLedger } from '../delivery/ledger/local/parquet-ledger.ts';
 import { openLocalDelivery } from '../delivery/local/local-delivery.ts';
@@ -11,6 +11,7 @@ import { StagedParquetWriter } from '../lake/local/staged-parquet-writer.ts';
 import { EVENTS, ORDERS, SUPPRESSIONS } from '../lake/tables.ts';
 import { type ResponseModel, simulateWaveResponses } from '../responses/simulate-responses.ts';
 import { instantToLocal } from '../time/zoned-time.ts';
+import type { StepReporter } from './progress.ts';
 
 export interface RunCampaignOptions {
   dataDir: string;
@@ -22,6 +23,10 @@ export interface RunCampaignOptions {
   log: (line: string) => void;
   /** Simulate the audience's responses after each wave (runs on one machine only). */
   simulate?: ResponseModel | undefined;
+  /** Real time (`--real-time`: wait for each wave's start); default a simulated clock that jumps. */
+  timeline?: (firstStart: Date) => Timeline;
+  /** A live step line for what takes a while (the waves, the simulation). */
+  progress?: StepReporter | undefined;
 }
 
 /**
@@ -33,14 +38,21 @@ export async function runCampaign(
   shopPolicy: ContactPolicy,
   opts: RunCampaignOptions,
 ): Promise<WaveStatus[]> {
-  const { dataDir, log } = opts;
+  const { dataDir } = opts;
+  // A permanent line first erases the live step line.
+  const log = (line: string) => {
+    opts.progress?.clear();
+    opts.log(line);
+  };
   const waves = scheduleCampaign(campaign, shopPolicy)
     .filter((w) => !opts.waveIds || opts.waveIds.includes(w.wave.id))
     .filter((w) => !opts.until || w.start <= opts.until)
     .sort((a, b) => a.start.getTime() - b.start.getTime());
   await ParquetLedger.recoverStaged(dataDir);
-  const clock = new ManualClock(waves[0]?.start ?? new Date());
-  const local = openLocalDelivery(dataDir, clock);
+  const firstStart = waves[0]?.start ?? new Date();
+  const timeline = opts.timeline?.(firstStart) ?? simulatedTimeline(new ManualClock(firstStart));
+  const local = openLocalDelivery(dataDir, timeline.clock);
+  const progress = opts.progress;
   const warehouse = await DuckDbWarehouse.open(dataDir);
   const catalog = new InMemoryCatalog([campaign, ...(opts.others ?? [])], shopPolicy);
   const simulation = opts.simulate
@@ -54,9 +66,32 @@ export async function runCampaign(
     : null;
   try {
     for (const sw of waves) {
-      const started = Date.now();
       const at = instantToLocal(sw.start, campaign.timeZone).replace('T', ' ');
-      const r = await runWaveLocally(local, { warehouse, catalog, clock, dataDir }, sw);
+      const wait = sw.start.getTime() - timeline.clock.now().getTime();
+      if (opts.timeline && wait > 0)
+        log(`… ${at}  ${sw.wave.id}: waiting ${formatWait(wait)} for its start (real time)`);
+      else if (opts.timeline && wait < -60_000)
+        log(`… ${at}  ${sw.wave.id}: its start passed ${formatWait(-wait)} ago; running it now`);
+      await timeline.waitUntil(sw.start);
+      const started = Date.now();
+      let handled = 0;
+      const r = await runWaveLocally(
+        local,
+        {
+          warehouse,
+          catalog,
+          timeline,
+          dataDir,
+          onHandled: (n, planned) => {
+            handled += n;
+            progress?.update(
+              `${at}  ${sw.wave.id}: ${handled} recipients settled${planned ? '' : ', still planning'}`,
+              null,
+            );
+          },
+        },
+        sw,
+      );
       if (r.plan.kind === 'already-run') {
         log(`· ${at}  ${sw.wave.id}: already run (drained ${r.plan.run.drainedAt}); nothing sent again`);
         continue;
@@ -72,6 +107,7 @@ export async function runCampaign(
           `  ${r.deadLetters.unreadable.length} unreadable dead letter(s): ${r.deadLetters.unreadable.join(', ')}`,
         );
       if (simulation && opts.simulate) {
+        progress?.update(`${sw.wave.id}: simulating responses`, null);
         const sim = await simulateWaveResponses(simulation, campaign.id, sw.wave.id, opts.simulate);
         await Promise.all([
           simulation.events.flush(),
@@ -93,4 +129,16 @@ export async function runCampaign(
     await local.close();
     await warehouse.close();
   }
+}
+
+/** "3 d 4 h", "5 h 12 min", "42 s". */
+export function formatWait(ms: number): string {
+  const s = Math.ceil(ms / 1000);
+  const d = Math.floor(s / 86_400);
+  const h = Math.floor((s % 86_400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (d > 0) return `${d} d ${h} h`;
+  if (h > 0) return `${h} h ${m} min`;
+  if (m > 0) return `${m} min ${s % 60} s`;
+  return `${s} s`;
 }

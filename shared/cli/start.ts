@@ -1,7 +1,8 @@
 /**
  * `npm start`: the main job on one machine. It makes sure the sample shop exists, validates the
- * Double-11 campaign, prints the shop's profile and runs the five waves through the local delivery,
- * printing each wave's reconciliation. Responses and ROI come with their issue.
+ * Double-11 campaign, prints the shop's profile, runs the five waves through the local delivery with
+ * simulated responses after each (a live step line while they run), prints each wave's reconciliation,
+ * attributes, prints the report and writes it as HTML.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -58,7 +59,7 @@ async function start(): Promise<number> {
     const asOf = new Date(firstWave - HISTORY_ENDS_BEFORE_FIRST_WAVE_DAYS * 86_400_000)
       .toISOString()
       .slice(0, 10);
-    const progress = stepReporter(true);
+    const generating = stepReporter(true);
     const started = Date.now();
     const result = await generateShop({
       dataDir,
@@ -66,9 +67,9 @@ async function start(): Promise<number> {
       orders: SAMPLE_CUSTOMERS * 10,
       seed: 1,
       asOf,
-      onProgress: (_s, done, total) => progress.update('generating the sample shop', done / total),
+      onProgress: (_s, done, total) => generating.update('generating the sample shop', done / total),
     });
-    progress.done(
+    generating.done(
       `generated the sample shop in ${lakeRoot(dataDir)}: ${result.customers} customers, ${result.orders} orders (${((Date.now() - started) / 1000).toFixed(1)} s)`,
     );
   } else {
@@ -83,6 +84,7 @@ async function start(): Promise<number> {
   }
 
   // The five waves through the local delivery; a second npm start finds them run and sends nothing.
+  const progress = stepReporter(true);
   const { policy } = await shopPolicyFor(CAMPAIGN_FILE);
   console.log(`\nRunning ${campaign.id} on a simulated clock (outbox: ${statePaths(dataDir).outbox})`);
   const { campaigns: others } = await siblingCampaigns(CAMPAIGN_FILE);
@@ -91,13 +93,16 @@ async function start(): Promise<number> {
     others,
     simulate: DEFAULT_RESPONSE_MODEL,
     log: (line) => console.log(line),
+    progress,
   });
   printStatus(campaign.id, statuses);
   const reportWarehouse = await DuckDbWarehouse.open(dataDir);
   try {
     const all = [campaign, ...others];
+    progress.update('attributing orders and computing the report', null);
     await writeAttributionTable(reportWarehouse, dataDir, all, campaign.attribution.model, systemClock);
     const report = await campaignReport(reportWarehouse, all, campaign);
+    progress.clear();
     printReport(report, campaign.currency);
     const html = join(dataDir, 'reports', `${campaign.id}.html`);
     mkdirSync(dirname(html), { recursive: true });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../shared/campaign/config-file.ts';
 import { ContactPolicy } from '../../shared/campaign/contact-policy-schema.ts';
-import { ManualClock } from '../../shared/clock.ts';
+import { ManualClock, simulatedTimeline } from '../../shared/clock.ts';
 import {
   InMemoryCatalog,
   type ScheduledWave,
@@ -67,7 +67,8 @@ export async function deliveryHarness(
     catalog,
     clock,
     waves: (c) => scheduleCampaign(c, policy),
-    run: (sw) => runWaveLocally(local, { warehouse, catalog, clock, dataDir }, sw),
+    run: (sw) =>
+      runWaveLocally(local, { warehouse, catalog, timeline: simulatedTimeline(clock), dataDir }, sw),
     status: (c) =>
       waveStatuses(
         { warehouse, runs: local.runs },

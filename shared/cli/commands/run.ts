@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { Campaign } from '../../campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../campaign/config-file.ts';
-import { systemClock } from '../../clock.ts';
+import { realTimeline, systemClock } from '../../clock.ts';
 import { forgetCampaignLocally } from '../../delivery/local/fresh-run.ts';
 import { resolveDataDir } from '../../lake/lake-paths.ts';
 import { DEFAULT_RESPONSE_MODEL } from '../../responses/simulate-responses.ts';
 import { checkWaveIds, localTimeOption } from '../campaign-options.ts';
 import { printJson } from '../output.ts';
+import { stepReporter } from '../progress.ts';
 import { runCampaign } from '../run-campaign.ts';
 import { shopPolicyFor, siblingCampaigns } from '../shop-policy.ts';
 import { printStatus } from './status.ts';
@@ -15,7 +16,7 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description(
-      "run a campaign's waves on one machine, in order on a simulated clock: plan, queue, send to the local outbox, record the ledger",
+      "run a campaign's waves on one machine, in order on a simulated clock (or --real-time): plan, queue, send to the local outbox, record the ledger",
     )
     .argument('<file>', 'campaign YAML or JSON')
     .option('--wave <id...>', 'only these waves')
@@ -36,6 +37,10 @@ export function registerRun(program: Command): void {
       '--fresh',
       "forget this campaign's previous runs here first (sends, events, simulated orders, outbox)",
     )
+    .option(
+      '--real-time',
+      "wait for each wave's real start on the wall clock (and for deferred sends), instead of a simulated clock",
+    )
     .option('--json', 'print the wave statuses as JSON')
     .action(
       async (
@@ -48,6 +53,7 @@ export function registerRun(program: Command): void {
           json?: boolean;
           simulate?: boolean;
           fresh?: boolean;
+          realTime?: boolean;
         },
       ) => {
         const campaign = await loadConfigFile(Campaign, file);
@@ -72,6 +78,8 @@ export function registerRun(program: Command): void {
           waveIds: opts.wave,
           until,
           log,
+          timeline: opts.realTime ? () => realTimeline() : undefined,
+          progress: stepReporter(process.stderr.isTTY === true),
         });
         if (opts.json) printJson(statuses);
         else printStatus(campaign.id, statuses);

@@ -1,4 +1,4 @@
-import type { ManualClock } from '../../clock.ts';
+import type { Timeline } from '../../clock.ts';
 import type { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
 import type { CampaignCatalog, ScheduledWave } from '../campaign-catalog.ts';
 import { type DeadLetterReport, recordDeadLetters } from '../dead-letters.ts';
@@ -18,15 +18,34 @@ export interface LocalWaveResult {
  * queue through the send handler — the simulated clock jumps ahead to deferred messages (quiet
  * hours, throttling backoff) — record dead letters as failed, flush the ledger, close the run.
  */
+export interface LocalWaveDeps {
+  warehouse: DuckDbWarehouse;
+  catalog: CampaignCatalog;
+  /** The local delivery's clock, simulated or real. */
+  timeline: Timeline;
+  dataDir: string;
+  /** Told how many recipients each handler call settled (sent, suppressed or failed), and whether
+   * planning is over, for a progress display. */
+  onHandled?: (recipients: number, planned: boolean) => void;
+}
+
 export async function runWaveLocally(
   local: LocalDelivery,
-  deps: { warehouse: DuckDbWarehouse; catalog: CampaignCatalog; clock: ManualClock; dataDir: string },
+  deps: LocalWaveDeps,
   sw: ScheduledWave,
 ): Promise<LocalWaveResult> {
-  const { warehouse, catalog, clock } = deps;
-  if (clock.now() < sw.start) clock.set(sw.start);
+  const { warehouse, catalog, timeline } = deps;
+  await timeline.waitUntil(sw.start);
   const sendDeps = { ...local, catalog };
-  const handler = (records: QueueRecord[]) => handleSendBatches(sendDeps, records);
+  let planned = false;
+  const handler = async (records: QueueRecord[]) => {
+    const result = await handleSendBatches(sendDeps, records);
+    if (deps.onHandled) {
+      const settled = result.outcomes.reduce((n, o) => n + o.sent + o.suppressed + o.failed, 0);
+      deps.onHandled(settled, planned);
+    }
+    return result;
+  };
   // Sending starts while planning still streams the audience (back-pressure), as on AWS.
   local.queue.consumeWhenFull(handler);
   let plan: PlanOutcome;
@@ -34,14 +53,15 @@ export async function runWaveLocally(
     plan = await launchAndPlan({ ...local, warehouse, dialect: 'duckdb', catalog }, sw);
   } finally {
     local.queue.consumeWhenFull(null);
+    planned = true;
   }
   if (plan.kind === 'already-run')
     return { plan, handlerCalls: 0, deadLetters: { failed: 0, alreadyFinal: 0, unreadable: [] } };
-  const handlerCalls = await local.queue.drain(handler, { advance: (to) => clock.set(to) });
+  const handlerCalls = await local.queue.drain(handler, { advance: (to) => timeline.waitUntil(to) });
   const deadLetters = await recordDeadLetters(local, local.queue.deadLetters.splice(0));
   await local.ledger.flush();
   await warehouse.refreshViews(deps.dataDir);
-  const run = { ...plan.run, state: 'drained' as const, drainedAt: clock.now().toISOString() };
+  const run = { ...plan.run, state: 'drained' as const, drainedAt: timeline.clock.now().toISOString() };
   await local.runs.put(run);
   return { plan: { ...plan, run }, handlerCalls, deadLetters };
 }

@@ -49,7 +49,7 @@ export interface DrainOptions {
    * Called when only delayed records are left, with the time the first becomes visible: a simulated
    * clock moves there. Without it, drain waits in real time.
    */
-  advance?: (to: Date) => void;
+  advance?: (to: Date) => void | Promise<void>;
 }
 
 /**
@@ -120,7 +120,7 @@ export class LocalQueue implements QueueProducer {
         continue;
       }
       const next = Math.min(...this.#delayed.map((r) => r.visibleAt));
-      if (options.advance) options.advance(new Date(next));
+      if (options.advance) await options.advance(new Date(next));
       else await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
     }
     return calls;

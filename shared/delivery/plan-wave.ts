@@ -38,6 +38,8 @@ export type PlanOutcome =
   | { kind: 'planned'; run: WaveRun; queued: number; suppressed: number; reservations: number };
 
 const LEDGER_CHUNK = 2_000;
+/** Entries per SendMessageBatch request. */
+const SQS_BATCH_ENTRIES = 10;
 const CALL_LIST_ORDERS = 3;
 const IN_LIST = 1_000;
 
@@ -156,6 +158,12 @@ export async function planWave(
       sentAt: null,
     });
   };
+  // Batch messages go to the queue ten at a time: one SendMessageBatch request for ten (SQS's limit).
+  const outgoing: Record<Channel, string[]> = { email: [], sms: [], 'call-list': [] };
+  const flushOutgoing = async (channel: Channel) => {
+    const bodies = outgoing[channel].splice(0);
+    if (bodies.length > 0) await deps.queues[channel].send(bodies);
+  };
   const enqueue = async (channel: Channel, force = false) => {
     const list = pending[channel];
     while (list.length >= MAX_RECIPIENTS[channel] || (force && list.length > 0)) {
@@ -170,10 +178,12 @@ export async function planWave(
         plannedAt: plannedAt.toISOString(),
         recipients,
       };
-      await deps.queues[channel].send([JSON.stringify(message)]);
+      outgoing[channel].push(JSON.stringify(message));
+      if (outgoing[channel].length === SQS_BATCH_ENTRIES) await flushOutgoing(channel);
       run.batches += 1;
       queued += recipients.length;
     }
+    if (force) await flushOutgoing(channel);
   };
 
   for await (const batch of audienceRows) {

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { lakeRoot } from '../../shared/lake/lake-paths.ts';
+import { lakeRoot, tableDir } from '../../shared/lake/lake-paths.ts';
+import type { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { LAKE_TABLES } from '../../shared/lake/tables.ts';
 import { generateShop } from '../../shared/shop/generate/generate-shop.ts';
 
 /** The benchmark shop (1M customers / 10M orders by default), built once and cached under .campaign-bench. */
@@ -27,4 +29,22 @@ export function machine() {
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? Number.NaN;
+}
+
+/** Compressed bytes of the Parquet column chunks a query names: what Athena bills (no dt pruning here). */
+export async function bytesScanned(wh: DuckDbWarehouse, dataDir: string, sql: string): Promise<number> {
+  let total = 0;
+  for (const table of LAKE_TABLES) {
+    if (!new RegExp(`\\b${table.name}\\b`).test(sql) || !existsSync(tableDir(dataDir, table.name))) continue;
+    const glob = table.partition
+      ? `${tableDir(dataDir, table.name)}/*/*.parquet`
+      : `${tableDir(dataDir, table.name)}/*.parquet`;
+    const used = table.columns.map((c) => c.name).filter((c) => new RegExp(`\\b${c}\\b`).test(sql));
+    if (used.length === 0) continue;
+    const { rows } = await wh.query(
+      `SELECT coalesce(sum(total_compressed_size), 0) AS b FROM parquet_metadata('${glob}') WHERE path_in_schema IN (${used.map((u) => `'${u}'`).join(', ')})`,
+    );
+    total += Number(rows[0]?.b ?? 0);
+  }
+  return total;
 }

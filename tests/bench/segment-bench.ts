@@ -4,7 +4,7 @@
  * bytes each query would make Athena scan, against the raw CSV size of the same orders.
  * Run: npm run bench:segments (BENCH_CUSTOMERS for another size). Prints JSON.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,9 +15,8 @@ import { ContactPolicy } from '../../shared/campaign/contact-policy-schema.ts';
 import { resolveWaveSchedule } from '../../shared/campaign/wave-schedule.ts';
 import { tableDir } from '../../shared/lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
-import { LAKE_TABLES } from '../../shared/lake/tables.ts';
 import { waveAudienceSql } from '../../shared/segment/audience-sql.ts';
-import { benchShop, machine, median } from './bench-shop.ts';
+import { benchShop, bytesScanned, machine, median } from './bench-shop.ts';
 
 const REPEATS = 3;
 const FLOOR_SQL = `SELECT count(*) AS customers, sum(n) AS orders, sum(s) AS revenue, max(m) AS last
@@ -31,24 +30,6 @@ async function time(wh: DuckDbWarehouse, sql: string): Promise<number> {
     runs.push((performance.now() - t0) / 1000);
   }
   return median(runs);
-}
-
-/** Compressed bytes of the Parquet column chunks a query names: what Athena bills (no dt pruning here). */
-async function bytesScanned(wh: DuckDbWarehouse, dataDir: string, sql: string): Promise<number> {
-  let total = 0;
-  for (const table of LAKE_TABLES) {
-    if (!new RegExp(`\\b${table.name}\\b`).test(sql) || !existsSync(tableDir(dataDir, table.name))) continue;
-    const glob = table.partition
-      ? `${tableDir(dataDir, table.name)}/*/*.parquet`
-      : `${tableDir(dataDir, table.name)}/*.parquet`;
-    const used = table.columns.map((c) => c.name).filter((c) => new RegExp(`\\b${c}\\b`).test(sql));
-    if (used.length === 0) continue;
-    const { rows } = await wh.query(
-      `SELECT coalesce(sum(total_compressed_size), 0) AS b FROM parquet_metadata('${glob}') WHERE path_in_schema IN (${used.map((u) => `'${u}'`).join(', ')})`,
-    );
-    total += Number(rows[0]?.b ?? 0);
-  }
-  return total;
 }
 
 const { dataDir, customers } = await benchShop();
@@ -109,6 +90,7 @@ console.log(
       },
       orders: { rawCsvBytes: csvBytes, parquetBytes: ordersParquetBytes },
       waves,
+      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     },
     null,
     2,

@@ -21,18 +21,22 @@ import { ManualClock } from '../../shared/clock.ts';
 import { InMemoryCatalog, scheduleCampaign } from '../../shared/delivery/campaign-catalog.ts';
 import { sendIdOf } from '../../shared/delivery/ledger/ledger.ts';
 import { openLocalDelivery } from '../../shared/delivery/local/local-delivery.ts';
-import { launchAndPlan } from '../../shared/delivery/plan-wave.ts';
+import { launchWave, planWave } from '../../shared/delivery/plan-wave.ts';
 import type { QueueRecord } from '../../shared/delivery/queue/queue.ts';
 import { type Rendered, renderMessage } from '../../shared/delivery/render/render-message.ts';
 import { handleSendBatches } from '../../shared/delivery/send-batch.ts';
 import { batchLedgerRow, parseSendBatch } from '../../shared/delivery/send-batch-message.ts';
 import { lakeRoot, tableDir } from '../../shared/lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
-import { benchShop, machine } from './bench-shop.ts';
+import { type AwsCounts, AwsMeter } from './aws-cost-model.ts';
+import { MODEL_ASSUMPTIONS } from './aws-prices.ts';
+import { benchShop, bytesScanned, machine } from './bench-shop.ts';
 
 type Mode = 'policy' | 'floor';
 
-async function runMode(mode: Mode, shopDir: string): Promise<Record<string, number | string>> {
+type RunResult = { [key: string]: number | string | AwsCounts | undefined; aws?: AwsCounts };
+
+async function runMode(mode: Mode, shopDir: string): Promise<RunResult> {
   const d11 = await loadConfigFile(Campaign, 'campaigns/double-11.yaml');
   const policy = await loadConfigFile(ContactPolicy, 'campaigns/contact-policy.yaml');
   const base = d11.waves.find((w) => w.id === 'd11-afternoon');
@@ -68,10 +72,27 @@ async function runMode(mode: Mode, shopDir: string): Promise<Record<string, numb
     // As `campaign run` does: sending starts while planning streams the audience (back-pressure), so the
     // audience is never held whole. The send path's time is the time spent in the handler (and the
     // ledger's flush), measured around each call.
-    const inner =
-      mode === 'policy'
-        ? (records: QueueRecord[]) => handleSendBatches({ ...local, catalog }, records)
-        : (records: QueueRecord[]) => floorHandler(local, campaign, records);
+    // The policy run is also the AWS cost model's run: its adapters are metered (aws-cost-model.ts).
+    const meter = mode === 'policy' ? new AwsMeter() : null;
+    const deps = meter
+      ? {
+          ...local,
+          contacts: meter.contacts(local.contacts),
+          links: meter.links(local.links),
+          ledger: meter.ledger(local.ledger),
+          email: meter.email(local.email),
+          sms: meter.sms(local.sms),
+          queues: {
+            email: meter.queue(local.queues.email),
+            sms: meter.queue(local.queues.sms),
+            'call-list': meter.queue(local.queues['call-list']),
+          },
+        }
+      : local;
+    const sendHandler = (records: QueueRecord[]) => handleSendBatches({ ...deps, catalog }, records);
+    const inner = meter
+      ? meter.handler(SEND_MEMORY_MB, sendHandler)
+      : (records: QueueRecord[]) => floorHandler(local, campaign, records);
     let handlerMs = 0;
     const handler = async (records: QueueRecord[]) => {
       const t = performance.now();
@@ -83,7 +104,11 @@ async function runMode(mode: Mode, shopDir: string): Promise<Record<string, numb
     };
     const t0 = performance.now();
     local.queue.consumeWhenFull(handler);
-    const plan = await launchAndPlan({ ...local, warehouse, dialect: 'duckdb', catalog }, sw);
+    const planDeps = { ...deps, warehouse, dialect: 'duckdb' as const, catalog };
+    meter?.function('plan-wave', PLAN_MEMORY_MB);
+    const launched = await launchWave(planDeps, sw);
+    if (launched.kind !== 'launched') throw new Error('already run');
+    const plan = await planWave(planDeps, sw, launched, warehouse.stream(launched.sql));
     local.queue.consumeWhenFull(null);
     if (plan.kind !== 'planned') throw new Error('not planned');
     await local.queue.drain(handler, { advance: (to) => clock.set(to) });
@@ -105,12 +130,51 @@ async function runMode(mode: Mode, shopDir: string): Promise<Record<string, numb
       recipientsPerSecond: Math.round(plan.queued / sendSeconds),
       ledger: rows.map((r) => `${r.status}/${r.channel ?? '-'}: ${r.n}`).join(', '),
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+      ...(meter
+        ? { aws: await awsCounts(meter, planSeconds, plan.run.audience ?? 0, shopDir, launched.sql) }
+        : {}),
     };
   } finally {
     await local.close();
     await warehouse.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Lambda memory of send-batches and plan-wave, as infra/constructs/delivery.ts sets it. */
+const SEND_MEMORY_MB = 512;
+const PLAN_MEMORY_MB = 1536;
+
+/**
+ * The metered counts, completed with what happens outside the adapters: plan-wave's run (launch and plan
+ * measured together, including the audience query DuckDB ran here and Athena runs there), the Athena
+ * query's bytes and its result pages (1,000 rows each).
+ */
+async function awsCounts(
+  meter: AwsMeter,
+  planSeconds: number,
+  audience: number,
+  shopDir: string,
+  sql: string,
+) {
+  const plan = meter.function('plan-wave', PLAN_MEMORY_MB);
+  plan.invocations += 1;
+  plan.localMs += planSeconds * 1000;
+  const pages = Math.ceil(audience / 1000);
+  plan.waitMs += pages * MODEL_ASSUMPTIONS.latencyMs.athenaPage;
+  const launch = meter.function('launch-wave', 1024);
+  launch.invocations += 1;
+  const wh = await DuckDbWarehouse.open(shopDir, { threads: 1 });
+  try {
+    meter.counts.athena = {
+      queries: 1,
+      bytesScanned: await bytesScanned(wh, shopDir, sql),
+      resultPages: pages,
+    };
+  } finally {
+    await wh.close();
+  }
+  return meter.counts;
 }
 
 /** Render and write, nothing else: the same link codes, templates, outbox and ledger as the send path. */
@@ -188,7 +252,7 @@ if (mode) {
   process.stdout.write(`${JSON.stringify(await runMode(mode, dataDir))}\n`);
 } else {
   const { customers } = await benchShop();
-  const runs: Record<string, number | string>[] = [];
+  const runs: RunResult[] = [];
   for (const m of ['floor', 'policy', 'floor', 'policy'] as Mode[]) {
     const out = execFileSync(process.execPath, [process.argv[1] as string, m], {
       encoding: 'utf8',

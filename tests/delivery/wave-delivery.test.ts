@@ -31,7 +31,16 @@ afterAll(async () => {
 describe('a Double-11 on the sample shop, through plan → queue → send → ledger', () => {
   it('reconciles every wave, sends nobody twice, keeps caps and the holdout; a re-run sends nothing', async () => {
     const h = await harness([d11]);
+    // The planner hands the queue up to ten batch messages at a time (one SQS SendMessageBatch request;
+    // the send handler's deferrals go one by one).
+    const sendSizes: number[] = [];
+    const send = h.local.queue.send.bind(h.local.queue);
+    h.local.queue.send = (bodies, options) => {
+      sendSizes.push(bodies.length);
+      return send(bodies, options);
+    };
     for (const sw of h.waves(d11)) await h.run(sw);
+    expect(Math.max(...sendSizes)).toBe(10);
     await expectDeliveryInvariants(h, [d11]);
     const statuses = await h.status(d11);
     const sent = statuses.reduce((n, s) => n + Object.values(s.sent).reduce((a, b) => a + (b ?? 0), 0), 0);

@@ -4,6 +4,7 @@ import { registerPreview } from './commands/preview.ts';
 import { registerReport } from './commands/report.ts';
 import { registerRun } from './commands/run.ts';
 import { registerSchema } from './commands/schema.ts';
+import { registerServe } from './commands/serve.ts';
 import { registerSql } from './commands/sql.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerValidate } from './commands/validate.ts';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerStatus(program);
   registerReport(program);
+  registerServe(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -42,7 +42,13 @@ export type LocalDelivery = ReturnType<typeof openLocalDelivery>;
  * Every embedded adapter of delivery over one data folder: journaled stores (contacts, links, wave runs),
  * the Parquet ledger, the in-process queue and the outbox senders.
  */
-export function openLocalDelivery(dataDir: string, clock: Clock, queueOptions: LocalQueueOptions = {}) {
+export function openLocalDelivery(
+  dataDir: string,
+  clock: Clock,
+  queueOptions: LocalQueueOptions = {},
+  /** Also read the links (the redirect does, in `campaign serve`); sending alone only appends them. */
+  readLinks = false,
+) {
   const p = statePaths(dataDir);
   mkdirSync(p.dir, { recursive: true });
   // One in-process queue carries every channel's batches (on AWS each channel has its own SQS queue, for
@@ -53,14 +59,16 @@ export function openLocalDelivery(dataDir: string, clock: Clock, queueOptions: L
   const queues: Record<Channel, LocalQueue> = { email: queue, sms: queue, 'call-list': queue };
   const contacts = new JournalContactStore(p.contacts);
   // Sending only writes links; the redirect (campaign serve) is the reader.
-  const links = new JournalLinkStore(p.links, { mode: 'append-only' });
+  const links = new JournalLinkStore(p.links, { mode: readLinks ? 'read-write' : 'append-only' });
+  const secret = linkSecret(p.linkSecret);
   const runs = new JournalWaveRunStore(p.runs);
   return {
     contacts,
     links,
     runs,
     ledger: new ParquetLedger(dataDir),
-    linkIssuer: new LinkIssuer(linkSecret(p.linkSecret), process.env.CAMPAIGN_LINK_BASE ?? DEFAULT_LINK_BASE),
+    linkSecret: secret,
+    linkIssuer: new LinkIssuer(secret, process.env.CAMPAIGN_LINK_BASE ?? DEFAULT_LINK_BASE),
     queue,
     queues,
     email: new OutboxEmailSender(p.outbox, clock),

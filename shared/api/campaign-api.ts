@@ -1,0 +1,140 @@
+import { Campaign } from '../campaign/campaign-schema.ts';
+import { parseConfigText } from '../campaign/config-file.ts';
+import { effectivePolicy } from '../campaign/contact-policy.ts';
+import type { ContactPolicy } from '../campaign/contact-policy-schema.ts';
+import type { Clock } from '../clock.ts';
+import type { WaveRunStore } from '../delivery/wave-runs/wave-run-store.ts';
+import { waveStatuses } from '../delivery/wave-status.ts';
+import { UserError } from '../errors.ts';
+import type { Warehouse } from '../lake/warehouse.ts';
+import { campaignReport } from '../responses/campaign-report.ts';
+import type { Dialect } from '../segment/dialect.ts';
+import { previewCampaign } from '../segment/preview-campaign.ts';
+import type { CampaignStore, StoredCampaign, WaveState } from './campaign-store.ts';
+import { type Action, IllegalTransitionError, transition } from './lifecycle.ts';
+
+/** What the campaign API's use cases need; the same on AWS (Lambda) and on one machine (campaign serve). */
+export interface CampaignApiDeps {
+  store: CampaignStore;
+  scheduler: WaveScheduler;
+  warehouse: Warehouse;
+  dialect: Dialect;
+  /** The waves' runs (for status). */
+  runs: WaveRunStore;
+  /** The shop-wide contact policy. */
+  policy: ContactPolicy;
+  clock: Clock;
+}
+
+/** Launching a wave arranges for it to start on time: EventBridge Scheduler on AWS, a timer locally. */
+export interface WaveScheduler {
+  schedule(campaign: Campaign, waveIds: readonly string[]): Promise<void>;
+  /** Waves that must not start after all (paused, cancelled); running waves finish. */
+  unschedule(campaignId: string, waveIds: readonly string[]): Promise<void>;
+}
+
+export class NotFoundError extends UserError {
+  override name = 'NotFoundError';
+}
+
+/** The campaign config in a request body (JSON), validated like a campaign file. */
+export function parseCampaignBody(body: string): Campaign {
+  return parseConfigText(Campaign, body, 'request body');
+}
+
+export async function getCampaign(deps: CampaignApiDeps, id: string): Promise<StoredCampaign> {
+  const found = await deps.store.get(id);
+  if (!found) throw new NotFoundError(`no campaign ${id}`);
+  return found;
+}
+
+/** The stored config, parsed again (defaults filled in) for the use cases. */
+export const configOf = (stored: StoredCampaign): Campaign => Campaign.parse(stored.config);
+
+export async function createCampaign(deps: CampaignApiDeps, body: string): Promise<StoredCampaign> {
+  const campaign = parseCampaignBody(body);
+  const now = deps.clock.now().toISOString();
+  const stored: StoredCampaign = {
+    id: campaign.id,
+    config: JSON.parse(body),
+    state: 'draft',
+    waves: Object.fromEntries(campaign.waves.map((w) => [w.id, 'pending' as WaveState])),
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await deps.store.create(stored);
+  return stored;
+}
+
+/** A draft's config may change (its id may not); once launched, pause or cancel instead. */
+export async function updateCampaign(
+  deps: CampaignApiDeps,
+  id: string,
+  body: string,
+): Promise<StoredCampaign> {
+  const current = await getCampaign(deps, id);
+  const campaign = parseCampaignBody(body);
+  if (campaign.id !== id) throw new UserError(`the body's id ${campaign.id} is not the campaign's (${id})`);
+  if (current.state !== 'draft')
+    throw new IllegalTransitionError(`campaign ${id} is ${current.state}: only a draft can be changed`);
+  const next: StoredCampaign = {
+    ...current,
+    config: JSON.parse(body),
+    waves: Object.fromEntries(campaign.waves.map((w) => [w.id, 'pending' as WaveState])),
+    updatedAt: deps.clock.now().toISOString(),
+  };
+  await deps.store.put(next, current.version);
+  return { ...next, version: current.version + 1 };
+}
+
+/**
+ * Launch, pause, resume or cancel the campaign or one wave. The store's version check makes the state
+ * change atomic; the scheduler follows it (launch and resume schedule, pause and cancel unschedule).
+ */
+export async function changeState(
+  deps: CampaignApiDeps,
+  id: string,
+  action: Action,
+  waveId?: string,
+): Promise<StoredCampaign> {
+  const current = await getCampaign(deps, id);
+  const { next, moved } = transition(current, action, waveId);
+  const stored = { ...next, updatedAt: deps.clock.now().toISOString() };
+  await deps.store.put(stored, current.version);
+  if (action === 'launch' || action === 'resume') await deps.scheduler.schedule(configOf(current), moved);
+  else await deps.scheduler.unschedule(id, moved);
+  return { ...stored, version: current.version + 1 };
+}
+
+export async function previewStored(deps: CampaignApiDeps, id: string) {
+  const campaign = configOf(await getCampaign(deps, id));
+  return previewCampaign(deps.warehouse, campaign, {
+    policy: effectivePolicy(deps.policy, campaign),
+    dialect: deps.dialect,
+  });
+}
+
+export async function statusOf(deps: CampaignApiDeps, id: string) {
+  const stored = await getCampaign(deps, id);
+  const campaign = configOf(stored);
+  const waves = await waveStatuses(
+    deps,
+    id,
+    campaign.waves.map((w) => w.id),
+  );
+  return { id, state: stored.state, waves: waves.map((w) => ({ ...w, lifecycle: stored.waves[w.waveId] })) };
+}
+
+/** The report, attributing across every API campaign (an order goes to at most one of them). */
+export async function reportOf(deps: CampaignApiDeps, id: string) {
+  const campaign = configOf(await getCampaign(deps, id));
+  const all: Campaign[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.list(100, cursor);
+    all.push(...page.items.map(configOf));
+    cursor = page.cursor ?? undefined;
+  } while (cursor);
+  return campaignReport(deps.warehouse, all, campaign);
+}

@@ -1,0 +1,111 @@
+import type { Campaign } from '../../campaign/campaign-schema.ts';
+import type { ContactPolicy } from '../../campaign/contact-policy-schema.ts';
+import type { Timeline } from '../../clock.ts';
+import { InMemoryCatalog, scheduleCampaign } from '../../delivery/campaign-catalog.ts';
+import type { LocalDelivery } from '../../delivery/local/local-delivery.ts';
+import { runWaveLocally } from '../../delivery/local/run-wave.ts';
+import type { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
+import { configOf, type WaveScheduler } from '../campaign-api.ts';
+import type { CampaignStore } from '../campaign-store.ts';
+import { waveProgress } from '../lifecycle.ts';
+
+/** setTimeout takes at most 2^31 − 1 ms (about 24.8 days); longer waits are re-armed. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface LocalSchedulerDeps {
+  store: CampaignStore;
+  local: LocalDelivery;
+  warehouse: DuckDbWarehouse;
+  dataDir: string;
+  policy: ContactPolicy;
+  log: (line: string) => void;
+  /** The local delivery's timeline: real (waves wait for their start) or simulated. */
+  timeline: Timeline;
+  /** Simulated: launched waves run at once, in order of start, each at its start on the timeline. */
+  immediate: boolean;
+}
+
+/**
+ * The local clock's scheduler (`campaign serve`): a timer per launched wave; at its start (at once if
+ * the start has passed) the wave runs through the local delivery, one wave at a time, if it is still
+ * scheduled then. Its lifecycle follows: running, then done. On a simulated clock (`serve --simulated`)
+ * launched waves run at once, in order of start, each at its start on the simulated clock.
+ */
+export class LocalWaveScheduler implements WaveScheduler {
+  readonly #deps: LocalSchedulerDeps;
+  readonly #timers = new Map<string, NodeJS.Timeout>();
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(deps: LocalSchedulerDeps) {
+    this.#deps = deps;
+  }
+
+  async schedule(campaign: Campaign, waveIds: readonly string[]): Promise<void> {
+    const waves = scheduleCampaign(campaign, this.#deps.policy)
+      .filter((sw) => waveIds.includes(sw.wave.id))
+      .sort((a, b) => a.start.getTime() - b.start.getTime());
+    for (const sw of waves) {
+      if (this.#deps.immediate) this.#chain = this.#chain.then(() => this.#run(campaign.id, sw.wave.id));
+      else this.#arm(campaign.id, sw.wave.id, sw.start);
+    }
+  }
+
+  async unschedule(campaignId: string, waveIds: readonly string[]): Promise<void> {
+    for (const waveId of waveIds) {
+      const key = `${campaignId}/${waveId}`;
+      clearTimeout(this.#timers.get(key));
+      this.#timers.delete(key);
+    }
+  }
+
+  /** Resolves when every wave started so far has finished (for tests and shutdown). */
+  idle(): Promise<void> {
+    return this.#chain;
+  }
+
+  close(): void {
+    for (const t of this.#timers.values()) clearTimeout(t);
+    this.#timers.clear();
+  }
+
+  #arm(campaignId: string, waveId: string, start: Date): void {
+    const key = `${campaignId}/${waveId}`;
+    clearTimeout(this.#timers.get(key));
+    const wait = start.getTime() - this.#deps.timeline.clock.now().getTime();
+    const timer = setTimeout(
+      () => {
+        this.#timers.delete(key);
+        if (wait > MAX_TIMER_MS) this.#arm(campaignId, waveId, start);
+        else this.#chain = this.#chain.then(() => this.#run(campaignId, waveId));
+      },
+      Math.max(0, Math.min(wait, MAX_TIMER_MS)),
+    );
+    timer.unref();
+    this.#timers.set(key, timer);
+  }
+
+  async #run(campaignId: string, waveId: string): Promise<void> {
+    const { store, local, warehouse, dataDir, policy, log, timeline } = this.#deps;
+    try {
+      const stored = await store.get(campaignId);
+      if (!stored || stored.waves[waveId] !== 'scheduled') return; // paused or cancelled meanwhile
+      await store.put(waveProgress(stored, waveId, 'running'), stored.version);
+      const campaigns: Campaign[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.list(100, cursor);
+        campaigns.push(...page.items.map(configOf));
+        cursor = page.cursor ?? undefined;
+      } while (cursor);
+      const catalog = new InMemoryCatalog(campaigns, policy);
+      const sw = await catalog.wave(campaignId, waveId);
+      const r = await runWaveLocally(local, { warehouse, catalog, timeline, dataDir }, sw);
+      const audience = r.plan.kind === 'already-run' ? 'already run' : `audience ${r.plan.run.audience}`;
+      log(`✔ ${campaignId}/${waveId}: ${audience}`);
+      const after = await store.get(campaignId);
+      if (after) await store.put(waveProgress(after, waveId, 'done'), after.version);
+    } catch (e) {
+      log(`✖ ${campaignId}/${waveId}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}

@@ -88,7 +88,7 @@ export class LocalWaveScheduler implements WaveScheduler {
     const { store, local, warehouse, dataDir, policy, log, timeline } = this.#deps;
     try {
       const stored = await store.get(campaignId);
-      if (!stored || stored.waves[waveId] !== 'scheduled') return; // paused or cancelled meanwhile
+      if (stored?.waves[waveId] !== 'scheduled') return; // paused or cancelled meanwhile
       await store.put(waveProgress(stored, waveId, 'running'), stored.version);
       const campaigns: Campaign[] = [];
       let cursor: string | undefined;

@@ -1,3 +1,4 @@
+import { parse as parseYaml } from 'yaml';
 import { Campaign } from '../campaign/campaign-schema.ts';
 import { parseConfigText } from '../campaign/config-file.ts';
 import { effectivePolicy } from '../campaign/contact-policy.ts';
@@ -37,10 +38,13 @@ export class NotFoundError extends UserError {
   override name = 'NotFoundError';
 }
 
-/** The campaign config in a request body (JSON), validated like a campaign file. */
+/** The campaign config in a request body (JSON, or YAML as in campaign files), validated like a file. */
 export function parseCampaignBody(body: string): Campaign {
   return parseConfigText(Campaign, body, 'request body');
 }
+
+/** The config as given (stored so that later versions of the schema fill in their own defaults). */
+const givenConfig = (body: string): unknown => parseYaml(body);
 
 export async function getCampaign(deps: CampaignApiDeps, id: string): Promise<StoredCampaign> {
   const found = await deps.store.get(id);
@@ -56,7 +60,7 @@ export async function createCampaign(deps: CampaignApiDeps, body: string): Promi
   const now = deps.clock.now().toISOString();
   const stored: StoredCampaign = {
     id: campaign.id,
-    config: JSON.parse(body),
+    config: givenConfig(body),
     state: 'draft',
     waves: Object.fromEntries(campaign.waves.map((w) => [w.id, 'pending' as WaveState])),
     version: 1,
@@ -80,7 +84,7 @@ export async function updateCampaign(
     throw new IllegalTransitionError(`campaign ${id} is ${current.state}: only a draft can be changed`);
   const next: StoredCampaign = {
     ...current,
-    config: JSON.parse(body),
+    config: givenConfig(body),
     waves: Object.fromEntries(campaign.waves.map((w) => [w.id, 'pending' as WaveState])),
     updatedAt: deps.clock.now().toISOString(),
   };

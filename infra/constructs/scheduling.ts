@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
+import { scheduleName } from '../../shared/api/aws/eventbridge-wave-scheduler.ts';
 import type { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import type { ContactPolicy } from '../../shared/campaign/contact-policy-schema.ts';
 import { scheduleCampaign } from '../../shared/delivery/campaign-catalog.ts';
@@ -14,14 +14,6 @@ export interface SchedulingProps {
   launchWave: IFunction;
   /** Waves starting before this are not scheduled: a deployment never fires a past wave. */
   from: Date;
-}
-
-/** A schedule name from a wave (64 characters at most, [0-9A-Za-z-_.]). */
-export function scheduleName(campaignId: string, waveId: string): string {
-  const name = `${campaignId}.${waveId}`.replace(/[^0-9A-Za-z_.-]/g, '-');
-  if (name.length <= 64) return name;
-  const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
-  return `${name.slice(0, 55)}-${hash}`;
 }
 
 /**

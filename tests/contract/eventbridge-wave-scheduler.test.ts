@@ -66,7 +66,7 @@ describe('EventBridge Scheduler as the API’s wave scheduler', () => {
     );
     scheduler
       .on(DeleteScheduleCommand, { Name: 'double-11-2026.d11-preheat' })
-      .rejects(new ResourceNotFoundException({ message: 'gone', $metadata: {} }))
+      .rejects(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} }))
       .on(DeleteScheduleCommand, { Name: 'double-11-2026.d11-cashback' })
       .resolves({});
     await late.unschedule('double-11-2026', ['d11-preheat', 'd11-cashback']);

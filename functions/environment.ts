@@ -2,10 +2,16 @@ import { AthenaClient } from '@aws-sdk/client-athena';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { ApiCampaignCatalog } from '../shared/api/api-campaign-catalog.ts';
+import { DynamoDbCampaignStore } from '../shared/api/aws/dynamodb-campaign-store.ts';
+import { DynamoDbIdempotencyStore } from '../shared/api/aws/dynamodb-idempotency-store.ts';
+import { EventBridgeWaveScheduler } from '../shared/api/aws/eventbridge-wave-scheduler.ts';
+import type { RouterDeps } from '../shared/api/router.ts';
 import { systemClock } from '../shared/clock.ts';
 import { S3CampaignCatalog } from '../shared/delivery/aws/s3-campaign-catalog.ts';
 import { DynamoDbContactStore } from '../shared/delivery/contact-policy/aws/dynamodb-contact-store.ts';
@@ -46,6 +52,10 @@ export const FUNCTION_ENV = {
   eventsStream: 'EVENTS_DELIVERY_STREAM',
   suppressionsStream: 'SUPPRESSIONS_DELIVERY_STREAM',
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  campaignsTable: 'CAMPAIGNS_TABLE',
+  scheduleGroup: 'SCHEDULE_GROUP',
+  launchWaveArn: 'LAUNCH_WAVE_ARN',
+  schedulerRoleArn: 'SCHEDULER_ROLE_ARN',
 } as const;
 
 export class MissingSettingError extends Error {
@@ -87,11 +97,7 @@ export async function deliveryFromEnvironment(env: NodeJS.ProcessEnv = process.e
   const sqs = new SQSClient({});
   const secret = await linkSecret(env);
   return {
-    catalog: new S3CampaignCatalog({
-      client: s3,
-      bucket: setting(env, 'lakeBucket'),
-      key: setting(env, 'campaignsKey'),
-    }),
+    catalog: catalogFromEnvironment(env, s3, dynamo),
     contacts: new DynamoDbContactStore({ client: dynamo, tableName: setting(env, 'contactsTable') }),
     ledger: new FirehoseLedger({
       client: new FirehoseClient({}),
@@ -146,4 +152,63 @@ export async function linksFromEnvironment(env: NodeJS.ProcessEnv = process.env)
     clock: systemClock,
     ingest: ingestFromEnvironment(env),
   };
+}
+
+/** The deployed campaigns, and with the campaign store (where it is set) those created through the API. */
+function catalogFromEnvironment(env: NodeJS.ProcessEnv, s3: S3Client, dynamo: DynamoDBClient) {
+  const deployed = new S3CampaignCatalog({
+    client: s3,
+    bucket: setting(env, 'lakeBucket'),
+    key: setting(env, 'campaignsKey'),
+  });
+  const table = env[FUNCTION_ENV.campaignsTable];
+  return table
+    ? new ApiCampaignCatalog(deployed, new DynamoDbCampaignStore({ client: dynamo, tableName: table }))
+    : deployed;
+}
+
+/** The campaign API on AWS: the campaign and idempotency stores, Scheduler, Athena, the wave runs. */
+export async function apiFromEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Omit<RouterDeps, 'authenticate'>> {
+  const dynamo = new DynamoDBClient({});
+  const tableName = setting(env, 'campaignsTable');
+  const deployed = new S3CampaignCatalog({
+    client: new S3Client({}),
+    bucket: setting(env, 'lakeBucket'),
+    key: setting(env, 'campaignsKey'),
+  });
+  const policy = await deployed.policy();
+  const athena = new AthenaWarehouse({
+    client: new AthenaClient({}),
+    workGroup: setting(env, 'athenaWorkGroup'),
+    database: setting(env, 'athenaDatabase'),
+  });
+  return {
+    api: {
+      store: new DynamoDbCampaignStore({ client: dynamo, tableName }),
+      scheduler: new EventBridgeWaveScheduler({
+        client: new SchedulerClient({}),
+        groupName: setting(env, 'scheduleGroup'),
+        launchWaveArn: setting(env, 'launchWaveArn'),
+        roleArn: setting(env, 'schedulerRoleArn'),
+        policy,
+        clock: systemClock,
+      }),
+      warehouse: athena,
+      dialect: 'trino',
+      runs: new DynamoDbWaveRunStore({ client: dynamo, tableName: setting(env, 'waveRunsTable') }),
+      policy,
+      clock: systemClock,
+    },
+    idempotency: new DynamoDbIdempotencyStore({ client: dynamo, tableName, clock: systemClock }),
+  };
+}
+
+/** The campaign store, where the function is given one (launch-wave checks an API campaign's state). */
+export function campaignStoreFromEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+): DynamoDbCampaignStore | null {
+  const tableName = env[FUNCTION_ENV.campaignsTable];
+  return tableName ? new DynamoDbCampaignStore({ client: new DynamoDBClient({}), tableName }) : null;
 }

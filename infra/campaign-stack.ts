@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { CampaignApi } from './constructs/campaign-api.ts';
 import { DataLake } from './constructs/data-lake.ts';
 import { Delivery } from './constructs/delivery.ts';
 import { Responses } from './constructs/responses.ts';
@@ -17,6 +18,7 @@ export class CampaignStack extends Stack {
   readonly state: State;
   readonly delivery: Delivery;
   readonly responses: Responses;
+  readonly api: CampaignApi;
 
   constructor(scope: Construct, id: string, settings: Settings, props?: StackProps) {
     super(scope, id, props);
@@ -43,11 +45,17 @@ export class CampaignStack extends Stack {
       smsType: settings.smsType,
       smsMonthlySpendLimit: settings.smsMonthlySpendLimit,
     });
-    new Scheduling(this, 'Scheduling', {
+    const scheduling = new Scheduling(this, 'Scheduling', {
       campaigns: deployed.campaigns,
       policy: deployed.policy,
       launchWave: this.delivery.launchWave,
       from: settings.scheduleFrom,
+    });
+    this.api = new CampaignApi(this, 'Api', {
+      lake: this.lake,
+      state: this.state,
+      scheduling,
+      launchWave: this.delivery.launchWave,
     });
     new CfnOutput(this, 'LakeBucket', { value: this.lake.bucket.bucketName });
     new CfnOutput(this, 'AthenaWorkGroup', { value: this.lake.workGroup.ref });

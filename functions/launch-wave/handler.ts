@@ -2,9 +2,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
+import { waveProgress } from '../../shared/api/lifecycle.ts';
 import { launchWave, type PlanDeps } from '../../shared/delivery/plan-wave.ts';
 import type { AthenaWarehouse } from '../../shared/lake/aws/athena-warehouse.ts';
-import { planningFromEnvironment } from '../environment.ts';
+import { campaignStoreFromEnvironment, planningFromEnvironment } from '../environment.ts';
 
 const logger = new Logger({ serviceName: 'launch-wave' });
 let deps: Promise<PlanDeps & { athena: AthenaWarehouse }> | undefined;
@@ -18,9 +19,24 @@ export const LaunchPayload = z.strictObject({ campaignId: z.string().min(1), wav
  * here for the audience).
  */
 export async function launch(event: unknown): Promise<{ launched: boolean; queryExecutionId?: string }> {
+  const { campaignId, waveId } = LaunchPayload.parse(event);
+  // A campaign created through the API launches a wave only while it is scheduled (not paused or
+  // cancelled since its schedule was made), and marks it running.
+  const store = campaignStoreFromEnvironment();
+  const stored = store ? await store.get(campaignId) : null;
+  if (store && stored) {
+    if (stored.waves[waveId] !== 'scheduled') {
+      logger.info('wave not scheduled: nothing launched', {
+        campaignId,
+        waveId,
+        state: stored.waves[waveId],
+      });
+      return { launched: false };
+    }
+    await store.put(waveProgress(stored, waveId, 'running'), stored.version);
+  }
   deps ??= planningFromEnvironment();
   const d = await deps;
-  const { campaignId, waveId } = LaunchPayload.parse(event);
   const sw = await d.catalog.wave(campaignId, waveId);
   const out = await launchWave(d, sw);
   if (out.kind === 'already-run') {

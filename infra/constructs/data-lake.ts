@@ -1,6 +1,8 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ANALYST_VIEWS } from '../../shared/lake/analyst-views.ts';
@@ -145,4 +147,34 @@ export class DataLake extends Construct {
       },
     };
   }
+}
+
+/** Running queries in the analysts' workgroup over the lake: Athena, the Glue catalog, the buckets. */
+export function grantAthenaQueries(lake: DataLake, fn: IFunction): void {
+  const stack = Stack.of(lake);
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      actions: [
+        'athena:StartQueryExecution',
+        'athena:GetQueryExecution',
+        'athena:GetQueryResults',
+        'athena:StopQueryExecution',
+      ],
+      resources: [
+        stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: lake.workGroup.ref }),
+      ],
+    }),
+  );
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartitions'],
+      resources: [
+        stack.formatArn({ service: 'glue', resource: 'catalog' }),
+        stack.formatArn({ service: 'glue', resource: 'database', resourceName: lake.databaseName }),
+        stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${lake.databaseName}/*` }),
+      ],
+    }),
+  );
+  lake.bucket.grantRead(fn, 'lake/*');
+  lake.resultsBucket.grantReadWrite(fn, 'athena/*');
 }

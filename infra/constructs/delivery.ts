@@ -11,7 +11,7 @@ import { FUNCTION_ENV } from '../../functions/environment.ts';
 import type { Channel } from '../../shared/campaign/contact-policy-schema.ts';
 import type { DeployedCampaigns } from '../../shared/delivery/aws/s3-campaign-catalog.ts';
 import { SENDS } from '../../shared/lake/tables.ts';
-import type { DataLake } from './data-lake.ts';
+import { type DataLake, grantAthenaQueries } from './data-lake.ts';
 import { HouseFunction } from './house-function.ts';
 import { LakeStream } from './lake-stream.ts';
 import { Messaging } from './messaging.ts';
@@ -90,6 +90,7 @@ export class Delivery extends Construct {
       [FUNCTION_ENV.smsQueueUrl]: queues.sms.queueUrl,
       [FUNCTION_ENV.callListQueueUrl]: queues['call-list'].queueUrl,
       [FUNCTION_ENV.sesConfigurationSet]: props.sesConfigurationSet,
+      [FUNCTION_ENV.campaignsTable]: state.campaigns.tableName,
     };
     const planningEnvironment = {
       ...environment,
@@ -120,7 +121,7 @@ export class Delivery extends Construct {
       memorySize: 1536,
       environment: planningEnvironment,
     });
-    this.grantAthena(lake, [this.launchWave, this.planWave]);
+    for (const fn of [this.launchWave, this.planWave]) grantAthenaQueries(lake, fn);
     for (const fn of [this.launchWave, this.planWave]) {
       state.waveRuns.grantReadWriteData(fn);
       state.contacts.grantReadWriteData(fn); // reservations
@@ -141,7 +142,9 @@ export class Delivery extends Construct {
       lake.bucket.grantRead(fn, CAMPAIGNS_KEY);
       linkSecret.grantRead(fn);
       this.sendsStream.grantPutRecords(fn);
+      state.campaigns.grant(fn, 'dynamodb:GetItem', 'dynamodb:Scan'); // campaigns created through the API
     }
+    state.campaigns.grant(this.launchWave, 'dynamodb:PutItem'); // marks an API campaign's wave running
     state.links.grantWriteData(this.sendBatches);
     lake.bucket.grantPut(this.sendBatches, 'call-list/*');
     for (const q of Object.values(queues)) q.grantSendMessages(this.sendBatches); // deferrals, retries
@@ -217,37 +220,5 @@ export class Delivery extends Construct {
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-  }
-
-  /** Running queries in the analysts' workgroup over the lake: Athena, the Glue catalog, the buckets. */
-  private grantAthena(lake: DataLake, fns: HouseFunction[]): void {
-    const stack = Stack.of(this);
-    for (const fn of fns) {
-      fn.addToRolePolicy(
-        new PolicyStatement({
-          actions: [
-            'athena:StartQueryExecution',
-            'athena:GetQueryExecution',
-            'athena:GetQueryResults',
-            'athena:StopQueryExecution',
-          ],
-          resources: [
-            stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: lake.workGroup.ref }),
-          ],
-        }),
-      );
-      fn.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartitions'],
-          resources: [
-            stack.formatArn({ service: 'glue', resource: 'catalog' }),
-            stack.formatArn({ service: 'glue', resource: 'database', resourceName: lake.databaseName }),
-            stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${lake.databaseName}/*` }),
-          ],
-        }),
-      );
-      lake.bucket.grantRead(fn, 'lake/*');
-      lake.resultsBucket.grantReadWrite(fn, 'athena/*');
-    }
   }
 }

@@ -24,6 +24,8 @@ export interface SchedulingProps {
 export class Scheduling extends Construct {
   readonly group: CfnScheduleGroup;
   readonly schedules: CfnSchedule[] = [];
+  /** The role schedules invoke launch-wave with (the API passes it to the schedules it makes). */
+  readonly invokeRole: Role;
 
   constructor(scope: Construct, id: string, props: SchedulingProps) {
     super(scope, id);
@@ -32,6 +34,7 @@ export class Scheduling extends Construct {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
     });
     props.launchWave.grantInvoke(role);
+    this.invokeRole = role;
     for (const campaign of props.campaigns) {
       for (const sw of scheduleCampaign(campaign, props.policy)) {
         if (sw.start < props.from) continue;

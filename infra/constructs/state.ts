@@ -5,12 +5,15 @@ import { Construct } from 'constructs';
 /**
  * DynamoDB state: the contact policy (one item per customer: claims, caps, reservations, suppressions;
  * TTL forgets customers not contacted for 400 days), the tracked links (TTL after expiry) and the wave
- * runs. On-demand capacity, point-in-time recovery, kept when the stack is deleted.
+ * runs, and the campaigns created through the API. On-demand capacity, point-in-time recovery, kept when
+ * the stack is deleted.
  */
 export class State extends Construct {
   readonly contacts: Table;
   readonly links: Table;
   readonly waveRuns: Table;
+  /** Campaigns created through the API, and the API's idempotency records (TTL). */
+  readonly campaigns: Table;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -27,5 +30,6 @@ export class State extends Construct {
       ...common,
       sortKey: { name: 'sk', type: AttributeType.STRING },
     });
+    this.campaigns = new Table(this, 'Campaigns', { ...common, timeToLiveAttribute: 'ttl' });
   }
 }

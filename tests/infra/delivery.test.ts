@@ -67,11 +67,11 @@ describe('delivery on AWS (CDK)', () => {
 
   it('keeps state in DynamoDB with point-in-time recovery and TTL', () => {
     const tables = everyResource('AWS::DynamoDB::Table');
-    expect(tables).toHaveLength(3);
+    expect(tables).toHaveLength(4);
     for (const t of tables)
       expect(t.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
     expect(tables.filter((t) => t.Properties.TimeToLiveSpecification?.AttributeName === 'ttl')).toHaveLength(
-      2,
+      3,
     );
   });
 
@@ -124,7 +124,7 @@ describe('delivery on AWS (CDK)', () => {
     const bundles = readdirSync(template.outdir)
       .map((d) => join(template.outdir, d, 'index.mjs'))
       .filter((f) => existsSync(f));
-    expect(bundles).toHaveLength(6); // every house function of the stack
+    expect(bundles).toHaveLength(7); // every house function of the stack
     for (const file of bundles)
       expect(typeof (await import(pathToFileURL(file).href)).handler).toBe('function');
   });

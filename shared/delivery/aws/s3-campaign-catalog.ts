@@ -10,24 +10,24 @@ export type DeployedCampaigns = z.infer<typeof DeployedCampaigns>;
 
 /**
  * The campaign catalog on AWS: the deployed campaigns JSON (validated again on read), loaded once per
- * cold start. Campaigns created through the API join it when the campaign store lands (issue #7).
+ * cold start. Campaigns created through the API are in the campaign store (see api-campaign-catalog.ts).
  */
 export class S3CampaignCatalog implements CampaignCatalog {
   readonly #o: { client: S3Client; bucket: string; key: string };
-  #loaded: Promise<InMemoryCatalog> | null = null;
+  #loaded: Promise<{ catalog: InMemoryCatalog; policy: ContactPolicy }> | null = null;
 
   constructor(options: { client: S3Client; bucket: string; key: string }) {
     this.#o = options;
   }
 
   /** Loaded on first use; a failed load is tried again on the next call rather than kept. */
-  #catalog(): Promise<InMemoryCatalog> {
+  #load(): Promise<{ catalog: InMemoryCatalog; policy: ContactPolicy }> {
     this.#loaded ??= (async () => {
       const { client, bucket, key } = this.#o;
       const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       const text = (await out.Body?.transformToString('utf-8')) ?? '';
       const deployed = DeployedCampaigns.parse(JSON.parse(text));
-      return new InMemoryCatalog(deployed.campaigns, deployed.policy);
+      return { catalog: new InMemoryCatalog(deployed.campaigns, deployed.policy), policy: deployed.policy };
     })().catch((e: unknown) => {
       this.#loaded = null;
       throw e;
@@ -36,10 +36,15 @@ export class S3CampaignCatalog implements CampaignCatalog {
   }
 
   async wave(campaignId: string, waveId: string): Promise<ScheduledWave> {
-    return (await this.#catalog()).wave(campaignId, waveId);
+    return (await this.#load()).catalog.wave(campaignId, waveId);
   }
 
   async startingBetween(from: Date, to: Date): Promise<ScheduledWave[]> {
-    return (await this.#catalog()).startingBetween(from, to);
+    return (await this.#load()).catalog.startingBetween(from, to);
+  }
+
+  /** The shop-wide contact policy deployed with the campaigns. */
+  async policy(): Promise<ContactPolicy> {
+    return (await this.#load()).policy;
   }
 }

@@ -1,6 +1,7 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -11,7 +12,10 @@ import { ApiCampaignCatalog } from '../shared/api/api-campaign-catalog.ts';
 import { DynamoDbCampaignStore } from '../shared/api/aws/dynamodb-campaign-store.ts';
 import { DynamoDbIdempotencyStore } from '../shared/api/aws/dynamodb-idempotency-store.ts';
 import { EventBridgeWaveScheduler } from '../shared/api/aws/eventbridge-wave-scheduler.ts';
+import { configOf } from '../shared/api/campaign-api.ts';
+import { listAll } from '../shared/api/campaign-store.ts';
 import type { RouterDeps } from '../shared/api/router.ts';
+import type { Campaign } from '../shared/campaign/campaign-schema.ts';
 import { systemClock } from '../shared/clock.ts';
 import { S3CampaignCatalog } from '../shared/delivery/aws/s3-campaign-catalog.ts';
 import { DynamoDbContactStore } from '../shared/delivery/contact-policy/aws/dynamodb-contact-store.ts';
@@ -211,4 +215,33 @@ export function campaignStoreFromEnvironment(
 ): DynamoDbCampaignStore | null {
   const tableName = env[FUNCTION_ENV.campaignsTable];
   return tableName ? new DynamoDbCampaignStore({ client: new DynamoDBClient({}), tableName }) : null;
+}
+
+/** The attribution job: Athena, Glue, the lake, and every campaign (deployed and from the API). */
+export function attributeFromEnvironment(env: NodeJS.ProcessEnv = process.env) {
+  const s3 = new S3Client({});
+  const deployed = new S3CampaignCatalog({
+    client: s3,
+    bucket: setting(env, 'lakeBucket'),
+    key: setting(env, 'campaignsKey'),
+  });
+  const store = campaignStoreFromEnvironment(env);
+  return {
+    deps: {
+      athena: new AthenaWarehouse({
+        client: new AthenaClient({}),
+        workGroup: setting(env, 'athenaWorkGroup'),
+        database: setting(env, 'athenaDatabase'),
+      }),
+      glue: new GlueClient({}),
+      s3,
+      bucket: setting(env, 'lakeBucket'),
+      database: setting(env, 'athenaDatabase'),
+      clock: systemClock,
+    },
+    campaigns: async (): Promise<Campaign[]> => [
+      ...(await deployed.campaigns()),
+      ...(store ? (await listAll(store)).map(configOf) : []),
+    ],
+  };
 }

@@ -2,8 +2,8 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
-import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { FilterPattern, LogGroup, RetentionDays, SubscriptionFilter } from 'aws-cdk-lib/aws-logs';
@@ -15,7 +15,8 @@ import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from '
 import { Construct } from 'constructs';
 import { FUNCTION_ENV } from '../../functions/environment.ts';
 import { EVENTS, SUPPRESSIONS } from '../../shared/lake/tables.ts';
-import type { DataLake } from './data-lake.ts';
+import { type DataLake, grantAthenaQueries } from './data-lake.ts';
+import { CAMPAIGNS_KEY } from './delivery.ts';
 import { HouseFunction } from './house-function.ts';
 import { LakeStream } from './lake-stream.ts';
 import { MAX_RECEIVE_COUNT } from './messaging.ts';
@@ -69,7 +70,7 @@ const SES_DETAIL_TYPES = [
  * complaints and unsubscribes to the contact store and the suppressions table at once). SNS SMS delivery
  * receipts reach the same function from SNS's delivery-status log groups. The click and unsubscribe
  * links are served by the links function behind an HTTP API (`GET|POST /{code}`); point the link base's
- * domain at it.
+ * domain at it. The attribute function rewrites the attribution table every night.
  */
 export class Responses extends Construct {
   readonly eventsStream: LakeStream;
@@ -79,6 +80,7 @@ export class Responses extends Construct {
   readonly eventsQueue: Queue;
   readonly linksApi: HttpApi;
   readonly configurationSet: ConfigurationSet;
+  readonly attribute: HouseFunction;
 
   constructor(scope: Construct, id: string, props: ResponsesProps) {
     super(scope, id);
@@ -206,6 +208,44 @@ export class Responses extends Construct {
       integration: new HttpLambdaIntegration('LinksIntegration', this.links),
     });
 
+    // The nightly attribution job: 03:00 in Beijing, after the day's orders have come in.
+    this.attribute = new HouseFunction(this, 'Attribute', {
+      handler: 'attribute',
+      timeout: Duration.minutes(15),
+      environment: {
+        [FUNCTION_ENV.lakeBucket]: lake.bucket.bucketName,
+        [FUNCTION_ENV.campaignsKey]: CAMPAIGNS_KEY,
+        [FUNCTION_ENV.campaignsTable]: state.campaigns.tableName,
+        [FUNCTION_ENV.athenaWorkGroup]: lake.workGroup.ref,
+        [FUNCTION_ENV.athenaDatabase]: lake.databaseName,
+      },
+    });
+    grantAthenaQueries(lake, this.attribute);
+    lake.bucket.grantRead(this.attribute, CAMPAIGNS_KEY);
+    // Athena's UNLOAD writes with the caller's credentials; older runs are deleted.
+    lake.bucket.grantPut(this.attribute, 'lake/attribution/*');
+    lake.bucket.grantDelete(this.attribute, 'lake/attribution/*');
+    state.campaigns.grant(this.attribute, 'dynamodb:Scan');
+    this.attribute.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['glue:UpdateTable'],
+        resources: [
+          stack.formatArn({ service: 'glue', resource: 'catalog' }),
+          stack.formatArn({ service: 'glue', resource: 'database', resourceName: lake.databaseName }),
+          stack.formatArn({
+            service: 'glue',
+            resource: 'table',
+            resourceName: `${lake.databaseName}/attribution`,
+          }),
+        ],
+      }),
+    );
+    new Rule(this, 'NightlyAttribution', {
+      description: 'Rewrite the attribution table every night',
+      schedule: Schedule.cron({ minute: '0', hour: '19' }),
+      targets: [new LambdaFunction(this.attribute, { retryAttempts: 2 })],
+    });
+
     new Alarm(this, 'EventsDeadLettersAlarm', {
       alarmDescription: 'response events were dead-lettered: ingest-events kept failing on them',
       metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
@@ -214,7 +254,11 @@ export class Responses extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    for (const [name, fn] of Object.entries({ IngestEvents: this.ingestEvents, Links: this.links })) {
+    for (const [name, fn] of Object.entries({
+      IngestEvents: this.ingestEvents,
+      Links: this.links,
+      Attribute: this.attribute,
+    })) {
       new Alarm(this, `${name}ErrorsAlarm`, {
         alarmDescription: `${name} invocations failed`,
         metric: fn.metricErrors({ period: Duration.minutes(5) }),

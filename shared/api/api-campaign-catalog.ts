@@ -1,7 +1,7 @@
 import type { ContactPolicy } from '../campaign/contact-policy-schema.ts';
 import { type CampaignCatalog, InMemoryCatalog, type ScheduledWave } from '../delivery/campaign-catalog.ts';
 import { configOf } from './campaign-api.ts';
-import type { CampaignStore } from './campaign-store.ts';
+import { type CampaignStore, listAll } from './campaign-store.ts';
 
 /**
  * The catalog the Lambdas read on AWS: the campaigns deployed as code and those created through the API
@@ -18,13 +18,7 @@ export class ApiCampaignCatalog implements CampaignCatalog {
 
   /** Waves of API campaigns that are launched (scheduled or running): drafts reserve nobody. */
   async #launched(from: Date, to: Date): Promise<ScheduledWave[]> {
-    const stored = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.#store.list(100, cursor);
-      stored.push(...page.items);
-      cursor = page.cursor ?? undefined;
-    } while (cursor);
+    const stored = await listAll(this.#store);
     const catalog = new InMemoryCatalog(stored.map(configOf), await this.#deployed.policy());
     const state = new Map(
       stored.flatMap((c) => Object.entries(c.waves).map(([w, s]) => [`${c.id}/${w}`, s])),

@@ -11,7 +11,7 @@ import type { Warehouse } from '../lake/warehouse.ts';
 import { campaignReport } from '../responses/campaign-report.ts';
 import type { Dialect } from '../segment/dialect.ts';
 import { previewCampaign } from '../segment/preview-campaign.ts';
-import type { CampaignStore, StoredCampaign, WaveState } from './campaign-store.ts';
+import { type CampaignStore, listAll, type StoredCampaign, type WaveState } from './campaign-store.ts';
 import { type Action, IllegalTransitionError, transition } from './lifecycle.ts';
 
 /** What the campaign API's use cases need; the same on AWS (Lambda) and on one machine (campaign serve). */
@@ -133,12 +133,6 @@ export async function statusOf(deps: CampaignApiDeps, id: string) {
 /** The report, attributing across every API campaign (an order goes to at most one of them). */
 export async function reportOf(deps: CampaignApiDeps, id: string) {
   const campaign = configOf(await getCampaign(deps, id));
-  const all: Campaign[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.list(100, cursor);
-    all.push(...page.items.map(configOf));
-    cursor = page.cursor ?? undefined;
-  } while (cursor);
+  const all = (await listAll(deps.store)).map(configOf);
   return campaignReport(deps.warehouse, all, campaign);
 }

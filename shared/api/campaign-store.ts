@@ -47,3 +47,15 @@ export class VersionConflictError extends UserError {
 /** Cursors are opaque to clients: the last id of the page, base64url. */
 export const encodeCursor = (id: string) => Buffer.from(id).toString('base64url');
 export const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toString();
+
+/** Every campaign in the store, page after page. */
+export async function listAll(store: CampaignStore): Promise<StoredCampaign[]> {
+  const all: StoredCampaign[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.list(100, cursor);
+    all.push(...page.items);
+    cursor = page.cursor ?? undefined;
+  } while (cursor);
+  return all;
+}

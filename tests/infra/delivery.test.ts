@@ -124,7 +124,7 @@ describe('delivery on AWS (CDK)', () => {
     const bundles = readdirSync(template.outdir)
       .map((d) => join(template.outdir, d, 'index.mjs'))
       .filter((f) => existsSync(f));
-    expect(bundles).toHaveLength(7); // every house function of the stack
+    expect(bundles).toHaveLength(8); // every house function of the stack
     for (const file of bundles)
       expect(typeof (await import(pathToFileURL(file).href)).handler).toBe('function');
   });

@@ -116,4 +116,20 @@ describe('responses on AWS (CDK)', () => {
       [...ingest, 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', ...tracing].sort(),
     );
   });
+
+  it('rewrites the attribution table nightly, allowed to update only that Glue table and its own folder', () => {
+    const id = functionId('attribute');
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 19 * * ? *)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [id, 'Arn'] } })],
+    });
+    const statements = policyOf(id);
+    const glue = statements.find((s) => [s.Action].flat().includes('glue:UpdateTable'));
+    expect(JSON.stringify(glue.Resource)).toContain('/campaign_lake/attribution');
+    const deletes = statements.filter((s) =>
+      [s.Action].flat().some((a: string) => a.startsWith('s3:DeleteObject')),
+    );
+    expect(JSON.stringify(deletes.map((s) => s.Resource))).toContain('/lake/attribution/*');
+    expect(JSON.stringify(deletes.map((s) => s.Resource))).not.toContain('/lake/sends');
+  });
 });

@@ -6,7 +6,7 @@ import type { LocalDelivery } from '../../delivery/local/local-delivery.ts';
 import { runWaveLocally } from '../../delivery/local/run-wave.ts';
 import type { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
 import { configOf, type WaveScheduler } from '../campaign-api.ts';
-import type { CampaignStore } from '../campaign-store.ts';
+import { type CampaignStore, listAll } from '../campaign-store.ts';
 import { waveProgress } from '../lifecycle.ts';
 
 /** setTimeout takes at most 2^31 − 1 ms (about 24.8 days); longer waits are re-armed. */
@@ -90,14 +90,7 @@ export class LocalWaveScheduler implements WaveScheduler {
       const stored = await store.get(campaignId);
       if (stored?.waves[waveId] !== 'scheduled') return; // paused or cancelled meanwhile
       await store.put(waveProgress(stored, waveId, 'running'), stored.version);
-      const campaigns: Campaign[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await store.list(100, cursor);
-        campaigns.push(...page.items.map(configOf));
-        cursor = page.cursor ?? undefined;
-      } while (cursor);
-      const catalog = new InMemoryCatalog(campaigns, policy);
+      const catalog = new InMemoryCatalog((await listAll(store)).map(configOf), policy);
       const sw = await catalog.wave(campaignId, waveId);
       const r = await runWaveLocally(local, { warehouse, catalog, timeline, dataDir }, sw);
       const audience = r.plan.kind === 'already-run' ? 'already run' : `audience ${r.plan.run.audience}`;

@@ -9,6 +9,7 @@ import { StagedParquetWriter } from '../../lake/local/staged-parquet-writer.ts';
 import type { TableWriter } from '../../lake/table-writer.ts';
 import { EVENTS, SUPPRESSIONS } from '../../lake/tables.ts';
 import { configOf } from '../campaign-api.ts';
+import { listAll } from '../campaign-store.ts';
 import {
   type ApiRequest,
   apiKeyAuthenticator,
@@ -113,21 +114,16 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   };
 
   // Waves an earlier server left scheduled or running.
-  let cursor: string | undefined;
-  do {
-    const page = await store.list(100, cursor);
-    for (const c of page.items) {
-      const again = Object.entries(c.waves).filter(([, s]) => s === 'scheduled' || s === 'running');
-      if (again.length === 0) continue;
-      const waves = Object.fromEntries(again.map(([id]) => [id, 'scheduled' as const]));
-      await store.put({ ...c, waves: { ...c.waves, ...waves } }, c.version);
-      await scheduler.schedule(
-        configOf(c),
-        again.map(([id]) => id),
-      );
-    }
-    cursor = page.cursor ?? undefined;
-  } while (cursor);
+  for (const c of await listAll(store)) {
+    const again = Object.entries(c.waves).filter(([, s]) => s === 'scheduled' || s === 'running');
+    if (again.length === 0) continue;
+    const waves = Object.fromEntries(again.map(([id]) => [id, 'scheduled' as const]));
+    await store.put({ ...c, waves: { ...c.waves, ...waves } }, c.version);
+    await scheduler.schedule(
+      configOf(c),
+      again.map(([id]) => id),
+    );
+  }
 
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();

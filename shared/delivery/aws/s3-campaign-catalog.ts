@@ -14,20 +14,20 @@ export type DeployedCampaigns = z.infer<typeof DeployedCampaigns>;
  */
 export class S3CampaignCatalog implements CampaignCatalog {
   readonly #o: { client: S3Client; bucket: string; key: string };
-  #loaded: Promise<{ catalog: InMemoryCatalog; policy: ContactPolicy }> | null = null;
+  #loaded: Promise<{ catalog: InMemoryCatalog } & DeployedCampaigns> | null = null;
 
   constructor(options: { client: S3Client; bucket: string; key: string }) {
     this.#o = options;
   }
 
   /** Loaded on first use; a failed load is tried again on the next call rather than kept. */
-  #load(): Promise<{ catalog: InMemoryCatalog; policy: ContactPolicy }> {
+  #load(): Promise<{ catalog: InMemoryCatalog } & DeployedCampaigns> {
     this.#loaded ??= (async () => {
       const { client, bucket, key } = this.#o;
       const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       const text = (await out.Body?.transformToString('utf-8')) ?? '';
       const deployed = DeployedCampaigns.parse(JSON.parse(text));
-      return { catalog: new InMemoryCatalog(deployed.campaigns, deployed.policy), policy: deployed.policy };
+      return { catalog: new InMemoryCatalog(deployed.campaigns, deployed.policy), ...deployed };
     })().catch((e: unknown) => {
       this.#loaded = null;
       throw e;
@@ -41,6 +41,11 @@ export class S3CampaignCatalog implements CampaignCatalog {
 
   async startingBetween(from: Date, to: Date): Promise<ScheduledWave[]> {
     return (await this.#load()).catalog.startingBetween(from, to);
+  }
+
+  /** The campaigns deployed as code. */
+  async campaigns(): Promise<Campaign[]> {
+    return (await this.#load()).campaigns;
   }
 
   /** The shop-wide contact policy deployed with the campaigns. */

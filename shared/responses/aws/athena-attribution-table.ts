@@ -1,0 +1,74 @@
+import { GetTableCommand, type GlueClient, type TableInput, UpdateTableCommand } from '@aws-sdk/client-glue';
+import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { Campaign } from '../../campaign/campaign-schema.ts';
+import type { Clock } from '../../clock.ts';
+import type { AthenaWarehouse } from '../../lake/aws/athena-warehouse.ts';
+import { ATTRIBUTION } from '../../lake/tables.ts';
+import { attributionRowsSql } from '../attribution-sql.ts';
+
+export interface AttributionTableDeps {
+  athena: AthenaWarehouse;
+  glue: GlueClient;
+  s3: S3Client;
+  /** The lake bucket and the Glue database its tables are in. */
+  bucket: string;
+  database: string;
+  clock: Clock;
+}
+
+const TABLE_PREFIX = `lake/${ATTRIBUTION.name}/`;
+
+/**
+ * Rewrites the attribution table on AWS from scratch, as `campaign report` does locally: Athena UNLOADs
+ * the attribution query (every campaign, so an order goes to at most one send) to a fresh prefix, the
+ * Glue table is pointed at it in one UpdateTable (readers see the old run or the new, never half of one),
+ * and older runs are deleted — so the table's own folder holds one run even if a deployment resets the
+ * table's location to it.
+ */
+export async function publishAttributionTable(
+  deps: AttributionTableDeps,
+  campaigns: readonly Campaign[],
+  model: 'last-touch' | 'first-touch',
+): Promise<{ location: string; queryExecutionId: string; deletedObjects: number }> {
+  const now = deps.clock.now();
+  const prefix = `${TABLE_PREFIX}computed=${now.toISOString().replace(/[-:.]/g, '')}/`;
+  const location = `s3://${deps.bucket}/${prefix}`;
+  const sql = `UNLOAD (${attributionRowsSql(campaigns, model, now)})
+TO '${location}' WITH (format = 'PARQUET', compression = 'SNAPPY')`;
+  const queryExecutionId = await deps.athena.start(sql);
+  await deps.athena.waitFor(queryExecutionId, sql);
+
+  const { Table: table } = await deps.glue.send(
+    new GetTableCommand({ DatabaseName: deps.database, Name: ATTRIBUTION.name }),
+  );
+  if (!table?.StorageDescriptor) throw new Error(`no Glue table ${deps.database}.${ATTRIBUTION.name}`);
+  const input: TableInput = {
+    Name: table.Name,
+    Description: table.Description,
+    TableType: table.TableType,
+    Parameters: table.Parameters,
+    PartitionKeys: table.PartitionKeys,
+    StorageDescriptor: { ...table.StorageDescriptor, Location: location },
+  };
+  await deps.glue.send(new UpdateTableCommand({ DatabaseName: deps.database, TableInput: input }));
+
+  let deletedObjects = 0;
+  let token: string | undefined;
+  do {
+    const page = await deps.s3.send(
+      new ListObjectsV2Command({ Bucket: deps.bucket, Prefix: TABLE_PREFIX, ContinuationToken: token }),
+    );
+    const old = (page.Contents ?? []).flatMap((o) => (o.Key && !o.Key.startsWith(prefix) ? [o.Key] : []));
+    if (old.length > 0) {
+      await deps.s3.send(
+        new DeleteObjectsCommand({
+          Bucket: deps.bucket,
+          Delete: { Objects: old.map((Key) => ({ Key })), Quiet: true },
+        }),
+      );
+      deletedObjects += old.length;
+    }
+    token = page.NextContinuationToken;
+  } while (token);
+  return { location, queryExecutionId, deletedObjects };
+}

@@ -1,0 +1,99 @@
+import { AthenaClient, GetQueryExecutionCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
+import { GetTableCommand, GlueClient, UpdateTableCommand } from '@aws-sdk/client-glue';
+import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../shared/clock.ts';
+import { AthenaWarehouse } from '../../shared/lake/aws/athena-warehouse.ts';
+import { publishAttributionTable } from '../../shared/responses/aws/athena-attribution-table.ts';
+import { loadDouble11 } from '../helpers/delivery-harness.ts';
+
+// Athena, Glue and S3 cannot run here: the exact requests are asserted.
+const athena = mockClient(AthenaClient);
+const glue = mockClient(GlueClient);
+const s3 = mockClient(S3Client);
+afterAll(() => {
+  for (const m of [athena, glue, s3]) m.restore();
+});
+
+describe('the attribution table on AWS', () => {
+  it('UNLOADs to a fresh prefix, points the Glue table at it, then deletes the older runs', async () => {
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
+    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
+    const storage = {
+      Columns: [{ Name: 'order_id', Type: 'string' }],
+      Location: 's3://lake-bucket/lake/attribution/computed=20261121T190000000Z/',
+      InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+      SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+    };
+    glue.on(GetTableCommand).resolves({
+      Table: {
+        Name: 'attribution',
+        DatabaseName: 'campaign_lake',
+        TableType: 'EXTERNAL_TABLE',
+        Parameters: { classification: 'parquet' },
+        PartitionKeys: [],
+        StorageDescriptor: storage,
+        CreateTime: new Date(),
+      },
+    });
+    glue.on(UpdateTableCommand).resolves({});
+    s3.on(ListObjectsV2Command).resolves({
+      Contents: [
+        { Key: 'lake/attribution/computed=20261121T190000000Z/part-0.parquet' },
+        { Key: 'lake/attribution/computed=20261122T190000000Z/part-0.parquet' },
+      ],
+    });
+    s3.on(DeleteObjectsCommand).resolves({});
+    const d11 = await loadDouble11();
+    const out = await publishAttributionTable(
+      {
+        athena: new AthenaWarehouse({
+          client: new AthenaClient({ region: 'cn-north-1' }),
+          workGroup: 'analysts',
+          database: 'campaign_lake',
+          sleep: async () => {},
+        }),
+        glue: new GlueClient({ region: 'cn-north-1' }),
+        s3: new S3Client({ region: 'cn-north-1' }),
+        bucket: 'lake-bucket',
+        database: 'campaign_lake',
+        clock: new ManualClock(new Date('2026-11-22T19:00:00Z')),
+      },
+      [d11],
+      'last-touch',
+    );
+    const location = 's3://lake-bucket/lake/attribution/computed=20261122T190000000Z/';
+    expect(out).toEqual({ location, queryExecutionId: 'q-1', deletedObjects: 1 });
+    const sql = athena.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input.QueryString ?? '';
+    expect(sql.startsWith('UNLOAD (WITH one_send AS')).toBe(true);
+    expect(sql).toContain(`TO '${location}' WITH (format = 'PARQUET', compression = 'SNAPPY')`);
+    expect(glue).toHaveReceivedCommandWith(UpdateTableCommand, {
+      DatabaseName: 'campaign_lake',
+      TableInput: {
+        Name: 'attribution',
+        Description: undefined,
+        TableType: 'EXTERNAL_TABLE',
+        Parameters: { classification: 'parquet' },
+        PartitionKeys: [],
+        StorageDescriptor: { ...storage, Location: location },
+      },
+    });
+    // The table moved before anything was deleted, and only the older run goes.
+    const order = [...glue.calls(), ...s3.calls()].map((c) => c.args[0].constructor.name);
+    expect(order).toEqual([
+      'GetTableCommand',
+      'UpdateTableCommand',
+      'ListObjectsV2Command',
+      'DeleteObjectsCommand',
+    ]);
+    expect(s3).toHaveReceivedCommandWith(DeleteObjectsCommand, {
+      Bucket: 'lake-bucket',
+      Delete: {
+        Objects: [{ Key: 'lake/attribution/computed=20261121T190000000Z/part-0.parquet' }],
+        Quiet: true,
+      },
+    });
+  });
+});

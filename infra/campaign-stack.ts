@@ -7,6 +7,7 @@ import { Responses } from './constructs/responses.ts';
 import { Scheduling } from './constructs/scheduling.ts';
 import { State } from './constructs/state.ts';
 import { deployedCampaigns } from './deployed-campaigns.ts';
+import { acknowledgeNagFindings } from './nag-acknowledgements.ts';
 import type { Settings } from './settings.ts';
 
 /**
@@ -19,8 +20,16 @@ export class CampaignStack extends Stack {
   readonly delivery: Delivery;
   readonly responses: Responses;
   readonly api: CampaignApi;
+  readonly scheduling: Scheduling;
 
-  constructor(scope: Construct, id: string, settings: Settings, props?: StackProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    settings: Settings,
+    props?: StackProps & {
+      /** false: leave cdk-nag findings unacknowledged (tests). */ acknowledgeNag?: boolean;
+    },
+  ) {
     super(scope, id, props);
     this.lake = new DataLake(this, 'DataLake', {
       athenaBytesScannedCutoff: settings.athenaBytesScannedCutoff,
@@ -45,7 +54,7 @@ export class CampaignStack extends Stack {
       smsType: settings.smsType,
       smsMonthlySpendLimit: settings.smsMonthlySpendLimit,
     });
-    const scheduling = new Scheduling(this, 'Scheduling', {
+    this.scheduling = new Scheduling(this, 'Scheduling', {
       campaigns: deployed.campaigns,
       policy: deployed.policy,
       launchWave: this.delivery.launchWave,
@@ -54,7 +63,7 @@ export class CampaignStack extends Stack {
     this.api = new CampaignApi(this, 'Api', {
       lake: this.lake,
       state: this.state,
-      scheduling,
+      scheduling: this.scheduling,
       launchWave: this.delivery.launchWave,
     });
     new CfnOutput(this, 'LakeBucket', { value: this.lake.bucket.bucketName });
@@ -63,5 +72,6 @@ export class CampaignStack extends Stack {
       value: this.responses.linksApi.apiEndpoint,
       description: 'Point the link base domain (campaign:linkBase) at this API',
     });
+    if (props?.acknowledgeNag !== false) acknowledgeNagFindings(this);
   }
 }

@@ -11,6 +11,7 @@ import { ROUTES } from '../../shared/api/router.ts';
 import { type DataLake, grantAthenaQueries } from './data-lake.ts';
 import { CAMPAIGNS_KEY } from './delivery.ts';
 import { HouseFunction } from './house-function.ts';
+import { logAccess } from './http-access-log.ts';
 import type { Scheduling } from './scheduling.ts';
 import type { State } from './state.ts';
 
@@ -74,6 +75,7 @@ export class CampaignApi extends Construct {
       description: 'Define, preview, launch and follow campaigns',
       defaultAuthorizer: new HttpIamAuthorizer(),
     });
+    logAccess(this, 'AccessLogs', this.api);
     const integration = new HttpLambdaIntegration('ApiIntegration', this.fn);
     for (const route of ROUTES.filter((r) => !r.open))
       this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });

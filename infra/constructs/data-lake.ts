@@ -3,7 +3,7 @@ import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ANALYST_VIEWS } from '../../shared/lake/analyst-views.ts';
 import { LAKE_TABLES, type TableDef } from '../../shared/lake/tables.ts';
@@ -22,6 +22,8 @@ export interface DataLakeProps {
 export class DataLake extends Construct {
   readonly bucket: Bucket;
   readonly resultsBucket: Bucket;
+  /** Server access logs of the lake and results buckets. */
+  readonly accessLogs: Bucket;
   readonly database: CfnDatabase;
   readonly databaseName: string;
   readonly workGroup: CfnWorkGroup;
@@ -36,8 +38,17 @@ export class DataLake extends Construct {
       versioned: true,
       removalPolicy: RemovalPolicy.RETAIN,
     };
+    // Who read or wrote which object of the lake (it holds personal data), kept a year.
+    this.accessLogs = new Bucket(this, 'AccessLogs', {
+      ...common,
+      versioned: false,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+    });
     this.bucket = new Bucket(this, 'Lake', {
       ...common,
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: 'lake/',
       lifecycleRules: [
         {
           noncurrentVersionExpiration: Duration.days(30),
@@ -48,6 +59,8 @@ export class DataLake extends Construct {
     this.resultsBucket = new Bucket(this, 'AthenaResults', {
       ...common,
       versioned: false,
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: 'athena-results/',
       lifecycleRules: [
         { expiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
@@ -97,7 +110,7 @@ export class DataLake extends Construct {
         workGroup: workGroup.ref,
         queryString: `CREATE OR REPLACE VIEW ${view.name} AS\n${view.sql}`,
       });
-      q.addDependency(workGroup);
+      q.addResourceDependency(workGroup);
       q.addResourceDependency(this.database);
     }
   }

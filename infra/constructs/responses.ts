@@ -18,6 +18,7 @@ import { EVENTS, SUPPRESSIONS } from '../../shared/lake/tables.ts';
 import { type DataLake, grantAthenaQueries } from './data-lake.ts';
 import { CAMPAIGNS_KEY } from './delivery.ts';
 import { HouseFunction } from './house-function.ts';
+import { logAccess } from './http-access-log.ts';
 import { LakeStream } from './lake-stream.ts';
 import { MAX_RECEIVE_COUNT } from './messaging.ts';
 import type { State } from './state.ts';
@@ -202,6 +203,7 @@ export class Responses extends Construct {
 
     // The short links: GET and POST /{code}, no authorizer (the code is the credential).
     this.linksApi = new HttpApi(this, 'LinksApi', { description: 'Tracked click and unsubscribe links' });
+    logAccess(this, 'LinksAccessLogs', this.linksApi);
     this.linksApi.addRoutes({
       path: '/{code}',
       methods: [HttpMethod.GET, HttpMethod.POST],

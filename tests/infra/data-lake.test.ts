@@ -7,8 +7,16 @@ import { testTemplate } from './test-stack.ts';
 const template = testTemplate();
 
 describe('data lake construct', () => {
-  it('encrypts the buckets, blocks public access and refuses plain HTTP', () => {
-    template.resourceCountIs('AWS::S3::Bucket', 2);
+  it('encrypts the buckets, blocks public access, refuses plain HTTP and logs access to the lake', () => {
+    template.resourceCountIs('AWS::S3::Bucket', 3);
+    // The lake and the Athena results log to the access-log bucket.
+    const logged = Object.values(template.findResources('AWS::S3::Bucket')).filter(
+      (b) => b.Properties.LoggingConfiguration?.DestinationBucketName,
+    );
+    expect(logged.map((b) => b.Properties.LoggingConfiguration.LogFilePrefix).sort()).toEqual([
+      'athena-results/',
+      'lake/',
+    ]);
     template.allResourcesProperties('AWS::S3::Bucket', {
       BucketEncryption: {
         ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],

@@ -22,7 +22,7 @@ export const TEST_SETTINGS: Settings = {
 export function testTemplate(settings: Settings = TEST_SETTINGS): Template & { outdir: string } {
   const app = new App();
   const stack = new CampaignStack(app, 'Test', settings, {
-    env: { account: '123456789012', region: 'cn-north-1' },
+    env: { account: '123456789012', region: 'ap-southeast-1' },
   });
   return Object.assign(Template.fromStack(stack), { outdir: app.outdir });
 }

@@ -1,0 +1,29 @@
+import { App } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { CampaignStack } from '../../infra/campaign-stack.ts';
+import { nagAcknowledgements } from '../../infra/nag-acknowledgements.ts';
+import { TEST_SETTINGS } from './test-stack.ts';
+
+const env = { account: '123456789012', region: 'ap-southeast-1' };
+const findings = (acknowledgeNag: boolean) => {
+  const app = new App();
+  const stack = new CampaignStack(app, 'Nag', TEST_SETTINGS, { env, acknowledgeNag });
+  return { stack, violations: new AwsSolutionsChecks(app).validateScope(stack).violations };
+};
+
+describe('cdk-nag AwsSolutions checks', () => {
+  it('finds nothing unacknowledged in the stack', () => {
+    const { violations } = findings(true);
+    expect(
+      violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`),
+    ).toEqual([]);
+  });
+
+  it('acknowledges exactly what the checks find, each with a reason', () => {
+    const { stack, violations } = findings(false);
+    const acknowledged = nagAcknowledgements(stack);
+    expect(acknowledged.map((a) => a.id).sort()).toEqual(violations.map((v) => v.ruleName).sort());
+    for (const a of acknowledged) expect(a.reason.length, a.id).toBeGreaterThan(40);
+  });
+});

@@ -34,8 +34,9 @@ export class CampaignStack extends Stack {
     this.lake = new DataLake(this, 'DataLake', {
       athenaBytesScannedCutoff: settings.athenaBytesScannedCutoff,
       historyStart: settings.historyStart,
+      ephemeral: settings.ephemeral,
     });
-    this.state = new State(this, 'State');
+    this.state = new State(this, 'State', { ephemeral: settings.ephemeral });
     const deployed = deployedCampaigns(settings.campaignsFolder);
     this.delivery = new Delivery(this, 'Delivery', {
       lake: this.lake,
@@ -53,6 +54,7 @@ export class CampaignStack extends Stack {
       sesConfigurationSet: settings.sesConfigurationSet,
       smsType: settings.smsType,
       smsMonthlySpendLimit: settings.smsMonthlySpendLimit,
+      manageSmsSettings: settings.manageSmsSettings,
     });
     this.scheduling = new Scheduling(this, 'Scheduling', {
       campaigns: deployed.campaigns,
@@ -68,6 +70,7 @@ export class CampaignStack extends Stack {
     });
     new CfnOutput(this, 'LakeBucket', { value: this.lake.bucket.bucketName });
     new CfnOutput(this, 'AthenaWorkGroup', { value: this.lake.workGroup.ref });
+    new CfnOutput(this, 'LaunchWaveFunction', { value: this.delivery.launchWave.functionName });
     new CfnOutput(this, 'LinksApiUrl', {
       value: this.responses.linksApi.apiEndpoint,
       description: 'Point the link base domain (campaign:linkBase) at this API',

@@ -22,6 +22,10 @@ export interface Settings {
   campaignsFolder: string;
   /** Waves starting before this instant get no schedule (default: the time of the synth). */
   scheduleFrom: Date;
+  /** Set the account's SNS SMS settings (type, spend limit, delivery-status logging); false leaves them. */
+  manageSmsSettings: boolean;
+  /** A throwaway stack (npm run test:aws): its buckets and tables are deleted with it. */
+  ephemeral: boolean;
 }
 
 export function readSettings(node: Node): Settings {
@@ -71,5 +75,7 @@ export function readSettings(node: Node): Settings {
     linkBase,
     campaignsFolder: String(get('campaignsFolder') ?? 'campaigns'),
     scheduleFrom,
+    manageSmsSettings: String(get('manageSmsSettings') ?? 'true') !== 'false',
+    ephemeral: String(get('ephemeral') ?? 'false') === 'true',
   };
 }

@@ -12,6 +12,8 @@ export interface DataLakeProps {
   athenaBytesScannedCutoff: number;
   /** First partition the projection of monthly tables covers, yyyy-MM. */
   historyStart: string;
+  /** Delete the buckets (and their objects) with the stack: for throwaway test stacks only. */
+  ephemeral?: boolean;
 }
 
 /**
@@ -36,7 +38,8 @@ export class DataLake extends Construct {
       enforceSSL: true,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       versioned: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: props.ephemeral ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      autoDeleteObjects: props.ephemeral === true,
     };
     // Who read or wrote which object of the lake (it holds personal data), kept a year.
     this.accessLogs = new Bucket(this, 'AccessLogs', {

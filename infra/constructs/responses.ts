@@ -32,6 +32,8 @@ export interface ResponsesProps {
   /** Account-wide SNS SMS settings: message type and monthly spend limit (USD). */
   smsType: 'Promotional' | 'Transactional';
   smsMonthlySpendLimit: number;
+  /** false: leave the account's SMS settings alone (delivery receipts then need them set by hand). */
+  manageSmsSettings?: boolean;
 }
 
 export const INGEST_TIMEOUT = Duration.minutes(1);
@@ -179,27 +181,29 @@ export class Responses extends Construct {
       });
     });
     // Account-wide SMS settings (SNS has no per-topic ones for direct publishes).
-    const smsSettings = new AwsCustomResource(this, 'SmsSettings', {
-      onUpdate: {
-        service: 'SNS',
-        action: 'setSMSAttributes',
-        parameters: {
-          attributes: {
-            DefaultSMSType: props.smsType,
-            MonthlySpendLimit: String(props.smsMonthlySpendLimit),
-            DeliveryStatusIAMRole: smsStatusRole.roleArn,
-            DeliveryStatusSuccessSamplingRate: '100',
+    if (props.manageSmsSettings !== false) {
+      const smsSettings = new AwsCustomResource(this, 'SmsSettings', {
+        onUpdate: {
+          service: 'SNS',
+          action: 'setSMSAttributes',
+          parameters: {
+            attributes: {
+              DefaultSMSType: props.smsType,
+              MonthlySpendLimit: String(props.smsMonthlySpendLimit),
+              DeliveryStatusIAMRole: smsStatusRole.roleArn,
+              DeliveryStatusSuccessSamplingRate: '100',
+            },
           },
+          physicalResourceId: PhysicalResourceId.of('sms-settings'),
         },
-        physicalResourceId: PhysicalResourceId.of('sms-settings'),
-      },
-      policy: AwsCustomResourcePolicy.fromStatements([
-        new PolicyStatement({ actions: ['sns:SetSMSAttributes'], resources: ['*'] }),
-        new PolicyStatement({ actions: ['iam:PassRole'], resources: [smsStatusRole.roleArn] }),
-      ]),
-      installLatestAwsSdk: false,
-    });
-    smsSettings.node.addDependency(smsStatusRole);
+        policy: AwsCustomResourcePolicy.fromStatements([
+          new PolicyStatement({ actions: ['sns:SetSMSAttributes'], resources: ['*'] }),
+          new PolicyStatement({ actions: ['iam:PassRole'], resources: [smsStatusRole.roleArn] }),
+        ]),
+        installLatestAwsSdk: false,
+      });
+      smsSettings.node.addDependency(smsStatusRole);
+    }
 
     // The short links: GET and POST /{code}, no authorizer (the code is the credential).
     this.linksApi = new HttpApi(this, 'LinksApi', { description: 'Tracked click and unsubscribe links' });

@@ -15,13 +15,13 @@ export class State extends Construct {
   /** Campaigns created through the API, and the API's idempotency records (TTL). */
   readonly campaigns: Table;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: { ephemeral?: boolean } = {}) {
     super(scope, id);
     const common = {
       billingMode: BillingMode.PAY_PER_REQUEST,
       encryption: TableEncryption.AWS_MANAGED,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: props.ephemeral ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
       partitionKey: { name: 'pk', type: AttributeType.STRING },
     };
     this.contacts = new Table(this, 'Contacts', { ...common, timeToLiveAttribute: 'ttl' });

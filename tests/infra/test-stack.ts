@@ -16,6 +16,8 @@ export const TEST_SETTINGS: Settings = {
   campaignsFolder: 'campaigns',
   // Between the Double-11 pre-heat and its cashback wave: the pre-heat is past and gets no schedule.
   scheduleFrom: new Date('2026-11-01T00:00:00Z'),
+  manageSmsSettings: true,
+  ephemeral: false,
 };
 
 /** The synthesized stack (Lambda code bundled by esbuild), once per test file; `outdir` holds the assets. */

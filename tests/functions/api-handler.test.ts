@@ -5,11 +5,16 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { api } from '../../functions/api/handler.ts';
+import { handler as apiHandler } from '../../functions/api/handler.ts';
 import { FUNCTION_ENV } from '../../functions/environment.ts';
-import { launch } from '../../functions/launch-wave/handler.ts';
+import { handler as launchHandler } from '../../functions/launch-wave/handler.ts';
 import { loadShopPolicy } from '../helpers/delivery-harness.ts';
 import { startDynalite } from '../helpers/dynalite.ts';
+import { invoke } from '../helpers/lambda-context.ts';
+
+// Handlers are called as the Lambda runtime calls them: through their whole middy stack.
+const api = invoke(apiHandler);
+const launch = invoke(launchHandler);
 
 // DynamoDB through dynalite; S3 (the deployed campaigns and policy) and Scheduler mocked, requests asserted.
 const s3 = mockClient(S3Client);

@@ -5,8 +5,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FUNCTION_ENV } from '../../functions/environment.ts';
-import { ingest } from '../../functions/ingest-events/handler.ts';
-import { links } from '../../functions/links/handler.ts';
+import { handler as ingestHandler } from '../../functions/ingest-events/handler.ts';
+import { handler as linksHandler } from '../../functions/links/handler.ts';
 import { DynamoDbContactStore } from '../../shared/delivery/contact-policy/aws/dynamodb-contact-store.ts';
 import {
   type ClaimRequest,
@@ -16,6 +16,11 @@ import {
 import { DynamoDbLinkStore } from '../../shared/delivery/links/aws/dynamodb-link-store.ts';
 import { LinkIssuer } from '../../shared/delivery/links/short-links.ts';
 import { startDynalite } from '../helpers/dynalite.ts';
+import { invoke } from '../helpers/lambda-context.ts';
+
+// Handlers are called as the Lambda runtime calls them: through their whole middy stack.
+const ingest = invoke(ingestHandler);
+const links = invoke(linksHandler);
 
 // DynamoDB through dynalite (contacts, links); Firehose and Secrets Manager mocked, requests asserted.
 const firehose = mockClient(FirehoseClient);

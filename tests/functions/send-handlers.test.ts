@@ -15,17 +15,24 @@ import { mockClient } from 'aws-sdk-client-mock';
 import sesLocalModule from 'aws-ses-v2-local';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deadLetters } from '../../functions/dead-letters/handler.ts';
+import { handler as deadLettersHandler } from '../../functions/dead-letters/handler.ts';
 import { FUNCTION_ENV } from '../../functions/environment.ts';
-import { launch } from '../../functions/launch-wave/handler.ts';
-import { plan } from '../../functions/plan-wave/handler.ts';
-import { sendBatches } from '../../functions/send-batches/handler.ts';
+import { handler as launchHandler } from '../../functions/launch-wave/handler.ts';
+import { handler as planHandler } from '../../functions/plan-wave/handler.ts';
+import { handler as sendBatchesHandler } from '../../functions/send-batches/handler.ts';
 import type { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import type { DeployedCampaigns } from '../../shared/delivery/aws/s3-campaign-catalog.ts';
 import type { SendBatchMessage } from '../../shared/delivery/send-batch-message.ts';
 import { instantToLocal } from '../../shared/time/zoned-time.ts';
 import { loadDouble11, loadShopPolicy } from '../helpers/delivery-harness.ts';
 import { startDynalite } from '../helpers/dynalite.ts';
+import { invoke } from '../helpers/lambda-context.ts';
+
+// Handlers are called as the Lambda runtime calls them: through their whole middy stack.
+const deadLetters = invoke(deadLettersHandler);
+const launch = invoke(launchHandler);
+const plan = invoke(planHandler);
+const sendBatches = invoke(sendBatchesHandler);
 
 const startSesLocal = ((sesLocalModule as unknown as { default?: unknown }).default ??
   sesLocalModule) as typeof sesLocalModule.default;

@@ -11,8 +11,14 @@ import type { Warehouse } from '../lake/warehouse.ts';
 import { campaignReport } from '../responses/campaign-report.ts';
 import type { Dialect } from '../segment/dialect.ts';
 import { previewCampaign } from '../segment/preview-campaign.ts';
-import { type CampaignStore, listAll, type StoredCampaign, type WaveState } from './campaign-store.ts';
-import { type Action, IllegalTransitionError, transition } from './lifecycle.ts';
+import {
+  type CampaignStore,
+  listAll,
+  type StoredCampaign,
+  VersionConflictError,
+  type WaveState,
+} from './campaign-store.ts';
+import { type Action, IllegalTransitionError, transition, waveProgress } from './lifecycle.ts';
 
 /** What the campaign API's use cases need; the same on AWS (Lambda) and on one machine (campaign serve). */
 export interface CampaignApiDeps {
@@ -119,14 +125,29 @@ export async function previewStored(deps: CampaignApiDeps, id: string) {
   });
 }
 
+/**
+ * Each wave's reconciliation, and its lifecycle. A running wave whose recipients have all settled is done:
+ * on AWS nothing else sees it finish, so the status read records it (a concurrent change wins; the next
+ * read records it then).
+ */
 export async function statusOf(deps: CampaignApiDeps, id: string) {
-  const stored = await getCampaign(deps, id);
+  let stored = await getCampaign(deps, id);
   const campaign = configOf(stored);
   const waves = await waveStatuses(
     deps,
     id,
     campaign.waves.map((w) => w.id),
   );
+  const finished = waves.filter((w) => w.state === 'drained' && stored.waves[w.waveId] === 'running');
+  if (finished.length > 0) {
+    const next = finished.reduce((c, w) => waveProgress(c, w.waveId, 'done'), stored);
+    try {
+      await deps.store.put(next, stored.version);
+      stored = { ...next, version: stored.version + 1 };
+    } catch (e) {
+      if (!(e instanceof VersionConflictError)) throw e;
+    }
+  }
   return { id, state: stored.state, waves: waves.map((w) => ({ ...w, lifecycle: stored.waves[w.waveId] })) };
 }
 

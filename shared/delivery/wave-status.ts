@@ -32,7 +32,7 @@ export interface WaveStatus {
   recorded: number;
   /** Planned recipients without a ledger row yet (queued, deferred or being sent). */
   inFlight: number | null;
-  /** Drained and audience = sent + suppressed + failed. */
+  /** Drained (every planned recipient has its final ledger row) and audience = sent + suppressed + failed. */
   reconciles: boolean;
 }
 
@@ -64,6 +64,9 @@ export async function waveStatuses(
       s.recorded += n;
     }
     if (s.audience !== null) s.inFlight = s.audience - s.recorded;
+    // On AWS nothing sees the queues empty: a sending wave whose every recipient has its final ledger row
+    // is drained in fact (a redelivered batch can only repeat a row, never add one).
+    if (s.state === 'sending' && s.inFlight === 0) s.state = 'drained';
     s.reconciles = s.state === 'drained' && s.inFlight === 0;
     return s;
   });

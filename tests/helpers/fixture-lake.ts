@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { tableDir } from '../../shared/lake/lake-paths.ts';
 import { openDuckDb } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { DUCKDB_TYPE, LAKE_TABLES } from '../../shared/lake/tables.ts';
@@ -24,6 +24,7 @@ export async function writeFixtureLake(rows: FixtureRows): Promise<string> {
       const select = `SELECT * FROM read_json('${file}', format = 'newline_delimited', columns = ${columns})`;
       const dir = tableDir(dataDir, table.name);
       if (table.partition) {
+        await mkdir(dirname(dir), { recursive: true });
         const fmt = table.partition.format === 'yyyy-MM' ? '%Y-%m' : '%Y-%m-%d';
         const col =
           table.name === 'sends' ? 'planned_at' : table.name === 'events' ? 'occurred_at' : 'created_at';

@@ -100,6 +100,21 @@ describe('the Parquet ledger and the wave status', () => {
     });
     const [short] = await waveStatuses({ warehouse: wh, runs }, 'd11', ['w1']);
     expect(short).toMatchObject({ inFlight: 1, reconciles: false });
+    // A run still marked sending (on AWS no one sees the queues empty) is drained once every planned
+    // recipient has its row, and not before.
+    const sending = {
+      campaignId: 'd11',
+      waveId: 'w1',
+      state: 'sending' as const,
+      runAt: PLANNED.toISOString(),
+    };
+    const rest = { batches: 1, reservations: 0, error: null, startedAt: '', drainedAt: null };
+    await runs.put({ ...sending, ...rest, audience: 4 });
+    const [settled] = await waveStatuses({ warehouse: wh, runs }, 'd11', ['w1']);
+    expect(settled).toMatchObject({ state: 'drained', inFlight: 0, reconciles: true });
+    await runs.put({ ...sending, ...rest, audience: 5 });
+    const [busy] = await waveStatuses({ warehouse: wh, runs }, 'd11', ['w1']);
+    expect(busy).toMatchObject({ state: 'sending', inFlight: 1, reconciles: false });
     await wh.close();
   });
 

@@ -5,11 +5,18 @@ import { type CampaignStore, listAll } from './campaign-store.ts';
 
 /**
  * The catalog the Lambdas read on AWS: the campaigns deployed as code and those created through the API
- * (in the campaign store). The store is read on every call, so a wave sees its campaign as it is now.
+ * (in the campaign store). send-batches asks for a wave on every batch, so a launched API campaign is
+ * kept once read (its config can no longer change: only a draft's can), and an id the store does not
+ * have is asked again after a minute.
  */
+/** How long an id the store does not have is taken for a deployed campaign before the store is asked again. */
+const NOT_STORED_TTL_MS = 60_000;
+
 export class ApiCampaignCatalog implements CampaignCatalog {
   readonly #deployed: CampaignCatalog & { policy(): Promise<ContactPolicy> };
   readonly #store: CampaignStore;
+  readonly #launchedCatalogs = new Map<string, InMemoryCatalog>();
+  readonly #notStored = new Map<string, number>();
 
   constructor(deployed: CampaignCatalog & { policy(): Promise<ContactPolicy> }, store: CampaignStore) {
     this.#deployed = deployed;
@@ -29,9 +36,17 @@ export class ApiCampaignCatalog implements CampaignCatalog {
   }
 
   async wave(campaignId: string, waveId: string): Promise<ScheduledWave> {
+    const kept = this.#launchedCatalogs.get(campaignId);
+    if (kept) return kept.wave(campaignId, waveId);
+    if ((this.#notStored.get(campaignId) ?? 0) > Date.now()) return this.#deployed.wave(campaignId, waveId);
     const stored = await this.#store.get(campaignId);
-    if (!stored) return this.#deployed.wave(campaignId, waveId);
-    return new InMemoryCatalog([configOf(stored)], await this.#deployed.policy()).wave(campaignId, waveId);
+    if (!stored) {
+      this.#notStored.set(campaignId, Date.now() + NOT_STORED_TTL_MS);
+      return this.#deployed.wave(campaignId, waveId);
+    }
+    const catalog = new InMemoryCatalog([configOf(stored)], await this.#deployed.policy());
+    if (stored.state !== 'draft') this.#launchedCatalogs.set(campaignId, catalog);
+    return catalog.wave(campaignId, waveId);
   }
 
   async startingBetween(from: Date, to: Date): Promise<ScheduledWave[]> {

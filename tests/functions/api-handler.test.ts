@@ -10,7 +10,7 @@ import { FUNCTION_ENV } from '../../functions/environment.ts';
 import { handler as launchHandler } from '../../functions/launch-wave/handler.ts';
 import { loadShopPolicy } from '../helpers/delivery-harness.ts';
 import { startDynalite } from '../helpers/dynalite.ts';
-import { invoke } from '../helpers/lambda-context.ts';
+import { handlerTestEnv, invoke } from '../helpers/lambda-context.ts';
 
 // Handlers are called as the Lambda runtime calls them: through their whole middy stack.
 const api = invoke(apiHandler);
@@ -31,23 +31,20 @@ beforeAll(async () => {
     Body: { transformToString: async () => JSON.stringify(deployed) } as never,
   });
   scheduler.on(CreateScheduleCommand).resolves({}).on(DeleteScheduleCommand).resolves({});
-  Object.assign(process.env, {
-    AWS_REGION: 'cn-north-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-    [FUNCTION_ENV.campaignsTable]: 'campaigns',
-    [FUNCTION_ENV.waveRunsTable]: 'runs',
-    [FUNCTION_ENV.lakeBucket]: 'lake',
-    [FUNCTION_ENV.campaignsKey]: 'config/campaigns.json',
-    [FUNCTION_ENV.athenaWorkGroup]: 'analysts',
-    [FUNCTION_ENV.athenaDatabase]: 'campaign_lake',
-    [FUNCTION_ENV.scheduleGroup]: 'waves',
-    [FUNCTION_ENV.launchWaveArn]: 'arn:launch-wave',
-    [FUNCTION_ENV.schedulerRoleArn]: 'arn:invoke-role',
-  });
+  Object.assign(
+    process.env,
+    handlerTestEnv(ddb.endpoint, {
+      [FUNCTION_ENV.campaignsTable]: 'campaigns',
+      [FUNCTION_ENV.waveRunsTable]: 'runs',
+      [FUNCTION_ENV.lakeBucket]: 'lake',
+      [FUNCTION_ENV.campaignsKey]: 'config/campaigns.json',
+      [FUNCTION_ENV.athenaWorkGroup]: 'analysts',
+      [FUNCTION_ENV.athenaDatabase]: 'campaign_lake',
+      [FUNCTION_ENV.scheduleGroup]: 'waves',
+      [FUNCTION_ENV.launchWaveArn]: 'arn:launch-wave',
+      [FUNCTION_ENV.schedulerRoleArn]: 'arn:invoke-role',
+    }),
+  );
 });
 afterAll(async () => {
   process.env = saved;

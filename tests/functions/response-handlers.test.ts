@@ -16,7 +16,7 @@ import {
 import { DynamoDbLinkStore } from '../../shared/delivery/links/aws/dynamodb-link-store.ts';
 import { LinkIssuer } from '../../shared/delivery/links/short-links.ts';
 import { startDynalite } from '../helpers/dynalite.ts';
-import { invoke } from '../helpers/lambda-context.ts';
+import { handlerTestEnv, invoke } from '../helpers/lambda-context.ts';
 
 // Handlers are called as the Lambda runtime calls them: through their whole middy stack.
 const ingest = invoke(ingestHandler);
@@ -34,19 +34,16 @@ beforeAll(async () => {
   ddb = await startDynalite('contacts', { moreTables: ['links'] });
   contacts = new DynamoDbContactStore({ client: ddb.client, tableName: 'contacts' });
   secrets.on(GetSecretValueCommand, { SecretId: 'arn:link-secret' }).resolves({ SecretString: SECRET });
-  Object.assign(process.env, {
-    AWS_REGION: 'cn-north-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-    [FUNCTION_ENV.contactsTable]: 'contacts',
-    [FUNCTION_ENV.linksTable]: 'links',
-    [FUNCTION_ENV.linkSecretArn]: 'arn:link-secret',
-    [FUNCTION_ENV.eventsStream]: 'events',
-    [FUNCTION_ENV.suppressionsStream]: 'suppressions',
-  });
+  Object.assign(
+    process.env,
+    handlerTestEnv(ddb.endpoint, {
+      [FUNCTION_ENV.contactsTable]: 'contacts',
+      [FUNCTION_ENV.linksTable]: 'links',
+      [FUNCTION_ENV.linkSecretArn]: 'arn:link-secret',
+      [FUNCTION_ENV.eventsStream]: 'events',
+      [FUNCTION_ENV.suppressionsStream]: 'suppressions',
+    }),
+  );
 });
 afterAll(async () => {
   process.env = saved;

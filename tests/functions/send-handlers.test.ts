@@ -26,7 +26,7 @@ import type { SendBatchMessage } from '../../shared/delivery/send-batch-message.
 import { instantToLocal } from '../../shared/time/zoned-time.ts';
 import { loadDouble11, loadShopPolicy } from '../helpers/delivery-harness.ts';
 import { startDynalite } from '../helpers/dynalite.ts';
-import { invoke } from '../helpers/lambda-context.ts';
+import { handlerTestEnv, invoke } from '../helpers/lambda-context.ts';
 
 // Handlers are called as the Lambda runtime calls them: through their whole middy stack.
 const deadLetters = invoke(deadLettersHandler);
@@ -72,28 +72,25 @@ beforeAll(async () => {
     .resolves({ SecretString: 'a-link-secret-for-tests-0123456789' });
   firehose.on(PutRecordBatchCommand).resolves({ FailedPutCount: 0, RequestResponses: [] });
   sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
-  Object.assign(process.env, {
-    AWS_REGION: 'cn-north-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
-    AWS_ENDPOINT_URL_SESV2: sesBase,
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-    [FUNCTION_ENV.contactsTable]: 'contacts',
-    [FUNCTION_ENV.linksTable]: 'links',
-    [FUNCTION_ENV.sendsStream]: 'sends',
-    [FUNCTION_ENV.lakeBucket]: 'lake',
-    [FUNCTION_ENV.campaignsKey]: 'config/campaigns.json',
-    [FUNCTION_ENV.linkSecretArn]: 'arn:link-secret',
-    [FUNCTION_ENV.linkBase]: 'https://s.example.cn',
-    [FUNCTION_ENV.emailQueueUrl]: 'https://sqs/email',
-    [FUNCTION_ENV.smsQueueUrl]: 'https://sqs/sms',
-    [FUNCTION_ENV.callListQueueUrl]: 'https://sqs/call-list',
-    [FUNCTION_ENV.waveRunsTable]: 'runs',
-    [FUNCTION_ENV.athenaWorkGroup]: 'analysts',
-    [FUNCTION_ENV.athenaDatabase]: 'campaign_lake',
-  });
+  Object.assign(
+    process.env,
+    handlerTestEnv(ddb.endpoint, {
+      AWS_ENDPOINT_URL_SESV2: sesBase,
+      [FUNCTION_ENV.contactsTable]: 'contacts',
+      [FUNCTION_ENV.linksTable]: 'links',
+      [FUNCTION_ENV.sendsStream]: 'sends',
+      [FUNCTION_ENV.lakeBucket]: 'lake',
+      [FUNCTION_ENV.campaignsKey]: 'config/campaigns.json',
+      [FUNCTION_ENV.linkSecretArn]: 'arn:link-secret',
+      [FUNCTION_ENV.linkBase]: 'https://s.example.cn',
+      [FUNCTION_ENV.emailQueueUrl]: 'https://sqs/email',
+      [FUNCTION_ENV.smsQueueUrl]: 'https://sqs/sms',
+      [FUNCTION_ENV.callListQueueUrl]: 'https://sqs/call-list',
+      [FUNCTION_ENV.waveRunsTable]: 'runs',
+      [FUNCTION_ENV.athenaWorkGroup]: 'analysts',
+      [FUNCTION_ENV.athenaDatabase]: 'campaign_lake',
+    }),
+  );
 });
 afterAll(async () => {
   process.env = saved;

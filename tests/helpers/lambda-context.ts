@@ -21,3 +21,19 @@ export const invoke =
   <R>(handler: (event: unknown, context: Context) => Promise<R>) =>
   (event: unknown): Promise<R> =>
     handler(event, lambdaContext);
+
+/**
+ * The environment every handler test sets: test credentials, DynamoDB at dynalite, Powertools quiet,
+ * and the function's own settings.
+ */
+export function handlerTestEnv(dynamoEndpoint: string, settings: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    AWS_REGION: 'cn-north-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    ...settings,
+  };
+}

@@ -30,8 +30,22 @@ export interface TableDef {
   description: string;
   /** Hive partition column `dt` and what it holds, or null for an unpartitioned snapshot table. */
   partition: { format: 'yyyy-MM' | 'yyyy-MM-dd'; of: string } | null;
+  /**
+   * How the shop-data writers (generator, import) lay out each partition: one file, rows sorted by these
+   * columns, in row groups of SORTED_ROW_GROUP_ROWS rows. Parquet keeps each row group's min and max, so
+   * a filter on the first column lets DuckDB and Athena skip the row groups that cannot match.
+   */
+  sortedBy?: string[];
   columns: Column[];
 }
+
+/**
+ * Rows per row group of a sorted table: small enough that a month of order lines (~400k at 10M orders)
+ * has a few row groups per category, large enough to compress and scan well. Measured on 14M lines:
+ * 16,384 in one file per month beat 4,096 in several files per month (row groups too small) and
+ * DuckDB's default 122,880 (a row group spans every category).
+ */
+export const SORTED_ROW_GROUP_ROWS = 16_384;
 
 const c = (name: string, type: ColumnType, description: string): Column => ({ name, type, description });
 
@@ -107,8 +121,10 @@ export const ORDERS: TableDef = {
 
 export const ORDER_ITEMS: TableDef = {
   name: 'order_items',
-  description: 'One row per order line. Partitioned like orders, by the month the order was created.',
+  description:
+    'One row per order line. Partitioned like orders, by the month the order was created; sorted by category.',
   partition: { format: 'yyyy-MM', of: 'orders.created_at' },
+  sortedBy: ['category', 'customer_id'],
   columns: [
     c('order_id', 'string', 'Order, see orders.'),
     c('line_no', 'int', 'Line number within the order, from 1.'),

@@ -2,7 +2,6 @@ import { parseDuration } from '../time/duration.ts';
 import { localToInstant } from '../time/zoned-time.ts';
 import { bucketSql, type Dialect } from './dialect.ts';
 import { type Aggregates, isPurchaseRule, purchasePredicate } from './purchase-predicates.ts';
-import { rfmGroupCase } from './rfm.ts';
 import type { Rule } from './segment-schema.ts';
 import {
   sqlInterval,
@@ -26,23 +25,14 @@ export interface SegmentContext {
 const DEFAULT_CONVERSION_WINDOW = '48h';
 
 /**
- * The CTEs segment predicates read: lines of paid orders and paid orders before the run, per-buyer stats,
- * RFM scores. Item predicates read `paid_items`, which needs no join: order_items carries its order's
- * status and creation time. RFM scores are 1 + floor(5 × percent_rank): ties share a score (all
- * one-order buyers have F = 1), and higher is better (R: more recent, F: more orders, M: more spend).
+ * The CTEs segment predicates read: paid orders before the run, per-buyer stats, RFM scores. (Item
+ * predicates read order_items in their own semi-joins: see purchase-predicates.ts.) RFM scores are
+ * 1 + floor(5 × percent_rank): ties share a score (all one-order buyers have F = 1), and higher is
+ * better (R: more recent, F: more orders, M: more spend).
  */
-function baseCteDefs(
-  ctx: SegmentContext,
-  aggs: Aggregates,
-  lineColumns: string[],
-): [name: string, sql: string][] {
+function baseCteDefs(ctx: SegmentContext, aggs: Aggregates): [name: string, sql: string][] {
   const run = sqlTimestamp(ctx.runAt);
   return [
-    [
-      'paid_items',
-      `SELECT ${['customer_id', ...lineColumns].join(', ')} FROM order_items
-  WHERE order_status = 'paid' AND created_at < ${run}`,
-    ],
     [
       'paid',
       `SELECT order_id, customer_id, created_at, paid_at, amount FROM orders
@@ -59,7 +49,7 @@ function baseCteDefs(
   ];
 }
 
-/** The RFM scores a segment reads (each a window, i.e. a sort of every buyer), and the group if R and F are. */
+/** The RFM scores a segment reads (each a window, i.e. a sort of every buyer); groups are (R, F) cells: rfm.ts. */
 function rfmSql(dims: ReadonlySet<'r' | 'f' | 'm'>): string {
   const order = { r: 'last_paid', f: 'order_count', m: 'spend' } as const;
   const scores = (['r', 'f', 'm'] as const)
@@ -67,12 +57,8 @@ function rfmSql(dims: ReadonlySet<'r' | 'f' | 'm'>): string {
     .map(
       (d) => `least(5, 1 + CAST(floor(5 * percent_rank() OVER (ORDER BY ${order[d]})) AS INTEGER)) AS ${d}`,
     );
-  const group = dims.has('r') && dims.has('f') ? `, ${rfmGroupCase('r', 'f')} AS rfm_group` : '';
-  return `SELECT *${group}
-  FROM (
-    SELECT customer_id${scores.map((x) => `,\n      ${x}`).join('')}
-    FROM stats
-  ) scored`;
+  return `SELECT customer_id${scores.map((x) => `,\n    ${x}`).join('')}
+  FROM stats`;
 }
 
 /**
@@ -92,15 +78,10 @@ export interface CompiledRule {
 export function withClause(ctx: SegmentContext, body: string, compiled: CompiledRule): string {
   const extraCtes = compiled.segmentCtes;
   let text = `${extraCtes.join('\n')}\n${body}`;
-  // paid_items carries only the line columns the predicates read (as i.<column>), so a query reads, and
-  // Athena bills, no more of order_items than it needs.
-  const lineColumns = ['created_at', 'sku', 'category', 'launch_date', 'quantity'].filter((col) =>
-    text.includes(`i.${col}`),
-  );
-  const defs = baseCteDefs(ctx, compiled.aggregates, lineColumns);
+  const defs = baseCteDefs(ctx, compiled.aggregates);
   const needed = new Set<string>();
   for (const [name, sql] of [...defs].reverse()) {
-    if (new RegExp(`\\b${name}\\b`).test(text)) {
+    if (new RegExp(`\\b(FROM|JOIN)\\s+${name}\\b`).test(text)) {
       needed.add(name);
       text += `\n${sql}`;
     }

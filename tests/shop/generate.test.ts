@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { ORDER_ITEMS, SORTED_ROW_GROUP_ROWS } from '../../shared/lake/tables.ts';
 import { generateShop } from '../../shared/shop/generate/generate-shop.ts';
 import { shopProfile } from '../../shared/shop/shop-profile.ts';
+import { sortedLayout } from '../helpers/lake-layout.ts';
 
 const CHECKSUM = `SELECT
   (SELECT sum(hash(order_id, customer_id, created_at, status, amount)) FROM orders) AS o,
@@ -72,6 +74,16 @@ describe('sample shop generator', () => {
       true,
     );
     expect(readdirSync(join(root, 'a', 'lake', 'customers'))).toEqual(['part-0.parquet']);
+  });
+
+  it('writes each month of order lines as one file sorted by category, then customer, in bounded row groups', async () => {
+    const layout = await sortedLayout(wh, join(root, 'a'), ORDER_ITEMS);
+    expect(layout.length).toBeGreaterThanOrEqual(36);
+    for (const p of layout) {
+      expect(p.files).toEqual(['part-0.parquet']);
+      expect(p.out_of_order).toBe(0);
+      expect(p.largest_row_group).toBeLessThanOrEqual(SORTED_ROW_GROUP_ROWS);
+    }
   });
 
   it('has the shape the shops report, within bounds', async () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { lakeRoot } from '../../lake/lake-paths.ts';
 import { openDuckDb } from '../../lake/local/duckdb-warehouse.ts';
+import { writeSortedPartitions } from '../../lake/local/sorted-partitions.ts';
 import { CUSTOMERS, ORDER_ITEMS, ORDERS, PRODUCTS, type TableDef } from '../../lake/tables.ts';
 import { calendarSql, hoursSql } from './calendar-sql.ts';
 import { referenceSql } from './reference-sql.ts';
@@ -92,11 +93,19 @@ export async function generateShop(opts: GenerateOptions): Promise<GenerateResul
       orderItems += await copyPartitioned(
         db,
         `SELECT ${columnsOf(ORDER_ITEMS)}, strftime(created_at, '%Y-%m') AS dt FROM it`,
-        join(staging, 'order_items'),
+        join(staging, 'order_items-chunks'),
         k,
       );
     }
     opts.onProgress?.('orders', chunks, chunks);
+    // Order lines in the lake's layout: one file per month, sorted by category (see ORDER_ITEMS.sortedBy).
+    await writeSortedPartitions(
+      db,
+      ORDER_ITEMS,
+      join(staging, 'order_items-chunks'),
+      join(staging, 'order_items'),
+    );
+    await rm(join(staging, 'order_items-chunks'), { recursive: true, force: true });
 
     await mkdir(join(staging, 'customers'), { recursive: true });
     await run(

@@ -3,6 +3,7 @@ import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tableDir } from '../../lake/lake-paths.ts';
 import { openDuckDb, tableSource } from '../../lake/local/duckdb-warehouse.ts';
+import { writeSortedPartitions } from '../../lake/local/sorted-partitions.ts';
 import { CUSTOMERS, DUCKDB_TYPE, ORDER_ITEMS, ORDERS, PRODUCTS, type TableDef } from '../../lake/tables.ts';
 import type { ImportedOrder } from './imported-order.ts';
 
@@ -80,7 +81,13 @@ export async function mergeIntoLake(
         SELECT ${kept.join(', ')}, e.dt FROM ${tableSource(dataDir, ORDER_ITEMS)} e LEFT JOIN inc n ON n.order_id = e.order_id
         WHERE e.dt IN (${inList}) AND e.order_id NOT IN (SELECT DISTINCT order_id FROM inc_items)
         UNION ALL SELECT ${columns(ORDER_ITEMS)}, dt FROM inc_items
-      ) TO ${q(join(staging, 'order_items'))} (FORMAT parquet, PARTITION_BY (dt), FILENAME_PATTERN 'part-{i}')`);
+      ) TO ${q(join(staging, 'order_items-unsorted'))} (FORMAT parquet, PARTITION_BY (dt), FILENAME_PATTERN 'part-{i}')`);
+    await writeSortedPartitions(
+      db,
+      ORDER_ITEMS,
+      join(staging, 'order_items-unsorted'),
+      join(staging, 'order_items'),
+    );
 
     const customerCols = CUSTOMERS.columns.map((c) =>
       c.name === 'customer_id' ? 'customer_id' : `coalesce(e.${c.name}, n.${c.name}) AS ${c.name}`,

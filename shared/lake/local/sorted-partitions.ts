@@ -1,0 +1,35 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { SORTED_ROW_GROUP_ROWS, type TableDef } from '../tables.ts';
+
+const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/**
+ * Rewrites the `dt=` partitions under `from` into `to` in the table's layout (TableDef.sortedBy): one
+ * file per partition, rows sorted, row groups of SORTED_ROW_GROUP_ROWS. One partition at a time, so the
+ * memory needed is one partition's, whatever the table's size. A table without `sortedBy` is copied
+ * as one file per partition. Returns the partitions written.
+ */
+export async function writeSortedPartitions(
+  db: DuckDBConnection,
+  table: TableDef,
+  from: string,
+  to: string,
+): Promise<string[]> {
+  if (!table.partition) throw new Error(`${table.name} is not partitioned`);
+  const partitions = existsSync(from)
+    ? (await readdir(from)).filter((name) => name.startsWith('dt=')).sort()
+    : [];
+  const order = table.sortedBy ? ` ORDER BY ${table.sortedBy.join(', ')}` : '';
+  const columns = table.columns.map((c) => c.name).join(', ');
+  for (const dt of partitions) {
+    await mkdir(join(to, dt), { recursive: true });
+    await db.run(
+      `COPY (SELECT ${columns} FROM read_parquet(${q(join(from, dt, '*.parquet'))})${order})
+        TO ${q(join(to, dt, 'part-0.parquet'))} (FORMAT parquet, ROW_GROUP_SIZE ${SORTED_ROW_GROUP_ROWS})`,
+    );
+  }
+  return partitions.map((dt) => dt.slice('dt='.length));
+}

@@ -54,9 +54,9 @@ const attribution = stage('attribution-bench.ts') as {
   peakRssMiB: number;
 };
 
-// The cost model: the last policy run's counts, scaled to 1M messages sent.
+// The cost model: the metered run's counts, scaled to 1M messages sent.
+const counts = send.runs.find((r) => r.mode === 'metered')?.aws;
 const policyRuns = send.runs.filter((r) => r.mode === 'policy');
-const counts = policyRuns.at(-1)?.aws;
 if (!counts) throw new Error('the send benchmark reported no AWS counts');
 const sent = counts.delivery.emails + counts.delivery.smsMessages + counts.delivery.callListEntries;
 const scale = 1e6 / sent;

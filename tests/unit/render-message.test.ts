@@ -1,7 +1,15 @@
+import fc from 'fast-check';
+import { Liquid } from 'liquidjs';
 import { describe, expect, it } from 'vitest';
 import { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { chooseVariant } from '../../shared/delivery/render/choose-variant.ts';
-import { type RenderInput, renderMessage } from '../../shared/delivery/render/render-message.ts';
+import {
+  type RenderInput,
+  renderMessage,
+  renderTemplate,
+  simpleParts,
+} from '../../shared/delivery/render/render-message.ts';
+import { sampleTemplateContext } from '../../shared/delivery/template-context.ts';
 
 const campaign = Campaign.parse({
   id: 'r1',
@@ -150,5 +158,61 @@ describe('chooseVariant', () => {
     expect(a).toBeLessThan(5200);
     expect(ids.map((id) => chooseVariant(campaign, wave, id))).toEqual(picks);
     expect(chooseVariant(campaign, { variants: undefined }, 'c1')).toBeNull();
+  });
+});
+
+describe('renderTemplate', () => {
+  // The reference: liquidjs as configured for each kind of output.
+  const liquid = {
+    html: new Liquid({ outputEscape: 'escape', strictFilters: true }),
+    plain: new Liquid({ strictFilters: true }),
+  };
+  const paths = [
+    'customer.name',
+    'customer.city',
+    'offer.title',
+    'offer.value',
+    'link',
+    'optOut',
+    'shop.name',
+  ];
+  const hostile = fc.string({
+    unit: fc.constantFrom('<', '>', '&', '"', "'", '{', '}', '%', 'a', '店', ' ', '\n'),
+  });
+  const template = fc
+    .array(
+      fc.oneof(
+        hostile.filter((t) => !/[{}%]/.test(t)),
+        fc.constantFrom(...paths).map((p) => `{{ ${p} }}`),
+      ),
+    )
+    .map((parts) => parts.join(''));
+
+  it('gives what liquidjs gives, escaped for HTML or not, whatever the values', () => {
+    fc.assert(
+      fc.property(template, hostile, hostile, fc.double({ noNaN: true }), (source, name, title, value) => {
+        expect(simpleParts(source)).not.toBeNull();
+        const ctx = sampleTemplateContext({ offer: { title, value } });
+        ctx.customer.name = name;
+        for (const kind of ['html', 'plain'] as const)
+          expect(renderTemplate(kind, source, ctx)).toBe(liquid[kind].parseAndRenderSync(source, ctx));
+      }),
+    );
+  });
+
+  it('leaves tags, filters and whitespace control to liquidjs', () => {
+    const ctx = sampleTemplateContext({ offer: { title: '<b>&</b>' } });
+    for (const source of [
+      '{{ offer.title | upcase }}',
+      '{% if customer.name %}{{ customer.name }}{% endif %}',
+      'a {{- offer.title }}',
+      '{{ customer.name.size }}',
+      '{{ customer }}',
+    ]) {
+      for (const kind of ['html', 'plain'] as const)
+        expect(renderTemplate(kind, source, ctx)).toBe(liquid[kind].parseAndRenderSync(source, ctx));
+    }
+    expect(simpleParts('{{ offer.title | upcase }}')).toBeNull();
+    expect(simpleParts('{% if x %}y{% endif %}')).toBeNull();
   });
 });

@@ -40,7 +40,7 @@ describe('JournalMap (the embedded stores’ engine)', () => {
     a.set([['k', 'v2']]);
     a.close();
     expect(readFileSync(`${path}.journal`, 'utf8')).toBe('');
-    expect(readFileSync(`${path}.snapshot`, 'utf8')).toBe('["k","v2"]\n');
+    expect(readFileSync(`${path}.snapshot`, 'utf8')).toBe('"k"\tv2\n');
     expect(existsSync(`${path}.lock`)).toBe(false);
     expect(new JournalMap(path, { mode: 'read-only' }).get('k')).toBe('v2');
   });
@@ -52,5 +52,36 @@ describe('JournalMap (the embedded stores’ engine)', () => {
     expect(() => w.get('code1')).toThrow(/append-only/);
     w.close();
     expect(new JournalMap(path, { mode: 'read-only' }).get('code1')).toBe('link1');
+  });
+
+  it('reads lines in either form, keeps values with line breaks, and ignores a value cut short', () => {
+    const path = fresh();
+    // Lines as earlier versions wrote them (a JSON array per entry), then this version's.
+    writeFileSync(`${path}.snapshot`, '["old","{\\"n\\":1}"]\n["gone","x"]\n');
+    const a = new JournalMap(path);
+    expect(a.get('old')).toBe('{"n":1}');
+    a.set([
+      ['gone', null],
+      ['multi', 'line one\nline\ttwo\r'],
+      ['tab\tkey', '{"n":2}'],
+    ]);
+    // The process dies in the middle of a line: the value is cut short and must not be taken as written.
+    appendFileSync(`${path}.journal`, '"old"\t{"n":9');
+    writeFileSync(`${path}.lock`, '999999999');
+    const b = new JournalMap(path);
+    expect(b.get('old')).toBe('{"n":1}');
+    expect(b.get('gone')).toBeUndefined();
+    expect(b.get('multi')).toBe('line one\nline\ttwo\r');
+    expect(b.get('tab\tkey')).toBe('{"n":2}');
+    // The next writer cuts the unfinished line off before appending, so the two are not read as one.
+    b.set([['after', 'crash']]);
+    const c = new JournalMap(path, { mode: 'read-only' });
+    expect(Object.fromEntries([...c.keys()].map((k) => [k, c.get(k)]))).toEqual({
+      old: '{"n":1}',
+      multi: 'line one\nline\ttwo\r',
+      'tab\tkey': '{"n":2}',
+      after: 'crash',
+    });
+    b.close();
   });
 });

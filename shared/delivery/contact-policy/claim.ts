@@ -163,10 +163,15 @@ export function decideClaim(
 
 /** Drops send ids older than the idempotency period and reservations whose deadline has passed. */
 function prune(state: CustomerContacts, now: number): CustomerContacts {
-  const claimed = Object.fromEntries(
-    Object.entries(state.claimed).filter(([, m]) => m.at > now - IDEMPOTENCY_DAYS * DAY),
-  );
-  return { ...state, claimed, reserved: state.reserved.filter((r) => r.until > now) };
+  const since = now - IDEMPOTENCY_DAYS * DAY;
+  const expired = Object.values(state.claimed).some((m) => m.at <= since);
+  const claimed = expired
+    ? Object.fromEntries(Object.entries(state.claimed).filter(([, m]) => m.at > since))
+    : state.claimed;
+  const reserved = state.reserved.some((r) => r.until <= now)
+    ? state.reserved.filter((r) => r.until > now)
+    : state.reserved;
+  return claimed === state.claimed && reserved === state.reserved ? state : { ...state, claimed, reserved };
 }
 
 export function claimChange(req: ClaimRequest): ContactChange<ClaimResult> {

@@ -1,8 +1,11 @@
 import {
   closeSync,
   existsSync,
+  fstatSync,
+  ftruncateSync,
   openSync,
   readFileSync,
+  readSync,
   renameSync,
   rmSync,
   writeFileSync,
@@ -22,7 +25,7 @@ export class StoreInUseError extends UserError {
  * lock file (one process at a time; a lock left by a dead process is taken over); a `read-only` reader
  * loads the state without the lock; an `append-only` writer (one that never reads, like the sender of
  * links) keeps nothing in memory and leaves compaction to the next read-write open. A line cut short by
- * a crash is ignored on load.
+ * a crash (the text after the last newline) is ignored on load.
  */
 export type JournalMode = 'read-write' | 'read-only' | 'append-only';
 
@@ -39,19 +42,21 @@ export class JournalMap {
     if (this.#mode !== 'read-only') lock(`${path}.lock`);
     if (this.#mode !== 'append-only')
       for (const file of [`${path}.snapshot`, `${path}.journal`]) this.#load(file);
-    if (this.#mode !== 'read-only') this.#journal = openSync(`${path}.journal`, 'a');
+    if (this.#mode !== 'read-only') {
+      dropPartialLine(`${path}.journal`);
+      this.#journal = openSync(`${path}.journal`, 'a');
+    }
   }
 
   #load(file: string): void {
     if (!existsSync(file)) return;
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      if (!line) continue;
-      let entry: [string, string | null];
-      try {
-        entry = JSON.parse(line) as [string, string | null];
-      } catch {
-        continue; // the last line of a journal cut short by a crash
-      }
+    const text = readFileSync(file, 'utf8');
+    const lines = text.split('\n');
+    // Every write ends with a newline: text after the last one is a line cut short by a crash.
+    lines.pop();
+    for (const line of lines) {
+      const entry = parseLine(line);
+      if (!entry) continue;
       if (entry[1] === null) this.#map.delete(entry[0]);
       else this.#map.set(entry[0], entry[1]);
       if (file.endsWith('.journal')) this.#journalLines += 1;
@@ -75,7 +80,7 @@ export class JournalMap {
   set(entries: readonly [string, string | null][]): void {
     if (this.#journal === null) throw new Error(`${this.#path} is open read-only`);
     if (entries.length === 0) return;
-    writeSync(this.#journal, `${entries.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    writeSync(this.#journal, `${entries.map(formatLine).join('\n')}\n`);
     if (this.#mode === 'append-only') return;
     for (const [k, v] of entries) {
       if (v === null) this.#map.delete(k);
@@ -92,7 +97,7 @@ export class JournalMap {
     const fd = openSync(tmp, 'w');
     let chunk: string[] = [];
     for (const entry of this.#map) {
-      chunk.push(JSON.stringify(entry));
+      chunk.push(formatLine(entry));
       if (chunk.length === 10_000) {
         writeSync(fd, `${chunk.join('\n')}\n`);
         chunk = [];
@@ -113,6 +118,57 @@ export class JournalMap {
     closeSync(this.#journal);
     this.#journal = null;
     rmSync(`${this.#path}.lock`, { force: true });
+  }
+}
+
+/**
+ * One entry as a line: the key as a JSON string, a tab and the value as it is (values are mostly JSON
+ * already: encoding them again escaped every quote, a measurable share of the send path), or the key
+ * alone for a deletion. A value with a line break is written as a JSON array [key, value], as every line
+ * was before; both forms are read.
+ */
+function formatLine([key, value]: readonly [string, string | null]): string {
+  if (value === null) return JSON.stringify(key);
+  if (value.includes('\n') || value.includes('\r')) return JSON.stringify([key, value]);
+  return `${JSON.stringify(key)}\t${value}`;
+}
+
+function parseLine(line: string): [string, string | null] | null {
+  if (!line) return null;
+  try {
+    if (line.startsWith('[')) return JSON.parse(line) as [string, string | null];
+    const tab = line.indexOf('\t');
+    if (tab < 0) return [JSON.parse(line) as string, null];
+    return [JSON.parse(line.slice(0, tab)) as string, line.slice(tab + 1)];
+  } catch {
+    return null; // not a line this map wrote
+  }
+}
+
+/**
+ * Cuts a line left unfinished by a crash off the end of a journal before appending to it: glued to the
+ * next line it would read as a wrong value.
+ */
+function dropPartialLine(file: string): void {
+  if (!existsSync(file)) return;
+  const fd = openSync(file, 'r+');
+  try {
+    const size = fstatSync(fd).size;
+    const chunk = Buffer.alloc(64 * 1024);
+    let end = size;
+    while (end > 0) {
+      const start = Math.max(0, end - chunk.length);
+      readSync(fd, chunk, 0, end - start, start);
+      const nl = chunk.subarray(0, end - start).lastIndexOf(0x0a);
+      if (nl >= 0) {
+        if (start + nl + 1 < size) ftruncateSync(fd, start + nl + 1);
+        return;
+      }
+      end = start;
+    }
+    if (size > 0) ftruncateSync(fd, 0);
+  } finally {
+    closeSync(fd);
   }
 }
 

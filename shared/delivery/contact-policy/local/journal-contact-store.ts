@@ -1,6 +1,9 @@
 import { JournalMap } from '../../local/journal-map.ts';
-import { type ContactChange, parseContacts } from '../claim.ts';
+import { type ContactChange, type CustomerContacts, parseContacts } from '../claim.ts';
 import type { ContactStore } from '../contact-store.ts';
+
+/** Parsed records kept at most (a few batches' worth); then the cache starts afresh. */
+const PARSED_KEPT = 20_000;
 
 /**
  * The embedded adapter: each customer's record as JSON in a journaled map. An `apply` call decides and
@@ -9,6 +12,12 @@ import type { ContactStore } from '../contact-store.ts';
  */
 export class JournalContactStore implements ContactStore {
   readonly #map: JournalMap;
+  /**
+   * The records decided on most recently, parsed, by customer: a send's mark follows its claim within
+   * the same batch, and parsing the record again was a measurable share of the send path. An entry is
+   * used only while the stored JSON is the very string it was parsed from. Decisions never mutate a record.
+   */
+  #parsed = new Map<string, { json: string; state: CustomerContacts }>();
 
   constructor(path: string) {
     this.#map = new JournalMap(path);
@@ -16,10 +25,19 @@ export class JournalContactStore implements ContactStore {
 
   async apply<T>(changes: readonly ContactChange<T>[]): Promise<T[]> {
     const writes = new Map<string, string>();
+    if (this.#parsed.size > PARSED_KEPT) this.#parsed = new Map();
     const results = changes.map((change) => {
-      const current = writes.get(change.customerId) ?? this.#map.get(change.customerId);
-      const { result, next } = change.decide(parseContacts(current));
-      if (next) writes.set(change.customerId, JSON.stringify(next));
+      const id = change.customerId;
+      const current = writes.get(id) ?? this.#map.get(id);
+      const cached = this.#parsed.get(id);
+      const state =
+        cached && current !== undefined && cached.json === current ? cached.state : parseContacts(current);
+      const { result, next } = change.decide(state);
+      if (next) {
+        const json = JSON.stringify(next);
+        writes.set(id, json);
+        this.#parsed.set(id, { json, state: next });
+      }
       return result;
     });
     this.#map.set([...writes]);

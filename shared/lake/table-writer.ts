@@ -13,5 +13,13 @@ export interface TableWriter {
 
 /** A timestamp as the tables' JSON carries it: UTC `yyyy-MM-dd HH:mm:ss.SSS` (Hive's format). */
 export function tableTimestamp(d: Date): string {
-  return d.toISOString().replace('T', ' ').replace('Z', '');
+  // A batch's rows share their times (the wave's plan, the batch's send): the last few are kept.
+  const ms = d.getTime();
+  const known = recentTimestamps.get(ms);
+  if (known !== undefined) return known;
+  if (recentTimestamps.size >= 16) recentTimestamps.clear();
+  const text = d.toISOString().replace('T', ' ').replace('Z', '');
+  recentTimestamps.set(ms, text);
+  return text;
 }
+const recentTimestamps = new Map<number, string>();

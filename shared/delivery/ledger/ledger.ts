@@ -73,7 +73,7 @@ export function ledgerRecord(r: LedgerRow): TableRecord {
     message_id: r.messageId,
     planned_at: tableTimestamp(r.plannedAt),
     sent_at: r.sentAt ? tableTimestamp(r.sentAt) : null,
-    dt: r.plannedAt.toISOString().slice(0, 10),
+    dt: tableTimestamp(r.plannedAt).slice(0, 10),
   };
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { writeInFolder } from '../../local-files.ts';
 import { tableDir } from '../lake-paths.ts';
 import type { TableRecord, TableWriter } from '../table-writer.ts';
 import { DUCKDB_TYPE, type TableDef } from '../tables.ts';
@@ -36,8 +37,8 @@ export class StagedParquetWriter implements TableWriter {
 
   async append(records: readonly TableRecord[]): Promise<void> {
     if (records.length === 0) return;
-    mkdirSync(stagingDir(this.#dataDir, this.#table), { recursive: true });
-    appendFileSync(this.#file, `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
+    const lines = `${records.map((r) => JSON.stringify(r)).join('\n')}\n`;
+    writeInFolder(stagingDir(this.#dataDir, this.#table), () => appendFileSync(this.#file, lines));
   }
 
   async flush(): Promise<void> {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../../../clock.ts';
+import { writeInFolder } from '../../../local-files.ts';
 import type { EmailMessage, EmailSender, SendResult } from '../email-sender.ts';
 import type { SmsMessage, SmsSender } from '../sms-sender.ts';
 import { buildEml } from './eml.ts';
@@ -28,14 +29,14 @@ export class OutboxEmailSender implements EmailSender {
 
   // Synchronous writes: a small file is written faster than a round trip through libuv's thread pool.
   async send(messages: readonly EmailMessage[]): Promise<SendResult[]> {
-    mkdirSync(this.#dir, { recursive: true });
     const now = this.#clock.now();
     const index: string[] = [];
     const results: SendResult[] = [];
     for (const m of messages) {
       const messageId = localMessageId(m.sendId);
       const file = fileName(m.sendId);
-      writeFileSync(join(this.#dir, file), buildEml(m, now, messageId));
+      const eml = buildEml(m, now, messageId);
+      writeInFolder(this.#dir, () => writeFileSync(join(this.#dir, file), eml));
       index.push(
         JSON.stringify({
           sendId: m.sendId,
@@ -48,7 +49,8 @@ export class OutboxEmailSender implements EmailSender {
       );
       results.push({ kind: 'sent', messageId });
     }
-    if (index.length) appendFileSync(join(this.#dir, 'index.jsonl'), `${index.join('\n')}\n`);
+    if (index.length)
+      writeInFolder(this.#dir, () => appendFileSync(join(this.#dir, 'index.jsonl'), `${index.join('\n')}\n`));
     return results;
   }
 }
@@ -64,7 +66,6 @@ export class OutboxSmsSender implements SmsSender {
   }
 
   async send(messages: readonly SmsMessage[]): Promise<SendResult[]> {
-    mkdirSync(this.#dir, { recursive: true });
     const at = this.#clock.now().toISOString();
     const lines = messages.map((m) =>
       JSON.stringify({
@@ -76,7 +77,8 @@ export class OutboxSmsSender implements SmsSender {
         at,
       }),
     );
-    if (lines.length) appendFileSync(join(this.#dir, 'sms.jsonl'), `${lines.join('\n')}\n`);
+    if (lines.length)
+      writeInFolder(this.#dir, () => appendFileSync(join(this.#dir, 'sms.jsonl'), `${lines.join('\n')}\n`));
     return messages.map((m) => ({ kind: 'sent', messageId: localMessageId(m.sendId) }));
   }
 }

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,5 +56,24 @@ describe('tracked short links', () => {
     expect(linkCode(SECRET, 'click', 'x')).toHaveLength(CODE_LENGTH);
     expect(linkCode(SECRET, 'click', 'x')).not.toBe(linkCode(`${SECRET}2`, 'click', 'x'));
     expect(() => new LinkIssuer('short', 'https://s.example.cn')).toThrow(/at least 16/);
+  });
+
+  it("are the base-62 digits of the MAC's first 64 bits, so links issued before still resolve", () => {
+    // The reference: the 64-bit big-endian prefix of HMAC-SHA256 in base 62 with BigInt, least
+    // significant digit first, as links were issued before the Number arithmetic replaced it.
+    const reference = (kind: 'click' | 'unsubscribe', sendId: string) => {
+      let n = createHmac('sha256', SECRET).update(`${kind}\n${sendId}`).digest().readBigUInt64BE(0);
+      let code = '';
+      for (let i = 0; i < CODE_LENGTH; i++) {
+        code += '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'[Number(n % 62n)];
+        n /= 62n;
+      }
+      return code;
+    };
+    for (let i = 0; i < 2_000; i++) {
+      const sendId = `summer-tees-2027/south/c${String(i * 7919).padStart(8, '0')}`;
+      expect(linkCode(SECRET, 'click', sendId)).toBe(reference('click', sendId));
+      expect(linkCode(SECRET, 'unsubscribe', sendId)).toBe(reference('unsubscribe', sendId));
+    }
   });
 });

@@ -148,13 +148,21 @@ export function decideClaim(
   const now = req.at.getTime();
   const keepRecent = Math.max(MIN_RECENT_DAYS * DAY, ...req.caps.map((c) => parseDuration(c.window)));
   const contact: Contact = { sendId: req.sendId, at: now, channel: req.channel, category: req.category };
+  // Copies only what changes (this runs once per recipient): recent stays sorted by time.
+  const kept = state.recent.some((c) => c.at <= now - keepRecent)
+    ? state.recent.filter((c) => c.at > now - keepRecent)
+    : state.recent;
+  const recent = [...kept, contact];
+  if (kept.length && (kept.at(-1) as Contact).at > now) recent.sort((a, b) => a.at - b.at);
   const next = prune(
     {
       ...state,
-      recent: [...state.recent.filter((c) => c.at > now - keepRecent), contact].sort((a, b) => a.at - b.at),
+      recent,
       claimed: { ...state.claimed, [req.sendId]: { at: now, state: 'claimed' } },
       // The wave's own reservation is used up by its send.
-      reserved: state.reserved.filter((r) => r.wave !== req.wave),
+      reserved: state.reserved.some((r) => r.wave === req.wave)
+        ? state.reserved.filter((r) => r.wave !== req.wave)
+        : state.reserved,
     },
     now,
   );

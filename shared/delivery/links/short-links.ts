@@ -34,11 +34,17 @@ export const LINK_TTL_DAYS: Record<LinkKind, number> = { click: 90, unsubscribe:
 
 export function linkCode(secret: string, kind: LinkKind, sendId: string): string {
   const mac = createHmac('sha256', secret).update(`${kind}\n${sendId}`).digest();
-  let n = mac.readBigUInt64BE(0);
+  // The MAC's first 64 bits (big-endian) in base 62, least significant digit first: long division of
+  // the two 32-bit halves (each step stays below 2^53), the same digits as BigInt arithmetic, cheaper.
+  let hi = mac.readUInt32BE(0);
+  let lo = mac.readUInt32BE(4);
   let code = '';
   for (let i = 0; i < CODE_LENGTH; i++) {
-    code += BASE62[Number(n % 62n)];
-    n /= 62n;
+    const r = hi % 62;
+    hi = Math.floor(hi / 62);
+    const rest = r * 2 ** 32 + lo;
+    code += BASE62[rest % 62];
+    lo = Math.floor(rest / 62);
   }
   return code;
 }

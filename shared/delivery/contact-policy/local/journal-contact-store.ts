@@ -13,34 +13,30 @@ const PARSED_KEPT = 20_000;
 export class JournalContactStore implements ContactStore {
   readonly #map: JournalMap;
   /**
-   * The records decided on most recently, parsed, by customer: a send's mark follows its claim within
-   * the same batch, and parsing the record again was a measurable share of the send path. An entry is
-   * used only while the stored JSON is the very string it was parsed from. Decisions never mutate a record.
+   * The records decided on most recently, parsed, by customer: a send's mark follows its claim a moment
+   * later, and reading and parsing the record again was a measurable share of the send path. Only
+   * `apply` writes the map, and it updates an entry whenever it writes its record, so an entry is the
+   * stored record. Decisions never mutate a record.
    */
-  #parsed = new Map<string, { json: string; state: CustomerContacts }>();
+  #parsed = new Map<string, CustomerContacts>();
 
   constructor(path: string) {
     this.#map = new JournalMap(path);
   }
 
   async apply<T>(changes: readonly ContactChange<T>[]): Promise<T[]> {
-    const writes = new Map<string, string>();
-    if (this.#parsed.size > PARSED_KEPT) this.#parsed = new Map();
+    const decided = new Map<string, CustomerContacts>();
     const results = changes.map((change) => {
       const id = change.customerId;
-      const current = writes.get(id) ?? this.#map.get(id);
-      const cached = this.#parsed.get(id);
-      const state =
-        cached && current !== undefined && cached.json === current ? cached.state : parseContacts(current);
+      const state = decided.get(id) ?? this.#parsed.get(id) ?? parseContacts(this.#map.get(id));
       const { result, next } = change.decide(state);
-      if (next) {
-        const json = JSON.stringify(next);
-        writes.set(id, json);
-        this.#parsed.set(id, { json, state: next });
-      }
+      if (next) decided.set(id, next);
       return result;
     });
-    this.#map.set([...writes]);
+    this.#map.set([...decided].map(([id, next]) => [id, JSON.stringify(next)]));
+    // Kept only once written: a failed write leaves the kept records as stored.
+    if (this.#parsed.size > PARSED_KEPT) this.#parsed = new Map();
+    for (const [id, next] of decided) this.#parsed.set(id, next);
     return results;
   }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../../../clock.ts';
@@ -9,7 +9,7 @@ import { buildEml } from './eml.ts';
 
 /** The local stand-in for a provider's message id: stable per send. */
 export function localMessageId(sendId: string): string {
-  return `local-${createHash('sha256').update(sendId).digest('hex').slice(0, 20)}`;
+  return `local-${hash('sha256', sendId).slice(0, 20)}`;
 }
 
 const fileName = (sendId: string) => `${sendId.replace(/[^A-Za-z0-9_.-]/g, '_')}.eml`;

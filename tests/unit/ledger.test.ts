@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { LedgerRow } from '../../shared/delivery/ledger/ledger.ts';
+import { type LedgerRow, ledgerRecord } from '../../shared/delivery/ledger/ledger.ts';
 import { ParquetLedger } from '../../shared/delivery/ledger/local/parquet-ledger.ts';
 import { JournalWaveRunStore } from '../../shared/delivery/wave-runs/local/journal-wave-run-store.ts';
 import { waveStatuses } from '../../shared/delivery/wave-status.ts';
@@ -126,5 +126,27 @@ describe('the Parquet ledger and the wave status', () => {
     const wh = await DuckDbWarehouse.open(dir);
     expect((await wh.query('SELECT count(*) AS n FROM sends')).rows[0]?.n).toBe(2);
     await wh.close();
+  });
+
+  it('converts to Parquet once the staging file is full, as Firehose does, without waiting for a flush', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-'));
+    const rowLength = JSON.stringify(ledgerRecord(row('c1'))).length + 1;
+    const ledger = new ParquetLedger(dir, { flushAt: 3 * rowLength }); // three rows' worth
+    const count = async () => {
+      const wh = await DuckDbWarehouse.open(dir);
+      try {
+        return (await wh.query('SELECT count(*) AS n FROM sends')).rows[0]?.n;
+      } finally {
+        await wh.close();
+      }
+    };
+    await ledger.append([row('c1'), row('c2')]);
+    expect(await count()).toBe(0); // still staged
+    await ledger.append(['c3', 'c4', 'c5', 'c6'].map((c) => row(c)));
+    expect(await count()).toBe(6); // the append filled the staging file: converted
+    await ledger.append([row('c7')]);
+    await ledger.flush();
+    expect(await count()).toBe(7);
+    expect(await ParquetLedger.recoverStaged(dir)).toBe(0); // nothing left staged
   });
 });

@@ -9,8 +9,8 @@ import { type LedgerRow, type LedgerWriter, ledgerRecord } from '../ledger.ts';
 export class ParquetLedger implements LedgerWriter {
   readonly #writer: StagedParquetWriter;
 
-  constructor(dataDir: string) {
-    this.#writer = new StagedParquetWriter(dataDir, SENDS);
+  constructor(dataDir: string, options: { flushAt?: number } = {}) {
+    this.#writer = new StagedParquetWriter(dataDir, SENDS, options);
   }
 
   async append(rows: readonly LedgerRow[]): Promise<void> {

@@ -98,7 +98,9 @@ function counts(cap: FrequencyCap, contact: { channel: Channel; category: Catego
 /** Contacts (and reserved contacts) that a cap counts in the window ending at `end`. */
 function used(cap: FrequencyCap, end: number, items: readonly (Contact | Reservation)[]): number {
   const since = end - parseDuration(cap.window);
-  return items.filter((c) => c.at > since && c.at <= end && counts(cap, c)).length;
+  let n = 0;
+  for (const c of items) if (c.at > since && c.at <= end && counts(cap, c)) n += 1;
+  return n;
 }
 
 /** The first cap this send would exceed, or null. */
@@ -113,6 +115,7 @@ export function exceededCap(state: CustomerContacts, req: ClaimRequest): Frequen
  * counting the contacts already made and those reservations themselves.
  */
 export function crowdedReservation(state: CustomerContacts, req: ClaimRequest): Reservation | null {
+  if (state.reserved.length === 0) return null;
   const now = req.at.getTime();
   const ahead = state.reserved.filter(
     (r) => r.wave !== req.wave && r.priority > req.priority && r.until > now,
@@ -146,7 +149,8 @@ export function decideClaim(
   const reserved = crowdedReservation(state, req);
   if (reserved) return { result: { kind: 'reserved', wave: reserved.wave }, next: null };
   const now = req.at.getTime();
-  const keepRecent = Math.max(MIN_RECENT_DAYS * DAY, ...req.caps.map((c) => parseDuration(c.window)));
+  let keepRecent = MIN_RECENT_DAYS * DAY;
+  for (const cap of req.caps) keepRecent = Math.max(keepRecent, parseDuration(cap.window));
   const contact: Contact = { sendId: req.sendId, at: now, channel: req.channel, category: req.category };
   // Copies only what changes (this runs once per recipient): recent stays sorted by time.
   const kept = state.recent.some((c) => c.at <= now - keepRecent)
@@ -172,7 +176,8 @@ export function decideClaim(
 /** Drops send ids older than the idempotency period and reservations whose deadline has passed. */
 function prune(state: CustomerContacts, now: number): CustomerContacts {
   const since = now - IDEMPOTENCY_DAYS * DAY;
-  const expired = Object.values(state.claimed).some((m) => m.at <= since);
+  let expired = false;
+  for (const id in state.claimed) if ((state.claimed[id] as { at: number }).at <= since) expired = true;
   const claimed = expired
     ? Object.fromEntries(Object.entries(state.claimed).filter(([, m]) => m.at > since))
     : state.claimed;

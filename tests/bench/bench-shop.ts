@@ -18,11 +18,13 @@ export async function benchShop(): Promise<{ dataDir: string; customers: number 
 
 export function machine() {
   // Imported lazily so the scripts stay importable without node:os in other runtimes.
-  return import('node:os').then(({ cpus, totalmem }) => ({
+  return import('node:os').then(({ cpus, totalmem, tmpdir }) => ({
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
+    /** Where the send benchmark's data folders (outbox, ledger, state) go: set with TMPDIR. */
+    tmpdir: tmpdir(),
   }));
 }
 

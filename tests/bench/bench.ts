@@ -121,7 +121,7 @@ const s = result.stages;
 const md = [
   BEGIN,
   '',
-  `Measured ${result.measuredAt.slice(0, 10)} on ${result.machine.cpus} cores (${result.machine.cpuModel}), ${result.machine.memoryGiB} GiB, Node ${result.machine.node}; shop: ${n(customers)} customers, ${n(result.shop.orders)} orders. JSON: [benchmarks.json](benchmarks.json).`,
+  `Measured ${result.measuredAt.slice(0, 10)} on ${result.machine.cpus} cores (${result.machine.cpuModel}), ${result.machine.memoryGiB} GiB, Node ${result.machine.node}; shop: ${n(customers)} customers, ${n(result.shop.orders)} orders; the send path's data folders in ${result.machine.tmpdir}. JSON: [benchmarks.json](benchmarks.json).`,
   '',
   '| stage | what | time | throughput | floor (same run) | ratio | peak RSS |',
   '| --- | --- | --- | --- | --- | --- | --- |',

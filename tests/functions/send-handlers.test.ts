@@ -158,9 +158,9 @@ describe('send-batches Lambda handler', () => {
     const item = await ddb.client.send(
       new GetItemCommand({ TableName: 'contacts', Key: { pk: { S: 'C#c1' } } }),
     );
-    expect(JSON.parse(item.Item?.state?.S ?? '{}').claimed).toEqual({
-      [`${campaign.id}/d11-afternoon/c1`]: { at: expect.any(Number), state: 'sent' },
-    });
+    expect(JSON.parse(item.Item?.state?.S ?? '{}').claimed).toEqual([
+      { id: `${campaign.id}/d11-afternoon/c1`, at: expect.any(Number), state: 'sent' },
+    ]);
   });
 
   it('a redelivered batch sends nothing and records nothing again', async () => {

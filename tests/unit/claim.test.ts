@@ -6,6 +6,8 @@ import {
   decideClaim,
   EMPTY_CONTACTS,
   IDEMPOTENCY_DAYS,
+  markChange,
+  parseContacts,
   type Reservation,
 } from '../../shared/delivery/contact-policy/claim.ts';
 
@@ -67,7 +69,7 @@ describe('decideClaim', () => {
     const last = out[2]?.state;
     expect(last?.recent.map((c) => c.sendId)).toEqual(['new']);
     // 'old' is 401 days old: forgotten; 'mid' is 381 days old: still remembered.
-    expect(Object.keys(last?.claimed ?? {}).sort()).toEqual(['mid', 'new']);
+    expect(last?.claimed.map((m) => m.id)).toEqual(['mid', 'new']);
     expect(out[1]?.state.recent.map((c) => c.sendId)).toEqual(['old', 'mid']);
   });
 
@@ -135,5 +137,24 @@ describe('decideClaim', () => {
       expect(later.result.kind).toBe('claimed');
       expect(later.next?.reserved).toEqual([]);
     });
+  });
+
+  it('reads records kept before claims were a list (an object by send id) and keeps deciding on them', () => {
+    const stored = JSON.stringify({
+      recent: [{ sendId: 'a', at: T0, channel: 'email', category: 'marketing' }],
+      claimed: { a: { at: T0, state: 'claimed' } },
+      reserved: [],
+      suppressed: {},
+    });
+    const state = parseContacts(stored);
+    expect(state.claimed).toEqual([{ id: 'a', at: T0, state: 'claimed' }]);
+    expect(decideClaim(state, req('a', T0 + DAY)).result).toEqual({ kind: 'duplicate', state: 'claimed' });
+    const marked = markChange('c1', 'a', 'sent', new Date(T0)).decide(state).next;
+    expect(marked?.claimed).toEqual([{ id: 'a', at: T0, state: 'sent' }]);
+    const second = decideClaim(marked as CustomerContacts, req('b', T0 + DAY));
+    expect(second.next?.claimed.map((m) => [m.id, m.state])).toEqual([
+      ['a', 'sent'],
+      ['b', 'claimed'],
+    ]);
   });
 });

@@ -3,7 +3,7 @@
  * cached under .campaign-bench) it runs each stage against the floor measured in the same run —
  * segmentation against a plain aggregate scan, the send path against render + write, attribution
  * against a plain join — each stage in a process of its own (so its peak RSS is its own), and prices the
- * send path's AWS requests (counted by metering the adapters during the policy run) per 1M messages.
+ * send path's AWS requests (counted by metering the adapters in a run of their own) per 1M messages.
  * Writes docs/benchmarks.json and the generated section of docs/benchmarks.md.
  */
 import { execFileSync } from 'node:child_process';

@@ -1,19 +1,32 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { lakeRoot, tableDir } from '../../shared/lake/lake-paths.ts';
 import type { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
-import { LAKE_TABLES } from '../../shared/lake/tables.ts';
+import { LAKE_TABLES, ORDER_ITEMS } from '../../shared/lake/tables.ts';
 import { generateShop } from '../../shared/shop/generate/generate-shop.ts';
 
 /** The benchmark shop (1M customers / 10M orders by default), built once and cached under .campaign-bench. */
 export async function benchShop(): Promise<{ dataDir: string; customers: number }> {
   const customers = Number(process.env.BENCH_CUSTOMERS ?? 1_000_000);
   const dataDir = join(process.env.BENCH_DIR ?? '.campaign-bench', `shop-${customers}`);
-  if (!existsSync(lakeRoot(dataDir))) {
+  if (!existsSync(lakeRoot(dataDir)) || !sortedOrderLines(dataDir)) {
     process.stderr.write(`building the benchmark shop (${customers} customers) in ${dataDir}…\n`);
     await generateShop({ dataDir, customers, orders: customers * 10, seed: 1, asOf: '2026-10-20' });
   }
   return { dataDir, customers };
+}
+
+/**
+ * Whether a cached shop has the order lines' current layout (one sorted file per month, since
+ * 2026-11-23): a shop cached before would be measured in the old layout.
+ */
+function sortedOrderLines(dataDir: string): boolean {
+  const dir = tableDir(dataDir, ORDER_ITEMS.name);
+  if (!existsSync(dir)) return false;
+  return readdirSync(dir).every((dt) => {
+    const files = readdirSync(join(dir, dt));
+    return files.length === 1 && files[0] === 'part-0.parquet';
+  });
 }
 
 export function machine() {

@@ -6,9 +6,7 @@ import iconv from 'iconv-lite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DataError } from '../../shared/errors.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
-import { ORDER_ITEMS } from '../../shared/lake/tables.ts';
 import { importOrders } from '../../shared/shop/import/import-orders.ts';
-import { sortedLayout } from '../helpers/lake-layout.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -355,47 +353,5 @@ describe('import of an order-events feed (JSON lines)', () => {
     expect(
       await query("SELECT count(*) AS n, max(status) AS status FROM orders WHERE order_id = 'T-9001'"),
     ).toEqual([{ n: 1, status: 'refunded' }]);
-  });
-
-  it('rewrites the months it touches as one file of order lines sorted by category, then customer', async () => {
-    const dataDir = join(dir, 'data');
-    const file = join(dir, 'orders.jsonl');
-    const categories = ['tshirt', 'socks', 'coat', 'skirt', 'detergent'];
-    const feed = (from: number) =>
-      Array.from({ length: 40 }, (_, k) => {
-        const n = from + k;
-        const day = String(1 + (n % 28)).padStart(2, '0');
-        return JSON.stringify({
-          event: 'paid',
-          at: `2026-${n % 2 ? '10' : '11'}-${day}T12:00:00+08:00`,
-          order: order({
-            orderId: `T-${n}`,
-            customerId: `c-${(n * 7919) % 97}`,
-            createdAt: `2026-${n % 2 ? '10' : '11'}-${day}T11:00:00+08:00`,
-            items: [3, 1].map((m) => ({
-              sku: `sku-${n}-${m}`,
-              category: categories[(n * m) % categories.length],
-              quantity: 1,
-              unitPrice: 10,
-            })),
-          }),
-        });
-      });
-    await writeFile(file, `${feed(0).join('\n')}\n`);
-    await importOrders({ file, format: 'order-events', rejectsFile: join(dir, 'r.csv'), dataDir });
-    await writeFile(file, `${feed(40).join('\n')}\n`); // a second import into the same months
-    await importOrders({ file, format: 'order-events', rejectsFile: join(dir, 'r.csv'), dataDir });
-
-    const wh = await DuckDbWarehouse.open(dataDir);
-    try {
-      const layout = await sortedLayout(wh, dataDir, ORDER_ITEMS);
-      expect(layout.map((p) => [p.dt, p.files, p.out_of_order])).toEqual([
-        ['dt=2026-10', ['part-0.parquet'], 0],
-        ['dt=2026-11', ['part-0.parquet'], 0],
-      ]);
-      expect((await wh.query('SELECT count(*) AS n FROM order_items')).rows).toEqual([{ n: 160 }]);
-    } finally {
-      await wh.close();
-    }
   });
 });

@@ -2,9 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { sqlString } from '../../segment/sql-literals.ts';
 import { SORTED_ROW_GROUP_ROWS, type TableDef } from '../tables.ts';
-
-const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /**
  * Rewrites the `dt=` partitions under `from` into `to` in the table's layout (TableDef.sortedBy): one
@@ -27,8 +26,8 @@ export async function writeSortedPartitions(
   for (const dt of partitions) {
     await mkdir(join(to, dt), { recursive: true });
     await db.run(
-      `COPY (SELECT ${columns} FROM read_parquet(${q(join(from, dt, '*.parquet'))})${order})
-        TO ${q(join(to, dt, 'part-0.parquet'))} (FORMAT parquet, ROW_GROUP_SIZE ${SORTED_ROW_GROUP_ROWS})`,
+      `COPY (SELECT ${columns} FROM read_parquet(${sqlString(join(from, dt, '*.parquet'))})${order})
+        TO ${sqlString(join(to, dt, 'part-0.parquet'))} (FORMAT parquet, ROW_GROUP_SIZE ${SORTED_ROW_GROUP_ROWS})`,
     );
   }
   return partitions.map((dt) => dt.slice('dt='.length));

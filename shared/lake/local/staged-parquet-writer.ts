@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeInFolder } from '../../local-files.ts';
+import { sqlString } from '../../segment/sql-literals.ts';
 import { tableDir } from '../lake-paths.ts';
 import type { TableRecord, TableWriter } from '../table-writer.ts';
 import { DUCKDB_TYPE, type TableDef } from '../tables.ts';
 import { openDuckDb } from './duckdb-warehouse.ts';
-
-const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /** The staging folder of a table: rows appended but not yet in Parquet (the local Firehose buffer). */
 export function stagingDir(dataDir: string, table: TableDef): string {
@@ -76,20 +75,20 @@ export class StagedParquetWriter implements TableWriter {
 
 async function stageToParquet(dataDir: string, table: TableDef, files: string[]): Promise<void> {
   const columns = [
-    ...table.columns.map((c) => `${q(c.name)}: ${q(DUCKDB_TYPE[c.type])}`),
+    ...table.columns.map((c) => `${sqlString(c.name)}: ${sqlString(DUCKDB_TYPE[c.type])}`),
     ...(table.partition ? [`'dt': 'VARCHAR'`] : []),
   ].join(', ');
   mkdirSync(tableDir(dataDir, table.name), { recursive: true });
   const { instance, connection } = await openDuckDb({ threads: 1, memoryLimit: '512MB' });
   try {
     await connection.run(`SET TimeZone = 'UTC'`);
-    const source = `read_json([${files.map(q).join(', ')}], format = 'newline_delimited', columns = {${columns}})`;
-    const target = q(tableDir(dataDir, table.name));
-    const name = q(`part-${randomUUID()}-{i}`);
+    const source = `read_json([${files.map(sqlString).join(', ')}], format = 'newline_delimited', columns = {${columns}})`;
+    const target = sqlString(tableDir(dataDir, table.name));
+    const name = sqlString(`part-${randomUUID()}-{i}`);
     await connection.run(
       table.partition
         ? `COPY (SELECT * FROM ${source}) TO ${target} (FORMAT parquet, PARTITION_BY (dt), OVERWRITE_OR_IGNORE, FILENAME_PATTERN ${name})`
-        : `COPY (SELECT * FROM ${source}) TO ${q(join(tableDir(dataDir, table.name), `part-${randomUUID()}.parquet`))} (FORMAT parquet)`,
+        : `COPY (SELECT * FROM ${source}) TO ${sqlString(join(tableDir(dataDir, table.name), `part-${randomUUID()}.parquet`))} (FORMAT parquet)`,
     );
   } finally {
     connection.closeSync();

@@ -5,6 +5,7 @@ import { tableDir } from '../../lake/lake-paths.ts';
 import { openDuckDb, tableSource } from '../../lake/local/duckdb-warehouse.ts';
 import { writeSortedPartitions } from '../../lake/local/sorted-partitions.ts';
 import { CUSTOMERS, DUCKDB_TYPE, ORDER_ITEMS, ORDERS, PRODUCTS, type TableDef } from '../../lake/tables.ts';
+import { sqlString } from '../../segment/sql-literals.ts';
 import type { ImportedOrder } from './imported-order.ts';
 
 export interface MergeCounts {
@@ -13,7 +14,6 @@ export interface MergeCounts {
   customersNew: number;
 }
 
-const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const columns = (t: TableDef) => t.columns.map((c) => c.name).join(', ');
 const jsonColumns = (t: TableDef) =>
   `{${t.columns.map((c) => `${c.name}: '${DUCKDB_TYPE[c.type]}'`).join(', ')}}`;
@@ -41,7 +41,7 @@ export async function mergeIntoLake(
     await writeJsonl(join(staging, 'customers.jsonl'), customerRows(orders));
 
     const read = (file: string, t: TableDef) =>
-      `read_json(${q(join(staging, file))}, format = 'newline_delimited', columns = ${jsonColumns(t)})`;
+      `read_json(${sqlString(join(staging, file))}, format = 'newline_delimited', columns = ${jsonColumns(t)})`;
     await db.run(
       `CREATE TABLE inc AS SELECT *, strftime(created_at, '%Y-%m') AS dt FROM ${read('orders.jsonl', ORDERS)}`,
     );
@@ -58,12 +58,12 @@ export async function mergeIntoLake(
     const affected = (await db.runAndReadAll(`SELECT dt FROM inc UNION SELECT dt FROM existing`))
       .getRows()
       .map((r) => String(r[0]));
-    const inList = affected.map(q).join(', ');
+    const inList = affected.map(sqlString).join(', ');
 
     await db.run(`COPY (
         SELECT ${columns(ORDERS)}, dt FROM ${tableSource(dataDir, ORDERS)} WHERE dt IN (${inList}) AND order_id NOT IN (SELECT order_id FROM inc)
         UNION ALL SELECT ${columns(ORDERS)}, dt FROM inc
-      ) TO ${q(join(staging, 'orders'))} (FORMAT parquet, PARTITION_BY (dt), FILENAME_PATTERN 'part-{i}')`);
+      ) TO ${sqlString(join(staging, 'orders'))} (FORMAT parquet, PARTITION_BY (dt), FILENAME_PATTERN 'part-{i}')`);
 
     // Items: orders that came with lines get exactly those lines; orders without (Taobao's order report) keep theirs.
     await db.run(`CREATE TABLE inc_items AS
@@ -81,7 +81,7 @@ export async function mergeIntoLake(
         SELECT ${kept.join(', ')}, e.dt FROM ${tableSource(dataDir, ORDER_ITEMS)} e LEFT JOIN inc n ON n.order_id = e.order_id
         WHERE e.dt IN (${inList}) AND e.order_id NOT IN (SELECT DISTINCT order_id FROM inc_items)
         UNION ALL SELECT ${columns(ORDER_ITEMS)}, dt FROM inc_items
-      ) TO ${q(join(staging, 'order_items-unsorted'))} (FORMAT parquet, PARTITION_BY (dt), FILENAME_PATTERN 'part-{i}')`);
+      ) TO ${sqlString(join(staging, 'order_items-unsorted'))} (FORMAT parquet, PARTITION_BY (dt), FILENAME_PATTERN 'part-{i}')`);
     await writeSortedPartitions(
       db,
       ORDER_ITEMS,
@@ -100,7 +100,7 @@ export async function mergeIntoLake(
     );
     await mkdir(join(staging, 'customers'), { recursive: true });
     await db.run(
-      `COPY (SELECT ${columns(CUSTOMERS)} FROM cust ORDER BY customer_id) TO ${q(join(staging, 'customers', 'part-0.parquet'))} (FORMAT parquet)`,
+      `COPY (SELECT ${columns(CUSTOMERS)} FROM cust ORDER BY customer_id) TO ${sqlString(join(staging, 'customers', 'part-0.parquet'))} (FORMAT parquet)`,
     );
 
     await replacePartitions(join(staging, 'orders'), tableDir(dataDir, ORDERS.name), affected);

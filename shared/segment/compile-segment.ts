@@ -120,7 +120,14 @@ interface State {
 
 function compile(rule: Rule, ctx: SegmentContext, state: State, trail: string[]): string {
   const named = state.named;
-  if ('all' in rule) return `(${rule.all.map((r) => compile(r, ctx, state, trail)).join('\n  AND ')})`;
+  if ('all' in rule) {
+    const parts = rule.all.map((r) => {
+      const lean = exceptShared(r, rule.all, ctx, trail);
+      // What is left of a named segment is compiled with it on the trail, so a cycle still shows.
+      return lean ? compile(lean.rule, ctx, state, [...trail, lean.of]) : compile(r, ctx, state, trail);
+    });
+    return `(${parts.join('\n  AND ')})`;
+  }
   if ('any' in rule) return `(${rule.any.map((r) => compile(r, ctx, state, trail)).join('\n  OR ')})`;
   if ('not' in rule) return `(NOT ${compile(rule.not, ctx, state, trail)})`;
   if ('segment' in rule) {
@@ -138,6 +145,38 @@ function compile(rule: Rule, ctx: SegmentContext, state: State, trail: string[])
   }
   const sql = isPurchaseRule(rule) ? purchasePredicate(rule, ctx, state.aggregates) : predicate(rule, ctx);
   return `coalesce(${sql}, false)`;
+}
+
+/**
+ * Within `all`, `not` a named segment that is itself an `all` sharing conditions with its siblings drops
+ * the shared ones: X ∧ ¬(X ∧ S) is X ∧ ¬S (compiled rules are never NULL, so two-valued logic holds).
+ * The example: regional waves are `all(launch-audience, region, not pilot)` with pilot =
+ * `all(launch-audience, sample)`; reading pilot would compute the launch audience a second time (as its
+ * own CTE, then a semi-join on it) only to take it away again.
+ */
+function exceptShared(
+  rule: Rule,
+  siblings: readonly Rule[],
+  ctx: SegmentContext,
+  trail: string[],
+): { rule: Rule; of: string } | null {
+  if (!('not' in rule) || !('segment' in rule.not)) return null;
+  const name = rule.not.segment;
+  const named = ctx.segments[name]?.where;
+  if (!named || !('all' in named) || trail.includes(name)) return null;
+  const shared = new Set(siblings.filter((s) => s !== rule).map(canonical));
+  const rest = named.all.filter((r) => !shared.has(canonical(r)));
+  if (rest.length === named.all.length || rest.length === 0) return null;
+  return { rule: { not: rest.length === 1 ? (rest[0] as Rule) : { all: rest } }, of: name };
+}
+
+/** A rule as text with its keys sorted, so two rules written the same way compare equal. */
+function canonical(rule: unknown): string {
+  return JSON.stringify(rule, (_k, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
 }
 
 const inIds = (subquery: string) => `c.customer_id IN (${subquery})`;

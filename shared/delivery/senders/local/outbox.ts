@@ -67,10 +67,11 @@ export class OutboxSmsSender implements SmsSender {
 
   async send(messages: readonly SmsMessage[]): Promise<SendResult[]> {
     const at = this.#clock.now().toISOString();
-    const lines = messages.map((m) =>
+    const ids = messages.map((m) => localMessageId(m.sendId));
+    const lines = messages.map((m, i) =>
       JSON.stringify({
         sendId: m.sendId,
-        messageId: localMessageId(m.sendId),
+        messageId: ids[i],
         phone: m.phone,
         text: m.text,
         type: m.messageType,
@@ -79,6 +80,6 @@ export class OutboxSmsSender implements SmsSender {
     );
     if (lines.length)
       writeInFolder(this.#dir, () => appendFileSync(join(this.#dir, 'sms.jsonl'), `${lines.join('\n')}\n`));
-    return messages.map((m) => ({ kind: 'sent', messageId: localMessageId(m.sendId) }));
+    return ids.map((messageId) => ({ kind: 'sent', messageId }));
   }
 }

@@ -1,6 +1,7 @@
 import { parseDuration } from '../time/duration.ts';
 import { localToInstant } from '../time/zoned-time.ts';
 import { bucketSql, type Dialect } from './dialect.ts';
+import { IdSet, idsIn, type PredicateSql, predicateSql } from './id-set.ts';
 import { type Aggregates, isPurchaseRule, purchasePredicate } from './purchase-predicates.ts';
 import type { Rule } from './segment-schema.ts';
 import {
@@ -151,13 +152,28 @@ function compile(rule: Rule, ctx: SegmentContext, state: State, trail: string[])
     }
     const cte = segmentCte(rule.segment);
     if (!named.has(rule.segment)) {
-      const where = compile(segment.where, ctx, state, [...trail, rule.segment]);
-      named.set(rule.segment, `${cte} AS (\n  SELECT c.customer_id FROM customers c WHERE ${where}\n)`);
+      // A segment that is one set of ids is that set's query (ids of customers who are not in the
+      // customers table, or NULL, never match a customer's IN).
+      const ids = isLeaf(segment.where) ? leaf(segment.where, ctx, state) : null;
+      named.set(
+        rule.segment,
+        ids instanceof IdSet
+          ? `${cte} AS (\n  SELECT customer_id FROM (${ids.query}) ids WHERE customer_id IS NOT NULL\n)`
+          : `${cte} AS (\n  SELECT c.customer_id FROM customers c WHERE ${compile(segment.where, ctx, state, [...trail, rule.segment])}\n)`,
+      );
     }
     return `c.customer_id IN (SELECT customer_id FROM ${cte})`;
   }
-  const sql = isPurchaseRule(rule) ? purchasePredicate(rule, ctx, state.aggregates) : predicate(rule, ctx);
-  return `coalesce(${sql}, false)`;
+  return `coalesce(${predicateSql(leaf(rule, ctx, state))}, false)`;
+}
+
+type Leaf = Exclude<Rule, { all: Rule[] } | { any: Rule[] } | { not: Rule } | { segment: string }>;
+
+const isLeaf = (rule: Rule): rule is Leaf =>
+  !('all' in rule || 'any' in rule || 'not' in rule || 'segment' in rule);
+
+function leaf(rule: Leaf, ctx: SegmentContext, state: State): PredicateSql {
+  return isPurchaseRule(rule) ? purchasePredicate(rule, ctx, state.aggregates) : predicate(rule, ctx);
 }
 
 /**
@@ -192,8 +208,6 @@ function canonical(rule: unknown): string {
   );
 }
 
-const inIds = (subquery: string) => `c.customer_id IN (${subquery})`;
-
 type Predicate = Exclude<
   Rule,
   | { all: Rule[] }
@@ -203,7 +217,7 @@ type Predicate = Exclude<
   | import('./purchase-predicates.ts').PurchaseRule
 >;
 
-function predicate(rule: Predicate, ctx: SegmentContext): string {
+function predicate(rule: Predicate, ctx: SegmentContext): PredicateSql {
   const run = ctx.runAt;
   const before = (duration: string) => sqlTimestamp(new Date(run.getTime() - parseDuration(duration)));
   const local = (text: string) => sqlTimestamp(localToInstant(text, ctx.timeZone));
@@ -227,7 +241,7 @@ function predicate(rule: Predicate, ctx: SegmentContext): string {
     const [from, to] = createdBetween
       ? [local(createdBetween[0]), local(createdBetween[1])]
       : [before(within ?? '0m'), sqlTimestamp(run)];
-    return inIds(
+    return idsIn(
       `SELECT customer_id FROM orders WHERE status = 'unpaid' AND created_at >= ${from} AND created_at < ${to} AND created_at < ${sqlTimestamp(run)}`,
     );
   }
@@ -237,22 +251,24 @@ function predicate(rule: Predicate, ctx: SegmentContext): string {
       `${alias}campaign_id = ${sqlString(campaign ?? ctx.campaignId)} AND ${alias}wave_id IN ${sqlStringList(waves)}`;
     const runTs = sqlTimestamp(run);
     if (event === 'sent')
-      return inIds(
+      return idsIn(
         `SELECT customer_id FROM sends WHERE ${of('')} AND status = 'sent' AND sent_at < ${runTs}`,
       );
     if (event === 'converted') {
       const window = sqlInterval(parseDuration(within ?? DEFAULT_CONVERSION_WINDOW));
-      return inIds(`SELECT s.customer_id FROM sends s JOIN paid o ON o.customer_id = s.customer_id
+      return idsIn(`SELECT s.customer_id FROM sends s JOIN paid o ON o.customer_id = s.customer_id
         WHERE ${of('s.')} AND s.status = 'sent' AND o.created_at >= s.sent_at AND o.created_at < s.sent_at + ${window}`);
     }
-    return inIds(
+    return idsIn(
       `SELECT customer_id FROM events WHERE ${of('')} AND event_type = ${sqlString(event)} AND occurred_at < ${runTs}`,
     );
   }
   if ('notReachedBy' in rule) {
     const { campaign, waves } = rule.notReachedBy;
-    return `NOT ${inIds(`SELECT customer_id FROM sends WHERE campaign_id = ${sqlString(campaign ?? ctx.campaignId)}
-      AND wave_id IN ${sqlStringList(waves)} AND status = 'sent' AND sent_at < ${sqlTimestamp(run)}`)}`;
+    return `NOT ${predicateSql(
+      idsIn(`SELECT customer_id FROM sends WHERE campaign_id = ${sqlString(campaign ?? ctx.campaignId)}
+      AND wave_id IN ${sqlStringList(waves)} AND status = 'sent' AND sent_at < ${sqlTimestamp(run)}`),
+    )}`;
   }
   if ('sample' in rule) {
     const key = `${sqlString(`${rule.sample.seed}:`)} || c.customer_id`;

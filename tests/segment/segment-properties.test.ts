@@ -111,6 +111,23 @@ describe('segment algebra on a generated shop', () => {
     );
   });
 
+  it('a named segment selects what its rule selects, and not the segment its complement', async () => {
+    await fc.assert(
+      fc.asyncProperty(leaf, async (a) => {
+        const segments = { a: { where: a } };
+        const sql = segmentSql({ segment: 'a' }, { ...ctx, segments });
+        // Predicates that are a set of ids (order-based here) are the segment's query, without customers.
+        if (!('region' in a || 'acquisitionChannel' in a || 'sample' in a))
+          expect(sql).toContain('seg_a AS (\n  SELECT customer_id FROM (');
+        const [all, sa] = [await ids({ everyone: true }), await ids(a)];
+        expect(sorted(await ids({ segment: 'a' }, segments))).toEqual(sorted(sa));
+        const rest = new Set([...all].filter((x) => !sa.has(x)));
+        expect(sorted(await ids({ not: { segment: 'a' } }, segments))).toEqual(sorted(rest));
+      }),
+      runs,
+    );
+  });
+
   it('samples are stable across runs and a smaller sample of the same seed is a subset', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -18,6 +18,9 @@ const ctx = (dialect: SegmentContext['dialect']): SegmentContext => ({
   campaignId: 'd11',
   segments: {
     guangdong: { where: { region: { provinces: ['广东省'] } } },
+    // One set of ids: compiled as that set's query, not as customers filtered by it.
+    'bottoms-no-tops': { where: { crossSell: { bought: ['trousers', 'skirt'], never: ['tshirt'] } } },
+    recent: { where: { recency: { days: { max: 90 } } } },
     'recent-or-guangdong': { where: { any: [{ recency: { days: { max: 90 } } }, { segment: 'guangdong' }] } },
   },
   dialect,
@@ -119,6 +122,17 @@ describe('what they bought', () => {
   it('cross-sell: bought X and never Y', async () => {
     // Trousers: c01 (also bought a tshirt); skirt: c02 (never a tshirt).
     expect(await ids({ crossSell: { bought: ['trousers', 'skirt'], never: ['tshirt'] } })).toEqual(['c02']);
+    // As a named segment (a set difference as the segment's own query), and its negation.
+    expect(await ids({ segment: 'bottoms-no-tops' })).toEqual(['c02']);
+    expect(await ids({ not: { segment: 'bottoms-no-tops' } })).toEqual([
+      'c01',
+      'c03',
+      'c04',
+      'c05',
+      'c06',
+      'c07',
+      'c08',
+    ]);
   });
 
   it('replenishment due: last purchase of the category plus its cycle falls in the window', async () => {
@@ -218,5 +232,7 @@ describe('samples and composition', () => {
       'c07',
     ]);
     expect(await ids({ segment: 'recent-or-guangdong' })).toEqual(['c01', 'c02', 'c04', 'c05', 'c08']);
+    expect(await ids({ segment: 'recent' })).toEqual(['c01', 'c04', 'c08']);
+    expect(await ids({ not: { segment: 'recent' } })).toEqual(['c02', 'c03', 'c05', 'c06', 'c07']);
   });
 });

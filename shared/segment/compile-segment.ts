@@ -154,12 +154,17 @@ function compile(rule: Rule, ctx: SegmentContext, state: State, trail: string[])
     if (!named.has(rule.segment)) {
       // A segment that is one set of ids is that set's query (ids of customers who are not in the
       // customers table, or NULL, never match a customer's IN).
-      const ids = isLeaf(segment.where) ? leaf(segment.where, ctx, state) : null;
+      // (A leaf is compiled once: order predicates add their columns to `stats` each time.)
+      const p = isLeaf(segment.where) ? leaf(segment.where, ctx, state) : null;
+      const where = () =>
+        p === null
+          ? compile(segment.where, ctx, state, [...trail, rule.segment])
+          : `coalesce(${predicateSql(p)}, false)`;
       named.set(
         rule.segment,
-        ids instanceof IdSet
-          ? `${cte} AS (\n  SELECT customer_id FROM (${ids.query}) ids WHERE customer_id IS NOT NULL\n)`
-          : `${cte} AS (\n  SELECT c.customer_id FROM customers c WHERE ${compile(segment.where, ctx, state, [...trail, rule.segment])}\n)`,
+        p instanceof IdSet
+          ? `${cte} AS (\n  SELECT customer_id FROM (${p.query}) ids WHERE customer_id IS NOT NULL\n)`
+          : `${cte} AS (\n  SELECT c.customer_id FROM customers c WHERE ${where()}\n)`,
       );
     }
     return `c.customer_id IN (SELECT customer_id FROM ${cte})`;

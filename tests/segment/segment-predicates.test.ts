@@ -21,6 +21,7 @@ const ctx = (dialect: SegmentContext['dialect']): SegmentContext => ({
     // One set of ids: compiled as that set's query, not as customers filtered by it.
     'bottoms-no-tops': { where: { crossSell: { bought: ['trousers', 'skirt'], never: ['tshirt'] } } },
     recent: { where: { recency: { days: { max: 90 } } } },
+    'few-orders-this-year': { where: { frequency: { orders: { max: 1 }, within: '365d' } } },
     'recent-or-guangdong': { where: { any: [{ recency: { days: { max: 90 } } }, { segment: 'guangdong' }] } },
   },
   dialect,
@@ -60,6 +61,20 @@ describe('recency and frequency', () => {
     expect(await ids({ frequency: { orders: { max: 0 } } })).toEqual(['c06', 'c07']);
     // In the last 365 days: c04 2 (o06, o07); c01 1 (o02 is 370.6 days old); c03 1; c05 1.
     expect(await ids({ frequency: { orders: { min: 2 }, within: '365d' } })).toEqual(['c04']);
+    // At most one paid order in the last 365 days (none counts): a named segment of it, and its
+    // window's count is one column of the per-customer aggregate, not two.
+    expect(await ids({ segment: 'few-orders-this-year' })).toEqual([
+      'c01',
+      'c02',
+      'c03',
+      'c05',
+      'c06',
+      'c07',
+      'c08',
+    ]);
+    const sql = segmentSql({ segment: 'few-orders-this-year' }, ctx('duckdb'));
+    expect(sql).toContain(' AS o_0');
+    expect(sql).not.toContain(' AS o_1');
   });
 
   it('monetary: total spend and average order value bands', async () => {

@@ -2,7 +2,12 @@ import { parseDuration } from '../time/duration.ts';
 import { localToInstant } from '../time/zoned-time.ts';
 import { bucketSql, type Dialect } from './dialect.ts';
 import { IdSet, idsIn, type PredicateSql, predicateSql } from './id-set.ts';
-import { type Aggregates, isPurchaseRule, purchasePredicate } from './purchase-predicates.ts';
+import {
+  type Aggregates,
+  isPurchaseRule,
+  type PurchaseRule,
+  purchasePredicate,
+} from './purchase-predicates.ts';
 import type { Rule } from './segment-schema.ts';
 import {
   sqlInterval,
@@ -213,14 +218,8 @@ function canonical(rule: unknown): string {
   );
 }
 
-type Predicate = Exclude<
-  Rule,
-  | { all: Rule[] }
-  | { any: Rule[] }
-  | { not: Rule }
-  | { segment: string }
-  | import('./purchase-predicates.ts').PurchaseRule
->;
+/** A leaf that is not about purchases: profile, unpaid orders, message history, samples. */
+type Predicate = Exclude<Leaf, PurchaseRule>;
 
 function predicate(rule: Predicate, ctx: SegmentContext): PredicateSql {
   const run = ctx.runAt;

@@ -1,11 +1,12 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type LedgerRow, ledgerRecord } from '../../shared/delivery/ledger/ledger.ts';
 import { ParquetLedger } from '../../shared/delivery/ledger/local/parquet-ledger.ts';
 import { JournalWaveRunStore } from '../../shared/delivery/wave-runs/local/journal-wave-run-store.ts';
 import { waveStatuses } from '../../shared/delivery/wave-status.ts';
+import { lakeRoot, tableDir } from '../../shared/lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 
 const PLANNED = new Date('2026-11-10T16:00:00Z');
@@ -128,7 +129,7 @@ describe('the Parquet ledger and the wave status', () => {
     await wh.close();
   });
 
-  it('converts to Parquet once the staging file is full, as Firehose does, without waiting for a flush', async () => {
+  it('converts a full staging file to Parquet in the background, as Firehose does, without waiting for a flush', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ledger-'));
     const rowLength = JSON.stringify(ledgerRecord(row('c1'))).length + 1;
     const ledger = new ParquetLedger(dir, { flushAt: 3 * rowLength }); // three rows' worth
@@ -143,10 +144,28 @@ describe('the Parquet ledger and the wave status', () => {
     await ledger.append([row('c1'), row('c2')]);
     expect(await count()).toBe(0); // still staged
     await ledger.append(['c3', 'c4', 'c5', 'c6'].map((c) => row(c)));
-    expect(await count()).toBe(6); // the append filled the staging file: converted
+    // The append filled the staging file: appends go on into a new one while it converts.
     await ledger.append([row('c7')]);
+    await vi.waitFor(async () => expect(await count()).toBe(6), { timeout: 10_000, interval: 50 });
     await ledger.flush();
     expect(await count()).toBe(7);
     expect(await ParquetLedger.recoverStaged(dir)).toBe(0); // nothing left staged
+  });
+
+  it('reports a failed background conversion at the next append or flush, and keeps its rows staged', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-'));
+    const rowLength = JSON.stringify(ledgerRecord(row('c1'))).length + 1;
+    const ledger = new ParquetLedger(dir, { flushAt: 2 * rowLength });
+    // The sends table's folder is a file: converting into it fails.
+    mkdirSync(lakeRoot(dir), { recursive: true });
+    writeFileSync(tableDir(dir, 'sends'), 'not a folder');
+    await ledger.append([row('c1'), row('c2')]); // full: converts in the background, and fails
+    await expect(ledger.flush()).rejects.toThrow(/converting staged sends rows to Parquet failed.*recovered/);
+    // Once the folder is fixed, the recovery converts every row: none was lost.
+    rmSync(tableDir(dir, 'sends'));
+    expect(await ParquetLedger.recoverStaged(dir)).toBe(1);
+    const wh = await DuckDbWarehouse.open(dir);
+    expect((await wh.query('SELECT count(*) AS n FROM sends')).rows[0]?.n).toBe(2);
+    await wh.close();
   });
 });

@@ -23,9 +23,14 @@ export const STAGING_FLUSH_BYTES = 64 * 2 ** 20;
 
 /**
  * Appends rows to a lake table on one machine. Rows go, synchronously, as JSON lines to a staging file
- * of this writer's own, so a crash loses nothing; `flush` (and an append that fills the staging file to
- * STAGING_FLUSH_BYTES) turns it into Parquet files in the table's `dt=` partitions and removes it.
- * Staging files left by a crashed process are picked up by `recoverStaged`.
+ * of this writer's own, so a crash loses nothing. When the staging file reaches STAGING_FLUSH_BYTES the
+ * writer moves on to a new one and converts the full one to Parquet in the table's `dt=` partitions in
+ * the background (on DuckDB's thread, while the caller goes on appending), as Firehose converts its
+ * buffer after PutRecordBatch has returned; `flush` converts what is staged and waits for every
+ * conversion. One conversion runs at a time: an append that fills a staging file while the previous one
+ * is still converting waits for it. A conversion that fails keeps its staging file (nothing is lost;
+ * `recoverStaged` converts it later) and makes the next append or flush throw. Staging files left by a
+ * crashed process are picked up by `recoverStaged`.
  */
 export class StagedParquetWriter implements TableWriter {
   readonly #dataDir: string;
@@ -33,6 +38,9 @@ export class StagedParquetWriter implements TableWriter {
   #file: string;
   #staged = 0;
   readonly #flushAt: number;
+  /** The conversion running in the background, if any (it never rejects: failures go to #failure). */
+  #converting: Promise<void> | null = null;
+  #failure: Error | null = null;
 
   constructor(dataDir: string, table: TableDef, options: { flushAt?: number } = {}) {
     this.#dataDir = dataDir;
@@ -46,19 +54,52 @@ export class StagedParquetWriter implements TableWriter {
   }
 
   async append(records: readonly TableRecord[]): Promise<void> {
+    this.#throwFailure();
     if (records.length === 0) return;
     const lines = `${records.map((r) => JSON.stringify(r)).join('\n')}\n`;
     writeInFolder(stagingDir(this.#dataDir, this.#table), () => appendFileSync(this.#file, lines));
     this.#staged += lines.length;
-    if (this.#staged >= this.#flushAt) await this.flush();
+    if (this.#staged >= this.#flushAt) {
+      await this.#converting;
+      this.#throwFailure();
+      this.#convertInBackground();
+    }
   }
 
   async flush(): Promise<void> {
+    await this.#converting;
+    this.#throwFailure();
+    this.#convertInBackground();
+    await this.#converting;
+    this.#throwFailure();
+  }
+
+  /** Starts converting the current staging file (if it has rows) and moves appends to a new one. */
+  #convertInBackground(): void {
     if (!existsSync(this.#file)) return;
     const file = this.#file;
     this.#file = this.#newFile();
     this.#staged = 0;
-    await stageToParquet(this.#dataDir, this.#table, [file]);
+    const done = stageToParquet(this.#dataDir, this.#table, [file]).then(
+      () => {
+        if (this.#converting === done) this.#converting = null;
+      },
+      (e: unknown) => {
+        if (this.#converting === done) this.#converting = null;
+        this.#failure = e instanceof Error ? e : new Error(String(e));
+      },
+    );
+    this.#converting = done;
+  }
+
+  #throwFailure(): void {
+    const failure = this.#failure;
+    if (!failure) return;
+    this.#failure = null;
+    throw new Error(
+      `converting staged ${this.#table.name} rows to Parquet failed (the rows stay staged under ${stagingDir(this.#dataDir, this.#table)} and are recovered on the next run): ${failure.message}`,
+      { cause: failure },
+    );
   }
 
   /** Converts staging files left behind by earlier processes. Call before any writer of this table runs. */

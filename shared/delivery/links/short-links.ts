@@ -1,5 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { Channel } from '../../campaign/contact-policy-schema.ts';
+import { HmacSha256 } from './hmac-sha256.ts';
 
 /**
  * Tracked short links. Each send gets a click link (to the wave's landing page) and, for email, a
@@ -32,12 +33,11 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 /** How long links work: clicks for the attribution horizon, unsubscribes (a legal duty) far longer. */
 export const LINK_TTL_DAYS: Record<LinkKind, number> = { click: 90, unsubscribe: 730 };
 
-export function linkCode(secret: string, kind: LinkKind, sendId: string): string {
-  const mac = createHmac('sha256', secret).update(`${kind}\n${sendId}`).digest();
+/** The code of a link, signed with the shop's link secret (`new HmacSha256(secret)`). */
+export function linkCode(key: HmacSha256, kind: LinkKind, sendId: string): string {
   // The MAC's first 64 bits (big-endian) in base 62, least significant digit first: long division of
   // the two 32-bit halves (each step stays below 2^53), the same digits as BigInt arithmetic, cheaper.
-  let hi = mac.readUInt32BE(0);
-  let lo = mac.readUInt32BE(4);
+  let [hi, lo] = key.first64(`${kind}\n${sendId}`);
   let code = '';
   for (let i = 0; i < CODE_LENGTH; i++) {
     const r = hi % 62;
@@ -56,12 +56,12 @@ export interface IssuedLinks {
 }
 
 export class LinkIssuer {
-  readonly #secret: string;
+  readonly #key: HmacSha256;
   readonly #base: string;
 
   constructor(secret: string, baseUrl: string) {
     if (secret.length < 16) throw new RangeError('the link secret must be at least 16 characters');
-    this.#secret = secret;
+    this.#key = new HmacSha256(secret);
     this.#base = baseUrl.replace(/\/+$/, '');
   }
 
@@ -73,7 +73,7 @@ export class LinkIssuer {
   issue(sendId: string, target: string | null, now: Date, channel: Channel): IssuedLinks {
     const withUnsubscribe = channel === 'email';
     const link = (kind: LinkKind, to: string | null): TrackedLink => ({
-      code: linkCode(this.#secret, kind, sendId),
+      code: linkCode(this.#key, kind, sendId),
       kind,
       sendId,
       channel,
@@ -105,7 +105,7 @@ export async function resolveLink(
   if (!/^[0-9A-Za-z]+$/.test(code) || code.length !== CODE_LENGTH) return { ok: false, reason: 'invalid' };
   const link = await store.get(code);
   if (!link) return { ok: false, reason: 'invalid' };
-  const expected = Buffer.from(linkCode(secret, link.kind, link.sendId));
+  const expected = Buffer.from(linkCode(new HmacSha256(secret), link.kind, link.sendId));
   if (!timingSafeEqual(expected, Buffer.from(code))) return { ok: false, reason: 'invalid' };
   if (link.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired' };
   return { ok: true, link };

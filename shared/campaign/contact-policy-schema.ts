@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { DURATION_PATTERN } from '../time/duration.ts';
+import { DURATION_PATTERN, parseDuration } from '../time/duration.ts';
+
+/** The longest cap window: a customer's contacts are remembered this long (claim.ts, IDEMPOTENCY_DAYS). */
+export const CAP_WINDOW_MAX_DAYS = 400;
 
 /** Channels a wave can use. `call-list` hands the customer to service staff instead of sending. */
 export const Channel = z.enum(['email', 'sms', 'call-list']);
@@ -27,7 +30,11 @@ export const FrequencyCap = z
       .default('any')
       .meta({ description: '"any" counts messages on every channel together; a list counts only those.' }),
     max: z.int().min(0),
-    window: Duration.meta({ description: 'Rolling window the cap counts over, e.g. 30d.' }),
+    window: Duration.refine((w) => parseDuration(w) <= CAP_WINDOW_MAX_DAYS * 86_400_000, {
+      error: `expected at most ${CAP_WINDOW_MAX_DAYS}d: contacts are remembered that long`,
+    }).meta({
+      description: `Rolling window the cap counts over, e.g. 30d; at most ${CAP_WINDOW_MAX_DAYS}d.`,
+    }),
   })
   .meta({ description: 'At most `max` messages per customer per rolling `window`, across all campaigns.' });
 export type FrequencyCap = z.infer<typeof FrequencyCap>;

@@ -159,6 +159,18 @@ describe('campaign validation', () => {
     }
   });
 
+  it('refuses a cap window longer than contacts are remembered, naming the line and field', () => {
+    const text = readFileSync('campaigns/contact-policy.yaml', 'utf8').replace('window: 30d', 'window: 401d');
+    try {
+      parseConfigText(ContactPolicy, text, 'contact-policy.yaml');
+      expect.unreachable('a 401-day window was accepted');
+    } catch (e) {
+      expect((e as ConfigError).problems.map(formatProblem)).toEqual([
+        'contact-policy.yaml:9:13 caps[0].window: expected at most 400d: contacts are remembered that long',
+      ]);
+    }
+  });
+
   it('keeps the committed JSON Schemas in step with the zod schemas', () => {
     expect(JSON.parse(readFileSync('campaign.schema.json', 'utf8'))).toEqual(configJsonSchema('campaign'));
     expect(JSON.parse(readFileSync('contact-policy.schema.json', 'utf8'))).toEqual(

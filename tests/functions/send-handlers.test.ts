@@ -159,7 +159,13 @@ describe('send-batches Lambda handler', () => {
       new GetItemCommand({ TableName: 'contacts', Key: { pk: { S: 'C#c1' } } }),
     );
     expect(JSON.parse(item.Item?.state?.S ?? '{}').claimed).toEqual([
-      { id: `${campaign.id}/d11-afternoon/c1`, at: expect.any(Number), state: 'sent' },
+      {
+        id: `${campaign.id}/d11-afternoon/c1`,
+        at: expect.any(Number),
+        state: 'sent',
+        channel: 'email',
+        category: 'marketing',
+      },
     ]);
   });
 

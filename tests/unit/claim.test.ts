@@ -9,6 +9,7 @@ import {
   markChange,
   parseContacts,
   type Reservation,
+  settleChange,
 } from '../../shared/delivery/contact-policy/claim.ts';
 
 const DAY = 86_400_000;
@@ -60,17 +61,24 @@ describe('decideClaim', () => {
     ]);
   });
 
-  it('prunes contacts older than every window (keeping at least 30 days) and send ids older than the idempotency period', () => {
+  it('forgets claims (and with them the contacts the caps count) older than the idempotency period', () => {
+    const yearly: FrequencyCap = { ...twoPerWeek, id: 'yearly', max: 3, window: `${IDEMPOTENCY_DAYS}d` };
     const out = run([
-      req('old', T0),
-      req('mid', T0 + 20 * DAY),
-      req('new', T0 + (IDEMPOTENCY_DAYS + 1) * DAY),
+      req('old', T0, { caps: [yearly] }),
+      req('mid', T0 + 20 * DAY, { caps: [yearly] }),
+      req('new', T0 + (IDEMPOTENCY_DAYS + 1) * DAY, { caps: [yearly] }),
     ]);
-    const last = out[2]?.state;
-    expect(last?.recent.map((c) => c.sendId)).toEqual(['new']);
-    // 'old' is 401 days old: forgotten; 'mid' is 381 days old: still remembered.
-    expect(last?.claimed.map((m) => m.id)).toEqual(['mid', 'new']);
-    expect(out[1]?.state.recent.map((c) => c.sendId)).toEqual(['old', 'mid']);
+    // 'old' is 401 days old: forgotten; 'mid' is 381 days old: still remembered, and counted.
+    expect(out[2]?.state.claimed.map((m) => m.id)).toEqual(['mid', 'new']);
+    expect(out[1]?.state.claimed.map((m) => [m.id, m.channel, m.category])).toEqual([
+      ['old', 'email', 'marketing'],
+      ['mid', 'email', 'marketing'],
+    ]);
+    const fourth = decideClaim(
+      out[2]?.state as CustomerContacts,
+      req('more', T0 + 380 * DAY, { caps: [yearly] }),
+    );
+    expect(fourth.result).toEqual({ kind: 'claimed' }); // 'mid' and 'new' in the window: 2 of 3
   });
 
   it('never writes for a duplicate or a capped send', () => {
@@ -147,14 +155,59 @@ describe('decideClaim', () => {
       suppressed: {},
     });
     const state = parseContacts(stored);
-    expect(state.claimed).toEqual([{ id: 'a', at: T0, state: 'claimed' }]);
+    expect(state.claimed).toEqual([
+      { id: 'a', at: T0, state: 'claimed', channel: 'email', category: 'marketing' },
+    ]);
     expect(decideClaim(state, req('a', T0 + DAY)).result).toEqual({ kind: 'duplicate', state: 'claimed' });
     const marked = markChange('c1', 'a', 'sent', new Date(T0)).decide(state).next;
-    expect(marked?.claimed).toEqual([{ id: 'a', at: T0, state: 'sent' }]);
+    expect(marked?.claimed).toEqual([
+      { id: 'a', at: T0, state: 'sent', channel: 'email', category: 'marketing' },
+    ]);
     const second = decideClaim(marked as CustomerContacts, req('b', T0 + DAY));
     expect(second.next?.claimed.map((m) => [m.id, m.state])).toEqual([
       ['a', 'sent'],
       ['b', 'claimed'],
     ]);
+  });
+
+  it('reads records that kept contacts apart from claims (in `recent`): their caps and duplicates hold as before', () => {
+    const once: FrequencyCap = { ...twoPerWeek, id: 'once-a-week', max: 1 };
+    const stored = JSON.stringify({
+      recent: [{ sendId: 'camp/a', at: T0, channel: 'email', category: 'marketing' }],
+      // 'camp/old' left every cap window: its contact was pruned, its send id is still remembered.
+      claimed: [
+        { id: 'camp/old', at: T0 - 60 * DAY, state: 'sent' },
+        { id: 'camp/a', at: T0, state: 'sent' },
+      ],
+      reserved: [],
+      suppressed: {},
+    });
+    const state = parseContacts(stored);
+    expect(state).not.toHaveProperty('recent');
+    expect(state.claimed).toEqual([
+      { id: 'camp/old', at: T0 - 60 * DAY, state: 'sent' },
+      { id: 'camp/a', at: T0, state: 'sent', channel: 'email', category: 'marketing' },
+    ]);
+    expect(decideClaim(state, req('camp/b', T0 + DAY, { caps: [once] })).result).toEqual({
+      kind: 'capped',
+      capId: 'once-a-week',
+    });
+    expect(decideClaim(state, req('camp/old', T0 + DAY, { caps: [once] })).result).toEqual({
+      kind: 'duplicate',
+      state: 'sent',
+    });
+    expect(decideClaim(state, req('camp/b', T0 + 8 * DAY, { caps: [once] })).result).toEqual({
+      kind: 'claimed',
+    });
+  });
+
+  it('counts a send settled without a claim under no cap', () => {
+    const settled = settleChange('c1', 'camp/dead', new Date(T0)).decide(EMPTY_CONTACTS)
+      .next as CustomerContacts;
+    expect(settled.claimed).toEqual([{ id: 'camp/dead', at: T0, state: 'failed' }]);
+    const once: FrequencyCap = { ...twoPerWeek, id: 'once-a-week', max: 1 };
+    expect(decideClaim(settled, req('camp/b', T0 + DAY, { caps: [once] })).result).toEqual({
+      kind: 'claimed',
+    });
   });
 });

@@ -1,4 +1,8 @@
-import type { Channel, FrequencyCap } from '../../campaign/contact-policy-schema.ts';
+import {
+  CAP_WINDOW_MAX_DAYS,
+  type Channel,
+  type FrequencyCap,
+} from '../../campaign/contact-policy-schema.ts';
 import { parseDuration } from '../../time/duration.ts';
 
 /**
@@ -36,19 +40,21 @@ export type ClaimResult =
   | { kind: 'reserved'; wave: string }
   | { kind: 'suppressed'; reason: SuppressionReason };
 
-/** One claimed send in a customer's record. */
+/**
+ * One claimed send in a customer's record: the idempotency memory, and the contact the caps count while
+ * it is inside their windows (whatever became of it: a claim holds its place under the caps).
+ */
 export interface ClaimMark {
   id: string;
   at: number;
   state: SendState;
-}
-
-/** One counted contact. */
-export interface Contact {
-  sendId: string;
-  at: number;
-  channel: Channel;
-  category: Category;
+  /**
+   * What the caps count. Absent on a send settled without ever being claimed (its queue message was
+   * dead-lettered first) and on claims carried over from records kept before 2026-11-24 that had
+   * already left every cap window: neither counts.
+   */
+  channel?: Channel;
+  category?: Category;
 }
 
 /** A place kept under the caps for a later, higher-priority wave (see docs/delivery.md, Reservations). */
@@ -65,12 +71,11 @@ export interface Reservation {
 
 /** What a store keeps per customer. */
 export interface CustomerContacts {
-  /** Contacts inside the longest cap window, oldest first. */
-  recent: Contact[];
   /**
-   * Every send claimed, with its time and state, kept for IDEMPOTENCY_DAYS: the idempotency memory. A
-   * list, not an object keyed by send id: an object with a new key per send cost V8 about 1 µs a claim
-   * and as much a mark (a new hidden class each time); a customer has few claims to look through.
+   * Every send claimed, in claim order, with its time, state, channel and category, kept for
+   * IDEMPOTENCY_DAYS: the idempotency memory and the contacts the caps count. A list, not an object
+   * keyed by send id: an object with a new key per send cost V8 about 1 µs a claim and as much a mark (a
+   * new hidden class each time); a customer has few claims to look through.
    */
   claimed: ClaimMark[];
   /** Reservations whose deadline has not passed. */
@@ -79,28 +84,50 @@ export interface CustomerContacts {
   suppressed: Partial<Record<'email' | 'sms' | 'any', SuppressionReason>>;
 }
 
-/** How long a send id is remembered: longer than any campaign runs, so re-runs never send twice. */
-export const IDEMPOTENCY_DAYS = 400;
-/** Contacts are kept for at least this long even if no cap window is that long (reports, audits). */
-const MIN_RECENT_DAYS = 30;
+/**
+ * How long a send id is remembered (longer than any campaign runs, so re-runs never send twice), and with
+ * it the contact the caps count: no cap window may be longer (the policy schema refuses one).
+ */
+export const IDEMPOTENCY_DAYS = CAP_WINDOW_MAX_DAYS;
 const DAY = 86_400_000;
 
-export const EMPTY_CONTACTS: CustomerContacts = { recent: [], claimed: [], reserved: [], suppressed: {} };
+export const EMPTY_CONTACTS: CustomerContacts = { claimed: [], reserved: [], suppressed: {} };
+
+/** A contact as records before 2026-11-24 kept it apart from its claim, in `recent`. */
+interface OldContact {
+  sendId: string;
+  at: number;
+  channel: Channel;
+  category: Category;
+}
 
 /**
- * A stored record, with the fields older records lack; `claimed` as records before 2026-11-23 kept it
- * (an object by send id) is read as the list.
+ * A stored record, with the fields older records lack. Records kept before 2026-11-23 held `claimed` as
+ * an object by send id; records kept before 2026-11-24 held each claim's contact apart, in `recent`
+ * (for the longest cap window): both are read as the list of claims, each with its contact.
  */
 export function parseContacts(json: string | undefined | null): CustomerContacts {
   if (!json) return EMPTY_CONTACTS;
   const stored = JSON.parse(json) as Omit<Partial<CustomerContacts>, 'claimed'> & {
     claimed?: ClaimMark[] | Record<string, { at: number; state: SendState }>;
+    recent?: OldContact[];
   };
-  const old = stored.claimed ?? [];
-  const claimed = Array.isArray(old)
+  const { recent, claimed: old = [], ...rest } = stored;
+  let claimed = Array.isArray(old)
     ? old
-    : Object.entries(old).map(([id, m]) => ({ id, at: m.at, state: m.state }));
-  return { ...EMPTY_CONTACTS, ...stored, claimed };
+    : Object.entries(old).map(([id, m]): ClaimMark => ({ id, at: m.at, state: m.state }));
+  if (recent?.length) {
+    const contacts = new Map(recent.map((c) => [c.sendId, c]));
+    claimed = claimed.map((m) => {
+      const c = contacts.get(m.id);
+      contacts.delete(m.id);
+      return c ? { id: m.id, at: m.at, state: m.state, channel: c.channel, category: c.category } : m;
+    });
+    // A contact without its claim cannot happen (claims outlive contacts); counted all the same.
+    for (const c of contacts.values())
+      claimed.push({ id: c.sendId, at: c.at, state: 'sent', channel: c.channel, category: c.category });
+  }
+  return { ...EMPTY_CONTACTS, ...rest, claimed };
 }
 
 /** The mark of a send in a record, if it was claimed. */
@@ -109,11 +136,16 @@ export function claimMark(state: CustomerContacts, sendId: string): ClaimMark | 
   return undefined;
 }
 
-/** The record's marks with `sendId` set to `state` (added if missing), in claim order. */
+/**
+ * The record's marks with `sendId` set to `state`, in claim order; added if missing (a send settled
+ * without a claim, which counts under no cap).
+ */
 function withMark(state: CustomerContacts, sendId: string, to: SendState, at: number): ClaimMark[] {
   const found = claimMark(state, sendId);
   if (!found) return [...state.claimed, { id: sendId, at, state: to }];
-  return state.claimed.map((m) => (m === found ? { id: m.id, at: m.at, state: to } : m));
+  return state.claimed.map((m) =>
+    m === found ? { id: m.id, at: m.at, state: to, channel: m.channel, category: m.category } : m,
+  );
 }
 
 /** A decision over one customer's record: the result, and the record to write (null: write nothing). */
@@ -123,14 +155,15 @@ export interface ContactChange<T> {
   decide(state: CustomerContacts): { result: T; next: CustomerContacts | null };
 }
 
-function counts(cap: FrequencyCap, contact: { channel: Channel; category: Category }): boolean {
+function counts(cap: FrequencyCap, contact: { channel?: Channel; category?: Category }): boolean {
+  if (!contact.channel || !contact.category) return false;
   const category = cap.appliesTo === 'all' || contact.category === 'marketing';
   const channel = cap.channels === 'any' || cap.channels.includes(contact.channel);
   return category && channel;
 }
 
-/** Contacts (and reserved contacts) that a cap counts in the window ending at `end`. */
-function used(cap: FrequencyCap, end: number, items: readonly (Contact | Reservation)[]): number {
+/** Contacts (claims and reserved contacts) that a cap counts in the window ending at `end`. */
+function used(cap: FrequencyCap, end: number, items: readonly (ClaimMark | Reservation)[]): number {
   const since = end - parseDuration(cap.window);
   let n = 0;
   for (const c of items) if (c.at > since && c.at <= end && counts(cap, c)) n += 1;
@@ -140,7 +173,7 @@ function used(cap: FrequencyCap, end: number, items: readonly (Contact | Reserva
 /** The first cap this send would exceed, or null. */
 export function exceededCap(state: CustomerContacts, req: ClaimRequest): FrequencyCap | null {
   const now = req.at.getTime();
-  return req.caps.find((cap) => counts(cap, req) && used(cap, now, state.recent) >= cap.max) ?? null;
+  return req.caps.find((cap) => counts(cap, req) && used(cap, now, state.claimed) >= cap.max) ?? null;
 }
 
 /**
@@ -158,7 +191,7 @@ export function crowdedReservation(state: CustomerContacts, req: ClaimRequest): 
     for (const cap of req.caps) {
       const end = Math.max(r.at, now);
       if (!counts(cap, req) || !counts(cap, r) || end - parseDuration(cap.window) >= now) continue;
-      if (used(cap, end, [...state.recent, ...ahead]) + 1 > cap.max) return r;
+      if (used(cap, end, [...state.claimed, ...ahead]) + 1 > cap.max) return r;
     }
   }
   return null;
@@ -183,20 +216,18 @@ export function decideClaim(
   const reserved = crowdedReservation(state, req);
   if (reserved) return { result: { kind: 'reserved', wave: reserved.wave }, next: null };
   const now = req.at.getTime();
-  let keepRecent = MIN_RECENT_DAYS * DAY;
-  for (const cap of req.caps) keepRecent = Math.max(keepRecent, parseDuration(cap.window));
-  const contact: Contact = { sendId: req.sendId, at: now, channel: req.channel, category: req.category };
-  // Copies only what changes (this runs once per recipient): recent stays sorted by time.
-  const kept = state.recent.some((c) => c.at <= now - keepRecent)
-    ? state.recent.filter((c) => c.at > now - keepRecent)
-    : state.recent;
-  const recent = [...kept, contact];
-  if (kept.length && (kept.at(-1) as Contact).at > now) recent.sort((a, b) => a.at - b.at);
+  const claim: ClaimMark = {
+    id: req.sendId,
+    at: now,
+    state: 'claimed',
+    channel: req.channel,
+    category: req.category,
+  };
+  // Copies only what changes (this runs once per recipient).
   const next = prune(
     {
       ...state,
-      recent,
-      claimed: [...state.claimed, { id: req.sendId, at: now, state: 'claimed' }],
+      claimed: [...state.claimed, claim],
       // The wave's own reservation is used up by its send.
       reserved: state.reserved.some((r) => r.wave === req.wave)
         ? state.reserved.filter((r) => r.wave !== req.wave)
@@ -316,13 +347,9 @@ export function forgetCampaignChange(
     at,
     decide: (s) => {
       const claimed = s.claimed.filter((m) => !ours(m.id));
-      const recent = s.recent.filter((c) => !ours(c.sendId));
       const reserved = s.reserved.filter((r) => !ours(`${r.wave}/`));
-      const changed =
-        recent.length !== s.recent.length ||
-        reserved.length !== s.reserved.length ||
-        claimed.length !== s.claimed.length;
-      return { result: changed, next: changed ? { ...s, claimed, recent, reserved } : null };
+      const changed = reserved.length !== s.reserved.length || claimed.length !== s.claimed.length;
+      return { result: changed, next: changed ? { ...s, claimed, reserved } : null };
     },
   };
 }

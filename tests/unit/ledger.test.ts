@@ -152,7 +152,7 @@ describe('the Parquet ledger and the wave status', () => {
     expect(await ParquetLedger.recoverStaged(dir)).toBe(0); // nothing left staged
   });
 
-  it('reports a failed background conversion at the next append or flush, and keeps its rows staged', async () => {
+  it('reports a failed background conversion at every later append and flush, and keeps every row staged', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ledger-'));
     const rowLength = JSON.stringify(ledgerRecord(row('c1'))).length + 1;
     const ledger = new ParquetLedger(dir, { flushAt: 2 * rowLength });
@@ -160,12 +160,17 @@ describe('the Parquet ledger and the wave status', () => {
     mkdirSync(lakeRoot(dir), { recursive: true });
     writeFileSync(tableDir(dir, 'sends'), 'not a folder');
     await ledger.append([row('c1'), row('c2')]); // full: converts in the background, and fails
-    await expect(ledger.flush()).rejects.toThrow(/converting staged sends rows to Parquet failed.*recovered/);
+    await vi.waitFor(() => expect(ledger.append([])).rejects.toThrow(), { timeout: 10_000, interval: 50 });
+    // From then on an append keeps its rows, then reports the failure; so does the flush.
+    await expect(ledger.append([row('c3')])).rejects.toThrow(
+      /converting staged sends rows to Parquet failed.*recovered/,
+    );
+    await expect(ledger.flush()).rejects.toThrow(/converting staged sends rows to Parquet failed/);
     // Once the folder is fixed, the recovery converts every row: none was lost.
     rmSync(tableDir(dir, 'sends'));
-    expect(await ParquetLedger.recoverStaged(dir)).toBe(1);
+    expect(await ParquetLedger.recoverStaged(dir)).toBe(2);
     const wh = await DuckDbWarehouse.open(dir);
-    expect((await wh.query('SELECT count(*) AS n FROM sends')).rows[0]?.n).toBe(2);
+    expect((await wh.query('SELECT count(*) AS n FROM sends')).rows[0]?.n).toBe(3);
     await wh.close();
   });
 });

@@ -50,8 +50,8 @@ export interface ClaimMark {
   state: SendState;
   /**
    * What the caps count. Absent on a send settled without ever being claimed (its queue message was
-   * dead-lettered first) and on claims carried over from records kept before 2026-11-24 that had
-   * already left every cap window: neither counts.
+   * dead-lettered first) and on claims read from an older record whose contact had already left every
+   * cap window: neither counts.
    */
   channel?: Channel;
   category?: Category;
@@ -93,7 +93,7 @@ const DAY = 86_400_000;
 
 export const EMPTY_CONTACTS: CustomerContacts = { claimed: [], reserved: [], suppressed: {} };
 
-/** A contact as records before 2026-11-24 kept it apart from its claim, in `recent`. */
+/** A contact as older records kept it apart from its claim, in `recent`. */
 interface OldContact {
   sendId: string;
   at: number;
@@ -102,9 +102,9 @@ interface OldContact {
 }
 
 /**
- * A stored record, with the fields older records lack. Records kept before 2026-11-23 held `claimed` as
- * an object by send id; records kept before 2026-11-24 held each claim's contact apart, in `recent`
- * (for the longest cap window): both are read as the list of claims, each with its contact.
+ * A stored record, with the fields older records lack. Older records held `claimed` as an object by send
+ * id, or kept each claim's contact apart, in `recent` (for the longest cap window): both are read as the
+ * list of claims, each with its contact.
  */
 export function parseContacts(json: string | undefined | null): CustomerContacts {
   if (!json) return EMPTY_CONTACTS;

@@ -28,9 +28,10 @@ export const STAGING_FLUSH_BYTES = 64 * 2 ** 20;
  * the background (on DuckDB's thread, while the caller goes on appending), as Firehose converts its
  * buffer after PutRecordBatch has returned; `flush` converts what is staged and waits for every
  * conversion. One conversion runs at a time: an append that fills a staging file while the previous one
- * is still converting waits for it. A conversion that fails keeps its staging file (nothing is lost;
- * `recoverStaged` converts it later) and makes the next append or flush throw. Staging files left by a
- * crashed process are picked up by `recoverStaged`.
+ * is still converting waits for it. A conversion that fails keeps its staging file, and from then on
+ * every append (once its rows are staged) and flush throws: nothing is lost, and `recoverStaged`
+ * converts the staged files on the next run. Staging files left by a crashed process are picked up by
+ * `recoverStaged` too.
  */
 export class StagedParquetWriter implements TableWriter {
   readonly #dataDir: string;
@@ -38,7 +39,7 @@ export class StagedParquetWriter implements TableWriter {
   #file: string;
   #staged = 0;
   readonly #flushAt: number;
-  /** The conversion running in the background, if any (it never rejects: failures go to #failure). */
+  /** The conversion running in the background, if any (it never rejects: a failure goes to #failure). */
   #converting: Promise<void> | null = null;
   #failure: Error | null = null;
 
@@ -54,11 +55,13 @@ export class StagedParquetWriter implements TableWriter {
   }
 
   async append(records: readonly TableRecord[]): Promise<void> {
+    if (records.length > 0) {
+      const lines = `${records.map((r) => JSON.stringify(r)).join('\n')}\n`;
+      writeInFolder(stagingDir(this.#dataDir, this.#table), () => appendFileSync(this.#file, lines));
+      this.#staged += lines.length;
+    }
+    // A failed conversion is reported once these rows are staged: they are kept whatever happens.
     this.#throwFailure();
-    if (records.length === 0) return;
-    const lines = `${records.map((r) => JSON.stringify(r)).join('\n')}\n`;
-    writeInFolder(stagingDir(this.#dataDir, this.#table), () => appendFileSync(this.#file, lines));
-    this.#staged += lines.length;
     if (this.#staged >= this.#flushAt) {
       await this.#converting;
       this.#throwFailure();
@@ -95,7 +98,6 @@ export class StagedParquetWriter implements TableWriter {
   #throwFailure(): void {
     const failure = this.#failure;
     if (!failure) return;
-    this.#failure = null;
     throw new Error(
       `converting staged ${this.#table.name} rows to Parquet failed (the rows stay staged under ${stagingDir(this.#dataDir, this.#table)} and are recovered on the next run): ${failure.message}`,
       { cause: failure },

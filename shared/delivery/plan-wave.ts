@@ -11,7 +11,13 @@ import type { CampaignCatalog, ScheduledWave } from './campaign-catalog.ts';
 import { BudgetMeter } from './contact-policy/budget.ts';
 import { reserveChange } from './contact-policy/claim.ts';
 import type { ContactStore } from './contact-policy/contact-store.ts';
-import { type LedgerRow, type LedgerWriter, type SuppressedReason, sendIdOf } from './ledger/ledger.ts';
+import {
+  type Arm,
+  type LedgerRow,
+  type LedgerWriter,
+  type SuppressedReason,
+  sendIdOf,
+} from './ledger/ledger.ts';
 import type { QueueProducer } from './queue/queue.ts';
 import { chooseVariant } from './render/choose-variant.ts';
 import { estimatedCost } from './render/estimated-cost.ts';
@@ -137,7 +143,7 @@ export async function planWave(
   let queued = 0;
   let suppressed = 0;
 
-  const leave = (row: Row, reason: SuppressedReason) => {
+  const leave = (row: Row, reason: SuppressedReason, arm: Arm | null = null) => {
     const customerId = String(row.customer_id);
     suppressed += 1;
     rows.push({
@@ -156,6 +162,7 @@ export async function planWave(
       messageId: null,
       plannedAt,
       sentAt: null,
+      arm,
     });
   };
   // Batch messages go to the queue ten at a time: one SendMessageBatch request for ten (SQS's limit).
@@ -192,13 +199,14 @@ export async function planWave(
       const step = String(row.step);
       if (step === 'suppressed') leave(row, row.reason as SuppressedReason);
       else if (step === 'capped') leave(row, 'cap');
-      else if (step === 'holdout') leave(row, 'holdout');
+      else if (step === 'holdout') leave(row, 'holdout', 'holdout');
+      else if (step === 'wave-holdout') leave(row, 'holdout', 'wave-holdout');
       else {
         const channel = row.channel as Channel;
         const customerId = String(row.customer_id);
         const variant = chooseVariant(campaign, wave, customerId);
         const cost = estimatedCost(campaign, wave, channel, variant);
-        if (!budget.admit(cost)) leave(row, 'budget');
+        if (!budget.admit(cost)) leave(row, 'budget', 'treatment');
         else {
           const recipient = toRecipient(row, variant);
           if (channel === 'call-list') callList.push(recipient);

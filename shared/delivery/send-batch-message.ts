@@ -70,6 +70,8 @@ export function batchLedgerRow(
     messageId: null,
     plannedAt: new Date(msg.plannedAt),
     sentAt: null,
+    // Everything queued was assigned to the wave's treatment when planned.
+    arm: 'treatment',
     ...over,
   };
 }

@@ -169,6 +169,11 @@ export const SENDS: TableDef = {
     c('message_id', 'string', 'Provider message id (SES, SNS), for matching events.'),
     c('planned_at', 'timestamp', 'When the wave run planned this recipient.'),
     c('sent_at', 'timestamp', 'When the message was accepted by the provider; NULL unless sent.'),
+    c(
+      'arm',
+      'string',
+      "Assignment when planned: treatment (to be messaged, whatever then happened: intent to treat), holdout (the campaign's), wave-holdout (held out of this wave only), or NULL (left out before assignment).",
+    ),
   ],
 };
 
@@ -234,6 +239,28 @@ export const ATTRIBUTION: TableDef = {
   ],
 };
 
+export const LIFT: TableDef = {
+  name: 'lift',
+  description:
+    'Per campaign, scope (a wave, or * for the campaign), stratum and group: the figures its lift is read from, written with the attribution table. The view campaign_lift turns them into incremental conversions, revenue and ROI with 95% intervals.',
+  partition: null,
+  columns: [
+    c('campaign_id', 'string', 'Campaign.'),
+    c('scope', 'string', 'A wave id, or * for the campaign as a whole.'),
+    c(
+      'stratum',
+      'string',
+      "new (no earlier wave assigned them: compared with the campaign's holdout), returning (compared with the wave's own holdout), or all (the campaign).",
+    ),
+    c('grp', 'string', 'treated (assigned to treatment, sent or not) or control (holdout).'),
+    c('customers', 'bigint', 'Customers in the group.'),
+    c('converted', 'bigint', 'Customers with a paid order in the window.'),
+    c('revenue_mean', 'double', 'Mean revenue per customer in the window.'),
+    c('revenue_var', 'double', 'Sample variance of revenue per customer.'),
+    c('computed_at', 'timestamp', 'When these figures were computed.'),
+  ],
+};
+
 export const LAKE_TABLES: readonly TableDef[] = [
   CUSTOMERS,
   PRODUCTS,
@@ -243,6 +270,7 @@ export const LAKE_TABLES: readonly TableDef[] = [
   EVENTS,
   SUPPRESSIONS,
   ATTRIBUTION,
+  LIFT,
 ];
 
 /** DuckDB's name for each column type (Athena/Glue use the ColumnType names as they are). */

@@ -1,6 +1,7 @@
 import type { Campaign, Wave } from '../campaign/campaign-schema.ts';
 import type { EffectivePolicy } from '../campaign/contact-policy.ts';
 import type { Channel } from '../campaign/contact-policy-schema.ts';
+import { armSql } from '../delivery/ledger/ledger.ts';
 import { parseDuration } from '../time/duration.ts';
 import { compileRule, type SegmentContext, withClause } from './compile-segment.ts';
 import { bucketSql, type Dialect } from './dialect.ts';
@@ -11,8 +12,14 @@ import { sqlNumber, sqlString, sqlStringList, sqlTimestamp } from './sql-literal
  * A wave's audience, one row per customer the segment selects, with the step where they leave the send:
  *   segment → consent and suppression → frequency caps already used → holdout → eligible.
  * Columns: customer_id, tier (value tier or NULL), channel (the first reachable candidate, or NULL),
- * step ('suppressed' | 'capped' | 'holdout' | 'eligible') and reason (for suppressed: opt-out,
- * no-address, bounced, complained; for capped: the cap's id).
+ * step ('suppressed' | 'capped' | 'holdout' | 'wave-holdout' | 'eligible') and reason (for suppressed:
+ * opt-out, no-address, bounced, complained; for capped: the cap's id).
+ *
+ * Holdout: a customer no earlier wave of the campaign assigned is drawn into the campaign's holdout by a
+ * stable hash of (campaign, customer), for good; one an earlier wave assigned keeps that assignment — the
+ * campaign's holdout stays held out, and a treated customer is held out of this wave alone by a hash of
+ * (campaign, wave, customer). So every holdout customer was drawn from the same customers, at the same
+ * moment, as the treated customers they are compared with (docs/responses.md, comparable groups).
  */
 export interface AudienceInput {
   campaign: Campaign;
@@ -98,7 +105,9 @@ export function waveAudienceSql(input: AudienceInput): string {
     return `WHEN ${applies} AND coalesce(cap_${i}, 0) >= ${sqlNumber(cap.max)} THEN ${sqlString(cap.id)}`;
   });
   const maxWindow = Math.max(0, ...caps.map((c) => parseDuration(c.window)));
-  const holdout = `${bucketSql(dialect, `${sqlString(`${campaign.id}:`)} || customer_id`)} < ${sqlNumber(Math.round(campaign.holdoutPercent * 100))}`;
+  const share = sqlNumber(Math.round(campaign.holdoutPercent * 100));
+  const campaignHoldout = `${bucketSql(dialect, `${sqlString(`${campaign.id}:`)} || ch.customer_id`)} < ${share}`;
+  const waveHoldout = `${bucketSql(dialect, `${sqlString(`${campaign.id}:${wave.id}:`)} || ch.customer_id`)} < ${share}`;
 
   const compiled = compileRule(waveRule(campaign, wave), ctx);
   // Only the percentile windows the tiers use: each is a sort of every buyer.
@@ -111,9 +120,8 @@ export function waveAudienceSql(input: AudienceInput): string {
   const valueRank = wave.tiers.length
     ? `value_rank AS (\n  SELECT customer_id, spend, order_count${rankColumns.map((c) => `,\n    ${c}`).join('')}\n  FROM stats\n),\n`
     : '';
-  const stepsSelect = `SELECT customer_id, tier, channel,
-  CASE WHEN channel IS NULL THEN 'suppressed' WHEN cap IS NOT NULL THEN 'capped' WHEN ${holdout} THEN 'holdout' ELSE 'eligible' END AS step,
-  CASE WHEN channel IS NULL THEN block WHEN cap IS NOT NULL THEN cap END AS reason
+  const stepsSelect = `SELECT customer_id, tier, channel, step,
+  CASE WHEN step = 'suppressed' THEN block WHEN step = 'capped' THEN cap END AS reason
 FROM capped`;
   const steps = recipients
     ? `,\nsteps AS (\n${stepsSelect}\n)
@@ -152,10 +160,25 @@ used AS (
   ) sent
   GROUP BY customer_id
 ),
+-- Who an earlier wave of this campaign assigned, and whether to its holdout.
+assigned AS (
+  SELECT customer_id, max(CASE WHEN arm = 'holdout' THEN 1 ELSE 0 END) AS held FROM (
+    SELECT customer_id, ${armSql()} AS arm FROM sends
+    WHERE campaign_id = ${sqlString(campaign.id)} AND planned_at < ${run}
+  ) a WHERE arm IS NOT NULL GROUP BY customer_id
+),
 capped AS (
-  SELECT ch.customer_id, ch.tier, ch.channel, ch.block,
-    ${capHit.length ? `CASE ${capHit.join(' ')} END` : 'CAST(NULL AS VARCHAR)'} AS cap
-  FROM chosen ch LEFT JOIN used u ON u.customer_id = ch.customer_id
+  SELECT customer_id, tier, channel, block, cap,
+    CASE WHEN channel IS NULL THEN 'suppressed' WHEN cap IS NOT NULL THEN 'capped'
+      WHEN held = 1 THEN 'holdout' WHEN held = 0 AND wave_holdout THEN 'wave-holdout'
+      WHEN held IS NULL AND campaign_holdout THEN 'holdout' ELSE 'eligible' END AS step
+  FROM (
+    SELECT ch.customer_id, ch.tier, ch.channel, ch.block,
+      ${capHit.length ? `CASE ${capHit.join(' ')} END` : 'CAST(NULL AS VARCHAR)'} AS cap,
+      a.held, ${campaignHoldout} AS campaign_holdout, ${waveHoldout} AS wave_holdout
+    FROM chosen ch LEFT JOIN used u ON u.customer_id = ch.customer_id
+    LEFT JOIN assigned a ON a.customer_id = ch.customer_id
+  ) x
 )${steps}`;
   // The base CTEs go first, then the named segments, then this query's own steps.
   const head = withClause(ctx, body, compiled);

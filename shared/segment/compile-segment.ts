@@ -1,3 +1,4 @@
+import { armSql } from '../delivery/ledger/ledger.ts';
 import { parseDuration } from '../time/duration.ts';
 import { localToInstant } from '../time/zoned-time.ts';
 import { bucketSql, type Dialect } from './dialect.ts';
@@ -269,9 +270,11 @@ function predicate(rule: Predicate, ctx: SegmentContext): PredicateSql {
   }
   if ('notReachedBy' in rule) {
     const { campaign, waves } = rule.notReachedBy;
+    // Reached = assigned by the wave, to its treatment or its holdout: a holdout customer is not left
+    // for a later wave to treat, so later waves compare groups drawn from the same customers.
     return `NOT ${predicateSql(
       idsIn(`SELECT customer_id FROM sends WHERE campaign_id = ${sqlString(campaign ?? ctx.campaignId)}
-      AND wave_id IN ${sqlStringList(waves)} AND status = 'sent' AND sent_at < ${sqlTimestamp(run)}`),
+      AND wave_id IN ${sqlStringList(waves)} AND ${armSql()} IS NOT NULL AND planned_at < ${sqlTimestamp(run)}`),
     )}`;
   }
   if ('sample' in rule) {

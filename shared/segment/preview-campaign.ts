@@ -78,7 +78,7 @@ export async function previewCampaign(
         preview.funnel.segment += 1;
         if (step === 'suppressed') bump(preview.suppressed, String(row.reason));
         else if (step === 'capped') bump(preview.capped, String(row.reason));
-        else if (step === 'holdout') preview.holdout += 1;
+        else if (step === 'holdout' || step === 'wave-holdout') preview.holdout += 1;
         else {
           eligible.add(String(row.customer_id));
           bump(preview.channels, String(row.channel));

@@ -19,23 +19,40 @@ export function segmentRefs(rule: Rule): { name: string; path: Path }[] {
   return refs;
 }
 
-/**
- * Whether a rule (through the named segments it refers to) reads message history — `messageHistory` or
- * `notReachedBy` — so that its audience depends on what earlier waves sent.
- */
-export function readsMessageHistory(rule: Rule, segments: Record<string, { where: Rule }>): boolean {
+/** Whether a rule, through the named segments it refers to, uses any of these predicates. */
+export function usesPredicate(
+  rule: Rule,
+  segments: Record<string, { where: Rule }>,
+  predicates: readonly string[],
+): boolean {
   const seen = new Set<string>();
-  const reads = (r: Rule): boolean => {
+  const uses = (r: Rule): boolean => {
     let found = false;
     walkRule(r, (x) => {
-      if ('messageHistory' in x || 'notReachedBy' in x) found = true;
+      if (predicates.some((p) => p in x)) found = true;
       else if ('segment' in x && !seen.has(x.segment)) {
         seen.add(x.segment);
         const named = segments[x.segment];
-        if (named && reads(named.where)) found = true;
+        if (named && uses(named.where)) found = true;
       }
     });
     return found;
   };
-  return reads(rule);
+  return uses(rule);
+}
+
+/**
+ * Whether a rule reads message history — `messageHistory` or `notReachedBy` — so that its audience
+ * depends on what earlier waves sent.
+ */
+export function readsMessageHistory(rule: Rule, segments: Record<string, { where: Rule }>): boolean {
+  return usesPredicate(rule, segments, ['messageHistory', 'notReachedBy']);
+}
+
+/**
+ * Whether a wave's audience is customers with an unpaid order (`unpaid`): its messages are reminders,
+ * and what they are for is that order paid — attribution credits the payment (docs/responses.md).
+ */
+export function remindsUnpaid(rule: Rule, segments: Record<string, { where: Rule }>): boolean {
+  return usesPredicate(rule, segments, ['unpaid']);
 }

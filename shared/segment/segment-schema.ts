@@ -221,9 +221,10 @@ const predicates = {
       }),
     })
     .meta({ description: 'Was sent / delivered / opened / clicked / converted in any of these waves.' }),
-  notReachedBy: z
-    .strictObject({ campaign: z.string().optional(), waves: Names })
-    .meta({ description: 'Was not sent anything by any of these waves.' }),
+  notReachedBy: z.strictObject({ campaign: z.string().optional(), waves: Names }).meta({
+    description:
+      'Was not assigned by any of these waves: neither sent to (or meant to be) nor in their holdout.',
+  }),
   sample: z.strictObject({ percent: z.number().gt(0).max(100), seed: z.string().min(1) }).meta({
     description:
       'A deterministic sample: the same seed picks the same customers; a smaller percent is a subset.',

@@ -40,11 +40,20 @@ describe('a small Double-11 end to end through the CLI (5,000 customers, simulat
 
     const wh = await DuckDbWarehouse.open(dataDir);
     const q = async (sql: string) => (await wh.query(sql)).rows;
-    // Holdout customers are never messaged, in any wave.
+    // The campaign's holdout is never messaged, in any wave; a wave's own holdout (customers an earlier
+    // wave treated) is not messaged by that wave.
     expect(
       await q(`SELECT count(*) AS n FROM sends s JOIN sends h ON h.customer_id = s.customer_id
-        AND h.reason = 'holdout' AND s.status = 'sent' AND s.campaign_id = h.campaign_id`),
+        AND h.arm = 'holdout' AND s.status = 'sent' AND s.campaign_id = h.campaign_id`),
     ).toEqual([{ n: 0 }]);
+    expect(
+      await q(`SELECT count(*) AS n FROM sends s JOIN sends h ON h.customer_id = s.customer_id
+        AND h.arm = 'wave-holdout' AND s.status = 'sent' AND s.wave_id = h.wave_id`),
+    ).toEqual([{ n: 0 }]);
+    const arms = await q(
+      `SELECT arm, count(*) AS n FROM sends WHERE reason = 'holdout' GROUP BY arm ORDER BY arm`,
+    );
+    expect(arms.map((r) => r.arm)).toEqual(['holdout', 'wave-holdout']);
     // No cap exceeded: at most 2 marketing messages per customer in 30 days (the campaign's cap), at most
     // one SMS a day (the shop's), counted over what was sent.
     const [marketing] =

@@ -32,6 +32,7 @@ const row = (i: number): LedgerRow => ({
   messageId: `sns-${i}`,
   plannedAt: new Date('2026-11-10T16:00:00Z'),
   sentAt: new Date('2026-11-11T00:00:01.250Z'),
+  arm: 'treatment',
 });
 const ledger = () =>
   new FirehoseLedger({ client: new FirehoseClient({ region: 'cn-north-1' }), deliveryStreamName: 'sends' });
@@ -60,6 +61,7 @@ describe('Firehose ledger', () => {
       sms_segments: 1,
       cost: 0.045,
       message_id: 'sns-500',
+      arm: 'treatment',
       planned_at: '2026-11-10 16:00:00.000',
       sent_at: '2026-11-11 00:00:01.250',
       dt: '2026-11-10',

@@ -26,6 +26,7 @@ const row = (customerId: string, over: Partial<LedgerRow> = {}): LedgerRow => ({
   messageId: `m-${customerId}`,
   plannedAt: PLANNED,
   sentAt: new Date('2026-11-11T00:00:01.250Z'),
+  arm: 'treatment',
   ...over,
 });
 
@@ -38,6 +39,7 @@ describe('the Parquet ledger and the wave status', () => {
       row('c2', {
         status: 'suppressed',
         reason: 'holdout',
+        arm: 'holdout',
         channel: null,
         smsSegments: null,
         cost: null,

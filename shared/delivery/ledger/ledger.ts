@@ -21,6 +21,19 @@ export type SuppressedReason =
   | 'holdout'
   | 'no-address';
 
+/**
+ * Which side of the wave's comparison a recipient was assigned to, when the wave planned them:
+ * - `treatment`: to be messaged by this wave — and it stays so whatever happens next (a cap or reservation
+ *   at claim time, quiet hours past the send-by, the budget, a failed send): intent to treat, so the
+ *   treated group is compared whole, never only the part that was sent to;
+ * - `holdout`: the campaign's holdout (a stable hash of campaign and customer), never messaged by any wave;
+ * - `wave-holdout`: in the campaign's treated group, held out of this wave only (a stable hash of campaign,
+ *   wave and customer), drawn among customers an earlier wave of the campaign already assigned;
+ * - null: left out before assignment (no address, opt-out, suppressed, capped when planned).
+ * See docs/responses.md (comparable groups).
+ */
+export type Arm = 'treatment' | 'holdout' | 'wave-holdout';
+
 export interface LedgerRow {
   sendId: string;
   campaignId: string;
@@ -39,6 +52,7 @@ export interface LedgerRow {
   messageId: string | null;
   plannedAt: Date;
   sentAt: Date | null;
+  arm: Arm | null;
 }
 
 export interface LedgerWriter {
@@ -73,6 +87,7 @@ export function ledgerRecord(r: LedgerRow): TableRecord {
     message_id: r.messageId,
     planned_at: tableTimestamp(r.plannedAt),
     sent_at: r.sentAt ? tableTimestamp(r.sentAt) : null,
+    arm: r.arm,
     dt: tableTimestamp(r.plannedAt).slice(0, 10),
   };
 }
@@ -87,4 +102,15 @@ export function oneSendSql(columns: readonly string[], where?: string): string {
   return `SELECT send_id, ${columns.map((c) => `max_by(${c}, r) AS ${c}`).join(', ')}
   FROM (SELECT *, ${rank} AS r FROM sends${where ? ` WHERE ${where}` : ''}) ranked
   GROUP BY send_id`;
+}
+
+/**
+ * The `arm` of a sends row as SQL, for rows written before the column existed too: those had holdout
+ * rows (reason holdout) and treatment rows (sent, failed, or suppressed after assignment: budget,
+ * reservation, quiet hours); a cap or suppression could be either then, and is read as unassigned.
+ */
+export function armSql(alias = ''): string {
+  const a = alias ? `${alias}.` : '';
+  return `coalesce(${a}arm, CASE WHEN ${a}reason = 'holdout' THEN 'holdout'
+    WHEN ${a}status IN ('sent', 'failed') OR ${a}reason IN ('budget', 'reserved', 'quiet-hours') THEN 'treatment' END)`;
 }

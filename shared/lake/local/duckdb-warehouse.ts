@@ -86,8 +86,17 @@ export class DuckDbWarehouse implements Warehouse {
    */
   async refreshViews(dataDir: string): Promise<void> {
     for (const table of LAKE_TABLES) {
+      const source = tableSource(dataDir, table);
+      // Columns added after some files were written read as NULL from those files (union_by_name); when no
+      // file has them yet, they are added here, so a query never meets a missing column.
+      const present = new Set(
+        (await this.connection.runAndReadAll(`SELECT * FROM ${source} LIMIT 0`)).columnNames(),
+      );
+      const missing = table.columns
+        .filter((col) => !present.has(col.name))
+        .map((col) => `, CAST(NULL AS ${DUCKDB_TYPE[col.type]}) AS ${col.name}`);
       await this.connection.run(
-        `CREATE OR REPLACE VIEW ${table.name} AS SELECT * FROM ${tableSource(dataDir, table)}`,
+        `CREATE OR REPLACE VIEW ${table.name} AS SELECT *${missing.join('')} FROM ${source}`,
       );
     }
     for (const view of ANALYST_VIEWS)

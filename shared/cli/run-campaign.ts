@@ -8,8 +8,9 @@ import { runWaveLocally } from '../delivery/local/run-wave.ts';
 import { type WaveStatus, waveStatuses } from '../delivery/wave-status.ts';
 import { DuckDbWarehouse } from '../lake/local/duckdb-warehouse.ts';
 import { StagedParquetWriter } from '../lake/local/staged-parquet-writer.ts';
-import { EVENTS, ORDERS, SUPPRESSIONS } from '../lake/tables.ts';
-import { type ResponseModel, simulateWaveResponses } from '../responses/simulate-responses.ts';
+import { EVENTS, ORDER_ITEMS, ORDERS, SUPPRESSIONS } from '../lake/tables.ts';
+import { payOrdersInLake } from '../responses/local/pay-orders.ts';
+import { type Payment, type ResponseModel, simulateWaveResponses } from '../responses/simulate-responses.ts';
 import { instantToLocal } from '../time/zoned-time.ts';
 import type { StepReporter } from './progress.ts';
 
@@ -62,6 +63,8 @@ export async function runCampaign(
         events: new StagedParquetWriter(dataDir, EVENTS),
         suppressions: new StagedParquetWriter(dataDir, SUPPRESSIONS),
         orders: new StagedParquetWriter(dataDir, ORDERS),
+        orderItems: new StagedParquetWriter(dataDir, ORDER_ITEMS),
+        payOrders: (payments: readonly Payment[]) => payOrdersInLake(dataDir, payments),
       }
     : null;
   try {
@@ -108,15 +111,11 @@ export async function runCampaign(
         );
       if (simulation && opts.simulate) {
         progress?.update(`${sw.wave.id}: simulating responses`, null);
-        const sim = await simulateWaveResponses(simulation, campaign.id, sw.wave.id, opts.simulate);
-        await Promise.all([
-          simulation.events.flush(),
-          simulation.suppressions.flush(),
-          simulation.orders.flush(),
-        ]);
+        const sim = await simulateWaveResponses(simulation, campaign, sw.wave.id, opts.simulate);
+        await Promise.all([simulation.events.flush(), simulation.suppressions.flush()]);
         await warehouse.refreshViews(dataDir);
         log(
-          `  SIMULATED responses: ${sim.events} events, ${sim.orders} orders (${sim.unpaid} left unpaid), ${sim.suppressed} unsubscribed or bounced`,
+          `  SIMULATED responses: ${sim.events} events, ${sim.orders} orders (${sim.unpaid} left unpaid)${sim.paid ? `, ${sim.paid} unpaid orders paid` : ''}, ${sim.suppressed} unsubscribed or bounced`,
         );
       }
     }

@@ -1,19 +1,25 @@
 import { createHash } from 'node:crypto';
+import type { Campaign } from '../campaign/campaign-schema.ts';
 import type { Channel } from '../campaign/contact-policy-schema.ts';
-import { oneSendSql } from '../delivery/ledger/ledger.ts';
-import type { TableWriter } from '../lake/table-writer.ts';
-import { tableTimestamp } from '../lake/table-writer.ts';
+import { type TableRecord, type TableWriter, tableTimestamp } from '../lake/table-writer.ts';
 import type { Warehouse } from '../lake/warehouse.ts';
-import { sqlString } from '../segment/sql-literals.ts';
+import { waveRule } from '../segment/audience-sql.ts';
+import { remindsUnpaid } from '../segment/rule-walk.ts';
 import { type IngestDeps, writeResponses } from './ingest-events.ts';
 import type { EventRow, Suppression } from './response-events.ts';
+import { simulatedAudienceSql } from './simulated-audience-sql.ts';
 
 /**
  * The simulated audience, for runs on one machine (never on AWS, where real events arrive): a seeded
  * response model that turns a wave's sends into delivery, open, click, bounce and unsubscribe events and
- * its treated and holdout customers into orders over the days after the wave. Every customer in the
- * wave, treated or held out, buys at the base rate (a daily draw, each day drawn once per campaign);
- * each message adds purchases at base × (trueLift − 1), so treated customers buy at about base × trueLift. Everything it writes is marked simulated
+ * everyone the wave assigned, treated or held out, into orders over the days after the wave.
+ *
+ * Customers differ: each buys on a day with their own propensity, from their history before the wave —
+ * paid orders in the last year (frequency), and for repeat buyers how far they are into their usual gap
+ * between orders (their cycle) — so segments respond differently and selection effects are visible.
+ * Every assigned customer, whatever their group and whether or not a message went out, buys at that
+ * base; a message that was sent adds purchases at base × (trueLift − 1). A reminder about unpaid orders
+ * gets them paid: at `paysUnpaid` without it, × trueLift with it. Everything it writes is marked simulated
  * (events.source = 'simulation', orders.source = 'simulation', order ids `sim-…`).
  */
 export interface ResponseModel {
@@ -26,12 +32,17 @@ export interface ResponseModel {
   clicked: Record<Channel, number>;
   /** P(unsubscribes | delivered email). */
   unsubscribed: number;
-  /** P(a customer orders within the window) without the campaign. */
-  baseConversion: number;
+  /**
+   * How much more customers buy in these days than their year's average (a promotion season draws them):
+   * a day's propensity is (orders in the last 365 days + 0.2) / 365 × activity × cycle.
+   */
+  activity: number;
   /** The campaign's true effect on conversion: treated customers order at base × trueLift. */
   trueLift: number;
-  /** Share of those orders created but left unpaid (what unpaid reminders are for). */
+  /** Share of orders created and left unpaid (what unpaid reminders are for). */
   unpaidShare: number;
+  /** P(an unpaid order is paid in the window) without a reminder. */
+  paysUnpaid: number;
   /** Days after the wave in which responses happen. */
   windowDays: number;
 }
@@ -42,70 +53,82 @@ export const DEFAULT_RESPONSE_MODEL: ResponseModel = {
   opened: 0.22,
   clicked: { email: 0.18, sms: 0.05, 'call-list': 0.4 },
   unsubscribed: 0.004,
-  baseConversion: 0.04,
+  activity: 2.5,
   trueLift: 1.5,
   unpaidShare: 0.08,
+  paysUnpaid: 0.3,
   windowDays: 2,
 };
+
+/** An unpaid order to be recorded as paid (the local wiring merges it into the lake by order id). */
+export interface Payment {
+  orderId: string;
+  customerId: string;
+  createdAt: Date;
+  paidAt: Date;
+  amount: number;
+  discount: number;
+  channel: string;
+}
 
 export interface SimulationDeps extends IngestDeps {
   warehouse: Warehouse;
   orders: TableWriter;
+  orderItems: TableWriter;
+  payOrders: (payments: Payment[]) => Promise<void>;
 }
 
 export interface SimulationReport {
   events: number;
   orders: number;
   unpaid: number;
+  /** Unpaid orders paid in the window. */
+  paid: number;
   suppressed: number;
 }
 
 const HOUR = 3_600_000;
+const DAY = 86_400_000;
 
 /** A uniform draw in [0, 1) fixed by the seed and the key: the same run simulates the same responses. */
 function draw(seed: number, key: string): number {
   return createHash('sha256').update(`${seed}:${key}`).digest().readUInt32BE(0) / 2 ** 32;
 }
 
+const instant = (v: unknown) => new Date(`${String(v).replace(' ', 'T')}Z`);
+
 export async function simulateWaveResponses(
   deps: SimulationDeps,
-  campaignId: string,
+  campaign: Campaign,
   waveId: string,
   model: ResponseModel = DEFAULT_RESPONSE_MODEL,
 ): Promise<SimulationReport> {
-  const campaign = sqlString(campaignId);
-  const wave = sqlString(waveId);
-  const { rows } = await deps.warehouse.query(`WITH s AS (
-  SELECT * FROM (
-    ${oneSendSql(['customer_id', 'status', 'channel', 'reason', 'sent_at', 'planned_at', 'message_id'], `campaign_id = ${campaign} AND wave_id = ${wave}`)}
-  ) o WHERE status = 'sent' OR reason = 'holdout'
-),
--- Each customer's base purchases are one calendar process: days already simulated by an earlier wave of
--- the campaign are not drawn again.
-covered AS (SELECT customer_id, max(planned_at) AS last_planned FROM sends
-  WHERE campaign_id = ${campaign} AND wave_id <> ${wave} AND (status = 'sent' OR reason = 'holdout')
-    AND planned_at < (SELECT min(planned_at) FROM sends WHERE campaign_id = ${campaign} AND wave_id = ${wave})
-  GROUP BY customer_id),
-aov AS (SELECT customer_id, avg(amount) AS aov FROM orders WHERE status = 'paid' GROUP BY customer_id)
-SELECT s.*, coalesce(aov.aov, 150) AS aov, cv.last_planned FROM s LEFT JOIN aov ON aov.customer_id = s.customer_id
-LEFT JOIN covered cv ON cv.customer_id = s.customer_id
-ORDER BY s.send_id`);
+  const wave = campaign.waves.find((w) => w.id === waveId);
+  if (!wave) throw new RangeError(`no wave ${waveId} in campaign ${campaign.id}`);
+  const reminder = remindsUnpaid(waveRule(campaign, wave), campaign.segments);
+  const sql = simulatedAudienceSql(campaign.id, waveId);
+  const rows = (await deps.warehouse.query(sql.recipients)).rows;
+  const products = (await deps.warehouse.query(sql.products)).rows;
+  const unpaidOrders = reminder ? (await deps.warehouse.query(sql.unpaidOrders)).rows : [];
   const events: EventRow[] = [];
   const suppressions: Suppression[] = [];
-  const orders: Record<string, string | number | null>[] = [];
+  const orders: TableRecord[] = [];
+  const lines: TableRecord[] = [];
+  const payments: Payment[] = [];
   let unpaid = 0;
+  const sentTo = new Map<string, { at: Date; clicked: boolean }>();
   for (const r of rows) {
     const sendId = String(r.send_id);
     const customerId = String(r.customer_id);
     const u = (purpose: string) => draw(model.seed, `${sendId}:${purpose}`);
     const treated = r.status === 'sent';
-    const start = new Date(`${String(treated ? r.sent_at : r.planned_at).replace(' ', 'T')}Z`);
+    const start = instant(treated ? r.sent_at : r.planned_at);
     const at = (hours: number) => new Date(start.getTime() + hours * HOUR);
     const channel = (r.channel as Channel | null) ?? 'email';
     const event = (eventType: string, when: Date, detail: string | null = null): EventRow => ({
       eventId: `sim-${createHash('sha256').update(`${sendId}:${eventType}`).digest('hex').slice(0, 24)}`,
       eventType,
-      campaignId,
+      campaignId: campaign.id,
       waveId,
       customerId,
       channel: channel === 'sms' ? 'sms' : 'email',
@@ -135,46 +158,89 @@ ORDER BY s.send_id`);
         events.push(event('bounced', when, 'Permanent'));
         suppressions.push({ customerId, channel: 'email', reason: 'bounced', at: when });
       }
+      sentTo.set(customerId, { at: start, clicked });
     }
     const order = (id: string, created: Date, key: string) => {
       const left = draw(model.seed, `${key}:unpaid`) < model.unpaidShare;
       unpaid += left ? 1 : 0;
+      const orderId = `sim-${campaign.id}-${createHash('sha256').update(`${model.seed}:${id}`).digest('hex').slice(0, 16)}`;
+      const amount = Math.round(Number(r.aov) * (0.6 + 0.8 * draw(model.seed, `${key}:amount`)) * 100) / 100;
+      const status = left ? 'unpaid' : 'paid';
       orders.push({
-        order_id: `sim-${campaignId}-${createHash('sha256').update(`${model.seed}:${id}`).digest('hex').slice(0, 16)}`,
+        order_id: orderId,
         customer_id: customerId,
         created_at: tableTimestamp(created),
         paid_at: left ? null : tableTimestamp(new Date(created.getTime() + 5 * 60_000)),
-        status: left ? 'unpaid' : 'paid',
-        amount: Math.round(Number(r.aov) * (0.6 + 0.8 * draw(model.seed, `${key}:amount`)) * 100) / 100,
+        status,
+        amount,
         discount: 0,
         channel: 'organic',
         source: 'simulation',
         dt: created.toISOString().slice(0, 7),
       });
+      const product = products[Math.floor(draw(model.seed, `${key}:sku`) * products.length)];
+      if (product)
+        lines.push({
+          order_id: orderId,
+          line_no: 1,
+          customer_id: customerId,
+          created_at: tableTimestamp(created),
+          order_status: status,
+          sku: String(product.sku),
+          category: String(product.category),
+          season: product.season === null ? null : String(product.season),
+          launch_date: product.launch_date === null ? null : String(product.launch_date),
+          quantity: 1,
+          unit_price: amount,
+          dt: created.toISOString().slice(0, 7),
+        });
     };
-    // Base purchases, treated or not: a daily draw per customer, so that P(an order within the window)
-    // is baseConversion, on days no earlier wave of the campaign has simulated for them.
-    const daily = 1 - (1 - model.baseConversion) ** (1 / model.windowDays);
-    const planned = new Date(`${String(r.planned_at).replace(' ', 'T')}Z`);
-    const coveredUntil = r.last_planned
-      ? new Date(`${String(r.last_planned).replace(' ', 'T')}Z`).getTime() + model.windowDays * 86_400_000
-      : 0;
+    // The customer's own propensity to buy on a day, from their history before the wave.
+    const daily = Math.min(0.3, Number(r.daily_propensity) * model.activity);
+    const inWindow = 1 - (1 - daily) ** model.windowDays;
+    // Base purchases, in either group, sent or not: a daily draw, on days no earlier wave of the campaign
+    // has simulated for them (each customer's base purchases are one calendar process).
+    const planned = instant(r.planned_at);
+    const coveredUntil = r.last_planned ? instant(r.last_planned).getTime() + model.windowDays * DAY : 0;
     for (let d = 0; d < model.windowDays; d++) {
-      const dayStart = planned.getTime() + d * 86_400_000;
+      const dayStart = planned.getTime() + d * DAY;
       if (dayStart < coveredUntil) continue;
       const day = new Date(dayStart).toISOString().slice(0, 10);
       const key = `base:${customerId}:${day}`;
       if (draw(model.seed, key) < daily)
-        order(key, new Date(dayStart + 86_400_000 * draw(model.seed, `${key}:time`)), key);
+        order(key, new Date(dayStart + DAY * draw(model.seed, `${key}:time`)), key);
     }
-    // The campaign's effect: treated customers buy on top of that, base × (trueLift − 1) per message,
-    // soon after a click when they clicked.
-    if (treated && u('lifted') < model.baseConversion * (model.trueLift - 1)) {
+    // The campaign's effect: a message that went out adds purchases at base × (trueLift − 1), soon after a
+    // click when they clicked.
+    if (treated && u('lifted') < inWindow * (model.trueLift - 1)) {
       const created = at(clicked ? 2 + 12 * u('order-time') : model.windowDays * 24 * u('order-time'));
       order(sendId, created, `${sendId}:lifted`);
     }
   }
+  // A reminder's purpose: unpaid orders paid. Without it at paysUnpaid, with a message × trueLift.
+  for (const o of unpaidOrders) {
+    const key = `pay:${String(o.order_id)}`;
+    const sent = sentTo.get(String(o.customer_id));
+    const p = Math.min(1, model.paysUnpaid * (sent ? model.trueLift : 1));
+    if (draw(model.seed, key) >= p) continue;
+    const from = sent?.at ?? instant(o.planned_at);
+    const hours = sent?.clicked
+      ? 0.5 + 6 * draw(model.seed, `${key}:time`)
+      : model.windowDays * 24 * draw(model.seed, `${key}:time`);
+    payments.push({
+      orderId: String(o.order_id),
+      customerId: String(o.customer_id),
+      createdAt: instant(o.created_at),
+      paidAt: new Date(from.getTime() + hours * HOUR),
+      amount: Number(o.amount),
+      discount: Number(o.discount ?? 0),
+      channel: String(o.channel ?? 'organic'),
+    });
+  }
   const suppressed = await writeResponses(deps, events, suppressions);
   await deps.orders.append(orders);
-  return { events: events.length, orders: orders.length, unpaid, suppressed };
+  await deps.orderItems.append(lines);
+  await Promise.all([deps.orders.flush(), deps.orderItems.flush()]);
+  if (payments.length > 0) await deps.payOrders(payments);
+  return { events: events.length, orders: orders.length, unpaid, paid: payments.length, suppressed };
 }

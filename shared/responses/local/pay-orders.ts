@@ -1,0 +1,35 @@
+import { mergeIntoLake } from '../../shop/import/merge-into-lake.ts';
+import type { Payment } from '../simulate-responses.ts';
+
+/**
+ * Records simulated payments of unpaid orders in the local lake: the same merge by order id as an order
+ * feed's `paid` events (campaign data import --format order-events), so the order's lines keep their
+ * place and take the paid status.
+ */
+export async function payOrdersInLake(dataDir: string, payments: readonly Payment[]): Promise<void> {
+  await mergeIntoLake(
+    dataDir,
+    payments.map((p) => ({
+      line: 0,
+      orderId: p.orderId,
+      customer: {
+        customerId: p.customerId,
+        name: null,
+        province: null,
+        city: null,
+        email: null,
+        emailConsent: false,
+        phone: null,
+        smsConsent: false,
+      },
+      createdAt: p.createdAt,
+      paidAt: p.paidAt,
+      status: 'paid',
+      amount: p.amount,
+      discount: p.discount,
+      channel: p.channel,
+      items: [],
+    })),
+    'simulation',
+  );
+}

@@ -63,9 +63,11 @@ export function nagAcknowledgements(stack: CampaignStack): { id: string; reason:
       'the functions that query with Athena read the objects of the lake tables a query names',
     ),
     iam5(`Resource::${results}/athena/*`, 'Athena writes query results under athena/ with names it chooses'),
-    iam5(
-      `Resource::${lake}/lake/attribution/*`,
-      'the attribute job UNLOADs a new run and deletes older runs under the attribution table prefix only',
+    ...['attribution', 'lift'].map((table) =>
+      iam5(
+        `Resource::${lake}/lake/${table}/*`,
+        `the attribute job UNLOADs a new run and deletes older runs under the ${table} table prefix only`,
+      ),
     ),
     iam5(
       `Resource::${lake}/*`,

@@ -3,25 +3,25 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { publishAttributionTable } from '../../shared/responses/aws/athena-attribution-table.ts';
+import { publishResponseTables } from '../../shared/responses/aws/athena-response-tables.ts';
 import { attributeFromEnvironment } from '../environment.ts';
 
 const logger = new Logger({ serviceName: 'attribute' });
 const metrics = new Metrics({ namespace: 'CampaignPipeline', serviceName: 'attribute' });
 
 /**
- * The scheduled attribution job (an EventBridge rule, daily): rewrites the attribution table for every
+ * The scheduled attribution job (an EventBridge rule, daily): rewrites the attribution and lift tables for every
  * campaign — deployed and created through the API — with the default last-touch model, so the analysts'
  * views (campaign_roi, segment_response, …) are current. `campaign report` recomputes a campaign with
  * its own model. The event itself carries nothing the job needs.
  */
-export async function attribute(_event: unknown): Promise<{ location: string; campaigns: number }> {
+export async function attribute(_event: unknown): Promise<{ locations: string[]; campaigns: number }> {
   const { deps, campaigns } = attributeFromEnvironment();
   const all = await campaigns();
-  const out = await publishAttributionTable(deps, all, 'last-touch');
-  logger.info('attribution table rewritten', { ...out, campaigns: all.length });
+  const out = await publishResponseTables(deps, all, 'last-touch');
+  logger.info('attribution and lift tables rewritten', { tables: out, campaigns: all.length });
   metrics.addMetric('attributionRuns', MetricUnit.Count, 1);
-  return { location: out.location, campaigns: all.length };
+  return { locations: out.map((t) => t.location), campaigns: all.length };
 }
 
 export const handler = middy(attribute).use(injectLambdaContext(logger)).use(logMetrics(metrics));

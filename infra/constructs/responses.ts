@@ -14,7 +14,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { FUNCTION_ENV } from '../../functions/environment.ts';
-import { EVENTS, SUPPRESSIONS } from '../../shared/lake/tables.ts';
+import { ATTRIBUTION, EVENTS, LIFT, SUPPRESSIONS } from '../../shared/lake/tables.ts';
 import { type DataLake, grantAthenaQueries } from './data-lake.ts';
 import { CAMPAIGNS_KEY } from './delivery.ts';
 import { HouseFunction } from './house-function.ts';
@@ -39,6 +39,8 @@ export interface ResponsesProps {
 export const INGEST_TIMEOUT = Duration.minutes(1);
 export const LINKS_TIMEOUT = Duration.seconds(10);
 
+/** The tables the attribute job rewrites (shared/responses/response-tables.ts). */
+const DERIVED_TABLES = [ATTRIBUTION.name, LIFT.name];
 /** SES event types the configuration set publishes: everything the events table records. */
 const SES_EVENTS = [
   EmailSendingEvent.SEND,
@@ -73,7 +75,7 @@ const SES_DETAIL_TYPES = [
  * complaints and unsubscribes to the contact store and the suppressions table at once). SNS SMS delivery
  * receipts reach the same function from SNS's delivery-status log groups. The click and unsubscribe
  * links are served by the links function behind an HTTP API (`GET|POST /{code}`); point the link base's
- * domain at it. The attribute function rewrites the attribution table every night.
+ * domain at it. The attribute function rewrites the attribution and lift tables every night.
  */
 export class Responses extends Construct {
   readonly eventsStream: LakeStream;
@@ -229,8 +231,10 @@ export class Responses extends Construct {
     grantAthenaQueries(lake, this.attribute);
     lake.bucket.grantRead(this.attribute, CAMPAIGNS_KEY);
     // Athena's UNLOAD writes with the caller's credentials; older runs are deleted.
-    lake.bucket.grantPut(this.attribute, 'lake/attribution/*');
-    lake.bucket.grantDelete(this.attribute, 'lake/attribution/*');
+    for (const table of DERIVED_TABLES) {
+      lake.bucket.grantPut(this.attribute, `lake/${table}/*`);
+      lake.bucket.grantDelete(this.attribute, `lake/${table}/*`);
+    }
     state.campaigns.grant(this.attribute, 'dynamodb:Scan');
     this.attribute.addToRolePolicy(
       new PolicyStatement({
@@ -238,16 +242,18 @@ export class Responses extends Construct {
         resources: [
           stack.formatArn({ service: 'glue', resource: 'catalog' }),
           stack.formatArn({ service: 'glue', resource: 'database', resourceName: lake.databaseName }),
-          stack.formatArn({
-            service: 'glue',
-            resource: 'table',
-            resourceName: `${lake.databaseName}/attribution`,
-          }),
+          ...DERIVED_TABLES.map((table) =>
+            stack.formatArn({
+              service: 'glue',
+              resource: 'table',
+              resourceName: `${lake.databaseName}/${table}`,
+            }),
+          ),
         ],
       }),
     );
     new Rule(this, 'NightlyAttribution', {
-      description: 'Rewrite the attribution table every night',
+      description: 'Rewrite the attribution and lift tables every night',
       schedule: Schedule.cron({ minute: '0', hour: '19' }),
       targets: [new LambdaFunction(this.attribute, { retryAttempts: 2 })],
     });

@@ -224,6 +224,10 @@ export const Campaign = z
       .string()
       .regex(/^[A-Z]{3}$/, { error: 'expected an ISO 4217 code, e.g. CNY' })
       .default('CNY'),
+    locale: z
+      .enum(['zh-CN', 'en'])
+      .default('zh-CN')
+      .meta({ description: 'Language of the report’s explanations (zh-CN or en).' }),
     channels: Channels,
     segments: z.record(Slug, Segment).default({}),
     waves: z.array(Wave).min(1),

@@ -16,15 +16,15 @@ import { lakeRoot, resolveDataDir } from '../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../lake/local/duckdb-warehouse.ts';
 import { campaignReport } from '../responses/campaign-report.ts';
 import { renderHtmlReport } from '../responses/html-report.ts';
-import { writeAttributionTable } from '../responses/local/attribution-table.ts';
+import { writeResponseTables } from '../responses/local/response-tables.ts';
 import { DEFAULT_RESPONSE_MODEL } from '../responses/simulate-responses.ts';
 import { generateShop } from '../shop/generate/generate-shop.ts';
 import { shopProfile } from '../shop/shop-profile.ts';
 import { instantToLocal } from '../time/zoned-time.ts';
-import { printReport } from './commands/report.ts';
 import { printStatus } from './commands/status.ts';
 import { EXIT } from './exit-codes.ts';
 import { printProfile } from './print-profile.ts';
+import { printReport } from './print-report.ts';
 import { stepReporter } from './progress.ts';
 import { runCampaign } from './run-campaign.ts';
 import { shopPolicyFor, siblingCampaigns } from './shop-policy.ts';
@@ -100,13 +100,13 @@ async function start(): Promise<number> {
   try {
     const all = [campaign, ...others];
     progress.update('attributing orders and computing the report', null);
-    await writeAttributionTable(reportWarehouse, dataDir, all, campaign.attribution.model, systemClock);
+    await writeResponseTables(reportWarehouse, dataDir, all, campaign.attribution.model, systemClock);
     const report = await campaignReport(reportWarehouse, all, campaign);
     progress.clear();
-    printReport(report, campaign.currency);
+    printReport(report, campaign.timeZone);
     const html = join(dataDir, 'reports', `${campaign.id}.html`);
     mkdirSync(dirname(html), { recursive: true });
-    writeFileSync(html, renderHtmlReport(report, campaign.currency));
+    writeFileSync(html, renderHtmlReport(report, campaign));
     console.log(`\nHTML report: ${html}`);
   } finally {
     await reportWarehouse.close();

@@ -1,4 +1,5 @@
 import { oneSendSql } from '../delivery/ledger/ledger.ts';
+import { CAMPAIGN_SCOPE, liftEstimatesSql } from '../responses/lift-sql.ts';
 
 /**
  * The analysts' views, defined once: DuckDB creates them next to the tables (so `campaign sql` sees them)
@@ -61,15 +62,24 @@ SELECT campaign_id, channel, count(*) AS messages, coalesce(sum(sms_segments), 0
 FROM s WHERE status = 'sent' GROUP BY 1, 2`,
   },
   {
+    name: 'campaign_lift',
+    description:
+      'Per campaign and scope (each wave, and * for the campaign): treated and holdout customers and conversion, incremental conversions, revenue and ROI (incremental revenue ÷ cost) with 95% intervals, whether the holdout was large enough to read, and the smallest effect it could detect. From the lift table (campaign report / the attribute job).',
+    sql: liftEstimatesSql('SELECT * FROM lift'),
+  },
+  {
     name: 'campaign_roi',
     description:
-      'Per campaign: cost of what was sent, attributed orders and revenue, ROI = (revenue − cost) / cost.',
+      'Per campaign: cost, incremental revenue and incremental ROI (what the campaign caused, against its holdout, with 95% intervals) first; then attributed orders, revenue and attributed ROI (last/first touch, credit not cause). ROI = revenue ÷ cost.',
     sql: `WITH s AS (${ONE_SEND}),
 cost AS (SELECT campaign_id, sum(cost) AS cost FROM s WHERE status = 'sent' GROUP BY 1),
-rev AS (SELECT campaign_id, count(*) AS orders, sum(amount) AS revenue FROM attribution GROUP BY 1)
-SELECT c.campaign_id, c.cost, coalesce(r.orders, 0) AS orders, coalesce(r.revenue, 0) AS revenue,
-  CASE WHEN c.cost > 0 THEN (coalesce(r.revenue, 0) - c.cost) / c.cost END AS roi
-FROM cost c LEFT JOIN rev r ON r.campaign_id = c.campaign_id`,
+rev AS (SELECT campaign_id, count(*) AS orders, sum(amount) AS revenue FROM attribution GROUP BY 1),
+inc AS (SELECT * FROM campaign_lift WHERE scope = '${CAMPAIGN_SCOPE}')
+SELECT c.campaign_id, c.cost, l.incremental_revenue, l.incremental_revenue_low, l.incremental_revenue_high,
+  l.incremental_roi, l.incremental_roi_low, l.incremental_roi_high, coalesce(l.readable, false) AS lift_readable,
+  coalesce(r.orders, 0) AS attributed_orders, coalesce(r.revenue, 0) AS attributed_revenue,
+  CASE WHEN c.cost > 0 THEN coalesce(r.revenue, 0) / c.cost END AS attributed_roi
+FROM cost c LEFT JOIN rev r ON r.campaign_id = c.campaign_id LEFT JOIN inc l ON l.campaign_id = c.campaign_id`,
   },
   {
     name: 'region_response',
@@ -85,7 +95,7 @@ FROM bought b JOIN sent s ON s.campaign_id = b.campaign_id AND s.province = b.pr
   {
     name: 'segment_response',
     description:
-      'Per campaign, segment and channel: audience, holdout, sent, customers converted, response rate, attributed orders and revenue, cost, ROI.',
+      'Per campaign, segment and channel: audience, holdout, sent, customers converted, response rate, attributed orders and revenue, cost, attributed ROI (revenue ÷ cost).',
     sql: `WITH s AS (${ONE_SEND}),
 rev AS (SELECT send_id, count(*) AS orders, sum(amount) AS revenue FROM attribution GROUP BY 1),
 g AS (
@@ -101,7 +111,7 @@ g AS (
   GROUP BY 1, 2, 3
 )
 SELECT *, CASE WHEN sent > 0 THEN CAST(converted AS DOUBLE) / sent END AS response_rate,
-  CASE WHEN cost > 0 THEN (revenue - cost) / cost END AS roi
+  CASE WHEN cost > 0 THEN revenue / cost END AS attributed_roi
 FROM g`,
   },
   {

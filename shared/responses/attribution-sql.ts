@@ -1,5 +1,7 @@
 import type { Campaign } from '../campaign/campaign-schema.ts';
 import { oneSendSql } from '../delivery/ledger/ledger.ts';
+import { waveRule } from '../segment/audience-sql.ts';
+import { remindsUnpaid } from '../segment/rule-walk.ts';
 import { sqlNumber, sqlString, sqlTimestamp } from '../segment/sql-literals.ts';
 import { parseDuration } from '../time/duration.ts';
 
@@ -63,6 +65,11 @@ export function attributionCtes(
   sendColumns: readonly string[] = [],
 ): string {
   const windows = windowRows(campaigns);
+  const reminders = campaigns.flatMap((c) =>
+    c.waves
+      .filter((w) => remindsUnpaid(waveRule(c, w), c.segments))
+      .map((w) => `(${sqlString(c.id)}, ${sqlString(w.id)})`),
+  );
   const cols = ['campaign_id', 'wave_id', 'customer_id', 'status', 'channel', 'variant', ...sendColumns];
   const sent = SENT_COLUMNS.map((c) => `s.${c}`).join(', ');
   return `one_send AS (
@@ -82,21 +89,35 @@ windows (campaign_id, channel, touch, seconds) AS (
   VALUES ${windows.length ? windows.join(',\n    ') : `('', '', '', 0)`}
 ),
 touches AS (
-  SELECT ${SENT_COLUMNS.join(', ')}, event_type AS touch, occurred_at AS at
+  SELECT ${SENT_COLUMNS.join(', ')}, event_type AS touch, occurred_at AS touched_at
   FROM send_events WHERE event_type IN ('opened', 'clicked', 'delivered')
   UNION ALL
   SELECT ${SENT_COLUMNS.join(', ')}, 'called', sent_at FROM sent_rows WHERE channel = 'call-list'
 ),
+reminder_waves (campaign_id, wave_id) AS (
+  VALUES ${reminders.length ? reminders.join(', ') : `('', '')`}
+),
 windowed AS (
-  SELECT t.*, t.at + w.seconds * INTERVAL '1' SECOND AS until
+  SELECT t.*, t.touched_at + w.seconds * INTERVAL '1' SECOND AS until, r.wave_id IS NOT NULL AS reminder
   FROM touches t JOIN windows w ON w.campaign_id = t.campaign_id AND w.channel = t.channel AND w.touch = t.touch
+  LEFT JOIN reminder_waves r ON r.campaign_id = t.campaign_id AND r.wave_id = t.wave_id
+),
+-- An order counts for a touch when it was created in the touch's window; for a reminder about an unpaid
+-- order, when an order created before the touch was paid in its window (what the reminder is for).
+matched_orders AS (
+  SELECT o.order_id, o.amount, o.created_at, w.* FROM orders o
+  JOIN windowed w ON w.customer_id = o.customer_id AND o.created_at >= w.touched_at AND o.created_at < w.until
+  WHERE o.status = 'paid' AND NOT w.reminder
+  UNION ALL
+  SELECT o.order_id, o.amount, o.created_at, w.* FROM orders o
+  JOIN windowed w ON w.customer_id = o.customer_id AND o.paid_at >= w.touched_at AND o.paid_at < w.until
+  WHERE o.status = 'paid' AND w.reminder AND o.created_at < w.touched_at
 ),
 candidates AS (
-  SELECT o.order_id, o.amount, o.created_at AS ordered_at, w.send_id, w.campaign_id, w.wave_id, w.customer_id,
-    w.channel, w.variant, w.touch,
-    row_number() OVER (PARTITION BY o.order_id ORDER BY w.at ${model === 'last-touch' ? 'DESC' : 'ASC'}, w.send_id) AS n
-  FROM orders o JOIN windowed w ON w.customer_id = o.customer_id AND o.created_at >= w.at AND o.created_at < w.until
-  WHERE o.status = 'paid'
+  SELECT order_id, amount, created_at AS ordered_at, send_id, campaign_id, wave_id, customer_id,
+    channel, variant, touch,
+    row_number() OVER (PARTITION BY order_id ORDER BY touched_at ${model === 'last-touch' ? 'DESC' : 'ASC'}, send_id) AS n
+  FROM matched_orders
 ),
 attributed AS (
   SELECT order_id, amount, ordered_at, send_id, campaign_id, wave_id, customer_id, channel, variant, touch
@@ -130,32 +151,6 @@ SELECT s.wave_id, coalesce(s.channel, '-') AS channel, coalesce(s.variant, '-') 
 FROM one_send s LEFT JOIN flags f ON f.send_id = s.send_id LEFT JOIN revenue r ON r.send_id = s.send_id
 WHERE s.campaign_id = ${id}
 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
-}
-
-/**
- * Per wave: treated against holdout customers, each customer's paid orders in the window after their
- * send (treated) or the wave's planning (holdout) — every order, attributed or not, the same way for
- * both groups — as counts, conversion, and the mean and variance of revenue per customer.
- */
-export function campaignLiftSql(campaign: Campaign): string {
-  const id = sqlString(campaign.id);
-  const window = `${sqlNumber(liftWindowSeconds(campaign))} * INTERVAL '1' SECOND`;
-  return `WITH one_send AS (
-  SELECT *, coalesce(sent_at, planned_at) AS since FROM (
-    ${oneSendSql(['wave_id', 'customer_id', 'status', 'reason', 'sent_at', 'planned_at'], `campaign_id = ${id}`)}
-  ) o
-),
-per_customer AS (
-  SELECT s.wave_id, s.status = 'sent' AS treated, s.send_id,
-    count(o.order_id) AS orders, coalesce(sum(o.amount), 0) AS revenue
-  FROM one_send s LEFT JOIN orders o ON o.customer_id = s.customer_id AND o.status = 'paid'
-    AND o.created_at >= s.since AND o.created_at < s.since + ${window}
-  WHERE s.status = 'sent' OR s.reason = 'holdout'
-  GROUP BY 1, 2, 3
-)
-SELECT wave_id, treated, count(*) AS customers, count(*) FILTER (WHERE orders > 0) AS converted,
-  avg(revenue) AS revenue_mean, coalesce(var_samp(revenue), 0) AS revenue_var
-FROM per_customer GROUP BY 1, 2 ORDER BY 1, 2`;
 }
 
 /** Every attributed order of the given campaigns, as rows of the attribution table. */

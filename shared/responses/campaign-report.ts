@@ -1,8 +1,11 @@
 import { type Campaign, waveSegment } from '../campaign/campaign-schema.ts';
-import type { Warehouse } from '../lake/warehouse.ts';
+import { resolveWaveSchedule } from '../campaign/wave-schedule.ts';
+import type { Row, Warehouse } from '../lake/warehouse.ts';
 import { sqlString } from '../segment/sql-literals.ts';
-import { campaignFunnelSql, campaignLiftSql, campaignRegionsSql } from './attribution-sql.ts';
+import { campaignFunnelSql, campaignRegionsSql } from './attribution-sql.ts';
+import { CAMPAIGN_SCOPE, liftEstimatesSql, liftStatsSql, MIN_EXPECTED_CONVERSIONS } from './lift-sql.ts';
 
+/** Attributed (last- or first-touch) figures per wave × channel × variant: secondary to the lift. */
 export interface FunnelRow {
   waveId: string;
   /** The wave's named segment, or `inline` for a wave with its own rule. */
@@ -19,8 +22,8 @@ export interface FunnelRow {
   orders: number;
   revenue: number;
   cost: number;
-  /** (revenue − cost) / cost; null when nothing was spent. */
-  roi: number | null;
+  /** Attributed revenue ÷ cost; null when nothing was spent. */
+  attributedRoi: number | null;
 }
 
 export interface Interval {
@@ -29,13 +32,42 @@ export interface Interval {
   high: number;
 }
 
-export interface WaveLift {
-  waveId: string;
-  treated: { customers: number; converted: number; rate: number; revenuePerCustomer: number };
-  holdout: { customers: number; converted: number; rate: number; revenuePerCustomer: number };
-  /** Conversions and revenue the wave caused beyond the holdout's behaviour, with 95% intervals. */
+export interface Group {
+  customers: number;
+  converted: number;
+  rate: number;
+  revenuePerCustomer: number;
+}
+
+/** Treated against control for one scope: a wave, or the campaign as a whole. */
+export interface Lift {
+  treated: Group;
+  /** The control group: the campaign's holdout, and for returning customers the wave's own holdout. */
+  holdout: Group;
+  /** Whether any part of the comparison had groups large enough to read (see `note` when not). */
+  readable: boolean;
+  /** Treated customers whose comparison was read; the rest were in groups too small. */
+  comparedCustomers: number;
+  /** Why there is no estimate, or what it leaves out; null when everything was compared. */
+  note: string | null;
+  /** Conversions and revenue caused beyond the control group's behaviour, with 95% intervals. */
   incrementalConversions: Interval | null;
   incrementalRevenue: Interval | null;
+  /** Incremental revenue ÷ cost, with the revenue's interval; null without an estimate or a cost. */
+  incrementalRoi: Interval | null;
+  /** The smallest incremental conversions these groups could detect (5% significance, 80% power). */
+  minimumDetectable: number | null;
+  cost: number;
+}
+
+export interface WaveReport {
+  waveId: string;
+  name: string | null;
+  /** Scheduled start, UTC ISO. */
+  start: string | null;
+  segment: string;
+  lift: Lift | null;
+  attributed: { orders: number; revenue: number; roi: number | null };
 }
 
 /** Attributed orders and revenue by province and day (the buyer's province, the order's UTC day). */
@@ -48,87 +80,65 @@ export interface RegionDay {
 
 export interface CampaignReport {
   campaignId: string;
+  name: string;
+  currency: string;
   model: 'last-touch' | 'first-touch';
   /** True when any response or order behind these figures came from the simulated audience. */
   simulated: boolean;
+  /** The campaign as a whole, every wave together: the headline. */
+  campaign: Lift | null;
+  /** Waves in order of their start. */
+  waves: WaveReport[];
   funnel: FunnelRow[];
-  lift: WaveLift[];
   regions: RegionDay[];
-  totals: { sent: number; revenue: number; cost: number; roi: number | null };
+  totals: { sent: number; cost: number; attributedRevenue: number; attributedRoi: number | null };
 }
 
-const Z95 = 1.959964;
 const num = (v: unknown) => Number(v ?? 0);
 const cents = (x: number) => Math.round(x * 100) / 100;
-const roiOf = (revenue: number, cost: number) =>
-  cost > 0 ? Math.round(((revenue - cost) / cost) * 1000) / 1000 : null;
+const ratio = (x: number) => Math.round(x * 1000) / 1000;
+const roiOf = (revenue: number, cost: number) => (cost > 0 ? ratio(revenue / cost) : null);
 
 /**
- * The campaign's report: attribution (every order to at most one send of any campaign) per wave ×
- * channel × variant, and per wave the treated-against-holdout lift with 95% intervals (normal
- * approximation: difference of proportions for conversions, difference of means for revenue).
+ * The campaign's report. Headline: what the campaign caused — incremental conversions, revenue and ROI
+ * against its holdout, for the campaign and per wave, with 95% intervals (lift-sql.ts). Secondary: what
+ * attribution credits it with (every paid order to at most one send of any campaign; attribution-sql.ts)
+ * per wave × channel × variant.
  */
 export async function campaignReport(
   warehouse: Warehouse,
   campaigns: readonly Campaign[],
   campaign: Campaign,
 ): Promise<CampaignReport> {
-  const funnelRows = (await warehouse.query(campaignFunnelSql(campaigns, campaign))).rows;
-  const funnel: FunnelRow[] = funnelRows.map((r) => {
-    const revenue = cents(num(r.revenue));
-    const cost = cents(num(r.cost));
-    const wave = campaign.waves.find((w) => w.id === String(r.wave_id));
-    return {
-      waveId: String(r.wave_id),
-      segment: wave ? waveSegment(wave) : 'inline',
-      channel: String(r.channel),
-      variant: String(r.variant),
-      audience: num(r.audience),
-      holdout: num(r.holdout),
-      sent: num(r.sent),
-      delivered: num(r.delivered),
-      opened: num(r.opened),
-      clicked: num(r.clicked),
-      converted: num(r.converted),
-      orders: num(r.orders),
-      revenue,
-      cost,
-      roi: roiOf(revenue, cost),
-    };
-  });
-  const liftRows = (await warehouse.query(campaignLiftSql(campaign))).rows;
-  const lift: WaveLift[] = [...new Set(liftRows.map((r) => String(r.wave_id)))].map((waveId) => {
-    const group = (treated: boolean) => {
-      const r = liftRows.find((x) => String(x.wave_id) === waveId && Boolean(x.treated) === treated);
-      const customers = num(r?.customers);
-      const converted = num(r?.converted);
+  const funnel = (await warehouse.query(campaignFunnelSql(campaigns, campaign))).rows.map((r) =>
+    funnelRow(campaign, r),
+  );
+  const estimates = (await warehouse.query(liftEstimatesSql(liftStatsSql(campaign)))).rows;
+  const liftOf = (scope: string) => {
+    const r = estimates.find((x) => String(x.scope) === scope);
+    return r ? lift(r) : null;
+  };
+  const { times } = resolveWaveSchedule(campaign.waves, campaign.timeZone);
+  // The waves that have run: in the ledger (a wave since removed from the file included).
+  const ran = [...new Set([...funnel.map((f) => f.waveId), ...estimates.map((r) => String(r.scope))])];
+  const waves: WaveReport[] = ran
+    .filter((id) => id !== CAMPAIGN_SCOPE)
+    .map((id) => {
+      const i = campaign.waves.findIndex((w) => w.id === id);
+      const w = campaign.waves[i];
+      const rows = funnel.filter((f) => f.waveId === id);
+      const revenue = cents(rows.reduce((n, f) => n + f.revenue, 0));
+      const cost = cents(rows.reduce((n, f) => n + f.cost, 0));
       return {
-        customers,
-        converted,
-        rate: customers ? converted / customers : 0,
-        revenuePerCustomer: num(r?.revenue_mean),
-        variance: num(r?.revenue_var),
+        waveId: id,
+        name: w?.name ?? null,
+        start: times[i]?.start.toISOString() ?? null,
+        segment: w ? waveSegment(w) : (rows[0]?.segment ?? 'inline'),
+        lift: liftOf(id),
+        attributed: { orders: rows.reduce((n, f) => n + f.orders, 0), revenue, roi: roiOf(revenue, cost) },
       };
-    };
-    const t = group(true);
-    const h = group(false);
-    const both = t.customers > 1 && h.customers > 1;
-    const seRate = Math.sqrt((t.rate * (1 - t.rate)) / t.customers + (h.rate * (1 - h.rate)) / h.customers);
-    const seRevenue = Math.sqrt(t.variance / t.customers + h.variance / h.customers);
-    const interval = (diff: number, se: number): Interval => ({
-      estimate: cents(diff * t.customers),
-      low: cents((diff - Z95 * se) * t.customers),
-      high: cents((diff + Z95 * se) * t.customers),
-    });
-    const strip = ({ variance: _, ...g }: typeof t) => g;
-    return {
-      waveId,
-      treated: strip(t),
-      holdout: strip(h),
-      incrementalConversions: both ? interval(t.rate - h.rate, seRate) : null,
-      incrementalRevenue: both ? interval(t.revenuePerCustomer - h.revenuePerCustomer, seRevenue) : null,
-    };
-  });
+    })
+    .sort((a, b) => (a.start ?? '').localeCompare(b.start ?? '') || a.waveId.localeCompare(b.waveId));
   const regions: RegionDay[] = (await warehouse.query(campaignRegionsSql(campaigns, campaign))).rows.map(
     (r) => ({
       province: String(r.province ?? 'unknown'),
@@ -142,15 +152,92 @@ export async function campaignReport(
        (SELECT count(*) FROM orders WHERE source = 'simulation') AS n`,
   );
   const sent = funnel.reduce((n, f) => n + f.sent, 0);
-  const revenue = cents(funnel.reduce((n, f) => n + f.revenue, 0));
+  const attributedRevenue = cents(funnel.reduce((n, f) => n + f.revenue, 0));
   const cost = cents(funnel.reduce((n, f) => n + f.cost, 0));
   return {
     campaignId: campaign.id,
+    name: campaign.name,
+    currency: campaign.currency,
     model: campaign.attribution.model,
     simulated: num(sim[0]?.n) > 0,
+    campaign: liftOf(CAMPAIGN_SCOPE),
+    waves,
     funnel,
-    lift,
     regions,
-    totals: { sent, revenue, cost, roi: roiOf(revenue, cost) },
+    totals: { sent, cost, attributedRevenue, attributedRoi: roiOf(attributedRevenue, cost) },
   };
+}
+
+function funnelRow(campaign: Campaign, r: Row): FunnelRow {
+  const revenue = cents(num(r.revenue));
+  const cost = cents(num(r.cost));
+  const wave = campaign.waves.find((w) => w.id === String(r.wave_id));
+  return {
+    waveId: String(r.wave_id),
+    segment: wave ? waveSegment(wave) : 'inline',
+    channel: String(r.channel),
+    variant: String(r.variant),
+    audience: num(r.audience),
+    holdout: num(r.holdout),
+    sent: num(r.sent),
+    delivered: num(r.delivered),
+    opened: num(r.opened),
+    clicked: num(r.clicked),
+    converted: num(r.converted),
+    orders: num(r.orders),
+    revenue,
+    cost,
+    attributedRoi: roiOf(revenue, cost),
+  };
+}
+
+/** One row of liftEstimatesSql as the report's figures. */
+function lift(r: Row): Lift {
+  const group = (prefix: 'treated' | 'control'): Group => {
+    const customers = num(r[`${prefix}_customers`]);
+    const converted = num(r[`${prefix}_converted`]);
+    return {
+      customers,
+      converted,
+      rate: customers ? converted / customers : 0,
+      revenuePerCustomer: cents(num(r[`${prefix}_revenue_per_customer`])),
+    };
+  };
+  const interval = (name: string, round: (x: number) => number): Interval | null =>
+    r[name] === null || r[name] === undefined
+      ? null
+      : {
+          estimate: round(num(r[name])),
+          low: round(num(r[`${name}_low`])),
+          high: round(num(r[`${name}_high`])),
+        };
+  const treated = group('treated');
+  const holdout = group('control');
+  const readable = Boolean(r.readable);
+  const compared = num(r.compared_customers);
+  return {
+    treated,
+    holdout,
+    readable,
+    comparedCustomers: compared,
+    note: readable
+      ? compared < treated.customers
+        ? `${treated.customers - compared} treated customers not compared: their holdout was too small to read`
+        : null
+      : tooSmall(treated, holdout),
+    incrementalConversions: readable ? interval('incremental_conversions', cents) : null,
+    incrementalRevenue: readable ? interval('incremental_revenue', cents) : null,
+    incrementalRoi: readable ? interval('incremental_roi', ratio) : null,
+    minimumDetectable: r.mde_conversions === null ? null : Math.round(num(r.mde_conversions)),
+    cost: cents(num(r.cost)),
+  };
+}
+
+/** Why a comparison is not read, in words a marketer can act on. */
+function tooSmall(treated: Group, holdout: Group): string {
+  if (holdout.customers === 0) return 'no holdout to compare with';
+  const pooled = (treated.converted + holdout.converted) / (treated.customers + holdout.customers);
+  if (pooled === 0) return 'no conversions in either group yet';
+  const need = Math.ceil(MIN_EXPECTED_CONVERSIONS / Math.min(pooled, 1 - pooled));
+  return `holdout too small to read: ${holdout.customers} customers at a ${(pooled * 100).toFixed(1)}% conversion rate expect ${(holdout.customers * pooled).toFixed(1)} conversions; reading it takes about ${need} customers in each group`;
 }

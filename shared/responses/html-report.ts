@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { Campaign } from '../campaign/campaign-schema.ts';
 import type { CampaignReport } from './campaign-report.ts';
 
 const esc = (s: string | number) =>
@@ -24,17 +25,22 @@ const money = (x: number) => x.toFixed(2);
  * When the charts have rendered, `<body data-charts-rendered>` holds how many, and each chart's
  * container how many pixels it painted.
  */
-export function renderHtmlReport(report: CampaignReport, currency: string): string {
+export function renderHtmlReport(
+  report: CampaignReport,
+  campaign: Pick<Campaign, 'currency' | 'locale' | 'timeZone'>,
+): string {
+  const { currency } = campaign;
   const data = JSON.stringify(report).replaceAll('<', '\\u003c');
   const cell = (v: string | number, shown = String(v)) => `<td data-value="${esc(v)}">${esc(shown)}</td>`;
   const funnelRows = report.funnel
     .filter((f) => f.sent > 0)
     .map(
       (f) =>
-        `<tr data-wave="${esc(f.waveId)}" data-channel="${esc(f.channel)}" data-variant="${esc(f.variant)}">${cell(f.waveId)}${cell(f.segment)}${cell(f.channel)}${cell(f.variant)}${cell(f.sent)}${cell(f.delivered)}${cell(f.opened)}${cell(f.clicked)}${cell(f.converted)}${cell(money(f.revenue))}${cell(money(f.cost))}${cell(f.roi === null ? '' : f.roi, f.roi === null ? '-' : `${f.roi.toFixed(1)}×`)}</tr>`,
+        `<tr data-wave="${esc(f.waveId)}" data-channel="${esc(f.channel)}" data-variant="${esc(f.variant)}">${cell(f.waveId)}${cell(f.segment)}${cell(f.channel)}${cell(f.variant)}${cell(f.sent)}${cell(f.delivered)}${cell(f.opened)}${cell(f.clicked)}${cell(f.converted)}${cell(money(f.revenue))}${cell(money(f.cost))}${cell(f.attributedRoi === null ? '' : f.attributedRoi, f.attributedRoi === null ? '-' : `${f.attributedRoi.toFixed(1)}×`)}</tr>`,
     )
     .join('\n');
-  const liftRows = report.lift
+  const liftRows = report.waves
+    .flatMap((w) => (w.lift ? [{ waveId: w.waveId, ...w.lift }] : []))
     .map((l) => {
       const c = l.incrementalConversions;
       const r = l.incrementalRevenue;
@@ -59,7 +65,7 @@ ${report.simulated ? '<p class="simulated">SIMULATED responses: these figures co
 <table id="funnel-table"><tr><th>wave</th><th>segment</th><th>channel</th><th>variant</th><th>sent</th><th>delivered</th><th>opened</th><th>clicked</th><th>converted</th><th>revenue</th><th>cost</th><th>ROI</th></tr>
 ${funnelRows}
 </table>
-<p id="totals" data-revenue="${money(report.totals.revenue)}" data-cost="${money(report.totals.cost)}">Total: ${report.totals.sent} sent, revenue ${money(report.totals.revenue)}, cost ${money(report.totals.cost)}.</p>
+<p id="totals" data-revenue="${money(report.totals.attributedRevenue)}" data-cost="${money(report.totals.cost)}">Total: ${report.totals.sent} sent, attributed revenue ${money(report.totals.attributedRevenue)}, cost ${money(report.totals.cost)}.</p>
 <h2>Lift against the holdout (95% intervals)</h2><div class="chart" id="lift"></div>
 <h2>Attributed revenue by region over time (top provinces)</h2><div class="chart" id="regions"></div>
 <table id="lift-table"><tr><th>wave</th><th>treated conversion</th><th>holdout conversion</th><th>incremental conversions</th><th>incremental revenue</th></tr>
@@ -96,9 +102,9 @@ ${liftRows}
   draw('roi', {
     xAxis: { type: 'category', data: sent.map(function (f) { return f.waveId + ' ' + f.channel + (f.variant === '-' ? '' : ' ' + f.variant); }), axisLabel: { rotate: 30 } },
     yAxis: { type: 'value', name: 'ROI' },
-    series: [{ name: 'ROI', type: 'bar', data: sent.map(function (f) { return f.roi; }) }],
+    series: [{ name: 'ROI', type: 'bar', data: sent.map(function (f) { return f.attributedRoi; }) }],
   });
-  var lifted = r.lift.filter(function (l) { return l.incrementalConversions; });
+  var lifted = r.waves.filter(function (w) { return w.lift && w.lift.incrementalConversions; }).map(function (w) { return Object.assign({ waveId: w.waveId }, w.lift); });
   draw('lift', {
     xAxis: { type: 'category', data: lifted.map(function (l) { return l.waveId; }) }, yAxis: { type: 'value' },
     series: [

@@ -117,7 +117,7 @@ describe('responses on AWS (CDK)', () => {
     );
   });
 
-  it('rewrites the attribution table nightly, allowed to update only that Glue table and its own folder', () => {
+  it('rewrites the attribution and lift tables nightly, allowed to update only those Glue tables and their own folders', () => {
     const id = functionId('attribute');
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'cron(0 19 * * ? *)',
@@ -126,10 +126,13 @@ describe('responses on AWS (CDK)', () => {
     const statements = policyOf(id);
     const glue = statements.find((s) => [s.Action].flat().includes('glue:UpdateTable'));
     expect(JSON.stringify(glue.Resource)).toContain('/campaign_lake/attribution');
+    expect(JSON.stringify(glue.Resource)).toContain('/campaign_lake/lift');
+    expect(JSON.stringify(glue.Resource)).not.toContain('/campaign_lake/sends');
     const deletes = statements.filter((s) =>
       [s.Action].flat().some((a: string) => a.startsWith('s3:DeleteObject')),
     );
     expect(JSON.stringify(deletes.map((s) => s.Resource))).toContain('/lake/attribution/*');
+    expect(JSON.stringify(deletes.map((s) => s.Resource))).toContain('/lake/lift/*');
     expect(JSON.stringify(deletes.map((s) => s.Resource))).not.toContain('/lake/sends');
   });
 });

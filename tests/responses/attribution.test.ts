@@ -3,7 +3,7 @@ import type { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { ManualClock } from '../../shared/clock.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { campaignReport } from '../../shared/responses/campaign-report.ts';
-import { writeAttributionTable } from '../../shared/responses/local/attribution-table.ts';
+import { writeResponseTables } from '../../shared/responses/local/response-tables.ts';
 import { loadDouble11 } from '../helpers/delivery-harness.ts';
 import { writeFixtureLake } from '../helpers/fixture-lake.ts';
 
@@ -179,7 +179,7 @@ describe('attribution (hand-computed)', () => {
       orders: 1,
       revenue: 100.1,
       cost: 0.01,
-      roi: 10009,
+      attributedRoi: 10010,
     });
     expect(row('w1', 'sms')).toMatchObject({
       audience: 1,
@@ -189,7 +189,7 @@ describe('attribution (hand-computed)', () => {
       orders: 1,
       revenue: 30,
       cost: 0.09,
-      roi: 332.333,
+      attributedRoi: 333.333,
     });
     expect(row('w2', 'email')).toMatchObject({
       audience: 1,
@@ -200,14 +200,17 @@ describe('attribution (hand-computed)', () => {
       cost: 0.01,
     });
     // 100.10 + 30.00 + 50.05: never more than the 270.15 of paid orders, and each order once.
-    expect(r.totals).toEqual({ sent: 3, revenue: 180.15, cost: 0.11, roi: 1636.727 });
+    expect(r.totals).toEqual({ sent: 3, attributedRevenue: 180.15, cost: 0.11, attributedRoi: 1637.727 });
     expect(r.simulated).toBe(false);
-    // Lift window 5 days. Treated in w1: u1 (100.10 + 50.05), u2 (30 + 20); holdout: u3 (70).
-    const w1 = r.lift.find((l) => l.waveId === 'w1');
-    expect(w1?.treated).toEqual({ customers: 2, converted: 2, rate: 1, revenuePerCustomer: 100.075 });
+    // Lift window: a day to send (w1 is not in the campaign's file) and the 5-day click window. Treated
+    // in w1: u1 (100.10 + 50.05), u2 (30 + 20); holdout: u3 (70).
+    const w1 = r.waves.find((w) => w.waveId === 'w1')?.lift;
+    expect(w1?.treated).toEqual({ customers: 2, converted: 2, rate: 1, revenuePerCustomer: 100.08 });
     expect(w1?.holdout).toEqual({ customers: 1, converted: 1, rate: 1, revenuePerCustomer: 70 });
-    // One holdout customer is too few for an interval: none is claimed.
+    // One holdout customer is too few to read: no interval is claimed, and the report says why.
+    expect(w1?.readable).toBe(false);
     expect(w1?.incrementalRevenue).toBeNull();
+    expect(w1?.note).toMatch(/holdout too small to read: 1 customers/);
   });
 
   it('first touch moves the order both waves could claim to the earlier one', async () => {
@@ -215,7 +218,7 @@ describe('attribution (hand-computed)', () => {
     const r = await campaignReport(wh, [first], first);
     expect(r.funnel.find((f) => f.waveId === 'w1' && f.channel === 'email')?.revenue).toBe(150.15);
     expect(r.funnel.find((f) => f.waveId === 'w2')?.revenue).toBe(0);
-    expect(r.totals.revenue).toBe(180.15);
+    expect(r.totals.attributedRevenue).toBe(180.15);
   });
 
   it('an order is claimed once across campaigns: the other campaign’s later touch wins it', async () => {
@@ -241,21 +244,21 @@ describe('attribution (hand-computed)', () => {
     const r = await campaignReport(withOther, [base, other], base);
     // o1 (12:00) now goes to other's 11:00 open; o2 (next day 06:00) to w2's 01:00 open.
     expect(r.funnel.find((f) => f.waveId === 'w1' && f.channel === 'email')?.revenue).toBe(0);
-    expect(r.totals.revenue).toBe(80.05);
+    expect(r.totals.attributedRevenue).toBe(80.05);
     await withOther.close();
   });
 
   it('writes the attribution table (each order once) and the analysts’ views agree with the report', async () => {
     const dir = await writeFixtureLake({ customers, sends, events, orders, order_items: orderItems });
     const local = await DuckDbWarehouse.open(dir);
-    const n = await writeAttributionTable(
+    const n = await writeResponseTables(
       local,
       dir,
       [base],
       'last-touch',
       new ManualClock(new Date('2026-11-20T00:00:00Z')),
     );
-    expect(n).toBe(3);
+    expect(n.attribution).toBe(3);
     const rows = (
       await local.query('SELECT order_id, wave_id, channel, touch, amount FROM attribution ORDER BY order_id')
     ).rows;
@@ -265,7 +268,13 @@ describe('attribution (hand-computed)', () => {
       { order_id: 'o3', wave_id: 'w1', channel: 'sms', touch: 'delivered', amount: 30 },
     ]);
     const [roi] = (await local.query('SELECT * FROM campaign_roi')).rows;
-    expect(roi).toMatchObject({ campaign_id: 'c', cost: 0.11, orders: 3, revenue: 180.15 });
+    expect(roi).toMatchObject({
+      campaign_id: 'c',
+      cost: 0.11,
+      attributed_orders: 3,
+      attributed_revenue: 180.15,
+      lift_readable: false,
+    });
     const funnel = (
       await local.query(
         'SELECT wave_id, channel, audience, holdout, sent, opened, delivered FROM wave_funnel ORDER BY 1, 2',

@@ -61,7 +61,7 @@ describe('the HTML report in headless Chromium', () => {
     const report = await campaignReport(wh, [campaign], campaign);
     await wh.close();
     const file = join(mkdtempSync(join(tmpdir(), 'report-')), 'report.html');
-    const html = renderHtmlReport(report, 'CNY');
+    const html = renderHtmlReport(report, campaign);
     writeFileSync(file, html);
     // Offline: no element loads anything (the chart library is inlined).
     const markup = html.replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, '<script></script>');
@@ -104,11 +104,11 @@ describe('the HTML report in headless Chromium', () => {
         String(f.converted),
         f.revenue.toFixed(2),
         f.cost.toFixed(2),
-        f.roi === null ? '' : String(f.roi),
+        f.attributedRoi === null ? '' : String(f.attributedRoi),
       ]);
     }
-    expect(dom).toContain(`data-revenue="${report.totals.revenue.toFixed(2)}"`);
-    expect(report.totals.revenue).toBe(88.8);
+    expect(dom).toContain(`data-revenue="${report.totals.attributedRevenue.toFixed(2)}"`);
+    expect(report.totals.attributedRevenue).toBe(88.8);
     expect(report.regions).toEqual([{ province: '浙江省', day: '2026-11-11', orders: 1, revenue: 88.8 }]);
   });
 });

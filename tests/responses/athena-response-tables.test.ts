@@ -6,7 +6,7 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/clock.ts';
 import { AthenaWarehouse } from '../../shared/lake/aws/athena-warehouse.ts';
-import { publishAttributionTable } from '../../shared/responses/aws/athena-attribution-table.ts';
+import { publishResponseTables } from '../../shared/responses/aws/athena-response-tables.ts';
 import { loadDouble11 } from '../helpers/delivery-harness.ts';
 
 // Athena, Glue and S3 cannot run here: the exact requests are asserted.
@@ -17,9 +17,12 @@ afterAll(() => {
   for (const m of [athena, glue, s3]) m.restore();
 });
 
-describe('the attribution table on AWS', () => {
-  it('UNLOADs to a fresh prefix, points the Glue table at it, then deletes the older runs', async () => {
-    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
+describe('the attribution and lift tables on AWS', () => {
+  it('UNLOADs each to a fresh prefix, points its Glue table at it, then deletes the older runs', async () => {
+    athena
+      .on(StartQueryExecutionCommand)
+      .resolvesOnce({ QueryExecutionId: 'q-1' })
+      .resolvesOnce({ QueryExecutionId: 'q-2' });
     athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
     const storage = {
       Columns: [{ Name: 'order_id', Type: 'string' }],
@@ -27,7 +30,21 @@ describe('the attribution table on AWS', () => {
       InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
       SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
     };
-    glue.on(GetTableCommand).resolves({
+    glue.on(GetTableCommand, { Name: 'lift' }).resolves({
+      Table: {
+        Name: 'lift',
+        DatabaseName: 'campaign_lake',
+        TableType: 'EXTERNAL_TABLE',
+        Parameters: { classification: 'parquet' },
+        PartitionKeys: [],
+        StorageDescriptor: {
+          ...storage,
+          Location: 's3://lake-bucket/lake/lift/computed=20261121T190000000Z/',
+        },
+        CreateTime: new Date(),
+      },
+    });
+    glue.on(GetTableCommand, { Name: 'attribution' }).resolves({
       Table: {
         Name: 'attribution',
         DatabaseName: 'campaign_lake',
@@ -39,15 +56,18 @@ describe('the attribution table on AWS', () => {
       },
     });
     glue.on(UpdateTableCommand).resolves({});
-    s3.on(ListObjectsV2Command).resolves({
+    s3.on(ListObjectsV2Command, { Prefix: 'lake/attribution/' }).resolves({
       Contents: [
         { Key: 'lake/attribution/computed=20261121T190000000Z/part-0.parquet' },
         { Key: 'lake/attribution/computed=20261122T190000000Z/part-0.parquet' },
       ],
     });
+    s3.on(ListObjectsV2Command, { Prefix: 'lake/lift/' }).resolves({
+      Contents: [{ Key: 'lake/lift/computed=20261122T190000000Z/part-0.parquet' }],
+    });
     s3.on(DeleteObjectsCommand).resolves({});
     const d11 = await loadDouble11();
-    const out = await publishAttributionTable(
+    const out = await publishResponseTables(
       {
         athena: new AthenaWarehouse({
           client: new AthenaClient({ region: 'cn-north-1' }),
@@ -65,10 +85,18 @@ describe('the attribution table on AWS', () => {
       'last-touch',
     );
     const location = 's3://lake-bucket/lake/attribution/computed=20261122T190000000Z/';
-    expect(out).toEqual({ location, queryExecutionId: 'q-1', deletedObjects: 1 });
-    const sql = athena.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input.QueryString ?? '';
-    expect(sql.startsWith('UNLOAD (WITH one_send AS')).toBe(true);
+    const liftLocation = 's3://lake-bucket/lake/lift/computed=20261122T190000000Z/';
+    expect(out).toEqual([
+      { table: 'attribution', location, queryExecutionId: 'q-1', deletedObjects: 1 },
+      { table: 'lift', location: liftLocation, queryExecutionId: 'q-2', deletedObjects: 0 },
+    ]);
+    const [sql, liftSql] = athena
+      .commandCalls(StartQueryExecutionCommand)
+      .map((c) => c.args[0].input.QueryString ?? '');
+    expect(sql?.startsWith('UNLOAD (WITH one_send AS')).toBe(true);
     expect(sql).toContain(`TO '${location}' WITH (format = 'PARQUET', compression = 'SNAPPY')`);
+    expect(liftSql?.startsWith('UNLOAD (SELECT *, TIMESTAMP')).toBe(true);
+    expect(liftSql).toContain(`TO '${liftLocation}' WITH (format = 'PARQUET', compression = 'SNAPPY')`);
     expect(glue).toHaveReceivedCommandWith(UpdateTableCommand, {
       DatabaseName: 'campaign_lake',
       TableInput: {
@@ -80,13 +108,26 @@ describe('the attribution table on AWS', () => {
         StorageDescriptor: { ...storage, Location: location },
       },
     });
-    // The table moved before anything was deleted, and only the older run goes.
-    const order = [...glue.calls(), ...s3.calls()].map((c) => c.args[0].constructor.name);
+    expect(glue).toHaveReceivedCommandWith(UpdateTableCommand, {
+      DatabaseName: 'campaign_lake',
+      TableInput: expect.objectContaining({
+        Name: 'lift',
+        StorageDescriptor: { ...storage, Location: liftLocation },
+      }),
+    });
+    // Each table moved before anything was deleted, and only the older run goes.
+    const order = [...glue.calls(), ...s3.calls()]
+      .map((c) => ({ name: c.args[0].constructor.name, at: (c as unknown as { callId: number }).callId }))
+      .sort((a, b) => a.at - b.at)
+      .map((c) => c.name);
     expect(order).toEqual([
       'GetTableCommand',
       'UpdateTableCommand',
       'ListObjectsV2Command',
       'DeleteObjectsCommand',
+      'GetTableCommand',
+      'UpdateTableCommand',
+      'ListObjectsV2Command',
     ]);
     expect(s3).toHaveReceivedCommandWith(DeleteObjectsCommand, {
       Bucket: 'lake-bucket',

@@ -3,10 +3,10 @@ import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-
 import type { Campaign } from '../../campaign/campaign-schema.ts';
 import type { Clock } from '../../clock.ts';
 import type { AthenaWarehouse } from '../../lake/aws/athena-warehouse.ts';
-import { ATTRIBUTION } from '../../lake/tables.ts';
-import { attributionRowsSql } from '../attribution-sql.ts';
+import type { TableDef } from '../../lake/tables.ts';
+import { responseTables } from '../response-tables.ts';
 
-export interface AttributionTableDeps {
+export interface ResponseTablesDeps {
   athena: AthenaWarehouse;
   glue: GlueClient;
   s3: S3Client;
@@ -16,32 +16,50 @@ export interface AttributionTableDeps {
   clock: Clock;
 }
 
-const TABLE_PREFIX = `lake/${ATTRIBUTION.name}/`;
+export interface PublishedTable {
+  table: string;
+  location: string;
+  queryExecutionId: string;
+  deletedObjects: number;
+}
 
 /**
- * Rewrites the attribution table on AWS from scratch, as `campaign report` does locally: Athena UNLOADs
- * the attribution query (every campaign, so an order goes to at most one send) to a fresh prefix, the
- * Glue table is pointed at it in one UpdateTable (readers see the old run or the new, never half of one),
- * and older runs are deleted — so the table's own folder holds one run even if a deployment resets the
- * table's location to it.
+ * Rewrites the attribution and lift tables on AWS from scratch, as `campaign report` does locally: for
+ * each, Athena UNLOADs its query (every campaign, so an order goes to at most one send) to a fresh prefix,
+ * the Glue table is pointed at it in one UpdateTable (readers see the old run or the new, never half of
+ * one), and older runs are deleted — so the table's own folder holds one run even if a deployment resets
+ * the table's location to it.
  */
-export async function publishAttributionTable(
-  deps: AttributionTableDeps,
+export async function publishResponseTables(
+  deps: ResponseTablesDeps,
   campaigns: readonly Campaign[],
   model: 'last-touch' | 'first-touch',
-): Promise<{ location: string; queryExecutionId: string; deletedObjects: number }> {
+): Promise<PublishedTable[]> {
   const now = deps.clock.now();
-  const prefix = `${TABLE_PREFIX}computed=${now.toISOString().replace(/[-:.]/g, '')}/`;
+  const out: PublishedTable[] = [];
+  for (const { table, sql } of responseTables(campaigns, model, now))
+    out.push(await publishTable(deps, table, sql, now));
+  return out;
+}
+
+async function publishTable(
+  deps: ResponseTablesDeps,
+  def: TableDef,
+  query: string,
+  now: Date,
+): Promise<PublishedTable> {
+  const tablePrefix = `lake/${def.name}/`;
+  const prefix = `${tablePrefix}computed=${now.toISOString().replace(/[-:.]/g, '')}/`;
   const location = `s3://${deps.bucket}/${prefix}`;
-  const sql = `UNLOAD (${attributionRowsSql(campaigns, model, now)})
+  const sql = `UNLOAD (${query})
 TO '${location}' WITH (format = 'PARQUET', compression = 'SNAPPY')`;
   const queryExecutionId = await deps.athena.start(sql);
   await deps.athena.waitFor(queryExecutionId, sql);
 
   const { Table: table } = await deps.glue.send(
-    new GetTableCommand({ DatabaseName: deps.database, Name: ATTRIBUTION.name }),
+    new GetTableCommand({ DatabaseName: deps.database, Name: def.name }),
   );
-  if (!table?.StorageDescriptor) throw new Error(`no Glue table ${deps.database}.${ATTRIBUTION.name}`);
+  if (!table?.StorageDescriptor) throw new Error(`no Glue table ${deps.database}.${def.name}`);
   const input: TableInput = {
     Name: table.Name,
     Description: table.Description,
@@ -56,7 +74,7 @@ TO '${location}' WITH (format = 'PARQUET', compression = 'SNAPPY')`;
   let token: string | undefined;
   do {
     const page = await deps.s3.send(
-      new ListObjectsV2Command({ Bucket: deps.bucket, Prefix: TABLE_PREFIX, ContinuationToken: token }),
+      new ListObjectsV2Command({ Bucket: deps.bucket, Prefix: tablePrefix, ContinuationToken: token }),
     );
     const old = (page.Contents ?? []).flatMap((o) => (o.Key && !o.Key.startsWith(prefix) ? [o.Key] : []));
     if (old.length > 0) {
@@ -70,5 +88,5 @@ TO '${location}' WITH (format = 'PARQUET', compression = 'SNAPPY')`;
     }
     token = page.NextContinuationToken;
   } while (token);
-  return { location, queryExecutionId, deletedObjects };
+  return { table: def.name, location, queryExecutionId, deletedObjects };
 }

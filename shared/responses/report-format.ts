@@ -1,0 +1,54 @@
+import type { Interval, Lift } from './campaign-report.ts';
+
+/**
+ * How the report writes its figures, in the terminal and in the HTML page alike: money with the
+ * currency's sign and thousands separators, rates as percents, intervals as [low, high], and the words
+ * that say what incremental and attributed ROI mean, in the campaign's language.
+ */
+export type Locale = 'zh-CN' | 'en';
+
+const SIGNS: Record<string, string> = { CNY: '¥', USD: '$', EUR: '€', JPY: '¥', HKD: 'HK$', GBP: '£' };
+
+export function money(x: number, currency: string): string {
+  const sign = SIGNS[currency] ?? `${currency} `;
+  const text = Math.abs(x).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return `${x < 0 ? '−' : ''}${sign}${text}`;
+}
+
+export const count = (x: number) => Math.round(x).toLocaleString('en-US').replace('-', '−');
+export const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+export const times = (x: number) => `${x.toFixed(1).replace('-', '−')}×`;
+
+export function interval(i: Interval | null, show: (x: number) => string): string {
+  return i ? `${show(i.estimate)} [${show(i.low)}, ${show(i.high)}]` : '-';
+}
+
+/** The lift's headline in words, or why there is none. */
+export function liftSummary(l: Lift | null, currency: string, locale: Locale): string {
+  if (!l) return locale === 'zh-CN' ? '尚无可比较的分组' : 'nothing to compare yet';
+  if (!l.readable) return l.note ?? '';
+  const roi = l.incrementalRoi ? interval(l.incrementalRoi, times) : '-';
+  return locale === 'zh-CN'
+    ? `增量收入 ${interval(l.incrementalRevenue, (x) => money(x, currency))}，成本 ${money(l.cost, currency)}，增量 ROI ${roi}`
+    : `incremental revenue ${interval(l.incrementalRevenue, (x) => money(x, currency))} on ${money(l.cost, currency)} cost: incremental ROI ${roi}`;
+}
+
+/** What the two ROIs mean, for a reader who has not read the docs. */
+export const ROI_EXPLAINED: Record<Locale, { incremental: string; attributed: string; intervals: string }> = {
+  'zh-CN': {
+    incremental:
+      '增量 ROI = 增量收入 ÷ 成本。增量收入是活动真正带来的收入：收到消息的顾客比同期随机留出、未收到消息的对照组（holdout）多买的部分。决策请看这个数。',
+    attributed:
+      '归因 ROI = 归因收入 ÷ 成本。归因收入是顾客在点击、打开或收到消息后的窗口内下的全部订单，无论没有消息是否也会购买，所以通常偏高，仅供参考。',
+    intervals:
+      '方括号为 95% 置信区间：区间跨过 0 表示还不能确定活动有效果。对照组太小时不给出区间，只显示所需的人数。',
+  },
+  en: {
+    incremental:
+      'Incremental ROI = incremental revenue ÷ cost. Incremental revenue is what the campaign caused: how much more the customers it messaged bought than a random holdout that got nothing, over the same days. Decide on this one.',
+    attributed:
+      'Attributed ROI = attributed revenue ÷ cost. Attributed revenue is every order placed in a window after a click, open or delivery, whether or not the message caused it, so it is usually higher; read it as credit, not cause.',
+    intervals:
+      'Brackets are 95% intervals: an interval that spans 0 means the campaign has not shown an effect yet. Where the holdout is too small to read, no interval is given, only what it would take.',
+  },
+};

@@ -234,10 +234,16 @@ function lift(r: Row): Lift {
 }
 
 /** Why a comparison is not read, in words a marketer can act on. */
-function tooSmall(treated: Group, holdout: Group): string {
+export function tooSmall(treated: Group, holdout: Group): string {
   if (holdout.customers === 0) return 'no holdout to compare with';
   const pooled = (treated.converted + holdout.converted) / (treated.customers + holdout.customers);
   if (pooled === 0) return 'no conversions in either group yet';
-  const need = Math.ceil(MIN_EXPECTED_CONVERSIONS / Math.min(pooled, 1 - pooled));
-  return `holdout too small to read: ${holdout.customers} customers at a ${(pooled * 100).toFixed(1)}% conversion rate expect ${(holdout.customers * pooled).toFixed(1)} conversions; reading it takes about ${need} customers in each group`;
+  if (pooled === 1) return 'every customer of both groups converted: there is no difference to read';
+  // The rarer outcome decides: conversions at a low rate, customers who did not convert at a high one.
+  const rare = Math.min(pooled, 1 - pooled);
+  const outcome = pooled <= 0.5 ? 'conversions' : 'customers who did not convert';
+  const [name, group] =
+    holdout.customers <= treated.customers ? ['holdout', holdout] : ['treated group', treated];
+  const need = Math.ceil(MIN_EXPECTED_CONVERSIONS / rare);
+  return `${name} too small to read: ${group.customers} customers at a ${(pooled * 100).toFixed(1)}% conversion rate expect ${(group.customers * rare).toFixed(1)} ${outcome}; reading it takes about ${need} customers in each group`;
 }

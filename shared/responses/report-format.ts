@@ -1,4 +1,5 @@
 import type { Interval, Lift } from './campaign-report.ts';
+import { MIN_EXPECTED_CONVERSIONS } from './lift-sql.ts';
 
 /**
  * How the report writes its figures, in the terminal and in the HTML page alike: money with the
@@ -52,3 +53,31 @@ export const ROI_EXPLAINED: Record<Locale, { incremental: string; attributed: st
       'Brackets are 95% intervals: an interval that spans 0 means the campaign has not shown an effect yet. Where the holdout is too small to read, no interval is given, only what it would take.',
   },
 };
+
+/** The currency's sign as `money` writes it (for charts that format their own axis labels). */
+export const currencySign = (currency: string) => SIGNS[currency] ?? `${currency} `;
+
+/**
+ * Why a lift has no estimate, or what its estimate leaves out, in the reader's language; with the smallest
+ * effect the groups could detect when there is no estimate. Null when everything was compared.
+ */
+export function liftNote(l: Lift, locale: Locale): string | null {
+  const mde =
+    !l.readable && l.minimumDetectable !== null
+      ? locale === 'zh-CN'
+        ? `；在这样的人数下，能检测到的最小增量约为 ${count(l.minimumDetectable)} 次转化（5% 显著性，80% 检验力）`
+        : `; the smallest effect groups this size could detect is about ${count(l.minimumDetectable)} conversions (5% significance, 80% power)`
+      : '';
+  if (locale === 'en') return l.note === null ? null : `${l.note}${mde}`;
+  const { treated, holdout } = l;
+  if (l.readable)
+    return l.comparedCustomers < treated.customers
+      ? `${count(treated.customers - l.comparedCustomers)} 位实验组顾客未参与比较：他们对应的对照组太小`
+      : null;
+  if (holdout.customers === 0) return `没有对照组可比较${mde}`;
+  const pooled = (treated.converted + holdout.converted) / (treated.customers + holdout.customers);
+  if (pooled === 0) return `两组都还没有转化${mde}`;
+  // The rule campaign-report.ts states in English: each group must expect MIN_EXPECTED_CONVERSIONS.
+  const need = Math.ceil(MIN_EXPECTED_CONVERSIONS / Math.min(pooled, 1 - pooled));
+  return `对照组只有 ${count(holdout.customers)} 人，按 ${pct(pooled)} 的转化率预计只有 ${(holdout.customers * pooled).toFixed(1)} 次转化，太少，无法判断；每组约需 ${count(need)} 人${mde}`;
+}

@@ -4,6 +4,7 @@ import type { Row, Warehouse } from '../lake/warehouse.ts';
 import { sqlString } from '../segment/sql-literals.ts';
 import { campaignFunnelSql, campaignRegionsSql } from './attribution-sql.ts';
 import { CAMPAIGN_SCOPE, liftEstimatesSql, liftStatsSql, MIN_EXPECTED_CONVERSIONS } from './lift-sql.ts';
+import { liftNote } from './report-format.ts';
 
 /** Attributed (last- or first-touch) figures per wave × channel × variant: secondary to the lift. */
 export interface FunnelRow {
@@ -39,6 +40,25 @@ export interface Group {
   revenuePerCustomer: number;
 }
 
+/**
+ * Why a comparison is not read (or not wholly): its treated customers in strata too small to read; no
+ * holdout; no conversions or only conversions; or the smaller group expects fewer than
+ * MIN_EXPECTED_CONVERSIONS of the rarer outcome (conversions at a low rate, non-conversions at a high
+ * one) — with the size each group would need.
+ */
+export type Unread =
+  | { reason: 'partly-compared'; notCompared: number }
+  | { reason: 'no-holdout' | 'no-conversions' | 'all-converted' }
+  | {
+      reason: 'too-small';
+      group: 'holdout' | 'treated';
+      customers: number;
+      rate: number;
+      expected: number;
+      outcome: 'conversions' | 'non-conversions';
+      needed: number;
+    };
+
 /** Treated against control for one scope: a wave, or the campaign as a whole. */
 export interface Lift {
   treated: Group;
@@ -49,6 +69,8 @@ export interface Lift {
   /** Treated customers whose comparison was read; the rest were in groups too small. */
   comparedCustomers: number;
   /** Why there is no estimate, or what it leaves out; null when everything was compared. */
+  unread: Unread | null;
+  /** `unread` in words (English; report-format.ts `liftNote` words it in the campaign's locale). */
   note: string | null;
   /** Conversions and revenue caused beyond the control group's behaviour, with 95% intervals. */
   incrementalConversions: Interval | null;
@@ -215,35 +237,45 @@ function lift(r: Row): Lift {
   const holdout = group('control');
   const readable = Boolean(r.readable);
   const compared = num(r.compared_customers);
-  return {
+  const unread: Unread | null = readable
+    ? compared < treated.customers
+      ? { reason: 'partly-compared', notCompared: treated.customers - compared }
+      : null
+    : unreadable(treated, holdout);
+  const l: Lift = {
     treated,
     holdout,
     readable,
     comparedCustomers: compared,
-    note: readable
-      ? compared < treated.customers
-        ? `${treated.customers - compared} treated customers not compared: their holdout was too small to read`
-        : null
-      : tooSmall(treated, holdout),
+    unread,
+    note: null,
     incrementalConversions: readable ? interval('incremental_conversions', cents) : null,
     incrementalRevenue: readable ? interval('incremental_revenue', cents) : null,
     incrementalRoi: readable ? interval('incremental_roi', ratio) : null,
     minimumDetectable: r.mde_conversions === null ? null : Math.round(num(r.mde_conversions)),
     cost: cents(num(r.cost)),
   };
+  return { ...l, note: liftNote(l, 'en') };
 }
 
-/** Why a comparison is not read, in words a marketer can act on. */
-export function tooSmall(treated: Group, holdout: Group): string {
-  if (holdout.customers === 0) return 'no holdout to compare with';
+/** Why a comparison is not read at all (see `Unread`). */
+export function unreadable(treated: Group, holdout: Group): Unread {
+  if (holdout.customers === 0) return { reason: 'no-holdout' };
   const pooled = (treated.converted + holdout.converted) / (treated.customers + holdout.customers);
-  if (pooled === 0) return 'no conversions in either group yet';
-  if (pooled === 1) return 'every customer of both groups converted: there is no difference to read';
-  // The rarer outcome decides: conversions at a low rate, customers who did not convert at a high one.
+  if (pooled === 0) return { reason: 'no-conversions' };
+  if (pooled === 1) return { reason: 'all-converted' };
   const rare = Math.min(pooled, 1 - pooled);
-  const outcome = pooled <= 0.5 ? 'conversions' : 'customers who did not convert';
-  const [name, group] =
-    holdout.customers <= treated.customers ? ['holdout', holdout] : ['treated group', treated];
-  const need = Math.ceil(MIN_EXPECTED_CONVERSIONS / rare);
-  return `${name} too small to read: ${group.customers} customers at a ${(pooled * 100).toFixed(1)}% conversion rate expect ${(group.customers * rare).toFixed(1)} ${outcome}; reading it takes about ${need} customers in each group`;
+  const [name, g] =
+    holdout.customers <= treated.customers
+      ? (['holdout', holdout] as const)
+      : (['treated', treated] as const);
+  return {
+    reason: 'too-small',
+    group: name,
+    customers: g.customers,
+    rate: pooled,
+    expected: g.customers * rare,
+    outcome: pooled <= 0.5 ? 'conversions' : 'non-conversions',
+    needed: Math.ceil(MIN_EXPECTED_CONVERSIONS / rare),
+  };
 }

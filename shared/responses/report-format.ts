@@ -52,3 +52,51 @@ export const ROI_EXPLAINED: Record<Locale, { incremental: string; attributed: st
       'Brackets are 95% intervals: an interval that spans 0 means the campaign has not shown an effect yet. Where the holdout is too small to read, no interval is given, only what it would take.',
   },
 };
+
+/** The currency's sign as `money` writes it (for charts that format their own axis labels). */
+export const currencySign = (currency: string) => SIGNS[currency] ?? `${currency} `;
+
+/**
+ * Why a lift has no estimate, or what its estimate leaves out (`Lift.unread`), in the reader's language;
+ * with the smallest effect the groups could detect when there is no estimate. Null when everything was
+ * compared.
+ */
+export function liftNote(
+  l: Pick<Lift, 'unread' | 'readable' | 'minimumDetectable'>,
+  locale: Locale,
+): string | null {
+  const u = l.unread;
+  if (!u) return null;
+  const zh = locale === 'zh-CN';
+  const mde =
+    !l.readable && l.minimumDetectable !== null && u.reason !== 'all-converted'
+      ? zh
+        ? `；在这样的人数下，能检测到的最小增量约为 ${count(l.minimumDetectable)} 次转化（5% 显著性，80% 检验力）`
+        : `; the smallest effect groups this size could detect is about ${count(l.minimumDetectable)} conversions (5% significance, 80% power)`
+      : '';
+  switch (u.reason) {
+    case 'partly-compared':
+      return zh
+        ? `${count(u.notCompared)} 位实验组顾客未参与比较：他们对应的对照组太小`
+        : `${count(u.notCompared)} treated customers not compared: their holdout was too small to read`;
+    case 'no-holdout':
+      return zh ? `没有对照组可比较${mde}` : `no holdout to compare with${mde}`;
+    case 'no-conversions':
+      return zh ? `两组都还没有转化${mde}` : `no conversions in either group yet${mde}`;
+    case 'all-converted':
+      return zh
+        ? '两组顾客全部转化，无差异可判断'
+        : 'every customer of both groups converted: there is no difference to read';
+    case 'too-small': {
+      const expected = u.expected.toFixed(1);
+      if (zh) {
+        const who = u.group === 'holdout' ? '对照组' : '实验组';
+        const what = u.outcome === 'conversions' ? '次转化' : '位未转化顾客';
+        return `${who}只有 ${count(u.customers)} 人，按 ${pct(u.rate)} 的转化率预计只有 ${expected} ${what}，太少，无法判断；每组约需 ${count(u.needed)} 人${mde}`;
+      }
+      const who = u.group === 'holdout' ? 'holdout' : 'treated group';
+      const what = u.outcome === 'conversions' ? 'conversions' : 'customers who did not convert';
+      return `${who} too small to read: ${count(u.customers)} customers at a ${pct(u.rate)} conversion rate expect ${expected} ${what}; reading it takes about ${count(u.needed)} customers in each group${mde}`;
+    }
+  }
+}

@@ -83,7 +83,7 @@ describe('a small Double-11 end to end through the CLI (5,000 customers, simulat
     };
     expect(json.simulated).toBe(true);
     expect(json.totals.sent).toBe(sent.length + (await callListCount(outbox)));
-    expect(readFileSync(html, 'utf8')).toContain('SIMULATED responses');
+    expect(readFileSync(html, 'utf8')).toContain('class="simulated"');
 
     const again = campaign(['run', 'campaigns/double-11.yaml', '--simulate', '--data-dir', dataDir]);
     expect(again.code).toBe(0);

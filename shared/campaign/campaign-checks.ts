@@ -137,6 +137,7 @@ function checkContent(c: CampaignValue, i: number, issue: (p: Path, m: string) =
     signature: c.channels.sms?.signature,
     optOutText: c.channels.sms?.optOutText,
     offer: w.offer,
+    products: w.products,
   });
   for (const { path, templates } of sets) {
     for (const ch of waveChannels(w)) {

@@ -134,6 +134,33 @@ export const Offer = z.strictObject({
   validUntil: LocalDateTime.optional(),
 });
 
+/** The most product links a wave carries: each one is a tracked link per send, stored before the message leaves. */
+export const MAX_PRODUCTS = 20;
+
+export const Product = z.strictObject({
+  sku: z
+    .string()
+    .min(1)
+    .max(64)
+    // Control characters would let one sku's signed link text pass for another's (short-links.ts).
+    .regex(/^[^\p{Cc}]+$/u, { error: 'expected a sku without control characters (line breaks, tabs)' })
+    .meta({ description: 'The product’s sku, as in the products table (e.g. down-jacket-2026W-03).' }),
+  url: z
+    .url({
+      protocol: /^https?$/,
+      error: 'expected an http(s) URL, e.g. https://shop.example.com/item/123',
+    })
+    .regex(/^\S+$/, { error: 'expected a URL without spaces' })
+    .meta({ description: 'The product page its tracked link redirects to.' }),
+  name: z
+    .string()
+    .min(1)
+    .max(60)
+    .optional()
+    .meta({ description: 'What the template shows for it; the sku when not given.' }),
+});
+export type Product = z.infer<typeof Product>;
+
 export const WaveStart = z.union(
   [
     LocalDateTime,
@@ -172,6 +199,22 @@ export const Wave = z.strictObject({
   templates: Templates.optional(),
   variants: z.array(Variant).optional().meta({ description: 'A/B variants; replaces `templates`.' }),
   link: z.url().optional().meta({ description: 'Landing page the tracked short link redirects to.' }),
+  products: z
+    .array(Product)
+    .max(MAX_PRODUCTS)
+    .superRefine((products, ctx) => {
+      const seen = new Set<string>();
+      products.forEach((p, i) => {
+        if (seen.has(p.sku))
+          ctx.addIssue({ code: 'custom', path: [i, 'sku'], message: `duplicate sku "${p.sku}"` });
+        seen.add(p.sku);
+      });
+    })
+    .optional()
+    .meta({
+      description:
+        'Products the wave links: each gets its own tracked link per send, in templates as {{ products }} (name, url), and a click records its sku.',
+    }),
   offer: Offer.optional(),
   priority: z
     .int()

@@ -23,6 +23,7 @@ import { shopProfile } from '../shop/shop-profile.ts';
 import { instantToLocal } from '../time/zoned-time.ts';
 import { printStatus } from './commands/status.ts';
 import { EXIT } from './exit-codes.ts';
+import { printProductLinks, productLinkRows } from './print-product-links.ts';
 import { printProfile } from './print-profile.ts';
 import { printReport } from './print-report.ts';
 import { stepReporter } from './progress.ts';
@@ -104,6 +105,7 @@ async function start(): Promise<number> {
     const report = await campaignReport(reportWarehouse, all, campaign);
     progress.clear();
     printReport(report, campaign.timeZone);
+    printProductLinks(await productLinkRows(reportWarehouse, campaign), campaign);
     const html = join(dataDir, 'reports', `${campaign.id}.html`);
     mkdirSync(dirname(html), { recursive: true });
     writeFileSync(html, renderHtmlReport(report, campaign));

@@ -7,7 +7,7 @@ import { type QuietDecision, quietHoursDecision } from './contact-policy/quiet-h
 import { type LedgerRow, type LedgerWriter, sendIdOf } from './ledger/ledger.ts';
 import type { LinkIssuer, LinkStore, TrackedLink } from './links/short-links.ts';
 import type { QueueProducer, QueueRecord } from './queue/queue.ts';
-import { type Rendered, renderMessage } from './render/render-message.ts';
+import { type Rendered, renderMessage, templateUsesProducts } from './render/render-message.ts';
 import {
   type BatchRecipient,
   batchLedgerRow,
@@ -160,7 +160,8 @@ export async function sendBatch(deps: SendDeps, msg: SendBatchMessage): Promise<
   const linkRecords: TrackedLink[] = [];
   try {
     for (const p of toSend) {
-      const links = deps.linkIssuer.issue(p.sendId, wave.link ?? null, now, msg.channel);
+      const products = templateUsesProducts(wave, p.recipient.variant, msg.channel) ? wave.products : [];
+      const links = deps.linkIssuer.issue(p.sendId, wave.link ?? null, now, msg.channel, products);
       linkRecords.push(...links.records);
       const out = renderMessage({
         campaign,

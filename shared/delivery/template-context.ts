@@ -13,13 +13,26 @@ export interface TemplateContext {
     validUntil: string;
   };
   shop: { name: string };
-  /** Tracked short link for this send (the click redirect). */
+  /** Tracked short link for this send (the click redirect to the wave's landing page). */
   link: string;
+  /**
+   * The wave's products, in the order configured, each with its own tracked link for this send (`url`);
+   * issued only for a template that uses `products` (render-message.ts `templateUsesProducts`).
+   */
+  products: TemplateProduct[];
   /** One-click unsubscribe page for this send. */
   unsubscribeUrl: string;
   /** The SMS signature, e.g. 【优品小店】, and the opt-out line, e.g. 回T退订. */
   signature: string;
   optOut: string;
+}
+
+export interface TemplateProduct {
+  sku: string;
+  /** The configured name, else the sku. */
+  name: string;
+  /** This send's tracked link to the product page. */
+  url: string;
 }
 
 export interface SampleInputs {
@@ -34,6 +47,7 @@ export interface SampleInputs {
         validUntil?: string | undefined;
       }
     | undefined;
+  products?: readonly { sku: string; name?: string | undefined }[] | undefined;
 }
 
 /** Length of a tracked short link as Delivery issues them: https://s.example.cn/ plus a 10-character token. */
@@ -52,6 +66,12 @@ export function sampleTemplateContext(inputs: SampleInputs): TemplateContext {
     },
     shop: { name: signature.replace(/[【】]/g, '') },
     link: SAMPLE_SHORT_LINK,
+    // Each product link is as long as the landing page's: same base, another 10-character code.
+    products: (inputs.products ?? []).map((p) => ({
+      sku: p.sku,
+      name: p.name ?? p.sku,
+      url: SAMPLE_SHORT_LINK,
+    })),
     unsubscribeUrl: `${SAMPLE_SHORT_LINK}/u`,
     signature,
     optOut: inputs.optOutText ?? '',

@@ -117,27 +117,61 @@ FROM g`,
   {
     name: 'product_click_conversion',
     description:
-      'Per campaign and product (category, sku): customers who clicked the campaign, attributed orders with the product won by a click and by another touch, units, line revenue, and orders after a click per clicker.',
+      "Per campaign and product (category, sku): clicks and clickers of the product's own link (click_source product) or, for a product whose link nobody clicked, of the campaign's links that name no product (click_source page: the landing pages); attributed orders with the product made after such a click, the product's other attributed orders, units, line revenue, and orders after a click per clicker.",
     sql: `WITH s AS (${ONE_SEND}),
-${MATCHED_EVENTS},
-clickers AS (
-  SELECT s.campaign_id, count(DISTINCT s.customer_id) AS clickers
-  FROM matched m JOIN s ON s.send_id = m.send_id WHERE m.event_type = 'clicked' GROUP BY 1
+clicks AS (
+  SELECT DISTINCT e.event_id, s.campaign_id, s.customer_id, e.sku, e.occurred_at
+  FROM events e JOIN s ON s.send_id = e.send_id WHERE e.event_type = 'clicked'
+),
+-- Per campaign and product link (sku), or the links that name no product (sku NULL).
+link_clicks AS (
+  SELECT campaign_id, sku, count(DISTINCT event_id) AS clicks, count(DISTINCT customer_id) AS clickers
+  FROM clicks GROUP BY 1, 2
+),
+first_click AS (
+  SELECT campaign_id, customer_id, sku, min(occurred_at) AS clicked_at FROM clicks GROUP BY 1, 2, 3
 ),
 lines AS (
-  SELECT a.campaign_id, a.order_id, a.touch, i.category, i.sku, i.quantity, i.quantity * i.unit_price AS line_revenue
+  SELECT a.campaign_id, a.order_id, a.customer_id, a.ordered_at, i.category, i.sku, i.quantity,
+    i.quantity * i.unit_price AS line_revenue
   FROM attribution a JOIN order_items i ON i.order_id = a.order_id
 ),
-p AS (
-  SELECT campaign_id, category, sku,
-    count(DISTINCT order_id) FILTER (WHERE touch = 'clicked') AS orders_after_click,
-    count(DISTINCT order_id) FILTER (WHERE touch <> 'clicked') AS orders_other_touch,
+product_keys AS (
+  SELECT campaign_id, sku FROM lines UNION SELECT campaign_id, sku FROM link_clicks WHERE sku IS NOT NULL
+),
+-- Each product's clicks: its own link's, or where nobody clicked it, the campaign's links without a product.
+keyed AS (
+  SELECT p.campaign_id, p.sku, CASE WHEN pc.sku IS NULL THEN 'page' ELSE 'product' END AS click_source,
+    coalesce(pc.clicks, pg.clicks, 0) AS clicks, coalesce(pc.clickers, pg.clickers, 0) AS clickers
+  FROM product_keys p
+  LEFT JOIN link_clicks pc ON pc.campaign_id = p.campaign_id AND pc.sku = p.sku
+  LEFT JOIN link_clicks pg ON pg.campaign_id = p.campaign_id AND pg.sku IS NULL
+),
+-- A line counts as after a click when its buyer clicked, before the order, the link its product's clicks come from.
+flagged AS (
+  SELECT l.*, coalesce(f.clicked_at <= l.ordered_at, false) AS after_click
+  FROM lines l JOIN keyed k ON k.campaign_id = l.campaign_id AND k.sku = l.sku
+  LEFT JOIN first_click f ON f.campaign_id = l.campaign_id AND f.customer_id = l.customer_id
+    AND ((k.click_source = 'product' AND f.sku = l.sku) OR (k.click_source = 'page' AND f.sku IS NULL))
+),
+per_order AS (
+  SELECT campaign_id, sku, order_id, max(category) AS category, bool_or(after_click) AS after_click,
     sum(quantity) AS units, sum(line_revenue) AS line_revenue
-  FROM lines GROUP BY 1, 2, 3
+  FROM flagged GROUP BY 1, 2, 3
+),
+bought AS (
+  SELECT campaign_id, sku, max(category) AS category, count(*) FILTER (WHERE after_click) AS orders_after_click,
+    count(*) FILTER (WHERE NOT after_click) AS orders_other_touch, sum(units) AS units,
+    sum(line_revenue) AS line_revenue
+  FROM per_order GROUP BY 1, 2
 )
-SELECT p.campaign_id, p.category, p.sku, coalesce(c.clickers, 0) AS clickers, p.orders_after_click,
-  p.orders_other_touch, p.units, p.line_revenue,
-  CASE WHEN c.clickers > 0 THEN CAST(p.orders_after_click AS DOUBLE) / c.clickers END AS click_conversion
-FROM p LEFT JOIN clickers c ON c.campaign_id = p.campaign_id`,
+SELECT k.campaign_id, coalesce(b.category, pr.category) AS category, k.sku, k.click_source, k.clicks,
+  k.clickers, coalesce(b.orders_after_click, 0) AS orders_after_click,
+  coalesce(b.orders_other_touch, 0) AS orders_other_touch, coalesce(b.units, 0) AS units,
+  coalesce(b.line_revenue, 0) AS line_revenue,
+  CASE WHEN k.clickers > 0 THEN CAST(coalesce(b.orders_after_click, 0) AS DOUBLE) / k.clickers END AS click_conversion
+FROM keyed k
+LEFT JOIN bought b ON b.campaign_id = k.campaign_id AND b.sku = k.sku
+LEFT JOIN (SELECT sku, max(category) AS category FROM products GROUP BY sku) pr ON pr.sku = k.sku`,
   },
 ];

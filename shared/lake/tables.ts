@@ -202,6 +202,11 @@ export const EVENTS: TableDef = {
     c('occurred_at', 'timestamp', 'When it happened.'),
     c('detail', 'string', 'Bounce type, clicked link, and the like. Never an address.'),
     c('source', 'string', 'ses, sms-receipt, link (our redirects) or simulation (a simulated run).'),
+    c(
+      'sku',
+      'string',
+      'For a click on a product link, the product it showed; NULL for the landing page and every other event (and in files written before product links).',
+    ),
   ],
 };
 

@@ -4,7 +4,8 @@ import { type IngestDeps, type IngestReport, ingestEvents } from './ingest-event
 
 /**
  * Our two link endpoints, behind one short link base (`<base>/<code>`):
- * - a click link: GET records the click and redirects (302) to the wave's landing page;
+ * - a click link: GET records the click (with the product's sku for a product link) and redirects (302)
+ *   to the wave's landing page or the product's page;
  * - an unsubscribe link: GET shows a confirmation page (mail scanners fetch links, so a GET never
  *   unsubscribes), POST unsubscribes at once — the confirmation form and the mail client's one-click
  *   `List-Unsubscribe-Post` both POST.
@@ -36,7 +37,7 @@ export async function followLink(deps: LinkDeps, code: string, method: 'GET' | '
     if (method !== 'GET' || !link.target) return { kind: 'refused', why: 'wrong-method' };
     const event = { kind: 'click', sendId: link.sendId, channel: link.channel, at: now.toISOString() };
     try {
-      await record(deps, { ...event, target: link.target });
+      await record(deps, { ...event, target: link.target, sku: link.sku });
     } catch (e) {
       return { kind: 'redirect', location: link.target, unrecorded: String(e) };
     }

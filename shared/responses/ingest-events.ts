@@ -45,6 +45,7 @@ export function eventRecord(e: EventRow): TableRecord {
     occurred_at: tableTimestamp(e.occurredAt),
     detail: e.detail,
     source: e.source,
+    sku: e.sku,
     dt: e.occurredAt.toISOString().slice(0, 10),
   };
 }

@@ -20,6 +20,8 @@ export interface EventRow {
   messageId: string | null;
   occurredAt: Date;
   detail: string | null;
+  /** For a click on a product link, the product's sku; null for every other event. */
+  sku: string | null;
   source: 'ses' | 'sms-receipt' | 'link' | 'simulation';
 }
 
@@ -82,6 +84,8 @@ export const LinkEvent = z.strictObject({
   channel: Channel.nullable().optional(),
   at: z.iso.datetime(),
   target: z.string().nullable().optional(),
+  /** The product a product link showed (from the signed link record). */
+  sku: z.string().min(1).nullable().optional(),
 });
 
 const eventId = (...parts: (string | null | undefined)[]) =>
@@ -158,6 +162,7 @@ export function normalizeSesEvent(input: unknown): Normalized {
     messageId: r.mail.messageId,
     occurredAt,
     detail,
+    sku: null,
     source: 'ses',
   };
   const suppress = (channel: Channel | 'any', reason: SuppressionReason): Suppression => ({
@@ -198,6 +203,7 @@ export function normalizeSmsReceipt(input: unknown): Normalized {
       messageId: r.notification.messageId,
       occurredAt,
       detail: r.delivery.providerResponse?.slice(0, 200) ?? null,
+      sku: null,
       source: 'sms-receipt',
     },
     suppress: null,
@@ -214,8 +220,13 @@ export function normalizeLinkEvent(input: unknown): Normalized {
   const eventType = r.kind === 'click' ? 'clicked' : 'unsubscribed';
   // Only emails carry unsubscribe links.
   const channel = r.channel ?? (r.kind === 'unsubscribe' ? 'email' : null);
+  const sku = r.sku ?? null;
   const event: EventRow = {
-    eventId: eventId('link', r.sendId, eventType, r.at),
+    // Clicks on two products of one message at the same instant are two events (the landing page's id is as before).
+    eventId:
+      sku === null
+        ? eventId('link', r.sendId, eventType, r.at)
+        : eventId('link', r.sendId, eventType, r.at, sku),
     eventType,
     campaignId,
     waveId,
@@ -225,6 +236,7 @@ export function normalizeLinkEvent(input: unknown): Normalized {
     messageId: null,
     occurredAt,
     detail: r.target ?? null,
+    sku,
     source: 'link',
   };
   return {

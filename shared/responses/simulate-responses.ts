@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Campaign } from '../campaign/campaign-schema.ts';
 import type { Channel } from '../campaign/contact-policy-schema.ts';
+import { templateNames, templateUsesProducts } from '../delivery/render/render-message.ts';
 import { type TableRecord, type TableWriter, tableTimestamp } from '../lake/table-writer.ts';
 import type { Warehouse } from '../lake/warehouse.ts';
 import { waveRule } from '../segment/audience-sql.ts';
@@ -19,7 +20,10 @@ import { simulatedAudienceSql } from './simulated-audience-sql.ts';
  * between orders (their cycle) — so segments respond differently and selection effects are visible.
  * Every assigned customer, whatever their group and whether or not a message went out, buys at that
  * base; a message that was sent adds purchases at base × (trueLift − 1). A reminder about unpaid orders
- * gets them paid: at `paysUnpaid` without it, × trueLift with it. Everything it writes is marked simulated
+ * gets them paid: at `paysUnpaid` without it, × trueLift with it. A click on a message that shows the
+ * wave's products is on one of them (or the landing page), by each product's appeal; an order the message
+ * caused after that click carries the clicked product at the product's own fit (else any catalogue
+ * product), so products differ in clicks and in conversion. Everything it writes is marked simulated
  * (events.source = 'simulation', orders.source = 'simulation', order ids `sim-…`).
  */
 export interface ResponseModel {
@@ -109,6 +113,8 @@ export async function simulateWaveResponses(
   const sql = simulatedAudienceSql(campaign.id, waveId);
   const rows = (await deps.warehouse.query(sql.recipients)).rows;
   const products = (await deps.warehouse.query(sql.products)).rows;
+  const catalogue = new Map(products.map((p) => [String(p.sku), p]));
+  const linked = productLinks(campaign.id, wave.products ?? [], model.seed);
   const unpaidOrders = reminder ? (await deps.warehouse.query(sql.unpaidOrders)).rows : [];
   const events: EventRow[] = [];
   const suppressions: Suppression[] = [];
@@ -125,7 +131,12 @@ export async function simulateWaveResponses(
     const start = instant(treated ? r.sent_at : r.planned_at);
     const at = (hours: number) => new Date(start.getTime() + hours * HOUR);
     const channel = (r.channel as Channel | null) ?? 'email';
-    const event = (eventType: string, when: Date, detail: string | null = null): EventRow => ({
+    const event = (
+      eventType: string,
+      when: Date,
+      detail: string | null = null,
+      sku: string | null = null,
+    ): EventRow => ({
       eventId: `sim-${createHash('sha256').update(`${sendId}:${eventType}`).digest('hex').slice(0, 24)}`,
       eventType,
       campaignId: campaign.id,
@@ -136,9 +147,11 @@ export async function simulateWaveResponses(
       messageId: r.message_id === null ? null : String(r.message_id),
       occurredAt: when,
       detail,
+      sku,
       source: 'simulation',
     });
     let clicked = false;
+    let clickedSku: string | null = null;
     if (treated) {
       if (u('delivered') < model.delivered[channel]) {
         events.push(event('delivered', at(0.01)));
@@ -146,7 +159,10 @@ export async function simulateWaveResponses(
         if (channel === 'email' && engaged) events.push(event('opened', at(1 + 10 * u('open-time'))));
         if (engaged && u('clicked') < model.clicked[channel]) {
           clicked = true;
-          events.push(event('clicked', at(1.5 + 10 * u('click-time'))));
+          const variant = r.variant === null ? null : String(r.variant);
+          if (templateUsesProducts(wave, variant, channel))
+            clickedSku = linked.pick(u('clicked-link'), templateNames(wave, variant, channel, 'link'));
+          events.push(event('clicked', at(1.5 + 10 * u('click-time')), null, clickedSku));
         }
         if (channel === 'email' && u('unsubscribed') < model.unsubscribed) {
           const when = at(2 + 10 * u('unsub-time'));
@@ -160,7 +176,7 @@ export async function simulateWaveResponses(
       }
       sentTo.set(customerId, { at: start, clicked });
     }
-    const order = (id: string, created: Date, key: string) => {
+    const order = (id: string, created: Date, key: string, clickedSku: string | null = null) => {
       const left = draw(model.seed, `${key}:unpaid`) < model.unpaidShare;
       unpaid += left ? 1 : 0;
       const orderId = `sim-${campaign.id}-${createHash('sha256').update(`${model.seed}:${id}`).digest('hex').slice(0, 16)}`;
@@ -178,7 +194,15 @@ export async function simulateWaveResponses(
         source: 'simulation',
         dt: created.toISOString().slice(0, 7),
       });
-      const product = products[Math.floor(draw(model.seed, `${key}:sku`) * products.length)];
+      const bought = clickedSku !== null && draw(model.seed, `${key}:fit`) < linked.fit(clickedSku);
+      const product = bought
+        ? (catalogue.get(clickedSku as string) ?? {
+            sku: clickedSku,
+            category: null,
+            season: null,
+            launch_date: null,
+          })
+        : products[Math.floor(draw(model.seed, `${key}:sku`) * products.length)];
       if (product)
         lines.push({
           order_id: orderId,
@@ -187,7 +211,7 @@ export async function simulateWaveResponses(
           created_at: tableTimestamp(created),
           order_status: status,
           sku: String(product.sku),
-          category: String(product.category),
+          category: product.category === null ? null : String(product.category),
           season: product.season === null ? null : String(product.season),
           launch_date: product.launch_date === null ? null : String(product.launch_date),
           quantity: 1,
@@ -214,7 +238,7 @@ export async function simulateWaveResponses(
     // click when they clicked.
     if (treated && u('lifted') < inWindow * (model.trueLift - 1)) {
       const created = at(clicked ? 2 + 12 * u('order-time') : model.windowDays * 24 * u('order-time'));
-      order(sendId, created, `${sendId}:lifted`);
+      order(sendId, created, `${sendId}:lifted`, clickedSku);
     }
   }
   // A reminder's purpose: unpaid orders paid. Without it at paysUnpaid, with a message × trueLift.
@@ -243,4 +267,27 @@ export async function simulateWaveResponses(
   await Promise.all([deps.orders.flush(), deps.orderItems.flush()]);
   if (payments.length > 0) await deps.payOrders(payments);
   return { events: events.length, orders: orders.length, unpaid, paid: payments.length, suppressed };
+}
+
+/**
+ * The wave's linked products as the simulated audience sees them: each has an appeal (its weight among
+ * the links a click lands on; the landing page, where the message shows it, weighs 1) and a fit (the
+ * chance that an order caused after a click on it buys it), both drawn per campaign and sku from the seed.
+ */
+function productLinks(campaignId: string, products: readonly { sku: string }[], seed: number) {
+  const appeal = products.map((p) => 0.25 + 1.5 * draw(seed, `appeal:${campaignId}:${p.sku}`));
+  const fit = new Map(products.map((p) => [p.sku, 0.3 + 0.7 * draw(seed, `fit:${campaignId}:${p.sku}`)]));
+  const total = appeal.reduce((a, b) => a + b, 0);
+  return {
+    /** The sku clicked for a uniform draw `u`, or null for the landing page. */
+    pick(u: number, withLandingPage: boolean): string | null {
+      let x = u * (total + (withLandingPage ? 1 : 0));
+      for (let i = 0; i < products.length; i++) {
+        x -= appeal[i] as number;
+        if (x < 0) return (products[i] as { sku: string }).sku;
+      }
+      return null;
+    },
+    fit: (sku: string) => fit.get(sku) ?? 0,
+  };
 }

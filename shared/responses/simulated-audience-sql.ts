@@ -7,14 +7,14 @@ import { sqlString } from '../segment/sql-literals.ts';
  *   order value, when an earlier wave of the campaign last simulated them, and their daily propensity to
  *   buy: (paid orders in the 365 days before the wave + 0.2) / 365, times how far into their usual gap
  *   between orders a repeat buyer is (days since the last order ÷ mean gap, kept within 0.5–2);
- * - `products`: the catalogue, for the order lines;
+ * - `products`: the catalogue, for the order lines (and the lines of a wave's linked products);
  * - `unpaidOrders`: the assigned customers' orders still unpaid when the wave was planned.
  */
 export function simulatedAudienceSql(campaignId: string, waveId: string) {
   const campaign = sqlString(campaignId);
   const wave = sqlString(waveId);
   const assigned = `SELECT * FROM (
-    ${oneSendSql(['customer_id', 'status', 'channel', 'reason', 'sent_at', 'planned_at', 'message_id', 'arm'], `campaign_id = ${campaign} AND wave_id = ${wave}`)}
+    ${oneSendSql(['customer_id', 'status', 'channel', 'variant', 'reason', 'sent_at', 'planned_at', 'message_id', 'arm'], `campaign_id = ${campaign} AND wave_id = ${wave}`)}
   ) o WHERE ${armSql('o')} IS NOT NULL`;
   return {
     recipients: `WITH s AS (${assigned}),

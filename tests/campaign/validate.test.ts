@@ -132,6 +132,79 @@ describe('campaign validation', () => {
     ]);
   });
 
+  it('checks a wave’s products: http(s) URLs only, no control characters in a sku, no repeats, at most 20', () => {
+    const withProducts = (products: string) =>
+      VALID.replace('    sendBy: 6h\n', `    sendBy: 6h\n    products:\n${products}`);
+    const hostile = withProducts(
+      [
+        '      - { sku: ok-1, url: "javascript:alert(document.cookie)" }',
+        '      - { sku: "two\\nlines", url: https://shop.example.com/a }',
+        '      - { sku: ok-1, url: "data:text/html,<script>alert(1)</script>" }',
+        '',
+      ].join('\n'),
+    );
+    expect(problems(hostile)).toEqual([
+      'test.yaml:25:27 waves[1].products[0].url: expected an http(s) URL, e.g. https://shop.example.com/item/123',
+      'test.yaml:26:16 waves[1].products[1].sku: expected a sku without control characters (line breaks, tabs)',
+      'test.yaml:27:16 waves[1].products[2].sku: duplicate sku "ok-1"',
+      'test.yaml:27:27 waves[1].products[2].url: expected an http(s) URL, e.g. https://shop.example.com/item/123',
+    ]);
+    const many = Array.from(
+      { length: 21 },
+      (_, i) => `      - { sku: s${i}, url: https://shop.example.com/${i} }\n`,
+    );
+    expect(problems(withProducts(many.join('')))).toEqual([
+      'test.yaml:25:7 waves[1].products: expected at most 20 item(s)',
+    ]);
+    // A sku with a colon, Chinese and a query string in the URL are fine.
+    const fine = withProducts(
+      '      - { sku: "羽绒服:2026W-03", url: "https://shop.example.com/item?id=羽绒服&a=1", name: 轻薄羽绒服 }\n',
+    ).replace(
+      'html: "<p>{{ link }}</p>"',
+      'html: "{% for p in products %}<a href=\'{{ p.url }}\'>{{ p.name }}</a>{% endfor %}"',
+    );
+    expect(problems(fine)).toEqual([]);
+    expect(parseConfigText(Campaign, fine, 'ok.yaml').waves[1]?.products).toEqual([
+      { sku: '羽绒服:2026W-03', url: 'https://shop.example.com/item?id=羽绒服&a=1', name: '轻薄羽绒服' },
+    ]);
+  });
+
+  it('measures an SMS that carries a product link with the product link’s length, and knows no products the wave lacks', () => {
+    const sms = '"{{ signature }}{{ customer.name }}，双11快乐 {{ optOut }}"';
+    const withLink = VALID.replace(
+      sms,
+      '"{{ signature }}{{ customer.name }}，双11爆款：{{ products[0].name }} {{ products[0].url }} {{ optOut }}"',
+    );
+    expect(problems(withLink)).toEqual([
+      expect.stringContaining(
+        'test.yaml:19:12 waves[0].templates.sms: template does not render: undefined variable: products.0',
+      ),
+    ]);
+    const linked = withLink.replace(
+      '    templates:\n      sms:',
+      '    products:\n      - { sku: coat-2026A-07, url: https://shop.example.com/coat, name: 羊毛大衣 }\n    templates:\n      sms:',
+    );
+    expect(problems(linked)).toEqual([]);
+    // Four product names and their links do not fit in two segments.
+    const list = linked
+      .replace(
+        '{{ products[0].name }} {{ products[0].url }}',
+        '{% for p in products %}{{ p.name }}{{ p.url }}{% endfor %}',
+      )
+      .replace(
+        '      - { sku: coat-2026A-07, url: https://shop.example.com/coat, name: 羊毛大衣 }\n',
+        Array.from(
+          { length: 4 },
+          (_, i) => `      - { sku: coat-${i}, url: https://shop.example.com/c${i}, name: 羊毛大衣 }\n`,
+        ).join(''),
+      );
+    expect(problems(list)).toEqual([
+      expect.stringMatching(
+        /waves\[0\]\.templates\.sms: SMS renders to \d+ UCS-2 characters = 3 segments, more than maxSegments 2$/,
+      ),
+    ]);
+  });
+
   it('gives JSON files positions too', () => {
     const json = JSON.stringify(
       { id: 'x', name: 'X', channels: {}, waves: [{ id: 'a', start: 'soon' }] },

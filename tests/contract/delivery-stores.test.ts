@@ -102,4 +102,21 @@ describe.each(linkStores)('link store contract: %s', (_name, make) => {
     }
     expect(await store.get('ZZZZZZZZZZ')).toBeNull();
   });
+
+  it('keeps the sku of a product link (a colon or Chinese in it included) and resolves it to that product', async () => {
+    const issuer = new LinkIssuer(SECRET, 'https://s.example.cn');
+    const products = [
+      { sku: 'coat-2026A-07', url: 'https://shop.example/coat' },
+      { sku: '羽绒服:2026W-03', url: 'https://shop.example/item?id=羽绒服&a=1' },
+    ];
+    const { records } = issuer.issue('d11/w1/c1', 'https://shop.example/d11', NOW, 'sms', products);
+    await store.put(records);
+    for (const r of records)
+      expect(await resolveLink(store, SECRET, r.code, NOW)).toEqual({ ok: true, link: r });
+    expect(records.map((r) => [r.sku, r.target])).toEqual([
+      [null, 'https://shop.example/d11'],
+      ['coat-2026A-07', 'https://shop.example/coat'],
+      ['羽绒服:2026W-03', 'https://shop.example/item?id=羽绒服&a=1'],
+    ]);
+  });
 });

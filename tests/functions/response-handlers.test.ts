@@ -175,7 +175,10 @@ describe('the links handler (click redirect and one-click unsubscribe)', () => {
   const NOW = new Date();
   const issuer = new LinkIssuer(SECRET, 'https://s.example.cn');
   const email = issuer.issue('d11/afternoon/c7', 'https://shop.example/d11', NOW, 'email');
-  const sms = issuer.issue('d11/cashback/c8', 'https://shop.example/d11', NOW, 'sms');
+  const sms = issuer.issue('d11/cashback/c8', 'https://shop.example/d11', NOW, 'sms', [
+    { sku: 'coat-2026A-07', url: 'https://shop.example/coat' },
+    { sku: '羽绒服:2026W-03', url: 'https://shop.example/item?id=羽绒服' },
+  ]);
   const code = (url: string) => url.slice('https://s.example.cn/'.length);
   const request = (method: string, c: string) => ({
     version: '2.0',
@@ -194,8 +197,22 @@ describe('the links handler (click redirect and one-click unsubscribe)', () => {
     const res = await links(request('GET', code(sms.click)));
     expect(res.statusCode).toBe(302);
     expect(res.headers?.location).toBe('https://shop.example/d11');
-    expect(written().events?.map((e) => [e.event_type, e.send_id, e.channel, e.source])).toEqual([
-      ['clicked', 'd11/cashback/c8', 'sms', 'link'],
+    expect(written().events?.map((e) => [e.event_type, e.send_id, e.channel, e.source, e.sku])).toEqual([
+      ['clicked', 'd11/cashback/c8', 'sms', 'link', null],
+    ]);
+  });
+
+  it('redirects a product link to its page and records the click with its sku', async () => {
+    const down = sms.products.find((p) => p.sku === '羽绒服:2026W-03');
+    const res = await links(request('GET', code(down?.url ?? '')));
+    expect(res.statusCode).toBe(302);
+    expect(res.headers?.location).toBe('https://shop.example/item?id=羽绒服');
+    const [event] = written().events ?? [];
+    expect([event?.event_type, event?.send_id, event?.sku, event?.detail]).toEqual([
+      'clicked',
+      'd11/cashback/c8',
+      '羽绒服:2026W-03',
+      'https://shop.example/item?id=羽绒服',
     ]);
   });
 

@@ -8,6 +8,7 @@ import {
   renderMessage,
   renderTemplate,
   simpleParts,
+  templateUsesProducts,
 } from '../../shared/delivery/render/render-message.ts';
 import { sampleTemplateContext } from '../../shared/delivery/template-context.ts';
 
@@ -66,6 +67,73 @@ const input = (over: Partial<RenderInput> = {}): RenderInput => ({
 });
 
 describe('renderMessage', () => {
+  it('lists the wave’s products with this send’s link for each, escaped in HTML, only where a template uses them', () => {
+    const withProducts = Campaign.parse({
+      ...campaign,
+      waves: [
+        {
+          ...wave,
+          products: [
+            { sku: 'coat-1', url: 'https://shop.example/coat', name: '大衣<b>' },
+            { sku: '羽绒服:2026W', url: 'https://shop.example/down' },
+          ],
+          variants: [
+            {
+              id: 'a',
+              split: 50,
+              templates: {
+                email: {
+                  subject: '{{ products[0].name }}',
+                  html: '{% for p in products %}<a href="{{ p.url }}">{{ p.name }}</a>{% endfor %}',
+                },
+                sms: '{{ signature }}{{ products[1].name }} {{ products[1].url }} {{ optOut }}',
+                'call-list': { talkingPoints: '问候' },
+              },
+            },
+            {
+              id: 'b',
+              split: 50,
+              templates: {
+                email: { subject: 'B', html: '<p>B</p>' },
+                sms: '{{ signature }}B {{ optOut }}',
+                'call-list': { talkingPoints: 'B' },
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const w = withProducts.waves[0] ?? (undefined as never);
+    expect(['email', 'sms', 'call-list'].map((ch) => templateUsesProducts(w, 'a', ch as 'sms'))).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    expect(templateUsesProducts(w, 'b', 'email')).toBe(false);
+    expect(templateUsesProducts(wave, 'a', 'email')).toBe(false);
+    const links = {
+      click: 'https://s.example.cn/AAAA',
+      unsubscribe: 'https://s.example.cn/u/AAAA',
+      products: [
+        { sku: '羽绒服:2026W', url: 'https://s.example.cn/DOWN' },
+        { sku: 'coat-1', url: 'https://s.example.cn/COAT' },
+      ],
+    };
+    const email = renderMessage(input({ campaign: withProducts, wave: w, links }));
+    expect(email).toMatchObject({
+      ok: true,
+      message: {
+        subject: '大衣<b>',
+        html: '<a href="https://s.example.cn/COAT">大衣&lt;b&gt;</a><a href="https://s.example.cn/DOWN">羽绒服:2026W</a>',
+      },
+    });
+    const sms = renderMessage(input({ campaign: withProducts, wave: w, channel: 'sms', links }));
+    expect(sms).toMatchObject({
+      ok: true,
+      message: { text: '【小店】羽绒服:2026W https://s.example.cn/DOWN 回T退订' },
+    });
+  });
+
   it('escapes what it inserts into email HTML, keeps subjects on one line, and adds one-click unsubscribe headers', () => {
     const r = renderMessage(
       input({

@@ -53,6 +53,38 @@ describe('tracked short links', () => {
     await store.close();
   });
 
+  it('give each product its own link per send, only the products asked for, signed with its sku', async () => {
+    const issuer = new LinkIssuer(SECRET, 'https://s.example.cn');
+    const products = [
+      { sku: 'coat-2026A-07', url: 'https://shop.example/coat' },
+      { sku: 'socks-2026A-01', url: 'https://shop.example/socks' },
+    ];
+    const a = issuer.issue('d11/w1/c1', 'https://shop.example/d11', NOW, 'sms', products);
+    expect(a.products.map((p) => p.sku)).toEqual(['coat-2026A-07', 'socks-2026A-01']);
+    const urls = [a.click, ...a.products.map((p) => p.url)];
+    expect(new Set(urls).size).toBe(3);
+    for (const u of urls) expect(u.length).toBe(SAMPLE_SHORT_LINK.length);
+    // Stable per send and product; the landing-page link is the one issued without products.
+    expect(issuer.issue('d11/w1/c1', 'https://shop.example/d11', NOW, 'sms', products)).toEqual(a);
+    expect(issuer.issue('d11/w1/c1', 'https://shop.example/d11', NOW, 'sms').click).toBe(a.click);
+    expect(issuer.issue('d11/w1/c1', 'https://shop.example/d11', NOW, 'sms').products).toEqual([]);
+    // A product link without a landing page: only the product links are stored.
+    expect(issuer.issue('d11/w1/c1', null, NOW, 'sms', products).records.map((r) => r.sku)).toEqual([
+      'coat-2026A-07',
+      'socks-2026A-01',
+    ]);
+
+    // A record whose sku was changed in the store no longer matches its code's signature.
+    const store = new JournalLinkStore(join(mkdtempSync(join(tmpdir(), 'links-')), 'links'));
+    const coat = a.records.find((r) => r.sku === 'coat-2026A-07');
+    if (!coat) throw new Error('no coat link');
+    await store.put([{ ...coat, sku: 'socks-2026A-01', target: 'https://shop.example/socks' }]);
+    expect(await resolveLink(store, SECRET, coat.code, NOW)).toEqual({ ok: false, reason: 'invalid' });
+    await store.put([coat]);
+    expect(await resolveLink(store, SECRET, coat.code, NOW)).toEqual({ ok: true, link: coat });
+    await store.close();
+  });
+
   it('depend on the secret', () => {
     expect(linkCode(new HmacSha256(SECRET), 'click', 'x')).toHaveLength(CODE_LENGTH);
     expect(linkCode(new HmacSha256(SECRET), 'click', 'x')).not.toBe(

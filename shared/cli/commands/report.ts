@@ -10,6 +10,7 @@ import { campaignReport } from '../../responses/campaign-report.ts';
 import { renderHtmlReport } from '../../responses/html-report.ts';
 import { writeResponseTables } from '../../responses/local/response-tables.ts';
 import { printJson } from '../output.ts';
+import { printProductLinks, productLinkRows } from '../print-product-links.ts';
 import { printReport } from '../print-report.ts';
 import { siblingCampaigns } from '../shop-policy.ts';
 
@@ -34,7 +35,10 @@ export function registerReport(program: Command): void {
         await writeResponseTables(warehouse, dataDir, all, campaign.attribution.model, systemClock);
         const report = await campaignReport(warehouse, all, campaign);
         if (opts.json) printJson(report);
-        else printReport(report, campaign.timeZone);
+        else {
+          printReport(report, campaign.timeZone);
+          printProductLinks(await productLinkRows(warehouse, campaign), campaign);
+        }
         if (opts.html) {
           writeFileSync(opts.html, renderHtmlReport(report, campaign));
           (opts.json ? process.stderr : process.stdout).write(`HTML report: ${resolve(opts.html)}\n`);

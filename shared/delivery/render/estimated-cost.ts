@@ -28,6 +28,7 @@ export function estimatedCost(
     signature: campaign.channels.sms?.signature,
     optOutText: campaign.channels.sms?.optOutText,
     offer: wave.offer,
+    products: wave.products,
   });
   const out = renderMessage({
     campaign,
@@ -35,7 +36,7 @@ export function estimatedCost(
     variantId: variant,
     channel,
     recipient: { ...sample.customer, memberTier: sample.customer.memberTier },
-    links: { click: SAMPLE_SHORT_LINK, unsubscribe: `${SAMPLE_SHORT_LINK}/u` },
+    links: { click: SAMPLE_SHORT_LINK, unsubscribe: `${SAMPLE_SHORT_LINK}/u`, products: sample.products },
   });
   const base = channel === 'sms' ? campaign.costs.smsPerSegment : campaign.costs[channel];
   const cost = out.ok ? out.message.cost : base;

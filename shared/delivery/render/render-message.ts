@@ -1,6 +1,7 @@
 import { Liquid, type Template } from 'liquidjs';
 import type { Campaign, Wave } from '../../campaign/campaign-schema.ts';
 import type { Channel } from '../../campaign/contact-policy-schema.ts';
+import type { ProductTarget } from '../links/short-links.ts';
 import { type SmsEncoding, smsLength } from '../sms-segments.ts';
 import type { TemplateContext } from '../template-context.ts';
 
@@ -97,8 +98,8 @@ export interface RenderInput {
   variantId: string | null;
   channel: Channel;
   recipient: Recipient;
-  /** This send's tracked link and one-click unsubscribe URL. */
-  links: { click: string; unsubscribe: string };
+  /** This send's tracked link, one-click unsubscribe URL and, where the template lists them, product links. */
+  links: { click: string; unsubscribe: string; products?: readonly ProductTarget[] };
 }
 
 export type Rendered =
@@ -114,6 +115,46 @@ export type Rendered =
   | { channel: 'call-list'; talkingPoints: string; cost: number };
 
 export type RenderResult = { ok: true; message: Rendered } | { ok: false; error: string };
+
+/** The templates a wave (or one of its variants) renders for a channel. */
+function templateSources(wave: Wave, variantId: string | null, channel: Channel): string[] {
+  const t = variantId ? wave.variants?.find((v) => v.id === variantId)?.templates : wave.templates;
+  if (channel === 'sms') return t?.sms ? [t.sms] : [];
+  if (channel === 'email') return t?.email ? [t.email.subject, t.email.html, t.email.text ?? ''] : [];
+  return t?.['call-list'] ? [t['call-list'].talkingPoints] : [];
+}
+
+const uses = new WeakMap<Wave, Map<string, boolean>>();
+/** Whether the template of this wave, variant and channel names a variable (`link`, `products`). */
+export function templateNames(
+  wave: Wave,
+  variantId: string | null,
+  channel: Channel,
+  variable: 'link' | 'products',
+): boolean {
+  let byKey = uses.get(wave);
+  if (!byKey) {
+    byKey = new Map();
+    uses.set(wave, byKey);
+  }
+  const key = `${variantId}:${channel}:${variable}`;
+  let named = byKey.get(key);
+  if (named === undefined) {
+    const word = new RegExp(`\\b${variable}\\b`);
+    named = templateSources(wave, variantId, channel).some((s) => word.test(s));
+    byKey.set(key, named);
+  }
+  return named;
+}
+
+/**
+ * Whether a send of this wave, variant and channel shows the wave's products: only then does it get a
+ * link per product (each a signed code and a link-store record), so an SMS that shows none carries none.
+ * Any way to reach the list (`{% for p in products %}`, `products[0].url`, `products.first`) names it.
+ */
+export function templateUsesProducts(wave: Wave, variantId: string | null, channel: Channel): boolean {
+  return Boolean(wave.products?.length) && templateNames(wave, variantId, channel, 'products');
+}
 
 /**
  * Renders one message. SMS always carries the shop signature and the opt-out text (added if a template
@@ -206,6 +247,11 @@ function context(input: RenderInput): TemplateContext {
     },
     shop: { name: sms?.signature.replace(/[【】]/g, '') ?? '' },
     link: input.links.click,
+    products: (wave.products ?? []).map((p) => ({
+      sku: p.sku,
+      name: p.name ?? p.sku,
+      url: input.links.products?.find((l) => l.sku === p.sku)?.url ?? '',
+    })),
     unsubscribeUrl: input.links.unsubscribe,
     signature: sms?.signature ?? '',
     optOut: sms?.optOutText ?? '',

@@ -46,6 +46,7 @@ export class DynamoDbLinkStore implements LinkStore {
       sendId: Item.sendId.S,
       channel: (Item.channel?.S as Channel | undefined) ?? null,
       target: Item.target?.S ?? null,
+      sku: Item.sku?.S ?? null,
       expiresAt: new Date(Number(Item.expiresAt.N)),
     };
   }
@@ -63,6 +64,7 @@ function item(l: TrackedLink): Record<string, AttributeValue> {
     sendId: { S: l.sendId },
     ...(l.channel ? { channel: { S: l.channel } } : {}),
     ...(l.target ? { target: { S: l.target } } : {}),
+    ...(l.sku !== null ? { sku: { S: l.sku } } : {}),
     expiresAt: { N: String(l.expiresAt.getTime()) },
     ttl: { N: String(Math.floor(l.expiresAt.getTime() / 1000) + TTL_GRACE_SECONDS) },
   };

@@ -14,7 +14,7 @@ export class JournalLinkStore implements LinkStore {
     this.#map.set(
       links.map((l) => [
         l.code,
-        JSON.stringify([l.kind, l.sendId, l.target, l.expiresAt.getTime(), l.channel]),
+        JSON.stringify([l.kind, l.sendId, l.target, l.expiresAt.getTime(), l.channel, l.sku]),
       ]),
     );
   }
@@ -22,14 +22,24 @@ export class JournalLinkStore implements LinkStore {
   async get(code: string): Promise<TrackedLink | null> {
     const json = this.#map.get(code);
     if (!json) return null;
-    const [kind, sendId, target, expiresAt, channel] = JSON.parse(json) as [
+    // Links stored before channels (or skus) were recorded lack the last entries.
+    const [kind, sendId, target, expiresAt, channel, sku] = JSON.parse(json) as [
       LinkKind,
       string,
       string | null,
       number,
       Channel | undefined,
+      string | null | undefined,
     ];
-    return { code, kind, sendId, channel: channel ?? null, target, expiresAt: new Date(expiresAt) };
+    return {
+      code,
+      kind,
+      sendId,
+      channel: channel ?? null,
+      target,
+      sku: sku ?? null,
+      expiresAt: new Date(expiresAt),
+    };
   }
 
   async close(): Promise<void> {

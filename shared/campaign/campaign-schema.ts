@@ -137,6 +137,11 @@ export const Offer = z.strictObject({
 /** The most product links a wave carries: each one is a tracked link per send, stored before the message leaves. */
 export const MAX_PRODUCTS = 20;
 
+/** A page a tracked link redirects to: http(s) only (no `javascript:` or `data:`), no spaces. */
+const HttpUrl = z
+  .url({ protocol: /^https?$/, error: 'expected an http(s) URL, e.g. https://shop.example.com/item/123' })
+  .regex(/^\S+$/, { error: 'expected a URL without spaces' });
+
 export const Product = z.strictObject({
   sku: z
     .string()
@@ -145,13 +150,7 @@ export const Product = z.strictObject({
     // Control characters would let one sku's signed link text pass for another's (short-links.ts).
     .regex(/^[^\p{Cc}]+$/u, { error: 'expected a sku without control characters (line breaks, tabs)' })
     .meta({ description: 'The product’s sku, as in the products table (e.g. down-jacket-2026W-03).' }),
-  url: z
-    .url({
-      protocol: /^https?$/,
-      error: 'expected an http(s) URL, e.g. https://shop.example.com/item/123',
-    })
-    .regex(/^\S+$/, { error: 'expected a URL without spaces' })
-    .meta({ description: 'The product page its tracked link redirects to.' }),
+  url: HttpUrl.meta({ description: 'The product page its tracked link redirects to.' }),
   name: z
     .string()
     .min(1)
@@ -198,7 +197,7 @@ export const Wave = z.strictObject({
     .meta({ description: 'By-value overrides of the channel; the first tier that matches wins.' }),
   templates: Templates.optional(),
   variants: z.array(Variant).optional().meta({ description: 'A/B variants; replaces `templates`.' }),
-  link: z.url().optional().meta({ description: 'Landing page the tracked short link redirects to.' }),
+  link: HttpUrl.optional().meta({ description: 'Landing page the tracked short link redirects to.' }),
   products: z
     .array(Product)
     .max(MAX_PRODUCTS)

@@ -169,6 +169,14 @@ describe('campaign validation', () => {
     ]);
   });
 
+  it('accepts only an http(s) landing page for a wave’s link', () => {
+    const link = (url: string) => VALID.replace('    sendBy: 6h\n', `    sendBy: 6h\n    link: "${url}"\n`);
+    expect(problems(link('javascript:alert(1)'))).toEqual([
+      expect.stringMatching(/^test\.yaml:\d+:\d+ waves\[1\]\.link: expected an http\(s\) URL/),
+    ]);
+    expect(problems(link('https://shop.example.com/d11?from=sms'))).toEqual([]);
+  });
+
   it('measures an SMS that carries a product link with the product link’s length, and knows no products the wave lacks', () => {
     const sms = '"{{ signature }}{{ customer.name }}，双11快乐 {{ optOut }}"';
     const withLink = VALID.replace(

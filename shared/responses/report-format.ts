@@ -37,7 +37,7 @@ export function liftSummary(l: Lift | null, currency: string, locale: Locale): s
 export const ROI_EXPLAINED: Record<Locale, { incremental: string; attributed: string; intervals: string }> = {
   'zh-CN': {
     incremental:
-      '增量 ROI = 增量收入 ÷ 成本。增量收入是活动真正带来的收入：收到消息的顾客比同期随机留出、未收到消息的对照组（holdout）多买的部分。决策请看这个数。',
+      '增量 ROI = 增量收入 ÷ 成本。增量收入是活动真正带来的收入：被选中发送的顾客（包括因频控、退订等未能送达的）比同期随机留出、未收到消息的对照组（holdout）多买的部分。决策请看这个数。',
     attributed:
       '归因 ROI = 归因收入 ÷ 成本。归因收入是顾客在点击、打开或收到消息后的窗口内下的全部订单，无论没有消息是否也会购买，所以通常偏高，仅供参考。',
     intervals:
@@ -45,7 +45,7 @@ export const ROI_EXPLAINED: Record<Locale, { incremental: string; attributed: st
   },
   en: {
     incremental:
-      'Incremental ROI = incremental revenue ÷ cost. Incremental revenue is what the campaign caused: how much more the customers it messaged bought than a random holdout that got nothing, over the same days. Decide on this one.',
+      'Incremental ROI = incremental revenue ÷ cost. Incremental revenue is what the campaign caused: how much more the customers it chose to message bought (those a cap or an opt-out then kept it from reaching included) than a random holdout that got nothing, over the same days. Decide on this one.',
     attributed:
       'Attributed ROI = attributed revenue ÷ cost. Attributed revenue is every order placed in a window after a click, open or delivery, whether or not the message caused it, so it is usually higher; read it as credit, not cause.',
     intervals:

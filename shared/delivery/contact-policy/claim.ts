@@ -55,6 +55,13 @@ export interface ClaimMark {
    */
   channel?: Channel;
   category?: Category;
+  /**
+   * The caps in force when it was claimed that count it, as `keptCaps` writes them (empty: none). A send
+   * claimed later but dated earlier (a simulated run of earlier waves after later ones) must leave every
+   * one of them kept in this contact's window. Absent on claims from before they were kept: the claiming
+   * send's caps stand in.
+   */
+  caps?: string;
 }
 
 /** A place kept under the caps for a later, higher-priority wave (see docs/delivery.md, Reservations). */
@@ -144,7 +151,9 @@ function withMark(state: CustomerContacts, sendId: string, to: SendState, at: nu
   const found = claimMark(state, sendId);
   if (!found) return [...state.claimed, { id: sendId, at, state: to }];
   return state.claimed.map((m) =>
-    m === found ? { id: m.id, at: m.at, state: to, channel: m.channel, category: m.category } : m,
+    m === found
+      ? { id: m.id, at: m.at, state: to, channel: m.channel, category: m.category, caps: m.caps }
+      : m,
   );
 }
 
@@ -170,10 +179,88 @@ function used(cap: FrequencyCap, end: number, items: readonly (ClaimMark | Reser
   return n;
 }
 
-/** The first cap this send would exceed, or null. */
+/**
+ * The first cap this send would exceed, or null. A cap's window rolls both ways: the send must fit its
+ * own caps in the window ending at it, and fit the window ending at each contact already recorded at or
+ * after it (a run of earlier-dated waves after later ones), under the caps that contact was claimed with.
+ * So every contact keeps its caps in the window ending at it, whatever order the claims came in, and
+ * the outcome is the one a run in time order would have: the send that comes later in time is refused.
+ */
 export function exceededCap(state: CustomerContacts, req: ClaimRequest): FrequencyCap | null {
   const now = req.at.getTime();
-  return req.caps.find((cap) => counts(cap, req) && used(cap, now, state.claimed) >= cap.max) ?? null;
+  const own = req.caps.find((cap) => counts(cap, req) && used(cap, now, state.claimed) >= cap.max);
+  if (own) return own;
+  for (const later of state.claimed) {
+    if (later.at < now) continue;
+    for (const cap of capsOf(later, req)) {
+      if (!counts(cap, req) || later.at - parseDuration(cap.window) >= now) continue;
+      if (used(cap, later.at, state.claimed) >= cap.max) return cap;
+    }
+  }
+  return null;
+}
+
+/**
+ * The caps a claim keeps on its mark: those in force that count it, as one short string
+ * (`id:max:window:appliesTo:channels`, comma-separated; channels `any` or joined by `+`). A list of
+ * objects on every mark doubled the record's JSON and the time to read and write it on the send path.
+ */
+export function keptCaps(req: Pick<ClaimRequest, 'caps' | 'channel' | 'category'>): string {
+  let byKind = encoded.get(req.caps);
+  if (!byKind) {
+    byKind = new Map();
+    encoded.set(req.caps, byKind);
+  }
+  const kind = `${req.channel}:${req.category}`;
+  let text = byKind.get(kind);
+  if (text === undefined) {
+    text = req.caps
+      .filter((cap) => counts(cap, req))
+      .map((c) =>
+        [c.id, c.max, c.window, c.appliesTo, c.channels === 'any' ? 'any' : c.channels.join('+')].join(':'),
+      )
+      .join(',');
+    byKind.set(kind, text);
+  }
+  return text;
+}
+
+const encoded = new WeakMap<readonly FrequencyCap[], Map<string, string>>();
+const decoded = new Map<string, FrequencyCap[]>();
+
+/** The caps a recorded contact keeps (see ClaimMark.caps). */
+function capsOf(mark: ClaimMark, req: ClaimRequest): readonly FrequencyCap[] {
+  if (mark.caps === undefined) return req.caps.filter((cap) => counts(cap, mark));
+  let caps = decoded.get(mark.caps);
+  if (!caps) {
+    caps = mark.caps
+      .split(',')
+      .filter(Boolean)
+      .map((text): FrequencyCap => {
+        const [id = '', max = '0', window = '0m', appliesTo, channels = 'any'] = text.split(':');
+        return {
+          id,
+          max: Number(max),
+          window,
+          appliesTo: appliesTo === 'all' ? 'all' : 'marketing',
+          channels: channels === 'any' ? 'any' : (channels.split('+') as Channel[]),
+        };
+      });
+    if (decoded.size >= 1_000) decoded.clear();
+    decoded.set(mark.caps, caps);
+  }
+  return caps;
+}
+
+/**
+ * When a record may be forgotten (DynamoDB's TTL): IDEMPOTENCY_DAYS after its latest contact, or after
+ * the change that writes it if that is later. Not after the change alone: a run of earlier-dated waves
+ * writes records whose latest contact is weeks after the change.
+ */
+export function recordExpiry(state: CustomerContacts, at: Date): Date {
+  let latest = at.getTime();
+  for (const m of state.claimed) if (m.at > latest) latest = m.at;
+  return new Date(latest + IDEMPOTENCY_DAYS * DAY);
 }
 
 /**
@@ -222,6 +309,7 @@ export function decideClaim(
     state: 'claimed',
     channel: req.channel,
     category: req.category,
+    caps: keptCaps(req),
   };
   // Copies only what changes (this runs once per recipient).
   const next = prune(

@@ -90,8 +90,9 @@ async function serveLocked(opts: ServeOptions, lock: DataFolderLock): Promise<Ru
   for (const table of [SENDS, EVENTS, SUPPRESSIONS])
     await StagedParquetWriter.recoverStaged(opts.dataDir, table);
   const warehouse = await DuckDbWarehouse.open(opts.dataDir);
-  // Simulated: the delivery's clock starts at the epoch and each wave's run moves it to the wave's start.
-  const timeline = opts.simulated ? simulatedTimeline(new ManualClock(new Date(0))) : realTimeline();
+  // Simulated: the delivery's clock is set to each wave's start when the wave runs (see LocalWaveScheduler).
+  const simulated = opts.simulated ? new ManualClock(new Date(0)) : null;
+  const timeline = simulated ? simulatedTimeline(simulated) : realTimeline();
   const local = openLocalDelivery(opts.dataDir, timeline.clock, {}, true);
   const store = new JournalCampaignStore(join(paths.dir, 'api-campaigns'));
   const idempotency = new JournalIdempotencyStore(join(paths.dir, 'api-idempotency'), systemClock);
@@ -103,7 +104,7 @@ async function serveLocked(opts: ServeOptions, lock: DataFolderLock): Promise<Ru
     policy: opts.policy,
     log: opts.log,
     timeline,
-    immediate: opts.simulated === true,
+    simulated,
   });
   const deps: RouterDeps = {
     api: {

@@ -110,6 +110,10 @@ async function runLocked(
         },
         sw,
       );
+      if (r.recovered)
+        log(
+          `↻ ${at}  ${sw.wave.id}: its earlier run was cut short; ${r.recovered.recorded} message(s) found in the outbox recorded sent, ${r.recovered.reopened} open claim(s) without a message reopened`,
+        );
       if (r.plan.kind === 'already-run') {
         log(`· ${at}  ${sw.wave.id}: already run (drained ${r.plan.run.drainedAt}); nothing sent again`);
         continue;

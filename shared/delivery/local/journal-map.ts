@@ -146,10 +146,10 @@ function parseLine(line: string): [string, string | null] | null {
 }
 
 /**
- * Cuts a line left unfinished by a crash off the end of a journal before appending to it: glued to the
- * next line it would read as a wrong value.
+ * Cuts a line left unfinished by a crash off the end of a journal (or any file of lines) before appending
+ * to it: glued to the next line it would read as a wrong value.
  */
-function dropPartialLine(file: string): void {
+export function dropPartialLine(file: string): void {
   if (!existsSync(file)) return;
   const fd = openSync(file, 'r+');
   try {

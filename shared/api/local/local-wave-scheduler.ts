@@ -34,8 +34,8 @@ export interface LocalSchedulerDeps {
  * scheduled then. Its lifecycle follows: running, then done. On a simulated clock (`serve --simulated`)
  * launched waves run at once, in order of start, each at its own start: a campaign dated before one
  * that ran already runs at its own dates, not after the other's (its waves would all have missed their
- * send-by). Caps count contacts on both sides in time, so the order waves run in changes no decision
- * (docs/delivery.md); one wave runs at a time, so no two share the clock.
+ * send-by). Caps count contacts on both sides in time, so no order breaks a cap (docs/delivery.md);
+ * one wave runs at a time, so no two share the clock.
  */
 export class LocalWaveScheduler implements WaveScheduler {
   readonly #deps: LocalSchedulerDeps;

@@ -183,8 +183,8 @@ function used(cap: FrequencyCap, end: number, items: readonly (ClaimMark | Reser
  * The first cap this send would exceed, or null. A cap's window rolls both ways: the send must fit its
  * own caps in the window ending at it, and fit the window ending at each contact already recorded at or
  * after it (a run of earlier-dated waves after later ones), under the caps that contact was claimed with.
- * So every contact keeps its caps in the window ending at it, whatever order the claims came in, and
- * the outcome is the one a run in time order would have: the send that comes later in time is refused.
+ * So every contact keeps its caps in the window ending at it, whatever order the claims came in (of two
+ * that conflict, the one recorded first stands: it cannot be unsent).
  */
 export function exceededCap(state: CustomerContacts, req: ClaimRequest): FrequencyCap | null {
   const now = req.at.getTime();

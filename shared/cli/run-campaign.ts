@@ -1,6 +1,7 @@
 import type { Campaign } from '../campaign/campaign-schema.ts';
 import type { ContactPolicy } from '../campaign/contact-policy-schema.ts';
 import { ManualClock, simulatedTimeline, type Timeline } from '../clock.ts';
+import { tookOverLine, withDataFolder } from '../data-folder-lock.ts';
 import { InMemoryCatalog, scheduleCampaign } from '../delivery/campaign-catalog.ts';
 import { ParquetLedger } from '../delivery/ledger/local/parquet-ledger.ts';
 import { openLocalDelivery } from '../delivery/local/local-delivery.ts';
@@ -32,9 +33,23 @@ export interface RunCampaignOptions {
 
 /**
  * `campaign run` and `npm start`: the campaign's waves in order of start on a simulated clock, each
- * through the local delivery (plan, queue, send, ledger); returns every wave's status.
+ * through the local delivery (plan, queue, send, ledger); returns every wave's status. Holds the data
+ * folder throughout: nothing in it (staged ledger rows included) is touched before the lock is taken.
  */
-export async function runCampaign(
+export function runCampaign(
+  campaign: Campaign,
+  shopPolicy: ContactPolicy,
+  opts: RunCampaignOptions,
+): Promise<WaveStatus[]> {
+  return withDataFolder(
+    opts.dataDir,
+    `campaign run ${campaign.id}`,
+    () => runLocked(campaign, shopPolicy, opts),
+    (from) => opts.log(tookOverLine(from)),
+  );
+}
+
+async function runLocked(
   campaign: Campaign,
   shopPolicy: ContactPolicy,
   opts: RunCampaignOptions,
@@ -95,6 +110,10 @@ export async function runCampaign(
         },
         sw,
       );
+      if (r.recovered)
+        log(
+          `↻ ${at}  ${sw.wave.id}: its earlier run was cut short; ${r.recovered.recorded} message(s) found in the outbox recorded sent, ${r.recovered.reopened} open claim(s) without a message reopened`,
+        );
       if (r.plan.kind === 'already-run') {
         log(`· ${at}  ${sw.wave.id}: already run (drained ${r.plan.run.drainedAt}); nothing sent again`);
         continue;

@@ -10,6 +10,7 @@ import { Campaign } from '../campaign/campaign-schema.ts';
 import { loadConfigFile } from '../campaign/config-file.ts';
 import { resolveWaveSchedule } from '../campaign/wave-schedule.ts';
 import { systemClock } from '../clock.ts';
+import { lockDataFolder, tookOverLine } from '../data-folder-lock.ts';
 import { statePaths } from '../delivery/local/local-delivery.ts';
 import { ConfigError, formatProblem } from '../errors.ts';
 import { lakeRoot, resolveDataDir } from '../lake/lake-paths.ts';
@@ -22,7 +23,7 @@ import { generateShop } from '../shop/generate/generate-shop.ts';
 import { shopProfile } from '../shop/shop-profile.ts';
 import { instantToLocal } from '../time/zoned-time.ts';
 import { printStatus } from './commands/status.ts';
-import { EXIT } from './exit-codes.ts';
+import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { printProductLinks, productLinkRows } from './print-product-links.ts';
 import { printProfile } from './print-profile.ts';
 import { printReport } from './print-report.ts';
@@ -55,6 +56,21 @@ async function start(): Promise<number> {
   });
 
   const dataDir = resolveDataDir();
+  // The whole job holds the data folder: generating the shop, the waves, the report tables.
+  const lock = lockDataFolder(dataDir, 'npm start');
+  if (lock.tookOverFrom) console.log(tookOverLine(lock.tookOverFrom));
+  try {
+    return await startLocked(campaign, dataDir, schedule);
+  } finally {
+    lock.release();
+  }
+}
+
+async function startLocked(
+  campaign: Campaign,
+  dataDir: string,
+  schedule: ReturnType<typeof resolveWaveSchedule>,
+): Promise<number> {
   if (!existsSync(lakeRoot(dataDir))) {
     const firstWave = Math.min(...schedule.times.flatMap((t) => (t ? [t.start.getTime()] : [])));
     const asOf = new Date(firstWave - HISTORY_ENDS_BEFORE_FIRST_WAVE_DAYS * 86_400_000)
@@ -117,6 +133,11 @@ async function start(): Promise<number> {
 }
 
 process.exitCode = await start().catch((e: unknown) => {
+  // Something the user can fix (another run holds the data folder) is said plainly, exit 1.
+  if (exitCodeFor(e) === EXIT.userError) {
+    console.error(`error: ${(e as Error).message}`);
+    return EXIT.userError;
+  }
   console.error(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   return EXIT.internal;
 });

@@ -224,6 +224,47 @@ describe.each(adapters)('contact store contract: %s', (_name, make) => {
     });
   });
 
+  it('counts contacts recorded later in time, each under the cap it was claimed with (a run out of date order)', async () => {
+    const dec5 = new Date('2026-12-05T02:00:00Z');
+    const twoAMonth = [{ ...(CAPS[0] as FrequencyCap), max: 2 }, CAPS[1] as FrequencyCap];
+    // The winback (shop cap: one a month) was recorded first; Double-11 allows two, but not inside the
+    // winback's 30 days, which began on 5 Nov.
+    expect(await claim(req({ customerId: 'c11', sendId: 'winback/w/c11', at: dec5 }))).toEqual({
+      kind: 'claimed',
+    });
+    expect(await claim(req({ customerId: 'c11', sendId: 'd11/cashback/c11', caps: twoAMonth }))).toEqual({
+      kind: 'capped',
+      capId: 'marketing-monthly',
+    });
+    expect(
+      await claim(
+        req({
+          customerId: 'c11',
+          sendId: 'd11/preheat/c11',
+          caps: twoAMonth,
+          at: new Date(dec5.getTime() - 30 * DAY),
+        }),
+      ),
+    ).toEqual({ kind: 'claimed' });
+    // A later contact allowed two leaves room for one earlier send in its window, not for two.
+    expect(
+      await claim(req({ customerId: 'c12', sendId: 'd11/follow-up/c12', caps: twoAMonth, at: dec5 })),
+    ).toEqual({
+      kind: 'claimed',
+    });
+    const earlier = (d: number, wave: string) =>
+      claim(
+        req({
+          customerId: 'c12',
+          sendId: `d11/${wave}/c12`,
+          caps: twoAMonth,
+          at: new Date(dec5.getTime() - d * DAY),
+        }),
+      );
+    expect(await earlier(10, 'a')).toEqual({ kind: 'claimed' });
+    expect(await earlier(20, 'b')).toEqual({ kind: 'capped', capId: 'marketing-monthly' });
+  });
+
   it('under concurrent workers claiming two waves for the same customers, every cap and every send id holds', async () => {
     const customers = Array.from({ length: 15 }, (_, i) => `w${i}`);
     // Four workers, each a batch of claims for both waves, two of them redeliveries of the others.

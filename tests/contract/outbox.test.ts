@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,5 +86,25 @@ describe('local outbox', () => {
       ['d11/w1/c1', '+8613800000001', '【小店】hi 回T退订'],
       ['d11/w1/c2', '+8613800000002', '【小店】hi 回T退订'],
     ]);
+  });
+
+  it('cuts a line a crash left unfinished before appending, so the next message is not glued to it', async () => {
+    const own = await mkdtemp(join(tmpdir(), 'outbox-cut-'));
+    writeFileSync(
+      join(own, 'sms.jsonl'),
+      '{"sendId":"d11/w1/c1","phone":"+8613800000001"}\n{"sendId":"d11/w1/c2","pho',
+    );
+    await new OutboxSmsSender(own, clock).send([
+      {
+        sendId: 'd11/w1/c3',
+        phone: '+8613800000003',
+        text: 'hi',
+        messageType: 'Promotional',
+        tags: email.tags,
+      },
+    ]);
+    const lines = readFileSync(join(own, 'sms.jsonl'), 'utf8').trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l).sendId)).toEqual(['d11/w1/c1', 'd11/w1/c3']);
+    await rm(own, { recursive: true, force: true });
   });
 });

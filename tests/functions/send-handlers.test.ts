@@ -165,6 +165,8 @@ describe('send-batches Lambda handler', () => {
         state: 'sent',
         channel: 'email',
         category: 'marketing',
+        // The caps it was claimed under, for claims of earlier-dated sends (claim.ts, keptCaps).
+        caps: 'marketing-monthly:2:30d:marketing:any',
       },
     ]);
   });

@@ -1,6 +1,6 @@
 import type { Campaign } from '../../campaign/campaign-schema.ts';
 import type { ContactPolicy } from '../../campaign/contact-policy-schema.ts';
-import type { Timeline } from '../../clock.ts';
+import type { ManualClock, Timeline } from '../../clock.ts';
 import { InMemoryCatalog, scheduleCampaign } from '../../delivery/campaign-catalog.ts';
 import type { LocalDelivery } from '../../delivery/local/local-delivery.ts';
 import { runWaveLocally } from '../../delivery/local/run-wave.ts';
@@ -21,15 +21,21 @@ export interface LocalSchedulerDeps {
   log: (line: string) => void;
   /** The local delivery's timeline: real (waves wait for their start) or simulated. */
   timeline: Timeline;
-  /** Simulated: launched waves run at once, in order of start, each at its start on the timeline. */
-  immediate: boolean;
+  /**
+   * Simulated (the timeline's clock): launched waves run at once, in order of start, each on its own
+   * timeline — the clock is set to the wave's start before it runs, back in time too. Null: real time.
+   */
+  simulated: ManualClock | null;
 }
 
 /**
  * The local clock's scheduler (`campaign serve`): a timer per launched wave; at its start (at once if
  * the start has passed) the wave runs through the local delivery, one wave at a time, if it is still
  * scheduled then. Its lifecycle follows: running, then done. On a simulated clock (`serve --simulated`)
- * launched waves run at once, in order of start, each at its start on the simulated clock.
+ * launched waves run at once, in order of start, each at its own start: a campaign dated before one
+ * that ran already runs at its own dates, not after the other's (its waves would all have missed their
+ * send-by). Caps count contacts on both sides in time, so no order breaks a cap (docs/delivery.md);
+ * one wave runs at a time, so no two share the clock.
  */
 export class LocalWaveScheduler implements WaveScheduler {
   readonly #deps: LocalSchedulerDeps;
@@ -45,7 +51,7 @@ export class LocalWaveScheduler implements WaveScheduler {
       .filter((sw) => waveIds.includes(sw.wave.id))
       .sort((a, b) => a.start.getTime() - b.start.getTime());
     for (const sw of waves) {
-      if (this.#deps.immediate) this.#chain = this.#chain.then(() => this.#run(campaign.id, sw.wave.id));
+      if (this.#deps.simulated) this.#chain = this.#chain.then(() => this.#run(campaign.id, sw.wave.id));
       else this.#arm(campaign.id, sw.wave.id, sw.start);
     }
   }
@@ -92,6 +98,7 @@ export class LocalWaveScheduler implements WaveScheduler {
       await store.put(waveProgress(stored, waveId, 'running'), stored.version);
       const catalog = new InMemoryCatalog((await listAll(store)).map(configOf), policy);
       const sw = await catalog.wave(campaignId, waveId);
+      this.#deps.simulated?.set(sw.start);
       const r = await runWaveLocally(local, { warehouse, catalog, timeline, dataDir }, sw);
       const audience = r.plan.kind === 'already-run' ? 'already run' : `audience ${r.plan.run.audience}`;
       log(`✔ ${campaignId}/${waveId}: ${audience}`);

@@ -3,11 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { ContactPolicy } from '../../campaign/contact-policy-schema.ts';
 import { ManualClock, realTimeline, simulatedTimeline, systemClock } from '../../clock.ts';
+import { type DataFolderLock, lockDataFolder, tookOverLine } from '../../data-folder-lock.ts';
 import { openLocalDelivery, statePaths } from '../../delivery/local/local-delivery.ts';
 import { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
 import { StagedParquetWriter } from '../../lake/local/staged-parquet-writer.ts';
 import type { TableWriter } from '../../lake/table-writer.ts';
-import { EVENTS, SUPPRESSIONS } from '../../lake/tables.ts';
+import { EVENTS, SENDS, SUPPRESSIONS } from '../../lake/tables.ts';
 import { configOf } from '../campaign-api.ts';
 import { listAll } from '../campaign-store.ts';
 import {
@@ -71,10 +72,27 @@ async function readBody(req: IncomingMessage): Promise<string | null> {
  * scheduled again (a wave that ran already sends nothing twice).
  */
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
+  // The server holds the data folder while it runs (a `campaign run` beside it is refused, and so is a
+  // second server), and took it before it touched anything.
+  const lock = lockDataFolder(opts.dataDir, `campaign serve${opts.simulated ? ' --simulated' : ''}`);
+  if (lock.tookOverFrom) opts.log(tookOverLine(lock.tookOverFrom));
+  try {
+    return await serveLocked(opts, lock);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}
+
+async function serveLocked(opts: ServeOptions, lock: DataFolderLock): Promise<RunningServer> {
   const paths = statePaths(opts.dataDir);
+  // Ledger rows, events and suppressions a crashed process left staged (see docs/delivery.md).
+  for (const table of [SENDS, EVENTS, SUPPRESSIONS])
+    await StagedParquetWriter.recoverStaged(opts.dataDir, table);
   const warehouse = await DuckDbWarehouse.open(opts.dataDir);
-  // Simulated: the delivery's clock starts at the epoch and each wave's run moves it to the wave's start.
-  const timeline = opts.simulated ? simulatedTimeline(new ManualClock(new Date(0))) : realTimeline();
+  // Simulated: the delivery's clock is set to each wave's start when the wave runs (see LocalWaveScheduler).
+  const simulated = opts.simulated ? new ManualClock(new Date(0)) : null;
+  const timeline = simulated ? simulatedTimeline(simulated) : realTimeline();
   const local = openLocalDelivery(opts.dataDir, timeline.clock, {}, true);
   const store = new JournalCampaignStore(join(paths.dir, 'api-campaigns'));
   const idempotency = new JournalIdempotencyStore(join(paths.dir, 'api-idempotency'), systemClock);
@@ -86,7 +104,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     policy: opts.policy,
     log: opts.log,
     timeline,
-    immediate: opts.simulated === true,
+    simulated,
   });
   const deps: RouterDeps = {
     api: {
@@ -174,6 +192,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await scheduler.idle();
       await Promise.all([store.close(), idempotency.close(), local.close(), warehouse.close()]);
+      lock.release();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { systemClock } from '../../clock.ts';
+import { withDataFolder } from '../../data-folder-lock.ts';
 import { UserError } from '../../errors.ts';
 import { lakeRoot, resolveDataDir } from '../../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
@@ -57,15 +58,20 @@ export function registerData(program: Command): void {
         }
         const progress = stepReporter(!opts.json);
         const started = Date.now();
-        const result = await generateShop({
-          dataDir,
-          customers: opts.customers,
-          orders: opts.orders ?? opts.customers * 10,
-          seed: opts.seed,
-          asOf,
-          onProgress: (_step, done, total) =>
-            progress.update(`generating orders (chunk ${Math.min(done + 1, total)}/${total})`, done / total),
-        });
+        const result = await withDataFolder(dataDir, 'campaign data generate', () =>
+          generateShop({
+            dataDir,
+            customers: opts.customers,
+            orders: opts.orders ?? opts.customers * 10,
+            seed: opts.seed,
+            asOf,
+            onProgress: (_step, done, total) =>
+              progress.update(
+                `generating orders (chunk ${Math.min(done + 1, total)}/${total})`,
+                done / total,
+              ),
+          }),
+        );
         progress.done(
           `generated ${result.customers} customers, ${result.orders} orders in ${((Date.now() - started) / 1000).toFixed(1)} s`,
         );
@@ -95,13 +101,16 @@ export function registerData(program: Command): void {
         }
         if (opts.format === 'mapped' && !opts.mapping)
           throw new UserError('--format mapped needs --mapping <file>');
-        const result = await importOrders({
-          file,
-          format: opts.format as ImportFormat,
-          mappingFile: opts.mapping,
-          rejectsFile: opts.rejects ?? `${file}.rejects.csv`,
-          dataDir: resolveDataDir(opts.dataDir),
-        });
+        const dataDir = resolveDataDir(opts.dataDir);
+        const result = await withDataFolder(dataDir, 'campaign data import', () =>
+          importOrders({
+            file,
+            format: opts.format as ImportFormat,
+            mappingFile: opts.mapping,
+            rejectsFile: opts.rejects ?? `${file}.rejects.csv`,
+            dataDir,
+          }),
+        );
         if (opts.json) printJson(result);
         else {
           console.log(

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { Campaign } from '../../campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../campaign/config-file.ts';
 import { systemClock } from '../../clock.ts';
+import { lockDataFolder, tookOverLine } from '../../data-folder-lock.ts';
 import { resolveDataDir } from '../../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
 import { campaignReport } from '../../responses/campaign-report.ts';
@@ -29,6 +30,9 @@ export function registerReport(program: Command): void {
       // Orders are attributed across every campaign, so each is counted once.
       const { campaigns: others } = await siblingCampaigns(file);
       const dataDir = resolveDataDir(opts.dataDir);
+      // The report writes the attribution tables into the lake.
+      const lock = lockDataFolder(dataDir, `campaign report ${campaign.id}`);
+      if (lock.tookOverFrom) process.stderr.write(`${tookOverLine(lock.tookOverFrom)}\n`);
       const warehouse = await DuckDbWarehouse.open(dataDir);
       try {
         const all = [campaign, ...others];
@@ -45,6 +49,7 @@ export function registerReport(program: Command): void {
         }
       } finally {
         await warehouse.close();
+        lock.release();
       }
     });
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { Campaign } from '../../campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../campaign/config-file.ts';
 import { realTimeline, systemClock } from '../../clock.ts';
+import { type LockHolder, tookOverLine, withDataFolder } from '../../data-folder-lock.ts';
 import { forgetCampaignLocally } from '../../delivery/local/fresh-run.ts';
 import { resolveDataDir } from '../../lake/lake-paths.ts';
 import { DEFAULT_RESPONSE_MODEL } from '../../responses/simulate-responses.ts';
@@ -62,27 +63,36 @@ export function registerRun(program: Command): void {
         const until = localTimeOption('--until', opts.until, campaign);
         const dataDir = resolveDataDir(opts.dataDir);
         const log = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
-        if (opts.fresh) {
-          const gone = await forgetCampaignLocally(dataDir, campaign.id, systemClock);
-          log(
-            `· --fresh: forgot ${campaign.id}'s earlier runs (${gone.sends} ledger rows, ${gone.events} events, ${gone.orders} simulated orders, ${gone.customers} customers' claims)`,
-          );
-        }
-        const { campaigns: others, skipped } = await siblingCampaigns(file);
-        for (const f of skipped)
-          process.stderr.write(`! ${f} is not a valid campaign: left out of priority arbitration\n`);
-        const statuses = await runCampaign(campaign, policy, {
+        // Nothing in the data folder is touched before it is ours (--fresh included).
+        const onTakeOver = (from: LockHolder) => log(tookOverLine(from));
+        await withDataFolder(
           dataDir,
-          others,
-          simulate: opts.simulate ? DEFAULT_RESPONSE_MODEL : undefined,
-          waveIds: opts.wave,
-          until,
-          log,
-          timeline: opts.realTime ? () => realTimeline() : undefined,
-          progress: stepReporter(process.stderr.isTTY === true),
-        });
-        if (opts.json) printJson(statuses);
-        else printStatus(campaign.id, statuses);
+          `campaign run ${campaign.id}`,
+          async () => {
+            if (opts.fresh) {
+              const gone = await forgetCampaignLocally(dataDir, campaign.id, systemClock);
+              log(
+                `· --fresh: forgot ${campaign.id}'s earlier runs (${gone.sends} ledger rows, ${gone.events} events, ${gone.orders} simulated orders, ${gone.customers} customers' claims)`,
+              );
+            }
+            const { campaigns: others, skipped } = await siblingCampaigns(file);
+            for (const f of skipped)
+              process.stderr.write(`! ${f} is not a valid campaign: left out of priority arbitration\n`);
+            const statuses = await runCampaign(campaign, policy, {
+              dataDir,
+              others,
+              simulate: opts.simulate ? DEFAULT_RESPONSE_MODEL : undefined,
+              waveIds: opts.wave,
+              until,
+              log,
+              timeline: opts.realTime ? () => realTimeline() : undefined,
+              progress: stepReporter(process.stderr.isTTY === true),
+            });
+            if (opts.json) printJson(statuses);
+            else printStatus(campaign.id, statuses);
+          },
+          onTakeOver,
+        );
       },
     );
 }

@@ -3,7 +3,7 @@ import {
   type Channel,
   type FrequencyCap,
 } from '../../campaign/contact-policy-schema.ts';
-import { parseDuration } from '../../time/duration.ts';
+import { crowdedReservation, exceededCap, keptCaps } from './cap-windows.ts';
 
 /**
  * The contact policy, as pure decisions over one customer's record. Before a message goes out, the send
@@ -55,6 +55,13 @@ export interface ClaimMark {
    */
   channel?: Channel;
   category?: Category;
+  /**
+   * The caps in force when it was claimed that count it, as `keptCaps` writes them (empty: none). A send
+   * claimed later but dated earlier (a simulated run of earlier waves after later ones) must leave every
+   * one of them kept in this contact's window. Absent on claims from before they were kept: the claiming
+   * send's caps stand in.
+   */
+  caps?: string;
 }
 
 /** A place kept under the caps for a later, higher-priority wave (see docs/delivery.md, Reservations). */
@@ -144,7 +151,9 @@ function withMark(state: CustomerContacts, sendId: string, to: SendState, at: nu
   const found = claimMark(state, sendId);
   if (!found) return [...state.claimed, { id: sendId, at, state: to }];
   return state.claimed.map((m) =>
-    m === found ? { id: m.id, at: m.at, state: to, channel: m.channel, category: m.category } : m,
+    m === found
+      ? { id: m.id, at: m.at, state: to, channel: m.channel, category: m.category, caps: m.caps }
+      : m,
   );
 }
 
@@ -155,46 +164,15 @@ export interface ContactChange<T> {
   decide(state: CustomerContacts): { result: T; next: CustomerContacts | null };
 }
 
-function counts(cap: FrequencyCap, contact: { channel?: Channel; category?: Category }): boolean {
-  if (!contact.channel || !contact.category) return false;
-  const category = cap.appliesTo === 'all' || contact.category === 'marketing';
-  const channel = cap.channels === 'any' || cap.channels.includes(contact.channel);
-  return category && channel;
-}
-
-/** Contacts (claims and reserved contacts) that a cap counts in the window ending at `end`. */
-function used(cap: FrequencyCap, end: number, items: readonly (ClaimMark | Reservation)[]): number {
-  const since = end - parseDuration(cap.window);
-  let n = 0;
-  for (const c of items) if (c.at > since && c.at <= end && counts(cap, c)) n += 1;
-  return n;
-}
-
-/** The first cap this send would exceed, or null. */
-export function exceededCap(state: CustomerContacts, req: ClaimRequest): FrequencyCap | null {
-  const now = req.at.getTime();
-  return req.caps.find((cap) => counts(cap, req) && used(cap, now, state.claimed) >= cap.max) ?? null;
-}
-
 /**
- * The higher-priority reservation this send would crowd out, or null: adding this send must leave
- * every cap satisfied in the window ending at each later reservation of a higher-priority wave,
- * counting the contacts already made and those reservations themselves.
+ * When a record may be forgotten (DynamoDB's TTL): IDEMPOTENCY_DAYS after its latest contact, or after
+ * the change that writes it if that is later. Not after the change alone: a run of earlier-dated waves
+ * writes records whose latest contact is weeks after the change.
  */
-export function crowdedReservation(state: CustomerContacts, req: ClaimRequest): Reservation | null {
-  if (state.reserved.length === 0) return null;
-  const now = req.at.getTime();
-  const ahead = state.reserved.filter(
-    (r) => r.wave !== req.wave && r.priority > req.priority && r.until > now,
-  );
-  for (const r of ahead) {
-    for (const cap of req.caps) {
-      const end = Math.max(r.at, now);
-      if (!counts(cap, req) || !counts(cap, r) || end - parseDuration(cap.window) >= now) continue;
-      if (used(cap, end, [...state.claimed, ...ahead]) + 1 > cap.max) return r;
-    }
-  }
-  return null;
+export function recordExpiry(state: CustomerContacts, at: Date): Date {
+  let latest = at.getTime();
+  for (const m of state.claimed) if (m.at > latest) latest = m.at;
+  return new Date(latest + IDEMPOTENCY_DAYS * DAY);
 }
 
 function suppression(state: CustomerContacts, channel: Channel): SuppressionReason | undefined {
@@ -222,6 +200,7 @@ export function decideClaim(
     state: 'claimed',
     channel: req.channel,
     category: req.category,
+    caps: keptCaps(req),
   };
   // Copies only what changes (this runs once per recipient).
   const next = prune(

@@ -11,6 +11,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
+import { alive } from '../../data-folder-lock.ts';
 import { UserError } from '../../errors.ts';
 
 /** Another process (or this one) has the store open for writing. */
@@ -146,10 +147,10 @@ function parseLine(line: string): [string, string | null] | null {
 }
 
 /**
- * Cuts a line left unfinished by a crash off the end of a journal before appending to it: glued to the
- * next line it would read as a wrong value.
+ * Cuts a line left unfinished by a crash off the end of a journal (or any file of lines) before appending
+ * to it: glued to the next line it would read as a wrong value.
  */
-function dropPartialLine(file: string): void {
+export function dropPartialLine(file: string): void {
   if (!existsSync(file)) return;
   const fd = openSync(file, 'r+');
   try {
@@ -185,13 +186,4 @@ function lock(file: string): void {
   if (pid === process.pid)
     throw new StoreInUseError(`${file.replace(/\.lock$/, '')} is already open in this process`);
   writeFileSync(file, String(process.pid)); // left by a process that is gone
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

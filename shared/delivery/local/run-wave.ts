@@ -5,12 +5,15 @@ import { type DeadLetterReport, recordDeadLetters } from '../dead-letters.ts';
 import { launchAndPlan, type PlanOutcome } from '../plan-wave.ts';
 import type { QueueRecord } from '../queue/queue.ts';
 import { handleSendBatches } from '../send-batch.ts';
-import type { LocalDelivery } from './local-delivery.ts';
+import { type LocalDelivery, statePaths } from './local-delivery.ts';
+import { type RecoveryReport, recoverInterruptedWave } from './recover-sends.ts';
 
 export interface LocalWaveResult {
   plan: PlanOutcome;
   handlerCalls: number;
   deadLetters: DeadLetterReport;
+  /** What was made good of an earlier run of this wave that a crash cut short; null if there was none. */
+  recovered: RecoveryReport | null;
 }
 
 /**
@@ -36,6 +39,17 @@ export async function runWaveLocally(
 ): Promise<LocalWaveResult> {
   const { warehouse, catalog, timeline } = deps;
   await timeline.waitUntil(sw.start);
+  // A run of this wave that never drained was cut short (the process died): first make the ledger and
+  // the claims agree with what the outbox holds (recover-sends.ts).
+  const earlier = await local.runs.get(sw.campaign.id, sw.wave.id);
+  let recovered: RecoveryReport | null = null;
+  if (earlier && earlier.state !== 'drained') {
+    await warehouse.refreshViews(deps.dataDir);
+    recovered = await recoverInterruptedWave(
+      { ...local, warehouse, outboxDir: statePaths(deps.dataDir).outbox },
+      sw,
+    );
+  }
   const sendDeps = { ...local, catalog };
   let planned = false;
   const handler = async (records: QueueRecord[]) => {
@@ -56,12 +70,12 @@ export async function runWaveLocally(
     planned = true;
   }
   if (plan.kind === 'already-run')
-    return { plan, handlerCalls: 0, deadLetters: { failed: 0, alreadyFinal: 0, unreadable: [] } };
+    return { plan, handlerCalls: 0, deadLetters: { failed: 0, alreadyFinal: 0, unreadable: [] }, recovered };
   const handlerCalls = await local.queue.drain(handler, { advance: (to) => timeline.waitUntil(to) });
   const deadLetters = await recordDeadLetters(local, local.queue.deadLetters.splice(0));
   await local.ledger.flush();
   await warehouse.refreshViews(deps.dataDir);
   const run = { ...plan.run, state: 'drained' as const, drainedAt: timeline.clock.now().toISOString() };
   await local.runs.put(run);
-  return { plan: { ...plan, run }, handlerCalls, deadLetters };
+  return { plan: { ...plan, run }, handlerCalls, deadLetters, recovered };
 }

@@ -4,7 +4,7 @@ import {
   GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { type ContactChange, IDEMPOTENCY_DAYS, parseContacts } from '../claim.ts';
+import { type ContactChange, parseContacts, recordExpiry } from '../claim.ts';
 import { ClaimContentionError, type ContactStore, MAX_CLAIM_ATTEMPTS } from '../contact-store.ts';
 
 export interface DynamoDbContactStoreOptions {
@@ -18,9 +18,9 @@ export interface DynamoDbContactStoreOptions {
 
 /**
  * The DynamoDB adapter. One item per customer (`pk = C#<customer id>`) holds the record as JSON, a
- * `version`, and a `ttl` (DynamoDB's TTL deletes customers not contacted for IDEMPOTENCY_DAYS). A change
- * reads the item (strongly consistent), decides, and writes with one conditional UpdateItem on the
- * version it read — no transactions. A lost race fails the condition and the change is decided again.
+ * `version`, and a `ttl` (DynamoDB's TTL deletes a customer IDEMPOTENCY_DAYS after their latest contact,
+ * `recordExpiry`). A change reads the item (strongly consistent), decides, and writes with one
+ * conditional UpdateItem on the version it read — no transactions. A lost race fails the condition and the change is decided again.
  */
 export class DynamoDbContactStore implements ContactStore {
   readonly #o: Required<DynamoDbContactStoreOptions>;
@@ -69,7 +69,7 @@ export class DynamoDbContactStore implements ContactStore {
             ExpressionAttributeValues: {
               ':state': { S: JSON.stringify(next) },
               ':next': { N: String(version + 1) },
-              ':ttl': { N: String(Math.floor(change.at.getTime() / 1000) + IDEMPOTENCY_DAYS * 86_400) },
+              ':ttl': { N: String(Math.floor(recordExpiry(next, change.at).getTime() / 1000)) },
               ...(version === 0 ? {} : { ':version': { N: String(version) } }),
             },
           }),

@@ -3,6 +3,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../../../clock.ts';
 import { writeInFolder } from '../../../local-files.ts';
+import { dropPartialLine } from '../../local/journal-map.ts';
 import type { EmailMessage, EmailSender, SendResult } from '../email-sender.ts';
 import type { SmsMessage, SmsSender } from '../sms-sender.ts';
 import { buildEml } from './eml.ts';
@@ -25,6 +26,8 @@ export class OutboxEmailSender implements EmailSender {
   constructor(dir: string, clock: Clock) {
     this.#dir = join(dir, 'email');
     this.#clock = clock;
+    // A line a crash cut short says the message was not sent; the next append must not be glued to it.
+    dropPartialLine(join(this.#dir, 'index.jsonl'));
   }
 
   // Synchronous writes: a small file is written faster than a round trip through libuv's thread pool.
@@ -63,6 +66,7 @@ export class OutboxSmsSender implements SmsSender {
   constructor(dir: string, clock: Clock) {
     this.#dir = dir;
     this.#clock = clock;
+    dropPartialLine(join(dir, 'sms.jsonl'));
   }
 
   async send(messages: readonly SmsMessage[]): Promise<SendResult[]> {

@@ -130,3 +130,32 @@ describe('hostile YAML and values in config files', () => {
     );
   });
 });
+
+describe('hostile Liquid in templates', () => {
+  it('gives templates no file system: include, render and layout are validation errors', async () => {
+    for (const tag of ['include', 'render', 'layout']) {
+      const f = await file(
+        `${tag}.yaml`,
+        campaignYaml({ html: `{% ${tag} '.campaign/state/link-secret' %}` }),
+      );
+      const r = spawnSync(process.execPath, [join(process.cwd(), 'bin/campaign.ts'), 'validate', f], {
+        encoding: 'utf8',
+        cwd: dir, // the secret is right there, relative to the working directory
+      });
+      expect(r.stderr).not.toContain('THE-LINK-SECRET');
+      expect(r.stderr).toContain(`${f}:18:15 waves[0].templates.email.html: template does not render:`);
+      expect(r.stderr).toContain(`{% ${tag} %} is not available: templates cannot read files`);
+      expect(r.status).toBe(1);
+    }
+  });
+
+  it('rejects a ten-million-step loop at validate, quickly, with the template’s path', async () => {
+    const loop = await file('loop.yaml', campaignYaml({ html: '{% for i in (1..10000000) %}x{% endfor %}' }));
+    const r = campaign(['validate', loop]);
+    expectUserError(
+      r,
+      `${loop}:18:15 waves[0].templates.email.html: template does not render: over the template limits (loops and filters may handle at most 100000 items per message)`,
+    );
+    expect(r.ms).toBeLessThan(10_000);
+  });
+});

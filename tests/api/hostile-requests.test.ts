@@ -77,6 +77,14 @@ describe('hostile requests to the campaign API', () => {
       headers: { 'content-type': 'application/json; charset=utf-8' },
     });
     expect(json.status).toBe(200);
+
+    // The OpenAPI document says so.
+    const doc = (await call('GET', '/openapi.json')).json as {
+      paths: Record<string, { post: { requestBody: { content: object }; responses: object } }>;
+    };
+    const create = doc.paths['/campaigns']?.post;
+    expect(Object.keys(create?.requestBody.content ?? {})).toEqual(['application/json', 'application/yaml']);
+    expect(Object.keys(create?.responses ?? {})).toEqual(expect.arrayContaining(['415', '422']));
   });
 
   it('answers an alias bomb, a bad duration, a NUL and a huge offset with 400, line and column', async () => {

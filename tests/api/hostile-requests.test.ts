@@ -1,12 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { cp, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { type RunningServer, startServer } from '../../shared/api/local/serve.ts';
-import { apiClient } from '../helpers/api-client.ts';
-import { loadShopPolicy, sampleShop } from '../helpers/delivery-harness.ts';
+import type { RunningServer } from '../../shared/api/local/serve.ts';
+import { apiClient, serveSampleShop } from '../helpers/api-client.ts';
 
 /**
  * Requests a client gets wrong or an attacker sends on purpose, over real HTTP to `campaign serve`
@@ -23,17 +19,7 @@ const errorsOf = (r: { json: Record<string, unknown> }) =>
   r.json.errors as { path: string; message: string; line?: number; column?: number }[];
 
 beforeAll(async () => {
-  const shop = await sampleShop(1_000);
-  const dataDir = await mkdtemp(join(tmpdir(), 'hostile-api-'));
-  await cp(join(shop, 'lake'), join(dataDir, 'lake'), { recursive: true });
-  server = await startServer({
-    dataDir,
-    port: 0,
-    apiKey: KEY,
-    policy: await loadShopPolicy(),
-    simulated: true,
-    log: () => {},
-  });
+  ({ server } = await serveSampleShop(1_000, KEY));
 });
 afterAll(async () => {
   await server.close();

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type RunningServer, startServer } from '../../shared/api/local/serve.ts';
 import { ROUTES } from '../../shared/api/router.ts';
-import { apiClient } from '../helpers/api-client.ts';
-import { loadShopPolicy, sampleShop } from '../helpers/delivery-harness.ts';
+import { apiClient, serveSampleShop } from '../helpers/api-client.ts';
+import { loadShopPolicy } from '../helpers/delivery-harness.ts';
 
 const KEY = 'test-api-key-0123456789';
 let server: RunningServer;
@@ -19,17 +19,7 @@ const later = { ...JSON.parse(JSON.stringify(d11).replaceAll('"2026-', '"2027-')
 const call = apiClient(() => server.url, KEY);
 
 beforeAll(async () => {
-  const shop = await sampleShop(2_000);
-  dataDir = await mkdtemp(join(tmpdir(), 'serve-'));
-  await cp(join(shop, 'lake'), join(dataDir, 'lake'), { recursive: true });
-  server = await startServer({
-    dataDir,
-    port: 0,
-    apiKey: KEY,
-    policy: await loadShopPolicy(),
-    simulated: true,
-    log: () => {},
-  });
+  ({ server, dataDir } = await serveSampleShop(2_000, KEY));
 });
 afterAll(async () => {
   await server.close();

@@ -1,3 +1,9 @@
+import { cp, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer } from '../../shared/api/local/serve.ts';
+import { loadShopPolicy, sampleShop } from './delivery-harness.ts';
+
 /** A client for the campaign API over real HTTP, as a test calls it: JSON bodies, the key by default. */
 export function apiClient(baseUrl: () => string, key: string) {
   return async function call(
@@ -23,4 +29,20 @@ export function apiClient(baseUrl: () => string, key: string) {
     } catch {}
     return { status: res.status, headers: res.headers, text, json: json as Record<string, unknown> };
   };
+}
+
+/** `campaign serve` on a simulated clock over a copy of a generated shop's lake. */
+export async function serveSampleShop(customers: number, apiKey: string) {
+  const shop = await sampleShop(customers);
+  const dataDir = await mkdtemp(join(tmpdir(), 'serve-'));
+  await cp(join(shop, 'lake'), join(dataDir, 'lake'), { recursive: true });
+  const server = await startServer({
+    dataDir,
+    port: 0,
+    apiKey,
+    policy: await loadShopPolicy(),
+    simulated: true,
+    log: () => {},
+  });
+  return { server, dataDir };
 }

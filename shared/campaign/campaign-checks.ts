@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import {
+  renderWithinLimits,
   sandboxedLiquid,
   templateErrorMessage,
-  withinOutputLimit,
 } from '../delivery/render/sandboxed-liquid.ts';
 import { smsLength } from '../delivery/sms-segments.ts';
 import { sampleTemplateContext } from '../delivery/template-context.ts';
@@ -149,7 +149,7 @@ function checkContent(c: CampaignValue, i: number, issue: (p: Path, m: string) =
     }
     const render = (p: Path, source: string): string | undefined => {
       try {
-        return withinOutputLimit(liquid.parseAndRenderSync(source, sample));
+        return renderWithinLimits(liquid, liquid.parse(source), sample);
       } catch (e) {
         issue(p, `template does not render: ${templateErrorMessage(e)}`);
         return undefined;

@@ -1,6 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { Campaign } from '../campaign/campaign-schema.ts';
 import { parseConfigText } from '../campaign/config-file.ts';
+import { CONFIG_LIMITS } from '../campaign/config-limits.ts';
 import { effectivePolicy } from '../campaign/contact-policy.ts';
 import type { ContactPolicy } from '../campaign/contact-policy-schema.ts';
 import type { Clock } from '../clock.ts';
@@ -49,8 +50,11 @@ export function parseCampaignBody(body: string): Campaign {
   return parseConfigText(Campaign, body, 'request body');
 }
 
-/** The config as given (stored so that later versions of the schema fill in their own defaults). */
-const givenConfig = (body: string): unknown => parseYaml(body);
+/**
+ * The config as given (stored so that later versions of the schema fill in their own defaults); the body
+ * has passed parseCampaignBody, whose limits bound what its aliases expand to.
+ */
+const givenConfig = (body: string): unknown => parseYaml(body, { maxAliasCount: CONFIG_LIMITS.values });
 
 export async function getCampaign(deps: CampaignApiDeps, id: string): Promise<StoredCampaign> {
   const found = await deps.store.get(id);
@@ -77,17 +81,23 @@ export async function createCampaign(deps: CampaignApiDeps, body: string): Promi
   return stored;
 }
 
-/** A draft's config may change (its id may not); once launched, pause or cancel instead. */
+/**
+ * A draft's config may change (its id may not). Once any wave has left `pending` (launched, run or
+ * cancelled) the config is frozen: the waves' states and what was sent refer to it.
+ */
 export async function updateCampaign(
   deps: CampaignApiDeps,
   id: string,
   body: string,
 ): Promise<StoredCampaign> {
   const current = await getCampaign(deps, id);
+  const moved = Object.entries(current.waves).filter(([, s]) => s !== 'pending');
+  if (moved.length > 0)
+    throw new IllegalTransitionError(
+      `campaign ${id} is ${current.state}: its config is frozen once a wave is launched or cancelled (${moved.map(([w, s]) => `${w} ${s}`).join(', ')}); only a draft can be changed`,
+    );
   const campaign = parseCampaignBody(body);
   if (campaign.id !== id) throw new UserError(`the body's id ${campaign.id} is not the campaign's (${id})`);
-  if (current.state !== 'draft')
-    throw new IllegalTransitionError(`campaign ${id} is ${current.state}: only a draft can be changed`);
   const next: StoredCampaign = {
     ...current,
     config: givenConfig(body),

@@ -19,17 +19,22 @@ const WAVE_MOVES: Record<Action, Partial<Record<WaveState, WaveState>>> = {
   cancel: { pending: 'cancelled', scheduled: 'cancelled', paused: 'cancelled' },
 };
 
-/** The campaign's state, from its waves'. */
+/**
+ * The campaign's state, from its waves'. Only a campaign whose every wave is pending is a draft: once one
+ * is launched, run or cancelled, a campaign with waves still pending is under way (`running`) until each
+ * is done or cancelled.
+ */
 export function campaignState(waves: Record<string, WaveState>): CampaignState {
   const states = Object.values(waves);
-  if (states.length === 0 || states.every((s) => s === 'pending')) return 'draft';
+  if (states.every((s) => s === 'pending')) return 'draft';
   if (states.every((s) => s === 'cancelled')) return 'cancelled';
   if (states.every((s) => s === 'done' || s === 'cancelled')) return 'done';
   if (states.some((s) => s === 'running')) return 'running';
   if (states.some((s) => s === 'scheduled'))
     return states.some((s) => s === 'done') ? 'running' : 'scheduled';
   if (states.some((s) => s === 'paused')) return 'paused';
-  return 'draft';
+  // Pending waves beside done or cancelled ones.
+  return 'running';
 }
 
 /**

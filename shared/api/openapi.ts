@@ -54,7 +54,16 @@ function operation(route: Route): Record<string, unknown> {
     security: route.open ? [] : [{ apiKey: [] }, { sigv4: [] }],
     parameters: params,
     ...(route.requestBody
-      ? { requestBody: { required: true, content: { 'application/json': { schema: REF.Campaign } } } }
+      ? {
+          requestBody: {
+            required: true,
+            // JSON, or YAML as campaign files are written (router.ts takes the older YAML names too).
+            content: {
+              'application/json': { schema: REF.Campaign },
+              'application/yaml': { schema: REF.Campaign },
+            },
+          },
+        }
       : {}),
     responses: {
       [ok]: { description: 'OK', content: { 'application/json': { schema: body } } },
@@ -64,6 +73,8 @@ function operation(route: Route): Record<string, unknown> {
       '405': problem('method not allowed on this path'),
       '409': problem('illegal state transition, duplicate id or concurrent change'),
       '413': problem('body too large'),
+      ...(route.requestBody ? { '415': problem('the body is not JSON or YAML in UTF-8') } : {}),
+      ...(route.idempotent ? { '422': problem('Idempotency-Key reused for a different request') } : {}),
     },
   };
 }

@@ -86,7 +86,14 @@ export const CampaignResource = z.object({
   updatedAt: z.iso.datetime(),
 });
 export const Problems = z.object({
-  errors: z.array(z.object({ path: z.string(), message: z.string() })),
+  errors: z.array(
+    z.object({
+      path: z.string(),
+      message: z.string(),
+      line: z.int().optional().meta({ description: 'Where in the body, for a config problem.' }),
+      column: z.int().optional(),
+    }),
+  ),
 });
 const Anything = z.record(z.string(), z.unknown());
 
@@ -203,13 +210,22 @@ export const ROUTES: readonly Route[] = [
   linkRoute('POST'),
 ];
 
-function match(pattern: string, path: string): Params | null {
+/** The path's segments, each percent-decoded; null when one is malformed (`%ZZ`, a cut-off UTF-8 sequence). */
+function pathSegments(path: string): string[] | null {
+  try {
+    return path.split('/').map(decodeURIComponent);
+  } catch (e) {
+    if (e instanceof URIError) return null;
+    throw e;
+  }
+}
+
+function match(pattern: string, got: readonly string[]): Params | null {
   const want = pattern.split('/');
-  const got = path.split('/');
   if (want.length !== got.length) return null;
   const params: Params = {};
   for (const [i, w] of want.entries()) {
-    const g = decodeURIComponent(got[i] ?? '');
+    const g = got[i] ?? '';
     if (w.startsWith('{')) {
       if (!g) return null;
       params[w.slice(1, -1)] = g;
@@ -223,7 +239,9 @@ const specificity = (r: Route) => r.path.split('/').filter((s) => s && !s.starts
 
 function errorResponse(e: unknown): ApiResponse | null {
   if (e instanceof ConfigError)
-    return json(400, { errors: e.problems.map((p) => ({ path: p.path, message: p.message, line: p.line })) });
+    return json(400, {
+      errors: e.problems.map((p) => ({ path: p.path, message: p.message, line: p.line, column: p.column })),
+    });
   if (e instanceof NotFoundError) return json(404, { errors: [{ path: '', message: e.message }] });
   if (
     e instanceof IllegalTransitionError ||
@@ -235,14 +253,40 @@ function errorResponse(e: unknown): ApiResponse | null {
   return null;
 }
 
-const fingerprint = (req: ApiRequest) =>
-  createHash('sha256')
-    .update(`${req.method} ${req.path}\n${req.body ?? ''}`)
+/** Method, path, query string (in a stable order) and body: the same key on another request is a 422. */
+const fingerprint = (req: ApiRequest) => {
+  const query = [...req.query]
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+    .sort()
+    .join('&');
+  return createHash('sha256')
+    .update(`${req.method.toUpperCase()} ${req.path}?${query}\n${req.body ?? ''}`)
     .digest('hex');
+};
+
+/** Media types a request body may have: JSON, or YAML as campaign files are written (RFC 9512 and older names). */
+const BODY_TYPES = ['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
+
+/** Why the body's Content-Type is refused, or null when it is JSON or YAML in UTF-8. */
+function unsupportedBody(contentType: string | undefined): string | null {
+  const [type = '', ...params] = (contentType ?? '').split(';').map((p) => p.trim().toLowerCase());
+  if (!BODY_TYPES.includes(type))
+    return `expected a JSON or YAML body (${BODY_TYPES.join(', ')}), got ${contentType ? `"${contentType}"` : 'no Content-Type'}`;
+  const charset = params
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replaceAll('"', '');
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')
+    return `expected the body in UTF-8, got charset ${charset}`;
+  return null;
+}
 
 export async function handleApiRequest(deps: RouterDeps, req: ApiRequest): Promise<ApiResponse> {
   const path = req.path.length > 1 ? req.path.replace(/\/+$/, '') : req.path;
-  const candidates = ROUTES.map((r) => ({ r, p: match(r.path, path) }))
+  const segments = pathSegments(path);
+  if (!segments)
+    return json(400, { errors: [{ path: '', message: 'malformed percent-encoding in the path' }] });
+  const candidates = ROUTES.map((r) => ({ r, p: match(r.path, segments) }))
     .filter((c): c is { r: Route; p: Params } => c.p !== null)
     .sort((a, b) => specificity(b.r) - specificity(a.r));
   if (candidates.length === 0) return json(404, { errors: [{ path: '', message: `no route ${path}` }] });
@@ -264,6 +308,8 @@ export async function handleApiRequest(deps: RouterDeps, req: ApiRequest): Promi
     );
   if (req.body && Buffer.byteLength(req.body) > MAX_BODY_BYTES)
     return json(413, { errors: [{ path: '', message: `the body is over ${MAX_BODY_BYTES} bytes` }] });
+  const refused = route.requestBody && req.body ? unsupportedBody(req.headers['content-type']) : null;
+  if (refused) return json(415, { errors: [{ path: 'Content-Type', message: refused }] });
 
   const key = route.idempotent ? req.headers['idempotency-key'] : undefined;
   if (key !== undefined) {

@@ -1,5 +1,9 @@
-import { Liquid } from 'liquidjs';
 import type { z } from 'zod';
+import {
+  renderWithinLimits,
+  sandboxedLiquid,
+  templateErrorMessage,
+} from '../delivery/render/sandboxed-liquid.ts';
 import { smsLength } from '../delivery/sms-segments.ts';
 import { sampleTemplateContext } from '../delivery/template-context.ts';
 import { segmentRefs, walkRule } from '../segment/rule-walk.ts';
@@ -14,7 +18,7 @@ type Ctx = z.RefinementCtx;
 type Path = (string | number)[];
 
 /** Strict for validation: a misspelt variable or filter is an error, not an empty string. */
-const liquid = new Liquid({ strictVariables: true, strictFilters: true });
+const liquid = sandboxedLiquid({ strictVariables: true });
 
 /**
  * Rules that span fields. Each problem is reported at the path a marketer has to change.
@@ -146,9 +150,9 @@ function checkContent(c: CampaignValue, i: number, issue: (p: Path, m: string) =
     }
     const render = (p: Path, source: string): string | undefined => {
       try {
-        return liquid.parseAndRenderSync(source, sample);
+        return renderWithinLimits(liquid, liquid.parse(source), sample);
       } catch (e) {
-        issue(p, `template does not render: ${(e as Error).message.split('\n')[0]}`);
+        issue(p, `template does not render: ${templateErrorMessage(e)}`);
         return undefined;
       }
     };

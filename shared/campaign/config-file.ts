@@ -1,15 +1,29 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { isMap, isPair, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type Problem } from '../errors.ts';
+import { CONFIG_LIMITS, documentProblems } from './config-limits.ts';
 import { describeIssue, formatPath } from './issue-messages.ts';
+
+const tooLarge = (file: string, bytes: number) =>
+  new ConfigError([
+    {
+      file,
+      line: 1,
+      column: 1,
+      path: '',
+      message: `the file is over ${CONFIG_LIMITS.fileBytes / 1024 / 1024} MiB (${bytes} bytes); the limit is there for safety`,
+    },
+  ]);
 
 /**
  * Reads a YAML or JSON config file and validates it with a zod schema, reporting every problem at once
  * with the line and column it comes from. JSON is parsed by the same YAML parser (JSON is YAML), so both
- * get positions.
+ * get positions. The document's shape is checked against CONFIG_LIMITS before its values are read.
  */
 export function parseConfigText<S extends z.ZodType>(schema: S, text: string, file: string): z.output<S> {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > CONFIG_LIMITS.fileBytes) throw tooLarge(file, bytes);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const at = (offset: number) => {
@@ -28,7 +42,22 @@ export function parseConfigText<S extends z.ZodType>(schema: S, text: string, fi
     );
   }
 
-  const result = schema.safeParse(doc.toJS() ?? {}, { reportInput: true });
+  const shape = documentProblems(doc);
+  if (shape.length > 0) {
+    throw new ConfigError(
+      shape.map((p) => ({ file, ...at(p.offset), path: formatPath(p.path), message: p.message })),
+    );
+  }
+  let value: unknown;
+  try {
+    // The shape check bounds what aliases expand to; yaml's own alias limit stays as a second guard.
+    value = doc.toJS({ maxAliasCount: CONFIG_LIMITS.values });
+  } catch (e) {
+    if (!(e instanceof ReferenceError)) throw e;
+    throw new ConfigError([{ file, line: 1, column: 1, path: '', message: `YAML aliases: ${e.message}` }]);
+  }
+
+  const result = schema.safeParse(value ?? {}, { reportInput: true });
   if (result.success) return result.data;
 
   const problems: Problem[] = [];
@@ -59,8 +88,12 @@ export function parseConfigText<S extends z.ZodType>(schema: S, text: string, fi
 export async function loadConfigFile<S extends z.ZodType>(schema: S, file: string): Promise<z.output<S>> {
   let text: string;
   try {
+    // The size first: a huge file is refused without reading it.
+    const { size } = await stat(file);
+    if (size > CONFIG_LIMITS.fileBytes) throw tooLarge(file, size);
     text = await readFile(file, 'utf8');
   } catch (e) {
+    if (e instanceof ConfigError) throw e;
     throw new ConfigError([
       {
         file,

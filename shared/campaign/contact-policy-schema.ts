@@ -8,9 +8,17 @@ export const CAP_WINDOW_MAX_DAYS = 400;
 export const Channel = z.enum(['email', 'sms', 'call-list']);
 export type Channel = z.infer<typeof Channel>;
 
+/** The longest duration a config may give, about ten years: longer ones put dates off the calendar. */
+export const DURATION_MAX_DAYS = 3650;
+
+/** A check of a duration's length that passes what is not a duration (the pattern reports that). */
+const atMostDays = (days: number) => (text: string) =>
+  !DURATION_PATTERN.test(text) || parseDuration(text) <= days * 86_400_000;
+
 export const Duration = z
   .string()
   .regex(DURATION_PATTERN, { error: 'expected a duration like 30m, 14h, 5d or 2w' })
+  .refine(atMostDays(DURATION_MAX_DAYS), { error: `expected at most ${DURATION_MAX_DAYS}d` })
   .meta({ description: 'A whole number and a unit: m (minutes), h (hours), d (days), w (weeks).' });
 
 const ClockTime = z
@@ -30,7 +38,7 @@ export const FrequencyCap = z
       .default('any')
       .meta({ description: '"any" counts messages on every channel together; a list counts only those.' }),
     max: z.int().min(0),
-    window: Duration.refine((w) => parseDuration(w) <= CAP_WINDOW_MAX_DAYS * 86_400_000, {
+    window: Duration.refine(atMostDays(CAP_WINDOW_MAX_DAYS), {
       error: `expected at most ${CAP_WINDOW_MAX_DAYS}d: contacts are remembered that long`,
     }).meta({
       description: `Rolling window the cap counts over, e.g. 30d; at most ${CAP_WINDOW_MAX_DAYS}d.`,

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type RunningServer, startServer } from '../../shared/api/local/serve.ts';
 import { ROUTES } from '../../shared/api/router.ts';
-import { loadShopPolicy, sampleShop } from '../helpers/delivery-harness.ts';
+import { apiClient, serveSampleShop } from '../helpers/api-client.ts';
+import { loadShopPolicy } from '../helpers/delivery-harness.ts';
 
 const KEY = 'test-api-key-0123456789';
 let server: RunningServer;
@@ -15,42 +16,10 @@ const d11 = parse(readFileSync('campaigns/double-11.yaml', 'utf8')) as Record<st
 // The same campaign a year later: every date moved to 2027, so its waves are still to come.
 const later = { ...JSON.parse(JSON.stringify(d11).replaceAll('"2026-', '"2027-')), id: 'd11-2027' };
 
-async function call(
-  method: string,
-  path: string,
-  opts: { body?: string | object; headers?: Record<string, string>; key?: boolean } = {},
-) {
-  const body = typeof opts.body === 'object' ? JSON.stringify(opts.body) : opts.body;
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    redirect: 'manual',
-    headers: {
-      ...(opts.key === false ? {} : { 'x-api-key': KEY }),
-      ...(body ? { 'content-type': 'application/json' } : {}),
-      ...opts.headers,
-    },
-    ...(body !== undefined ? { body } : {}),
-  });
-  const text = await res.text();
-  let json: unknown = null;
-  try {
-    json = JSON.parse(text);
-  } catch {}
-  return { status: res.status, headers: res.headers, text, json: json as Record<string, unknown> };
-}
+const call = apiClient(() => server.url, KEY);
 
 beforeAll(async () => {
-  const shop = await sampleShop(2_000);
-  dataDir = await mkdtemp(join(tmpdir(), 'serve-'));
-  await cp(join(shop, 'lake'), join(dataDir, 'lake'), { recursive: true });
-  server = await startServer({
-    dataDir,
-    port: 0,
-    apiKey: KEY,
-    policy: await loadShopPolicy(),
-    simulated: true,
-    log: () => {},
-  });
+  ({ server, dataDir } = await serveSampleShop(2_000, KEY));
 });
 afterAll(async () => {
   await server.close();

@@ -75,6 +75,15 @@ describe('the api handler (API Gateway HTTP API)', () => {
     expect((await api(event('GET', '/campaigns', undefined, false))).statusCode).toBe(401);
   });
 
+  it('answers a malformed path with 400 and a body that is not JSON or YAML with 415, through the same router', async () => {
+    expect((await api(event('GET', '/campaigns/%ZZ'))).statusCode).toBe(400);
+    const form = {
+      ...event('POST', '/campaigns/validate', later),
+      headers: { 'content-type': 'text/plain' },
+    };
+    expect((await api(form)).statusCode).toBe(415);
+  });
+
   it('creates, launches (one Scheduler schedule per wave) and cancels (schedules deleted) a campaign', async () => {
     const created = await api(event('POST', '/campaigns', later));
     expect(created.statusCode).toBe(201);

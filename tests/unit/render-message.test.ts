@@ -202,6 +202,25 @@ describe('renderMessage', () => {
     expect(tooLong).toEqual({ ok: false, error: 'sms-too-long: 4 segments, max 2' });
   });
 
+  it('fails a message whose output goes over the limit for this recipient, and only that one', () => {
+    // Passes validate (the sample name is 4 characters: 12,000 characters out); a 100-character name is 300,000.
+    const text = '{% for i in (1..3000) %}{{ customer.name }}{% endfor %}';
+    const long = {
+      ...wave,
+      variants: undefined,
+      templates: { email: { subject: 'Hi', html: '<p>Hi</p>', text } },
+    };
+    const recipient = { name: 'x'.repeat(100), province: null, city: null, memberTier: null };
+    expect(renderMessage(input({ wave: long, variantId: null, recipient }))).toEqual({
+      ok: false,
+      error:
+        'render: over the template limits (a message may be at most 262144 characters, got 262200 or more), line:1, col:25',
+    });
+    const short = renderMessage(input({ wave: long, variantId: null }));
+    // The default recipient’s name is 26 characters.
+    expect(short.ok && short.message.channel === 'email' && short.message.text?.length).toBe(3000 * 26);
+  });
+
   it('renders talking points for the call list', () => {
     expect(
       renderMessage(

@@ -1,14 +1,20 @@
-import { Liquid, type Template } from 'liquidjs';
+import type { Liquid, Template } from 'liquidjs';
 import type { Campaign, Wave } from '../../campaign/campaign-schema.ts';
 import type { Channel } from '../../campaign/contact-policy-schema.ts';
 import type { ProductTarget } from '../links/short-links.ts';
 import { type SmsEncoding, smsLength } from '../sms-segments.ts';
 import type { TemplateContext } from '../template-context.ts';
+import {
+  renderWithinLimits,
+  sandboxedLiquid,
+  templateErrorMessage,
+  withinOutputLimit,
+} from './sandboxed-liquid.ts';
 
 /** Output escaping on: whatever a template inserts into email HTML is HTML-escaped. */
-const html = new Liquid({ outputEscape: 'escape', strictFilters: true });
+const html = sandboxedLiquid({ escapeHtml: true });
 /** Plain text (SMS, subjects, text parts, talking points): inserted as it is. */
-const plain = new Liquid({ strictFilters: true });
+const plain = sandboxedLiquid();
 
 /** A template compiled: liquidjs's parse, or for a simple template its text and output parts. */
 type Compiled = { kind: 'liquid'; tpl: Template[] } | { kind: 'simple'; parts: (string | string[])[] };
@@ -29,11 +35,11 @@ function render(engine: Liquid, source: string, ctx: TemplateContext): string {
   }
   if (c.kind === 'simple') {
     const out = renderSimple(c.parts, ctx, engine === html);
-    if (out !== null) return out;
+    if (out !== null) return withinOutputLimit(out);
     c = { kind: 'liquid', tpl: engine.parse(source) };
     compiled.set(key, c);
   }
-  return engine.renderSync(c.tpl, ctx) as string;
+  return renderWithinLimits(engine, c.tpl, ctx);
 }
 
 const OUTPUT = /\{\{\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*\}\}/g;
@@ -223,7 +229,7 @@ export function renderMessage(input: RenderInput): RenderResult {
       },
     };
   } catch (e) {
-    return { ok: false, error: `render: ${(e as Error).message.split('\n')[0]}` };
+    return { ok: false, error: `render: ${templateErrorMessage(e)}` };
   }
 }
 

@@ -4,14 +4,14 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { type PlanDeps, parseRunMarker, planWave } from '../../shared/delivery/plan-wave.ts';
-import type { AthenaWarehouse } from '../../shared/lake/aws/athena-warehouse.ts';
+import { parseRunMarker, planWave } from '../../shared/delivery/plan-wave.ts';
 import { redactPersonalData } from '../../shared/redact.ts';
+import { builtOnce } from '../built-once.ts';
 import { planningFromEnvironment } from '../environment.ts';
 
 const logger = new Logger({ serviceName: 'plan-wave' });
 const metrics = new Metrics({ namespace: 'CampaignPipeline', serviceName: 'plan-wave' });
-let deps: Promise<PlanDeps & { athena: AthenaWarehouse }> | undefined;
+const deps = builtOnce(() => planningFromEnvironment());
 
 /** EventBridge's "Athena Query State Change" event, the fields used. */
 export const AthenaStateChange = z.object({
@@ -33,8 +33,7 @@ export async function plan(event: unknown): Promise<PlanResult> {
   const { detail } = AthenaStateChange.parse(event);
   if (!['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(detail.currentState))
     return { planned: false, reason: `query is ${detail.currentState}` };
-  deps ??= planningFromEnvironment();
-  const d = await deps;
+  const d = await deps();
   const execution = await d.athena.execution(detail.queryExecutionId);
   const marker = parseRunMarker(execution.sql);
   if (!marker) return { planned: false, reason: 'not an audience query' };

@@ -5,12 +5,12 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { recordDeadLetters } from '../../shared/delivery/dead-letters.ts';
 import { builtOnce } from '../built-once.ts';
-import { deliveryFromEnvironment } from '../environment.ts';
+import { deadLettersFromEnvironment } from '../environment.ts';
 import { queueRecords } from '../sqs-event.ts';
 
 const logger = new Logger({ serviceName: 'dead-letters' });
 const metrics = new Metrics({ namespace: 'CampaignPipeline', serviceName: 'dead-letters' });
-const deps = builtOnce(() => deliveryFromEnvironment());
+const deps = builtOnce(async () => deadLettersFromEnvironment());
 
 /**
  * The send queues' dead-letter queues: every recipient of a poison message still open is marked failed

@@ -5,10 +5,10 @@ import { z } from 'zod';
 import { waveProgress } from '../../shared/api/lifecycle.ts';
 import { launchWave } from '../../shared/delivery/plan-wave.ts';
 import { builtOnce } from '../built-once.ts';
-import { campaignStoreFromEnvironment, planningFromEnvironment } from '../environment.ts';
+import { campaignStoreFromEnvironment, launchingFromEnvironment } from '../environment.ts';
 
 const logger = new Logger({ serviceName: 'launch-wave' });
-const deps = builtOnce(() => planningFromEnvironment());
+const deps = builtOnce(async () => launchingFromEnvironment());
 
 /** What each wave's EventBridge Scheduler schedule sends. */
 export const LaunchPayload = z.strictObject({ campaignId: z.string().min(1), waveId: z.string().min(1) });

@@ -11,7 +11,7 @@ import { planningFromEnvironment } from '../environment.ts';
 
 const logger = new Logger({ serviceName: 'plan-wave' });
 const metrics = new Metrics({ namespace: 'CampaignPipeline', serviceName: 'plan-wave' });
-const deps = builtOnce(() => planningFromEnvironment());
+const deps = builtOnce(async () => planningFromEnvironment());
 
 /** EventBridge's "Athena Query State Change" event, the fields used. */
 export const AthenaStateChange = z.object({

@@ -7,12 +7,12 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import { handleSendBatches } from '../../shared/delivery/send-batch.ts';
 import { redactPersonalData } from '../../shared/redact.ts';
 import { builtOnce } from '../built-once.ts';
-import { deliveryFromEnvironment } from '../environment.ts';
+import { sendingFromEnvironment } from '../environment.ts';
 import { queueRecords } from '../sqs-event.ts';
 
 const logger = new Logger({ serviceName: 'send-batches' });
 const metrics = new Metrics({ namespace: 'CampaignPipeline', serviceName: 'send-batches' });
-const deps = builtOnce(() => deliveryFromEnvironment());
+const deps = builtOnce(() => sendingFromEnvironment());
 
 /**
  * One SQS batch of send messages (email, SMS or call list: the message says which) through the send use

@@ -16,7 +16,7 @@ import { configOf } from '../shared/api/campaign-api.ts';
 import { listAll } from '../shared/api/campaign-store.ts';
 import type { RouterDeps } from '../shared/api/router.ts';
 import type { Campaign } from '../shared/campaign/campaign-schema.ts';
-import { systemClock } from '../shared/clock.ts';
+import { type Clock, systemClock } from '../shared/clock.ts';
 import { S3CampaignCatalog } from '../shared/delivery/aws/s3-campaign-catalog.ts';
 import type { CampaignCatalog } from '../shared/delivery/campaign-catalog.ts';
 import { DynamoDbContactStore } from '../shared/delivery/contact-policy/aws/dynamodb-contact-store.ts';
@@ -115,7 +115,7 @@ export function launchingFromEnvironment(
 /** plan-wave: Athena (the audience query and its results), the campaigns, the wave runs, ledger and queues. */
 export function planningFromEnvironment(
   env: NodeJS.ProcessEnv = process.env,
-): WavePlanDeps & { athena: AthenaWarehouse; catalog: CampaignCatalog } {
+): WavePlanDeps & { athena: AthenaWarehouse; catalog: CampaignCatalog; clock: Clock } {
   const dynamo = new DynamoDBClient({});
   const athena = athenaFromEnvironment(env);
   return {
@@ -125,6 +125,7 @@ export function planningFromEnvironment(
     runs: runsOf(env, dynamo),
     ledger: ledgerOf(env),
     queues: queuesOf(env, new SQSClient({})),
+    clock: systemClock,
   };
 }
 

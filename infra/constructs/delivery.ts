@@ -11,7 +11,7 @@ import type { Channel } from '../../shared/campaign/contact-policy-schema.ts';
 import type { DeployedCampaigns } from '../../shared/delivery/aws/s3-campaign-catalog.ts';
 import { SENDS } from '../../shared/lake/tables.ts';
 import { type DataLake, useAthenaQueries } from './data-lake.ts';
-import { HouseFunction } from './house-function.ts';
+import { CONTACT_STORE_ACTIONS, HouseFunction, WAVE_RUN_ACTIONS } from './house-function.ts';
 import { LakeStream } from './lake-stream.ts';
 import { Messaging } from './messaging.ts';
 import type { State } from './state.ts';
@@ -87,7 +87,7 @@ export class Delivery extends Construct {
     })
       .useDeployedCampaigns(lake.bucket, CAMPAIGNS_KEY)
       .useTable('campaignsTable', campaigns, 'dynamodb:GetItem', 'dynamodb:Scan') // campaigns from the API
-      .useTable('contactsTable', contacts, 'dynamodb:GetItem', 'dynamodb:UpdateItem') // claims
+      .useTable('contactsTable', contacts, ...CONTACT_STORE_ACTIONS) // claims
       .useTable('linksTable', links, 'dynamodb:BatchWriteItem')
       .useSecret('linkSecretArn', linkSecret)
       .useSetting('linkBase', props.linkBase)
@@ -117,7 +117,7 @@ export class Delivery extends Construct {
       handler: 'dead-letters',
       timeout: DEAD_LETTER_TIMEOUT,
     })
-      .useTable('contactsTable', contacts, 'dynamodb:GetItem', 'dynamodb:UpdateItem') // settles open sends
+      .useTable('contactsTable', contacts, ...CONTACT_STORE_ACTIONS) // settles open sends
       .useStream('sendsStream', this.sendsStream);
 
     this.launchWave = new HouseFunction(this, 'LaunchWave', {
@@ -128,8 +128,8 @@ export class Delivery extends Construct {
       .useDeployedCampaigns(lake.bucket, CAMPAIGNS_KEY)
       // Reads an API campaign and marks its wave running.
       .useTable('campaignsTable', campaigns, 'dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:PutItem')
-      .useTable('waveRunsTable', waveRuns, 'dynamodb:GetItem', 'dynamodb:PutItem')
-      .useTable('contactsTable', contacts, 'dynamodb:GetItem', 'dynamodb:UpdateItem'); // reservations
+      .useTable('waveRunsTable', waveRuns, ...WAVE_RUN_ACTIONS)
+      .useTable('contactsTable', contacts, ...CONTACT_STORE_ACTIONS); // reservations
     useAthenaQueries(lake, this.launchWave);
     this.planWave = new HouseFunction(this, 'PlanWave', {
       handler: 'plan-wave',
@@ -138,7 +138,7 @@ export class Delivery extends Construct {
     })
       .useDeployedCampaigns(lake.bucket, CAMPAIGNS_KEY)
       .useTable('campaignsTable', campaigns, 'dynamodb:GetItem', 'dynamodb:Scan')
-      .useTable('waveRunsTable', waveRuns, 'dynamodb:GetItem', 'dynamodb:PutItem')
+      .useTable('waveRunsTable', waveRuns, ...WAVE_RUN_ACTIONS)
       .useStream('sendsStream', this.sendsStream)
       .useQueue('emailQueueUrl', queues.email)
       .useQueue('smsQueueUrl', queues.sms)

@@ -34,6 +34,18 @@ export type TableAction =
   | 'dynamodb:BatchWriteItem';
 
 /**
+ * What the run-time operations of two stores call, granted wherever they are used: the contact store
+ * (claims, reservations, suppressions: read and one conditional update) and the wave runs (get, put, and
+ * the planning claim, a conditional put). tests/functions/plan-handlers.test.ts compares them with the
+ * requests the handlers make.
+ */
+export const CONTACT_STORE_ACTIONS: [TableAction, ...TableAction[]] = [
+  'dynamodb:GetItem',
+  'dynamodb:UpdateItem',
+];
+export const WAVE_RUN_ACTIONS: [TableAction, ...TableAction[]] = ['dynamodb:GetItem', 'dynamodb:PutItem'];
+
+/**
  * Every Lambda of the pipeline: Node 24 on arm64, bundled by esbuild on this machine (no Docker) as ESM
  * with source maps, X-Ray tracing, a log group kept for a month, Powertools settings. A function gets
  * each resource it uses through one of the `use…` methods, which set the variable naming the resource

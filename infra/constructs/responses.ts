@@ -16,7 +16,7 @@ import { Construct } from 'constructs';
 import { ATTRIBUTION, EVENTS, LIFT, SUPPRESSIONS } from '../../shared/lake/tables.ts';
 import { type DataLake, useAthenaQueries } from './data-lake.ts';
 import { CAMPAIGNS_KEY } from './delivery.ts';
-import { HouseFunction } from './house-function.ts';
+import { CONTACT_STORE_ACTIONS, HouseFunction } from './house-function.ts';
 import { logAccess } from './http-access-log.ts';
 import { LakeStream } from './lake-stream.ts';
 import { MAX_RECEIVE_COUNT } from './messaging.ts';
@@ -96,7 +96,7 @@ export class Responses extends Construct {
     // codes and checks their signature with the link secret.
     const withResponseWrites = (fn: HouseFunction) =>
       fn
-        .useTable('contactsTable', state.contacts, 'dynamodb:GetItem', 'dynamodb:UpdateItem')
+        .useTable('contactsTable', state.contacts, ...CONTACT_STORE_ACTIONS)
         .useStream('eventsStream', this.eventsStream)
         .useStream('suppressionsStream', this.suppressionsStream);
     this.ingestEvents = withResponseWrites(

@@ -14,15 +14,28 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_ENV } from '../../functions/environment.ts';
 import { handler as launchHandler } from '../../functions/launch-wave/handler.ts';
 import { handler as planHandler } from '../../functions/plan-wave/handler.ts';
+import { CONTACT_STORE_ACTIONS, WAVE_RUN_ACTIONS } from '../../infra/constructs/house-function.ts';
 import type { DeployedCampaigns } from '../../shared/delivery/aws/s3-campaign-catalog.ts';
 import type { SendBatchMessage } from '../../shared/delivery/send-batch-message.ts';
 import { loadDouble11, loadShopPolicy } from '../helpers/delivery-harness.ts';
 import { startDynalite } from '../helpers/dynalite.ts';
 import { handlerTestEnv, invoke } from '../helpers/lambda-context.ts';
 
-// Handlers are called as the Lambda runtime calls them: through their whole middy stack.
-const launch = invoke(launchHandler);
-const plan = invoke(planHandler);
+// Handlers are called as the Lambda runtime calls them: through their whole middy stack, and every
+// DynamoDB request each one makes is noted, to compare with what the stack grants it.
+const used = { 'launch-wave': new Set<string>(), 'plan-wave': new Set<string>() };
+const noting =
+  <R>(name: keyof typeof used, call: (event: unknown) => Promise<R>) =>
+  async (event: unknown): Promise<R> => {
+    const before = ddb.calls().length;
+    try {
+      return await call(event);
+    } finally {
+      for (const c of ddb.calls().slice(before)) used[name].add(`${c.table} ${c.action}`);
+    }
+  };
+const launch = noting('launch-wave', invoke(launchHandler));
+const plan = noting('plan-wave', invoke(planHandler));
 
 // DynamoDB (contacts, wave runs) through dynalite; S3, Firehose, SQS and Athena mocked, requests asserted.
 // Secrets Manager is mocked only to show that launching and planning never read the link secret.
@@ -230,5 +243,18 @@ describe('launch-wave and plan-wave Lambda handlers (Athena between them)', () =
 
   it('launching and planning never read the link secret (they are not given it)', () => {
     expect(secrets).not.toHaveReceivedCommand(GetSecretValueCommand);
+  });
+
+  it('make only the DynamoDB requests the stack grants them (infra/constructs/delivery.ts)', () => {
+    const granted = (actions: string[]) => actions.map((a) => `runs ${a}`);
+    for (const name of ['launch-wave', 'plan-wave'] as const) {
+      const outside = [...used[name]].filter(
+        (u) =>
+          !granted(WAVE_RUN_ACTIONS).includes(u) && !CONTACT_STORE_ACTIONS.some((a) => u === `contacts ${a}`),
+      );
+      expect(outside, name).toEqual([]);
+    }
+    // Planning claims its query with a conditional put and records it done with another.
+    expect([...used['plan-wave']].sort()).toEqual(['runs dynamodb:GetItem', 'runs dynamodb:PutItem']);
   });
 });

@@ -6,7 +6,6 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
-  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
   decidePlanningClaim,
@@ -107,13 +106,16 @@ export class DynamoDbWaveRunStore implements WaveRunStore {
   }
 
   async finishPlanning(campaignId: string, queryExecutionId: string): Promise<void> {
+    // A put, as the claim: plan-wave is granted GetItem and PutItem on the table, nothing more.
     await this.#client.send(
-      new UpdateItemCommand({
+      new PutItemCommand({
         TableName: this.#table,
-        Key: { pk: { S: campaignId }, sk: { S: claimSk(queryExecutionId) } },
-        UpdateExpression: 'SET #state = :done',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':done': { S: 'done' } },
+        Item: {
+          pk: { S: campaignId },
+          sk: { S: claimSk(queryExecutionId) },
+          state: { S: 'done' },
+          leaseUntil: { N: '0' },
+        },
       }),
     );
   }

@@ -16,13 +16,15 @@ import { configOf } from '../shared/api/campaign-api.ts';
 import { listAll } from '../shared/api/campaign-store.ts';
 import type { RouterDeps } from '../shared/api/router.ts';
 import type { Campaign } from '../shared/campaign/campaign-schema.ts';
-import { systemClock } from '../shared/clock.ts';
+import { type Clock, systemClock } from '../shared/clock.ts';
 import { S3CampaignCatalog } from '../shared/delivery/aws/s3-campaign-catalog.ts';
+import type { CampaignCatalog } from '../shared/delivery/campaign-catalog.ts';
 import { DynamoDbContactStore } from '../shared/delivery/contact-policy/aws/dynamodb-contact-store.ts';
+import type { DeadLetterDeps } from '../shared/delivery/dead-letters.ts';
 import { FirehoseLedger } from '../shared/delivery/ledger/aws/firehose-ledger.ts';
 import { DynamoDbLinkStore } from '../shared/delivery/links/aws/dynamodb-link-store.ts';
 import { LinkIssuer } from '../shared/delivery/links/short-links.ts';
-import type { PlanDeps } from '../shared/delivery/plan-wave.ts';
+import type { LaunchDeps, WavePlanDeps } from '../shared/delivery/plan-wave.ts';
 import { SqsProducer } from '../shared/delivery/queue/aws/sqs-producer.ts';
 import type { SendDeps } from '../shared/delivery/send-batch.ts';
 import { S3CallList } from '../shared/delivery/senders/aws/s3-call-list.ts';
@@ -72,48 +74,78 @@ function setting(env: NodeJS.ProcessEnv, name: keyof typeof FUNCTION_ENV): strin
   return value;
 }
 
-/** What launching and planning a wave use on AWS: the send adapters plus Athena and the wave runs. */
-export async function planningFromEnvironment(
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<PlanDeps & { athena: AthenaWarehouse }> {
-  const send = await deliveryFromEnvironment(env);
-  const athena = new AthenaWarehouse({
+/** Athena in the stack's workgroup and database: the warehouse of launch-wave, plan-wave, api and attribute. */
+function athenaFromEnvironment(env: NodeJS.ProcessEnv): AthenaWarehouse {
+  return new AthenaWarehouse({
     client: new AthenaClient({}),
     workGroup: setting(env, 'athenaWorkGroup'),
     database: setting(env, 'athenaDatabase'),
   });
+}
+
+const contactsOf = (env: NodeJS.ProcessEnv, client: DynamoDBClient) =>
+  new DynamoDbContactStore({ client, tableName: setting(env, 'contactsTable') });
+const ledgerOf = (env: NodeJS.ProcessEnv) =>
+  new FirehoseLedger({ client: new FirehoseClient({}), deliveryStreamName: setting(env, 'sendsStream') });
+const runsOf = (env: NodeJS.ProcessEnv, client: DynamoDBClient) =>
+  new DynamoDbWaveRunStore({ client, tableName: setting(env, 'waveRunsTable') });
+const queuesOf = (env: NodeJS.ProcessEnv, client: SQSClient): SendDeps['queues'] => ({
+  email: new SqsProducer({ client, queueUrl: setting(env, 'emailQueueUrl') }),
+  sms: new SqsProducer({ client, queueUrl: setting(env, 'smsQueueUrl') }),
+  'call-list': new SqsProducer({ client, queueUrl: setting(env, 'callListQueueUrl') }),
+});
+
+/** launch-wave: the wave runs, the campaigns, the contact store (look-ahead reservations) and Athena. */
+export function launchingFromEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+): LaunchDeps & { athena: AthenaWarehouse } {
+  const dynamo = new DynamoDBClient({});
+  const athena = athenaFromEnvironment(env);
   return {
-    ...send,
     athena,
     warehouse: athena,
     dialect: 'trino',
-    runs: new DynamoDbWaveRunStore({
-      client: new DynamoDBClient({}),
-      tableName: setting(env, 'waveRunsTable'),
-    }),
+    catalog: catalogFromEnvironment(env, new S3Client({}), dynamo),
+    contacts: contactsOf(env, dynamo),
+    runs: runsOf(env, dynamo),
+    clock: systemClock,
   };
 }
 
-/** Every adapter the send and dead-letter handlers use, built once per cold start. */
-export async function deliveryFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<SendDeps> {
+/** plan-wave: Athena (the audience query and its results), the campaigns, the wave runs, ledger and queues. */
+export function planningFromEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+): WavePlanDeps & { athena: AthenaWarehouse; catalog: CampaignCatalog; clock: Clock } {
+  const dynamo = new DynamoDBClient({});
+  const athena = athenaFromEnvironment(env);
+  return {
+    athena,
+    warehouse: athena,
+    catalog: catalogFromEnvironment(env, new S3Client({}), dynamo),
+    runs: runsOf(env, dynamo),
+    ledger: ledgerOf(env),
+    queues: queuesOf(env, new SQSClient({})),
+    clock: systemClock,
+  };
+}
+
+/** dead-letters: the contact store (each open send is settled failed) and the ledger. */
+export function deadLettersFromEnvironment(env: NodeJS.ProcessEnv = process.env): DeadLetterDeps {
+  return { contacts: contactsOf(env, new DynamoDBClient({})), ledger: ledgerOf(env), clock: systemClock };
+}
+
+/** send-batches: every adapter the send use case takes, the link secret (it signs each send's links) read once. */
+export async function sendingFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<SendDeps> {
   const dynamo = new DynamoDBClient({});
   const s3 = new S3Client({});
-  const sqs = new SQSClient({});
   const secret = await linkSecret(env);
   return {
     catalog: catalogFromEnvironment(env, s3, dynamo),
-    contacts: new DynamoDbContactStore({ client: dynamo, tableName: setting(env, 'contactsTable') }),
-    ledger: new FirehoseLedger({
-      client: new FirehoseClient({}),
-      deliveryStreamName: setting(env, 'sendsStream'),
-    }),
+    contacts: contactsOf(env, dynamo),
+    ledger: ledgerOf(env),
     links: new DynamoDbLinkStore({ client: dynamo, tableName: setting(env, 'linksTable') }),
     linkIssuer: new LinkIssuer(secret, setting(env, 'linkBase')),
-    queues: {
-      email: new SqsProducer({ client: sqs, queueUrl: setting(env, 'emailQueueUrl') }),
-      sms: new SqsProducer({ client: sqs, queueUrl: setting(env, 'smsQueueUrl') }),
-      'call-list': new SqsProducer({ client: sqs, queueUrl: setting(env, 'callListQueueUrl') }),
-    },
+    queues: queuesOf(env, new SQSClient({})),
     email: new SesEmailSender({
       client: new SESv2Client({}),
       defaultConfigurationSet: env[FUNCTION_ENV.sesConfigurationSet],
@@ -141,10 +173,7 @@ export function ingestFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ing
       client: firehose,
       deliveryStreamName: setting(env, 'suppressionsStream'),
     }),
-    contacts: new DynamoDbContactStore({
-      client: new DynamoDBClient({}),
-      tableName: setting(env, 'contactsTable'),
-    }),
+    contacts: contactsOf(env, new DynamoDBClient({})),
   };
 }
 
@@ -183,11 +212,7 @@ export async function apiFromEnvironment(
     key: setting(env, 'campaignsKey'),
   });
   const policy = await deployed.policy();
-  const athena = new AthenaWarehouse({
-    client: new AthenaClient({}),
-    workGroup: setting(env, 'athenaWorkGroup'),
-    database: setting(env, 'athenaDatabase'),
-  });
+  const athena = athenaFromEnvironment(env);
   return {
     api: {
       store: new DynamoDbCampaignStore({ client: dynamo, tableName }),
@@ -201,7 +226,7 @@ export async function apiFromEnvironment(
       }),
       warehouse: athena,
       dialect: 'trino',
-      runs: new DynamoDbWaveRunStore({ client: dynamo, tableName: setting(env, 'waveRunsTable') }),
+      runs: runsOf(env, dynamo),
       policy,
       clock: systemClock,
     },
@@ -228,11 +253,7 @@ export function attributeFromEnvironment(env: NodeJS.ProcessEnv = process.env) {
   const store = campaignStoreFromEnvironment(env);
   return {
     deps: {
-      athena: new AthenaWarehouse({
-        client: new AthenaClient({}),
-        workGroup: setting(env, 'athenaWorkGroup'),
-        database: setting(env, 'athenaDatabase'),
-      }),
+      athena: athenaFromEnvironment(env),
       glue: new GlueClient({}),
       s3,
       bucket: setting(env, 'lakeBucket'),

@@ -3,11 +3,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { type ApiRequest, handleApiRequest, type RouterDeps } from '../../shared/api/router.ts';
+import { type ApiRequest, handleApiRequest } from '../../shared/api/router.ts';
+import { builtOnce } from '../built-once.ts';
 import { apiFromEnvironment } from '../environment.ts';
 
 const logger = new Logger({ serviceName: 'api' });
-let deps: Promise<Omit<RouterDeps, 'authenticate'>> | undefined;
+const deps = builtOnce(() => apiFromEnvironment());
 
 /** The part of an API Gateway HTTP API (payload 2.0) event the router reads. */
 const HttpApiEvent = z.object({
@@ -29,7 +30,6 @@ const HttpApiEvent = z.object({
  * body.
  */
 export async function api(event: unknown): Promise<APIGatewayProxyStructuredResultV2> {
-  deps ??= apiFromEnvironment();
   const e = HttpApiEvent.parse(event);
   const request: ApiRequest = {
     method: e.requestContext.http.method,
@@ -41,7 +41,7 @@ export async function api(event: unknown): Promise<APIGatewayProxyStructuredResu
   const authenticated = e.requestContext.authorizer?.iam !== undefined;
   const out = await handleApiRequest(
     {
-      ...(await deps),
+      ...(await deps()),
       authenticate: () => authenticated,
       log: (message, detail) => logger.error(message, detail),
     },

@@ -4,13 +4,13 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { recordDeadLetters } from '../../shared/delivery/dead-letters.ts';
-import type { SendDeps } from '../../shared/delivery/send-batch.ts';
-import { deliveryFromEnvironment } from '../environment.ts';
+import { builtOnce } from '../built-once.ts';
+import { deadLettersFromEnvironment } from '../environment.ts';
 import { queueRecords } from '../sqs-event.ts';
 
 const logger = new Logger({ serviceName: 'dead-letters' });
 const metrics = new Metrics({ namespace: 'CampaignPipeline', serviceName: 'dead-letters' });
-let deps: Promise<SendDeps> | undefined;
+const deps = builtOnce(async () => deadLettersFromEnvironment());
 
 /**
  * The send queues' dead-letter queues: every recipient of a poison message still open is marked failed
@@ -18,13 +18,12 @@ let deps: Promise<SendDeps> | undefined;
  * handler logged it with the message id.
  */
 export async function deadLetters(event: unknown): Promise<{ failed: number; unreadable: number }> {
-  deps ??= deliveryFromEnvironment();
   const letters = queueRecords(event).map((r) => ({
     messageId: r.messageId,
     body: r.body,
     lastError: `failed every delivery up to the queue's maxReceiveCount (the send-batches log has the error for message ${r.messageId})`,
   }));
-  const report = await recordDeadLetters(await deps, letters);
+  const report = await recordDeadLetters(await deps(), letters);
   for (const id of report.unreadable)
     logger.error('unreadable dead letter: its recipients stay in flight', { messageId: id });
   metrics.addMetric('recipientsDeadLettered', MetricUnit.Count, report.failed);

@@ -5,13 +5,14 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { type IngestDeps, ingestEvents, type ResponseInput } from '../../shared/responses/ingest-events.ts';
+import { ingestEvents, type ResponseInput } from '../../shared/responses/ingest-events.ts';
+import { builtOnce } from '../built-once.ts';
 import { ingestFromEnvironment } from '../environment.ts';
 import { SqsEvent } from '../sqs-event.ts';
 
 const logger = new Logger({ serviceName: 'ingest-events' });
 const metrics = new Metrics({ namespace: 'CampaignPipeline', serviceName: 'ingest-events' });
-let deps: IngestDeps | undefined;
+const deps = builtOnce(async () => ingestFromEnvironment());
 
 /** A CloudWatch Logs subscription's event: SNS SMS delivery-status log lines, gzipped and base64. */
 const LogsEvent = z.object({ awslogs: z.object({ data: z.string() }) });
@@ -53,9 +54,8 @@ export function responseInputs(event: unknown): ResponseInput[] {
  * batch is retried; readers take one row per event id.
  */
 export async function ingest(event: unknown): Promise<{ batchItemFailures: never[] }> {
-  deps ??= ingestFromEnvironment();
   const inputs = responseInputs(event);
-  const report = await ingestEvents(deps, inputs);
+  const report = await ingestEvents(await deps(), inputs);
   metrics.addMetric('eventsAccepted', MetricUnit.Count, report.accepted);
   metrics.addMetric('suppressionsApplied', MetricUnit.Count, report.suppressed);
   const rejected = Object.values(report.rejected).reduce((a, b) => a + b, 0);

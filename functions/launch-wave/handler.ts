@@ -3,12 +3,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { waveProgress } from '../../shared/api/lifecycle.ts';
-import { launchWave, type PlanDeps } from '../../shared/delivery/plan-wave.ts';
-import type { AthenaWarehouse } from '../../shared/lake/aws/athena-warehouse.ts';
-import { campaignStoreFromEnvironment, planningFromEnvironment } from '../environment.ts';
+import { launchWave } from '../../shared/delivery/plan-wave.ts';
+import { builtOnce } from '../built-once.ts';
+import { campaignStoreFromEnvironment, launchingFromEnvironment } from '../environment.ts';
 
 const logger = new Logger({ serviceName: 'launch-wave' });
-let deps: Promise<PlanDeps & { athena: AthenaWarehouse }> | undefined;
+const deps = builtOnce(async () => launchingFromEnvironment());
 
 /** What each wave's EventBridge Scheduler schedule sends. */
 export const LaunchPayload = z.strictObject({ campaignId: z.string().min(1), waveId: z.string().min(1) });
@@ -35,8 +35,7 @@ export async function launch(event: unknown): Promise<{ launched: boolean; query
     }
     await store.put(waveProgress(stored, waveId, 'running'), stored.version);
   }
-  deps ??= planningFromEnvironment();
-  const d = await deps;
+  const d = await deps();
   const sw = await d.catalog.wave(campaignId, waveId);
   const out = await launchWave(d, sw);
   if (out.kind === 'already-run') {

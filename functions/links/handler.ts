@@ -6,12 +6,13 @@ import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { redactPersonalData } from '../../shared/redact.ts';
-import { followLink, type LinkDeps, linkHttpAnswer } from '../../shared/responses/follow-link.ts';
+import { followLink, linkHttpAnswer } from '../../shared/responses/follow-link.ts';
+import { builtOnce } from '../built-once.ts';
 import { linksFromEnvironment } from '../environment.ts';
 
 const logger = new Logger({ serviceName: 'links' });
 const metrics = new Metrics({ namespace: 'CampaignPipeline', serviceName: 'links' });
-let deps: Promise<LinkDeps> | undefined;
+const deps = builtOnce(() => linksFromEnvironment());
 
 /** The part of an API Gateway HTTP API (payload 2.0) event the link routes read. */
 const LinkRequest = z.object({
@@ -24,12 +25,11 @@ const LinkRequest = z.object({
  * shared/responses/follow-link.ts). Logs outcomes, never a code's customer.
  */
 export async function links(event: unknown): Promise<APIGatewayProxyStructuredResultV2> {
-  deps ??= linksFromEnvironment();
   const parsed = LinkRequest.safeParse(event);
   const method = parsed.success ? parsed.data.requestContext.http.method.toUpperCase() : '';
   const answer =
     parsed.success && (method === 'GET' || method === 'POST')
-      ? await followLink(await deps, parsed.data.pathParameters.code, method)
+      ? await followLink(await deps(), parsed.data.pathParameters.code, method)
       : ({ kind: 'refused', why: 'wrong-method' } as const);
   if (answer.kind === 'redirect' && answer.unrecorded) {
     logger.error('click not recorded; redirected anyway', { error: redactPersonalData(answer.unrecorded) });

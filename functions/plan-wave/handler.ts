@@ -3,15 +3,16 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { type PlanDeps, parseRunMarker, planWave } from '../../shared/delivery/plan-wave.ts';
-import type { AthenaWarehouse } from '../../shared/lake/aws/athena-warehouse.ts';
+import { planFinishedQuery } from '../../shared/delivery/plan-finished-query.ts';
 import { redactPersonalData } from '../../shared/redact.ts';
+import { builtOnce } from '../built-once.ts';
 import { planningFromEnvironment } from '../environment.ts';
 
 const logger = new Logger({ serviceName: 'plan-wave' });
 const metrics = new Metrics({ namespace: 'CampaignPipeline', serviceName: 'plan-wave' });
-let deps: Promise<PlanDeps & { athena: AthenaWarehouse }> | undefined;
+const deps = builtOnce(async () => planningFromEnvironment());
 
 /** EventBridge's "Athena Query State Change" event, the fields used. */
 export const AthenaStateChange = z.object({
@@ -19,46 +20,67 @@ export const AthenaStateChange = z.object({
   'detail-type': z.literal('Athena Query State Change'),
   detail: z.object({ queryExecutionId: z.string().min(1), currentState: z.string() }),
 });
+const FinishedState = z.enum(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 
 export type PlanResult =
   | { planned: false; reason: string }
   | { planned: true; campaignId: string; waveId: string; audience: number; queued: number };
 
+/** The lease on planning a query: this invocation's remaining time, and a minute for clocks apart. */
+const LEASE_MARGIN_MS = 60_000;
+const FUNCTION_TIMEOUT_MS = 15 * 60_000;
+
 /**
- * An Athena query finished. If it is a wave's audience query (its first line names the wave run), plan
- * the wave from its result pages; a failed or cancelled audience query marks the run failed. Other
- * queries (analysts', forecasts) are not ours to plan.
+ * An Athena query finished: a wave's audience query is planned from its result pages, once per query
+ * execution however often Athena's event is delivered (shared/delivery/plan-finished-query.ts); a failed
+ * or cancelled one marks the run failed. Other queries (analysts', forecasts) are not ours to plan.
  */
-export async function plan(event: unknown): Promise<PlanResult> {
+export async function plan(
+  event: unknown,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
+): Promise<PlanResult> {
   const { detail } = AthenaStateChange.parse(event);
-  if (!['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(detail.currentState))
-    return { planned: false, reason: `query is ${detail.currentState}` };
-  deps ??= planningFromEnvironment();
-  const d = await deps;
+  const state = FinishedState.safeParse(detail.currentState);
+  if (!state.success) return { planned: false, reason: `query is ${detail.currentState}` };
+  const d = await deps();
   const execution = await d.athena.execution(detail.queryExecutionId);
-  const marker = parseRunMarker(execution.sql);
-  if (!marker) return { planned: false, reason: 'not an audience query' };
-  const run = await d.runs.get(marker.campaignId, marker.waveId);
-  if (!run) return { planned: false, reason: 'no run recorded for this wave' };
-  if (detail.currentState !== 'SUCCEEDED') {
-    const error = `audience query ${detail.queryExecutionId} ${detail.currentState}: ${execution.reason ?? ''}`;
-    await d.runs.put({ ...run, state: 'failed', error });
-    logger.error('wave run failed', { ...marker, error: redactPersonalData(error) });
-    metrics.addMetric('waveRunsFailed', MetricUnit.Count, 1);
-    return { planned: false, reason: error };
-  }
-  const sw = await d.catalog.wave(marker.campaignId, marker.waveId);
-  const out = await planWave(
+  const out = await planFinishedQuery(
     d,
-    sw,
-    { run, reservations: run.reservations },
-    d.athena.results(detail.queryExecutionId),
+    { executionId: detail.queryExecutionId, state: state.data, sql: execution.sql, reason: execution.reason },
+    () => d.athena.results(detail.queryExecutionId),
+    (context?.getRemainingTimeInMillis() ?? FUNCTION_TIMEOUT_MS) + LEASE_MARGIN_MS,
   );
-  if (out.kind === 'already-run') return { planned: false, reason: 'already run' };
-  logger.info('wave planned', { ...marker, audience: out.run.audience, queued: out.queued });
-  metrics.addMetric('recipientsQueued', MetricUnit.Count, out.queued);
-  metrics.addMetric('recipientsLeftAtPlanning', MetricUnit.Count, out.suppressed);
-  return { planned: true, ...marker, audience: out.run.audience ?? 0, queued: out.queued };
+  switch (out.kind) {
+    case 'not-an-audience-query':
+      return { planned: false, reason: 'not an audience query' };
+    case 'no-run':
+      return { planned: false, reason: 'no run recorded for this wave' };
+    case 'run-failed':
+      logger.error('wave run failed', {
+        campaignId: out.campaignId,
+        waveId: out.waveId,
+        error: redactPersonalData(out.error),
+      });
+      metrics.addMetric('waveRunsFailed', MetricUnit.Count, 1);
+      return { planned: false, reason: out.error };
+    case 'duplicate': {
+      const reason = `audience query ${detail.queryExecutionId} ${out.claim === 'done' ? 'already planned' : 'being planned by another invocation'}`;
+      logger.info('duplicate query event: nothing planned', {
+        campaignId: out.campaignId,
+        waveId: out.waveId,
+        reason,
+      });
+      metrics.addMetric('duplicatePlanEvents', MetricUnit.Count, 1);
+      return { planned: false, reason };
+    }
+    case 'planned': {
+      const { campaignId, waveId, audience, queued } = out;
+      logger.info('wave planned', { campaignId, waveId, audience, queued });
+      metrics.addMetric('recipientsQueued', MetricUnit.Count, queued);
+      metrics.addMetric('recipientsLeftAtPlanning', MetricUnit.Count, out.suppressed);
+      return { planned: true, campaignId, waveId, audience, queued };
+    }
+  }
 }
 
 export const handler = middy(plan).use(injectLambdaContext(logger)).use(logMetrics(metrics));

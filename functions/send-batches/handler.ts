@@ -4,15 +4,15 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse } from 'aws-lambda';
-import type { SendDeps } from '../../shared/delivery/send-batch.ts';
 import { handleSendBatches } from '../../shared/delivery/send-batch.ts';
 import { redactPersonalData } from '../../shared/redact.ts';
-import { deliveryFromEnvironment } from '../environment.ts';
+import { builtOnce } from '../built-once.ts';
+import { sendingFromEnvironment } from '../environment.ts';
 import { queueRecords } from '../sqs-event.ts';
 
 const logger = new Logger({ serviceName: 'send-batches' });
 const metrics = new Metrics({ namespace: 'CampaignPipeline', serviceName: 'send-batches' });
-let deps: Promise<SendDeps> | undefined;
+const deps = builtOnce(() => sendingFromEnvironment());
 
 /**
  * One SQS batch of send messages (email, SMS or call list: the message says which) through the send use
@@ -20,9 +20,8 @@ let deps: Promise<SendDeps> | undefined;
  * never addresses or message text.
  */
 export async function sendBatches(event: unknown): Promise<SQSBatchResponse> {
-  deps ??= deliveryFromEnvironment();
   const records = queueRecords(event);
-  const { failedIds, errors, outcomes } = await handleSendBatches(await deps, records);
+  const { failedIds, errors, outcomes } = await handleSendBatches(await deps(), records);
   for (const id of failedIds)
     logger.error('send batch failed', { messageId: id, error: redactPersonalData(errors[id] ?? '') });
   metrics.addMetric('batchesHandled', MetricUnit.Count, records.length - failedIds.length);

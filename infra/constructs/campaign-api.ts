@@ -6,9 +6,8 @@ import { Alarm, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { FUNCTION_ENV } from '../../functions/environment.ts';
 import { ROUTES } from '../../shared/api/router.ts';
-import { type DataLake, grantAthenaQueries } from './data-lake.ts';
+import { type DataLake, useAthenaQueries } from './data-lake.ts';
 import { CAMPAIGNS_KEY } from './delivery.ts';
 import { HouseFunction } from './house-function.ts';
 import { logAccess } from './http-access-log.ts';
@@ -41,23 +40,15 @@ export class CampaignApi extends Construct {
       // API Gateway waits 30 s at most.
       timeout: Duration.seconds(29),
       memorySize: 1024,
-      environment: {
-        [FUNCTION_ENV.campaignsTable]: state.campaigns.tableName,
-        [FUNCTION_ENV.waveRunsTable]: state.waveRuns.tableName,
-        [FUNCTION_ENV.lakeBucket]: lake.bucket.bucketName,
-        [FUNCTION_ENV.campaignsKey]: CAMPAIGNS_KEY,
-        [FUNCTION_ENV.athenaWorkGroup]: lake.workGroup.ref,
-        [FUNCTION_ENV.athenaDatabase]: lake.databaseName,
-        [FUNCTION_ENV.scheduleGroup]: scheduling.group.ref,
-        [FUNCTION_ENV.launchWaveArn]: props.launchWave.functionArn,
-        [FUNCTION_ENV.schedulerRoleArn]: scheduling.invokeRole.roleArn,
-      },
-    });
-    state.campaigns.grant(this.fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan');
-    state.waveRuns.grant(this.fn, 'dynamodb:Query');
-    lake.bucket.grantRead(this.fn, CAMPAIGNS_KEY);
-    grantAthenaQueries(lake, this.fn);
-    this.fn.addToRolePolicy(
+    })
+      // Campaigns and the API's idempotency records share the table.
+      .useTable('campaignsTable', state.campaigns, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan')
+      .useTable('waveRunsTable', state.waveRuns, 'dynamodb:Query')
+      .useDeployedCampaigns(lake.bucket, CAMPAIGNS_KEY);
+    useAthenaQueries(lake, this.fn);
+    // Launching creates schedules in the stack's group, each invoking launch-wave with the invoke role
+    // (passed to Scheduler, which does the invoking: the api function itself never invokes launch-wave).
+    this.fn.useSetting('scheduleGroup', scheduling.group.ref).addToRolePolicy(
       new PolicyStatement({
         actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
         resources: [
@@ -69,6 +60,9 @@ export class CampaignApi extends Construct {
         ],
       }),
     );
+    this.fn
+      .useSetting('schedulerRoleArn', scheduling.invokeRole.roleArn)
+      .useSetting('launchWaveArn', props.launchWave.functionArn);
     scheduling.invokeRole.grantPassRole(this.fn.grantPrincipal);
 
     this.api = new HttpApi(this, 'CampaignApi', {

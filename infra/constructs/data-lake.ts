@@ -2,11 +2,11 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ANALYST_VIEWS } from '../../shared/lake/analyst-views.ts';
 import { LAKE_TABLES, type TableDef } from '../../shared/lake/tables.ts';
+import type { HouseFunction } from './house-function.ts';
 
 export interface DataLakeProps {
   athenaBytesScannedCutoff: number;
@@ -165,9 +165,13 @@ export class DataLake extends Construct {
   }
 }
 
-/** Running queries in the analysts' workgroup over the lake: Athena, the Glue catalog, the buckets. */
-export function grantAthenaQueries(lake: DataLake, fn: IFunction): void {
+/**
+ * Running queries in the analysts' workgroup over the lake: the workgroup and database in the function's
+ * environment, and Athena, the Glue catalog and the buckets granted with them.
+ */
+export function useAthenaQueries(lake: DataLake, fn: HouseFunction): void {
   const stack = Stack.of(lake);
+  fn.useSetting('athenaWorkGroup', lake.workGroup.ref).useSetting('athenaDatabase', lake.databaseName);
   fn.addToRolePolicy(
     new PolicyStatement({
       actions: [

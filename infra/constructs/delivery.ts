@@ -7,12 +7,11 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { FUNCTION_ENV } from '../../functions/environment.ts';
 import type { Channel } from '../../shared/campaign/contact-policy-schema.ts';
 import type { DeployedCampaigns } from '../../shared/delivery/aws/s3-campaign-catalog.ts';
 import { SENDS } from '../../shared/lake/tables.ts';
-import { type DataLake, grantAthenaQueries } from './data-lake.ts';
-import { HouseFunction } from './house-function.ts';
+import { type DataLake, useAthenaQueries } from './data-lake.ts';
+import { CONTACT_STORE_ACTIONS, HouseFunction, WAVE_RUN_ACTIONS } from './house-function.ts';
 import { LakeStream } from './lake-stream.ts';
 import { Messaging } from './messaging.ts';
 import type { State } from './state.ts';
@@ -45,7 +44,8 @@ export function maxConcurrencyFor(channel: Channel, ratePerSecond: number): numb
  * on all three (partial batch failures, concurrency bounded by each provider's rate), the dead-letters
  * function on the DLQs, the ledger's Firehose stream (JSON → Parquet with the sends Glue schema, `dt=`
  * from each record), the link-signing secret, the deployed campaigns, and alarms on dead letters, send
- * errors, throttles and failed audience queries. Every grant is the least the function needs.
+ * errors, throttles and failed audience queries. Every function is given only the resources it uses, each
+ * with the least access it needs.
  */
 export class Delivery extends Construct {
   readonly messaging: Messaging;
@@ -78,76 +78,26 @@ export class Delivery extends Construct {
     });
     this.sendsStream = new LakeStream(this, 'SendsStream', { lake, table: SENDS });
 
-    const environment = {
-      [FUNCTION_ENV.contactsTable]: state.contacts.tableName,
-      [FUNCTION_ENV.linksTable]: state.links.tableName,
-      [FUNCTION_ENV.sendsStream]: this.sendsStream.streamName,
-      [FUNCTION_ENV.lakeBucket]: lake.bucket.bucketName,
-      [FUNCTION_ENV.campaignsKey]: CAMPAIGNS_KEY,
-      [FUNCTION_ENV.linkSecretArn]: linkSecret.secretArn,
-      [FUNCTION_ENV.linkBase]: props.linkBase,
-      [FUNCTION_ENV.emailQueueUrl]: queues.email.queueUrl,
-      [FUNCTION_ENV.smsQueueUrl]: queues.sms.queueUrl,
-      [FUNCTION_ENV.callListQueueUrl]: queues['call-list'].queueUrl,
-      [FUNCTION_ENV.sesConfigurationSet]: props.sesConfigurationSet,
-      [FUNCTION_ENV.campaignsTable]: state.campaigns.tableName,
-    };
-    const planningEnvironment = {
-      ...environment,
-      [FUNCTION_ENV.waveRunsTable]: state.waveRuns.tableName,
-      [FUNCTION_ENV.athenaWorkGroup]: lake.workGroup.ref,
-      [FUNCTION_ENV.athenaDatabase]: lake.databaseName,
-    };
+    // Each function is given what it uses (functions/environment.ts), each resource's name and its grant
+    // together (HouseFunction.use…): the link secret only where links are signed.
+    const { contacts, links, campaigns, waveRuns } = state;
     this.sendBatches = new HouseFunction(this, 'SendBatches', {
       handler: 'send-batches',
       timeout: SEND_TIMEOUT,
-      environment,
-    });
-    this.deadLetters = new HouseFunction(this, 'DeadLetters', {
-      handler: 'dead-letters',
-      timeout: DEAD_LETTER_TIMEOUT,
-      environment,
-    });
-
-    this.launchWave = new HouseFunction(this, 'LaunchWave', {
-      handler: 'launch-wave',
-      timeout: Duration.minutes(15),
-      memorySize: 1024,
-      environment: planningEnvironment,
-    });
-    this.planWave = new HouseFunction(this, 'PlanWave', {
-      handler: 'plan-wave',
-      timeout: Duration.minutes(15),
-      memorySize: 1536,
-      environment: planningEnvironment,
-    });
-    for (const fn of [this.launchWave, this.planWave]) grantAthenaQueries(lake, fn);
-    for (const fn of [this.launchWave, this.planWave]) {
-      state.waveRuns.grantReadWriteData(fn);
-      state.contacts.grantReadWriteData(fn); // reservations
-    }
-    for (const q of Object.values(queues)) q.grantSendMessages(this.planWave);
-    // Athena reports every query of the workgroup; plan-wave plans the ones that are audience queries.
-    new Rule(this, 'AudienceQueryFinished', {
-      eventPattern: {
-        source: ['aws.athena'],
-        detailType: ['Athena Query State Change'],
-        detail: { workgroupName: [lake.workGroup.ref], currentState: ['SUCCEEDED', 'FAILED', 'CANCELLED'] },
-      },
-      targets: [new LambdaFunction(this.planWave, { retryAttempts: 2 })],
-    });
-
-    for (const fn of [this.sendBatches, this.deadLetters, this.launchWave, this.planWave]) {
-      state.contacts.grantReadWriteData(fn);
-      lake.bucket.grantRead(fn, CAMPAIGNS_KEY);
-      linkSecret.grantRead(fn);
-      this.sendsStream.grantPutRecords(fn);
-      state.campaigns.grant(fn, 'dynamodb:GetItem', 'dynamodb:Scan'); // campaigns created through the API
-    }
-    state.campaigns.grant(this.launchWave, 'dynamodb:PutItem'); // marks an API campaign's wave running
-    state.links.grantWriteData(this.sendBatches);
+    })
+      .useDeployedCampaigns(lake.bucket, CAMPAIGNS_KEY)
+      .useTable('campaignsTable', campaigns, 'dynamodb:GetItem', 'dynamodb:Scan') // campaigns from the API
+      .useTable('contactsTable', contacts, ...CONTACT_STORE_ACTIONS) // claims
+      .useTable('linksTable', links, 'dynamodb:BatchWriteItem')
+      .useSecret('linkSecretArn', linkSecret)
+      .useSetting('linkBase', props.linkBase)
+      .useStream('sendsStream', this.sendsStream)
+      // Deferrals and retries go back on the channel's queue.
+      .useQueue('emailQueueUrl', queues.email)
+      .useQueue('smsQueueUrl', queues.sms)
+      .useQueue('callListQueueUrl', queues['call-list'])
+      .useSetting('sesConfigurationSet', props.sesConfigurationSet);
     lake.bucket.grantPut(this.sendBatches, 'call-list/*');
-    for (const q of Object.values(queues)) q.grantSendMessages(this.sendBatches); // deferrals, retries
     this.sendBatches.addToRolePolicy(
       new PolicyStatement({
         actions: ['ses:SendEmail'],
@@ -163,6 +113,46 @@ export class Delivery extends Construct {
     );
     // Publishing an SMS straight to a phone number has no resource ARN to scope sns:Publish to.
     this.sendBatches.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
+    this.deadLetters = new HouseFunction(this, 'DeadLetters', {
+      handler: 'dead-letters',
+      timeout: DEAD_LETTER_TIMEOUT,
+    })
+      .useTable('contactsTable', contacts, ...CONTACT_STORE_ACTIONS) // settles open sends
+      .useStream('sendsStream', this.sendsStream);
+
+    this.launchWave = new HouseFunction(this, 'LaunchWave', {
+      handler: 'launch-wave',
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+    })
+      .useDeployedCampaigns(lake.bucket, CAMPAIGNS_KEY)
+      // Reads an API campaign and marks its wave running.
+      .useTable('campaignsTable', campaigns, 'dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:PutItem')
+      .useTable('waveRunsTable', waveRuns, ...WAVE_RUN_ACTIONS)
+      .useTable('contactsTable', contacts, ...CONTACT_STORE_ACTIONS); // reservations
+    useAthenaQueries(lake, this.launchWave);
+    this.planWave = new HouseFunction(this, 'PlanWave', {
+      handler: 'plan-wave',
+      timeout: Duration.minutes(15),
+      memorySize: 1536,
+    })
+      .useDeployedCampaigns(lake.bucket, CAMPAIGNS_KEY)
+      .useTable('campaignsTable', campaigns, 'dynamodb:GetItem', 'dynamodb:Scan')
+      .useTable('waveRunsTable', waveRuns, ...WAVE_RUN_ACTIONS)
+      .useStream('sendsStream', this.sendsStream)
+      .useQueue('emailQueueUrl', queues.email)
+      .useQueue('smsQueueUrl', queues.sms)
+      .useQueue('callListQueueUrl', queues['call-list']);
+    useAthenaQueries(lake, this.planWave);
+    // Athena reports every query of the workgroup; plan-wave plans the ones that are audience queries.
+    new Rule(this, 'AudienceQueryFinished', {
+      eventPattern: {
+        source: ['aws.athena'],
+        detailType: ['Athena Query State Change'],
+        detail: { workgroupName: [lake.workGroup.ref], currentState: ['SUCCEEDED', 'FAILED', 'CANCELLED'] },
+      },
+      targets: [new LambdaFunction(this.planWave, { retryAttempts: 2 })],
+    });
 
     for (const channel of Object.keys(queues) as Channel[]) {
       this.sendBatches.addEventSource(

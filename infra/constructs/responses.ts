@@ -13,11 +13,10 @@ import { ConfigurationSet, EmailSendingEvent, EventDestination } from 'aws-cdk-l
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { FUNCTION_ENV } from '../../functions/environment.ts';
 import { ATTRIBUTION, EVENTS, LIFT, SUPPRESSIONS } from '../../shared/lake/tables.ts';
-import { type DataLake, grantAthenaQueries } from './data-lake.ts';
+import { type DataLake, useAthenaQueries } from './data-lake.ts';
 import { CAMPAIGNS_KEY } from './delivery.ts';
-import { HouseFunction } from './house-function.ts';
+import { CONTACT_STORE_ACTIONS, HouseFunction } from './house-function.ts';
 import { logAccess } from './http-access-log.ts';
 import { LakeStream } from './lake-stream.ts';
 import { MAX_RECEIVE_COUNT } from './messaging.ts';
@@ -93,33 +92,21 @@ export class Responses extends Construct {
     const stack = Stack.of(this);
     this.eventsStream = new LakeStream(this, 'EventsStream', { lake, table: EVENTS });
     this.suppressionsStream = new LakeStream(this, 'SuppressionsStream', { lake, table: SUPPRESSIONS });
-    const ingestEnvironment = {
-      [FUNCTION_ENV.contactsTable]: state.contacts.tableName,
-      [FUNCTION_ENV.eventsStream]: this.eventsStream.streamName,
-      [FUNCTION_ENV.suppressionsStream]: this.suppressionsStream.streamName,
-    };
-
-    this.ingestEvents = new HouseFunction(this, 'IngestEvents', {
-      handler: 'ingest-events',
-      timeout: INGEST_TIMEOUT,
-      environment: ingestEnvironment,
-    });
-    this.links = new HouseFunction(this, 'Links', {
-      handler: 'links',
-      timeout: LINKS_TIMEOUT,
-      environment: {
-        ...ingestEnvironment,
-        [FUNCTION_ENV.linksTable]: state.links.tableName,
-        [FUNCTION_ENV.linkSecretArn]: props.linkSecret.secretArn,
-      },
-    });
-    for (const fn of [this.ingestEvents, this.links]) {
-      this.eventsStream.grantPutRecords(fn);
-      this.suppressionsStream.grantPutRecords(fn);
-      state.contacts.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem'); // suppressions at once
-    }
-    state.links.grant(this.links, 'dynamodb:GetItem');
-    props.linkSecret.grantRead(this.links);
+    // Both write response events and apply suppressions at once (contact store); links also resolves
+    // codes and checks their signature with the link secret.
+    const withResponseWrites = (fn: HouseFunction) =>
+      fn
+        .useTable('contactsTable', state.contacts, ...CONTACT_STORE_ACTIONS)
+        .useStream('eventsStream', this.eventsStream)
+        .useStream('suppressionsStream', this.suppressionsStream);
+    this.ingestEvents = withResponseWrites(
+      new HouseFunction(this, 'IngestEvents', { handler: 'ingest-events', timeout: INGEST_TIMEOUT }),
+    );
+    this.links = withResponseWrites(
+      new HouseFunction(this, 'Links', { handler: 'links', timeout: LINKS_TIMEOUT }),
+    )
+      .useTable('linksTable', state.links, 'dynamodb:GetItem')
+      .useSecret('linkSecretArn', props.linkSecret);
 
     // SES → EventBridge (default bus) → queue → ingest-events, in batches.
     this.configurationSet = new ConfigurationSet(this, 'EmailEvents', {
@@ -220,22 +207,15 @@ export class Responses extends Construct {
     this.attribute = new HouseFunction(this, 'Attribute', {
       handler: 'attribute',
       timeout: Duration.minutes(15),
-      environment: {
-        [FUNCTION_ENV.lakeBucket]: lake.bucket.bucketName,
-        [FUNCTION_ENV.campaignsKey]: CAMPAIGNS_KEY,
-        [FUNCTION_ENV.campaignsTable]: state.campaigns.tableName,
-        [FUNCTION_ENV.athenaWorkGroup]: lake.workGroup.ref,
-        [FUNCTION_ENV.athenaDatabase]: lake.databaseName,
-      },
-    });
-    grantAthenaQueries(lake, this.attribute);
-    lake.bucket.grantRead(this.attribute, CAMPAIGNS_KEY);
+    })
+      .useDeployedCampaigns(lake.bucket, CAMPAIGNS_KEY)
+      .useTable('campaignsTable', state.campaigns, 'dynamodb:Scan');
+    useAthenaQueries(lake, this.attribute);
     // Athena's UNLOAD writes with the caller's credentials; older runs are deleted.
     for (const table of DERIVED_TABLES) {
       lake.bucket.grantPut(this.attribute, `lake/${table}/*`);
       lake.bucket.grantDelete(this.attribute, `lake/${table}/*`);
     }
-    state.campaigns.grant(this.attribute, 'dynamodb:Scan');
     this.attribute.addToRolePolicy(
       new PolicyStatement({
         actions: ['glue:UpdateTable'],

@@ -35,6 +35,12 @@ export interface PlanDeps {
   clock: Clock;
 }
 
+/** What launching a wave uses: its run, the look-ahead reservations, the audience query's dialect. */
+export type LaunchDeps = Pick<PlanDeps, 'warehouse' | 'dialect' | 'catalog' | 'contacts' | 'runs' | 'clock'>;
+
+/** What planning a launched wave uses: the warehouse (spend so far, call-list orders), ledger, queues, run. */
+export type WavePlanDeps = Pick<PlanDeps, 'warehouse' | 'runs' | 'ledger' | 'queues'>;
+
 export type LaunchOutcome =
   | { kind: 'already-run'; run: WaveRun }
   | { kind: 'launched'; run: WaveRun; sql: string; reservations: number };
@@ -78,7 +84,7 @@ function budgetLimited({ campaign, wave }: ScheduledWave): boolean {
  * reservations) and write its audience query, to be run by the warehouse (locally at once; on AWS
  * Athena runs it and its state-change event starts the planning). A drained wave is not launched again.
  */
-export async function launchWave(deps: PlanDeps, sw: ScheduledWave): Promise<LaunchOutcome> {
+export async function launchWave(deps: LaunchDeps, sw: ScheduledWave): Promise<LaunchOutcome> {
   const { campaign, wave } = sw;
   const existing = await deps.runs.get(campaign.id, wave.id);
   if (existing?.state === 'drained') return { kind: 'already-run', run: existing };
@@ -126,7 +132,7 @@ export async function launchAndPlan(deps: PlanDeps, sw: ScheduledWave): Promise<
  * streamed, never held; only the call list's few rows wait for their last orders.
  */
 export async function planWave(
-  deps: PlanDeps,
+  deps: WavePlanDeps,
   sw: ScheduledWave,
   launched: { run: WaveRun; reservations: number },
   audienceRows: AsyncIterable<Row[]>,
@@ -254,7 +260,7 @@ function toRecipient(row: Row, variant: string | null): BatchRecipient {
  * What is left to spend: the wave's own limits, and the campaign's budget less what its sends have cost
  * so far (read from the ledger, one row per send).
  */
-async function budgetMeter(deps: PlanDeps, { campaign, wave }: ScheduledWave): Promise<BudgetMeter> {
+async function budgetMeter(deps: WavePlanDeps, { campaign, wave }: ScheduledWave): Promise<BudgetMeter> {
   let money = wave.limits?.budget ?? Number.POSITIVE_INFINITY;
   if (campaign.budget !== undefined) {
     const { rows } = await deps.warehouse.query(
@@ -273,7 +279,7 @@ async function budgetMeter(deps: PlanDeps, { campaign, wave }: ScheduledWave): P
  * forecast. A reservation is consumed by its wave's send, ignored
  * after that wave's send-by deadline, and can be released (releaseChange) when a wave is cancelled.
  */
-async function reserveAhead(deps: PlanDeps, sw: ScheduledWave): Promise<number> {
+async function reserveAhead(deps: LaunchDeps, sw: ScheduledWave): Promise<number> {
   const window = Math.max(0, ...sw.policy.caps.map((c) => parseDuration(c.window)));
   if (window === 0) return 0;
   const ahead = (await deps.catalog.startingBetween(sw.start, new Date(sw.start.getTime() + window))).filter(
@@ -318,7 +324,7 @@ async function reserveAhead(deps: PlanDeps, sw: ScheduledWave): Promise<number> 
 }
 
 /** The call list shows the customer's latest paid orders: one query per thousand customers. */
-async function withLastOrders(deps: PlanDeps, list: BatchRecipient[], before: Date): Promise<void> {
+async function withLastOrders(deps: WavePlanDeps, list: BatchRecipient[], before: Date): Promise<void> {
   const byId = new Map(list.map((r) => [r.customerId, r]));
   for (let i = 0; i < list.length; i += IN_LIST) {
     const ids = list.slice(i, i + IN_LIST).map((r) => r.customerId);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { Channel } from '../campaign/contact-policy-schema.ts';
 import type { SuppressionReason } from '../delivery/contact-policy/claim.ts';
+import { sendOfSesTags } from '../delivery/senders/ses-message-tags.ts';
 
 /**
  * Response events as they arrive, and their normal form: one row of the events table, plus, for bounces,
@@ -105,22 +106,6 @@ const issue = (e: z.ZodError) =>
     .map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`)
     .join('; ');
 
-/**
- * The send an SES event answers, from the tags our sender sets (campaign, wave, send — tag values keep
- * only [A-Za-z0-9_.@-], so the send tag is campaign_wave_customer).
- */
-function sesSend(
-  tags: Record<string, string[]> | undefined,
-): { campaignId: string; waveId: string; customerId: string } | null {
-  const campaignId = tags?.campaign?.[0];
-  const waveId = tags?.wave?.[0];
-  const send = tags?.send?.[0];
-  if (!campaignId || !waveId || !send) return null;
-  const prefix = `${campaignId}_${waveId}_`;
-  if (!send.startsWith(prefix) || send.length === prefix.length) return null;
-  return { campaignId, waveId, customerId: send.slice(prefix.length) };
-}
-
 const SES_TYPE: Record<z.infer<typeof SesEventRecord>['eventType'], string> = {
   Send: 'accepted',
   Delivery: 'delivered',
@@ -139,8 +124,10 @@ export function normalizeSesEvent(input: unknown): Normalized {
   const parsed = SesEventRecord.safeParse(record);
   if (!parsed.success) return { ok: false, reason: `ses: ${issue(parsed.error)}` };
   const r = parsed.data;
-  const send = sesSend(r.mail.tags);
-  if (!send) return { ok: false, reason: 'ses: no campaign/wave/send tags: not one of our sends' };
+  const tagged = sendOfSesTags(r.mail.tags);
+  if (!tagged) return { ok: false, reason: 'ses: no campaign/wave/send-id tags: not one of our sends' };
+  if (!tagged.ok) return { ok: false, reason: tagged.reason };
+  const send = { campaignId: tagged.campaignId, waveId: tagged.waveId, customerId: tagged.customerId };
   const specific =
     r.bounce ?? r.complaint ?? r.delivery ?? r.open ?? r.click ?? r.deliveryDelay ?? r.subscription;
   const occurredAt = parsedDate(specific?.timestamp ?? r.mail.timestamp);

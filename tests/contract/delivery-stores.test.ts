@@ -62,6 +62,29 @@ describe.each(runStores)('wave-run store contract: %s', (_name, make) => {
     expect(await store.list('d11')).toEqual([]);
     expect(await store.get('other', 'w1')).not.toBeNull();
   });
+
+  it('claims the planning of one audience query once: held while leased, again once the lease ran out, never after it is done', async () => {
+    const at = (minute: number) => new Date(Date.UTC(2026, 10, 11, 0, minute));
+    const lease = (minute: number) => ({ now: at(minute), until: at(minute + 15) });
+    await store.put(run('p', 'w1'));
+    // Two deliveries of the same event at once: one wins.
+    const both = await Promise.all([
+      store.claimPlanning('p', 'q-1', lease(0)),
+      store.claimPlanning('p', 'q-1', lease(0)),
+    ]);
+    expect(both.sort()).toEqual(['claimed', 'in-progress']);
+    expect(await store.claimPlanning('p', 'q-1', lease(14))).toBe('in-progress');
+    // The holder died (its invocation timed out) without finishing: the retry may plan.
+    expect(await store.claimPlanning('p', 'q-1', lease(16))).toBe('claimed');
+    await store.finishPlanning('p', 'q-1');
+    expect(await store.claimPlanning('p', 'q-1', lease(60))).toBe('done');
+    expect(await store.claimPlanning('p', 'q-1', lease(24 * 60))).toBe('done');
+    // Another query execution (the wave launched again) is claimed on its own; claims are not runs.
+    expect(await store.claimPlanning('p', 'q-2', lease(60))).toBe('claimed');
+    expect((await store.list('p')).map((r) => r.waveId)).toEqual(['w1']);
+    await store.clear('p');
+    expect(await store.claimPlanning('p', 'q-1', lease(61))).toBe('claimed');
+  });
 });
 
 const linkStores: [string, Made<LinkStore>][] = [

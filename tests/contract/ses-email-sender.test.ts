@@ -99,7 +99,8 @@ describe('SES email sender under throttling and rejection (aws-sdk-client-mock: 
       EmailTags: [
         { Name: 'campaign', Value: 'd11' },
         { Name: 'wave', Value: 'w1' },
-        { Name: 'send', Value: 'd11_w1_c1' },
+        // base64url of the send id d11/w1/c1: SES tag values allow only letters, digits, _ and -.
+        { Name: 'send-id', Value: 'ZDExL3cxL2Mx' },
       ],
     });
     expect(sleeps).toHaveLength(2);

@@ -1,10 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import {
-  AthenaClient,
-  GetQueryExecutionCommand,
-  GetQueryResultsCommand,
-  StartQueryExecutionCommand,
-} from '@aws-sdk/client-athena';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -17,8 +11,6 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as deadLettersHandler } from '../../functions/dead-letters/handler.ts';
 import { FUNCTION_ENV } from '../../functions/environment.ts';
-import { handler as launchHandler } from '../../functions/launch-wave/handler.ts';
-import { handler as planHandler } from '../../functions/plan-wave/handler.ts';
 import { handler as sendBatchesHandler } from '../../functions/send-batches/handler.ts';
 import type { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import type { DeployedCampaigns } from '../../shared/delivery/aws/s3-campaign-catalog.ts';
@@ -30,8 +22,6 @@ import { handlerTestEnv, invoke } from '../helpers/lambda-context.ts';
 
 // Handlers are called as the Lambda runtime calls them: through their whole middy stack.
 const deadLetters = invoke(deadLettersHandler);
-const launch = invoke(launchHandler);
-const plan = invoke(planHandler);
 const sendBatches = invoke(sendBatchesHandler);
 
 const startSesLocal = ((sesLocalModule as unknown as { default?: unknown }).default ??
@@ -44,7 +34,6 @@ const secrets = mockClient(SecretsManagerClient);
 const firehose = mockClient(FirehoseClient);
 const sqs = mockClient(SQSClient);
 const sns = mockClient(SNSClient);
-const athena = mockClient(AthenaClient);
 
 let ddb: Awaited<ReturnType<typeof startDynalite>>;
 let ses: Awaited<ReturnType<typeof startSesLocal>>;
@@ -53,7 +42,7 @@ let campaign: Campaign;
 const saved = { ...process.env };
 
 beforeAll(async () => {
-  ddb = await startDynalite('contacts', { moreTables: ['links', { name: 'runs', sortKey: true }] });
+  ddb = await startDynalite('contacts', { moreTables: ['links'] });
   ses = await startSesLocal({ host: '127.0.0.1', port: 0 });
   sesBase = `http://127.0.0.1:${(ses.address() as AddressInfo).port}`;
   const d11 = await loadDouble11();
@@ -86,9 +75,6 @@ beforeAll(async () => {
       [FUNCTION_ENV.emailQueueUrl]: 'https://sqs/email',
       [FUNCTION_ENV.smsQueueUrl]: 'https://sqs/sms',
       [FUNCTION_ENV.callListQueueUrl]: 'https://sqs/call-list',
-      [FUNCTION_ENV.waveRunsTable]: 'runs',
-      [FUNCTION_ENV.athenaWorkGroup]: 'analysts',
-      [FUNCTION_ENV.athenaDatabase]: 'campaign_lake',
     }),
   );
 });
@@ -96,7 +82,7 @@ afterAll(async () => {
   process.env = saved;
   await ddb.stop();
   await new Promise<void>((resolve) => ses.close(() => resolve()));
-  for (const m of [s3, secrets, firehose, sqs, sns, athena]) m.restore();
+  for (const m of [s3, secrets, firehose, sqs, sns]) m.restore();
 });
 
 const batch = (ids: string[]): SendBatchMessage => ({
@@ -195,136 +181,5 @@ describe('dead-letters Lambda handler', () => {
     expect(ledgerRows().map((r) => [r.customer_id, r.status, String(r.reason).slice(0, 14)])).toEqual([
       ['c3', 'failed', 'dead-lettered:'],
     ]);
-  });
-});
-
-describe('launch-wave and plan-wave Lambda handlers (Athena between them)', () => {
-  const AUDIENCE_COLUMNS = [
-    'customer_id',
-    'tier',
-    'channel',
-    'step',
-    'reason',
-    'name',
-    'province',
-    'city',
-    'member_tier',
-    'time_zone',
-    'address',
-    'value',
-  ];
-  const athenaRows = (columns: string[], rows: (string | null)[][]) => ({
-    ResultSet: {
-      ResultSetMetadata: { ColumnInfo: columns.map((Name) => ({ Name, Type: 'varchar' })) },
-      Rows: [columns, ...rows].map((r) => ({ Data: r.map((v) => (v === null ? {} : { VarCharValue: v })) })),
-    },
-  });
-  let audienceSql = '';
-
-  beforeAll(() => {
-    athena.on(StartQueryExecutionCommand).callsFake((input: { QueryString: string }) => {
-      if (input.QueryString.includes('AS spent')) return { QueryExecutionId: 'q-budget' };
-      audienceSql = input.QueryString;
-      return { QueryExecutionId: 'q-audience' };
-    });
-    athena.on(GetQueryExecutionCommand).callsFake((input: { QueryExecutionId: string }) => ({
-      QueryExecution: {
-        Query: input.QueryExecutionId === 'q-other' ? 'SELECT 1' : audienceSql,
-        Status:
-          input.QueryExecutionId === 'q-failed'
-            ? { State: 'FAILED', StateChangeReason: 'Query exhausted resources' }
-            : { State: 'SUCCEEDED' },
-      },
-    }));
-    athena
-      .on(GetQueryResultsCommand, { QueryExecutionId: 'q-budget' })
-      .resolves(athenaRows(['spent'], [['0']]));
-    athena.on(GetQueryResultsCommand, { QueryExecutionId: 'q-audience' }).resolves(
-      athenaRows(AUDIENCE_COLUMNS, [
-        [
-          'c7',
-          null,
-          'sms',
-          'eligible',
-          null,
-          '李雷',
-          '江苏省',
-          '南京市',
-          'gold',
-          null,
-          '+8613900000007',
-          '1200.5',
-        ],
-        [
-          'c8',
-          null,
-          'sms',
-          'holdout',
-          null,
-          '韩梅梅',
-          '江苏省',
-          '南京市',
-          'silver',
-          null,
-          '+8613900000008',
-          '80',
-        ],
-      ]),
-    );
-  });
-  const event = (queryExecutionId: string, currentState: string) => ({
-    source: 'aws.athena',
-    'detail-type': 'Athena Query State Change',
-    detail: { queryExecutionId, currentState, workgroupName: 'analysts' },
-  });
-
-  it('launch records the run and starts the audience query in the workgroup, marked with its wave run', async () => {
-    expect(await launch({ campaignId: campaign.id, waveId: 'd11-unpaid' })).toEqual({
-      launched: true,
-      queryExecutionId: 'q-audience',
-    });
-    const start = athena.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input;
-    expect(start?.WorkGroup).toBe('analysts');
-    expect(start?.QueryExecutionContext).toEqual({ Database: 'campaign_lake' });
-    expect(start?.QueryString?.split('\n')[0]).toBe(
-      `-- wave-run {"campaignId":"${campaign.id}","waveId":"d11-unpaid"}`,
-    );
-    await expect(launch({ campaignId: campaign.id })).rejects.toThrow(/waveId/);
-  });
-
-  it("plan, on Athena's SUCCEEDED event, queues the eligible and records the rest; other events change nothing", async () => {
-    firehose.resetHistory();
-    sqs.resetHistory();
-    expect(await plan(event('q-audience', 'RUNNING'))).toEqual({
-      planned: false,
-      reason: 'query is RUNNING',
-    });
-    expect(await plan(event('q-other', 'SUCCEEDED'))).toEqual({
-      planned: false,
-      reason: 'not an audience query',
-    });
-    expect(await plan(event('q-audience', 'SUCCEEDED'))).toEqual({
-      planned: true,
-      campaignId: campaign.id,
-      waveId: 'd11-unpaid',
-      audience: 2,
-      queued: 1,
-    });
-    const sent = sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input);
-    expect(sent.map((c) => c.QueueUrl)).toEqual(['https://sqs/sms']);
-    const message = JSON.parse(sent[0]?.Entries?.[0]?.MessageBody ?? '{}') as SendBatchMessage;
-    expect(message).toMatchObject({ waveId: 'd11-unpaid', channel: 'sms', category: 'transactional' });
-    expect(message.recipients.map((r) => [r.customerId, r.address])).toEqual([['c7', '+8613900000007']]);
-    expect(ledgerRows().map((r) => [r.customer_id, r.status, r.reason])).toEqual([
-      ['c8', 'suppressed', 'holdout'],
-    ]);
-  });
-
-  it('a failed audience query marks the run failed with the reason', async () => {
-    const out = await plan(event('q-failed', 'FAILED'));
-    expect(out).toEqual({
-      planned: false,
-      reason: 'audience query q-failed FAILED: Query exhausted resources',
-    });
   });
 });

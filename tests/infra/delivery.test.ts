@@ -47,22 +47,18 @@ describe('delivery on AWS (CDK)', () => {
     expect(maxConcurrencyFor('sms', 1e9)).toBe(1000);
   });
 
-  it('runs every function on Node 24, arm64, traced, with its settings in the environment', () => {
+  it('runs every function on Node 24, arm64, traced (their settings and grants: function-grants.test.ts)', () => {
     const fns = resources('AWS::Lambda::Function');
     expect(fns).toHaveLength(4);
     for (const f of fns) {
+      expect(f.Properties.Runtime).toBe('nodejs24.x');
       expect(f.Properties.Architectures).toEqual(['arm64']);
       expect(f.Properties.TracingConfig).toEqual({ Mode: 'Active' });
-      expect(Object.keys(f.Properties.Environment.Variables)).toEqual(
-        expect.arrayContaining([
-          'CONTACTS_TABLE',
-          'SENDS_DELIVERY_STREAM',
-          'LINK_SECRET_ARN',
-          'EMAIL_QUEUE_URL',
-        ]),
-      );
-      expect(f.Properties.Environment.Variables.LINK_BASE).toBe('https://s.example.cn');
     }
+    const links = fns.filter((f) => f.Properties.Environment.Variables.LINK_BASE);
+    expect(links.map((f) => f.Properties.Environment.Variables)).toEqual([
+      expect.objectContaining({ POWERTOOLS_SERVICE_NAME: 'send-batches', LINK_BASE: 'https://s.example.cn' }),
+    ]);
   });
 
   it('keeps state in DynamoDB with point-in-time recovery and TTL', () => {

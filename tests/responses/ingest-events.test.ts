@@ -108,7 +108,7 @@ describe('ingesting response events', () => {
       'link: sendId: Invalid string: must match pattern /^[^/]+\\/[^/]+\\/.+$/; at: Invalid ISO datetime',
       'ses: (record): Invalid input: expected object, received string',
       'ses: eventType: Invalid option: expected one of "Send"|"Delivery"|"Bounce"|"Complaint"|"Open"|"Click"|"Reject"|"Rendering Failure"|"DeliveryDelay"|"Subscription"',
-      'ses: no campaign/wave/send tags: not one of our sends',
+      'ses: no campaign/wave/send-id tags: not one of our sends',
     ]);
     expect(report.suppressed).toBe(4);
 

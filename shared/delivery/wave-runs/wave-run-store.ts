@@ -23,11 +23,42 @@ export interface WaveRun {
   drainedAt: string | null;
 }
 
+/** What a claim on planning one audience query's result found (see WaveRunStore.claimPlanning). */
+export type PlanningClaim = 'claimed' | 'in-progress' | 'done';
+
 export interface WaveRunStore {
   get(campaignId: string, waveId: string): Promise<WaveRun | null>;
   list(campaignId: string): Promise<WaveRun[]>;
   put(run: WaveRun): Promise<void>;
-  /** Forgets a campaign's runs (campaign run --fresh). */
+  /**
+   * Claims planning the result of one audience query, by its execution id, in one conditional write:
+   * Athena may report a query's end more than once, and two reports may arrive together. `claimed` the
+   * first time, and again once a claim's lease has run out unfinished (the invocation holding it died);
+   * `in-progress` while another holds it; `done` for good once finishPlanning recorded it.
+   */
+  claimPlanning(
+    campaignId: string,
+    queryExecutionId: string,
+    lease: { now: Date; until: Date },
+  ): Promise<PlanningClaim>;
+  finishPlanning(campaignId: string, queryExecutionId: string): Promise<void>;
+  /** Forgets a campaign's runs and planning claims (campaign run --fresh). */
   clear(campaignId: string): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A planning claim as the stores keep it: done, or held until `leaseUntil` (ms since the epoch). */
+export interface PlanningClaimRecord {
+  state: 'planning' | 'done';
+  leaseUntil: number;
+}
+
+/** The decision behind a claim, for stores that apply it in one atomic step. */
+export function decidePlanningClaim(
+  existing: PlanningClaimRecord | null,
+  now: Date,
+): Exclude<PlanningClaim, 'claimed'> | null {
+  if (!existing) return null;
+  if (existing.state === 'done') return 'done';
+  return existing.leaseUntil > now.getTime() ? 'in-progress' : null;
 }

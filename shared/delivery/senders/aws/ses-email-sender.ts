@@ -1,6 +1,7 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { EmailMessage, EmailSender, SendResult } from '../email-sender.ts';
 import { type RetryOptions, sendWithRetry } from '../send-with-retry.ts';
+import { sesSendTags } from '../ses-message-tags.ts';
 
 export interface SesEmailSenderOptions extends RetryOptions {
   client: SESv2Client;
@@ -14,7 +15,8 @@ const THROTTLED = new Set(['TooManyRequestsException', 'ThrottlingException', 'L
 
 /**
  * The SES v2 adapter: one SendEmail per message, Simple content with the one-click unsubscribe headers,
- * the configuration set (which publishes delivery, open and click events) and tags naming the send.
+ * the configuration set (which publishes delivery, open and click events) and tags naming the send
+ * (ses-message-tags.ts: the send id round-trips whatever the customer id holds).
  * Throttling is retried with exponential backoff and full jitter; a rejection is a permanent failure.
  * https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendEmail.html
  */
@@ -32,6 +34,9 @@ export class SesEmailSender implements EmailSender {
   }
 
   async #sendOne(m: EmailMessage): Promise<SendResult> {
+    // Sent without tags that name it, its bounces and complaints could not be matched: not sent at all.
+    const tags = sesSendTags(m.tags);
+    if (!tags.ok) return { kind: 'failed', error: `not sent: ${tags.error}`, retryable: false };
     const configurationSet = m.configurationSet ?? this.#o.defaultConfigurationSet;
     const command = new SendEmailCommand({
       FromEmailAddress: m.from,
@@ -48,17 +53,8 @@ export class SesEmailSender implements EmailSender {
         },
       },
       ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
-      EmailTags: [
-        { Name: 'campaign', Value: tagValue(m.tags.campaign) },
-        { Name: 'wave', Value: tagValue(m.tags.wave) },
-        { Name: 'send', Value: tagValue(m.tags.send) },
-      ],
+      EmailTags: tags.tags,
     });
     return sendWithRetry(() => this.#o.client.send(command), THROTTLED, this.#o);
   }
-}
-
-/** SES tag values allow letters, digits, _ - . @ only. */
-function tagValue(v: string): string {
-  return v.replace(/[^A-Za-z0-9_.@-]/g, '_').slice(0, 256);
 }

@@ -1,14 +1,27 @@
 import {
   type AttributeValue,
   BatchWriteItemCommand,
+  ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { WaveRun, WaveRunStore } from '../wave-run-store.ts';
+import {
+  decidePlanningClaim,
+  type PlanningClaim,
+  type PlanningClaimRecord,
+  type WaveRun,
+  type WaveRunStore,
+} from '../wave-run-store.ts';
 
-/** The DynamoDB wave-run store: `pk` = campaign id, `sk` = wave id, the run as JSON in `run`. */
+/** Planning claims sort apart from runs: wave ids are slugs and never start with `planning#`. */
+const claimSk = (queryExecutionId: string) => `planning#${queryExecutionId}`;
+
+/**
+ * The DynamoDB wave-run store: `pk` = campaign id, `sk` = wave id, the run as JSON in `run`; planning
+ * claims beside them, `sk` = `planning#<query execution id>`, with `state` and `leaseUntil`.
+ */
 export class DynamoDbWaveRunStore implements WaveRunStore {
   readonly #client: DynamoDBClient;
   readonly #table: string;
@@ -57,16 +70,77 @@ export class DynamoDbWaveRunStore implements WaveRunStore {
     );
   }
 
+  async claimPlanning(
+    campaignId: string,
+    queryExecutionId: string,
+    lease: { now: Date; until: Date },
+  ): Promise<PlanningClaim> {
+    const Key = { pk: { S: campaignId }, sk: { S: claimSk(queryExecutionId) } };
+    try {
+      // The first claim, or a claim whose holder's lease ran out unfinished: one conditional write.
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: { ...Key, state: { S: 'planning' }, leaseUntil: { N: String(lease.until.getTime()) } },
+          ConditionExpression: 'attribute_not_exists(pk) OR (#state = :planning AND leaseUntil <= :now)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':planning': { S: 'planning' },
+            ':now': { N: String(lease.now.getTime()) },
+          },
+        }),
+      );
+      return 'claimed';
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    }
+    const { Item } = await this.#client.send(
+      new GetItemCommand({ TableName: this.#table, Key, ConsistentRead: true }),
+    );
+    const held: PlanningClaimRecord = {
+      state: Item?.state?.S === 'done' ? 'done' : 'planning',
+      leaseUntil: Number(Item?.leaseUntil?.N ?? 0),
+    };
+    // Refused a moment ago, so held: a lease that ran out in between is still reported held.
+    return decidePlanningClaim(held, lease.now) ?? 'in-progress';
+  }
+
+  async finishPlanning(campaignId: string, queryExecutionId: string): Promise<void> {
+    // A put, as the claim: plan-wave is granted GetItem and PutItem on the table, nothing more.
+    await this.#client.send(
+      new PutItemCommand({
+        TableName: this.#table,
+        Item: {
+          pk: { S: campaignId },
+          sk: { S: claimSk(queryExecutionId) },
+          state: { S: 'done' },
+          leaseUntil: { N: '0' },
+        },
+      }),
+    );
+  }
+
   async clear(campaignId: string): Promise<void> {
-    const runs = await this.list(campaignId);
-    for (let i = 0; i < runs.length; i += 25) {
+    const keys: Record<string, AttributeValue>[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const out = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :c',
+          ExpressionAttributeValues: { ':c': { S: campaignId } },
+          ProjectionExpression: 'pk, sk',
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) if (item.pk && item.sk) keys.push({ pk: item.pk, sk: item.sk });
+      start = out.LastEvaluatedKey;
+    } while (start);
+    for (let i = 0; i < keys.length; i += 25) {
       await this.#client.send(
         new BatchWriteItemCommand({
-          RequestItems: {
-            [this.#table]: runs.slice(i, i + 25).map((r) => ({
-              DeleteRequest: { Key: { pk: { S: r.campaignId }, sk: { S: r.waveId } } },
-            })),
-          },
+          RequestItems: { [this.#table]: keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })) },
         }),
       );
     }

@@ -16,10 +16,64 @@ export function isValidTimeZone(zone: string): boolean {
 
 export function isLocalDateTime(text: string): boolean {
   const m = LOCAL_DATE_TIME.exec(text);
-  if (!m) return false;
+  return m !== null && calendarProblem(fieldsOf(m)) === null;
+}
+
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+
+/** Days in a month of the proleptic Gregorian calendar (month 1–12). */
+function daysIn(year: number, month: number): number {
+  return month === 2
+    ? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+      ? 29
+      : 28
+    : [4, 6, 9, 11].includes(month)
+      ? 30
+      : 31;
+}
+
+/**
+ * Why the fields are not a wall-clock time on the calendar (years 1–9999), or null when they are. Nothing
+ * rolls over: 2025-02-30, 24:00 and 10:61 are not times, whatever Date.UTC would make of them.
+ */
+export function calendarProblem(f: LocalParts): string | null {
+  if (f.year < 1 || f.year > 9999) return `year ${f.year} does not exist (years go from 1 to 9999)`;
+  if (f.month < 1 || f.month > 12) return `month ${f.month} does not exist`;
+  const days = daysIn(f.year, f.month);
+  if (f.day < 1 || f.day > days)
+    return `day ${f.day} does not exist: ${MONTHS[f.month - 1]} ${f.year} has ${days} days`;
+  if (f.hour > 23)
+    return f.hour === 24 && f.minute === 0 && f.second === 0
+      ? 'hour 24 does not exist (midnight is 00:00 of the next day)'
+      : `hour ${f.hour} does not exist`;
+  if (f.minute > 59) return `minute ${f.minute} does not exist`;
+  if (f.second > 59) return `second ${f.second} does not exist`;
+  return null;
+}
+
+/** Milliseconds since the epoch of the fields read as UTC; years below 100 are not taken as 19xx. */
+export function utcMillis(f: LocalParts): number {
+  const d = new Date(Date.UTC(2000, f.month - 1, f.day, f.hour, f.minute, f.second));
+  d.setUTCFullYear(f.year, f.month - 1, f.day);
+  return d.getTime();
+}
+
+function fieldsOf(m: RegExpExecArray): LocalParts {
   const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
-  const probe = new Date(Date.UTC(y, mo - 1, d, h, mi, Number.isNaN(s) ? 0 : s));
-  return probe.getUTCMonth() === mo - 1 && probe.getUTCDate() === d && h < 24 && mi < 60;
+  return { year: y, month: mo, day: d, hour: h, minute: mi, second: Number.isNaN(s) ? 0 : s };
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -69,7 +123,7 @@ export function localParts(instant: Date, zone: string): LocalParts {
 /** Offset of `zone` from UTC at `instant`, in milliseconds (positive east of Greenwich). */
 export function zoneOffsetMs(instant: Date, zone: string): number {
   const p = localParts(instant, zone);
-  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  const asUtc = utcMillis(p);
   return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
 }
 
@@ -80,8 +134,10 @@ export function zoneOffsetMs(instant: Date, zone: string): number {
 export function localToInstant(local: string, zone: string): Date {
   const m = LOCAL_DATE_TIME.exec(local);
   if (!m) throw new RangeError(`not a local date-time (YYYY-MM-DDTHH:mm): ${local}`);
-  const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
-  const wall = Date.UTC(y, mo - 1, d, h, mi, Number.isNaN(s) ? 0 : s);
+  const fields = fieldsOf(m);
+  const problem = calendarProblem(fields);
+  if (problem) throw new RangeError(`not a local date-time: ${local}: ${problem}`);
+  const wall = utcMillis(fields);
   const first = wall - zoneOffsetMs(new Date(wall), zone);
   const second = wall - zoneOffsetMs(new Date(first), zone);
   const wanted = local.slice(0, 16);
@@ -93,5 +149,5 @@ export function localToInstant(local: string, zone: string): Date {
 export function instantToLocal(instant: Date, zone: string): string {
   const p = localParts(instant, zone);
   const two = (n: number) => String(n).padStart(2, '0');
-  return `${p.year}-${two(p.month)}-${two(p.day)}T${two(p.hour)}:${two(p.minute)}`;
+  return `${String(p.year).padStart(4, '0')}-${two(p.month)}-${two(p.day)}T${two(p.hour)}:${two(p.minute)}`;
 }

@@ -28,6 +28,27 @@ describe('local date-times in a zone', () => {
     ).toBe('2026-03-08T03:30');
   });
 
+  it('refuses impossible wall-clock times instead of rolling them over', () => {
+    const refused: [string, RegExp][] = [
+      ['2025-13-45T99:00', /month 13 does not exist/],
+      ['2025-02-30T10:00', /day 30 does not exist: February 2025 has 28 days/],
+      ['2025-03-01T25:00', /hour 25 does not exist/],
+      ['2025-03-01T24:00', /hour 24 does not exist \(midnight is 00:00 of the next day\)/],
+      ['2025-03-01T10:61', /minute 61 does not exist/],
+      ['2025-03-01T10:00:60', /second 60 does not exist/],
+      ['0000-03-01T10:00', /year 0 does not exist/],
+    ];
+    for (const [local, reason] of refused) {
+      expect(() => localToInstant(local, 'Asia/Shanghai'), local).toThrow(reason);
+      expect(isLocalDateTime(local), local).toBe(false);
+    }
+    expect(localToInstant('2024-02-29T10:00', 'Asia/Shanghai').toISOString()).toBe(
+      '2024-02-29T02:00:00.000Z',
+    );
+    // Years below 100 are those years, not 19xx.
+    expect(localToInstant('0025-06-01T12:00', 'UTC').toISOString()).toBe('0025-06-01T12:00:00.000Z');
+  });
+
   it('rejects what is not a date-time or a zone', () => {
     expect(isLocalDateTime('2026-02-30T10:00')).toBe(false);
     expect(isLocalDateTime('2026-11-11 10:00')).toBe(false);

@@ -5,6 +5,7 @@ import { ANALYST_VIEWS } from '../analyst-views.ts';
 import { tableDir } from '../lake-paths.ts';
 import { DUCKDB_TYPE, LAKE_TABLES, type TableDef } from '../tables.ts';
 import type { QueryResult, Row, Warehouse } from '../warehouse.ts';
+import { recoverLakeSwap } from './lake-swap.ts';
 
 export interface DuckDbOptions {
   threads?: number;
@@ -82,9 +83,11 @@ export class DuckDbWarehouse implements Warehouse {
 
   /**
    * (Re)creates one view per lake table and the analysts' views over them; call after writing new files
-   * so the views see them.
+   * so the views see them. A lake swap a crashed process left half done is completed first, so the views
+   * see one version of every table.
    */
   async refreshViews(dataDir: string): Promise<void> {
+    await recoverLakeSwap(dataDir);
     for (const table of LAKE_TABLES) {
       const source = tableSource(dataDir, table);
       // Columns added after some files were written read as NULL from those files (union_by_name); when no

@@ -7,6 +7,7 @@ import { tableDir } from '../lake-paths.ts';
 import type { TableRecord, TableWriter } from '../table-writer.ts';
 import { DUCKDB_TYPE, type TableDef } from '../tables.ts';
 import { openDuckDb } from './duckdb-warehouse.ts';
+import { recoverLakeSwap } from './lake-swap.ts';
 
 /** The staging folder of a table: rows appended but not yet in Parquet (the local Firehose buffer). */
 export function stagingDir(dataDir: string, table: TableDef): string {
@@ -121,6 +122,7 @@ async function stageToParquet(dataDir: string, table: TableDef, files: string[])
     ...table.columns.map((c) => `${sqlString(c.name)}: ${sqlString(DUCKDB_TYPE[c.type])}`),
     ...(table.partition ? [`'dt': 'VARCHAR'`] : []),
   ].join(', ');
+  await recoverLakeSwap(dataDir); // new files must not land in a partition a crashed swap is replacing
   mkdirSync(tableDir(dataDir, table.name), { recursive: true });
   const { instance, connection } = await openDuckDb({ threads: 1, memoryLimit: '512MB' });
   try {

@@ -1,8 +1,9 @@
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { lakeRoot } from '../../lake/lake-paths.ts';
 import { openDuckDb } from '../../lake/local/duckdb-warehouse.ts';
+import { stagingFolder, swapFolders } from '../../lake/local/lake-swap.ts';
 import { writeSortedPartitions } from '../../lake/local/sorted-partitions.ts';
 import { CUSTOMERS, ORDER_ITEMS, ORDERS, PRODUCTS, type TableDef } from '../../lake/tables.ts';
 import { calendarSql, hoursSql } from './calendar-sql.ts';
@@ -44,9 +45,7 @@ export async function generateShop(opts: GenerateOptions): Promise<GenerateResul
   const asOf = new Date(`${opts.asOf}T00:00:00Z`);
   const start = new Date(asOf.getTime() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
   const chunkSize = opts.chunkSize ?? 150_000;
-  const staging = join(opts.dataDir, `.staging-${process.pid}`);
-  await rm(staging, { recursive: true, force: true });
-  await mkdir(staging, { recursive: true });
+  const staging = await stagingFolder(opts.dataDir);
 
   const { instance, connection: db } = await openDuckDb({ threads: 2, memoryLimit: '1GB' });
   const run = (sql: string) => db.run(sql);
@@ -146,14 +145,12 @@ async function copyPartitioned(
   return Number(result.rowsChanged);
 }
 
-/** Moves the staged tables into the lake, replacing the tables of the same name. */
+/** Moves the staged tables into the lake, replacing the tables of the same name: all of them, or none. */
 async function publish(staging: string, dataDir: string, tables: TableDef[]): Promise<void> {
-  const lake = lakeRoot(dataDir);
-  await mkdir(lake, { recursive: true });
-  for (const t of tables) {
-    await rm(join(lake, t.name), { recursive: true, force: true });
-    await rename(join(staging, t.name), join(lake, t.name));
-  }
+  await swapFolders(
+    dataDir,
+    tables.map((t) => ({ target: join(lakeRoot(dataDir), t.name), next: join(staging, t.name) })),
+  );
 }
 
 /** Planned purchase counts (before the not-yet-returned are counted as one-time buyers). */

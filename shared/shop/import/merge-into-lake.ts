@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tableDir } from '../../lake/lake-paths.ts';
 import { openDuckDb, tableSource } from '../../lake/local/duckdb-warehouse.ts';
+import { type FolderSwap, recoverLakeSwap, stagingFolder, swapFolders } from '../../lake/local/lake-swap.ts';
 import { writeSortedPartitions } from '../../lake/local/sorted-partitions.ts';
 import { CUSTOMERS, DUCKDB_TYPE, ORDER_ITEMS, ORDERS, PRODUCTS, type TableDef } from '../../lake/tables.ts';
 import { sqlString } from '../../segment/sql-literals.ts';
@@ -28,9 +29,8 @@ export async function mergeIntoLake(
   source: string,
 ): Promise<MergeCounts> {
   if (orders.length === 0) return { ordersNew: 0, ordersUpdated: 0, customersNew: 0 };
-  const staging = join(dataDir, `.import-${process.pid}`);
-  await rm(staging, { recursive: true, force: true });
-  await mkdir(staging, { recursive: true });
+  await recoverLakeSwap(dataDir);
+  const staging = await stagingFolder(dataDir);
   const { instance, connection: db } = await openDuckDb({ threads: 2 });
   try {
     await writeJsonl(
@@ -55,7 +55,7 @@ export async function mergeIntoLake(
         (SELECT count(DISTINCT order_id) FROM existing) AS updated`)
       ).getRowObjects()[0] ?? {};
 
-    const affected = (await db.runAndReadAll(`SELECT dt FROM inc UNION SELECT dt FROM existing`))
+    const affected = (await db.runAndReadAll(`SELECT dt FROM inc UNION SELECT dt FROM existing ORDER BY dt`))
       .getRows()
       .map((r) => String(r[0]));
     const inList = affected.map(sqlString).join(', ');
@@ -103,10 +103,12 @@ export async function mergeIntoLake(
       `COPY (SELECT ${columns(CUSTOMERS)} FROM cust ORDER BY customer_id) TO ${sqlString(join(staging, 'customers', 'part-0.parquet'))} (FORMAT parquet)`,
     );
 
-    await replacePartitions(join(staging, 'orders'), tableDir(dataDir, ORDERS.name), affected);
-    await replacePartitions(join(staging, 'order_items'), tableDir(dataDir, ORDER_ITEMS.name), affected);
-    await rm(tableDir(dataDir, CUSTOMERS.name), { recursive: true, force: true });
-    await rename(join(staging, 'customers'), tableDir(dataDir, CUSTOMERS.name));
+    // The months of orders and lines and the customers table are replaced together, or not at all.
+    await swapFolders(dataDir, [
+      ...(await partitionSwaps(join(staging, 'orders'), tableDir(dataDir, ORDERS.name), affected)),
+      ...(await partitionSwaps(join(staging, 'order_items'), tableDir(dataDir, ORDER_ITEMS.name), affected)),
+      { target: tableDir(dataDir, CUSTOMERS.name), next: join(staging, 'customers') },
+    ]);
     return {
       ordersNew: Number(counts.new_orders ?? 0),
       ordersUpdated: Number(counts.updated ?? 0),
@@ -119,14 +121,13 @@ export async function mergeIntoLake(
   }
 }
 
-async function replacePartitions(from: string, to: string, partitions: string[]): Promise<void> {
-  await mkdir(to, { recursive: true });
+/** Each affected partition replaced by its rewrite, or removed when no row is left in it. */
+async function partitionSwaps(from: string, to: string, partitions: string[]): Promise<FolderSwap[]> {
   const written = new Set(existsSync(from) ? await readdir(from) : []);
-  for (const dt of partitions) {
-    const name = `dt=${dt}`;
-    await rm(join(to, name), { recursive: true, force: true });
-    if (written.has(name)) await rename(join(from, name), join(to, name));
-  }
+  return partitions.map((dt) => ({
+    target: join(to, `dt=${dt}`),
+    next: written.has(`dt=${dt}`) ? join(from, `dt=${dt}`) : null,
+  }));
 }
 
 async function writeJsonl(file: string, rows: object[]): Promise<void> {

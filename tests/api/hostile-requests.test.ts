@@ -111,8 +111,9 @@ describe('hostile requests to the campaign API', () => {
     expect(errorsOf(far)[0]).toMatchObject({
       path: 'waves[2].start.offset',
       message: 'expected at most 3650d',
-      line: 113,
-      column: 43,
+      // Where the offset stands in the example file (1-based line and column of its value).
+      line: d11Text.split('\n').findIndex((l) => l.includes('offset: 14h')) + 1,
+      column: (d11Text.split('\n').find((l) => l.includes('offset: 14h')) ?? '').indexOf('14h') + 1,
     });
   });
 

@@ -123,7 +123,8 @@ describe('delivery on AWS (CDK)', () => {
     expect(bundles).toHaveLength(8); // every house function of the stack
     for (const file of bundles)
       expect(typeof (await import(pathToFileURL(file).href)).handler).toBe('function');
-  });
+    // Loading eight 2.6 MB bundles: about 30 s on an idle 2-core machine, over a minute on a loaded one.
+  }, 180_000);
 
   it('schedules every upcoming wave of the deployed campaigns in its time zone, and plans on Athena’s event', async () => {
     const expected = (

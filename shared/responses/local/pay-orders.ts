@@ -1,4 +1,4 @@
-import { mergeIntoLake } from '../../shop/import/merge-into-lake.ts';
+import { mergeOrdersIntoLake } from '../../shop/import/import-orders.ts';
 import type { Payment } from '../simulate-responses.ts';
 
 /**
@@ -7,7 +7,7 @@ import type { Payment } from '../simulate-responses.ts';
  * place and take the paid status.
  */
 export async function payOrdersInLake(dataDir: string, payments: readonly Payment[]): Promise<void> {
-  await mergeIntoLake(
+  await mergeOrdersIntoLake(
     dataDir,
     payments.map((p) => ({
       line: 0,

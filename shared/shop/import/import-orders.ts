@@ -1,14 +1,22 @@
-import { writeFile } from 'node:fs/promises';
-import { stringify } from 'csv-stringify/sync';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { loadConfigFile } from '../../campaign/config-file.ts';
+import { type Clock, systemClock } from '../../clock.ts';
 import { DataError } from '../../errors.ts';
+import { openDuckDb } from '../../lake/local/duckdb-warehouse.ts';
+import { recoverLakeSwap, stagingFolder } from '../../lake/local/lake-swap.ts';
+import { sqlString } from '../../segment/sql-literals.ts';
 import type { ImportedOrder, RowResult } from './imported-order.ts';
-import { ImportMapping, mappedRows } from './mapped-format.ts';
-import { mergeIntoLake } from './merge-into-lake.ts';
-import { readOrderEvents } from './order-events-format.ts';
-import { readCsv } from './read-csv.ts';
-import { SHOPIFY_REQUIRED, shopifyRows } from './shopify-format.ts';
+import { ImportStaging, type OrderParts } from './import-staging.ts';
+import { ImportMapping, mappedRow } from './mapped-format.ts';
+import { type MergeCounts, mergeIntoLake } from './merge-into-lake.ts';
+import { MAX_EVENT_CHARS, orderEventLine } from './order-events-format.ts';
+import { openCsv } from './read-csv.ts';
+import { boundedLines } from './read-lines.ts';
+import { resolveImported } from './resolve-imported.ts';
+import { SHOPIFY_REQUIRED, ShopifyOrders } from './shopify-format.ts';
 import { TAOBAO_REQUIRED, taobaoRow } from './taobao-format.ts';
+import { decodedText, detectEncoding, type TextEncoding } from './text-encoding.ts';
 
 export const IMPORT_FORMATS = ['taobao', 'shopify', 'mapped', 'order-events'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -19,105 +27,197 @@ export interface ImportOptions {
   mappingFile?: string | undefined;
   rejectsFile: string;
   dataDir: string;
+  /** "Now", for refusing orders from the future; the system clock unless a test sets it. */
+  clock?: Clock;
 }
 
 export interface ImportResult {
   file: string;
-  encoding: string;
+  encoding: TextEncoding;
   /** Data rows read; read = imported + rejected, always. */
   read: number;
   imported: number;
   rejected: number;
+  /** Of the rejected: rows of orders that came in versions that disagree. */
+  conflicts: number;
   orders: number;
   ordersNew: number;
   ordersUpdated: number;
   customersNew: number;
   rejectsFile: string | null;
+  /** The first few rejects (line and reason); all of them are in the rejects file. */
+  firstRejects: { line: number; reason: string }[];
+}
+
+/** A file read as a stream of row results, with the count of rows read so far. */
+interface RowSource {
+  encoding: TextEncoding;
+  /** The rejects file's columns after line and reason: the file's header, or `event` for a feed. */
+  rejectsHeader: string[];
+  parts: OrderParts;
+  results: AsyncGenerator<RowResult>;
+  read(): number;
 }
 
 /**
  * Imports an order export into the local lake. Every row is either imported or written to the rejects
  * file with its line number and reason; orders already in the lake (same order id) are replaced, not
- * duplicated, so importing a file twice changes nothing.
+ * duplicated, so importing a file twice changes nothing. The file streams through: rows are checked one
+ * at a time and staged on disk, copies of an order are settled in DuckDB, and the lake changes in one
+ * crash-safe swap at the end — or not at all when the file cannot be read.
  */
 export async function importOrders(opts: ImportOptions): Promise<ImportResult> {
-  if (opts.format === 'order-events') return importOrderEvents(opts);
-  const csv = await readCsv(opts.file);
-  const required: readonly string[] =
-    opts.format === 'taobao' ? TAOBAO_REQUIRED : opts.format === 'shopify' ? SHOPIFY_REQUIRED : [];
-  let results: RowResult[];
-  if (opts.format === 'mapped') {
-    if (!opts.mappingFile) throw new DataError('--format mapped needs a mapping file');
-    const mapping = await loadConfigFile(ImportMapping, opts.mappingFile);
+  const now = (opts.clock ?? systemClock).now();
+  const mapping =
+    opts.format === 'mapped'
+      ? await loadConfigFile(
+          ImportMapping,
+          opts.mappingFile ??
+            (() => {
+              throw new DataError('--format mapped needs a mapping file');
+            })(),
+        )
+      : null;
+  return stageAndMerge(opts.dataDir, opts.format, opts.rejectsFile, async () => {
+    const source = await openSource(opts, mapping, now);
+    return { ...source, file: opts.file };
+  });
+}
+
+/**
+ * Writes orders built in memory (the simulation's payments) to the lake through the same staging,
+ * resolution and crash-safe merge as an import.
+ */
+export async function mergeOrdersIntoLake(
+  dataDir: string,
+  orders: readonly ImportedOrder[],
+  source: string,
+): Promise<MergeCounts> {
+  const result = await stageAndMerge(dataDir, source, null, async () => ({
+    file: source,
+    encoding: 'utf-8',
+    rejectsHeader: [],
+    parts: 'whole',
+    read: () => orders.length,
+    results: (async function* () {
+      for (const order of orders) yield { ok: true, order, rows: [{ line: order.line, cells: [] }] } as const;
+    })(),
+  }));
+  if (result.rejected > 0)
+    throw new Error(`${result.rejected} of the orders to merge disagree with each other: ${result.firstRejects[0]?.reason}`);
+  return result;
+}
+
+async function stageAndMerge(
+  dataDir: string,
+  label: string,
+  rejectsFile: string | null,
+  open: () => Promise<RowSource & { file: string }>,
+): Promise<ImportResult> {
+  await recoverLakeSwap(dataDir);
+  const staging = await stagingFolder(dataDir);
+  const { instance, connection: db } = await openDuckDb({ threads: 2, memoryLimit: '1GB' });
+  let out: ImportStaging | null = null;
+  try {
+    await db.run(`SET temp_directory = ${sqlString(join(staging, 'spill'))}`);
+    const source = await open();
+    out = new ImportStaging(staging, rejectsFile ?? join(staging, 'rejects.csv'), source.rejectsHeader, source.parts);
+    for await (const r of source.results) await out.add(r);
+    await out.closeOrders();
+    const resolved = await resolveImported(db, out, source.parts);
+    const merged =
+      resolved.orders > 0
+        ? await mergeIntoLake(db, dataDir, staging, label)
+        : { ordersNew: 0, ordersUpdated: 0, customersNew: 0 };
+    const finished = await out.finish();
+    const read = source.read();
+    return {
+      file: source.file,
+      encoding: source.encoding,
+      read,
+      imported: read - out.rejected,
+      rejected: out.rejected,
+      conflicts: resolved.conflictRows,
+      orders: resolved.orders,
+      ...merged,
+      rejectsFile: rejectsFile ? finished : null,
+      firstRejects: out.firstRejects,
+    };
+  } catch (e) {
+    await out?.abandon();
+    throw e;
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+async function openSource(opts: ImportOptions, mapping: ImportMapping | null, now: Date): Promise<RowSource> {
+  if (opts.format === 'order-events') return orderEventSource(opts.file, now);
+  const csv = await openCsv(opts.file);
+  let read = 0;
+  const counted = async function* () {
+    for await (const row of csv.rows) {
+      read++;
+      yield row;
+    }
+  };
+  const base = { encoding: csv.encoding, rejectsHeader: csv.headers, read: () => read };
+  if (mapping) {
     requireHeaders(
       opts.file,
       csv.headers,
       Object.values(mapping.columns).filter((c): c is string => typeof c === 'string'),
     );
-    results = mappedRows(csv.rows, mapping);
-  } else {
-    requireHeaders(opts.file, csv.headers, required);
-    results = opts.format === 'taobao' ? csv.rows.map(taobaoRow) : shopifyRows(csv.rows, 'Asia/Shanghai');
+    return {
+      ...base,
+      parts: 'parts',
+      results: (async function* () {
+        for await (const row of counted()) yield mappedRow(row, mapping, now);
+      })(),
+    };
   }
-
-  const rejects = results
-    .filter((r): r is Extract<RowResult, { ok: false }> => !r.ok)
-    .sort((a, b) => a.line - b.line);
-  const byId = new Map<string, ImportedOrder>();
-  for (const r of results) if (r.ok) byId.set(r.order.orderId, r.order); // a later row of the same order wins
-
-  let rejectsFile: string | null = null;
-  if (rejects.length > 0) {
-    const rowsByLine = new Map(csv.rows.map((r) => [r.line, r.values]));
-    const records = rejects.map((r) => [
-      r.line,
-      r.reason,
-      ...csv.headers.map((h) => rowsByLine.get(r.line)?.[h] ?? ''),
-    ]);
-    await writeFile(
-      opts.rejectsFile,
-      stringify([['line', 'reason', ...csv.headers], ...records], { bom: true }),
-    );
-    rejectsFile = opts.rejectsFile;
+  if (opts.format === 'taobao') {
+    requireHeaders(opts.file, csv.headers, TAOBAO_REQUIRED);
+    return {
+      ...base,
+      parts: 'whole',
+      results: (async function* () {
+        for await (const row of counted()) yield taobaoRow(row, now);
+      })(),
+    };
   }
-
-  const merged = await mergeIntoLake(opts.dataDir, [...byId.values()], opts.format);
+  requireHeaders(opts.file, csv.headers, SHOPIFY_REQUIRED);
+  const shopify = new ShopifyOrders('Asia/Shanghai', now);
   return {
-    file: opts.file,
-    encoding: csv.encoding,
-    read: csv.rows.length,
-    imported: csv.rows.length - rejects.length,
-    rejected: rejects.length,
-    orders: byId.size,
-    ...merged,
-    rejectsFile,
+    ...base,
+    parts: 'whole',
+    results: (async function* () {
+      for await (const row of counted()) yield* shopify.push(row);
+      yield* shopify.end();
+    })(),
   };
 }
 
-/** An order-events feed (JSON lines): the latest event of each order is merged; rejects keep their line. */
-async function importOrderEvents(opts: ImportOptions): Promise<ImportResult> {
-  const { read, results, text } = await readOrderEvents(opts.file);
-  const rejects = results
-    .filter((r): r is Extract<RowResult, { ok: false }> => !r.ok)
-    .sort((a, b) => a.line - b.line);
-  const byId = new Map<string, ImportedOrder>();
-  for (const r of results) if (r.ok) byId.set(r.order.orderId, r.order); // latest `at` last
-  let rejectsFile: string | null = null;
-  if (rejects.length > 0) {
-    const records = rejects.map((r) => [r.line, r.reason, text.get(r.line) ?? '']);
-    await writeFile(opts.rejectsFile, stringify([['line', 'reason', 'event'], ...records], { bom: true }));
-    rejectsFile = opts.rejectsFile;
-  }
-  const merged = await mergeIntoLake(opts.dataDir, [...byId.values()], 'order-events');
+/** An order-events feed (JSON lines): every non-blank line is an order version or a reject. */
+async function orderEventSource(file: string, now: Date): Promise<RowSource> {
+  const encoding = await detectEncoding(file);
+  if (encoding !== 'utf-8')
+    throw new DataError(`${file}: an order feed is JSON lines in UTF-8, this file is ${encoding}; nothing was imported`);
+  let read = 0;
   return {
-    file: opts.file,
-    encoding: 'utf-8',
-    read,
-    imported: read - rejects.length,
-    rejected: rejects.length,
-    orders: byId.size,
-    ...merged,
-    rejectsFile,
+    encoding,
+    rejectsHeader: ['event'],
+    parts: 'whole',
+    read: () => read,
+    results: (async function* () {
+      for await (const l of boundedLines(decodedText(file, encoding), MAX_EVENT_CHARS)) {
+        if (!l.tooLong && !l.text.trim()) continue;
+        read++;
+        yield orderEventLine(l.line, l.text.replace(/^\uFEFF/, ''), l.tooLong, now);
+      }
+    })(),
   };
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { localToInstant } from '../../time/zoned-time.ts';
+import { calendarProblem, localToInstant, utcMillis } from '../../time/zoned-time.ts';
 
 /** One order as read from an export, before it is written to the lake. */
 export interface ImportedOrder {
@@ -24,38 +24,109 @@ export interface ImportedOrder {
   items: { sku: string; name: string | null; category: string | null; quantity: number; unitPrice: number }[];
 }
 
-export type RowResult = { ok: true; order: ImportedOrder } | { ok: false; line: number; reason: string };
+/** A row of the file as it was read: its line and its cells, for the rejects file. */
+export interface SourceRow {
+  line: number;
+  cells: string[];
+}
 
-export const reject = (line: number, reason: string): RowResult => ({ ok: false, line, reason });
+/**
+ * What a format makes of the rows it has read: an order (from one row, or the rows that make it up), or a
+ * row it rejects with the reason. `at` orders several versions of one order (an order feed's event time);
+ * `itemsOnly` marks a row that adds line items to an order whose fields another row carries.
+ */
+export type RowResult =
+  | { ok: true; order: ImportedOrder; rows: SourceRow[]; at?: number; itemsOnly?: boolean }
+  | { ok: false; row: SourceRow; reason: string };
+
+export const reject = (row: SourceRow, reason: string): RowResult => ({ ok: false, row, reason });
 
 /** A stable customer id from a platform identity, without keeping the identity itself in the id. */
 export function customerIdFrom(prefix: string, identity: string): string {
   return `${prefix}-${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
 }
 
-/** "2024-11-11 00:01:23" (or with / and T, seconds optional) in a zone, or with its own offset. */
-export function parseTimestamp(text: string, zone: string): Date | null {
+/** A field read from an export: its value, or why it cannot be used (the column name is added by the caller). */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+const TIMESTAMP =
+  /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?\s*(?:(Z)|([+-])(\d{2}):?(\d{2}))?$/;
+
+/**
+ * "2024-11-11 00:01:23" (or with / and T, seconds optional) in a zone, or with its own offset ("+0800",
+ * "+08:00", "Z"). Nothing rolls over: 2025-02-30, 25:00, 10:61, 24:00 and year 0 are refused with the
+ * reason, as is an offset beyond ±14:00.
+ */
+export function parseTimestamp(text: string, zone: string): Parsed<Date> {
   const v = text.trim();
-  if (!v) return null;
-  const m =
-    /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*([+-]\d{2}:?\d{2}|Z)?$/.exec(v);
-  if (!m) return null;
-  const two = (s: string | undefined) => (s ?? '0').padStart(2, '0');
-  const local = `${m[1]}-${two(m[2])}-${two(m[3])}T${two(m[4])}:${m[5]}:${two(m[6])}`;
-  if (m[7]) {
-    const offset = m[7] === 'Z' ? 'Z' : m[7].includes(':') ? m[7] : `${m[7].slice(0, 3)}:${m[7].slice(3)}`;
-    const d = new Date(`${local}${offset}`);
-    return Number.isNaN(d.getTime()) ? null : d;
+  const m = TIMESTAMP.exec(v);
+  if (!m) return { ok: false, problem: `expected a time like 2024-11-11 00:01:23, got "${v}"` };
+  const [, y, mo, d, h, mi, s, zulu, sign, oh, om] = m;
+  const fields = {
+    year: Number(y),
+    month: Number(mo),
+    day: Number(d),
+    hour: Number(h),
+    minute: Number(mi),
+    second: Number(s ?? 0),
+  };
+  const problem = calendarProblem(fields);
+  if (problem) return { ok: false, problem: `"${v}" is not a time: ${problem}` };
+  if (zulu) return { ok: true, value: new Date(utcMillis(fields)) };
+  if (sign) {
+    const minutes = Number(oh) * 60 + Number(om);
+    if (Number(om) > 59 || minutes > 14 * 60)
+      return { ok: false, problem: `"${v}" has no such offset from UTC (at most ±14:00)` };
+    return { ok: true, value: new Date(utcMillis(fields) - (sign === '-' ? -1 : 1) * minutes * 60_000) };
   }
-  const d = localToInstant(local, zone);
-  return Number.isNaN(d.getTime()) ? null : d;
+  const two = (n: number) => String(n).padStart(2, '0');
+  const local = `${y}-${two(fields.month)}-${two(fields.day)}T${two(fields.hour)}:${two(fields.minute)}:${two(fields.second)}`;
+  return { ok: true, value: localToInstant(local, zone) };
 }
 
-/** Money as exports write it: "1,299.00", "¥99", "99.9"; null when it is not a number. */
-export function parseMoney(text: string): number | null {
+/** Orders are from this century's commerce, and not from the future (a day's slack for clocks and zones). */
+const EARLIEST_ORDER = Date.UTC(1995, 0, 1);
+const FUTURE_SLACK_MS = 24 * 3_600_000;
+
+/** Why an order's times cannot be right (created in the future or before 1995, paid before created), or null. */
+export function orderTimesProblem(createdAt: Date, paidAt: Date | null, now: Date): string | null {
+  const day = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ');
+  if (createdAt.getTime() < EARLIEST_ORDER)
+    return `created ${day(createdAt)} UTC, before 1995: not an order time`;
+  if (createdAt.getTime() > now.getTime() + FUTURE_SLACK_MS)
+    return `created ${day(createdAt)} UTC, in the future (now is ${day(now)} UTC)`;
+  if (paidAt && paidAt.getTime() < createdAt.getTime())
+    return `paid ${day(paidAt)} UTC before it was created (${day(createdAt)} UTC)`;
+  if (paidAt && paidAt.getTime() > now.getTime() + FUTURE_SLACK_MS)
+    return `paid ${day(paidAt)} UTC, in the future (now is ${day(now)} UTC)`;
+  return null;
+}
+
+/** The largest amount the lake's DECIMAL(12,2) money columns hold. */
+export const MAX_MONEY = 9_999_999_999.99;
+
+/** Money as exports write it: "1,299.00", "¥99", "99.9"; at most DECIMAL(12,2) and not negative. */
+export function parseMoney(text: string): Parsed<number> {
   const v = text.replace(/[,¥￥$\s]/g, '');
-  if (!/^-?\d+(\.\d+)?$/.test(v)) return null;
-  return Math.round(Number(v) * 100) / 100;
+  if (!/^\d{1,20}(\.\d{1,10})?$/.test(v)) return { ok: false, problem: `expected an amount, got "${text}"` };
+  return checkMoney(Number(v), `"${text}"`);
+}
+
+/** A number from a feed as money: finite, not negative, at most what DECIMAL(12,2) holds; cents rounded. */
+export function checkMoney(n: number, shown = String(n)): Parsed<number> {
+  if (!Number.isFinite(n) || n < 0) return { ok: false, problem: `expected an amount ≥ 0, got ${shown}` };
+  if (n > MAX_MONEY)
+    return { ok: false, problem: `${shown} is more than an amount can be (at most 9,999,999,999.99)` };
+  return { ok: true, value: Math.round(n * 100) / 100 };
+}
+
+/** Units on an order line: a whole number from 1 to 1,000,000. */
+export function parseQuantity(text: string): Parsed<number> {
+  const v = text.trim();
+  const n = /^\d{1,7}$/.test(v) ? Number(v) : Number.NaN;
+  return n >= 1 && n <= 1_000_000
+    ? { ok: true, value: n }
+    : { ok: false, problem: `expected a whole number from 1 to 1,000,000, got "${v}"` };
 }
 
 /** A Chinese mobile number in E.164; masked (138****1234) or malformed numbers give null. */

@@ -5,7 +5,9 @@ import {
   customerIdFrom,
   emailOrNull,
   type ImportedOrder,
+  orderTimesProblem,
   parseMoney,
+  parseQuantity,
   parseTimestamp,
   type RowResult,
   reject,
@@ -46,52 +48,69 @@ export const ImportMapping = z.strictObject({
 });
 export type ImportMapping = z.infer<typeof ImportMapping>;
 
-/** Rows with the same order id are one order; its first row carries the order fields. */
-export function mappedRows(rows: CsvRow[], m: ImportMapping): RowResult[] {
+/**
+ * One row of a mapped file: rows with the same order id are one order, wherever they are in the file. A
+ * row carries the order's fields (every such row must agree, else the order is a conflict) and, with a
+ * `sku` column, one line item; a row whose order fields are all empty carries only its line item.
+ */
+export function mappedRow(row: CsvRow, m: ImportMapping, now: Date): RowResult {
   const col = m.columns;
-  const orders = new Map<string, ImportedOrder>();
-  const results: RowResult[] = [];
-  for (const row of rows) {
-    const get = (c: string | undefined) => (c ? (row.values[c] ?? '') : '');
-    const orderId = get(col.order_id);
-    if (!orderId) {
-      results.push(reject(row.line, `${col.order_id}: empty order id`));
-      continue;
-    }
-    let order = orders.get(orderId);
-    if (!order) {
-      const r = mappedOrder(row, orderId, get, m);
-      if (!r.ok) {
-        results.push(r);
-        continue;
-      }
-      order = r.order;
-      orders.set(orderId, order);
-    }
-    if (col.sku && get(col.sku)) {
-      const quantity = col.quantity ? Number(get(col.quantity)) : 1;
-      const unitPrice = col.unit_price ? parseMoney(get(col.unit_price)) : 0;
-      if (!Number.isInteger(quantity) || quantity <= 0) {
-        results.push(
-          reject(row.line, `${col.quantity}: expected a whole number > 0, got "${get(col.quantity)}"`),
-        );
-        continue;
-      }
-      if (unitPrice === null) {
-        results.push(reject(row.line, `${col.unit_price}: expected an amount, got "${get(col.unit_price)}"`));
-        continue;
-      }
-      order.items.push({
-        sku: get(col.sku),
-        name: null,
-        category: get(col.category) || null,
-        quantity,
-        unitPrice,
-      });
-    }
+  const get = (c: string | undefined) => (c ? (row.values[c] ?? '') : '');
+  const orderId = get(col.order_id);
+  if (!orderId) return reject(row, `${col.order_id}: empty order id`);
+  const item = lineItem(get, m);
+  if (typeof item === 'string') return reject(row, item);
+  const orderFields = [col.customer_id, col.created_at, col.status, col.amount];
+  if (orderFields.every((c) => !get(c))) {
+    if (!item)
+      return reject(row, `${orderFields.join(', ')}: all empty, and the row has no line item (${col.sku ?? 'sku'})`);
+    return { ok: true, itemsOnly: true, rows: [row], order: { ...ITEMS_ONLY, orderId, line: row.line, items: [item] } };
   }
-  for (const order of orders.values()) results.push({ ok: true, order });
-  return results;
+  const r = mappedOrder(row, orderId, get, m, now);
+  if (r.ok && item) r.order.items.push(item);
+  return r;
+}
+
+/** The order fields of a row that carries only a line item; never written (the order's own row gives them). */
+const ITEMS_ONLY: ImportedOrder = {
+  line: 0,
+  orderId: '',
+  customer: {
+    customerId: '',
+    name: null,
+    province: null,
+    city: null,
+    email: null,
+    emailConsent: false,
+    phone: null,
+    smsConsent: false,
+  },
+  createdAt: new Date(0),
+  paidAt: null,
+  status: 'unpaid',
+  amount: 0,
+  discount: 0,
+  channel: '',
+  items: [],
+};
+
+function lineItem(
+  get: (c: string | undefined) => string,
+  m: ImportMapping,
+): ImportedOrder['items'][number] | string | null {
+  const col = m.columns;
+  if (!col.sku || !get(col.sku)) return null;
+  const quantity = col.quantity ? parseQuantity(get(col.quantity)) : { ok: true as const, value: 1 };
+  if (!quantity.ok) return `${col.quantity}: ${quantity.problem}`;
+  const unitPrice = col.unit_price ? parseMoney(get(col.unit_price)) : { ok: true as const, value: 0 };
+  if (!unitPrice.ok) return `${col.unit_price}: ${unitPrice.problem}`;
+  return {
+    sku: get(col.sku),
+    name: null,
+    category: get(col.category) || null,
+    quantity: quantity.value,
+    unitPrice: unitPrice.value,
+  };
 }
 
 function mappedOrder(
@@ -99,31 +118,32 @@ function mappedOrder(
   orderId: string,
   get: (c: string | undefined) => string,
   m: ImportMapping,
+  now: Date,
 ): RowResult {
   const col = m.columns;
   const customer = get(col.customer_id);
-  if (!customer) return reject(row.line, `${col.customer_id}: empty, cannot tell who bought`);
+  if (!customer) return reject(row, `${col.customer_id}: empty, cannot tell who bought`);
   const createdAt = parseTimestamp(get(col.created_at), m.timeZone);
-  if (!createdAt)
-    return reject(
-      row.line,
-      `${col.created_at}: expected a time like 2024-11-11 10:00:00, got "${get(col.created_at)}"`,
-    );
+  if (!createdAt.ok) return reject(row, `${col.created_at}: ${createdAt.problem}`);
   const paidText = get(col.paid_at);
   const paidAt = paidText ? parseTimestamp(paidText, m.timeZone) : null;
-  if (paidText && !paidAt)
-    return reject(row.line, `${col.paid_at}: expected a time like 2024-11-11 10:00:00, got "${paidText}"`);
+  if (paidAt && !paidAt.ok) return reject(row, `${col.paid_at}: ${paidAt.problem}`);
+  const times = orderTimesProblem(createdAt.value, paidAt?.value ?? null, now);
+  if (times) return reject(row, `${col.created_at}${col.paid_at ? `/${col.paid_at}` : ''}: ${times}`);
   const status = m.statuses[get(col.status)];
   if (!status)
-    return reject(row.line, `${col.status}: status "${get(col.status)}" is not in the mapping's statuses`);
+    return reject(row, `${col.status}: status "${get(col.status)}" is not in the mapping's statuses`);
   const amount = parseMoney(get(col.amount));
-  if (amount === null || amount < 0)
-    return reject(row.line, `${col.amount}: expected an amount, got "${get(col.amount)}"`);
+  if (!amount.ok) return reject(row, `${col.amount}: ${amount.problem}`);
+  const discountText = get(col.discount);
+  const discount = discountText ? parseMoney(discountText) : null;
+  if (discount && !discount.ok) return reject(row, `${col.discount}: ${discount.problem}`);
   const consent = m.consentValues.includes(get(col.marketing_consent).toLowerCase());
   const email = emailOrNull(get(col.email));
   const phone = chinaMobile(get(col.phone));
   return {
     ok: true,
+    rows: [row],
     order: {
       line: row.line,
       orderId,
@@ -137,11 +157,11 @@ function mappedOrder(
         phone,
         smsConsent: consent && phone !== null,
       },
-      createdAt,
-      paidAt,
+      createdAt: createdAt.value,
+      paidAt: paidAt?.value ?? null,
       status,
-      amount,
-      discount: parseMoney(get(col.discount)) ?? 0,
+      amount: amount.value,
+      discount: discount?.ok ? discount.value : 0,
       channel: m.channel,
       items: [],
     },

@@ -1,32 +1,43 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import type { ImportedOrder, RowResult } from './imported-order.ts';
+import {
+  checkMoney,
+  type ImportedOrder,
+  orderTimesProblem,
+  parseTimestamp,
+  type RowResult,
+  reject,
+} from './imported-order.ts';
 
 /**
  * Order events as an order feed (a platform webhook, a message queue) delivers them, one JSON object per
  * line: what happened (`created`, `paid`, `closed`, `refunded`), when, and the order as it now stands.
  * Events of one order may come in any order and more than once: the one with the latest `at` wins.
  */
-const Money = z.number().nonnegative();
+const Money = z.number().superRefine((n, ctx) => {
+  const m = checkMoney(n);
+  if (!m.ok) ctx.addIssue({ code: 'custom', message: m.problem });
+});
+const Id = z.string().min(1).max(200);
+const Text = z.string().max(500);
 export const OrderEvent = z.strictObject({
   event: z.enum(['created', 'paid', 'closed', 'refunded']),
   at: z.iso.datetime({ offset: true }),
   order: z.strictObject({
-    orderId: z.string().min(1),
-    customerId: z.string().min(1),
+    orderId: Id,
+    customerId: Id,
     createdAt: z.iso.datetime({ offset: true }),
     paidAt: z.iso.datetime({ offset: true }).nullable().optional(),
     amount: Money,
     discount: Money.default(0),
-    channel: z.string().min(1).default('organic'),
+    channel: z.string().min(1).max(100).default('organic'),
     customer: z
       .strictObject({
-        name: z.string().nullable().optional(),
-        province: z.string().nullable().optional(),
-        city: z.string().nullable().optional(),
-        email: z.string().nullable().optional(),
+        name: Text.nullable().optional(),
+        province: Text.nullable().optional(),
+        city: Text.nullable().optional(),
+        email: Text.nullable().optional(),
         emailConsent: z.boolean().optional(),
-        phone: z.string().nullable().optional(),
+        phone: Text.nullable().optional(),
         smsConsent: z.boolean().optional(),
       })
       .default({}),
@@ -34,13 +45,14 @@ export const OrderEvent = z.strictObject({
       .array(
         z.strictObject({
           sku: z.string().min(1),
-          name: z.string().nullable().optional(),
+          name: Text.nullable().optional(),
           category: z.string().nullable().optional(),
           quantity: z.int().positive(),
           unitPrice: Money,
         }),
       )
-      .min(1),
+      .min(1)
+      .max(1000),
   }),
 });
 export type OrderEvent = z.infer<typeof OrderEvent>;
@@ -51,15 +63,6 @@ const STATUS: Record<OrderEvent['event'], ImportedOrder['status']> = {
   closed: 'closed',
   refunded: 'refunded',
 };
-
-export interface OrderEventLines {
-  /** Non-blank lines read. */
-  read: number;
-  /** Per line: the order it leaves, or why it was rejected; latest event of each order last. */
-  results: RowResult[];
-  /** The raw text of each line, for the rejects file. */
-  text: Map<number, string>;
-}
 
 function orderOf(line: number, e: OrderEvent): ImportedOrder {
   const o = e.order;
@@ -100,28 +103,38 @@ const issue = (e: z.ZodError) =>
     .map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`)
     .join('; ');
 
-/** Reads a JSON-lines file of order events; every non-blank line is an order or a rejection. */
-export async function readOrderEvents(file: string): Promise<OrderEventLines> {
-  const lines = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '').split(/\r?\n/);
-  const text = new Map<number, string>();
-  const events: { line: number; at: number; order: ImportedOrder }[] = [];
-  const results: RowResult[] = [];
-  lines.forEach((raw, i) => {
-    const line = i + 1;
-    if (!raw.trim()) return;
-    text.set(line, raw);
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      results.push({ ok: false, line, reason: 'not a JSON object' });
-      return;
-    }
-    const parsed = OrderEvent.safeParse(json);
-    if (!parsed.success) results.push({ ok: false, line, reason: issue(parsed.error) });
-    else events.push({ line, at: Date.parse(parsed.data.at), order: orderOf(line, parsed.data) });
-  });
-  events.sort((a, b) => a.at - b.at || a.line - b.line);
-  for (const e of events) results.push({ ok: true, order: e.order });
-  return { read: text.size, results, text };
+/** A line of an order feed longer than this is no order event. */
+export const MAX_EVENT_CHARS = 1 << 20;
+
+/**
+ * One line of an order feed: the order it leaves (with the event's time, so the latest event of an order
+ * wins), or why it is rejected — not JSON, a field that does not match (path and what was expected), a
+ * time that does not exist or cannot be an order's.
+ */
+export function orderEventLine(line: number, text: string, tooLong: boolean, now: Date): RowResult {
+  const row = { line, cells: [tooLong ? `${text.slice(0, 200)}…` : text] };
+  if (tooLong) return reject(row, `longer than ${MAX_EVENT_CHARS.toLocaleString('en')} characters: not an order event`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return reject(row, 'not a JSON object');
+  }
+  const parsed = OrderEvent.safeParse(json);
+  if (!parsed.success) return reject(row, issue(parsed.error));
+  const e = parsed.data;
+  const times: Record<string, string | null | undefined> = {
+    at: e.at,
+    'order.createdAt': e.order.createdAt,
+    'order.paidAt': e.order.paidAt,
+  };
+  for (const [path, value] of Object.entries(times)) {
+    if (!value) continue;
+    const t = parseTimestamp(value, 'UTC');
+    if (!t.ok) return reject(row, `${path}: ${t.problem}`);
+  }
+  const order = orderOf(line, e);
+  const problem = orderTimesProblem(order.createdAt, order.paidAt, now);
+  if (problem) return reject(row, `order.createdAt/paidAt: ${problem}`);
+  return { ok: true, order, rows: [row], at: Date.parse(e.at) };
 }

@@ -1,62 +1,98 @@
-import { readFile } from 'node:fs/promises';
-import { parse } from 'csv-parse/sync';
-import iconv from 'iconv-lite';
+import { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
 import { DataError } from '../../errors.ts';
+import type { SourceRow } from './imported-order.ts';
+import { decodedText, detectEncoding, type TextEncoding } from './text-encoding.ts';
 
-export interface CsvRow {
-  /** Line in the file where the record starts (1 = header). */
-  line: number;
+export interface CsvRow extends SourceRow {
+  /** Cells by header (the header's cells trimmed); `cells` keeps them in the header's order. */
   values: Record<string, string>;
 }
 
 export interface CsvFile {
-  encoding: 'utf-8' | 'gb18030';
+  encoding: TextEncoding;
   headers: string[];
-  rows: CsvRow[];
+  /** The data rows, read as they are consumed: memory holds one chunk and one record, not the file. */
+  rows: AsyncGenerator<CsvRow>;
 }
 
-/**
- * Reads a CSV export as a marketplace writes it: UTF-8 (with or without BOM) or GBK (Taobao's default,
- * decoded as its superset GB18030). The encoding is detected: text that is not valid UTF-8 is GBK.
- */
-export async function readCsv(file: string): Promise<CsvFile> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (e) {
-    throw new DataError(`${file}: cannot read file (${(e as NodeJS.ErrnoException).code ?? e})`);
-  }
-  let text: string;
-  let encoding: CsvFile['encoding'] = 'utf-8';
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    encoding = 'gb18030';
-    text = iconv.decode(bytes, 'gb18030');
-  }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+/** A record longer than this is no export row: an unclosed quote, or not a CSV file at all. */
+export const MAX_RECORD_CHARS = 1 << 20;
 
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(text, {
+/**
+ * Opens a CSV export as a marketplace writes it: UTF-8 (with or without BOM), GBK (Taobao's default) or
+ * UTF-16 with a byte-order mark (Excel's "Unicode text", tab-separated); comma or tab separated, told from
+ * the header line. Rows stream; a record the parser cannot end is an error naming its line.
+ */
+export async function openCsv(file: string): Promise<CsvFile> {
+  const encoding = await detectEncoding(file);
+  const text = decodedText(file, encoding);
+  let head = '';
+  while (!head.includes('\n') && head.length < MAX_RECORD_CHARS) {
+    const n = await text.next();
+    if (n.done) break;
+    head += n.value;
+  }
+  const firstLine = head.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+  const delimiter = count(firstLine, '\t') > count(firstLine, ',') ? '\t' : ',';
+
+  async function* all(): AsyncGenerator<string> {
+    yield head;
+    for (;;) {
+      const n = await text.next();
+      if (n.done) return;
+      yield n.value;
+    }
+  }
+  const parser = Readable.from(all()).pipe(
+    parse({
+      delimiter,
       info: true,
       relax_column_count: true,
       relax_quotes: true,
       skip_empty_lines: true,
       bom: true,
-    }) as unknown as typeof records;
-  } catch (e) {
-    throw new DataError(`${file}: not a readable CSV file: ${(e as Error).message}`);
-  }
-  const [header, ...body] = records;
+      max_record_size: MAX_RECORD_CHARS,
+    }),
+  );
+  const records = parser[Symbol.asyncIterator]() as AsyncIterator<{
+    record: string[];
+    info: { lines: number };
+  }>;
+  const header = await nextRecord(file, records, 1);
   if (!header) throw new DataError(`${file}:1: the file is empty, expected a header row`);
-  const headers = header.record.map((h) => h.trim());
-  const rows = body.map(({ record, info }) => ({
-    line: info.lines,
-    values: Object.fromEntries(headers.map((h, i) => [h, cleanCell(record[i] ?? '')])),
-  }));
-  return { encoding, headers, rows };
+  const headers = header.record.map((h) => h.trim().replace(/^\uFEFF/, ''));
+
+  async function* rows(): AsyncGenerator<CsvRow> {
+    let line = 1;
+    for (;;) {
+      const r = await nextRecord(file, records, line + 1);
+      if (!r) return;
+      line = r.info.lines;
+      const cells = headers.map((_, i) => cleanCell(r.record[i] ?? ''));
+      yield { line, cells, values: Object.fromEntries(headers.map((h, i) => [h, cells[i] ?? ''])) };
+    }
+  }
+  return { encoding, headers, rows: rows() };
 }
+
+async function nextRecord<T>(file: string, records: AsyncIterator<T>, near: number): Promise<T | null> {
+  try {
+    const r = await records.next();
+    return r.done ? null : r.value;
+  } catch (e) {
+    const err = e as Error & { code?: string; lines?: number };
+    const line = err.lines ?? near;
+    if (err.code === 'CSV_MAX_RECORD_SIZE')
+      throw new DataError(
+        `${file}:${line}: a record longer than ${MAX_RECORD_CHARS.toLocaleString('en')} characters starts near here — an unclosed quote, or not a CSV export; nothing was imported`,
+      );
+    if (e instanceof DataError) throw e;
+    throw new DataError(`${file}:${line}: not a readable CSV file: ${err.message}; nothing was imported`);
+  }
+}
+
+const count = (s: string, c: string) => s.split(c).length - 1;
 
 /** Taobao writes long numbers as ="123…" so spreadsheets keep every digit; take the value inside. */
 function cleanCell(raw: string): string {

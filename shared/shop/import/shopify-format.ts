@@ -3,7 +3,9 @@ import {
   customerIdFrom,
   emailOrNull,
   type ImportedOrder,
+  orderTimesProblem,
   parseMoney,
+  parseQuantity,
   parseTimestamp,
   type RowResult,
   reject,
@@ -31,71 +33,101 @@ const STATUS: Record<string, ImportedOrder['status']> = {
 };
 
 /**
- * Groups the export's rows into orders: a row with a Financial Status starts an order, the rows after it
- * with the same Name add line items.
+ * Groups the export's rows into orders as they stream by: a row with a Financial Status starts an order,
+ * the rows after it with the same Name add line items. Holds one order at a time.
  */
-export function shopifyRows(rows: CsvRow[], zone: string): RowResult[] {
-  const results: RowResult[] = [];
-  let current: ImportedOrder | null = null;
-  for (const row of rows) {
+export class ShopifyOrders {
+  #current: { order: ImportedOrder; rows: CsvRow[] } | null = null;
+  /** The order whose first row was rejected: its line items are rejected with it. */
+  #rejectedOrder: { name: string; line: number } | null = null;
+
+  readonly #zone: string;
+  readonly #now: Date;
+
+  constructor(zone: string, now: Date) {
+    this.#zone = zone;
+    this.#now = now;
+  }
+
+  push(row: CsvRow): RowResult[] {
     const v = row.values;
     const name = v.Name ?? '';
-    if (!name) {
-      results.push(reject(row.line, 'Name: empty, cannot tell which order the row belongs to'));
-      continue;
-    }
+    if (!name) return [reject(row, 'Name: empty, cannot tell which order the row belongs to')];
+    const out: RowResult[] = [];
     if (v['Financial Status']) {
-      if (current) results.push({ ok: true, order: current });
-      current = null;
-      const r = shopifyOrder(row, zone);
+      out.push(...this.end());
+      this.#rejectedOrder = null;
+      const r = shopifyOrder(row, this.#zone, this.#now);
       if (!r.ok) {
-        results.push(r);
-        continue;
+        this.#rejectedOrder = { name, line: row.line };
+        return [...out, r];
       }
-      current = r.order;
-    } else if (!current || current.orderId !== name) {
-      results.push(reject(row.line, `line item of order ${name} without the order's first row`));
-      continue;
+      this.#current = { order: r.order, rows: [] };
+    } else if (this.#current?.order.orderId !== name) {
+      const first = this.#rejectedOrder?.name === name ? this.#rejectedOrder.line : null;
+      return [
+        reject(
+          row,
+          first
+            ? `line item of order ${name}, whose first row (line ${first}) was rejected`
+            : `line item of order ${name} without the order's first row`,
+        ),
+      ];
     }
+    const current = this.#current as { order: ImportedOrder; rows: CsvRow[] };
     const item = lineItem(row);
     if (typeof item === 'string') {
-      results.push(reject(row.line, item));
-      if (current.orderId === name && v['Financial Status']) current = null;
-      continue;
+      // A bad line makes the order incomplete: the whole order goes to the rejects, not a part of it.
+      this.#current = null;
+      this.#rejectedOrder = { name, line: current.rows[0]?.line ?? row.line };
+      return [
+        ...out,
+        ...current.rows.map((r) => reject(r, `order ${name}: its line ${row.line} was rejected (${item})`)),
+        reject(row, item),
+      ];
     }
-    current.items.push(item);
+    current.order.items.push(item);
+    current.rows.push(row);
+    return out;
   }
-  if (current) results.push({ ok: true, order: current });
-  return results;
+
+  /** The order still open at the end of the file. */
+  end(): RowResult[] {
+    const c = this.#current;
+    this.#current = null;
+    return c ? [{ ok: true, order: c.order, rows: c.rows }] : [];
+  }
 }
 
-function shopifyOrder(row: CsvRow, zone: string): RowResult {
+function shopifyOrder(row: CsvRow, zone: string, now: Date): RowResult {
   const v = row.values;
   const createdAt = parseTimestamp(v['Created at'] ?? '', zone);
-  if (!createdAt)
-    return reject(
-      row.line,
-      `Created at: expected a time like 2024-11-11 10:00:00 +0800, got "${v['Created at'] ?? ''}"`,
-    );
+  if (!createdAt.ok) return reject(row, `Created at: ${createdAt.problem}`);
   const paidAt = v['Paid at'] ? parseTimestamp(v['Paid at'], zone) : null;
+  if (paidAt && !paidAt.ok) return reject(row, `Paid at: ${paidAt.problem}`);
   const amount = parseMoney(v.Total ?? '');
-  if (amount === null || amount < 0)
-    return reject(row.line, `Total: expected an amount, got "${v.Total ?? ''}"`);
+  if (!amount.ok) return reject(row, `Total: ${amount.problem}`);
+  const discount = v['Discount Amount'] ? parseMoney(v['Discount Amount']) : null;
+  if (discount && !discount.ok) return reject(row, `Discount Amount: ${discount.problem}`);
   let status = STATUS[v['Financial Status'] ?? ''];
   if (!status)
     return reject(
-      row.line,
+      row,
       `Financial Status: unknown status "${v['Financial Status']}"; expected one of ${Object.keys(STATUS).join(', ')}`,
     );
   if (v['Cancelled at'] && status !== 'refunded') status = 'closed';
+  const paid =
+    status === 'unpaid' ? null : (paidAt?.value ?? (status === 'closed' ? null : createdAt.value));
+  const times = orderTimesProblem(createdAt.value, paid, now);
+  if (times) return reject(row, `Created at/Paid at: ${times}`);
   const email = emailOrNull(v.Email ?? '');
   const phone = chinaMobile(v['Billing Phone'] || v.Phone || '');
   const identity = email ?? phone ?? v['Billing Name'] ?? '';
-  if (!identity)
-    return reject(row.line, 'Email, Phone and Billing Name are all empty: cannot tell who bought');
+  if (!identity) return reject(row, 'Email, Phone and Billing Name are all empty: cannot tell who bought');
   const marketing = (v['Accepts Marketing'] ?? '').toLowerCase() === 'yes';
   return {
     ok: true,
+    rows: [row],
     order: {
       line: row.line,
       orderId: v.Name ?? '',
@@ -109,11 +141,11 @@ function shopifyOrder(row: CsvRow, zone: string): RowResult {
         phone,
         smsConsent: marketing && phone !== null,
       },
-      createdAt,
-      paidAt: status === 'unpaid' ? null : (paidAt ?? (status === 'closed' ? null : createdAt)),
+      createdAt: createdAt.value,
+      paidAt: paid,
       status,
-      amount,
-      discount: parseMoney(v['Discount Amount'] ?? '') ?? 0,
+      amount: amount.value,
+      discount: discount?.ok ? discount.value : 0,
       channel: v.Source ? `shopify:${v.Source}` : 'shopify',
       items: [],
     },
@@ -122,16 +154,15 @@ function shopifyOrder(row: CsvRow, zone: string): RowResult {
 
 function lineItem(row: CsvRow): ImportedOrder['items'][number] | string {
   const v = row.values;
-  const quantity = Number(v['Lineitem quantity']);
-  if (!Number.isInteger(quantity) || quantity <= 0)
-    return `Lineitem quantity: expected a whole number > 0, got "${v['Lineitem quantity'] ?? ''}"`;
+  const quantity = parseQuantity(v['Lineitem quantity'] ?? '');
+  if (!quantity.ok) return `Lineitem quantity: ${quantity.problem}`;
   const unitPrice = parseMoney(v['Lineitem price'] ?? '');
-  if (unitPrice === null) return `Lineitem price: expected an amount, got "${v['Lineitem price'] ?? ''}"`;
+  if (!unitPrice.ok) return `Lineitem price: ${unitPrice.problem}`;
   return {
     sku: v['Lineitem sku'] || v['Lineitem name'] || 'unknown',
     name: v['Lineitem name'] || null,
     category: null,
-    quantity,
-    unitPrice,
+    quantity: quantity.value,
+    unitPrice: unitPrice.value,
   };
 }

@@ -2,6 +2,7 @@ import {
   chinaMobile,
   customerIdFrom,
   type ImportedOrder,
+  orderTimesProblem,
   parseMoney,
   parseTimestamp,
   type RowResult,
@@ -31,39 +32,38 @@ const STATUS: Record<string, ImportedOrder['status']> = {
 /** Platform times in the report are Beijing time. */
 const ZONE = 'Asia/Shanghai';
 
-export function taobaoRow(row: CsvRow): RowResult {
+export function taobaoRow(row: CsvRow, now: Date): RowResult {
   const v = row.values;
   const orderId = v.订单编号 ?? '';
-  if (!/^\d{6,}$/.test(orderId))
-    return reject(row.line, `订单编号: expected the order number (digits), got "${orderId}"`);
+  if (!/^\d{6,30}$/.test(orderId))
+    return reject(row, `订单编号: expected the order number (digits), got "${orderId}"`);
   const buyer = v.买家会员名 ?? '';
-  if (!buyer) return reject(row.line, '买家会员名: empty, cannot tell who bought');
+  if (!buyer) return reject(row, '买家会员名: empty, cannot tell who bought');
   const createdAt = parseTimestamp(v.订单创建时间 ?? '', ZONE);
-  if (!createdAt)
-    return reject(
-      row.line,
-      `订单创建时间: expected a time like 2024-11-11 00:01:23, got "${v.订单创建时间 ?? ''}"`,
-    );
+  if (!createdAt.ok) return reject(row, `订单创建时间: ${createdAt.problem}`);
   const paidText = v.订单付款时间 ?? '';
   const paidAt = paidText ? parseTimestamp(paidText, ZONE) : null;
-  if (paidText && !paidAt)
-    return reject(row.line, `订单付款时间: expected a time like 2024-11-11 00:01:23, got "${paidText}"`);
+  if (paidAt && !paidAt.ok) return reject(row, `订单付款时间: ${paidAt.problem}`);
+  const times = orderTimesProblem(createdAt.value, paidAt?.value ?? null, now);
+  if (times) return reject(row, `订单创建时间/订单付款时间: ${times}`);
   const amount = parseMoney(v.买家实际支付金额 ?? '');
-  if (amount === null || amount < 0)
-    return reject(row.line, `买家实际支付金额: expected an amount, got "${v.买家实际支付金额 ?? ''}"`);
+  if (!amount.ok) return reject(row, `买家实际支付金额: ${amount.problem}`);
   const statusText = v.订单状态 ?? '';
   let status = STATUS[statusText];
   if (!status)
     return reject(
-      row.line,
+      row,
       `订单状态: unknown status "${statusText}"; expected one of ${Object.keys(STATUS).join(', ')}`,
     );
   if (status === 'closed' && paidAt) status = 'refunded';
-  const total = parseMoney(v.总金额 ?? '');
+  const totalText = v.总金额 ?? '';
+  const total = totalText ? parseMoney(totalText) : null;
+  if (total && !total.ok) return reject(row, `总金额: ${total.problem}`);
   const [province, city] = (v.收货地址 ?? '').split(/\s+/);
 
   return {
     ok: true,
+    rows: [row],
     order: {
       line: row.line,
       orderId,
@@ -77,11 +77,12 @@ export function taobaoRow(row: CsvRow): RowResult {
         phone: chinaMobile(v.联系手机 ?? ''),
         smsConsent: false,
       },
-      createdAt,
-      paidAt,
+      createdAt: createdAt.value,
+      paidAt: paidAt?.value ?? null,
       status,
-      amount,
-      discount: total !== null && total > amount ? Math.round((total - amount) * 100) / 100 : 0,
+      amount: amount.value,
+      discount:
+        total?.ok && total.value > amount.value ? Math.round((total.value - amount.value) * 100) / 100 : 0,
       channel: 'taobao',
       items: [],
     },

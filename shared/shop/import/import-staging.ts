@@ -1,0 +1,150 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { rename, rm } from 'node:fs/promises';
+import { stringify } from 'csv-stringify/sync';
+import type { ImportedOrder, RowResult, SourceRow } from './imported-order.ts';
+
+/**
+ * How rows of one order combine. `whole`: each result is a complete order (a Taobao row, a Shopify block,
+ * a feed event); copies must agree in everything, items included. `parts`: each result is a part of the
+ * order (a mapped row with its one line item); the parts' order fields must agree and the items add up.
+ */
+export type OrderParts = 'whole' | 'parts';
+
+/** Appends to a file through a stream, waiting when the disk is behind: memory stays at the buffer. */
+class FileAppender {
+  readonly #out: WriteStream;
+  #closed: Promise<void> | null = null;
+  constructor(file: string) {
+    this.#out = createWriteStream(file);
+  }
+  async write(text: string): Promise<void> {
+    if (!this.#out.write(text)) await once(this.#out, 'drain');
+  }
+  /** Ends the file once; later calls wait for the same end. */
+  close(): Promise<void> {
+    this.#closed ??= new Promise((resolve, reject) => {
+      this.#out.once('error', reject);
+      this.#out.end(resolve);
+    });
+    return this.#closed;
+  }
+}
+
+const ts = (d: Date | null) => (d ? d.toISOString().replace('T', ' ').replace('Z', '') : null);
+
+/** The order's fields as the lake stores them, and its customer's. */
+function orderFields(o: ImportedOrder) {
+  const c = o.customer;
+  return {
+    customer_id: c.customerId,
+    created_at: ts(o.createdAt),
+    paid_at: ts(o.paidAt),
+    status: o.status,
+    amount: o.amount,
+    discount: o.discount,
+    channel: o.channel,
+    name: c.name,
+    province: c.province,
+    city: c.city,
+    email: c.email,
+    email_consent: c.emailConsent,
+    phone: c.phone,
+    sms_consent: c.smsConsent,
+  };
+}
+
+const itemFields = (o: ImportedOrder) =>
+  o.items.map((i) => ({
+    sku: i.sku,
+    name: i.name,
+    category: i.category,
+    quantity: i.quantity,
+    unit_price: i.unitPrice,
+  }));
+
+/**
+ * Where an import puts what it reads before anything reaches the lake: every order (or part of one) as a
+ * JSON line in the staging folder, every rejected row in the rejects file — both written as the rows
+ * stream by, so memory does not grow with the file. Duplicates and conflicts are settled afterwards, in
+ * DuckDB, over the staged lines (see resolve-imported.ts).
+ */
+export class ImportStaging {
+  readonly ordersFile: string;
+  readonly #orders: FileAppender;
+  readonly #rejects: FileAppender;
+  readonly #rejectsPartial: string;
+  #rejected = 0;
+  /** The first few rejects, for the summary; the rest are only in the file. */
+  readonly firstRejects: { line: number; reason: string }[] = [];
+
+  readonly rejectsFile: string;
+  readonly #parts: OrderParts;
+
+  constructor(staging: string, rejectsFile: string, rejectsHeader: readonly string[], parts: OrderParts) {
+    this.rejectsFile = rejectsFile;
+    this.#parts = parts;
+    this.ordersFile = `${staging}/orders.jsonl`;
+    this.#orders = new FileAppender(this.ordersFile);
+    this.#rejectsPartial = `${rejectsFile}.partial`;
+    this.#rejects = new FileAppender(this.#rejectsPartial);
+    void this.#rejects.write(stringify([['line', 'reason', ...rejectsHeader]], { bom: true }));
+  }
+
+  get rejected(): number {
+    return this.#rejected;
+  }
+
+  async add(r: RowResult): Promise<void> {
+    if (!r.ok) return this.reject(r.row, r.reason);
+    const fields = r.itemsOnly ? null : orderFields(r.order);
+    const items = itemFields(r.order);
+    const fingerprint = fields
+      ? createHash('sha256')
+          .update(JSON.stringify(this.#parts === 'whole' ? [fields, items] : fields))
+          .digest('base64url')
+      : null;
+    await this.#orders.write(
+      `${JSON.stringify({
+        order_id: r.order.orderId,
+        line: r.rows[0]?.line ?? r.order.line,
+        version: r.at ?? 0,
+        header: fields !== null,
+        fp: fingerprint,
+        o: fields,
+        items,
+        src: r.rows.map((row) => ({ line: row.line, cells: row.cells })),
+      })}\n`,
+    );
+  }
+
+  async reject(row: SourceRow, reason: string): Promise<void> {
+    this.#rejected++;
+    if (this.firstRejects.length < 5) this.firstRejects.push({ line: row.line, reason });
+    await this.#rejects.write(stringify([[row.line, reason, ...row.cells]]));
+  }
+
+  /** Closes the staged orders; the rejects stay open for the conflicts found when they are resolved. */
+  async closeOrders(): Promise<void> {
+    await this.#orders.close();
+  }
+
+  /** The rejects file in place when a row was rejected, none otherwise; returns its path or null. */
+  async finish(): Promise<string | null> {
+    await this.#rejects.close();
+    if (this.#rejected === 0) {
+      await rm(this.#rejectsPartial, { force: true });
+      return null;
+    }
+    await rename(this.#rejectsPartial, this.rejectsFile);
+    return this.rejectsFile;
+  }
+
+  /** Removes the partial rejects file (the import failed). */
+  async abandon(): Promise<void> {
+    await this.#rejects.close().catch(() => {});
+    await this.#orders.close().catch(() => {});
+    await rm(this.#rejectsPartial, { force: true });
+  }
+}

@@ -174,18 +174,22 @@ function distanceRank(a: string, b: string): number {
   return d <= Math.max(1, Math.floor([...long].length / 3)) ? 2 + d : Number.POSITIVE_INFINITY;
 }
 
-/** Levenshtein distance over code points. */
+/** Edit distance over code points: insertions, deletions, substitutions and swaps of neighbours (glod → gold). */
 export function editDistance(a: string, b: string): number {
   const x = [...a];
   const y = [...b];
-  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+  const d = Array.from({ length: x.length + 1 }, (_, i) =>
+    Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  const at = (i: number, j: number) => (d[i] as number[])[j] as number;
   for (let i = 1; i <= x.length; i++) {
-    const row = [i];
     for (let j = 1; j <= y.length; j++) {
       const cost = x[i - 1] === y[j - 1] ? 0 : 1;
-      row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1])
+        best = Math.min(best, at(i - 2, j - 2) + 1);
+      (d[i] as number[])[j] = best;
     }
-    prev = row;
   }
-  return prev[y.length] as number;
+  return at(x.length, y.length);
 }

@@ -1,4 +1,7 @@
 import type { Campaign } from '../campaign/campaign-schema.ts';
+import { configLocator } from '../campaign/config-file.ts';
+import { formatPath } from '../campaign/issue-messages.ts';
+import type { Problem } from '../errors.ts';
 import type { Warehouse } from '../lake/warehouse.ts';
 import { provinceSpellings } from './provinces.ts';
 import { walkRule } from './rule-walk.ts';
@@ -121,6 +124,36 @@ export function valueFindings(values: readonly RuleValue[], known: KnownValues):
     findings.push({ ...v, message: unmatchedMessage(v, inData) });
   }
   return findings;
+}
+
+/** A campaign that passed validation, with the text and file it came from (for positions). */
+export interface CampaignSource {
+  file: string;
+  text: string;
+  campaign: Campaign;
+}
+
+/**
+ * The warnings of each campaign (in order): its rule values that select no customer in the warehouse's
+ * data, at their line and path. One query per column, for all the campaigns together.
+ */
+export async function valueWarnings(wh: Warehouse, sources: readonly CampaignSource[]): Promise<Problem[][]> {
+  const values = sources.map((s) => ruleValues(s.campaign));
+  const known = await knownValues(
+    wh,
+    values.flatMap((vs) => vs.map((v) => v.column)),
+  );
+  return sources.map((source, i) => {
+    const findings = valueFindings(values[i] ?? [], known);
+    if (findings.length === 0) return [];
+    const locate = configLocator(source.text);
+    return findings.map((f) => ({
+      file: source.file,
+      ...locate(f.path),
+      path: formatPath(f.path),
+      message: f.message,
+    }));
+  });
 }
 
 const count = (n: number) => n.toLocaleString('en-US');

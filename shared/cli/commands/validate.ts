@@ -2,13 +2,12 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { Campaign } from '../../campaign/campaign-schema.ts';
-import { configLocator, loadConfigFile } from '../../campaign/config-file.ts';
+import { loadConfigFile } from '../../campaign/config-file.ts';
 import { ContactPolicy } from '../../campaign/contact-policy-schema.ts';
-import { formatPath } from '../../campaign/issue-messages.ts';
 import { ConfigError, formatProblem, type Problem } from '../../errors.ts';
 import { lakeRoot, resolveDataDir } from '../../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
-import { knownValues, type RuleValue, ruleValues, valueFindings } from '../../segment/segment-values.ts';
+import { type CampaignSource, ruleValues, valueWarnings } from '../../segment/segment-values.ts';
 import { EXIT } from '../exit-codes.ts';
 import { printJson } from '../output.ts';
 import { isPolicyFile } from '../shop-policy.ts';
@@ -24,8 +23,8 @@ interface FileResult {
 
 interface Checked {
   result: FileResult;
-  /** The values a valid campaign's rules compare with the data. */
-  values: RuleValue[];
+  /** A valid campaign, whose segment values are checked against the data. */
+  source?: CampaignSource;
 }
 
 async function check(file: string, kind: FileResult['kind']): Promise<Checked> {
@@ -33,43 +32,32 @@ async function check(file: string, kind: FileResult['kind']): Promise<Checked> {
   try {
     if (kind === 'contact-policy') {
       await loadConfigFile(ContactPolicy, file);
-      return { result, values: [] };
+      return { result };
     }
-    return { result, values: ruleValues(await loadConfigFile(Campaign, file)) };
+    const campaign = await loadConfigFile(Campaign, file);
+    return { result, source: { file, text: await readFile(file, 'utf8'), campaign } };
   } catch (e) {
-    if (e instanceof ConfigError)
-      return { result: { ...result, ok: false, problems: [...e.problems] }, values: [] };
+    if (e instanceof ConfigError) return { result: { ...result, ok: false, problems: [...e.problems] } };
     throw e;
   }
 }
 
 type DataCheck = { checked: true; dataDir: string } | { checked: false; dataDir: string; reason: string };
 
-/**
- * Checks the campaigns' segment values against the lake's, one query per column for all files together,
- * and adds a warning per value that selects nobody. Without a lake nothing is checked, and says so.
- */
+/** Adds the warnings of segment values that select nobody in the lake; without a lake, says so. */
 async function checkValues(checked: readonly Checked[], dataDir: string): Promise<DataCheck | null> {
-  const withValues = checked.filter((c) => c.values.length > 0);
+  const withValues = checked.filter((c) => c.source && ruleValues(c.source.campaign).length > 0);
   if (withValues.length === 0) return null;
   if (!existsSync(lakeRoot(dataDir))) return { checked: false, dataDir, reason: `no lake in ${dataDir}` };
   const wh = await DuckDbWarehouse.open(dataDir);
   try {
-    const known = await knownValues(
+    const warnings = await valueWarnings(
       wh,
-      withValues.flatMap((c) => c.values.map((v) => v.column)),
+      withValues.map((c) => c.source as CampaignSource),
     );
-    for (const { result, values } of withValues) {
-      const findings = valueFindings(values, known);
-      if (findings.length === 0) continue;
-      const locate = configLocator(await readFile(result.file, 'utf8'));
-      result.warnings = findings.map((f) => ({
-        file: result.file,
-        ...locate(f.path),
-        path: formatPath(f.path),
-        message: f.message,
-      }));
-    }
+    withValues.forEach((c, i) => {
+      c.result.warnings = warnings[i] ?? [];
+    });
   } finally {
     await wh.close();
   }

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import {
+  readsVariable,
   renderWithinLimits,
   sandboxedLiquid,
   templateErrorMessage,
@@ -11,6 +12,7 @@ import type { Rule } from '../segment/segment-schema.ts';
 import { isValidTimeZone } from '../time/zoned-time.ts';
 import type { Campaign } from './campaign-schema.ts';
 import { Channel } from './contact-policy-schema.ts';
+import { formatPath } from './issue-messages.ts';
 import { resolveWaveSchedule } from './wave-schedule.ts';
 
 type CampaignValue = z.output<typeof Campaign>;
@@ -143,6 +145,7 @@ function checkContent(c: CampaignValue, i: number, issue: (p: Path, m: string) =
     offer: w.offer,
     products: w.products,
   });
+  checkLink(w, at, sets, issue);
   for (const { path, templates } of sets) {
     for (const ch of waveChannels(w)) {
       if (templates[ch] === undefined)
@@ -180,6 +183,43 @@ function checkContent(c: CampaignValue, i: number, issue: (p: Path, m: string) =
       }
     }
   }
+}
+
+/**
+ * A wave whose templates show {{ link }} needs `link:`, the landing page its tracked link redirects to;
+ * without one every message would carry a link that leads nowhere. Reported once, at the wave, naming
+ * the templates that use it. (A template that does not parse is reported by the render check.)
+ */
+function checkLink(
+  w: CampaignValue['waves'][number],
+  at: Path,
+  sets: { path: Path; templates: NonNullable<CampaignValue['waves'][number]['templates']> }[],
+  issue: (p: Path, m: string) => void,
+): void {
+  if (w.link !== undefined) return;
+  const users: string[] = [];
+  for (const { path, templates } of sets) {
+    const sources: [Path, string | undefined][] = [
+      [['sms'], templates.sms],
+      [['email', 'subject'], templates.email?.subject],
+      [['email', 'html'], templates.email?.html],
+      [['email', 'text'], templates.email?.text],
+      [['call-list', 'talkingPoints'], templates['call-list']?.talkingPoints],
+    ];
+    for (const [sub, source] of sources) {
+      if (source === undefined) continue;
+      let reads = false;
+      try {
+        reads = readsVariable(liquid, liquid.parse(source), 'link');
+      } catch {}
+      if (reads) users.push(formatPath([...path.slice(at.length), ...sub]));
+    }
+  }
+  if (users.length > 0)
+    issue(
+      [...at, 'link'],
+      `required: ${users.join(', ')} use${users.length === 1 ? 's' : ''} {{ link }}; add the landing page as \`link: https://…\` or take {{ link }} out of the template${users.length === 1 ? '' : 's'}`,
+    );
 }
 
 /** Segments used inside rules exist and do not refer to themselves; history predicates name real waves. */

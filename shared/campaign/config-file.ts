@@ -107,6 +107,22 @@ export async function loadConfigFile<S extends z.ZodType>(schema: S, file: strin
   return parseConfigText(schema, text, file);
 }
 
+/**
+ * Where each path of a config text is (the deepest node on it that exists), for what is found about a
+ * file that parsed: `campaign validate`'s check of segment values against the data.
+ */
+export function configLocator(text: string): (path: readonly (string | number)[]) => {
+  line: number;
+  column: number;
+} {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  return (path) => {
+    const { line, col } = lineCounter.linePos(valueOffset(doc.contents, path));
+    return { line, column: col };
+  };
+}
+
 /** The deepest node on `path` that exists: a missing field is reported where its parent is. */
 function walk(
   root: unknown,

@@ -3,6 +3,7 @@ import { parseDuration } from '../time/duration.ts';
 import { localToInstant } from '../time/zoned-time.ts';
 import { bucketSql, type Dialect } from './dialect.ts';
 import { IdSet, idsIn, type PredicateSql, predicateSql } from './id-set.ts';
+import { provinceSpellings } from './provinces.ts';
 import {
   type Aggregates,
   isPurchaseRule,
@@ -231,7 +232,7 @@ function predicate(rule: Predicate, ctx: SegmentContext): PredicateSql {
   if ('region' in rule) {
     const { provinces, cityTiers } = rule.region;
     const conds = [
-      provinces ? `c.province IN ${sqlStringList(provinces)}` : null,
+      provinces ? `c.province IN ${sqlStringList([...new Set(provinces.flatMap(provinceSpellings))])}` : null,
       cityTiers ? `c.city_tier IN ${sqlNumberList(cityTiers)}` : null,
     ];
     return `(${conds.filter(Boolean).join(' AND ')})`;

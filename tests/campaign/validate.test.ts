@@ -44,6 +44,7 @@ waves:
     channel: email
     templates:
       email: { subject: Again, html: "<p>{{ link }}</p>" }
+    link: https://shop.example.com/d11
 `;
 
 describe('campaign validation', () => {
@@ -170,11 +171,40 @@ describe('campaign validation', () => {
   });
 
   it('accepts only an http(s) landing page for a wave’s link', () => {
-    const link = (url: string) => VALID.replace('    sendBy: 6h\n', `    sendBy: 6h\n    link: "${url}"\n`);
+    const link = (url: string) =>
+      VALID.replace('    link: https://shop.example.com/d11\n', `    link: "${url}"\n`);
     expect(problems(link('javascript:alert(1)'))).toEqual([
       expect.stringMatching(/^test\.yaml:\d+:\d+ waves\[1\]\.link: expected an http\(s\) URL/),
     ]);
     expect(problems(link('https://shop.example.com/d11?from=sms'))).toEqual([]);
+  });
+
+  it('requires a landing page of a wave whose templates use {{ link }}, and only then', () => {
+    const noLink = VALID.replace('    link: https://shop.example.com/d11\n', '');
+    expect(problems(noLink)).toEqual([
+      'test.yaml:21:5 waves[1].link: required: templates.email.html uses {{ link }}; add the landing page as `link: https://…` or take {{ link }} out of the template',
+    ]);
+    // Every way of reading the variable counts, in every template of every variant.
+    const variants = noLink.replace(
+      '    templates:\n      email: { subject: Again, html: "<p>{{ link }}</p>" }\n',
+      `    variants:
+      - id: a
+        split: 50
+        templates: { email: { subject: "{% if link %}go{% endif %}", html: "<p>A</p>" } }
+      - id: b
+        split: 50
+        templates: { email: { subject: B, html: "<p>B</p>", text: "{{ link | upcase }}" } }
+`,
+    );
+    expect(problems(variants)).toEqual([
+      'test.yaml:21:5 waves[1].link: required: variants[0].templates.email.subject, variants[1].templates.email.text use {{ link }}; add the landing page as `link: https://…` or take {{ link }} out of the templates',
+    ]);
+    // The word, an HTML <link> tag or a variable the template assigns itself is not the link.
+    const noVariable = noLink.replace(
+      'html: "<p>{{ link }}</p>"',
+      `html: '<link rel="stylesheet" href="https://shop.example.com/a.css"><p>link {% assign link = "x" %}{{ link }}</p>'`,
+    );
+    expect(problems(noVariable)).toEqual([]);
   });
 
   it('measures an SMS that carries a product link with the product link’s length, and knows no products the wave lacks', () => {

@@ -171,6 +171,13 @@ describe('what they bought', () => {
 describe('who they are', () => {
   it('region: provinces and city tiers', async () => {
     expect(await ids({ region: { provinces: ['广东省'] } })).toEqual(['c02', 'c05']);
+    // Short names select the same customers as the full names the data stores.
+    expect(await ids({ region: { provinces: ['广东'] } })).toEqual(['c02', 'c05']);
+    expect(await ids({ region: { provinces: ['广东', '上海'], cityTiers: [1] } })).toEqual([
+      'c02',
+      'c05',
+      'c07',
+    ]);
     expect(await ids({ region: { cityTiers: [1] } })).toEqual(['c02', 'c03', 'c05', 'c07']);
     expect(await ids({ region: { provinces: ['广东省', '上海市'], cityTiers: [1] } })).toEqual([
       'c02',

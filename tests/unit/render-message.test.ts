@@ -28,6 +28,7 @@ const campaign = Campaign.parse({
       audience: { where: { everyone: true } },
       channel: 'email',
       fallback: ['sms', 'call-list'],
+      link: 'https://shop.example.com/d11',
       offer: { type: 'coupon', title: '满100减10', code: 'X10', value: 10, minSpend: 100 },
       variants: [
         {
@@ -132,6 +133,16 @@ describe('renderMessage', () => {
       ok: true,
       message: { text: '【小店】羽绒服:2026W https://s.example.cn/DOWN 回T退订' },
     });
+  });
+
+  it('refuses a message whose template shows {{ link }} when the wave has no landing page', () => {
+    // Validate refuses such a wave; a config stored before it did must not send a link that leads nowhere.
+    const noLink = { ...wave, link: undefined };
+    expect(renderMessage(input({ wave: noLink, links: { click: '', unsubscribe: 'u' } }))).toEqual({
+      ok: false,
+      error: 'no-link: the template uses {{ link }} but the wave has no link',
+    });
+    expect(renderMessage(input({ wave: noLink, variantId: 'b' }))).toMatchObject({ ok: true });
   });
 
   it('escapes what it inserts into email HTML, keeps subjects on one line, and adds one-click unsubscribe headers', () => {

@@ -1,8 +1,13 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { Campaign } from '../../campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../campaign/config-file.ts';
 import { ContactPolicy } from '../../campaign/contact-policy-schema.ts';
 import { ConfigError, formatProblem, type Problem } from '../../errors.ts';
+import { lakeRoot, resolveDataDir } from '../../lake/lake-paths.ts';
+import { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
+import { type CampaignSource, ruleValues, valueWarnings } from '../../segment/segment-values.ts';
 import { EXIT } from '../exit-codes.ts';
 import { printJson } from '../output.ts';
 import { isPolicyFile } from '../shop-policy.ts';
@@ -12,16 +17,51 @@ interface FileResult {
   kind: 'campaign' | 'contact-policy';
   ok: boolean;
   problems: Problem[];
+  /** Segment values that select no customer in the data: reported, failing only with --strict. */
+  warnings: Problem[];
 }
 
-async function check(file: string, kind: FileResult['kind']): Promise<FileResult> {
+interface Checked {
+  result: FileResult;
+  /** A valid campaign, whose segment values are checked against the data. */
+  source?: CampaignSource;
+}
+
+async function check(file: string, kind: FileResult['kind']): Promise<Checked> {
+  const result: FileResult = { file, kind, ok: true, problems: [], warnings: [] };
   try {
-    await loadConfigFile(kind === 'campaign' ? Campaign : ContactPolicy, file);
-    return { file, kind, ok: true, problems: [] };
+    if (kind === 'contact-policy') {
+      await loadConfigFile(ContactPolicy, file);
+      return { result };
+    }
+    const campaign = await loadConfigFile(Campaign, file);
+    return { result, source: { file, text: await readFile(file, 'utf8'), campaign } };
   } catch (e) {
-    if (e instanceof ConfigError) return { file, kind, ok: false, problems: [...e.problems] };
+    if (e instanceof ConfigError) return { result: { ...result, ok: false, problems: [...e.problems] } };
     throw e;
   }
+}
+
+type DataCheck = { checked: true; dataDir: string } | { checked: false; dataDir: string; reason: string };
+
+/** Adds the warnings of segment values that select nobody in the lake; without a lake, says so. */
+async function checkValues(checked: readonly Checked[], dataDir: string): Promise<DataCheck | null> {
+  const withValues = checked.filter((c) => c.source && ruleValues(c.source.campaign).length > 0);
+  if (withValues.length === 0) return null;
+  if (!existsSync(lakeRoot(dataDir))) return { checked: false, dataDir, reason: `no lake in ${dataDir}` };
+  const wh = await DuckDbWarehouse.open(dataDir);
+  try {
+    const warnings = await valueWarnings(
+      wh,
+      withValues.map((c) => c.source as CampaignSource),
+    );
+    withValues.forEach((c, i) => {
+      c.result.warnings = warnings[i] ?? [];
+    });
+  } finally {
+    await wh.close();
+  }
+  return { checked: true, dataDir };
 }
 
 /** The shop-wide policy is recognised by its file name, so `campaign validate campaigns/*` checks it too. */
@@ -29,26 +69,47 @@ export function registerValidate(program: Command): void {
   program
     .command('validate')
     .description(
-      'check campaign files and contact policy files (named contact-policy.yaml) and report every problem at once',
+      'check campaign files and contact policy files (named contact-policy.yaml) and report every problem at once; segment values are checked against the local lake when there is one',
     )
     .argument('<files...>', 'campaign YAML or JSON files')
     .option('--policy <file>', 'the shop-wide contact policy file to check as well')
+    .option(
+      '--data-dir <dir>',
+      'local data folder whose lake the segment values are checked against (default: $CAMPAIGN_DATA_DIR or ./.campaign)',
+    )
+    .option('--strict', 'fail (exit 1) on warnings too: segment values that match no customer in the data')
     .option('--json', 'print the results as JSON')
-    .action(async (files: string[], opts: { policy?: string; json?: boolean }) => {
-      const results = await Promise.all(
-        files.map((f) => check(f, isPolicyFile(f) ? 'contact-policy' : 'campaign')),
-      );
-      if (opts.policy) results.push(await check(opts.policy, 'contact-policy'));
-      const problems = results.flatMap((r) => r.problems);
-      if (opts.json) printJson({ ok: problems.length === 0, files: results });
-      else {
-        for (const r of results) {
-          if (r.ok) console.log(`ok   ${r.file}`);
-          else for (const p of r.problems) console.error(formatProblem(p));
+    .action(
+      async (
+        files: string[],
+        opts: { policy?: string; dataDir?: string; strict?: boolean; json?: boolean },
+      ) => {
+        const checked = await Promise.all(
+          files.map((f) => check(f, isPolicyFile(f) ? 'contact-policy' : 'campaign')),
+        );
+        if (opts.policy) checked.push(await check(opts.policy, 'contact-policy'));
+        const dataCheck = await checkValues(checked, resolveDataDir(opts.dataDir));
+        const results = checked.map((c) => c.result);
+        const problems = results.flatMap((r) => r.problems);
+        const warnings = results.flatMap((r) => r.warnings);
+        const failed = problems.length > 0 || (opts.strict === true && warnings.length > 0);
+        if (opts.json) printJson({ ok: !failed, files: results, dataCheck });
+        else {
+          for (const r of results) {
+            if (r.ok) console.log(`ok   ${r.file}`);
+            else for (const p of r.problems) console.error(formatProblem(p));
+            for (const w of r.warnings) console.error(formatProblem(w));
+          }
+          if (dataCheck && !dataCheck.checked)
+            console.log(`segment values were not checked against data: ${dataCheck.reason}`);
+          if (problems.length > 0)
+            console.error(`${problems.length} problem(s) in ${results.filter((r) => !r.ok).length} file(s)`);
+          if (warnings.length > 0)
+            console.error(
+              `${warnings.length} warning(s): segment values that select no customer${opts.strict ? ' (--strict: fails)' : ''}`,
+            );
         }
-        if (problems.length > 0)
-          console.error(`${problems.length} problem(s) in ${results.filter((r) => !r.ok).length} file(s)`);
-      }
-      if (problems.length > 0) process.exitCode = EXIT.userError;
-    });
+        if (failed) process.exitCode = EXIT.userError;
+      },
+    );
 }

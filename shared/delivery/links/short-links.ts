@@ -63,6 +63,7 @@ export function linkCode(key: HmacSha256, kind: LinkKind, sendId: string, sku: s
 }
 
 export interface IssuedLinks {
+  /** The landing page's tracked link; empty when the wave has no landing page. */
   click: string;
   unsubscribe: string;
   /** One short link per product asked for, in the order asked. */
@@ -107,7 +108,8 @@ export class LinkIssuer {
     const unsubscribe = withUnsubscribe ? link('unsubscribe', null) : null;
     const productLinks = products.map((p) => link('click', p.url, p.sku));
     return {
-      click: `${this.#base}/${click.code}`,
+      // No landing page, no click link: a link without a record would lead to the refusal page.
+      click: target ? `${this.#base}/${click.code}` : '',
       unsubscribe: unsubscribe ? `${this.#base}/${unsubscribe.code}` : '',
       products: productLinks.map((l) => ({ sku: l.sku as string, url: `${this.#base}/${l.code}` })),
       records: [...(target ? [click] : []), ...productLinks, ...(unsubscribe ? [unsubscribe] : [])],

@@ -5,6 +5,7 @@ import type { ProductTarget } from '../links/short-links.ts';
 import { type SmsEncoding, smsLength } from '../sms-segments.ts';
 import type { TemplateContext } from '../template-context.ts';
 import {
+  readsVariable,
   renderWithinLimits,
   sandboxedLiquid,
   templateErrorMessage,
@@ -131,7 +132,10 @@ function templateSources(wave: Wave, variantId: string | null, channel: Channel)
 }
 
 const uses = new WeakMap<Wave, Map<string, boolean>>();
-/** Whether the template of this wave, variant and channel names a variable (`link`, `products`). */
+/**
+ * Whether the template of this wave, variant and channel reads a variable (`link`, `products`), by
+ * liquidjs's static analysis (sandboxed-liquid.ts `readsVariable`).
+ */
 export function templateNames(
   wave: Wave,
   variantId: string | null,
@@ -146,11 +150,19 @@ export function templateNames(
   const key = `${variantId}:${channel}:${variable}`;
   let named = byKey.get(key);
   if (named === undefined) {
-    const word = new RegExp(`\\b${variable}\\b`);
-    named = templateSources(wave, variantId, channel).some((s) => word.test(s));
+    named = templateSources(wave, variantId, channel).some((s) => sourceReads(s, variable));
     byKey.set(key, named);
   }
   return named;
+}
+
+/** A template that does not parse reads nothing here: rendering it fails on its own. */
+function sourceReads(source: string, variable: string): boolean {
+  try {
+    return readsVariable(plain, plain.parse(source), variable);
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -174,6 +186,10 @@ export function renderMessage(input: RenderInput): RenderResult {
     : wave.templates;
   if (!templates)
     return { ok: false, error: `wave ${wave.id} has no templates for variant ${input.variantId}` };
+  // A template that shows {{ link }} needs a landing page: without one its link would lead nowhere
+  // (validate refuses such a wave; this holds for configs stored before it did).
+  if (!wave.link && templateNames(wave, input.variantId, channel, 'link'))
+    return { ok: false, error: 'no-link: the template uses {{ link }} but the wave has no link' };
   const ctx = context(input);
   try {
     if (channel === 'sms') {

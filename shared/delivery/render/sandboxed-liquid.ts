@@ -110,3 +110,12 @@ export function templateErrorMessage(e: unknown): string {
       return `over the template limits (${weSay})${message.slice(liquidSays.length)}`;
   return message;
 }
+
+/**
+ * Whether a template reads a variable of the message context (`link`, `products`): liquidjs's static
+ * analysis, so `{% if link %}`, `link | upcase` and `products[0].url` count, while a variable the template
+ * assigns itself, the word in copy ("link") or an HTML `<link>` tag do not.
+ */
+export function readsVariable(liquid: Liquid, tpl: Template[], name: string): boolean {
+  return liquid.globalVariableSegmentsSync(tpl).some((segments) => segments[0] === name);
+}

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { Campaign } from '../../shared/campaign/campaign-schema.ts';
+import {
+  closest,
+  editDistance,
+  type KnownValues,
+  ruleValues,
+  valueFindings,
+} from '../../shared/segment/segment-values.ts';
+
+const campaign = Campaign.parse({
+  id: 'v',
+  name: 'Values',
+  channels: { email: { from: 'shop <crm@shop.example.com>' } },
+  segments: {
+    s: {
+      where: {
+        any: [
+          { region: { provinces: ['广东', '海外'], cityTiers: [1] } },
+          { not: { crossSell: { bought: ['coat'], never: ['scarf'] } } },
+          {
+            replenishmentDue: {
+              category: 'detergent',
+              cycle: '60d',
+              dueWithin: { before: '3d', after: '7d' },
+            },
+          },
+          { earlyBuyer: { sku: ['SKU-1'], withinDaysOfLaunch: 14 } },
+        ],
+      },
+    },
+  },
+  waves: [
+    {
+      id: 'w',
+      start: '2026-11-11T10:00',
+      audience: { where: { unitsBought: { category: ['socks'], atLeast: 5 } } },
+      channel: 'email',
+      templates: { email: { subject: 'a', html: 'b' } },
+    },
+  ],
+});
+
+describe('segment values', () => {
+  it('finds every value a rule compares with the data, at its path', () => {
+    expect(ruleValues(campaign).map((v) => `${v.column} ${v.value} ${v.path.join('.')}`)).toEqual([
+      'province 广东 segments.s.where.any.0.region.provinces.0',
+      'province 海外 segments.s.where.any.0.region.provinces.1',
+      'category coat segments.s.where.any.1.not.crossSell.bought.0',
+      'category scarf segments.s.where.any.1.not.crossSell.never.0',
+      'category detergent segments.s.where.any.2.replenishmentDue.category',
+      'sku SKU-1 segments.s.where.any.3.earlyBuyer.sku.0',
+      'category socks waves.0.audience.where.unitsBought.category.0',
+    ]);
+  });
+
+  it('passes values in the data (a province by either name) and names the closest for the others', () => {
+    const known: KnownValues = new Map([
+      [
+        'province',
+        new Map([
+          ['广东省', 120],
+          ['海外', 3],
+        ]),
+      ],
+      [
+        'category',
+        new Map([
+          ['coat', 40],
+          ['scarves', 7],
+          ['detergent', 9],
+          ['socks', 30],
+        ]),
+      ],
+      ['sku', new Map()],
+    ]);
+    expect(valueFindings(ruleValues(campaign), known).map((f) => f.message)).toEqual([
+      '"scarf" matches no customer; the data\'s category values are coat (40), socks (30), detergent (9), scarves (7)',
+      '"SKU-1" matches no customer: the data has no sku values',
+    ]);
+  });
+
+  it('ranks the same text folded, then a prefix, then a small edit distance; ties by customers', () => {
+    const tiers = new Map([
+      ['vip', 10],
+      ['gold', 5],
+      ['golden', 50],
+    ]);
+    expect(closest('VIP', tiers)).toBe('vip');
+    expect(closest('ＶＩＰ', tiers)).toBe('vip');
+    expect(closest('gol', tiers)).toBe('golden');
+    expect(closest('gold', tiers)).toBe('gold');
+    expect(closest('glod', tiers)).toBe('gold');
+    expect(closest('diamond', tiers)).toBeNull();
+    expect(
+      closest(
+        '广冬',
+        new Map([
+          ['广东省', 1],
+          ['广西壮族自治区', 1],
+        ]),
+        true,
+      ),
+    ).toBe('广东省');
+    expect(editDistance('聚划算', '聚划箅')).toBe(1);
+    expect(editDistance('', 'abc')).toBe(3);
+    expect(editDistance('glod', 'gold')).toBe(1);
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+  });
+});

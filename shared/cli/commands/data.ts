@@ -119,7 +119,12 @@ export function registerData(program: Command): void {
           console.log(
             `orders: ${result.ordersNew} new, ${result.ordersUpdated} updated; customers: ${result.customersNew} new`,
           );
-          if (result.rejected > 0) console.log(`rejects: ${result.rejectsFile}`);
+          if (result.rejected > 0) {
+            const conflicts =
+              result.conflicts > 0 ? ` (${result.conflicts} in orders whose copies disagree)` : '';
+            console.log(`rejects: ${result.rejectsFile}${conflicts}; the first:`);
+            for (const r of result.firstRejects) console.log(`  line ${r.line}: ${r.reason}`);
+          }
         }
       },
     );

@@ -6,8 +6,8 @@ import { DataError } from '../../errors.ts';
 import { openDuckDb } from '../../lake/local/duckdb-warehouse.ts';
 import { recoverLakeSwap, stagingFolder } from '../../lake/local/lake-swap.ts';
 import { sqlString } from '../../segment/sql-literals.ts';
-import type { ImportedOrder, RowResult } from './imported-order.ts';
 import { ImportStaging, type OrderParts } from './import-staging.ts';
+import type { ImportedOrder, RowResult } from './imported-order.ts';
 import { ImportMapping, mappedRow } from './mapped-format.ts';
 import { type MergeCounts, mergeIntoLake } from './merge-into-lake.ts';
 import { MAX_EVENT_CHARS, orderEventLine } from './order-events-format.ts';
@@ -104,7 +104,9 @@ export async function mergeOrdersIntoLake(
     })(),
   }));
   if (result.rejected > 0)
-    throw new Error(`${result.rejected} of the orders to merge disagree with each other: ${result.firstRejects[0]?.reason}`);
+    throw new Error(
+      `${result.rejected} of the orders to merge disagree with each other: ${result.firstRejects[0]?.reason}`,
+    );
   return result;
 }
 
@@ -121,7 +123,12 @@ async function stageAndMerge(
   try {
     await db.run(`SET temp_directory = ${sqlString(join(staging, 'spill'))}`);
     const source = await open();
-    out = new ImportStaging(staging, rejectsFile ?? join(staging, 'rejects.csv'), source.rejectsHeader, source.parts);
+    out = new ImportStaging(
+      staging,
+      rejectsFile ?? join(staging, 'rejects.csv'),
+      source.rejectsHeader,
+      source.parts,
+    );
     for await (const r of source.results) await out.add(r);
     await out.closeOrders();
     const resolved = await resolveImported(db, out, source.parts);
@@ -204,7 +211,9 @@ async function openSource(opts: ImportOptions, mapping: ImportMapping | null, no
 async function orderEventSource(file: string, now: Date): Promise<RowSource> {
   const encoding = await detectEncoding(file);
   if (encoding !== 'utf-8')
-    throw new DataError(`${file}: an order feed is JSON lines in UTF-8, this file is ${encoding}; nothing was imported`);
+    throw new DataError(
+      `${file}: an order feed is JSON lines in UTF-8, this file is ${encoding}; nothing was imported`,
+    );
   let read = 0;
   return {
     encoding,

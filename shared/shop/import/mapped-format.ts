@@ -63,8 +63,16 @@ export function mappedRow(row: CsvRow, m: ImportMapping, now: Date): RowResult {
   const orderFields = [col.customer_id, col.created_at, col.status, col.amount];
   if (orderFields.every((c) => !get(c))) {
     if (!item)
-      return reject(row, `${orderFields.join(', ')}: all empty, and the row has no line item (${col.sku ?? 'sku'})`);
-    return { ok: true, itemsOnly: true, rows: [row], order: { ...ITEMS_ONLY, orderId, line: row.line, items: [item] } };
+      return reject(
+        row,
+        `${orderFields.join(', ')}: all empty, and the row has no line item (${col.sku ?? 'sku'})`,
+      );
+    return {
+      ok: true,
+      itemsOnly: true,
+      rows: [row],
+      order: { ...ITEMS_ONLY, orderId, line: row.line, items: [item] },
+    };
   }
   const r = mappedOrder(row, orderId, get, m, now);
   if (r.ok && item) r.order.items.push(item);

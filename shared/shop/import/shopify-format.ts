@@ -116,8 +116,7 @@ function shopifyOrder(row: CsvRow, zone: string, now: Date): RowResult {
       `Financial Status: unknown status "${v['Financial Status']}"; expected one of ${Object.keys(STATUS).join(', ')}`,
     );
   if (v['Cancelled at'] && status !== 'refunded') status = 'closed';
-  const paid =
-    status === 'unpaid' ? null : (paidAt?.value ?? (status === 'closed' ? null : createdAt.value));
+  const paid = status === 'unpaid' ? null : (paidAt?.value ?? (status === 'closed' ? null : createdAt.value));
   const times = orderTimesProblem(createdAt.value, paid, now);
   if (times) return reject(row, `Created at/Paid at: ${times}`);
   const email = emailOrNull(v.Email ?? '');

@@ -1,0 +1,349 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import iconv from 'iconv-lite';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../shared/clock.ts';
+import { DataError } from '../../shared/errors.ts';
+import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { type ImportFormat, importOrders } from '../../shared/shop/import/import-orders.ts';
+
+/** Hostile and broken rows in every import format: each bad row is rejected with its reason, the rest imported. */
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'import-hostile-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const clock = new ManualClock(new Date('2026-12-01T00:00:00Z'));
+const dataDir = () => join(dir, 'data');
+
+async function run(name: string, content: string | Buffer, format: ImportFormat, mappingFile?: string) {
+  const file = join(dir, name);
+  await writeFile(file, content);
+  const rejectsFile = join(dir, `${name}.rejects.csv`);
+  const result = await importOrders({ file, format, mappingFile, rejectsFile, dataDir: dataDir(), clock });
+  expect(result.read, 'every row read is imported or rejected').toBe(result.imported + result.rejected);
+  const rejects = existsSync(rejectsFile)
+    ? (parse(readFileSync(rejectsFile, 'utf8'), { bom: true, relax_column_count: true }) as string[][])
+        .slice(1)
+        .map((r) => [Number(r[0]), r[1] as string] as const)
+    : [];
+  expect(rejects.length).toBe(result.rejected);
+  return { result, rejects: new Map(rejects) };
+}
+
+async function query(sql: string) {
+  const wh = await DuckDbWarehouse.open(dataDir());
+  try {
+    return (await wh.query(sql)).rows;
+  } finally {
+    await wh.close();
+  }
+}
+
+const TAOBAO =
+  '订单编号,买家会员名,买家实际支付金额,总金额,订单状态,收货人姓名,收货地址,联系手机,订单创建时间,订单付款时间';
+const tb = (id: number, amount: string, created: string, paid = '') =>
+  `="${3_801_234_567_890_000 + id}",buyer${id},${amount},${amount},${paid ? '交易成功' : '等待买家付款'},名${id},浙江省 杭州市,,${created},${paid}`;
+
+describe('impossible times are rejected per row, never rolled over', () => {
+  const bad: [string, string, RegExp][] = [
+    ['2025-13-45 99:00:00', '', /订单创建时间: "2025-13-45 99:00:00" is not a time: month 13 does not exist/],
+    ['2025-02-30 10:00:00', '', /day 30 does not exist: February 2025 has 28 days/],
+    ['2025-01-01 25:00:00', '', /hour 25 does not exist/],
+    ['2025-01-01 10:61:00', '', /minute 61 does not exist/],
+    ['2025-01-01 24:00:00', '', /hour 24 does not exist \(midnight is 00:00 of the next day\)/],
+    ['0000-01-01 10:00:00', '', /year 0 does not exist/],
+    ['9999-12-31 10:00:00', '', /created 9999-12-31 02:00:00 UTC, in the future/],
+    ['1970-01-01 10:00:00', '', /before 1995: not an order time/],
+    ['2025-11-11 10:00:00', '2025-11-11 09:59:59', /paid 2025-11-11 01:59:59 UTC before it was created/],
+    [
+      '2025-11-11 10:00:00',
+      '2025-11-31 10:00:00',
+      /订单付款时间: "2025-11-31 10:00:00" is not a time: day 31/,
+    ],
+  ];
+
+  it('Taobao order report', async () => {
+    const rows = [tb(0, '10.00', '2025-11-11 10:00:00', '2025-11-11 10:01:00')];
+    bad.forEach(([created, paid], i) => {
+      rows.push(tb(i + 1, '10.00', created, paid));
+    });
+    const { result, rejects } = await run('times.csv', [TAOBAO, ...rows].join('\n'), 'taobao');
+    expect(result).toMatchObject({ read: 11, imported: 1, rejected: 10, ordersNew: 1 });
+    bad.forEach(([, , reason], i) => {
+      expect(rejects.get(i + 3), `line ${i + 3}`).toMatch(reason);
+    });
+    expect(await query('SELECT created_at FROM orders')).toEqual([{ created_at: '2025-11-11 02:00:00' }]);
+  });
+
+  it('Shopify export (times with their own offset)', async () => {
+    const header = 'Name,Email,Financial Status,Paid at,Total,Created at,Lineitem quantity,Lineitem price';
+    const row = (n: number, created: string, paid = '') =>
+      `#${n},b${n}@example.com,paid,${paid},10.00,${created},1,10.00`;
+    const { result, rejects } = await run(
+      'shopify.csv',
+      [
+        header,
+        row(1, '2025-11-11 10:00:00 +0800'),
+        row(2, '2025-02-30 10:00:00 +0800'),
+        row(3, '2025-11-11 10:00:00 +2500'),
+        row(4, '2025-11-11 10:00:00 +0800', '2025-11-11 09:00:00 +0800'),
+        row(5, '2025-11-11 10:00:00 +0800', '2025-11-11 24:00:00 +0800'),
+      ].join('\n'),
+      'shopify',
+    );
+    expect(result).toMatchObject({ read: 5, imported: 1, rejected: 4 });
+    expect(rejects.get(3)).toMatch(/^Created at: "2025-02-30 10:00:00 \+0800" is not a time: day 30/);
+    expect(rejects.get(4)).toMatch(/no such offset from UTC/);
+    expect(rejects.get(5)).toMatch(/paid 2025-11-11 01:00:00 UTC before it was created/);
+    expect(rejects.get(6)).toMatch(/^Paid at: .*hour 24 does not exist/);
+  });
+
+  it('mapped CSV and order feed', async () => {
+    const mapping = join(dir, 'map.yaml');
+    await writeFile(
+      mapping,
+      'columns: { order_id: No, customer_id: Buyer, created_at: When, status: State, amount: Paid }\nstatuses: { done: paid }\n',
+    );
+    const mapped = await run(
+      'erp.csv',
+      'No,Buyer,When,State,Paid\nA-1,b1,2025-03-01 12:00,done,6\nA-2,b2,2025-02-29 12:00,done,6\n',
+      'mapped',
+      mapping,
+    );
+    expect(mapped.rejects.get(3)).toBe(
+      'When: "2025-02-29 12:00" is not a time: day 29 does not exist: February 2025 has 28 days',
+    );
+
+    const event = (id: string, at: string, createdAt: string, amount: number) =>
+      JSON.stringify({
+        event: 'paid',
+        at,
+        order: {
+          orderId: id,
+          customerId: 'c:1/客户',
+          createdAt,
+          amount,
+          items: [{ sku: 's', quantity: 1, unitPrice: 1 }],
+        },
+      });
+    const feed = await run(
+      'feed.jsonl',
+      [
+        event('E-1', '2026-11-11T10:01:00+08:00', '2026-11-11T10:00:00+08:00', 5),
+        event('E-2', '2026-02-30T10:01:00+08:00', '2026-02-28T10:00:00+08:00', 5),
+        event('E-3', '2026-11-11T10:01:00+08:00', '2026-11-11T10:00:00+08:00', 1e308),
+        event('E-4', '2026-11-11T09:00:00+08:00', '2026-11-11T10:00:00+08:00', 5),
+      ].join('\n'),
+      'order-events',
+    );
+    expect(feed.result).toMatchObject({ read: 4, imported: 1, rejected: 3 });
+    expect(feed.rejects.get(2)).toMatch(/^at: "2026-02-30T10:01:00\+08:00" is not a time: day 30/);
+    expect(feed.rejects.get(3)).toMatch(/^order\.amount: 1e\+308 is more than an amount can be/);
+    expect(feed.rejects.get(4)).toMatch(/paid 2026-11-11 01:00:00 UTC before it was created/);
+  });
+});
+
+describe('a bad amount rejects its row, not the import', () => {
+  it('amounts beyond what the lake holds, exponents and junk are rejected; the rest is imported', async () => {
+    const rows = [
+      tb(1, '188.00', '2025-11-11 10:00:00', '2025-11-11 10:01:00'),
+      tb(2, '99999999999999999999.99', '2025-11-11 10:00:00', '2025-11-11 10:01:00'),
+      tb(3, '1e308', '2025-11-11 10:00:00', '2025-11-11 10:01:00'),
+      tb(4, '10000000000.00', '2025-11-11 10:00:00', '2025-11-11 10:01:00'),
+      tb(5, '9999999999.99', '2025-11-11 10:00:00', '2025-11-11 10:01:00'),
+      tb(6, '-1', '2025-11-11 10:00:00', '2025-11-11 10:01:00'),
+    ];
+    const { result, rejects } = await run('amounts.csv', [TAOBAO, ...rows].join('\n'), 'taobao');
+    expect(result).toMatchObject({ read: 6, imported: 2, rejected: 4, ordersNew: 2 });
+    expect(rejects.get(3)).toBe(
+      '买家实际支付金额: "99999999999999999999.99" is more than an amount can be (at most 9,999,999,999.99)',
+    );
+    expect(rejects.get(4)).toBe('买家实际支付金额: expected an amount, got "1e308"');
+    expect(rejects.get(5)).toMatch(/"10000000000.00" is more than an amount can be/);
+    expect(rejects.get(7)).toBe('买家实际支付金额: expected an amount, got "-1"');
+    expect(await query('SELECT amount FROM orders ORDER BY amount')).toEqual([
+      { amount: 188 },
+      { amount: 9_999_999_999.99 },
+    ]);
+  });
+});
+
+describe('copies of an order in one file', () => {
+  it('that disagree are a conflict: every row rejected naming lines and fields; the lake keeps its version', async () => {
+    await run(
+      'first.csv',
+      [TAOBAO, tb(1, '188.00', '2025-11-11 10:00:00', '2025-11-11 10:01:00')].join('\n'),
+      'taobao',
+    );
+    const { result, rejects } = await run(
+      'second.csv',
+      [
+        TAOBAO,
+        tb(1, '288.00', '2025-11-11 10:00:00', '2025-11-11 10:01:00'),
+        tb(2, '20.00', '2025-11-12 10:00:00', '2025-11-12 10:01:00'),
+        tb(1, '188.00', '2025-11-11 10:00:00', '2025-11-11 10:01:00'),
+        tb(2, '20.00', '2025-11-12 10:00:00', '2025-11-12 10:01:00'),
+      ].join('\n'),
+      'taobao',
+    );
+    expect(result).toMatchObject({
+      read: 4,
+      imported: 2,
+      rejected: 2,
+      conflicts: 2,
+      orders: 1,
+      ordersNew: 1,
+    });
+    const reason =
+      'order 3801234567890001 comes in 2 versions that differ in amount (lines 2, 4): none of its 2 rows imported; keep one version in the file';
+    expect(rejects.get(2)).toBe(reason);
+    expect(rejects.get(4)).toBe(reason);
+    expect(await query('SELECT order_id, amount FROM orders ORDER BY order_id')).toEqual([
+      { order_id: '3801234567890001', amount: 188 },
+      { order_id: '3801234567890002', amount: 20 },
+    ]);
+  });
+
+  it('Shopify blocks of one order with other line items conflict; mapped rows of one order must agree', async () => {
+    const header =
+      'Name,Email,Financial Status,Total,Created at,Lineitem quantity,Lineitem price,Lineitem sku';
+    const shopify = await run(
+      'shopify.csv',
+      [
+        header,
+        '#1,a@example.com,paid,10.00,2025-11-11 10:00:00 +0800,1,10.00,A',
+        '#1,a@example.com,paid,10.00,2025-11-11 10:00:00 +0800,1,10.00,B',
+      ].join('\n'),
+      'shopify',
+    );
+    expect(shopify.rejects.get(2)).toMatch(
+      /^order #1 comes in 2 versions that differ in line items \(lines 2, 3\)/,
+    );
+
+    const mapping = join(dir, 'map.yaml');
+    await writeFile(
+      mapping,
+      'columns: { order_id: No, customer_id: Buyer, created_at: When, status: State, amount: Paid, sku: Sku }\nstatuses: { done: paid }\n',
+    );
+    const mapped = await run(
+      'erp.csv',
+      'No,Buyer,When,State,Paid,Sku\nA-1,b1,2025-03-01 12:00,done,6,x\nA-2,b2,2025-03-01 12:00,done,6,x\nA-1,b1,2025-03-01 12:00,done,7,y\nA-2,,,,,z\n',
+      'mapped',
+      mapping,
+    );
+    expect(mapped.result).toMatchObject({ read: 4, imported: 2, rejected: 2, orders: 1 });
+    expect(mapped.rejects.get(2)).toMatch(
+      /^order A-1 comes in 2 versions that differ in amount \(lines 2, 4\)/,
+    );
+    expect(await query("SELECT sku FROM order_items WHERE order_id = 'A-2' ORDER BY line_no")).toEqual([
+      { sku: 'x' },
+      { sku: 'z' },
+    ]);
+  });
+
+  it('that agree are one order; a feed’s events of one order at the same time must agree', async () => {
+    const same = await run(
+      'same.csv',
+      [
+        TAOBAO,
+        tb(1, '188.00', '2025-11-11 10:00:00', '2025-11-11 10:01:00'),
+        tb(1, '188.00', '2025-11-11 10:00:00', '2025-11-11 10:01:00'),
+      ].join('\n'),
+      'taobao',
+    );
+    expect(same.result).toMatchObject({ read: 2, imported: 2, rejected: 0, orders: 1 });
+
+    const event = (at: string, amount: number) =>
+      JSON.stringify({
+        event: 'paid',
+        at,
+        order: {
+          orderId: 'E-1',
+          customerId: 'c',
+          createdAt: '2026-11-11T10:00:00+08:00',
+          amount,
+          items: [{ sku: 's', quantity: 1, unitPrice: 1 }],
+        },
+      });
+    const feed = await run(
+      'feed.jsonl',
+      [event('2026-11-11T10:01:00+08:00', 5), event('2026-11-11T10:01:00+08:00', 6)].join('\n'),
+      'order-events',
+    );
+    expect(feed.rejects.get(1)).toMatch(
+      /^order E-1 comes in 2 versions that differ in amount \(lines 1, 2\)/,
+    );
+  });
+});
+
+describe('encodings', () => {
+  it('refuses Latin-1 with the line where it shows, and imports nothing', async () => {
+    const latin1 = Buffer.concat([
+      Buffer.from(
+        'Name,Email,Financial Status,Total,Created at,Lineitem quantity,Lineitem price,Billing Name\n',
+      ),
+      Buffer.from('#1,a@example.com,paid,10.00,2025-11-11 10:00:00 +0800,1,10.00,Ann\n'),
+      iconv.encode('#2,j@example.com,paid,10.00,2025-11-11 10:00:00 +0800,1,10.00,José María\n', 'latin1'),
+    ]);
+    const file = join(dir, 'latin1.csv');
+    await writeFile(file, latin1);
+    const attempt = importOrders({
+      file,
+      format: 'shopify',
+      rejectsFile: join(dir, 'r.csv'),
+      dataDir: dataDir(),
+      clock,
+    });
+    await expect(attempt).rejects.toThrow(DataError);
+    await expect(attempt).rejects.toThrow(
+      /latin1\.csv:3: not UTF-8 and not GBK .*Latin-1\/Windows-1252.*Save it as UTF-8.*nothing was imported/,
+    );
+    expect(existsSync(join(dir, 'data', 'lake', 'orders'))).toBe(false);
+    expect(existsSync(join(dir, 'r.csv'))).toBe(false);
+  });
+
+  it('refuses Latin-1 that happens to be valid GBK byte pairs (accented letters before ASCII ones)', async () => {
+    const file = join(dir, 'latin1-pairs.csv');
+    const rows = ['No,Buyer,When,State,Paid'];
+    for (let i = 0; i < 20; i++) rows.push(`A-${i},Müller Gonçalves Ñandú,2025-03-01 12:00,done,6`);
+    await writeFile(file, iconv.encode(`${rows.join('\n')}\n`, 'latin1'));
+    const mapping = join(dir, 'map.yaml');
+    await writeFile(
+      mapping,
+      'columns: { order_id: No, customer_id: Buyer, created_at: When, status: State, amount: Paid }\nstatuses: { done: paid }\n',
+    );
+    await expect(
+      importOrders({
+        file,
+        format: 'mapped',
+        mappingFile: mapping,
+        rejectsFile: join(dir, 'r.csv'),
+        dataDir: dataDir(),
+        clock,
+      }),
+    ).rejects.toThrow(/latin1-pairs\.csv:2: not UTF-8.*Latin-1/);
+  });
+
+  it('reads UTF-16 with a byte-order mark, tab-separated as Excel saves "Unicode text"; refuses it without one', async () => {
+    const text = `${TAOBAO.replaceAll(',', '\t')}\r\n${tb(1, '188.00', '2025-11-11 10:00:00', '2025-11-11 10:01:00').replaceAll(',', '\t')}\r\n`;
+    const withBom = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const ok = await run('unicode.txt', withBom, 'taobao');
+    expect(ok.result).toMatchObject({ encoding: 'utf-16le', read: 1, imported: 1 });
+    expect(await query('SELECT order_id, amount FROM orders')).toEqual([
+      { order_id: '3801234567890001', amount: 188 },
+    ]);
+
+    const file = join(dir, 'nobom.txt');
+    await writeFile(file, Buffer.from(text, 'utf16le'));
+    await expect(
+      importOrders({ file, format: 'taobao', rejectsFile: join(dir, 'r.csv'), dataDir: dataDir(), clock }),
+    ).rejects.toThrow(/nobom\.txt:1: .*looks like UTF-16 without a byte-order mark/);
+  });
+});

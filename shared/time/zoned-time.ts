@@ -122,9 +122,26 @@ export function localParts(instant: Date, zone: string): LocalParts {
 
 /** Offset of `zone` from UTC at `instant`, in milliseconds (positive east of Greenwich). */
 export function zoneOffsetMs(instant: Date, zone: string): number {
-  const p = localParts(instant, zone);
-  const asUtc = utcMillis(p);
-  return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
+  const day = Math.floor(instant.getTime() / DAY_MS);
+  const key = `${zone} ${day}`;
+  let steady = steadyOffsets.get(key);
+  if (steady === undefined) {
+    // Most days have one offset all day: the same at their first and last second. Those are remembered
+    // (an import reads the zone of a million timestamps); a day with a transition is asked every time.
+    const start = offsetAt(day * DAY_MS, zone);
+    steady = start === offsetAt((day + 1) * DAY_MS - 1000, zone) ? start : null;
+    if (steadyOffsets.size >= 50_000) steadyOffsets.clear();
+    steadyOffsets.set(key, steady);
+  }
+  return steady ?? offsetAt(instant.getTime(), zone);
+}
+
+const DAY_MS = 86_400_000;
+const steadyOffsets = new Map<string, number | null>();
+
+function offsetAt(ms: number, zone: string): number {
+  const asUtc = utcMillis(localParts(new Date(ms), zone));
+  return asUtc - Math.floor(ms / 1000) * 1000;
 }
 
 /**
@@ -140,8 +157,11 @@ export function localToInstant(local: string, zone: string): Date {
   const wall = utcMillis(fields);
   const first = wall - zoneOffsetMs(new Date(wall), zone);
   const second = wall - zoneOffsetMs(new Date(first), zone);
-  const wanted = local.slice(0, 16);
-  const valid = [first, second].filter((t) => instantToLocal(new Date(t), zone) === wanted);
+  // An instant shows `local` when its own offset brings it back to the wall time (to the minute).
+  const minute = (ms: number) => Math.floor(ms / 60_000);
+  const valid = [first, second].filter(
+    (t) => minute(t + zoneOffsetMs(new Date(t), zone)) === minute(wall),
+  );
   return new Date(valid.length > 0 ? Math.min(...valid) : Math.max(first, second));
 }
 

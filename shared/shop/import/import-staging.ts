@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { stringify } from 'csv-stringify/sync';
 import type { ImportedOrder, RowResult, SourceRow } from './imported-order.ts';
 
 /**
@@ -30,6 +29,16 @@ class FileAppender {
     });
     return this.#closed;
   }
+}
+
+/** One CSV record (RFC 4180: a cell with a quote, comma or line break is quoted, quotes doubled). */
+function csvLine(cells: readonly (string | number)[]): string {
+  return `${cells
+    .map((c) => {
+      const v = String(c);
+      return /[",\r\n]|^\s|\s$/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+    })
+    .join(',')}\r\n`;
 }
 
 const ts = (d: Date | null) => (d ? d.toISOString().replace('T', ' ').replace('Z', '') : null);
@@ -89,7 +98,7 @@ export class ImportStaging {
     this.#orders = new FileAppender(this.ordersFile);
     this.#rejectsPartial = `${rejectsFile}.partial`;
     this.#rejects = new FileAppender(this.#rejectsPartial);
-    void this.#rejects.write(stringify([['line', 'reason', ...rejectsHeader]], { bom: true }));
+    void this.#rejects.write(`\uFEFF${csvLine(['line', 'reason', ...rejectsHeader])}`);
   }
 
   get rejected(): number {
@@ -122,7 +131,7 @@ export class ImportStaging {
   async reject(row: SourceRow, reason: string): Promise<void> {
     this.#rejected++;
     if (this.firstRejects.length < 5) this.firstRejects.push({ line: row.line, reason });
-    await this.#rejects.write(stringify([[row.line, reason, ...row.cells]]));
+    await this.#rejects.write(csvLine([row.line, reason, ...row.cells]));
   }
 
   /** Closes the staged orders; the rejects stay open for the conflicts found when they are resolved. */

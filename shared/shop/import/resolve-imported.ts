@@ -51,23 +51,27 @@ export async function resolveImported(
   await db.run(
     `CREATE TABLE occ AS SELECT * FROM read_json(${sqlString(staging.ordersFile)}, format = 'newline_delimited', columns = ${STAGED})`,
   );
-  const differs = COMPARED.filter(([name]) => parts === 'whole' || name !== 'line items').map(
-    ([name, expr]) =>
-      `CASE WHEN count(DISTINCT coalesce(CAST(${expr} AS VARCHAR), '')) FILTER (WHERE header) > 1 THEN '${name}' END`,
-  );
   await db.run(`CREATE TABLE verdict AS
     WITH latest AS (SELECT order_id, max(version) AS version FROM occ GROUP BY order_id)
     SELECT order_id,
       count(DISTINCT fp) FILTER (WHERE header) AS versions,
       count(*) FILTER (WHERE header) AS headers,
-      min(line) FILTER (WHERE header) AS chosen_line,
-      list_filter([${differs.join(', ')}], x -> x IS NOT NULL) AS fields
+      min(line) FILTER (WHERE header) AS chosen_line
     FROM occ JOIN latest USING (order_id, version)
     GROUP BY order_id`);
 
   // Conflicts and orders without their fields: every row of the order is rejected, with the reason.
+  const differs = COMPARED.filter(([name]) => parts === 'whole' || name !== 'line items').map(
+    ([name, expr]) =>
+      `CASE WHEN count(DISTINCT coalesce(CAST(${expr} AS VARCHAR), '')) > 1 THEN '${name}' END`,
+  );
   const bad = await db.stream(`
     WITH bad AS (SELECT * FROM verdict WHERE versions > 1 OR headers = 0),
+    fields AS (
+      SELECT order_id, list_filter([${differs.join(', ')}], x -> x IS NOT NULL) AS fields
+      FROM occ WHERE header AND order_id IN (SELECT order_id FROM bad)
+        AND version = (SELECT max(version) FROM occ x WHERE x.order_id = occ.order_id)
+      GROUP BY order_id),
     rows AS (SELECT order_id, unnest(src) AS s FROM occ WHERE order_id IN (SELECT order_id FROM bad)),
     lines AS (SELECT order_id, list_sort(list(DISTINCT s.line)) AS all_lines, count(DISTINCT s.line) AS n
       FROM rows GROUP BY order_id)
@@ -75,11 +79,11 @@ export async function resolveImported(
       CASE WHEN b.headers = 0
         THEN 'order ' || r.order_id || ': line items without a row that carries the order''s fields'
         ELSE 'order ' || r.order_id || ' comes in ' || b.versions || ' versions that differ in '
-          || array_to_string(b.fields, ', ') || ' (lines ' || array_to_string(l.all_lines[1:10], ', ')
+          || array_to_string(f.fields, ', ') || ' (lines ' || array_to_string(l.all_lines[1:10], ', ')
           || CASE WHEN l.n > 10 THEN ', …' ELSE '' END || '): none of its '
           || l.n || ' rows imported; keep one version in the file'
       END AS reason
-    FROM rows r JOIN bad b USING (order_id) JOIN lines l USING (order_id)
+    FROM rows r JOIN bad b USING (order_id) JOIN lines l USING (order_id) LEFT JOIN fields f USING (order_id)
     ORDER BY s.line`);
   let conflictRows = 0;
   for await (const chunk of bad.yieldRowsJs()) {

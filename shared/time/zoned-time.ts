@@ -159,9 +159,7 @@ export function localToInstant(local: string, zone: string): Date {
   const second = wall - zoneOffsetMs(new Date(first), zone);
   // An instant shows `local` when its own offset brings it back to the wall time (to the minute).
   const minute = (ms: number) => Math.floor(ms / 60_000);
-  const valid = [first, second].filter(
-    (t) => minute(t + zoneOffsetMs(new Date(t), zone)) === minute(wall),
-  );
+  const valid = [first, second].filter((t) => minute(t + zoneOffsetMs(new Date(t), zone)) === minute(wall));
   return new Date(valid.length > 0 ? Math.min(...valid) : Math.max(first, second));
 }
 

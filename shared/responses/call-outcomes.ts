@@ -3,6 +3,7 @@ import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { DataError } from '../errors.ts';
 import type { Warehouse } from '../lake/warehouse.ts';
+import { redactPersonalData } from '../redact.ts';
 import { sqlStringList } from '../segment/sql-literals.ts';
 import { type IngestDeps, writeResponses } from './ingest-events.ts';
 import type { EventRow, Suppression } from './response-events.ts';
@@ -86,7 +87,7 @@ export function readCallOutcomes(
   const missing = [SEND_ID, OUTCOME].filter((name) => at(name) < 0);
   if (missing.length)
     throw new DataError(
-      `${file}:1:1 expected the call list's header with ${missing.join(' and ')} (as \`campaign run\` writes it), got: ${header.slice(0, 6).join(',')}`,
+      `${file}:1:1 expected the call list's header with ${missing.join(' and ')} (as \`campaign run\` writes it), got: ${redactPersonalData(header.slice(0, 6).join(','))}`,
     );
   const rows: CallOutcomeRow[] = [];
   const rejected: RejectedRow[] = [];
@@ -96,7 +97,9 @@ export function readCallOutcomes(
     const cell = (name: string) => (record[at(name)] ?? '').trim().replace(/^'(?=[=+\-@])/, '');
     const sendId = cell(SEND_ID);
     const outcome = cell(OUTCOME);
-    const reject = (reason: string) => rejected.push({ line: info.lines, sendId, outcome, reason });
+    // Staff may have typed anything in 结果 (a call-back number, say): the rejects never show a phone.
+    const reject = (reason: string) =>
+      rejected.push({ line: info.lines, sendId, outcome: redactPersonalData(outcome), reason });
     if (outcome === '') {
       notCalled += 1;
       continue;

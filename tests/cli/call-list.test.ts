@@ -139,7 +139,7 @@ describe('the call list staff work from', () => {
       HEADER,
       cells(a as never, '已接通'),
       cells(b as never, '拒绝再联系'),
-      cells(c as never, '打过了'),
+      cells(c as never, '回拨 13812345678'),
       cells(d as never, '成交', 'double-11-2026/d11-cashback/nobody'),
       cells(e as never, ''),
       cells(a as never, '已接通'),
@@ -158,7 +158,7 @@ describe('the call list staff work from', () => {
       {
         行: '4',
         发送编号: c?.发送编号,
-        结果: '打过了',
+        结果: '回拨 <phone>',
         原因: '结果: expected one of 已接通, 未接通, 拒绝, 成交, 回拨, 拒绝再联系 (or empty: not called yet)',
       },
       {
@@ -220,9 +220,12 @@ describe('the call list staff work from', () => {
 
   it('names a file that is not a call list', () => {
     const other = join(dataDir, 'other.csv');
-    writeFileSync(other, 'order_id,amount\n1,2\n');
+    // A list saved without its header: the first row is data, and its number is not printed.
+    writeFileSync(other, '"x/y/c1","c1","王","+8613812345678"\n');
     const r = calls('record', other);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${other}:1:1 expected the call list's header with 发送编号 and 结果`);
+    expect(r.stderr).toContain('<phone>');
+    expect(r.stderr).not.toMatch(PHONE);
   });
 });

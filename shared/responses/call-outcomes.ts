@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
+import { sheetValue } from '../delivery/senders/call-list-sheet.ts';
 import { DataError } from '../errors.ts';
 import type { Warehouse } from '../lake/warehouse.ts';
 import { redactPersonalData } from '../redact.ts';
@@ -93,8 +94,7 @@ export function readCallOutcomes(
   const rejected: RejectedRow[] = [];
   let notCalled = 0;
   for (const { record, info } of records.slice(1)) {
-    // A cell may carry the quote that neutralises a formula.
-    const cell = (name: string) => (record[at(name)] ?? '').trim().replace(/^'(?=[=+\-@])/, '');
+    const cell = (name: string) => sheetValue((record[at(name)] ?? '').trim());
     const sendId = cell(SEND_ID);
     const outcome = cell(OUTCOME);
     // Staff may have typed anything in 结果 (a call-back number, say): the rejects never show a phone.

@@ -5,7 +5,14 @@ import iconv from 'iconv-lite';
 import { DataError } from '../../errors.ts';
 import type { Warehouse } from '../../lake/warehouse.ts';
 import { sqlStringList } from '../../segment/sql-literals.ts';
-import { BOM, csvLines, fullPhone, SHEET_COLUMNS, SHEET_HEADER } from '../senders/call-list-sheet.ts';
+import {
+  BOM,
+  csvLines,
+  fullPhone,
+  SHEET_COLUMNS,
+  SHEET_HEADER,
+  sheetValue,
+} from '../senders/call-list-sheet.ts';
 import { callListFileName } from '../senders/local/call-list-csv.ts';
 
 export type SheetEncoding = 'utf-8' | 'gbk';
@@ -93,13 +100,12 @@ export async function exportCallLists(input: {
     }
     let kept = body;
     if (input.fullNumbers) {
-      const phones = await callablePhones(
-        input.warehouse,
-        body.map((r) => r[1] ?? ''),
-      );
+      const customerAt = SHEET_COLUMNS.indexOf('客户编号');
+      const customer = (r: string[]) => sheetValue(r[customerAt] ?? '');
+      const phones = await callablePhones(input.warehouse, body.map(customer));
       const phoneAt = SHEET_COLUMNS.indexOf('手机');
       kept = body.flatMap((r) => {
-        const phone = phones.get(r[1] ?? '');
+        const phone = phones.get(customer(r));
         return phone ? [r.map((c, i) => (i === phoneAt ? fullPhone(phone) : c))] : [];
       });
     }

@@ -59,6 +59,11 @@ function cell(value: string): string {
   return `"${safe.replaceAll('"', '""')}"`;
 }
 
+/** A cell's value as written: without the quote that neutralised a formula. */
+export function sheetValue(cellText: string): string {
+  return cellText.replace(/^'(?=[=+\-@\t\r])/, '');
+}
+
 /** One sheet row's cells, in SHEET_COLUMNS order; the phone masked unless `phones` is 'full'. */
 export function sheetCells(e: CallListEntry, phones: 'masked' | 'full'): string[] {
   const orders = e.lastOrders

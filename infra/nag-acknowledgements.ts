@@ -56,7 +56,11 @@ export function nagAcknowledgements(stack: CampaignStack): { id: string; reason:
     ...['sends', 'events', 'suppressions'].flatMap(firehose),
     iam5(
       `Resource::${lake}/call-list/*`,
-      'send-batches writes one call-list file per batch under call-list/',
+      'send-batches writes one call-list file per batch under call-list/; the CallListReader role reads them',
+    ),
+    iam5(
+      `Resource::${lake}/call-list-dial/*`,
+      'send-batches writes each call-list file with full numbers under call-list-dial/; only the CallListDialer role reads them',
     ),
     iam5(
       `Resource::${lake}/lake/*`,

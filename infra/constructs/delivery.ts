@@ -9,7 +9,9 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { Channel } from '../../shared/campaign/contact-policy-schema.ts';
 import type { DeployedCampaigns } from '../../shared/delivery/aws/s3-campaign-catalog.ts';
+import { CALL_LIST_DIAL_PREFIX, CALL_LIST_PREFIX } from '../../shared/delivery/senders/aws/s3-call-list.ts';
 import { SENDS } from '../../shared/lake/tables.ts';
+import { CallListAccess } from './call-list-access.ts';
 import { type DataLake, useAthenaQueries } from './data-lake.ts';
 import { CONTACT_STORE_ACTIONS, HouseFunction, WAVE_RUN_ACTIONS } from './house-function.ts';
 import { LakeStream } from './lake-stream.ts';
@@ -55,6 +57,8 @@ export class Delivery extends Construct {
   readonly planWave: HouseFunction;
   readonly sendsStream: LakeStream;
   readonly linkSecret: Secret;
+  /** The roles that read the call lists: masked, and with full numbers. */
+  readonly callLists: CallListAccess;
 
   constructor(scope: Construct, id: string, props: DeliveryProps) {
     super(scope, id);
@@ -97,7 +101,9 @@ export class Delivery extends Construct {
       .useQueue('smsQueueUrl', queues.sms)
       .useQueue('callListQueueUrl', queues['call-list'])
       .useSetting('sesConfigurationSet', props.sesConfigurationSet);
-    lake.bucket.grantPut(this.sendBatches, 'call-list/*');
+    lake.bucket.grantPut(this.sendBatches, `${CALL_LIST_PREFIX}*`);
+    lake.bucket.grantPut(this.sendBatches, `${CALL_LIST_DIAL_PREFIX}*`);
+    this.callLists = new CallListAccess(this, 'CallLists', { bucket: lake.bucket });
     this.sendBatches.addToRolePolicy(
       new PolicyStatement({
         actions: ['ses:SendEmail'],

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerCalls } from './commands/calls.ts';
 import { registerData } from './commands/data.ts';
 import { registerPreview } from './commands/preview.ts';
 import { registerReport } from './commands/report.ts';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerStatus(program);
   registerReport(program);
+  registerCalls(program);
   registerServe(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

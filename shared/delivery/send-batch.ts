@@ -1,3 +1,4 @@
+import type { Wave } from '../campaign/campaign-schema.ts';
 import type { Channel } from '../campaign/contact-policy-schema.ts';
 import type { Clock } from '../clock.ts';
 import type { CampaignCatalog, ScheduledWave } from './campaign-catalog.ts';
@@ -14,6 +15,7 @@ import {
   parseSendBatch,
   type SendBatchMessage,
 } from './send-batch-message.ts';
+import { formatCallTime, suggestedCallTime } from './senders/call-list-sheet.ts';
 import type { CallListWriter } from './senders/call-list-writer.ts';
 import type { EmailSender, SendResult } from './senders/email-sender.ts';
 import type { SmsSender } from './senders/sms-sender.ts';
@@ -239,10 +241,11 @@ function claimOutcome(c: ClaimResult): 'send' | 'skip' | 'interrupted' | { suppr
 
 async function send(
   deps: SendDeps,
-  { campaign, wave }: ScheduledWave,
+  sw: ScheduledWave,
   msg: SendBatchMessage,
   list: Pending[],
 ): Promise<SendResult[]> {
+  const { campaign, wave } = sw;
   const tags = (p: Pending) => ({ campaign: campaign.id, wave: wave.id, send: p.sendId });
   if (list.length === 0) return [];
   if (msg.channel === 'email') {
@@ -278,19 +281,44 @@ async function send(
       })),
     );
   }
+  const now = deps.clock.now();
+  const offer = offerLine(wave.offer);
   return deps.callList.add(
-    list.map((p) => ({
-      sendId: p.sendId,
-      campaignId: campaign.id,
-      waveId: wave.id,
-      customerId: p.recipient.customerId,
-      name: p.recipient.name,
-      phone: p.recipient.address,
-      tier: p.recipient.tier,
-      lastOrders: p.recipient.lastOrders ?? [],
-      talkingPoints: (p.rendered as Extract<Rendered, { channel: 'call-list' }>).talkingPoints,
-    })),
+    list.map((p) => {
+      const zone = p.recipient.timeZone ?? campaign.timeZone;
+      const callAt = suggestedCallTime(now, sw.policy.quietHours['call-list'], zone);
+      return {
+        sendId: p.sendId,
+        campaignId: campaign.id,
+        waveId: wave.id,
+        campaignName: campaign.name,
+        waveName: wave.name ?? wave.id,
+        offer,
+        variant: p.recipient.variant,
+        customerId: p.recipient.customerId,
+        name: p.recipient.name,
+        phone: p.recipient.address,
+        memberTier: p.recipient.memberTier,
+        tier: p.recipient.tier,
+        province: p.recipient.province,
+        city: p.recipient.city,
+        callAt: formatCallTime(callAt, zone, campaign.timeZone),
+        lastOrders: p.recipient.lastOrders ?? [],
+        talkingPoints: (p.rendered as Extract<Rendered, { channel: 'call-list' }>).talkingPoints,
+      };
+    }),
   );
+}
+
+/** The wave's offer as one cell of the call list: title, minimum spend, code. */
+function offerLine(offer: Wave['offer']): string | null {
+  if (!offer) return null;
+  const terms = [
+    offer.minSpend !== undefined ? `满${offer.minSpend}可用` : null,
+    offer.code ? `券码 ${offer.code}` : null,
+    offer.validUntil ? `至${offer.validUntil.replace('T', ' ')}` : null,
+  ].filter(Boolean);
+  return terms.length ? `${offer.title}（${terms.join('，')}）` : offer.title;
 }
 
 /** Puts recipients back on their queue, not to be sent before `notBefore` (SQS delays hop by 15 min). */

@@ -191,7 +191,7 @@ export const EVENTS: TableDef = {
     c(
       'event_type',
       'string',
-      'accepted, delivered, opened, clicked, bounced, complained, unsubscribed, rejected, delayed, rendering-failed, sms-failed.',
+      'accepted, delivered, opened, clicked, bounced, complained, unsubscribed, rejected, delayed, rendering-failed, sms-failed; for calls call-answered, call-unanswered, call-declined, call-converted, call-back (and unsubscribed).',
     ),
     c('campaign_id', 'string', 'Campaign of the send (NULL when only the provider message id is known).'),
     c('wave_id', 'string', 'Wave of the send.'),
@@ -201,7 +201,11 @@ export const EVENTS: TableDef = {
     c('message_id', 'string', 'Provider message id (SES, SNS): joins to sends.message_id.'),
     c('occurred_at', 'timestamp', 'When it happened.'),
     c('detail', 'string', 'Bounce type, clicked link, and the like. Never an address.'),
-    c('source', 'string', 'ses, sms-receipt, link (our redirects) or simulation (a simulated run).'),
+    c(
+      'source',
+      'string',
+      'ses, sms-receipt, link (our redirects), call-list (outcomes staff recorded) or simulation (a simulated run).',
+    ),
     c(
       'sku',
       'string',

@@ -23,7 +23,8 @@ export interface EventRow {
   detail: string | null;
   /** For a click on a product link, the product's sku; null for every other event. */
   sku: string | null;
-  source: 'ses' | 'sms-receipt' | 'link' | 'simulation';
+  /** Where it came from: call-list is an outcome staff recorded (call-outcomes.ts). */
+  source: 'ses' | 'sms-receipt' | 'link' | 'simulation' | 'call-list';
 }
 
 export interface Suppression {

@@ -42,10 +42,15 @@ export function waveRule(campaign: Campaign, wave: Wave): Rule {
   return named.where;
 }
 
+/**
+ * What stops each channel. The call list dials the number SMS goes to, so it obeys the phone's consent
+ * and suppressions: a customer who opted out of SMS (or of everything), or never agreed to marketing on
+ * their phone, is not called either.
+ */
 const BLOCK_COLUMN: Record<Channel, string> = {
   email: 'email_block',
-  sms: 'sms_block',
-  'call-list': 'call_block',
+  sms: 'phone_block',
+  'call-list': 'phone_block',
 };
 
 /** Candidate channels in order: the matching tier's channel first, then the wave's channel and fallbacks. */
@@ -143,8 +148,7 @@ ${valueRank}reach AS (
     CASE WHEN sa.reason IS NOT NULL THEN sa.reason WHEN se.reason IS NOT NULL THEN se.reason
       WHEN s.email IS NULL THEN 'no-address' WHEN NOT coalesce(s.email_consent, false) THEN 'opt-out' END AS email_block,
     CASE WHEN sa.reason IS NOT NULL THEN sa.reason WHEN ss.reason IS NOT NULL THEN ss.reason
-      WHEN s.phone IS NULL THEN 'no-address' WHEN NOT coalesce(s.sms_consent, false) THEN 'opt-out' END AS sms_block,
-    CASE WHEN sa.reason IS NOT NULL THEN sa.reason WHEN s.phone IS NULL THEN 'no-address' END AS call_block
+      WHEN s.phone IS NULL THEN 'no-address' WHEN NOT coalesce(s.sms_consent, false) THEN 'opt-out' END AS phone_block
   FROM seg s${wave.tiers.length ? '\n  LEFT JOIN value_rank v ON v.customer_id = s.customer_id' : ''}
   LEFT JOIN supp se ON se.customer_id = s.customer_id AND se.channel = 'email'
   LEFT JOIN supp ss ON ss.customer_id = s.customer_id AND ss.channel = 'sms'

@@ -36,6 +36,9 @@ describe('campaign CLI', () => {
     [['run']],
     [['status']],
     [['report']],
+    [['calls']],
+    [['calls', 'export']],
+    [['calls', 'record']],
   ])('prints help for %j with exit code 0', (args) => {
     const r = campaign([...args, '--help']);
     expect(r.code).toBe(0);

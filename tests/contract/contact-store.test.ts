@@ -222,6 +222,11 @@ describe.each(adapters)('contact store contract: %s', (_name, make) => {
       kind: 'suppressed',
       reason: 'complained',
     });
+    // The call list dials the SMS number: an SMS opt-out stops the call too.
+    expect(await claim(req({ sendId: 'd11/v/c9', customerId: 'c9', channel: 'call-list' }))).toEqual({
+      kind: 'suppressed',
+      reason: 'opt-out',
+    });
   });
 
   it('counts contacts recorded later in time, each under the cap it was claimed with (a run out of date order)', async () => {

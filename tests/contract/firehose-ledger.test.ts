@@ -7,6 +7,7 @@ import { FirehoseLedger } from '../../shared/delivery/ledger/aws/firehose-ledger
 import type { LedgerRow } from '../../shared/delivery/ledger/ledger.ts';
 import { S3CallList } from '../../shared/delivery/senders/aws/s3-call-list.ts';
 import { TableWriteError } from '../../shared/lake/aws/firehose-table-writer.ts';
+import { ENTRY } from '../helpers/call-list-entry.ts';
 
 // No Firehose or S3 implementation runs here, so the exact requests are asserted.
 const firehose = mockClient(FirehoseClient);
@@ -96,32 +97,31 @@ describe('Firehose ledger', () => {
 });
 
 describe('S3 call list', () => {
-  const entry = {
-    sendId: 'd11/vip/c1',
-    campaignId: 'd11',
-    waveId: 'vip',
-    customerId: 'c1',
-    name: '王小明',
-    phone: '+8613812345678',
-    tier: 'vip',
-    lastOrders: [{ orderId: 'o1', at: '2026-11-01 10:00:00', amount: 399 }],
-    talkingPoints: '感谢支持',
-  };
+  const entry = { ...ENTRY, name: '王小明', talkingPoints: '感谢支持' };
   const list = () =>
     new S3CallList({ client: new S3Client({ region: 'cn-north-1' }), bucket: 'lake-bucket' });
 
-  it('writes a batch as one CSV object with the phone masked', async () => {
+  it('writes a batch as one sheet with the phone masked, and its full numbers under a prefix of their own', async () => {
     s3.on(PutObjectCommand).resolves({});
     const results = await list().add([entry]);
-    const input = s3.commandCalls(PutObjectCommand)[0]?.args[0].input;
-    expect(input?.Bucket).toBe('lake-bucket');
-    expect(input?.Key).toMatch(/^call-list\/d11\/vip\/[0-9a-f]{16}\.csv$/);
-    expect(input?.ContentType).toBe('text/csv; charset=utf-8');
-    expect(String(input?.Body)).toBe(
-      'send_id,customer_id,name,phone_masked,tier,last_orders,talking_points\n' +
-        '"d11/vip/c1","c1","王小明","(+86) 138****5678","vip","2026-11-01 o1 ¥399.00","感谢支持"\n',
-    );
-    expect(results).toEqual([{ kind: 'sent', messageId: input?.Key }]);
+    const inputs = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+    expect(inputs.map((i) => i.Key)).toEqual([
+      expect.stringMatching(/^call-list-dial\/d11\/vip\/[0-9a-f]{16}\.csv$/),
+      expect.stringMatching(/^call-list\/d11\/vip\/[0-9a-f]{16}\.csv$/),
+    ]);
+    const [dial, masked] = inputs;
+    expect(dial?.Key?.slice('call-list-dial/'.length)).toBe(masked?.Key?.slice('call-list/'.length));
+    for (const input of inputs) {
+      expect(input.Bucket).toBe('lake-bucket');
+      expect(input.ContentType).toBe('text/csv; charset=utf-8');
+    }
+    const header =
+      '\uFEFF发送编号,客户编号,客户,手机,会员等级,价值层级,省份,城市,建议致电时间,活动,波次,优惠,版本,最近订单,话术,结果\n';
+    const row = (phone: string) =>
+      `"d11/vip/c1","c1","王小明","${phone}","钻石会员","vip","浙江省","杭州市","2026-11-11 09:00","双11 2026","双11零点：老客返现","老客返现20元（满199可用）","urgency","2026-11-01 o1 ¥399.00","感谢支持",""\n`;
+    expect(String(masked?.Body)).toBe(header + row('(+86) 138****5678'));
+    expect(String(dial?.Body)).toBe(header + row('(+86) 13812345678'));
+    expect(results).toEqual([{ kind: 'sent', messageId: masked?.Key }]);
   });
 
   it('reports a failed upload as retryable for every entry of the batch', async () => {

@@ -14,7 +14,13 @@ import { FIXTURE, RUN_AT } from './fixture-shop.ts';
 
 let wh: DuckDbWarehouse;
 
-const campaign = (over: { holdoutPercent?: number; category?: 'marketing' | 'transactional' } = {}) =>
+const campaign = (
+  over: {
+    holdoutPercent?: number;
+    category?: 'marketing' | 'transactional';
+    channel?: 'email' | 'call-list';
+  } = {},
+) =>
   Campaign.parse({
     id: 'aud',
     name: 'Audience test',
@@ -30,9 +36,11 @@ const campaign = (over: { holdoutPercent?: number; category?: 'marketing' | 'tra
         start: '2026-11-11T00:00',
         category: over.category ?? 'marketing',
         audience: { where: { everyone: true } },
-        channel: 'email',
-        fallback: ['sms'],
-        tiers: [{ name: 'vip', when: { by: 'spend', topPercent: 20 }, channel: 'call-list' }],
+        channel: over.channel ?? 'email',
+        fallback: over.channel ? [] : ['sms'],
+        tiers: over.channel
+          ? []
+          : [{ name: 'vip', when: { by: 'spend', topPercent: 20 }, channel: 'call-list' }],
         templates: {
           email: { subject: 'Hi', html: '<p>hi</p>' },
           sms: '{{ signature }}hi {{ optOut }}',
@@ -58,6 +66,7 @@ beforeAll(async () => {
     { customer_id: 'c04', channel: 'email', reason: 'bounced', created_at: '2026-10-01 00:00:00' },
     { customer_id: 'c05', channel: 'email', reason: 'bounced', created_at: '2026-10-01 00:00:00' },
     { customer_id: 'c07', channel: 'any', reason: 'opt-out', created_at: '2026-10-01 00:00:00' },
+    { customer_id: 'c02', channel: 'sms', reason: 'opt-out', created_at: '2026-10-01 00:00:00' },
   ];
   wh = await DuckDbWarehouse.open(await writeFixtureLake({ ...FIXTURE, suppressions }));
 });
@@ -69,11 +78,11 @@ describe('a wave audience, step by step', () => {
   it('applies consent and suppression, value tiers with fallback, and the caps already used', async () => {
     // Spend rank: c05 is the top 20% → vip → call-list (its email bounced, the call needs only a phone).
     // c01 was sent a marketing SMS 16 days before the run: marketing-monthly (1 per 30d) is full.
-    // c02, c06, c08 have no email → SMS. c03 consented to nothing. c04's email bounced and it has no phone.
-    // c07 opted out of everything.
+    // c06, c08 have no email → SMS. c02 has no email (the first candidate's reason) and opted out of SMS.
+    // c03 consented to nothing. c04's email bounced and it has no phone. c07 opted out of everything.
     expect(await audience(campaign())).toEqual([
       ['c01', 'capped', 'marketing-monthly'],
-      ['c02', 'eligible', 'sms'],
+      ['c02', 'suppressed', 'no-address'],
       ['c03', 'suppressed', 'opt-out'],
       ['c04', 'suppressed', 'bounced'],
       ['c05', 'eligible', 'call-list'],
@@ -89,11 +98,26 @@ describe('a wave audience, step by step', () => {
     expect(rows.find((r) => r[0] === 'c07')).toEqual(['c07', 'suppressed', 'opt-out']);
   });
 
+  it('calls no one who opted out of SMS or of everything, or never agreed to marketing on their phone', async () => {
+    // The call list dials the SMS number: c02 opted out of SMS, c03 never consented, c07 opted out of
+    // everything, c04 has no phone. (Transactional: the caps already used are beside the point here.)
+    expect(await audience(campaign({ channel: 'call-list', category: 'transactional' }))).toEqual([
+      ['c01', 'eligible', 'call-list'],
+      ['c02', 'suppressed', 'opt-out'],
+      ['c03', 'suppressed', 'opt-out'],
+      ['c04', 'suppressed', 'no-address'],
+      ['c05', 'eligible', 'call-list'],
+      ['c06', 'eligible', 'call-list'],
+      ['c07', 'suppressed', 'opt-out'],
+      ['c08', 'eligible', 'call-list'],
+    ]);
+  });
+
   it('keeps holdout customers in the audience, marked, by the MD5 bucket of campaign:customer', async () => {
     const inHoldout = (id: string) =>
       Number.parseInt(createHash('md5').update(`aud:${id}`).digest('hex').slice(0, 8), 16) % 10000 < 5000;
     const rows = await audience(campaign({ holdoutPercent: 50 }));
-    const reachable = ['c02', 'c05', 'c06', 'c08'];
+    const reachable = ['c05', 'c06', 'c08'];
     for (const id of reachable) {
       expect(rows.find((r) => r[0] === id)?.[1]).toBe(inHoldout(id) ? 'holdout' : 'eligible');
     }

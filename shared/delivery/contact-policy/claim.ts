@@ -175,8 +175,9 @@ export function recordExpiry(state: CustomerContacts, at: Date): Date {
   return new Date(latest + IDEMPOTENCY_DAYS * DAY);
 }
 
+/** The call list dials the number SMS goes to: an SMS opt-out (or bounce, complaint) stops the call too. */
 function suppression(state: CustomerContacts, channel: Channel): SuppressionReason | undefined {
-  return state.suppressed.any ?? (channel === 'call-list' ? undefined : state.suppressed[channel]);
+  return state.suppressed.any ?? state.suppressed[channel === 'call-list' ? 'sms' : channel];
 }
 
 /** Decides a claim and, when it is claimed, the record to write (pruned). */

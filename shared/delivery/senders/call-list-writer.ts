@@ -5,10 +5,23 @@ export interface CallListEntry {
   sendId: string;
   campaignId: string;
   waveId: string;
+  /** The campaign's and wave's names as staff know them (the ids when a wave has no name). */
+  campaignName: string;
+  waveName: string;
+  /** The wave's offer in a few words (title, minimum spend, code), or null. */
+  offer: string | null;
+  variant: string | null;
   customerId: string;
   name: string | null;
+  /** E.164; masked in every file but the access-controlled dialling export. */
   phone: string;
+  /** The shop's membership level (customers.member_tier) and the wave's value tier. */
+  memberTier: string | null;
   tier: string | null;
+  province: string | null;
+  city: string | null;
+  /** When to call, in the customer's local time, outside the call list's quiet hours (call-list-sheet.ts). */
+  callAt: string;
   lastOrders: { orderId: string; at: string; amount: number }[];
   talkingPoints: string;
 }

@@ -1,13 +1,21 @@
 import { createHash } from 'node:crypto';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { callListCsv } from '../call-list-sheet.ts';
 import type { CallListEntry, CallListWriter } from '../call-list-writer.ts';
 import type { SendResult } from '../email-sender.ts';
-import { callListCsv } from '../local/call-list-csv.ts';
+
+/** Where staff read the list, the phone masked (the `CallListReader` role may read it). */
+export const CALL_LIST_PREFIX = 'call-list/';
+/** Where the same rows with full numbers go: only the `CallListDialer` role may read it. */
+export const CALL_LIST_DIAL_PREFIX = 'call-list-dial/';
 
 /**
- * The AWS call list: each batch's entries as one CSV object under
- * `call-list/<campaign>/<wave>/<first send id hash>.csv` in the lake bucket (encrypted at rest by the
- * bucket; staff download it through the console or a presigned link). The phone is masked as locally.
+ * The AWS call list: each batch's entries as one sheet (call-list-sheet.ts: UTF-8 with BOM, Chinese
+ * headers) under `call-list/<campaign>/<wave>/<first send id hash>.csv` in the lake bucket, the phone
+ * masked, and the same rows with full numbers under `call-list-dial/…` with the same name: a separate
+ * prefix whose read grant is a role of its own (infra/constructs/delivery.ts), so who may see numbers is
+ * decided apart from who may see the list. Both are encrypted at rest by the bucket; staff download them
+ * through the console or a presigned link made with their role.
  */
 export class S3CallList implements CallListWriter {
   readonly #client: S3Client;
@@ -25,16 +33,21 @@ export class S3CallList implements CallListWriter {
       .update(entries.map((e) => e.sendId).join('\n'))
       .digest('hex')
       .slice(0, 16);
-    const key = `call-list/${first.campaignId}/${first.waveId}/${id}.csv`;
-    try {
-      await this.#client.send(
+    const name = `${first.campaignId}/${first.waveId}/${id}.csv`;
+    const key = `${CALL_LIST_PREFIX}${name}`;
+    const put = (Key: string, phones: 'masked' | 'full') =>
+      this.#client.send(
         new PutObjectCommand({
           Bucket: this.#bucket,
-          Key: key,
-          Body: callListCsv(entries, true),
+          Key,
+          Body: callListCsv(entries, true, phones),
           ContentType: 'text/csv; charset=utf-8',
         }),
       );
+    try {
+      // The dialling copy first: a list staff can see always has its numbers behind it.
+      await put(`${CALL_LIST_DIAL_PREFIX}${name}`, 'full');
+      await put(key, 'masked');
     } catch (e) {
       const error = `${(e as Error).name}: ${(e as Error).message}`;
       return entries.map(() => ({ kind: 'failed', error, retryable: true }));

@@ -1,32 +1,21 @@
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type CallListEntry, type CallListWriter, maskPhone } from '../call-list-writer.ts';
+import { callListCsv } from '../call-list-sheet.ts';
+import type { CallListEntry, CallListWriter } from '../call-list-writer.ts';
 import type { SendResult } from '../email-sender.ts';
 import { localMessageId } from './outbox.ts';
 
-const HEADER = 'send_id,customer_id,name,phone_masked,tier,last_orders,talking_points';
-
-function cell(value: string): string {
-  // Quote always; a leading = + - @ would be a formula in a spreadsheet.
-  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
-  return `"${safe.replaceAll('"', '""')}"`;
+/** The file a wave's call list goes to under <outbox>/call-list/ (its dialling export adds `.full`). */
+export function callListFileName(campaignId: string, waveId: string): string {
+  return `${campaignId}__${waveId}.csv`.replace(/[^A-Za-z0-9_.-]/g, '_');
 }
 
-/** The call list as CSV lines (quoted, formula-safe, phone masked), with the header line if asked. */
-export function callListCsv(entries: readonly CallListEntry[], header: boolean): string {
-  const lines = entries.map((e) => {
-    const orders = e.lastOrders
-      .map((o) => `${o.at.slice(0, 10)} ${o.orderId} ¥${o.amount.toFixed(2)}`)
-      .join('; ');
-    return [e.sendId, e.customerId, e.name ?? '', maskPhone(e.phone), e.tier ?? '', orders, e.talkingPoints]
-      .map(cell)
-      .join(',');
-  });
-  return `${header ? `${HEADER}\n` : ''}${lines.join('\n')}\n`;
-}
-
-/** The local call list: one CSV per wave under <outbox>/call-list/, the phone masked. */
+/**
+ * The local call list: one sheet per wave under <outbox>/call-list/ (call-list-sheet.ts: UTF-8 with BOM,
+ * Chinese headers), the phone masked. Full numbers are only in the export `campaign calls export
+ * --full-numbers` writes on request, a separate file only its owner can read.
+ */
 export class CsvCallList implements CallListWriter {
   readonly #dir: string;
 
@@ -37,7 +26,7 @@ export class CsvCallList implements CallListWriter {
   async add(entries: readonly CallListEntry[]): Promise<SendResult[]> {
     const byFile = new Map<string, CallListEntry[]>();
     for (const e of entries) {
-      const file = join(this.#dir, `${e.campaignId}__${e.waveId}.csv`.replace(/[^A-Za-z0-9_.-]/g, '_'));
+      const file = join(this.#dir, callListFileName(e.campaignId, e.waveId));
       byFile.set(file, [...(byFile.get(file) ?? []), e]);
     }
     await mkdir(this.#dir, { recursive: true });

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { loadConfigFile } from '../../campaign/config-file.ts';
 import { type Clock, systemClock } from '../../clock.ts';
 import { DataError } from '../../errors.ts';
-import { openDuckDb } from '../../lake/local/duckdb-warehouse.ts';
+import { openDuckDb, tableSource } from '../../lake/local/duckdb-warehouse.ts';
 import { recoverLakeSwap, stagingFolder } from '../../lake/local/lake-swap.ts';
+import { ORDERS } from '../../lake/tables.ts';
 import { sqlString } from '../../segment/sql-literals.ts';
 import { ImportStaging, type OrderParts } from './import-staging.ts';
 import type { ImportedOrder, RowResult } from './imported-order.ts';
@@ -131,7 +132,7 @@ async function stageAndMerge(
     );
     for await (const r of source.results) await out.add(r);
     await out.closeOrders();
-    const resolved = await resolveImported(db, out, source.parts);
+    const resolved = await resolveImported(db, out, source.parts, tableSource(dataDir, ORDERS));
     const merged =
       resolved.orders > 0
         ? await mergeIntoLake(db, dataDir, staging, label)

@@ -14,38 +14,66 @@ import {
 } from './imported-order.ts';
 import type { CsvRow } from './read-csv.ts';
 
-/** A mapping file for `--format mapped`: which column holds which field, and what the statuses mean. */
-export const ImportMapping = z.strictObject({
-  $schema: z.string().optional(),
-  timeZone: z
-    .string()
-    .refine(isValidTimeZone, { error: 'expected an IANA time zone' })
-    .default('Asia/Shanghai'),
-  channel: z.string().default('import').meta({ description: 'Sales channel recorded on every order.' }),
-  columns: z.strictObject({
-    order_id: z.string(),
-    customer_id: z.string(),
-    created_at: z.string(),
-    paid_at: z.string().optional(),
-    status: z.string(),
-    amount: z.string(),
-    discount: z.string().optional(),
-    name: z.string().optional(),
-    province: z.string().optional(),
-    city: z.string().optional(),
-    email: z.string().optional(),
-    phone: z.string().optional(),
-    marketing_consent: z.string().optional(),
-    sku: z.string().optional(),
-    category: z.string().optional(),
-    quantity: z.string().optional(),
-    unit_price: z.string().optional(),
-  }),
-  statuses: z
-    .record(z.string(), z.enum(['paid', 'unpaid', 'closed', 'refunded']))
-    .meta({ description: 'Status text in the file → paid, unpaid, closed or refunded.' }),
-  consentValues: z.array(z.string()).default(['yes', 'y', 'true', '1', '是']),
-});
+const ORDER_COLUMNS = ['customer_id', 'created_at', 'status', 'amount'] as const;
+
+/**
+ * A mapping file for `--format mapped`: which column holds which field, and what the statuses mean. A file
+ * of orders maps the order columns (customer, created, status, amount); a file of order lines only — an
+ * item report such as Taobao's 宝贝报表/订单明细 — maps none of them and a `sku`: its lines join orders
+ * already in the lake, by order id, and their buyers.
+ */
+export const ImportMapping = z
+  .strictObject({
+    $schema: z.string().optional(),
+    timeZone: z
+      .string()
+      .refine(isValidTimeZone, { error: 'expected an IANA time zone' })
+      .default('Asia/Shanghai'),
+    channel: z.string().default('import').meta({ description: 'Sales channel recorded on every order.' }),
+    customerIds: z.enum(['hashed', 'as-is', 'taobao']).default('hashed').meta({
+      description:
+        'How the customer column becomes a customer id: hashed (im- + hash, the default), as-is (the value itself, as an order feed gives it), taobao (the buyer nickname 买家会员名, as the Taobao order report imports it: one customer per buyer across both).',
+    }),
+    columns: z.strictObject({
+      order_id: z.string(),
+      customer_id: z.string().optional(),
+      created_at: z.string().optional(),
+      paid_at: z.string().optional(),
+      status: z.string().optional(),
+      amount: z.string().optional(),
+      discount: z.string().optional(),
+      name: z.string().optional(),
+      province: z.string().optional(),
+      city: z.string().optional(),
+      email: z.string().optional(),
+      phone: z.string().optional(),
+      marketing_consent: z.string().optional(),
+      sku: z.string().optional(),
+      category: z.string().optional(),
+      quantity: z.string().optional(),
+      unit_price: z.string().optional(),
+    }),
+    statuses: z
+      .record(z.string(), z.enum(['paid', 'unpaid', 'closed', 'refunded']))
+      .default({})
+      .meta({ description: 'Status text in the file → paid, unpaid, closed or refunded.' }),
+    consentValues: z.array(z.string()).default(['yes', 'y', 'true', '1', '是']),
+  })
+  .superRefine((m, ctx) => {
+    const mapped = ORDER_COLUMNS.filter((c) => m.columns[c] !== undefined);
+    if (mapped.length > 0 && mapped.length < ORDER_COLUMNS.length)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['columns'],
+        message: `map all of ${ORDER_COLUMNS.join(', ')} (a file of orders), or none of them and a sku (a file of order lines); missing ${ORDER_COLUMNS.filter((c) => !mapped.includes(c)).join(', ')}`,
+      });
+    if (mapped.length === 0 && !m.columns.sku)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['columns'],
+        message: `a file of order lines maps sku (and maps none of ${ORDER_COLUMNS.join(', ')}); a file of orders maps all of them`,
+      });
+  });
 export type ImportMapping = z.infer<typeof ImportMapping>;
 
 /**
@@ -156,7 +184,10 @@ function mappedOrder(
       line: row.line,
       orderId,
       customer: {
-        customerId: customerIdFrom('im', customer),
+        customerId:
+          m.customerIds === 'as-is'
+            ? customer
+            : customerIdFrom(m.customerIds === 'taobao' ? 'tb' : 'im', customer),
         name: get(col.name) || null,
         province: get(col.province) || null,
         city: get(col.city) || null,

@@ -31,7 +31,7 @@ export async function mergeIntoLake(
 ): Promise<MergeCounts> {
   await db.run(`CREATE TABLE inc AS
     SELECT order_id, customer_id, created_at, paid_at, status, amount, discount, channel,
-      ${sqlString(source)} AS source, strftime(created_at, '%Y-%m') AS dt
+      coalesce(source, ${sqlString(source)}) AS source, strftime(created_at, '%Y-%m') AS dt
     FROM imp_orders`);
   await db.run(
     `CREATE TABLE existing AS SELECT order_id, dt FROM ${tableSource(dataDir, ORDERS)} WHERE order_id IN (SELECT order_id FROM inc)`,
@@ -86,7 +86,7 @@ export async function mergeIntoLake(
       arg_min(channel, created_at) AS acquisition_channel, ${first('email')} AS email,
       bool_or(email_consent) AS email_consent, ${first('phone')} AS phone, bool_or(sms_consent) AS sms_consent,
       CAST(NULL AS VARCHAR) AS time_zone, min(created_at) AS registered_at
-    FROM imp_orders GROUP BY customer_id`);
+    FROM imp_orders WHERE source IS NULL GROUP BY customer_id`);
   const customerCols = CUSTOMERS.columns.map((c) =>
     c.name === 'customer_id'
       ? 'customer_id'

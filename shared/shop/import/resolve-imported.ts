@@ -41,12 +41,14 @@ export interface Resolved {
  * of an order's versions the latest (`version`: an order feed's event time) counts; copies that agree are one
  * order; versions that disagree are a conflict and every row of that order goes to the rejects, naming
  * the lines and the fields that differ — no version wins silently. Leaves `imp_orders` (one row per order,
- * the lake's order columns and the customer's fields) and `imp_items` (their lines) in the connection.
+ * the lake's order columns and the customer's fields; `source` set for orders the lake already had, whose
+ * lines came without the order's fields) and `imp_items` (their lines) in the connection.
  */
 export async function resolveImported(
   db: DuckDBConnection,
   staging: ImportStaging,
   parts: OrderParts,
+  lakeOrders: string,
 ): Promise<Resolved> {
   await db.run(
     `CREATE TABLE occ AS SELECT * FROM read_json(${sqlString(staging.ordersFile)}, format = 'newline_delimited', columns = ${STAGED})`,
@@ -59,6 +61,10 @@ export async function resolveImported(
       min(line) FILTER (WHERE header) AS chosen_line
     FROM occ JOIN latest USING (order_id, version)
     GROUP BY order_id`);
+  // Order lines without their order's fields (an item report) join the order the lake already has.
+  await db.run(`CREATE TABLE known AS
+    SELECT o.order_id, o.customer_id, o.created_at, o.paid_at, o.status, o.amount, o.discount, o.channel, o.source
+    FROM ${lakeOrders} o WHERE o.order_id IN (SELECT order_id FROM verdict WHERE headers = 0)`);
 
   // Conflicts and orders without their fields: every row of the order is rejected, with the reason.
   const differs = COMPARED.filter(([name]) => parts === 'whole' || name !== 'line items').map(
@@ -66,7 +72,8 @@ export async function resolveImported(
       `CASE WHEN count(DISTINCT coalesce(CAST(${expr} AS VARCHAR), '')) > 1 THEN '${name}' END`,
   );
   const bad = await db.stream(`
-    WITH bad AS (SELECT * FROM verdict WHERE versions > 1 OR headers = 0),
+    WITH bad AS (SELECT * FROM verdict
+      WHERE versions > 1 OR (headers = 0 AND order_id NOT IN (SELECT order_id FROM known))),
     fields AS (
       SELECT order_id, list_filter([${differs.join(', ')}], x -> x IS NOT NULL) AS fields
       FROM occ WHERE header AND order_id IN (SELECT order_id FROM bad)
@@ -77,7 +84,7 @@ export async function resolveImported(
       FROM rows GROUP BY order_id)
     SELECT s.line, s.cells,
       CASE WHEN b.headers = 0
-        THEN 'order ' || r.order_id || ': line items without a row that carries the order''s fields'
+        THEN 'order ' || r.order_id || ': line items of an order that is not in the lake, and no row of the file carries its fields (import the orders first)'
         ELSE 'order ' || r.order_id || ' comes in ' || b.versions || ' versions that differ in '
           || array_to_string(f.fields, ', ') || ' (lines ' || array_to_string(l.all_lines[1:10], ', ')
           || CASE WHEN l.n > 10 THEN ', …' ELSE '' END || '): none of its '
@@ -94,9 +101,11 @@ export async function resolveImported(
   }
 
   await db.run(`CREATE TABLE imp_orders AS
-    SELECT occ.order_id, o.*
+    SELECT occ.order_id, o.*, CAST(NULL AS VARCHAR) AS source
     FROM occ JOIN verdict v ON v.order_id = occ.order_id AND occ.line = v.chosen_line AND occ.header
-    WHERE v.versions = 1`);
+    WHERE v.versions = 1
+    UNION ALL BY NAME
+    SELECT * FROM known`);
   // Items: a whole order's are its chosen version's; an order in parts has the items of all its rows.
   const fromRows =
     parts === 'whole'
@@ -106,7 +115,7 @@ export async function resolveImported(
     WITH lines AS (
       SELECT occ.order_id, occ.line, unnest(occ.items) AS it, generate_subscripts(occ.items, 1) AS k
       FROM occ JOIN verdict v ON v.order_id = occ.order_id
-      WHERE v.versions = 1 AND ${fromRows})
+      WHERE (v.versions = 1 AND ${fromRows}) OR occ.order_id IN (SELECT order_id FROM known))
     SELECT order_id, CAST(row_number() OVER (PARTITION BY order_id ORDER BY line, k) AS INTEGER) AS line_no,
       it.sku, it.name, it.category, it.quantity, it.unit_price
     FROM lines`);

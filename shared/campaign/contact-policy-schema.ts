@@ -65,9 +65,12 @@ export const RepurchaseRateBenchmark = z
   .strictObject({
     rate: z
       .number()
-      .min(0)
-      .max(1, { error: 'expected a fraction between 0 and 1, e.g. 0.2 for 20%' })
-      .meta({ description: 'Share of buyers who buy a second time within the window, 0–1 (0.2 = 20%).' }),
+      .refine((n) => n >= 0 && n <= 1, { error: 'expected a fraction between 0 and 1, e.g. 0.2 for 20%' })
+      .meta({
+        description: 'Share of buyers who buy a second time within the window, 0–1 (0.2 = 20%).',
+        minimum: 0,
+        maximum: 1,
+      }),
     window: Duration.refine((text) => !DURATION_PATTERN.test(text) || parseDuration(text) % DAY_MS === 0, {
       error: 'expected whole days, e.g. 180d or 52w',
     }).meta({ description: 'Days after the first purchase the second must come within, e.g. 180d.' }),

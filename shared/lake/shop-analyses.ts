@@ -44,8 +44,9 @@ export const DEFAULT_REPURCHASE_WINDOW_DAYS = 180;
 
 const PURCHASES = `SELECT order_id, customer_id, paid_at, amount FROM orders WHERE status = 'paid' AND paid_at IS NOT NULL`;
 
-/** Each purchase with the buyer's next purchase's time (NULL for the latest). */
+/** Each purchase with the buyer's previous and next purchases' times (NULL for none). */
 const PURCHASE_SEQUENCE = `SELECT order_id, customer_id, paid_at, amount,
+    lag(paid_at) OVER (PARTITION BY customer_id ORDER BY paid_at, order_id) AS prev_paid_at,
     lead(paid_at) OVER (PARTITION BY customer_id ORDER BY paid_at, order_id) AS next_paid_at
   FROM orders WHERE status = 'paid' AND paid_at IS NOT NULL`;
 
@@ -74,14 +75,13 @@ const rateIfComplete = (num: string, den: string, periodEndCol: string, days: nu
   `CASE WHEN ${periodEndCol} + INTERVAL '${days}' DAY < ${DATA_END} THEN ${ratio(num, den)} END`;
 
 /**
- * Each buyer's first purchase in each period (`period_start`/`period_end` from the given expressions),
- * with the next purchase after it.
+ * Each buyer's first purchase in each period (`period_start`/`period_end` from the given expressions):
+ * the purchase whose previous one is in an earlier period, or that has none; with the next purchase.
  */
-const firstInPeriod = (start: (ts: string) => string, end: (ts: string) => string) => `SELECT *
-  FROM (SELECT s.*, ${start('s.paid_at')} AS period_start, ${end('s.paid_at')} AS period_end,
-      row_number() OVER (PARTITION BY s.customer_id, ${start('s.paid_at')} ORDER BY s.paid_at, s.order_id) AS nth
-    FROM (${PURCHASE_SEQUENCE}) s) f
-  WHERE nth = 1`;
+const firstInPeriod = (start: (ts: string) => string, end: (ts: string) => string) => `SELECT s.*,
+    ${start('s.paid_at')} AS period_start, ${end('s.paid_at')} AS period_end
+  FROM (${PURCHASE_SEQUENCE}) s
+  WHERE s.prev_paid_at IS NULL OR ${start('s.prev_paid_at')} <> ${start('s.paid_at')}`;
 
 const boughtAgain = (days: number) =>
   `count(*) FILTER (WHERE next_paid_at <= paid_at + INTERVAL '${days}' DAY)`;

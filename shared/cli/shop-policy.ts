@@ -55,7 +55,7 @@ export async function shopPolicyFor(
   return { policy: DEFAULT_CONTACT_POLICY, source: 'built-in default' };
 }
 
-/** Where commands without a campaign file (sql, data profile, serve) look for the shop's policy. */
+/** Where commands without a campaign file (sql, data profile) look for the shop's policy. */
 export const DEFAULT_POLICY_PATH = join('campaigns', POLICY_FILE_NAME);
 
 /**

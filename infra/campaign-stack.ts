@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { repurchaseBenchmark } from '../shared/lake/shop-analyses.ts';
 import { CampaignApi } from './constructs/campaign-api.ts';
 import { DataLake } from './constructs/data-lake.ts';
 import { Delivery } from './constructs/delivery.ts';
@@ -31,13 +32,14 @@ export class CampaignStack extends Stack {
     },
   ) {
     super(scope, id, props);
+    const deployed = deployedCampaigns(settings.campaignsFolder);
     this.lake = new DataLake(this, 'DataLake', {
       athenaBytesScannedCutoff: settings.athenaBytesScannedCutoff,
       historyStart: settings.historyStart,
       ephemeral: settings.ephemeral,
+      repurchaseBenchmark: repurchaseBenchmark(deployed.policy),
     });
     this.state = new State(this, 'State', { ephemeral: settings.ephemeral });
-    const deployed = deployedCampaigns(settings.campaignsFolder);
     this.delivery = new Delivery(this, 'Delivery', {
       lake: this.lake,
       state: this.state,

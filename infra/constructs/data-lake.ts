@@ -4,7 +4,8 @@ import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ANALYST_VIEWS } from '../../shared/lake/analyst-views.ts';
+import { analystViews } from '../../shared/lake/analyst-views.ts';
+import type { RepurchaseBenchmark } from '../../shared/lake/shop-analyses.ts';
 import { LAKE_TABLES, type TableDef } from '../../shared/lake/tables.ts';
 import type { HouseFunction } from './house-function.ts';
 
@@ -14,6 +15,8 @@ export interface DataLakeProps {
   historyStart: string;
   /** Delete the buckets (and their objects) with the stack: for throwaway test stacks only. */
   ephemeral?: boolean;
+  /** The shop's repurchase benchmark (contact-policy.yaml) for the repurchase_vs_industry view. */
+  repurchaseBenchmark: RepurchaseBenchmark | null;
 }
 
 /**
@@ -105,7 +108,7 @@ export class DataLake extends Construct {
     });
     this.workGroup = workGroup;
     // The analysts' views, saved in the workgroup: run one once to create its view (docs/responses.md).
-    for (const view of ANALYST_VIEWS) {
+    for (const view of analystViews(props.repurchaseBenchmark)) {
       const q = new CfnNamedQuery(this, `View-${view.name}`, {
         name: `create view ${view.name}`,
         description: view.description,

@@ -58,12 +58,37 @@ export const QuietHours = z.strictObject({
 });
 export type QuietHours = z.infer<typeof QuietHours>;
 
+const DAY_MS = 86_400_000;
+
+/** An industry repurchase rate the shop compares itself with (the repurchase_vs_industry view). */
+export const RepurchaseRateBenchmark = z
+  .strictObject({
+    rate: z
+      .number()
+      .refine((n) => n >= 0 && n <= 1, { error: 'expected a fraction between 0 and 1, e.g. 0.2 for 20%' })
+      .meta({
+        description: 'Share of buyers who buy a second time within the window, 0–1 (0.2 = 20%).',
+        minimum: 0,
+        maximum: 1,
+      }),
+    window: Duration.refine((text) => !DURATION_PATTERN.test(text) || parseDuration(text) % DAY_MS === 0, {
+      error: 'expected whole days, e.g. 180d or 52w',
+    }).meta({ description: 'Days after the first purchase the second must come within, e.g. 180d.' }),
+    source: z.string().optional().meta({ description: 'Where the figure comes from (shown with it).' }),
+  })
+  .meta({ description: "The industry's second-purchase rate within a window." });
+export type RepurchaseRateBenchmark = z.infer<typeof RepurchaseRateBenchmark>;
+
 /** The shop-wide contact policy file (`contact-policy.yaml`); campaigns may override parts of it. */
 export const ContactPolicy = z
   .strictObject({
     $schema: z.string().optional(),
     caps: z.array(FrequencyCap).default([]),
     quietHours: QuietHours.default({}),
+    benchmarks: z
+      .strictObject({ repurchaseRate: RepurchaseRateBenchmark.optional() })
+      .optional()
+      .meta({ description: "Figures the shop's own analyses are compared with (docs/analyses.md)." }),
   })
   .superRefine((policy, ctx) => {
     const seen = new Set<string>();

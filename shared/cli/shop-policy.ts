@@ -54,3 +54,16 @@ export async function shopPolicyFor(
     return { policy: await loadConfigFile(ContactPolicySchema, sibling), source: sibling };
   return { policy: DEFAULT_CONTACT_POLICY, source: 'built-in default' };
 }
+
+/** Where commands without a campaign file (sql, data profile) look for the shop's policy. */
+export const DEFAULT_POLICY_PATH = join('campaigns', POLICY_FILE_NAME);
+
+/**
+ * The shop-wide contact policy for a command without a campaign file: --policy FILE, else
+ * campaigns/contact-policy.yaml when present, else the built-in default. A file that is there must be valid.
+ */
+export async function shopPolicy(option?: string): Promise<{ policy: ContactPolicy; source: string }> {
+  const file = option ?? (existsSync(DEFAULT_POLICY_PATH) ? DEFAULT_POLICY_PATH : undefined);
+  if (!file) return { policy: DEFAULT_CONTACT_POLICY, source: 'built-in default' };
+  return { policy: await loadConfigFile(ContactPolicySchema, file), source: file };
+}

@@ -15,10 +15,12 @@ import { statePaths } from '../delivery/local/local-delivery.ts';
 import { ConfigError, formatProblem } from '../errors.ts';
 import { lakeRoot, resolveDataDir } from '../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../lake/local/duckdb-warehouse.ts';
+import { repurchaseBenchmark } from '../lake/shop-analyses.ts';
 import { campaignReport } from '../responses/campaign-report.ts';
 import { renderHtmlReport } from '../responses/html-report.ts';
 import { writeResponseTables } from '../responses/local/response-tables.ts';
 import { DEFAULT_RESPONSE_MODEL } from '../responses/simulate-responses.ts';
+import { analysesSummary } from '../shop/analyses-summary.ts';
 import { generateShop } from '../shop/generate/generate-shop.ts';
 import { shopProfile } from '../shop/shop-profile.ts';
 import { instantToLocal } from '../time/zoned-time.ts';
@@ -93,16 +95,16 @@ async function startLocked(
     console.log(`✔ using the shop in ${lakeRoot(dataDir)}`);
   }
 
-  const wh = await DuckDbWarehouse.open(dataDir);
+  const { policy } = await shopPolicyFor(CAMPAIGN_FILE);
+  const wh = await DuckDbWarehouse.open(dataDir, { benchmark: repurchaseBenchmark(policy) });
   try {
-    printProfile(await shopProfile(wh));
+    printProfile(await shopProfile(wh), await analysesSummary(wh));
   } finally {
     await wh.close();
   }
 
   // The five waves through the local delivery; a second npm start finds them run and sends nothing.
   const progress = stepReporter(true);
-  const { policy } = await shopPolicyFor(CAMPAIGN_FILE);
   console.log(`\nRunning ${campaign.id} on a simulated clock (outbox: ${statePaths(dataDir).outbox})`);
   const { campaigns: others } = await siblingCampaigns(CAMPAIGN_FILE);
   const statuses = await runCampaign(campaign, policy, {

@@ -1,10 +1,12 @@
 import { oneSendSql } from '../delivery/ledger/ledger.ts';
 import { CAMPAIGN_SCOPE, liftEstimatesSql } from '../responses/lift-sql.ts';
+import { type RepurchaseBenchmark, shopAnalyses } from './shop-analyses.ts';
 
 /**
  * The analysts' views, defined once: DuckDB creates them next to the tables (so `campaign sql` sees them)
  * and the CDK app saves each as an Athena named query in the analysts' workgroup. Plain SQL that both
- * engines run; ledger rows and events are read one per id.
+ * engines run; ledger rows and events are read one per id. The campaign views come first, then the
+ * shop's own analyses (shop-analyses.ts).
  */
 export interface AnalystView {
   name: string;
@@ -33,7 +35,7 @@ matched AS (
     ON ev.send_id IS NULL AND m.message_id = ev.message_id
 )`;
 
-export const ANALYST_VIEWS: readonly AnalystView[] = [
+const CAMPAIGN_VIEWS: readonly AnalystView[] = [
   {
     name: 'wave_funnel',
     description:
@@ -175,3 +177,8 @@ LEFT JOIN bought b ON b.campaign_id = k.campaign_id AND b.sku = k.sku
 LEFT JOIN (SELECT sku, max(category) AS category FROM products GROUP BY sku) pr ON pr.sku = k.sku`,
   },
 ];
+
+/** Every analysts' view; `benchmark` is the shop's repurchase figure (contact-policy.yaml), if entered. */
+export function analystViews(benchmark: RepurchaseBenchmark | null): AnalystView[] {
+  return [...CAMPAIGN_VIEWS, ...shopAnalyses(benchmark)];
+}

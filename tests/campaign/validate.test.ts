@@ -282,6 +282,21 @@ describe('campaign validation', () => {
     }
   });
 
+  it('refuses an industry repurchase rate written as a percentage, or a window that is not whole days', () => {
+    const text = readFileSync('campaigns/contact-policy.yaml', 'utf8')
+      .replace('rate: 0.2', 'rate: 20')
+      .replace('window: 180d', 'window: 36h');
+    try {
+      parseConfigText(ContactPolicy, text, 'contact-policy.yaml');
+      expect.unreachable('rate 20 and a 36h window were accepted');
+    } catch (e) {
+      expect((e as ConfigError).problems.map(formatProblem)).toEqual([
+        'contact-policy.yaml:22:11 benchmarks.repurchaseRate.rate: expected a fraction between 0 and 1, e.g. 0.2 for 20%',
+        'contact-policy.yaml:23:13 benchmarks.repurchaseRate.window: expected whole days, e.g. 180d or 52w',
+      ]);
+    }
+  });
+
   it('keeps the committed JSON Schemas in step with the zod schemas', () => {
     expect(JSON.parse(readFileSync('campaign.schema.json', 'utf8'))).toEqual(configJsonSchema('campaign'));
     expect(JSON.parse(readFileSync('contact-policy.schema.json', 'utf8'))).toEqual(

@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { ANALYST_VIEWS } from '../../shared/lake/analyst-views.ts';
+import { analystViews } from '../../shared/lake/analyst-views.ts';
+import { shopAnalyses } from '../../shared/lake/shop-analyses.ts';
 import { LAKE_TABLES } from '../../shared/lake/tables.ts';
 import { testTemplate } from './test-stack.ts';
 
@@ -103,8 +104,26 @@ describe('data lake construct', () => {
   it("saves each analysts' view as an Athena named query in the workgroup", () => {
     const queries = Object.values(template.findResources('AWS::Athena::NamedQuery'));
     expect(queries.map((q) => q.Properties.Name).sort()).toEqual(
-      ANALYST_VIEWS.map((v) => `create view ${v.name}`).sort(),
+      analystViews(null)
+        .map((v) => `create view ${v.name}`)
+        .sort(),
     );
     for (const q of queries) expect(q.Properties.QueryString).toMatch(/^CREATE OR REPLACE VIEW \w+ AS\n/);
+  });
+
+  it("saves the shop's own analyses, with the repurchase figure of the deployed contact policy", () => {
+    const byName = Object.fromEntries(
+      Object.values(template.findResources('AWS::Athena::NamedQuery')).map((q) => [
+        q.Properties.Name,
+        q.Properties.QueryString,
+      ]),
+    );
+    for (const view of shopAnalyses(null))
+      expect(byName[`create view ${view.name}`]).toMatch(
+        new RegExp(`^CREATE OR REPLACE VIEW ${view.name} AS\n`),
+      );
+    // campaigns/contact-policy.yaml: benchmarks.repurchaseRate { rate: 0.2, window: 180d }.
+    expect(byName['create view repurchase_vs_industry']).toContain('CAST(0.2 AS DOUBLE) AS industry_rate');
+    expect(byName['create view repurchase_vs_industry']).toContain("INTERVAL '180' DAY");
   });
 });

@@ -1,6 +1,6 @@
 import { TrinoSQL } from 'dt-sql-parser';
 import { describe, expect, it } from 'vitest';
-import { ANALYST_VIEWS } from '../../shared/lake/analyst-views.ts';
+import { analystViews } from '../../shared/lake/analyst-views.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { campaignFunnelSql, campaignRegionsSql } from '../../shared/responses/attribution-sql.ts';
 import { liftEstimatesSql, liftStatsSql } from '../../shared/responses/lift-sql.ts';
@@ -21,7 +21,12 @@ describe('the report’s SQL', () => {
           t.sql,
         ]),
       ),
-      ...Object.fromEntries(ANALYST_VIEWS.map((v) => [`view ${v.name}`, v.sql])),
+      ...Object.fromEntries(
+        analystViews({ rate: 0.2, windowDays: 180, source: "shops' rule of thumb" }).map((v) => [
+          `view ${v.name}`,
+          v.sql,
+        ]),
+      ),
     };
     const trino = new TrinoSQL();
     const errors = Object.entries(texts).flatMap(([name, sql]) =>

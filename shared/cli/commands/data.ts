@@ -5,12 +5,15 @@ import { withDataFolder } from '../../data-folder-lock.ts';
 import { UserError } from '../../errors.ts';
 import { lakeRoot, resolveDataDir } from '../../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
+import { repurchaseBenchmark } from '../../lake/shop-analyses.ts';
+import { analysesSummary } from '../../shop/analyses-summary.ts';
 import { generateShop } from '../../shop/generate/generate-shop.ts';
 import { IMPORT_FORMATS, type ImportFormat, importOrders } from '../../shop/import/import-orders.ts';
 import { shopProfile } from '../../shop/shop-profile.ts';
 import { printJson } from '../output.ts';
 import { printProfile } from '../print-profile.ts';
 import { stepReporter } from '../progress.ts';
+import { shopPolicy } from '../shop-policy.ts';
 
 const positiveInt = (name: string) => (v: string) => {
   const n = Number(v);
@@ -131,15 +134,25 @@ export function registerData(program: Command): void {
 
   data
     .command('profile')
-    .description('print the shop profile: customers, orders, one-time buyers, dormant, second-purchase rate')
+    .description(
+      'print the shop profile: customers, orders, one-time buyers, dormant, second-purchase rate (against the industry figure in the contact policy), returning customers’ share, members’ repurchase',
+    )
     .option('--data-dir <dir>', 'local data folder (default: $CAMPAIGN_DATA_DIR or ./.campaign)')
+    .option(
+      '--policy <file>',
+      'the contact policy with the industry figure (default: campaigns/contact-policy.yaml if present)',
+    )
     .option('--json', 'print the profile as JSON')
-    .action(async (opts: { dataDir?: string; json?: boolean }) => {
-      const wh = await DuckDbWarehouse.open(resolveDataDir(opts.dataDir));
+    .action(async (opts: { dataDir?: string; policy?: string; json?: boolean }) => {
+      const { policy } = await shopPolicy(opts.policy);
+      const wh = await DuckDbWarehouse.open(resolveDataDir(opts.dataDir), {
+        benchmark: repurchaseBenchmark(policy),
+      });
       try {
         const profile = await shopProfile(wh);
-        if (opts.json) printJson(profile);
-        else printProfile(profile);
+        const analyses = await analysesSummary(wh);
+        if (opts.json) printJson({ ...profile, analyses });
+        else printProfile(profile, analyses);
       } finally {
         await wh.close();
       }

@@ -1,8 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { DataError } from '../../errors.ts';
-import { ANALYST_VIEWS } from '../analyst-views.ts';
+import { analystViews } from '../analyst-views.ts';
 import { tableDir } from '../lake-paths.ts';
+import type { RepurchaseBenchmark } from '../shop-analyses.ts';
 import { DUCKDB_TYPE, LAKE_TABLES, type TableDef } from '../tables.ts';
 import type { QueryResult, Row, Warehouse } from '../warehouse.ts';
 import { recoverLakeSwap } from './lake-swap.ts';
@@ -10,6 +11,11 @@ import { recoverLakeSwap } from './lake-swap.ts';
 export interface DuckDbOptions {
   threads?: number;
   memoryLimit?: string;
+}
+
+export interface WarehouseOptions extends DuckDbOptions {
+  /** The shop's repurchase benchmark (contact-policy.yaml) for the repurchase_vs_industry view. */
+  benchmark?: RepurchaseBenchmark | null;
 }
 
 /** Opens an in-memory DuckDB with the given settings. */
@@ -68,15 +74,21 @@ function queryError(e: unknown): Error {
 export class DuckDbWarehouse implements Warehouse {
   readonly connection: DuckDBConnection;
   readonly #instance: DuckDBInstance;
+  readonly #benchmark: RepurchaseBenchmark | null;
 
-  private constructor(instance: DuckDBInstance, connection: DuckDBConnection) {
+  private constructor(
+    instance: DuckDBInstance,
+    connection: DuckDBConnection,
+    benchmark: RepurchaseBenchmark | null,
+  ) {
     this.#instance = instance;
     this.connection = connection;
+    this.#benchmark = benchmark;
   }
 
-  static async open(dataDir: string, opts: DuckDbOptions = {}): Promise<DuckDbWarehouse> {
+  static async open(dataDir: string, opts: WarehouseOptions = {}): Promise<DuckDbWarehouse> {
     const { instance, connection } = await openDuckDb(opts);
-    const wh = new DuckDbWarehouse(instance, connection);
+    const wh = new DuckDbWarehouse(instance, connection, opts.benchmark ?? null);
     await wh.refreshViews(dataDir);
     return wh;
   }
@@ -102,7 +114,7 @@ export class DuckDbWarehouse implements Warehouse {
         `CREATE OR REPLACE VIEW ${table.name} AS SELECT *${missing.join('')} FROM ${source}`,
       );
     }
-    for (const view of ANALYST_VIEWS)
+    for (const view of analystViews(this.#benchmark))
       await this.connection.run(`CREATE OR REPLACE VIEW ${view.name} AS ${view.sql}`);
   }
 

@@ -8,7 +8,13 @@ import { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
 import { repurchaseBenchmark } from '../../lake/shop-analyses.ts';
 import { analysesSummary } from '../../shop/analyses-summary.ts';
 import { generateShop } from '../../shop/generate/generate-shop.ts';
-import { IMPORT_FORMATS, type ImportFormat, importOrders } from '../../shop/import/import-orders.ts';
+import {
+  IMPORT_FORMATS,
+  type ImportFormat,
+  type ImportResult,
+  importOrders,
+} from '../../shop/import/import-orders.ts';
+import { importProducts, type ProductImportResult } from '../../shop/import/import-products.ts';
 import { shopProfile } from '../../shop/shop-profile.ts';
 import { printJson } from '../output.ts';
 import { printProfile } from '../print-profile.ts';
@@ -86,10 +92,10 @@ export function registerData(program: Command): void {
   data
     .command('import')
     .description(
-      'import an order export (Taobao/Tmall, Shopify, any CSV with a mapping file, or an order-events feed) into the local lake',
+      'import an order export (Taobao/Tmall, Shopify, any CSV with a mapping file, or an order-events feed), or a product list (--format products), into the local lake',
     )
     .argument('<file>', 'the CSV export, or JSON lines for --format order-events')
-    .requiredOption('--format <format>', `one of ${IMPORT_FORMATS.join(', ')}`)
+    .requiredOption('--format <format>', `one of ${[...IMPORT_FORMATS, 'products'].join(', ')}`)
     .option('--mapping <file>', 'column mapping (YAML) for --format mapped')
     .option('--rejects <file>', 'where rows that cannot be imported go (default: <file>.rejects.csv)')
     .option('--data-dir <dir>', 'local data folder (default: $CAMPAIGN_DATA_DIR or ./.campaign)')
@@ -99,20 +105,27 @@ export function registerData(program: Command): void {
         file: string,
         opts: { format: string; mapping?: string; rejects?: string; dataDir?: string; json?: boolean },
       ) => {
-        if (!IMPORT_FORMATS.includes(opts.format as ImportFormat)) {
-          throw new UserError(`--format expects one of ${IMPORT_FORMATS.join(', ')}, got "${opts.format}"`);
+        const formats = [...IMPORT_FORMATS, 'products'];
+        if (!formats.includes(opts.format)) {
+          throw new UserError(`--format expects one of ${formats.join(', ')}, got "${opts.format}"`);
         }
         if (opts.format === 'mapped' && !opts.mapping)
           throw new UserError('--format mapped needs --mapping <file>');
         const dataDir = resolveDataDir(opts.dataDir);
-        const result = await withDataFolder(dataDir, 'campaign data import', () =>
-          importOrders({
-            file,
-            format: opts.format as ImportFormat,
-            mappingFile: opts.mapping,
-            rejectsFile: opts.rejects ?? `${file}.rejects.csv`,
-            dataDir,
-          }),
+        const rejectsFile = opts.rejects ?? `${file}.rejects.csv`;
+        const result = await withDataFolder<ImportResult | ProductImportResult>(
+          dataDir,
+          'campaign data import',
+          () =>
+            opts.format === 'products'
+              ? importProducts({ file, rejectsFile, dataDir })
+              : importOrders({
+                  file,
+                  format: opts.format as ImportFormat,
+                  mappingFile: opts.mapping,
+                  rejectsFile,
+                  dataDir,
+                }),
         );
         if (opts.json) printJson(result);
         else {
@@ -120,11 +133,12 @@ export function registerData(program: Command): void {
             `read ${result.read} rows (${result.encoding}): ${result.imported} imported, ${result.rejected} rejected`,
           );
           console.log(
-            `orders: ${result.ordersNew} new, ${result.ordersUpdated} updated; customers: ${result.customersNew} new`,
+            'ordersNew' in result
+              ? `orders: ${result.ordersNew} new, ${result.ordersUpdated} updated; customers: ${result.customersNew} new`
+              : `products: ${result.products} (${result.productsNew} new); order lines brought in step: ${result.orderLinesUpdated}`,
           );
           if (result.rejected > 0) {
-            const conflicts =
-              result.conflicts > 0 ? ` (${result.conflicts} in orders whose copies disagree)` : '';
+            const conflicts = result.conflicts > 0 ? ` (${result.conflicts} in copies that disagree)` : '';
             console.log(`rejects: ${result.rejectsFile}${conflicts}; the first:`);
             for (const r of result.firstRejects) console.log(`  line ${r.line}: ${r.reason}`);
           }

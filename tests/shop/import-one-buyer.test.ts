@@ -142,4 +142,36 @@ describe('one customer per buyer across the order report and the item report', (
       /bad\.csv\.yaml:1:10 columns: map all of customer_id, created_at, status, amount .*missing customer_id, created_at, status/,
     );
   });
+
+  it('takes the acquisition channel from the order’s own promotion mark (聚划算, 淘抢购 …) or a mapped column', async () => {
+    await importFile(
+      'marked.csv',
+      [
+        '订单编号,买家会员名,买家实际支付金额,订单状态,订单创建时间,订单付款时间,订单类型',
+        '="3801234567890011",flash,59.00,交易成功,2025-06-01 10:00:00,2025-06-01 10:01:00,聚划算',
+        '="3801234567890012",flash,99.00,交易成功,2025-07-01 10:00:00,2025-07-01 10:01:00,',
+        '="3801234567890013",plain,99.00,交易成功,2025-07-01 10:00:00,2025-07-01 10:01:00,',
+      ].join('\r\n'),
+      'taobao',
+    );
+    await importFile(
+      'erp.csv',
+      '单号,客户,下单时间,状态,实付,来源\nE-1,live-fan,2025-08-01 10:00:00,已完成,50,直播\n',
+      'mapped',
+      'customerIds: as-is\ncolumns: { order_id: 单号, customer_id: 客户, created_at: 下单时间, status: 状态, amount: 实付, channel: 来源 }\nstatuses: { 已完成: paid }\n',
+    );
+    expect(await query('SELECT order_id, channel FROM orders ORDER BY order_id')).toEqual([
+      { order_id: '3801234567890011', channel: '聚划算' },
+      { order_id: '3801234567890012', channel: 'taobao' },
+      { order_id: '3801234567890013', channel: 'taobao' },
+      { order_id: 'E-1', channel: '直播' },
+    ]);
+    expect(
+      await query('SELECT acquisition_channel AS c, count(*) AS n FROM customers GROUP BY 1 ORDER BY 1'),
+    ).toEqual([
+      { c: 'taobao', n: 1 },
+      { c: '直播', n: 1 },
+      { c: '聚划算', n: 1 },
+    ]);
+  });
 });

@@ -42,6 +42,10 @@ export const ImportMapping = z
       status: z.string().optional(),
       amount: z.string().optional(),
       discount: z.string().optional(),
+      channel: z
+        .string()
+        .optional()
+        .meta({ description: "A column with the order's own sales channel (e.g. 聚划算); else `channel` above." }),
       name: z.string().optional(),
       province: z.string().optional(),
       city: z.string().optional(),
@@ -201,7 +205,7 @@ function mappedOrder(
       status,
       amount: amount.value,
       discount: discount?.ok ? discount.value : 0,
-      channel: m.channel,
+      channel: get(col.channel).slice(0, 100) || m.channel,
       items: [],
     },
   };

@@ -29,6 +29,20 @@ const STATUS: Record<string, ImportedOrder['status']> = {
   交易关闭: 'closed',
 };
 
+/** Columns of the order report that may mark a promotion, and the marks; the first mark found is the channel. */
+export const CHANNEL_COLUMNS = ['订单类型', '营销活动', '活动', '订单标签', '宝贝标题', '订单备注'] as const;
+export const CHANNEL_MARKS = ['聚划算', '淘抢购', '天天特价', '直播', '百亿补贴', '预售'] as const;
+
+/** The order's own channel from its promotion marks, else `taobao`. */
+export function taobaoChannel(values: Record<string, string>): string {
+  for (const column of CHANNEL_COLUMNS) {
+    const text = values[column] ?? '';
+    const mark = CHANNEL_MARKS.find((m) => text.includes(m));
+    if (mark) return mark;
+  }
+  return 'taobao';
+}
+
 /** Platform times in the report are Beijing time. */
 const ZONE = 'Asia/Shanghai';
 
@@ -83,7 +97,7 @@ export function taobaoRow(row: CsvRow, now: Date): RowResult {
       amount: amount.value,
       discount:
         total?.ok && total.value > amount.value ? Math.round((total.value - amount.value) * 100) / 100 : 0,
-      channel: 'taobao',
+      channel: taobaoChannel(v),
       items: [],
     },
   };

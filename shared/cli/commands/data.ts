@@ -8,6 +8,7 @@ import { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
 import { repurchaseBenchmark } from '../../lake/shop-analyses.ts';
 import { analysesSummary } from '../../shop/analyses-summary.ts';
 import { generateShop } from '../../shop/generate/generate-shop.ts';
+import { type ConsentImportResult, importConsents } from '../../shop/import/import-consents.ts';
 import {
   IMPORT_FORMATS,
   type ImportFormat,
@@ -92,10 +93,10 @@ export function registerData(program: Command): void {
   data
     .command('import')
     .description(
-      'import an order export (Taobao/Tmall, Shopify, any CSV with a mapping file, or an order-events feed), or a product list (--format products), into the local lake',
+      'import an order export (Taobao/Tmall, Shopify, any CSV with a mapping file, or an order-events feed), a product list (--format products) or consent records (--format consent) into the local lake',
     )
     .argument('<file>', 'the CSV export, or JSON lines for --format order-events')
-    .requiredOption('--format <format>', `one of ${[...IMPORT_FORMATS, 'products'].join(', ')}`)
+    .requiredOption('--format <format>', `one of ${[...IMPORT_FORMATS, 'products', 'consent'].join(', ')}`)
     .option('--mapping <file>', 'column mapping (YAML) for --format mapped')
     .option('--rejects <file>', 'where rows that cannot be imported go (default: <file>.rejects.csv)')
     .option('--data-dir <dir>', 'local data folder (default: $CAMPAIGN_DATA_DIR or ./.campaign)')
@@ -105,7 +106,7 @@ export function registerData(program: Command): void {
         file: string,
         opts: { format: string; mapping?: string; rejects?: string; dataDir?: string; json?: boolean },
       ) => {
-        const formats = [...IMPORT_FORMATS, 'products'];
+        const formats = [...IMPORT_FORMATS, 'products', 'consent'];
         if (!formats.includes(opts.format)) {
           throw new UserError(`--format expects one of ${formats.join(', ')}, got "${opts.format}"`);
         }
@@ -113,19 +114,21 @@ export function registerData(program: Command): void {
           throw new UserError('--format mapped needs --mapping <file>');
         const dataDir = resolveDataDir(opts.dataDir);
         const rejectsFile = opts.rejects ?? `${file}.rejects.csv`;
-        const result = await withDataFolder<ImportResult | ProductImportResult>(
+        const result = await withDataFolder<ImportResult | ProductImportResult | ConsentImportResult>(
           dataDir,
           'campaign data import',
           () =>
             opts.format === 'products'
               ? importProducts({ file, rejectsFile, dataDir })
-              : importOrders({
-                  file,
-                  format: opts.format as ImportFormat,
-                  mappingFile: opts.mapping,
-                  rejectsFile,
-                  dataDir,
-                }),
+              : opts.format === 'consent'
+                ? importConsents({ file, rejectsFile, dataDir, now: systemClock.now() })
+                : importOrders({
+                    file,
+                    format: opts.format as ImportFormat,
+                    mappingFile: opts.mapping,
+                    rejectsFile,
+                    dataDir,
+                  }),
         );
         if (opts.json) printJson(result);
         else {
@@ -135,10 +138,15 @@ export function registerData(program: Command): void {
           console.log(
             'ordersNew' in result
               ? `orders: ${result.ordersNew} new, ${result.ordersUpdated} updated; customers: ${result.customersNew} new`
-              : `products: ${result.products} (${result.productsNew} new); order lines brought in step: ${result.orderLinesUpdated}`,
+              : 'given' in result
+                ? `consent records: ${result.given} given, ${result.withdrawn} withdrawn; customers whose consent changed: ${result.customersChanged}`
+                : `products: ${result.products} (${result.productsNew} new); order lines brought in step: ${result.orderLinesUpdated}`,
           );
           if (result.rejected > 0) {
-            const conflicts = result.conflicts > 0 ? ` (${result.conflicts} in copies that disagree)` : '';
+            const conflicts =
+              'conflicts' in result && result.conflicts > 0
+                ? ` (${result.conflicts} in copies that disagree)`
+                : '';
             console.log(`rejects: ${result.rejectsFile}${conflicts}; the first:`);
             for (const r of result.firstRejects) console.log(`  line ${r.line}: ${r.reason}`);
           }

@@ -230,13 +230,17 @@ export const SUPPRESSIONS: TableDef = {
 export const CONSENTS: TableDef = {
   name: 'consents',
   description:
-    "Marketing consent as the shop recorded it (data import --format consent): given or withdrawn, per channel, with its source and time. The latest record per customer and channel sets customers.email_consent / sms_consent.",
+    'Marketing consent as the shop recorded it (data import --format consent): given or withdrawn, per channel, with its source and time. The latest record per customer and channel sets customers.email_consent / sms_consent.',
   partition: null,
   columns: [
     c('customer_id', 'string', 'Customer.'),
     c('channel', 'string', 'email, sms, or any (both).'),
     c('consent', 'boolean', 'true: consent given; false: withdrawn (opt-out).'),
-    c('source', 'string', 'Where the shop got it: a form, the service desk, an SMS reply — as the file says.'),
+    c(
+      'source',
+      'string',
+      'Where the shop got it: a form, the service desk, an SMS reply — as the file says.',
+    ),
     c('given_at', 'timestamp', 'When the customer gave or withdrew it, UTC.'),
     c('recorded_at', 'timestamp', 'When it was imported, UTC.'),
   ],

@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { loadConfigFile } from '../../campaign/config-file.ts';
 import { type Clock, systemClock } from '../../clock.ts';
 import { DataError } from '../../errors.ts';
@@ -41,6 +42,8 @@ export interface ImportResult {
   rejected: number;
   /** Of the rejected: rows of orders that came in versions that disagree. */
   conflicts: number;
+  /** Orders of a feed whose event is older than the version the lake has (a redelivery): left as they were. */
+  stale: number;
   orders: number;
   ordersNew: number;
   ordersUpdated: number;
@@ -133,8 +136,9 @@ async function stageAndMerge(
     for await (const r of source.results) await out.add(r);
     await out.closeOrders();
     const resolved = await resolveImported(db, out, source.parts, tableSource(dataDir, ORDERS));
+    const stale = label === 'order-events' ? await dropStaleVersions(db, tableSource(dataDir, ORDERS)) : 0;
     const merged =
-      resolved.orders > 0
+      resolved.orders - stale > 0
         ? await mergeIntoLake(db, dataDir, staging, label)
         : { ordersNew: 0, ordersUpdated: 0, customersNew: 0 };
     const finished = await out.finish();
@@ -146,7 +150,8 @@ async function stageAndMerge(
       imported: read - out.rejected,
       rejected: out.rejected,
       conflicts: resolved.conflictRows,
-      orders: resolved.orders,
+      orders: resolved.orders - stale,
+      stale,
       ...merged,
       rejectsFile: rejectsFile ? finished : null,
       firstRejects: out.firstRejects,
@@ -229,6 +234,22 @@ async function orderEventSource(file: string, now: Date): Promise<RowSource> {
       }
     })(),
   };
+}
+
+/**
+ * An order moves one way: unpaid → paid (or closed, never paid) → refunded. A feed event that would move
+ * an order of the lake back (a redelivered `created` after `paid`) is older than what the lake has: it is
+ * dropped from the import, and counted.
+ */
+async function dropStaleVersions(db: DuckDBConnection, lakeOrders: string): Promise<number> {
+  const rank = (s: string) =>
+    `CASE ${s} WHEN 'unpaid' THEN 0 WHEN 'closed' THEN 1 WHEN 'paid' THEN 1 WHEN 'refunded' THEN 2 END`;
+  await db.run(`CREATE TABLE stale AS
+    SELECT i.order_id FROM imp_orders i JOIN ${lakeOrders} o USING (order_id)
+    WHERE ${rank('i.status')} < ${rank('o.status')} OR (i.status = 'closed' AND o.status IN ('paid', 'refunded'))`);
+  await db.run('DELETE FROM imp_orders WHERE order_id IN (SELECT order_id FROM stale)');
+  await db.run('DELETE FROM imp_items WHERE order_id IN (SELECT order_id FROM stale)');
+  return Number((await db.runAndReadAll('SELECT count(*) FROM stale')).getRows()[0]?.[0] ?? 0);
 }
 
 function requireHeaders(file: string, headers: string[], required: readonly string[]): void {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { copyFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ImportedOrder, RowResult, SourceRow } from './imported-order.ts';
 
 /**
@@ -96,7 +97,8 @@ export class ImportStaging {
     this.#parts = parts;
     this.ordersFile = `${staging}/orders.jsonl`;
     this.#orders = new FileAppender(this.ordersFile);
-    this.#rejectsPartial = `${rejectsFile}.partial`;
+    // Written in the staging folder (removed with it, even after a kill), moved beside the file at the end.
+    this.#rejectsPartial = join(staging, 'rejects.partial.csv');
     this.#rejects = new FileAppender(this.#rejectsPartial);
     void this.#rejects.write(`\uFEFF${csvLine(['line', 'reason', ...rejectsHeader])}`);
   }
@@ -146,7 +148,12 @@ export class ImportStaging {
       await rm(this.#rejectsPartial, { force: true });
       return null;
     }
-    await rename(this.#rejectsPartial, this.rejectsFile);
+    try {
+      await rename(this.#rejectsPartial, this.rejectsFile);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+      await copyFile(this.#rejectsPartial, this.rejectsFile); // another file system
+    }
     return this.rejectsFile;
   }
 

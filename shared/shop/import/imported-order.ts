@@ -107,9 +107,12 @@ export const MAX_MONEY = 9_999_999_999.99;
 
 /** Money as exports write it: "1,299.00", "¥99", "99.9"; at most DECIMAL(12,2) and not negative. */
 export function parseMoney(text: string): Parsed<number> {
-  const v = text.replace(/[,¥￥$\s]/g, '');
-  if (!/^\d{1,20}(\.\d{1,10})?$/.test(v)) return { ok: false, problem: `expected an amount, got "${text}"` };
-  return checkMoney(Number(v), `"${text}"`);
+  const v = text.trim().replace(/^[¥￥$]\s*/, '');
+  // Thousands separators only in groups of three, at most two decimals: "1.299,00" or "12,50" (a decimal
+  // comma) and "99.999" are refused, not read as 1.30, 1250 or 100.
+  if (!/^(\d{1,3}(,\d{3})+|\d{1,20})(\.\d{1,2})?$/.test(v))
+    return { ok: false, problem: `expected an amount like 1,299.00 (at most two decimals), got "${text}"` };
+  return checkMoney(Number(v.replaceAll(',', '')), `"${text}"`);
 }
 
 /** A number from a feed as money: finite, not negative, at most what DECIMAL(12,2) holds; cents rounded. */

@@ -42,10 +42,9 @@ export const ImportMapping = z
       status: z.string().optional(),
       amount: z.string().optional(),
       discount: z.string().optional(),
-      channel: z
-        .string()
-        .optional()
-        .meta({ description: "A column with the order's own sales channel (e.g. 聚划算); else `channel` above." }),
+      channel: z.string().optional().meta({
+        description: "A column with the order's own sales channel (e.g. 聚划算); else `channel` above.",
+      }),
       name: z.string().optional(),
       province: z.string().optional(),
       city: z.string().optional(),
@@ -64,6 +63,17 @@ export const ImportMapping = z
     consentValues: z.array(z.string()).default(['yes', 'y', 'true', '1', '是']),
   })
   .superRefine((m, ctx) => {
+    const byHeader = new Map<string, string>();
+    for (const [field, header] of Object.entries(m.columns)) {
+      const other = header === undefined ? undefined : byHeader.get(header);
+      if (header !== undefined && other)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['columns', field],
+          message: `"${header}" is already the column of ${other}: one column holds one field`,
+        });
+      if (header !== undefined) byHeader.set(header, field);
+    }
     const mapped = ORDER_COLUMNS.filter((c) => m.columns[c] !== undefined);
     if (mapped.length > 0 && mapped.length < ORDER_COLUMNS.length)
       ctx.addIssue({

@@ -16,6 +16,9 @@ export interface CsvFile {
   rows: AsyncGenerator<CsvRow>;
 }
 
+/** More columns than any export has: refused before a row is read (each row is padded to the header). */
+export const MAX_COLUMNS = 1000;
+
 /** A record longer than this is no export row: an unclosed quote, or not a CSV file at all. */
 export const MAX_RECORD_CHARS = 1 << 20;
 
@@ -62,6 +65,19 @@ export async function openCsv(file: string): Promise<CsvFile> {
   const header = await nextRecord(file, records, 1);
   if (!header) throw new DataError(`${file}:1: the file is empty, expected a header row`);
   const headers = header.record.map((h) => h.trim().replace(/^\uFEFF/, ''));
+  if (headers.length > MAX_COLUMNS)
+    throw new DataError(
+      `${file}:1: the header has ${headers.length.toLocaleString('en')} columns, more than an export has (at most ${MAX_COLUMNS.toLocaleString('en')}); nothing was imported`,
+    );
+  const seen = new Map<string, number>();
+  headers.forEach((h, i) => {
+    const first = seen.get(h);
+    if (h && first !== undefined)
+      throw new DataError(
+        `${file}:1: column "${h}" appears twice (columns ${first + 1} and ${i + 1}): which one holds the data? Rename or remove one; nothing was imported`,
+      );
+    seen.set(h, i);
+  });
 
   async function* rows(): AsyncGenerator<CsvRow> {
     let line = 1;
@@ -82,7 +98,14 @@ async function nextRecord<T>(file: string, records: AsyncIterator<T>, near: numb
     return r.done ? null : r.value;
   } catch (e) {
     const err = e as Error & { code?: string; lines?: number };
-    const line = err.lines ?? near;
+    // A record the parser cannot end started after the last good one (`near`); its own count is where it gave up.
+    const line = ['CSV_MAX_RECORD_SIZE', 'CSV_QUOTE_NOT_CLOSED'].includes(err.code ?? '')
+      ? near
+      : (err.lines ?? near);
+    if (err.code === 'CSV_QUOTE_NOT_CLOSED')
+      throw new DataError(
+        `${file}:${line}: a quote opened in the record that starts here is never closed; nothing was imported`,
+      );
     if (err.code === 'CSV_MAX_RECORD_SIZE')
       throw new DataError(
         `${file}:${line}: a record longer than ${MAX_RECORD_CHARS.toLocaleString('en')} characters starts near here — an unclosed quote, or not a CSV export; nothing was imported`,

@@ -89,13 +89,13 @@ export async function resolveImported(
           || array_to_string(f.fields, ', ') || ' (lines ' || array_to_string(l.all_lines[1:10], ', ')
           || CASE WHEN l.n > 10 THEN ', …' ELSE '' END || '): none of its '
           || l.n || ' rows imported; keep one version in the file'
-      END AS reason
+      END AS reason, b.headers > 0 AS conflict
     FROM rows r JOIN bad b USING (order_id) JOIN lines l USING (order_id) LEFT JOIN fields f USING (order_id)
     ORDER BY s.line`);
   let conflictRows = 0;
   for await (const chunk of bad.yieldRowsJs()) {
-    for (const [line, cells, reason] of chunk) {
-      conflictRows++;
+    for (const [line, cells, reason, conflict] of chunk) {
+      if (conflict) conflictRows++;
       await staging.reject({ line: Number(line), cells: cells as string[] }, String(reason));
     }
   }

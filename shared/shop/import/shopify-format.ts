@@ -32,6 +32,9 @@ const STATUS: Record<string, ImportedOrder['status']> = {
   voided: 'closed',
 };
 
+/** Line items one order may have (as for an order feed); more is not an order but a broken export. */
+const MAX_ITEMS = 1000;
+
 /**
  * Groups the export's rows into orders as they stream by: a row with a Financial Status starts an order,
  * the rows after it with the same Name add line items. Holds one order at a time.
@@ -85,6 +88,12 @@ export class ShopifyOrders {
         ...current.rows.map((r) => reject(r, `order ${name}: its line ${row.line} was rejected (${item})`)),
         reject(row, item),
       ];
+    }
+    if (current.order.items.length >= MAX_ITEMS) {
+      this.#current = null;
+      this.#rejectedOrder = { name, line: current.rows[0]?.line ?? row.line };
+      const reason = `order ${name} has more than ${MAX_ITEMS.toLocaleString('en')} line items: not one order`;
+      return [...out, ...current.rows.map((r) => reject(r, reason)), reject(row, reason)];
     }
     current.order.items.push(item);
     current.rows.push(row);

@@ -1,5 +1,13 @@
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from '../time/duration.ts';
+import {
+  AgeBands,
+  DEFAULT_AGE_BANDS,
+  DEFAULT_SEASONS,
+  DEFAULT_SHOP_CALENDAR,
+  Promotions,
+  Seasons,
+} from './shop-calendar-schema.ts';
 
 /** The longest cap window: a customer's contacts are remembered this long (claim.ts, IDEMPOTENCY_DAYS). */
 export const CAP_WINDOW_MAX_DAYS = 400;
@@ -58,12 +66,18 @@ export const QuietHours = z.strictObject({
 });
 export type QuietHours = z.infer<typeof QuietHours>;
 
-/** The shop-wide contact policy file (`contact-policy.yaml`); campaigns may override parts of it. */
+/**
+ * The shop-wide settings file (`contact-policy.yaml`): the contact policy, which campaigns may override
+ * in part, and the shop's calendar — promotions, seasons, age bands (shop-calendar-schema.ts).
+ */
 export const ContactPolicy = z
   .strictObject({
     $schema: z.string().optional(),
     caps: z.array(FrequencyCap).default([]),
     quietHours: QuietHours.default({}),
+    promotions: Promotions.default({}),
+    seasons: Seasons.default(DEFAULT_SEASONS),
+    ageBands: AgeBands.default(DEFAULT_AGE_BANDS),
   })
   .superRefine((policy, ctx) => {
     const seen = new Set<string>();
@@ -82,4 +96,5 @@ export const DEFAULT_CONTACT_POLICY: ContactPolicy = {
     { id: 'sms-daily', appliesTo: 'all', channels: ['sms'], max: 1, window: '1d' },
   ],
   quietHours: { sms: { start: '21:00', end: '08:00' } },
+  ...DEFAULT_SHOP_CALENDAR,
 };

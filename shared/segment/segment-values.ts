@@ -4,8 +4,7 @@ import { formatPath } from '../campaign/issue-messages.ts';
 import type { Problem } from '../errors.ts';
 import type { Warehouse } from '../lake/warehouse.ts';
 import { provinceSpellings } from './provinces.ts';
-import { walkRule } from './rule-walk.ts';
-import type { Rule } from './segment-schema.ts';
+import { campaignRules, walkRule } from './rule-walk.ts';
 
 /**
  * The values segment rules compare with the shop's data — provinces, acquisition channels, member tiers,
@@ -55,17 +54,8 @@ const COLUMN_NAME: Record<ValueColumn, string> = {
 
 /** Every value the campaign's rules (named segments and waves' own rules) compare with the data. */
 export function ruleValues(campaign: Campaign): RuleValue[] {
-  const rules: { rule: Rule; at: Path }[] = [
-    ...Object.entries(campaign.segments).map(([name, s]) => ({
-      rule: s.where,
-      at: ['segments', name, 'where'] as Path,
-    })),
-    ...campaign.waves.flatMap((w, i) =>
-      w.audience.where ? [{ rule: w.audience.where, at: ['waves', i, 'audience', 'where'] as Path }] : [],
-    ),
-  ];
   const out: RuleValue[] = [];
-  for (const { rule, at } of rules) {
+  for (const { rule, at } of campaignRules(campaign)) {
     walkRule(rule, (r, path) => {
       const list = (column: ValueColumn, values: readonly string[] | undefined, ...sub: string[]) =>
         values?.forEach((value, j) => {

@@ -8,9 +8,10 @@ import { ConfigError, formatProblem, type Problem } from '../../errors.ts';
 import { lakeRoot, resolveDataDir } from '../../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
 import { type CampaignSource, ruleValues, valueWarnings } from '../../segment/segment-values.ts';
+import { calendarProblems } from '../../segment/shop-calendar-checks.ts';
 import { EXIT } from '../exit-codes.ts';
 import { printJson } from '../output.ts';
-import { isPolicyFile } from '../shop-policy.ts';
+import { isPolicyFile, shopPolicyFor } from '../shop-policy.ts';
 
 interface FileResult {
   file: string;
@@ -27,17 +28,27 @@ interface Checked {
   source?: CampaignSource;
 }
 
-async function check(file: string, kind: FileResult['kind']): Promise<Checked> {
+/**
+ * Checks one file. A campaign is also checked against the shop's calendar (the promotions, seasons and
+ * age bands its rules name) in the policy it runs under: `policy`, else contact-policy.yaml beside it.
+ */
+async function check(file: string, kind: FileResult['kind'], policy?: string): Promise<Checked> {
   const result: FileResult = { file, kind, ok: true, problems: [], warnings: [] };
+  const failed = (problems: readonly Problem[]) => ({
+    result: { ...result, ok: false, problems: [...problems] },
+  });
   try {
     if (kind === 'contact-policy') {
       await loadConfigFile(ContactPolicy, file);
       return { result };
     }
     const campaign = await loadConfigFile(Campaign, file);
-    return { result, source: { file, text: await readFile(file, 'utf8'), campaign } };
+    const source = { file, text: await readFile(file, 'utf8'), campaign };
+    const shop = await shopPolicyFor(file, policy);
+    const problems = calendarProblems(source, shop.policy);
+    return problems.length > 0 ? failed(problems) : { result, source };
   } catch (e) {
-    if (e instanceof ConfigError) return { result: { ...result, ok: false, problems: [...e.problems] } };
+    if (e instanceof ConfigError) return failed(e.problems);
     throw e;
   }
 }
@@ -85,7 +96,7 @@ export function registerValidate(program: Command): void {
         opts: { policy?: string; dataDir?: string; strict?: boolean; json?: boolean },
       ) => {
         const checked = await Promise.all(
-          files.map((f) => check(f, isPolicyFile(f) ? 'contact-policy' : 'campaign')),
+          files.map((f) => check(f, isPolicyFile(f) ? 'contact-policy' : 'campaign', opts.policy)),
         );
         if (opts.policy) checked.push(await check(opts.policy, 'contact-policy'));
         const dataCheck = await checkValues(checked, resolveDataDir(opts.dataDir));

@@ -4,6 +4,7 @@ import {
   UNKNOWN_AGE_BAND,
 } from '../campaign/shop-calendar-schema.ts';
 import { armSql } from '../delivery/ledger/ledger.ts';
+import { UserError } from '../errors.ts';
 import { parseDuration } from '../time/duration.ts';
 import { localToInstant } from '../time/zoned-time.ts';
 import { bucketSql, type Dialect } from './dialect.ts';
@@ -252,7 +253,7 @@ function predicate(rule: Predicate, ctx: SegmentContext): PredicateSql {
   if ('ageBand' in rule) {
     const bands = [...(ctx.calendar ?? DEFAULT_SHOP_CALENDAR).ageBands, UNKNOWN_AGE_BAND];
     const unknown = rule.ageBand.find((b) => !bands.includes(b));
-    if (unknown !== undefined) throw new RangeError(unknownAgeBandMessage(unknown, bands));
+    if (unknown !== undefined) throw new UserError(unknownAgeBandMessage(unknown, bands));
     return `c.age_band IN ${sqlStringList(rule.ageBand)}`;
   }
   if ('unpaid' in rule) {

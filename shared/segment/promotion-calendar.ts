@@ -1,4 +1,5 @@
 import type { ShopCalendar } from '../campaign/shop-calendar-schema.ts';
+import { UserError } from '../errors.ts';
 import { SPRING_FESTIVALS } from '../time/spring-festivals.ts';
 
 /**
@@ -53,7 +54,7 @@ export function unknownPromotionMessage(name: string, calendar: Pick<ShopCalenda
 
 /**
  * A promotion's window in a year: the shop's dates for that year when it gives them, else the built-in
- * dates. Throws a RangeError naming what is known when the name or the year is not in the calendar.
+ * dates. Throws a UserError (the shop file needs a fix) naming what is known, for a name or year it lacks.
  */
 export function promotionWindow(
   name: string,
@@ -64,11 +65,11 @@ export function promotionWindow(
   const ownWindow = own && Object.hasOwn(own, String(year)) ? own[String(year)] : undefined;
   if (ownWindow) return ownWindow;
   const builtIn = BUILT_IN_PROMOTIONS.find((p) => p.name === name);
-  if (!own && !builtIn) throw new RangeError(unknownPromotionMessage(name, calendar));
+  if (!own && !builtIn) throw new UserError(unknownPromotionMessage(name, calendar));
   const window = builtIn?.window(year);
   if (window) return window;
   const years = Object.keys(own ?? {}).sort();
-  throw new RangeError(
+  throw new UserError(
     `promotion "${name}" has no dates for ${year}${years.length ? `; the shop's calendar has ${years.join(', ')}` : ''}: add promotions.${name}.${year}: [from, to] to contact-policy.yaml`,
   );
 }

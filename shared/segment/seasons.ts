@@ -1,5 +1,6 @@
 import type { ShopCalendar } from '../campaign/shop-calendar-schema.ts';
 import { seasonMonths } from '../campaign/shop-calendar-schema.ts';
+import { UserError } from '../errors.ts';
 import { localParts } from '../time/zoned-time.ts';
 
 /**
@@ -20,12 +21,12 @@ export function seasonOfMonth(month: number, seasons: Seasons): string | undefin
   return Object.entries(seasons).find(([, s]) => seasonMonths(s.from, s.to).includes(month))?.[0];
 }
 
-/** The season the run is in (in `timeZone`), or a RangeError when its month is in none. */
+/** The season the run is in (in `timeZone`), or a UserError when its month is in none. */
 export function runSeason(runAt: Date, timeZone: string, seasons: Seasons): string {
   const { month } = localParts(runAt, timeZone);
   const name = seasonOfMonth(month, seasons);
   if (name === undefined)
-    throw new RangeError(
+    throw new UserError(
       `the run's month (${month}) is in none of the shop's seasons (${Object.keys(seasons).join(', ')}): name the season`,
     );
   return name;
@@ -34,7 +35,7 @@ export function runSeason(runAt: Date, timeZone: string, seasons: Seasons): stri
 /** The year of the latest edition of a season that has begun by the run: 0 in `yearsAgo` counts from it. */
 export function latestSeasonYear(name: string, runAt: Date, timeZone: string, seasons: Seasons): number {
   const season = seasons[name];
-  if (!season) throw new RangeError(unknownSeasonMessage(name, seasons));
+  if (!season) throw new UserError(unknownSeasonMessage(name, seasons));
   const { year, month } = localParts(runAt, timeZone);
   return month >= season.from ? year : year - 1;
 }
@@ -42,7 +43,7 @@ export function latestSeasonYear(name: string, runAt: Date, timeZone: string, se
 /** A season's window in the year it begins: [first day of `from`, first day after `to`). */
 export function seasonWindow(name: string, year: number, seasons: Seasons): [string, string] {
   const season = seasons[name];
-  if (!season) throw new RangeError(unknownSeasonMessage(name, seasons));
+  if (!season) throw new UserError(unknownSeasonMessage(name, seasons));
   const endYear = year + (season.to < season.from ? 1 : 0) + (season.to === 12 ? 1 : 0);
   const endMonth = season.to === 12 ? 1 : season.to + 1;
   return [`${year}-${pad(season.from)}-01T00:00`, `${endYear}-${pad(endMonth)}-01T00:00`];

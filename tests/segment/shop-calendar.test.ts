@@ -5,7 +5,7 @@ import { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { parseConfigText } from '../../shared/campaign/config-file.ts';
 import { ContactPolicy } from '../../shared/campaign/contact-policy-schema.ts';
 import { DEFAULT_SHOP_CALENDAR, type ShopCalendar } from '../../shared/campaign/shop-calendar-schema.ts';
-import { ConfigError, formatProblem } from '../../shared/errors.ts';
+import { ConfigError, formatProblem, UserError } from '../../shared/errors.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { type SegmentContext, segmentSql } from '../../shared/segment/compile-segment.ts';
 import { Rule } from '../../shared/segment/segment-schema.ts';
@@ -195,7 +195,14 @@ describe('promotion calendar', () => {
     );
     expect(() =>
       segmentSql({ bought: { promotion: '店庆', yearsAgo: [1] } }, ctx('duckdb', SHOP_CALENDAR)),
-    ).toThrow('promotion "店庆" has no dates for 2025; the shop\'s calendar has 2026');
+    ).toThrow(UserError); // exit 1: the shop's file needs a fix
+    expect(() =>
+      segmentSql({ bought: { promotion: '店庆', yearsAgo: [1] } }, ctx('duckdb', SHOP_CALENDAR)),
+    ).toThrow(
+      new UserError(
+        'promotion "店庆" has no dates for 2025; the shop\'s calendar has 2026: add promotions.店庆.2025: [from, to] to contact-policy.yaml',
+      ),
+    );
   });
 });
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,6 +74,17 @@ describe('a campaign checked against the shop calendar', () => {
     expect(r.stderr).toContain(
       `${file}:10:30 segments.winter-coats.where.season.name: unknown season "冬季"; the shop's seasons are spring, summer, autumn, winter`,
     );
+    // A policy that does not validate is reported once, as its own file's problem, not per campaign.
+    const broken = join(dir, 'broken');
+    await mkdir(broken);
+    await writeFile(join(broken, 'a.yaml'), CAMPAIGN);
+    await writeFile(join(broken, 'b.yaml'), CAMPAIGN.replace('id: anniversary', 'id: second'));
+    await writeFile(join(broken, 'contact-policy.yaml'), 'caps:\n  - { id: x, max: 1, window: 1 day }\n');
+    const twice = campaign(['validate', join(broken, 'a.yaml'), join(broken, 'b.yaml'), '--data-dir', dir]);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr.split('\n').filter((l) => l.includes('caps[0].window'))).toEqual([
+      `${join(broken, 'contact-policy.yaml')}:2:30 caps[0].window: expected a duration like 30m, 14h, 5d or 2w`,
+    ]);
     await expect(loadCampaignWithPolicy(file, join(dir, 'other-policy.yaml'))).rejects.toSatisfy(
       (e) => e instanceof ConfigError && e.problems.map(formatProblem).length === 2,
     );

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Campaign } from '../../campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../campaign/config-file.ts';
@@ -26,6 +27,8 @@ interface Checked {
   result: FileResult;
   /** A valid campaign, whose segment values are checked against the data. */
   source?: CampaignSource;
+  /** The problems of the shop policy the campaign runs under, which is then not checked against. */
+  policyProblems?: readonly Problem[];
 }
 
 /**
@@ -44,7 +47,11 @@ async function check(file: string, kind: FileResult['kind'], policy?: string): P
     }
     const campaign = await loadConfigFile(Campaign, file);
     const source = { file, text: await readFile(file, 'utf8'), campaign };
-    const shop = await shopPolicyFor(file, policy);
+    const shop = await shopPolicyFor(file, policy).catch((e: unknown) => {
+      if (e instanceof ConfigError) return e;
+      throw e;
+    });
+    if (shop instanceof ConfigError) return { result, source, policyProblems: shop.problems };
     const problems = calendarProblems(source, shop.policy);
     return problems.length > 0 ? failed(problems) : { result, source };
   } catch (e) {
@@ -99,6 +106,22 @@ export function registerValidate(program: Command): void {
           files.map((f) => check(f, isPolicyFile(f) ? 'contact-policy' : 'campaign', opts.policy)),
         );
         if (opts.policy) checked.push(await check(opts.policy, 'contact-policy'));
+        // A policy the campaigns run under that does not validate: its problems once, as its own file's.
+        const policyFiles = new Set(checked.map((c) => resolve(c.result.file)));
+        for (const c of [...checked]) {
+          const first = c.policyProblems?.[0];
+          if (!first || policyFiles.has(resolve(first.file))) continue;
+          policyFiles.add(resolve(first.file));
+          checked.push({
+            result: {
+              file: first.file,
+              kind: 'contact-policy',
+              ok: false,
+              problems: [...(c.policyProblems ?? [])],
+              warnings: [],
+            },
+          });
+        }
         const dataCheck = await checkValues(checked, resolveDataDir(opts.dataDir));
         const results = checked.map((c) => c.result);
         const problems = results.flatMap((r) => r.problems);

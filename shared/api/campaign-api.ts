@@ -4,14 +4,16 @@ import { parseConfigText } from '../campaign/config-file.ts';
 import { CONFIG_LIMITS } from '../campaign/config-limits.ts';
 import { effectivePolicy } from '../campaign/contact-policy.ts';
 import type { ContactPolicy } from '../campaign/contact-policy-schema.ts';
+import type { ShopCalendar } from '../campaign/shop-calendar-schema.ts';
 import type { Clock } from '../clock.ts';
 import type { WaveRunStore } from '../delivery/wave-runs/wave-run-store.ts';
 import { waveStatuses } from '../delivery/wave-status.ts';
-import { UserError } from '../errors.ts';
+import { ConfigError, UserError } from '../errors.ts';
 import type { Warehouse } from '../lake/warehouse.ts';
 import { campaignReport } from '../responses/campaign-report.ts';
 import type { Dialect } from '../segment/dialect.ts';
 import { previewCampaign } from '../segment/preview-campaign.ts';
+import { calendarProblems } from '../segment/shop-calendar-checks.ts';
 import {
   type CampaignStore,
   listAll,
@@ -45,9 +47,15 @@ export class NotFoundError extends UserError {
   override name = 'NotFoundError';
 }
 
-/** The campaign config in a request body (JSON, or YAML as in campaign files), validated like a file. */
-export function parseCampaignBody(body: string): Campaign {
-  return parseConfigText(Campaign, body, 'request body');
+/**
+ * The campaign config in a request body (JSON, or YAML as in campaign files), validated like a file:
+ * against the schema, then against the shop's calendar (promotions, seasons, age bands its rules name).
+ */
+export function parseCampaignBody(body: string, shop: ShopCalendar): Campaign {
+  const campaign = parseConfigText(Campaign, body, 'request body');
+  const problems = calendarProblems({ file: 'request body', text: body, campaign }, shop);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return campaign;
 }
 
 /**
@@ -66,7 +74,7 @@ export async function getCampaign(deps: CampaignApiDeps, id: string): Promise<St
 export const configOf = (stored: StoredCampaign): Campaign => Campaign.parse(stored.config);
 
 export async function createCampaign(deps: CampaignApiDeps, body: string): Promise<StoredCampaign> {
-  const campaign = parseCampaignBody(body);
+  const campaign = parseCampaignBody(body, deps.policy);
   const now = deps.clock.now().toISOString();
   const stored: StoredCampaign = {
     id: campaign.id,
@@ -96,7 +104,7 @@ export async function updateCampaign(
     throw new IllegalTransitionError(
       `campaign ${id} is ${current.state}: its config is frozen once a wave is launched or cancelled (${moved.map(([w, s]) => `${w} ${s}`).join(', ')}); only a draft can be changed`,
     );
-  const campaign = parseCampaignBody(body);
+  const campaign = parseCampaignBody(body, deps.policy);
   if (campaign.id !== id) throw new UserError(`the body's id ${campaign.id} is not the campaign's (${id})`);
   const next: StoredCampaign = {
     ...current,

@@ -161,8 +161,8 @@ export const ROUTES: readonly Route[] = [
     summary: 'Validate a campaign config without storing anything',
     requestBody: Campaign,
     response: z.object({ ok: z.boolean(), errors: Problems.shape.errors }),
-    handle: async (_d, req) => {
-      parseCampaignBody(bodyOf(req));
+    handle: async (d, req) => {
+      parseCampaignBody(bodyOf(req), d.api.policy);
       return json(200, { ok: true, errors: [] });
     },
   },

@@ -1,5 +1,13 @@
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from '../time/duration.ts';
+import {
+  AgeBands,
+  DEFAULT_AGE_BANDS,
+  DEFAULT_SEASONS,
+  DEFAULT_SHOP_CALENDAR,
+  Promotions,
+  Seasons,
+} from './shop-calendar-schema.ts';
 
 /** The longest cap window: a customer's contacts are remembered this long (claim.ts, IDEMPOTENCY_DAYS). */
 export const CAP_WINDOW_MAX_DAYS = 400;
@@ -79,7 +87,11 @@ export const RepurchaseRateBenchmark = z
   .meta({ description: "The industry's second-purchase rate within a window." });
 export type RepurchaseRateBenchmark = z.infer<typeof RepurchaseRateBenchmark>;
 
-/** The shop-wide contact policy file (`contact-policy.yaml`); campaigns may override parts of it. */
+/**
+ * The shop-wide settings file (`contact-policy.yaml`): the contact policy, which campaigns may override
+ * in part, the shop's calendar — promotions, seasons, age bands (shop-calendar-schema.ts) — and the
+ * figures its analyses are compared with.
+ */
 export const ContactPolicy = z
   .strictObject({
     $schema: z.string().optional(),
@@ -89,6 +101,9 @@ export const ContactPolicy = z
       .strictObject({ repurchaseRate: RepurchaseRateBenchmark.optional() })
       .optional()
       .meta({ description: "Figures the shop's own analyses are compared with (docs/analyses.md)." }),
+    promotions: Promotions.default({}),
+    seasons: Seasons.default(DEFAULT_SEASONS),
+    ageBands: AgeBands.default(DEFAULT_AGE_BANDS),
   })
   .superRefine((policy, ctx) => {
     const seen = new Set<string>();
@@ -107,4 +122,5 @@ export const DEFAULT_CONTACT_POLICY: ContactPolicy = {
     { id: 'sms-daily', appliesTo: 'all', channels: ['sms'], max: 1, window: '1d' },
   ],
   quietHours: { sms: { start: '21:00', end: '08:00' } },
+  ...DEFAULT_SHOP_CALENDAR,
 };

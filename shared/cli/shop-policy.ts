@@ -1,4 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Campaign } from '../campaign/campaign-schema.ts';
 import { loadConfigFile } from '../campaign/config-file.ts';
@@ -8,6 +9,7 @@ import {
   DEFAULT_CONTACT_POLICY,
 } from '../campaign/contact-policy-schema.ts';
 import { ConfigError } from '../errors.ts';
+import { calendarProblems } from '../segment/shop-calendar-checks.ts';
 
 /** The file name by which the shop-wide contact policy is recognised. */
 export const POLICY_FILE_NAME = 'contact-policy.yaml';
@@ -66,4 +68,20 @@ export async function shopPolicy(option?: string): Promise<{ policy: ContactPoli
   const file = option ?? (existsSync(DEFAULT_POLICY_PATH) ? DEFAULT_POLICY_PATH : undefined);
   if (!file) return { policy: DEFAULT_CONTACT_POLICY, source: 'built-in default' };
   return { policy: await loadConfigFile(ContactPolicySchema, file), source: file };
+}
+
+/**
+ * A campaign file and the shop policy it runs under, the campaign checked against the shop's calendar:
+ * a promotion, season or age band the calendar does not know is a ConfigError at its line and column.
+ */
+export async function loadCampaignWithPolicy(
+  campaignFile: string,
+  option?: string,
+): Promise<{ campaign: Campaign; policy: ContactPolicy; source: string }> {
+  const campaign = await loadConfigFile(Campaign, campaignFile);
+  const { policy, source } = await shopPolicyFor(campaignFile, option);
+  const text = await readFile(campaignFile, 'utf8');
+  const problems = calendarProblems({ file: campaignFile, text, campaign }, policy);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { campaign, policy, source };
 }

@@ -6,8 +6,8 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Campaign } from '../campaign/campaign-schema.ts';
-import { loadConfigFile } from '../campaign/config-file.ts';
+import type { Campaign } from '../campaign/campaign-schema.ts';
+import type { ContactPolicy } from '../campaign/contact-policy-schema.ts';
 import { resolveWaveSchedule } from '../campaign/wave-schedule.ts';
 import { systemClock } from '../clock.ts';
 import { lockDataFolder, tookOverLine } from '../data-folder-lock.ts';
@@ -31,7 +31,7 @@ import { printProfile } from './print-profile.ts';
 import { printReport } from './print-report.ts';
 import { stepReporter } from './progress.ts';
 import { runCampaign } from './run-campaign.ts';
-import { shopPolicyFor, siblingCampaigns } from './shop-policy.ts';
+import { loadCampaignWithPolicy, siblingCampaigns } from './shop-policy.ts';
 
 const CAMPAIGN_FILE = 'campaigns/double-11.yaml';
 const SAMPLE_CUSTOMERS = 100_000;
@@ -40,8 +40,9 @@ const HISTORY_ENDS_BEFORE_FIRST_WAVE_DAYS = 5;
 
 async function start(): Promise<number> {
   let campaign: Campaign;
+  let policy: ContactPolicy;
   try {
-    campaign = await loadConfigFile(Campaign, CAMPAIGN_FILE);
+    ({ campaign, policy } = await loadCampaignWithPolicy(CAMPAIGN_FILE));
   } catch (e) {
     if (e instanceof ConfigError) {
       for (const p of e.problems) console.error(formatProblem(p));
@@ -62,7 +63,7 @@ async function start(): Promise<number> {
   const lock = lockDataFolder(dataDir, 'npm start');
   if (lock.tookOverFrom) console.log(tookOverLine(lock.tookOverFrom));
   try {
-    return await startLocked(campaign, dataDir, schedule);
+    return await startLocked(campaign, policy, dataDir, schedule);
   } finally {
     lock.release();
   }
@@ -70,6 +71,7 @@ async function start(): Promise<number> {
 
 async function startLocked(
   campaign: Campaign,
+  policy: ContactPolicy,
   dataDir: string,
   schedule: ReturnType<typeof resolveWaveSchedule>,
 ): Promise<number> {
@@ -95,7 +97,6 @@ async function startLocked(
     console.log(`✔ using the shop in ${lakeRoot(dataDir)}`);
   }
 
-  const { policy } = await shopPolicyFor(CAMPAIGN_FILE);
   const wh = await DuckDbWarehouse.open(dataDir, { benchmark: repurchaseBenchmark(policy) });
   try {
     printProfile(await shopProfile(wh), await analysesSummary(wh));

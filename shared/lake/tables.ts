@@ -64,7 +64,11 @@ export const CUSTOMERS: TableDef = {
     c('city', 'string', 'City (市).'),
     c('city_tier', 'int', 'City tier 1–5 (1 = 一线, 2 = 新一线, 3 = 二线, 4 = 三线, 5 = 四线及以下).'),
     c('gender', 'string', 'F, M or U (unknown).'),
-    c('age_band', 'string', "One of 18-24, 25-29, 30-34, 35-39, 40-49, 50+, or 'unknown'."),
+    c(
+      'age_band',
+      'string',
+      "The shop's age bands (contact-policy.yaml ageBands; default <18, 18-25, 26-30, 31-35, 36-40, 41-50, 51+) or 'unknown'.",
+    ),
     c('member_tier', 'string', 'Shop membership: normal, silver, gold, diamond (by lifetime paid spend).'),
     c(
       'acquisition_channel',

@@ -72,6 +72,7 @@ export function waveAudienceSql(input: AudienceInput): string {
     campaignId: campaign.id,
     segments: campaign.segments,
     dialect,
+    calendar: policy.calendar,
   };
   const run = sqlTimestamp(runAt);
 

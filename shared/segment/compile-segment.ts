@@ -1,4 +1,10 @@
+import {
+  DEFAULT_SHOP_CALENDAR,
+  type ShopCalendar,
+  UNKNOWN_AGE_BAND,
+} from '../campaign/shop-calendar-schema.ts';
 import { armSql } from '../delivery/ledger/ledger.ts';
+import { UserError } from '../errors.ts';
 import { parseDuration } from '../time/duration.ts';
 import { localToInstant } from '../time/zoned-time.ts';
 import { bucketSql, type Dialect } from './dialect.ts';
@@ -11,6 +17,7 @@ import {
   purchasePredicate,
 } from './purchase-predicates.ts';
 import type { Rule } from './segment-schema.ts';
+import { unknownAgeBandMessage } from './shop-calendar-checks.ts';
 import {
   sqlInterval,
   sqlNumber,
@@ -27,6 +34,8 @@ export interface SegmentContext {
   campaignId: string;
   segments: Readonly<Record<string, { where: Rule }>>;
   dialect: Dialect;
+  /** The shop's promotions, seasons and age bands (contact-policy.yaml); default: the built-in ones. */
+  calendar?: ShopCalendar;
 }
 
 /** Default window for `messageHistory … event: converted`: a paid order within 48 hours of the send. */
@@ -241,7 +250,12 @@ function predicate(rule: Predicate, ctx: SegmentContext): PredicateSql {
     return `c.acquisition_channel IN ${sqlStringList(rule.acquisitionChannel)}`;
   if ('memberTier' in rule) return `c.member_tier IN ${sqlStringList(rule.memberTier)}`;
   if ('gender' in rule) return `c.gender IN ${sqlStringList(rule.gender)}`;
-  if ('ageBand' in rule) return `c.age_band IN ${sqlStringList(rule.ageBand)}`;
+  if ('ageBand' in rule) {
+    const bands = [...(ctx.calendar ?? DEFAULT_SHOP_CALENDAR).ageBands, UNKNOWN_AGE_BAND];
+    const unknown = rule.ageBand.find((b) => !bands.includes(b));
+    if (unknown !== undefined) throw new UserError(unknownAgeBandMessage(unknown, bands));
+    return `c.age_band IN ${sqlStringList(rule.ageBand)}`;
+  }
   if ('unpaid' in rule) {
     const { within, createdBetween } = rule.unpaid;
     const [from, to] = createdBetween

@@ -1,8 +1,11 @@
+import { DEFAULT_SHOP_CALENDAR, type ShopCalendar } from '../campaign/shop-calendar-schema.ts';
 import { parseDuration } from '../time/duration.ts';
 import { localParts, localToInstant } from '../time/zoned-time.ts';
 import { idsIn, type PredicateSql, predicateSql } from './id-set.ts';
+import { promotionWindow } from './promotion-calendar.ts';
 import { rfmGroupCells } from './rfm.ts';
-import type { BoughtArgs, Rule } from './segment-schema.ts';
+import { latestSeasonYear, runSeason, seasonWindow } from './seasons.ts';
+import type { BoughtArgs, Rule, SeasonArgs } from './segment-schema.ts';
 import {
   sqlDate,
   sqlInterval,
@@ -33,6 +36,8 @@ export interface Aggregates {
 export interface PurchaseContext {
   runAt: Date;
   timeZone: string;
+  /** The shop's promotions and seasons; default: the built-in ones. */
+  calendar?: ShopCalendar;
 }
 
 export type PurchaseRule = Extract<
@@ -46,6 +51,7 @@ export type PurchaseRule = Extract<
   | { unitsBought: unknown }
   | { crossSell: unknown }
   | { replenishmentDue: unknown }
+  | { season: unknown }
 >;
 
 export function isPurchaseRule(rule: Rule): rule is PurchaseRule {
@@ -59,11 +65,15 @@ export function isPurchaseRule(rule: Rule): rule is PurchaseRule {
     'unitsBought',
     'crossSell',
     'replenishmentDue',
+    'season',
   ].some((k) => k in rule);
 }
 
 /** Days a `sameSeasonLastYear` window covers, from the same date last year. */
 const SAME_SEASON_DAYS = 90;
+
+/** How many years back a `season` rule without `year` or `yearsAgo` looks: all of a shop's history. */
+const SEASON_ANY_YEAR_SPAN = 25;
 
 const inStats = (cond: string) => idsIn(`SELECT customer_id FROM stats WHERE ${cond}`);
 
@@ -140,6 +150,9 @@ export function purchasePredicate(rule: PurchaseRule, ctx: PurchaseContext, aggs
   if ('bought' in rule) {
     return inItems(`${productFilter(rule.bought)}${orderWindow(rule.bought, ctx)}`);
   }
+  if ('season' in rule) {
+    return inItems(`${productFilter(rule.season)}${seasonWindows(rule.season, ctx)}`);
+  }
   if ('earlyBuyer' in rule) {
     const { withinDaysOfLaunch, launchedWithin } = rule.earlyBuyer;
     const launched = launchedWithin
@@ -192,13 +205,39 @@ function orderWindow(b: BoughtArgs, ctx: PurchaseContext): string {
   }
   if (b.promotion) {
     const year = localParts(run, ctx.timeZone).year;
-    const [month, lastDay] = b.promotion === 'double-11' ? ['11', '12'] : ['06', '19'];
-    const windows = (b.yearsAgo ?? [0]).map((k) => {
-      const from = localToInstant(`${year - k}-${month}-01T00:00`, ctx.timeZone);
-      const to = localToInstant(`${year - k}-${month}-${lastDay}T00:00`, ctx.timeZone);
-      return `(i.created_at >= ${sqlTimestamp(from)} AND i.created_at < ${sqlTimestamp(to)})`;
-    });
-    return ` AND (${windows.join(' OR ')})`;
+    const calendar = ctx.calendar ?? DEFAULT_SHOP_CALENDAR;
+    const promotion = b.promotion;
+    return localWindows(
+      (b.yearsAgo ?? [0]).map((k) => promotionWindow(promotion, year - k, calendar)),
+      ctx.timeZone,
+    );
   }
   return '';
+}
+
+/**
+ * The windows of a `season` rule: its season (default: the one the run is in) in the years asked for,
+ * counted back from its latest edition begun by the run, or every year of the shop's history.
+ */
+function seasonWindows(s: SeasonArgs, ctx: PurchaseContext): string {
+  const { seasons } = ctx.calendar ?? DEFAULT_SHOP_CALENDAR;
+  const name = s.name ?? runSeason(ctx.runAt, ctx.timeZone, seasons);
+  const latest = latestSeasonYear(name, ctx.runAt, ctx.timeZone, seasons);
+  const years =
+    s.year !== undefined
+      ? [s.year]
+      : (s.yearsAgo ?? Array.from({ length: SEASON_ANY_YEAR_SPAN + 1 }, (_, k) => k)).map((k) => latest - k);
+  return localWindows(
+    years.map((y) => seasonWindow(name, y, seasons)),
+    ctx.timeZone,
+  );
+}
+
+/** Local [from, to) windows as an OR of conditions on i.created_at (UTC). */
+function localWindows(windows: [string, string][], timeZone: string): string {
+  const conds = windows.map(([from, to]) => {
+    const [a, b] = [localToInstant(from, timeZone), localToInstant(to, timeZone)];
+    return `(i.created_at >= ${sqlTimestamp(a)} AND i.created_at < ${sqlTimestamp(b)})`;
+  });
+  return ` AND (${conds.join(' OR ')})`;
 }

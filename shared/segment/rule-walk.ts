@@ -1,6 +1,20 @@
+import type { Campaign } from '../campaign/campaign-schema.ts';
 import type { Rule } from './segment-schema.ts';
 
 type Path = (string | number)[];
+
+/** Every rule of a campaign — its named segments' and its waves' own — with its path in the file. */
+export function campaignRules(campaign: Pick<Campaign, 'segments' | 'waves'>): { rule: Rule; at: Path }[] {
+  return [
+    ...Object.entries(campaign.segments).map(([name, s]) => ({
+      rule: s.where,
+      at: ['segments', name, 'where'] as Path,
+    })),
+    ...campaign.waves.flatMap((w, i) =>
+      w.audience.where ? [{ rule: w.audience.where, at: ['waves', i, 'audience', 'where'] as Path }] : [],
+    ),
+  ];
+}
 
 /** Calls `visit` on every rule in a tree (pre-order), with its path below the root. */
 export function walkRule(rule: Rule, visit: (rule: Rule, path: Path) => void, path: Path = []): void {

@@ -42,7 +42,6 @@ export const RFM_GROUPS = [
   'lost',
 ] as const;
 
-export const PROMOTIONS = ['double-11', '618'] as const;
 export const HISTORY_EVENTS = ['sent', 'delivered', 'opened', 'clicked', 'converted'] as const;
 
 /** When an order counts: exactly one of these, or none for the whole history. */
@@ -56,7 +55,10 @@ const OrderWindow = {
     .literal(true)
     .optional()
     .meta({ description: 'From the same date last year to 90 days after it: the season ahead, a year ago.' }),
-  promotion: z.enum(PROMOTIONS).optional().meta({ description: 'Double-11 (1–11 Nov) or 618 (1–18 Jun).' }),
+  promotion: z.string().min(1).optional().meta({
+    description:
+      'A promotion of the calendar: double-11 (1–11 Nov), double-12 (12 Dec), 618 (1–18 Jun), nian-huo-jie, or one of the shop’s own (contact-policy.yaml promotions:).',
+  }),
   yearsAgo: z
     .array(z.int().min(0).max(10))
     .min(1)
@@ -114,6 +116,7 @@ export type Rule =
   | { memberTier: string[] }
   | { gender: string[] }
   | { ageBand: string[] }
+  | { season: SeasonArgs }
   | { unpaid: { within?: string; createdBetween?: [string, string] } }
   | { replenishmentDue: { category: string; cycle: string; dueWithin: { before: string; after: string } } }
   | {
@@ -133,8 +136,16 @@ export interface BoughtArgs {
   within?: string;
   between?: [string, string];
   sameSeasonLastYear?: true;
-  promotion?: (typeof PROMOTIONS)[number];
+  promotion?: string;
   yearsAgo?: number[];
+}
+
+export interface SeasonArgs {
+  name?: string;
+  year?: number;
+  yearsAgo?: number[];
+  category?: string[];
+  sku?: string[];
 }
 
 const predicates = {
@@ -191,7 +202,31 @@ const predicates = {
   acquisitionChannel: Names.meta({ description: 'e.g. [聚划算, 淘抢购, 天天特价]: flash-sale buyers.' }),
   memberTier: Names,
   gender: z.array(z.enum(['F', 'M', 'U'])).min(1),
-  ageBand: z.array(z.enum(['18-24', '25-29', '30-34', '35-39', '40-49', '50+', 'unknown'])).min(1),
+  ageBand: Names.meta({
+    description:
+      'Age bands of the shop’s data (contact-policy.yaml ageBands:, default <18 … 51+), or unknown.',
+  }),
+  season: z
+    .strictObject({
+      name: z.string().min(1).optional().meta({
+        description:
+          'A season of the shop (default spring, summer, autumn, winter); default: the run’s season.',
+      }),
+      year: z.int().min(1900).max(2199).optional().meta({
+        description: 'The edition that begins in this year (winter 2025: Dec 2025 – Feb 2026).',
+      }),
+      yearsAgo: z.array(z.int().min(0).max(10)).min(1).optional().meta({
+        description: '0 = the latest edition begun by the run, 1 = the one before, …; default: every year.',
+      }),
+      ...Products,
+    })
+    .refine((s) => s.year === undefined || s.yearsAgo === undefined, {
+      error: 'expected at most one of `year` and `yearsAgo`',
+    })
+    .meta({
+      description:
+        'Paid for something (a category or sku, if given) in a season, by the shop’s month ranges in the campaign’s zone.',
+    }),
   unpaid: z
     .strictObject({
       within: Duration.optional(),

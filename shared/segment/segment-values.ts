@@ -4,17 +4,18 @@ import { formatPath } from '../campaign/issue-messages.ts';
 import type { Problem } from '../errors.ts';
 import type { Warehouse } from '../lake/warehouse.ts';
 import { provinceSpellings } from './provinces.ts';
-import { walkRule } from './rule-walk.ts';
-import type { Rule } from './segment-schema.ts';
+import { campaignRules, walkRule } from './rule-walk.ts';
 
 /**
  * The values segment rules compare with the shop's data — provinces, acquisition channels, member tiers,
  * categories, skus — checked against the values the lake holds, so that a value that selects nobody
  * (`memberTier: [VIP]` in a shop whose tiers are lower-case, a misspelt channel) is found at validate
  * time instead of as an empty audience. A finding names the closest value in the data and how many
- * customers it would select. Enumerated predicates (gender, age band) are checked by the schema.
+ * customers it would select. Gender is checked by the schema; age bands also against the shop's
+ * configured bands (shop-calendar-checks.ts), and here against the data, so a lake written with other
+ * labels (a sample shop generated before the report bands) shows.
  */
-export type ValueColumn = 'province' | 'acquisitionChannel' | 'memberTier' | 'category' | 'sku';
+export type ValueColumn = 'province' | 'acquisitionChannel' | 'memberTier' | 'ageBand' | 'category' | 'sku';
 
 type Path = (string | number)[];
 
@@ -30,6 +31,7 @@ const COLUMN_SQL: Record<ValueColumn, string> = {
   province: customersBy('province'),
   acquisitionChannel: customersBy('acquisition_channel'),
   memberTier: customersBy('member_tier'),
+  ageBand: customersBy('age_band'),
   category: buyersBy('category'),
   sku: buyersBy('sku'),
 };
@@ -49,23 +51,15 @@ const COLUMN_NAME: Record<ValueColumn, string> = {
   province: 'province',
   acquisitionChannel: 'acquisition channel',
   memberTier: 'member tier',
+  ageBand: 'age band',
   category: 'category',
   sku: 'sku',
 };
 
 /** Every value the campaign's rules (named segments and waves' own rules) compare with the data. */
 export function ruleValues(campaign: Campaign): RuleValue[] {
-  const rules: { rule: Rule; at: Path }[] = [
-    ...Object.entries(campaign.segments).map(([name, s]) => ({
-      rule: s.where,
-      at: ['segments', name, 'where'] as Path,
-    })),
-    ...campaign.waves.flatMap((w, i) =>
-      w.audience.where ? [{ rule: w.audience.where, at: ['waves', i, 'audience', 'where'] as Path }] : [],
-    ),
-  ];
   const out: RuleValue[] = [];
-  for (const { rule, at } of rules) {
+  for (const { rule, at } of campaignRules(campaign)) {
     walkRule(rule, (r, path) => {
       const list = (column: ValueColumn, values: readonly string[] | undefined, ...sub: string[]) =>
         values?.forEach((value, j) => {
@@ -75,6 +69,7 @@ export function ruleValues(campaign: Campaign): RuleValue[] {
       else if ('acquisitionChannel' in r)
         list('acquisitionChannel', r.acquisitionChannel, 'acquisitionChannel');
       else if ('memberTier' in r) list('memberTier', r.memberTier, 'memberTier');
+      else if ('ageBand' in r) list('ageBand', r.ageBand, 'ageBand');
       else if ('crossSell' in r) {
         list('category', r.crossSell.bought, 'crossSell', 'bought');
         list('category', r.crossSell.never, 'crossSell', 'never');
@@ -85,7 +80,7 @@ export function ruleValues(campaign: Campaign): RuleValue[] {
           path: [...at, ...path, 'replenishmentDue', 'category'],
         });
       else
-        for (const key of ['bought', 'earlyBuyer', 'unitsBought'] as const) {
+        for (const key of ['bought', 'earlyBuyer', 'unitsBought', 'season'] as const) {
           if (!(key in r)) continue;
           const args = (r as Record<typeof key, { category?: string[]; sku?: string[] }>)[key];
           list('category', args.category, key, 'category');

@@ -117,6 +117,26 @@ describe('hostile requests to the campaign API', () => {
     });
   });
 
+  it('answers a promotion the shop calendar does not know with 400, line, column and the known names', async () => {
+    const body = d11Text.replace('promotion: double-11,', 'promotion: double-10,');
+    for (const path of ['/campaigns/validate', '/campaigns']) {
+      const r = await call('POST', path, { body, headers: { 'content-type': 'application/yaml' } });
+      expect(r.status, path).toBe(400);
+      expect(errorsOf(r), path).toEqual([
+        {
+          path: 'segments.price-sensitive-d11-buyers.where.all[1].bought.promotion',
+          message: expect.stringContaining(
+            'unknown promotion "double-10"; the calendar knows double-11, double-12, 618, nian-huo-jie',
+          ),
+          line: d11Text.split('\n').findIndex((l) => l.includes('promotion: double-11')) + 1,
+          column:
+            (d11Text.split('\n').find((l) => l.includes('promotion: double-11')) ?? '').indexOf('double-11') +
+            1,
+        },
+      ]);
+    }
+  });
+
   it('fingerprints an Idempotency-Key with the query string: ?wave=a then ?wave=b with one key is 422', async () => {
     expect((await call('POST', '/campaigns', { body: copy('idem') })).status).toBe(201);
     const headers = { 'idempotency-key': 'launch-idem-1' };

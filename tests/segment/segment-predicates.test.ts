@@ -194,7 +194,7 @@ describe('who they are', () => {
     ]);
     expect(await ids({ memberTier: ['gold', 'diamond'] })).toEqual(['c01', 'c05']);
     expect(await ids({ gender: ['M'] })).toEqual(['c02', 'c06']);
-    expect(await ids({ ageBand: ['25-29'] })).toEqual(['c01', 'c07']);
+    expect(await ids({ ageBand: ['26-30'] })).toEqual(['c01', 'c07']);
   });
 });
 

@@ -108,3 +108,46 @@ describe('segment values', () => {
     expect(editDistance('kitten', 'sitting')).toBe(3);
   });
 });
+
+describe('segment values of the calendar predicates', () => {
+  const withBands = Campaign.parse({
+    id: 'b',
+    name: 'Bands',
+    channels: { email: { from: 'shop <crm@shop.example.com>' } },
+    segments: {
+      s: { where: { all: [{ ageBand: ['18-25', 'unknown'] }, { season: { category: ['knitwear'] } }] } },
+    },
+    waves: [
+      {
+        id: 'w',
+        start: '2026-11-11T10:00',
+        audience: { segment: 's' },
+        channel: 'email',
+        templates: { email: { subject: 'a', html: 'b' } },
+      },
+    ],
+  });
+
+  it('checks age bands and a season’s categories against the data, so a lake with other labels shows', () => {
+    const values = ruleValues(withBands);
+    expect(values.map((v) => `${v.column} ${v.value} ${v.path.join('.')}`)).toEqual([
+      'ageBand 18-25 segments.s.where.all.0.ageBand.0',
+      'ageBand unknown segments.s.where.all.0.ageBand.1',
+      'category knitwear segments.s.where.all.1.season.category.0',
+    ]);
+    // A sample shop generated before the report bands: 18-24, 25-29, …
+    const known: KnownValues = new Map([
+      [
+        'ageBand',
+        new Map([
+          ['18-24', 150],
+          ['25-29', 250],
+          ['unknown', 20],
+        ]),
+      ],
+    ]);
+    expect(valueFindings(values, known).map((f) => `${f.value}: ${f.message}`)).toEqual([
+      expect.stringMatching(/^18-25: "18-25" matches no customer; .*18-24/),
+    ]);
+  });
+});

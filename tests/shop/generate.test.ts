@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_AGE_BANDS, UNKNOWN_AGE_BAND } from '../../shared/campaign/shop-calendar-schema.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { ORDER_ITEMS, SORTED_ROW_GROUP_ROWS } from '../../shared/lake/tables.ts';
 import { generateShop } from '../../shared/shop/generate/generate-shop.ts';
@@ -129,6 +130,18 @@ describe('sample shop generator', () => {
     expect(Number(rows[0]?.d11_ratio)).toBeGreaterThan(5);
     expect(Number(rows[0]?.d618_ratio)).toBeGreaterThan(2.5);
     expect(rows[0]?.unknown_skus).toBe(0);
+  });
+
+  it('writes the age bands of the shops’ reports, the default ageBands of the shop file', async () => {
+    const { rows } = await wh.query(
+      'SELECT age_band, count(*) AS n FROM customers GROUP BY age_band ORDER BY age_band',
+    );
+    const share = Object.fromEntries(rows.map((r) => [String(r.age_band), Number(r.n) / 20_000]));
+    expect(Object.keys(share).sort()).toEqual([...DEFAULT_AGE_BANDS, UNKNOWN_AGE_BAND].sort());
+    // The young-adult bands are the largest, as on Taobao; a few under 18, over 50 and unknown.
+    expect(share['26-30']).toBeGreaterThan(0.2);
+    expect(share['<18']).toBeLessThan(0.05);
+    expect(share.unknown).toBeLessThan(0.05);
   });
 
   it('gives customers contact points in E.164 and consent flags only with an address', async () => {

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { Campaign } from '../../campaign/campaign-schema.ts';
-import { loadConfigFile } from '../../campaign/config-file.ts';
+import type { Campaign } from '../../campaign/campaign-schema.ts';
 import { effectivePolicy } from '../../campaign/contact-policy.ts';
 import { resolveDataDir } from '../../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
@@ -8,7 +7,7 @@ import { type CampaignPreview, previewCampaign } from '../../segment/preview-cam
 import { instantToLocal } from '../../time/zoned-time.ts';
 import { checkWaveIds, localTimeOption } from '../campaign-options.ts';
 import { formatTable, printJson } from '../output.ts';
-import { shopPolicyFor } from '../shop-policy.ts';
+import { loadCampaignWithPolicy } from '../shop-policy.ts';
 
 export function registerPreview(program: Command): void {
   program
@@ -33,8 +32,7 @@ export function registerPreview(program: Command): void {
         file: string,
         opts: { wave?: string[]; at?: string; policy?: string; dataDir?: string; json?: boolean },
       ) => {
-        const campaign = await loadConfigFile(Campaign, file);
-        const { policy: shopPolicy } = await shopPolicyFor(file, opts.policy);
+        const { campaign, policy: shopPolicy } = await loadCampaignWithPolicy(file, opts.policy);
         checkWaveIds(campaign, file, opts.wave);
         const at = localTimeOption('--at', opts.at, campaign);
         const wh = await DuckDbWarehouse.open(resolveDataDir(opts.dataDir));

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { Campaign } from '../../campaign/campaign-schema.ts';
-import { loadConfigFile } from '../../campaign/config-file.ts';
 import { realTimeline, systemClock } from '../../clock.ts';
 import { type LockHolder, tookOverLine, withDataFolder } from '../../data-folder-lock.ts';
 import { forgetCampaignLocally } from '../../delivery/local/fresh-run.ts';
@@ -10,7 +8,7 @@ import { checkWaveIds, localTimeOption } from '../campaign-options.ts';
 import { printJson } from '../output.ts';
 import { stepReporter } from '../progress.ts';
 import { runCampaign } from '../run-campaign.ts';
-import { shopPolicyFor, siblingCampaigns } from '../shop-policy.ts';
+import { loadCampaignWithPolicy, siblingCampaigns } from '../shop-policy.ts';
 import { printStatus } from './status.ts';
 
 export function registerRun(program: Command): void {
@@ -57,8 +55,7 @@ export function registerRun(program: Command): void {
           realTime?: boolean;
         },
       ) => {
-        const campaign = await loadConfigFile(Campaign, file);
-        const { policy } = await shopPolicyFor(file, opts.policy);
+        const { campaign, policy } = await loadCampaignWithPolicy(file, opts.policy);
         checkWaveIds(campaign, file, opts.wave);
         const until = localTimeOption('--until', opts.until, campaign);
         const dataDir = resolveDataDir(opts.dataDir);

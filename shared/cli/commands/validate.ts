@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Campaign } from '../../campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../campaign/config-file.ts';
@@ -8,9 +9,10 @@ import { ConfigError, formatProblem, type Problem } from '../../errors.ts';
 import { lakeRoot, resolveDataDir } from '../../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
 import { type CampaignSource, ruleValues, valueWarnings } from '../../segment/segment-values.ts';
+import { calendarProblems } from '../../segment/shop-calendar-checks.ts';
 import { EXIT } from '../exit-codes.ts';
 import { printJson } from '../output.ts';
-import { isPolicyFile } from '../shop-policy.ts';
+import { isPolicyFile, shopPolicyFor } from '../shop-policy.ts';
 
 interface FileResult {
   file: string;
@@ -25,19 +27,35 @@ interface Checked {
   result: FileResult;
   /** A valid campaign, whose segment values are checked against the data. */
   source?: CampaignSource;
+  /** The problems of the shop policy the campaign runs under, which is then not checked against. */
+  policyProblems?: readonly Problem[];
 }
 
-async function check(file: string, kind: FileResult['kind']): Promise<Checked> {
+/**
+ * Checks one file. A campaign is also checked against the shop's calendar (the promotions, seasons and
+ * age bands its rules name) in the policy it runs under: `policy`, else contact-policy.yaml beside it.
+ */
+async function check(file: string, kind: FileResult['kind'], policy?: string): Promise<Checked> {
   const result: FileResult = { file, kind, ok: true, problems: [], warnings: [] };
+  const failed = (problems: readonly Problem[]) => ({
+    result: { ...result, ok: false, problems: [...problems] },
+  });
   try {
     if (kind === 'contact-policy') {
       await loadConfigFile(ContactPolicy, file);
       return { result };
     }
     const campaign = await loadConfigFile(Campaign, file);
-    return { result, source: { file, text: await readFile(file, 'utf8'), campaign } };
+    const source = { file, text: await readFile(file, 'utf8'), campaign };
+    const shop = await shopPolicyFor(file, policy).catch((e: unknown) => {
+      if (e instanceof ConfigError) return e;
+      throw e;
+    });
+    if (shop instanceof ConfigError) return { result, source, policyProblems: shop.problems };
+    const problems = calendarProblems(source, shop.policy);
+    return problems.length > 0 ? failed(problems) : { result, source };
   } catch (e) {
-    if (e instanceof ConfigError) return { result: { ...result, ok: false, problems: [...e.problems] } };
+    if (e instanceof ConfigError) return failed(e.problems);
     throw e;
   }
 }
@@ -85,9 +103,25 @@ export function registerValidate(program: Command): void {
         opts: { policy?: string; dataDir?: string; strict?: boolean; json?: boolean },
       ) => {
         const checked = await Promise.all(
-          files.map((f) => check(f, isPolicyFile(f) ? 'contact-policy' : 'campaign')),
+          files.map((f) => check(f, isPolicyFile(f) ? 'contact-policy' : 'campaign', opts.policy)),
         );
         if (opts.policy) checked.push(await check(opts.policy, 'contact-policy'));
+        // A policy the campaigns run under that does not validate: its problems once, as its own file's.
+        const policyFiles = new Set(checked.map((c) => resolve(c.result.file)));
+        for (const c of [...checked]) {
+          const first = c.policyProblems?.[0];
+          if (!first || policyFiles.has(resolve(first.file))) continue;
+          policyFiles.add(resolve(first.file));
+          checked.push({
+            result: {
+              file: first.file,
+              kind: 'contact-policy',
+              ok: false,
+              problems: [...(c.policyProblems ?? [])],
+              warnings: [],
+            },
+          });
+        }
         const dataCheck = await checkValues(checked, resolveDataDir(opts.dataDir));
         const results = checked.map((c) => c.result);
         const problems = results.flatMap((r) => r.problems);

@@ -1,4 +1,4 @@
-import { SPRING_FESTIVALS } from './reference-data.ts';
+import { SPRING_FESTIVALS } from '../../time/spring-festivals.ts';
 
 /**
  * Demand over the shop's history as SQL: one row per local day with its share of orders, cumulated so a

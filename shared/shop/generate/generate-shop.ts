@@ -315,8 +315,9 @@ SELECT p.customer_id,
     || n.given[1 + CAST(hash(p.cidx, 'gn') % 16 AS INTEGER) + CASE WHEN p.ug < 0.65 THEN 0 ELSE 16 END] AS name,
   p.province, ci.city, ci.tier AS city_tier,
   CASE WHEN p.ug < 0.65 THEN 'F' WHEN p.ug < 0.95 THEN 'M' ELSE 'U' END AS gender,
-  CASE WHEN p.uage < 0.15 THEN '18-24' WHEN p.uage < 0.40 THEN '25-29' WHEN p.uage < 0.62 THEN '30-34'
-       WHEN p.uage < 0.77 THEN '35-39' WHEN p.uage < 0.92 THEN '40-49' WHEN p.uage < 0.98 THEN '50+' ELSE 'unknown' END AS age_band,
+  CASE WHEN p.uage < 0.02 THEN '<18' WHEN p.uage < 0.22 THEN '18-25' WHEN p.uage < 0.46 THEN '26-30'
+       WHEN p.uage < 0.66 THEN '31-35' WHEN p.uage < 0.80 THEN '36-40' WHEN p.uage < 0.93 THEN '41-50'
+       WHEN p.uage < 0.98 THEN '51+' ELSE 'unknown' END AS age_band,
   CASE WHEN p.spend >= 5000 THEN 'diamond' WHEN p.spend >= 2000 THEN 'gold' WHEN p.spend >= 500 THEN 'silver' ELSE 'normal' END AS member_tier,
   p.acquisition_channel,
   CASE WHEN u('em', p.cidx) < 0.4 THEN 'u' || p.cidx || '@' || ['example.com', 'example.net', 'example.org'][1 + CAST(hash(p.cidx, 'dom') % 3 AS INTEGER)] END AS email,

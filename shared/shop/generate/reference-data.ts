@@ -135,14 +135,3 @@ export const ACQUISITION_CHANNELS: readonly [string, number][] = [
   ['天天特价', 8],
   ['直播', 12],
 ];
-
-/** Spring Festival eves: orders dip in the week around them (logistics stop). */
-export const SPRING_FESTIVALS = [
-  '2022-02-01',
-  '2023-01-22',
-  '2024-02-10',
-  '2025-01-29',
-  '2026-02-17',
-  '2027-02-06',
-  '2028-01-26',
-];

@@ -165,9 +165,13 @@ describe('a bad amount rejects its row, not the import', () => {
     expect(rejects.get(3)).toBe(
       '买家实际支付金额: "99999999999999999999.99" is more than an amount can be (at most 9,999,999,999.99)',
     );
-    expect(rejects.get(4)).toBe('买家实际支付金额: expected an amount like 1,299.00 (at most two decimals), got "1e308"');
+    expect(rejects.get(4)).toBe(
+      '买家实际支付金额: expected an amount like 1,299.00 (at most two decimals), got "1e308"',
+    );
     expect(rejects.get(5)).toMatch(/"10000000000.00" is more than an amount can be/);
-    expect(rejects.get(7)).toBe('买家实际支付金额: expected an amount like 1,299.00 (at most two decimals), got "-1"');
+    expect(rejects.get(7)).toBe(
+      '买家实际支付金额: expected an amount like 1,299.00 (at most two decimals), got "-1"',
+    );
     expect(await query('SELECT amount FROM orders ORDER BY amount')).toEqual([
       { amount: 188 },
       { amount: 9_999_999_999.99 },

@@ -62,7 +62,9 @@ describe('import of a Taobao/Tmall order report', () => {
 
     const rejects = readFileSync(rejectsFile, 'utf8');
     expect(rejects).toContain('5,"订单编号: expected the order number (digits), got ""abc"""');
-    expect(rejects).toContain('6,"买家实际支付金额: expected an amount like 1,299.00 (at most two decimals), got ""12x"""');
+    expect(rejects).toContain(
+      '6,"买家实际支付金额: expected an amount like 1,299.00 (at most two decimals), got ""12x"""',
+    );
     expect(rejects).toContain('7,"订单状态: unknown status ""已发货了""');
 
     const orders = await query(

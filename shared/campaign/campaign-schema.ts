@@ -195,10 +195,9 @@ export const Rollout = z.strictObject({
     .enum(ROLLOUT_METRICS)
     .default('conversion-rate')
     .meta({ description: 'conversion-rate (default) or revenue-per-recipient, measured up to the start.' }),
-  otherwise: z
-    .string()
-    .default('all')
-    .meta({ description: '`all` (every variant, as split) or a variant id: what is sent with no clear winner.' }),
+  otherwise: z.string().default('all').meta({
+    description: '`all` (every variant, as split) or a variant id: what is sent with no clear winner.',
+  }),
   resendPilot: z
     .boolean()
     .default(false)
@@ -232,7 +231,9 @@ export const Wave = z.strictObject({
     .meta({ description: 'By-value overrides of the channel; the first tier that matches wins.' }),
   templates: Templates.optional(),
   variants: z.array(Variant).optional().meta({ description: 'A/B variants; replaces `templates`.' }),
-  pilot: Pilot.optional().meta({ description: 'Send to a sample of the audience only, to compare variants.' }),
+  pilot: Pilot.optional().meta({
+    description: 'Send to a sample of the audience only, to compare variants.',
+  }),
   rollout: Rollout.optional().meta({
     description: 'Pick the pilot’s winning variant at the start (docs/responses.md, rollout).',
   }),

@@ -21,6 +21,7 @@ import {
 } from './ledger/ledger.ts';
 import type { QueueProducer } from './queue/queue.ts';
 import { chooseVariant } from './render/choose-variant.ts';
+import { estimatedCost } from './render/estimated-cost.ts';
 import { pilotResponseSql } from './rollout/pilot-response-sql.ts';
 import {
   decideRollout,
@@ -28,7 +29,6 @@ import {
   pilotResponses,
   type RolloutDecision,
 } from './rollout/rollout-decision.ts';
-import { estimatedCost } from './render/estimated-cost.ts';
 import { type BatchRecipient, MAX_RECIPIENTS, type SendBatchMessage } from './send-batch-message.ts';
 import type { WaveRun, WaveRunStore } from './wave-runs/wave-run-store.ts';
 
@@ -142,7 +142,10 @@ export async function launchWave(deps: LaunchDeps, sw: ScheduledWave): Promise<L
  * A rollout wave's decision at its start: the pilot's responses measured up to then, the rule applied
  * (rollout-decision.ts), the decision recorded in `rollout_decisions`.
  */
-async function rolloutAtStart(deps: LaunchDeps, { campaign, wave, start }: ScheduledWave): Promise<RolloutDecision> {
+async function rolloutAtStart(
+  deps: LaunchDeps,
+  { campaign, wave, start }: ScheduledWave,
+): Promise<RolloutDecision> {
   const from = wave.rollout?.from ?? '';
   const pilot = campaign.waves.find((w) => w.id === from);
   const { rows } = await deps.warehouse.query(pilotResponseSql(campaign.id, from, start));

@@ -47,7 +47,9 @@ export async function rolloutRun(
   const campaign: Campaign = {
     ...base,
     id: `${base.id}-${seed}`,
-    waves: base.waves.map((w) => (w.pilot && opts.pilotShare ? { ...w, pilot: { share: opts.pilotShare } } : w)),
+    waves: base.waves.map((w) =>
+      w.pilot && opts.pilotShare ? { ...w, pilot: { share: opts.pilotShare } } : w,
+    ),
   };
   const dataDir = await mkdtemp(join(tmpdir(), 'rollout-run-'));
   try {
@@ -67,8 +69,9 @@ export async function rolloutRun(
         await wh.query(`SELECT * FROM rollout_decisions WHERE campaign_id = ${id} ORDER BY candidate`)
       ).rows;
       const sent = `SELECT DISTINCT wave_id, customer_id, variant FROM sends WHERE campaign_id = ${id} AND status = 'sent'`;
-      const byVariant = (await wh.query(`SELECT variant, count(*) AS n FROM (${sent}) s WHERE wave_id = 'rollout' GROUP BY 1`))
-        .rows;
+      const byVariant = (
+        await wh.query(`SELECT variant, count(*) AS n FROM (${sent}) s WHERE wave_id = 'rollout' GROUP BY 1`)
+      ).rows;
       const { rows } = await wh.query(`SELECT
   (SELECT count(*) FROM (${sent}) s WHERE wave_id = 'pilot') AS pilot,
   (SELECT count(*) FROM (${sent}) p JOIN (${sent}) r ON p.customer_id = r.customer_id

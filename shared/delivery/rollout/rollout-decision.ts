@@ -113,7 +113,14 @@ export function decideRollout(
     candidates,
   };
   const unread = unreadPilot(candidates);
-  if (unread) return { ...base, outcome: 'too-small', picked: fallback, needed: unread.needed, reason: `${unread.reason}; ${sending}` };
+  if (unread)
+    return {
+      ...base,
+      outcome: 'too-small',
+      picked: fallback,
+      needed: unread.needed,
+      reason: `${unread.reason}; ${sending}`,
+    };
   const [best, ...rest] = [...candidates].sort((a, b) => b.estimate - a.estimate);
   const described = (c: RolloutCandidate) => `${c.id} ${show(c.estimate)} [${show(c.low)}, ${show(c.high)}]`;
   if (best && rest.length > 0 && rest.every((c) => best.low > c.high))
@@ -129,18 +136,25 @@ export function decideRollout(
     outcome: 'no-clear-winner',
     picked: fallback,
     needed: null,
-    reason: `no clear winner: the intervals overlap (${[best, ...rest].filter((c) => c !== undefined).map(described).join('; ')}); ${sending}`,
+    reason: `no clear winner: the intervals overlap (${[best, ...rest]
+      .filter((c) => c !== undefined)
+      .map(described)
+      .join('; ')}); ${sending}`,
   };
 }
 
 /** Why the pilot cannot be read, with the recipients each variant would need; null when it can. */
-function unreadPilot(candidates: readonly RolloutCandidate[]): { reason: string; needed: number | null } | null {
+function unreadPilot(
+  candidates: readonly RolloutCandidate[],
+): { reason: string; needed: number | null } | null {
   const n = candidates.reduce((s, c) => s + c.recipients, 0);
   const x = candidates.reduce((s, c) => s + c.converted, 0);
-  if (candidates.length < 2) return { reason: 'the pilot has fewer than two variants to compare', needed: null };
+  if (candidates.length < 2)
+    return { reason: 'the pilot has fewer than two variants to compare', needed: null };
   if (n === 0) return { reason: 'the pilot has no recipients', needed: null };
   const pooled = x / n;
-  if (pooled === 0) return { reason: 'pilot too small to read: no conversions in any variant yet', needed: null };
+  if (pooled === 0)
+    return { reason: 'pilot too small to read: no conversions in any variant yet', needed: null };
   const rare = Math.min(pooled, 1 - pooled);
   const smallest = [...candidates].sort((a, b) => a.recipients - b.recipients)[0];
   if (!smallest || smallest.recipients * rare >= MIN_EXPECTED_CONVERSIONS) return null;

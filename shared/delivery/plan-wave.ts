@@ -115,12 +115,12 @@ export async function launchWave(deps: LaunchDeps, sw: ScheduledWave): Promise<L
     error: null,
     startedAt: deps.clock.now().toISOString(),
     drainedAt: null,
+    // A relaunch after a crash keeps the decision the first launch took (some of it may have been sent).
+    ...(existing?.rollout ? { rollout: existing.rollout } : {}),
   };
   await deps.runs.put(run);
   run.reservations = await reserveAhead(deps, sw);
-  // A relaunch after a crash keeps the decision the first launch took (some of it may have been sent).
-  const rollout = existing?.rollout ?? (wave.rollout ? await rolloutAtStart(deps, sw) : undefined);
-  if (rollout) run.rollout = rollout;
+  if (wave.rollout && !run.rollout) run.rollout = await rolloutAtStart(deps, sw);
   await deps.runs.put(run);
   const sql = waveAudienceSql({
     campaign,

@@ -15,10 +15,10 @@ import { FUNCTION_ENV } from '../../functions/environment.ts';
 import { handler as launchHandler } from '../../functions/launch-wave/handler.ts';
 import { handler as planHandler } from '../../functions/plan-wave/handler.ts';
 import { CONTACT_STORE_ACTIONS, WAVE_RUN_ACTIONS } from '../../infra/constructs/house-function.ts';
-import type { DeployedCampaigns } from '../../shared/delivery/aws/s3-campaign-catalog.ts';
-import type { SendBatchMessage } from '../../shared/delivery/send-batch-message.ts';
 import { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../shared/campaign/config-file.ts';
+import type { DeployedCampaigns } from '../../shared/delivery/aws/s3-campaign-catalog.ts';
+import type { SendBatchMessage } from '../../shared/delivery/send-batch-message.ts';
 import { loadDouble11, loadShopPolicy } from '../helpers/delivery-harness.ts';
 import { startDynalite } from '../helpers/dynalite.ts';
 import { handlerTestEnv, invoke } from '../helpers/lambda-context.ts';
@@ -96,7 +96,8 @@ beforeAll(async () => {
   sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
   athena.on(StartQueryExecutionCommand).callsFake((input: { QueryString: string }) => {
     if (input.QueryString.includes('AS spent')) return { QueryExecutionId: 'q-budget' };
-    if (input.QueryString.includes('FROM outcomes GROUP BY 1 ORDER BY 1')) return { QueryExecutionId: 'q-pilot' };
+    if (input.QueryString.includes('FROM outcomes GROUP BY 1 ORDER BY 1'))
+      return { QueryExecutionId: 'q-pilot' };
     const id = audienceSql.size === 0 ? 'q-audience' : `q-audience-${audienceSql.size + 1}`;
     audienceSql.set(id, input.QueryString);
     return { QueryExecutionId: id };

@@ -74,6 +74,7 @@ const PILOT = [
   ['coupon-first', '1000', '60', '9.5', '2500'],
   ['news-first', '1000', '130', '21.2', '5200'],
 ];
+let pilotNow = PILOT;
 const athenaRows = (columns: string[], rows: (string | null)[][]) => ({
   ResultSet: {
     ResultSetMetadata: { ColumnInfo: columns.map((Name) => ({ Name, Type: 'varchar' })) },
@@ -120,7 +121,7 @@ beforeAll(async () => {
       input.QueryExecutionId === 'q-budget'
         ? athenaRows(['spent'], [['0']])
         : input.QueryExecutionId === 'q-pilot'
-          ? athenaRows(PILOT_COLUMNS, PILOT)
+          ? athenaRows(PILOT_COLUMNS, pilotNow)
           : athenaRows(AUDIENCE_COLUMNS, AUDIENCE),
     );
   Object.assign(
@@ -296,6 +297,27 @@ describe('launch-wave and plan-wave Lambda handlers (Athena between them)', () =
     expect(audience).toContain("wave_id = 'pilot' AND status = 'sent'");
     const id = out.queryExecutionId ?? '';
     expect(await plan(event(id, 'SUCCEEDED'))).toMatchObject({ planned: true, queued: 1 });
+    const message = JSON.parse(
+      sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries?.[0]?.MessageBody ?? '{}',
+    ) as SendBatchMessage;
+    expect(message.recipients.map((r) => [r.customerId, r.variant])).toEqual([['c7', 'news-first']]);
+  });
+
+  it('a rollout wave launched again before it drained (a crash) keeps its first decision and records nothing new', async () => {
+    sqs.resetHistory();
+    firehose.resetHistory();
+    pilotNow = PILOT.map(([id, n, , m, v]) => [
+      id ?? '',
+      n ?? '',
+      id === 'coupon-first' ? '300' : '10',
+      m ?? '',
+      v ?? '',
+    ]);
+    const out = await launch({ campaignId: 'spring-repurchase-2027', waveId: 'rollout' });
+    expect(await plan(event(out.queryExecutionId ?? '', 'SUCCEEDED'))).toMatchObject({ planned: true });
+    expect(
+      firehose.commandCalls(PutRecordBatchCommand).map((c) => c.args[0].input.DeliveryStreamName),
+    ).not.toContain('rollout-decisions');
     const message = JSON.parse(
       sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries?.[0]?.MessageBody ?? '{}',
     ) as SendBatchMessage;

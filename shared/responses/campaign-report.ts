@@ -104,6 +104,7 @@ export interface RegionDay {
 export interface RolloutSummary {
   waveId: string;
   pilotWaveId: string;
+  /** UTC ISO. */
   decidedAt: string;
   metric: string;
   outcome: string;
@@ -198,7 +199,7 @@ GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY decided_at, wave_id`,
       rollouts.push({
         waveId: String(r.wave_id),
         pilotWaveId: String(r.pilot_wave_id),
-        decidedAt: String(r.decided_at),
+        decidedAt: new Date(`${String(r.decided_at).replace(' ', 'T')}Z`).toISOString(),
         metric: String(r.metric),
         outcome: String(r.outcome),
         picked: String(r.picked ?? '')

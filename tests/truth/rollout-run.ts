@@ -7,7 +7,9 @@ import { runCampaign } from '../../shared/cli/run-campaign.ts';
 import { statePaths } from '../../shared/delivery/local/local-delivery.ts';
 import type { RolloutDecision } from '../../shared/delivery/rollout/rollout-decision.ts';
 import { JournalWaveRunStore } from '../../shared/delivery/wave-runs/local/journal-wave-run-store.ts';
+import { waveStatuses } from '../../shared/delivery/wave-status.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { campaignReport, type RolloutSummary } from '../../shared/responses/campaign-report.ts';
 import { DEFAULT_RESPONSE_MODEL } from '../../shared/responses/simulate-responses.ts';
 import { sqlString } from '../../shared/segment/sql-literals.ts';
 import { generateShop } from '../../shared/shop/generate/generate-shop.ts';
@@ -31,6 +33,9 @@ export interface RolloutRun {
   decision: RolloutDecision | undefined;
   /** Rows of the `rollout_decisions` table for this campaign, as an analyst reads them. */
   recorded: Record<string, unknown>[];
+  /** The decision as `campaign status` and `campaign report` read it. */
+  status: RolloutDecision | null;
+  reported: RolloutSummary[];
   /** Messages the rollout wave sent, per variant. */
   rolloutSent: Record<string, number>;
   pilotSent: number;
@@ -61,9 +66,10 @@ export async function rolloutRun(
     });
     const runs = new JournalWaveRunStore(statePaths(dataDir).runs, { mode: 'read-only' });
     const decision = (await runs.get(campaign.id, 'rollout'))?.rollout;
-    await runs.close();
     const wh = await DuckDbWarehouse.open(dataDir);
     try {
+      const statuses = await waveStatuses({ warehouse: wh, runs }, campaign.id, ['pilot', 'rollout']);
+      const report = await campaignReport(wh, [campaign], campaign);
       const id = sqlString(campaign.id);
       const recorded = (
         await wh.query(`SELECT * FROM rollout_decisions WHERE campaign_id = ${id} ORDER BY candidate`)
@@ -79,12 +85,15 @@ export async function rolloutRun(
       return {
         decision,
         recorded,
+        status: statuses[1]?.rollout ?? null,
+        reported: report.rollouts,
         rolloutSent: Object.fromEntries(byVariant.map((r) => [String(r.variant), Number(r.n)])),
         pilotSent: Number(rows[0]?.pilot),
         sentTwice: Number(rows[0]?.twice),
       };
     } finally {
       await wh.close();
+      await runs.close();
     }
   } finally {
     await rm(dataDir, { recursive: true, force: true });

@@ -51,6 +51,21 @@ describe('rollout on the pilot’s measured response', () => {
     ]);
   });
 
+  it('shows the decision in campaign status and campaign report', () => {
+    expect(planted.status).toEqual(planted.decision);
+    expect(planted.reported).toEqual([
+      {
+        waveId: 'rollout',
+        pilotWaveId: 'pilot',
+        decidedAt: '2027-03-09T02:00:00.000Z',
+        metric: 'conversion-rate',
+        outcome: 'winner',
+        picked: ['news-first'],
+        reason: planted.decision?.reason,
+      },
+    ]);
+  });
+
   it('A/A: with both variants equally good, says there is no clear winner and sends both', () => {
     for (const r of aa) {
       expect(r.decision?.outcome).toBe('no-clear-winner');

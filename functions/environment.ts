@@ -45,6 +45,7 @@ export const FUNCTION_ENV = {
   contactsTable: 'CONTACTS_TABLE',
   linksTable: 'LINKS_TABLE',
   sendsStream: 'SENDS_DELIVERY_STREAM',
+  rolloutDecisionsStream: 'ROLLOUT_DECISIONS_DELIVERY_STREAM',
   lakeBucket: 'LAKE_BUCKET',
   campaignsKey: 'CAMPAIGNS_KEY',
   linkSecretArn: 'LINK_SECRET_ARN',
@@ -95,7 +96,10 @@ const queuesOf = (env: NodeJS.ProcessEnv, client: SQSClient): SendDeps['queues']
   'call-list': new SqsProducer({ client, queueUrl: setting(env, 'callListQueueUrl') }),
 });
 
-/** launch-wave: the wave runs, the campaigns, the contact store (look-ahead reservations) and Athena. */
+/**
+ * launch-wave: the wave runs, the campaigns, the contact store (look-ahead reservations), Athena, and the
+ * rollout decisions' stream.
+ */
 export function launchingFromEnvironment(
   env: NodeJS.ProcessEnv = process.env,
 ): LaunchDeps & { athena: AthenaWarehouse } {
@@ -109,6 +113,10 @@ export function launchingFromEnvironment(
     contacts: contactsOf(env, dynamo),
     runs: runsOf(env, dynamo),
     clock: systemClock,
+    decisions: new FirehoseTableWriter({
+      client: new FirehoseClient({}),
+      deliveryStreamName: setting(env, 'rolloutDecisionsStream'),
+    }),
   };
 }
 

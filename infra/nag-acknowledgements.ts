@@ -53,7 +53,7 @@ export function nagAcknowledgements(stack: CampaignStack): { id: string; reason:
     iam5('Action::s3:GetBucket*', helperActions),
     iam5('Action::s3:List*', helperActions),
     iam5('Action::s3:DeleteObject*', helperActions),
-    ...['sends', 'events', 'suppressions'].flatMap(firehose),
+    ...['sends', 'events', 'suppressions', 'rollout_decisions'].flatMap(firehose),
     iam5(
       `Resource::${lake}/call-list/*`,
       'send-batches writes one call-list file per batch under call-list/; the CallListReader role reads them',

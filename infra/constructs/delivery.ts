@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import type { Channel } from '../../shared/campaign/contact-policy-schema.ts';
 import type { DeployedCampaigns } from '../../shared/delivery/aws/s3-campaign-catalog.ts';
 import { CALL_LIST_DIAL_PREFIX, CALL_LIST_PREFIX } from '../../shared/delivery/senders/aws/s3-call-list.ts';
-import { SENDS } from '../../shared/lake/tables.ts';
+import { ROLLOUT_DECISIONS, SENDS } from '../../shared/lake/tables.ts';
 import { CallListAccess } from './call-list-access.ts';
 import { type DataLake, useAthenaQueries } from './data-lake.ts';
 import { CONTACT_STORE_ACTIONS, HouseFunction, WAVE_RUN_ACTIONS } from './house-function.ts';
@@ -56,6 +56,7 @@ export class Delivery extends Construct {
   readonly launchWave: HouseFunction;
   readonly planWave: HouseFunction;
   readonly sendsStream: LakeStream;
+  readonly rolloutDecisionsStream: LakeStream;
   readonly linkSecret: Secret;
   /** The roles that read the call lists: masked, and with full numbers. */
   readonly callLists: CallListAccess;
@@ -81,6 +82,10 @@ export class Delivery extends Construct {
       prune: false,
     });
     this.sendsStream = new LakeStream(this, 'SendsStream', { lake, table: SENDS });
+    this.rolloutDecisionsStream = new LakeStream(this, 'RolloutDecisionsStream', {
+      lake,
+      table: ROLLOUT_DECISIONS,
+    });
 
     // Each function is given what it uses (functions/environment.ts), each resource's name and its grant
     // together (HouseFunction.use…): the link secret only where links are signed.
@@ -135,7 +140,8 @@ export class Delivery extends Construct {
       // Reads an API campaign and marks its wave running.
       .useTable('campaignsTable', campaigns, 'dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:PutItem')
       .useTable('waveRunsTable', waveRuns, ...WAVE_RUN_ACTIONS)
-      .useTable('contactsTable', contacts, ...CONTACT_STORE_ACTIONS); // reservations
+      .useTable('contactsTable', contacts, ...CONTACT_STORE_ACTIONS) // reservations
+      .useStream('rolloutDecisionsStream', this.rolloutDecisionsStream); // a rollout wave's decision
     useAthenaQueries(lake, this.launchWave);
     this.planWave = new HouseFunction(this, 'PlanWave', {
       handler: 'plan-wave',

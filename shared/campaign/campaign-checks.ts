@@ -28,7 +28,7 @@ const liquid = sandboxedLiquid({ strictVariables: true });
  * malformed field is skipped, since that field already has its own problem reported.
  */
 export function checkCampaign(c: CampaignValue, ctx: Ctx): void {
-  const rules = [checkWaveIds, checkWaves, checkSchedule, checkCapIds, checkSegmentRefs];
+  const rules = [checkWaveIds, checkWaves, checkSchedule, checkRollouts, checkCapIds, checkSegmentRefs];
   for (const rule of rules) {
     try {
       rule(c, ctx);
@@ -78,6 +78,53 @@ function checkSchedule(c: CampaignValue, ctx: Ctx): void {
       issue(['waves', i, 'sendBy'], 'the send-by deadline must be after the wave’s start');
     }
   });
+}
+
+/**
+ * A rollout picks among an earlier pilot's variants: `from` names a pilot wave of this campaign that
+ * starts before it, both waves have variants, every pilot variant is one the rollout can send, and
+ * `otherwise` is `all` or one of them.
+ */
+function checkRollouts(c: CampaignValue, ctx: Ctx): void {
+  const issue = (path: Path, message: string) => ctx.addIssue({ code: 'custom', path, message });
+  const times = isValidTimeZone(c.timeZone) ? resolveWaveSchedule(c.waves, c.timeZone).times : [];
+  for (const [i, w] of c.waves.entries()) {
+    const r = w.rollout;
+    if (!r) continue;
+    const at: Path = ['waves', i, 'rollout'];
+    if (w.pilot) issue(['waves', i, 'pilot'], 'a wave is a pilot or a rollout, not both');
+    const j = c.waves.findIndex((p) => p.id === r.from);
+    const pilot = c.waves[j];
+    const pilots = c.waves.filter((p) => p.pilot && p.id !== w.id).map((p) => p.id);
+    const known = `pilot waves: ${pilots.join(', ') || 'none'}`;
+    if (!pilot) {
+      issue([...at, 'from'], `unknown wave "${r.from}"; ${known}`);
+      continue;
+    }
+    if (!pilot.pilot) {
+      issue([...at, 'from'], `wave "${r.from}" is not a pilot (no \`pilot:\`); ${known}`);
+      continue;
+    }
+    const [ps, ws] = [times[j]?.start, times[i]?.start];
+    if (ps && ws && ps.getTime() >= ws.getTime())
+      issue([...at, 'from'], `the pilot "${r.from}" must start before this wave`);
+    if (!pilot.variants?.length || !w.variants?.length) {
+      issue(
+        [...at, 'pick'],
+        `picking a variant needs \`variants\` on this wave and on the pilot "${r.from}"`,
+      );
+      continue;
+    }
+    const mine = new Set(w.variants.map((v) => v.id));
+    const missing = pilot.variants.map((v) => v.id).filter((id) => !mine.has(id));
+    if (missing.length)
+      issue(
+        ['waves', i, 'variants'],
+        `the pilot's variant(s) ${missing.join(', ')} missing here: a rollout sends what the pilot tested`,
+      );
+    if (r.otherwise !== 'all' && !mine.has(r.otherwise))
+      issue([...at, 'otherwise'], `expected all or one of this wave's variants: ${[...mine].join(', ')}`);
+  }
 }
 
 function checkCapIds(c: CampaignValue, ctx: Ctx): void {

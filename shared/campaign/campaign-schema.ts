@@ -171,6 +171,40 @@ export const WaveStart = z.union(
   { error: 'expected a local date-time YYYY-MM-DDTHH:mm or { after: <wave id>, offset: <duration> }' },
 );
 
+/** A pilot: a stable sample of the wave's audience, to compare its variants before a rollout wave. */
+export const Pilot = z.strictObject({
+  share: z
+    .number()
+    .gt(0, { error: 'expected a share above 0 and at most 100%' })
+    .max(100, { error: 'expected a share above 0 and at most 100%' })
+    .meta({ description: 'Share of the wave’s audience the pilot reaches, in %, by a stable hash.' }),
+});
+
+/** The measure a rollout compares its candidates on (docs/responses.md, rollout). */
+export const ROLLOUT_METRICS = ['conversion-rate', 'revenue-per-recipient'] as const;
+
+/**
+ * A rollout: at its start, the wave picks the pilot's variant whose measured response beats every other's
+ * by the rule of docs/responses.md (its 95% interval's lower bound above each other's upper bound), and
+ * sends only that variant; with no clear winner, or a pilot too small to read, it sends `otherwise`.
+ */
+export const Rollout = z.strictObject({
+  from: Slug.meta({ description: 'Id of the earlier pilot wave of this campaign.' }),
+  pick: z.enum(['variant']).default('variant').meta({ description: 'What the rollout picks: a variant.' }),
+  metric: z
+    .enum(ROLLOUT_METRICS)
+    .default('conversion-rate')
+    .meta({ description: 'conversion-rate (default) or revenue-per-recipient, measured up to the start.' }),
+  otherwise: z.string().default('all').meta({
+    description: '`all` (every variant, as split) or a variant id: what is sent with no clear winner.',
+  }),
+  resendPilot: z
+    .boolean()
+    .default(false)
+    .meta({ description: 'Also send to the pilot’s recipients (by default they are not sent again).' }),
+});
+export type Rollout = z.infer<typeof Rollout>;
+
 export const Wave = z.strictObject({
   id: Slug,
   name: z.string().optional(),
@@ -197,6 +231,12 @@ export const Wave = z.strictObject({
     .meta({ description: 'By-value overrides of the channel; the first tier that matches wins.' }),
   templates: Templates.optional(),
   variants: z.array(Variant).optional().meta({ description: 'A/B variants; replaces `templates`.' }),
+  pilot: Pilot.optional().meta({
+    description: 'Send to a sample of the audience only, to compare variants.',
+  }),
+  rollout: Rollout.optional().meta({
+    description: 'Pick the pilot’s winning variant at the start (docs/responses.md, rollout).',
+  }),
   link: HttpUrl.optional().meta({ description: 'Landing page the tracked short link redirects to.' }),
   products: z
     .array(Product)

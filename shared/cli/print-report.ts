@@ -57,6 +57,10 @@ export function printReport(r: CampaignReport, timeZone: string): void {
     ),
   );
   for (const w of r.waves) if (w.lift?.note) console.log(`  ${w.waveId}: ${w.lift.note}`);
+  for (const d of r.rollouts)
+    console.log(
+      `  ${d.waveId}: rollout from ${d.pilotWaveId} (${d.metric}): ${d.outcome}, sends ${d.picked.join(', ')} — ${d.reason}`,
+    );
 
   console.log(`\nAttributed (${r.model}: credit for orders after a touch, not proof of cause)`);
   console.log(

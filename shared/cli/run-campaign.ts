@@ -124,6 +124,8 @@ async function runLocked(
         `✔ ${at}  ${sw.wave.id}: audience ${r.plan.run.audience}, queued ${r.plan.queued}, left out at planning ${r.plan.suppressed}` +
           `${reservations}${dead ? `, ${dead} dead-lettered` : ''} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
       );
+      const rollout = r.plan.run.rollout;
+      if (rollout) log(`  rollout from ${rollout.pilotWaveId}: ${rollout.outcome} — ${rollout.reason}`);
       if (r.deadLetters.unreadable.length)
         log(
           `  ${r.deadLetters.unreadable.length} unreadable dead letter(s): ${r.deadLetters.unreadable.join(', ')}`,

@@ -1,6 +1,7 @@
 import { waveSegment } from '../campaign/campaign-schema.ts';
 import type { Channel } from '../campaign/contact-policy-schema.ts';
 import type { Clock } from '../clock.ts';
+import type { TableWriter } from '../lake/table-writer.ts';
 import type { Row, Warehouse } from '../lake/warehouse.ts';
 import { waveAudienceSql, waveRule } from '../segment/audience-sql.ts';
 import type { Dialect } from '../segment/dialect.ts';
@@ -21,6 +22,13 @@ import {
 import type { QueueProducer } from './queue/queue.ts';
 import { chooseVariant } from './render/choose-variant.ts';
 import { estimatedCost } from './render/estimated-cost.ts';
+import { pilotResponseSql } from './rollout/pilot-response-sql.ts';
+import {
+  decideRollout,
+  decisionRecords,
+  pilotResponses,
+  type RolloutDecision,
+} from './rollout/rollout-decision.ts';
 import { type BatchRecipient, MAX_RECIPIENTS, type SendBatchMessage } from './send-batch-message.ts';
 import type { WaveRun, WaveRunStore } from './wave-runs/wave-run-store.ts';
 
@@ -33,10 +41,18 @@ export interface PlanDeps {
   ledger: LedgerWriter;
   queues: Record<Channel, QueueProducer>;
   clock: Clock;
+  /** Where rollout waves record their decisions (the `rollout_decisions` table). */
+  decisions: TableWriter;
 }
 
-/** What launching a wave uses: its run, the look-ahead reservations, the audience query's dialect. */
-export type LaunchDeps = Pick<PlanDeps, 'warehouse' | 'dialect' | 'catalog' | 'contacts' | 'runs' | 'clock'>;
+/**
+ * What launching a wave uses: its run, the look-ahead reservations, the audience query's dialect, and
+ * for a rollout wave the pilot's responses (warehouse) and the decisions table.
+ */
+export type LaunchDeps = Pick<
+  PlanDeps,
+  'warehouse' | 'dialect' | 'catalog' | 'contacts' | 'runs' | 'clock' | 'decisions'
+>;
 
 /** What planning a launched wave uses: the warehouse (spend so far, call-list orders), ledger, queues, run. */
 export type WavePlanDeps = Pick<PlanDeps, 'warehouse' | 'runs' | 'ledger' | 'queues'>;
@@ -99,9 +115,12 @@ export async function launchWave(deps: LaunchDeps, sw: ScheduledWave): Promise<L
     error: null,
     startedAt: deps.clock.now().toISOString(),
     drainedAt: null,
+    // A relaunch after a crash keeps the decision the first launch took (some of it may have been sent).
+    ...(existing?.rollout ? { rollout: existing.rollout } : {}),
   };
   await deps.runs.put(run);
   run.reservations = await reserveAhead(deps, sw);
+  if (wave.rollout && !run.rollout) run.rollout = await rolloutAtStart(deps, sw);
   await deps.runs.put(run);
   const sql = waveAudienceSql({
     campaign,
@@ -117,6 +136,29 @@ export async function launchWave(deps: LaunchDeps, sw: ScheduledWave): Promise<L
     sql: `${runMarker(campaign.id, wave.id)}\n${sql}`,
     reservations: run.reservations,
   };
+}
+
+/**
+ * A rollout wave's decision at its start: the pilot's responses measured up to then, the rule applied
+ * (rollout-decision.ts), the decision recorded in `rollout_decisions`.
+ */
+async function rolloutAtStart(
+  deps: LaunchDeps,
+  { campaign, wave, start }: ScheduledWave,
+): Promise<RolloutDecision> {
+  const from = wave.rollout?.from ?? '';
+  const pilot = campaign.waves.find((w) => w.id === from);
+  const { rows } = await deps.warehouse.query(pilotResponseSql(campaign.id, from, start));
+  const decision = decideRollout(
+    campaign,
+    wave,
+    (pilot?.variants ?? []).map((v) => v.id),
+    pilotResponses(rows),
+    start,
+  );
+  await deps.decisions.append(decisionRecords(decision));
+  await deps.decisions.flush();
+  return decision;
 }
 
 /** Launch and plan in one go, the warehouse running the audience query in-process (one machine). */
@@ -210,7 +252,7 @@ export async function planWave(
       else {
         const channel = row.channel as Channel;
         const customerId = String(row.customer_id);
-        const variant = chooseVariant(campaign, wave, customerId);
+        const variant = chooseVariant(campaign, wave, customerId, run.rollout?.picked);
         const cost = estimatedCost(campaign, wave, channel, variant);
         if (!budget.admit(cost)) leave(row, 'budget', 'treatment');
         else {

@@ -2,6 +2,7 @@ import type { Channel } from '../campaign/contact-policy-schema.ts';
 import type { Warehouse } from '../lake/warehouse.ts';
 import { sqlString } from '../segment/sql-literals.ts';
 import { oneSendSql } from './ledger/ledger.ts';
+import type { RolloutDecision } from './rollout/rollout-decision.ts';
 import type { WaveRunState, WaveRunStore } from './wave-runs/wave-run-store.ts';
 
 /** One row per send of a campaign (see oneSendSql). */
@@ -34,6 +35,8 @@ export interface WaveStatus {
   inFlight: number | null;
   /** Drained (every planned recipient has its final ledger row) and audience = sent + suppressed + failed. */
   reconciles: boolean;
+  /** A rollout wave's decision at its start (what it sends, and why); null for other waves. */
+  rollout: RolloutDecision | null;
 }
 
 export async function waveStatuses(
@@ -55,6 +58,7 @@ export async function waveStatuses(
       recorded: 0,
       inFlight: null,
       reconciles: false,
+      rollout: run?.rollout ?? null,
     };
     for (const row of rows.filter((r) => r.wave_id === waveId)) {
       const n = Number(row.n);

@@ -293,6 +293,33 @@ export const LIFT: TableDef = {
   ],
 };
 
+export const ROLLOUT_DECISIONS: TableDef = {
+  name: 'rollout_decisions',
+  description:
+    "What each rollout wave decided at its start from its pilot's measured responses: one row per candidate variant, with the decision's rule, outcome, pick and reason on each (docs/responses.md, rollout). Written by the wave's launch.",
+  partition: null,
+  columns: [
+    c('campaign_id', 'string', 'Campaign.'),
+    c('wave_id', 'string', 'The rollout wave.'),
+    c('pilot_wave_id', 'string', 'The pilot wave it read.'),
+    c('decided_at', 'timestamp', "When it was decided: the rollout wave's start; orders up to then count."),
+    c('pick', 'string', 'What was picked: variant.'),
+    c('metric', 'string', 'conversion-rate or revenue-per-recipient.'),
+    c('rule', 'string', 'The rule, in words.'),
+    c('outcome', 'string', 'winner, no-clear-winner or too-small (the pilot could not be read).'),
+    c('picked', 'string', 'The variants the rollout sends, comma-separated.'),
+    c('reason', 'string', 'Why, in words, with the figures.'),
+    c('needed', 'bigint', 'For too-small: recipients each variant would need; else NULL.'),
+    c('candidate', 'string', 'The variant this row measures.'),
+    c('recipients', 'bigint', 'Customers the pilot queued with it.'),
+    c('converted', 'bigint', 'Of them, customers with a paid order after the pilot and before the decision.'),
+    c('estimate', 'double', 'The metric: a rate (0–1) or revenue per recipient.'),
+    c('low', 'double', 'Lower bound of its 95% interval.'),
+    c('high', 'double', 'Upper bound of its 95% interval.'),
+    c('chosen', 'boolean', 'Whether the rollout sends it.'),
+  ],
+};
+
 export const LAKE_TABLES: readonly TableDef[] = [
   CUSTOMERS,
   PRODUCTS,
@@ -304,6 +331,7 @@ export const LAKE_TABLES: readonly TableDef[] = [
   CONSENTS,
   ATTRIBUTION,
   LIFT,
+  ROLLOUT_DECISIONS,
 ];
 
 /** DuckDB's name for each column type (Athena/Glue use the ColumnType names as they are). */

@@ -100,6 +100,18 @@ export interface RegionDay {
   revenue: number;
 }
 
+/** A rollout wave's decision, as recorded (rollout-decision.ts). */
+export interface RolloutSummary {
+  waveId: string;
+  pilotWaveId: string;
+  /** UTC ISO. */
+  decidedAt: string;
+  metric: string;
+  outcome: string;
+  picked: string[];
+  reason: string;
+}
+
 export interface CampaignReport {
   campaignId: string;
   name: string;
@@ -112,6 +124,8 @@ export interface CampaignReport {
   /** Waves in order of their start. */
   waves: WaveReport[];
   funnel: FunnelRow[];
+  /** What each rollout wave picked at its start, and why (the `rollout_decisions` table). */
+  rollouts: RolloutSummary[];
   regions: RegionDay[];
   totals: { sent: number; cost: number; attributedRevenue: number; attributedRoi: number | null };
 }
@@ -173,6 +187,26 @@ export async function campaignReport(
     `SELECT (SELECT count(*) FROM events WHERE campaign_id = ${sqlString(campaign.id)} AND source = 'simulation') +
        (SELECT count(*) FROM orders WHERE source = 'simulation') AS n`,
   );
+  // A wave relaunched after a crash keeps its first decision: the earliest one per wave is the one sent.
+  const { rows: decided } = await warehouse.query(
+    `SELECT wave_id, pilot_wave_id, CAST(decided_at AS VARCHAR) AS decided_at, metric, outcome, picked, reason
+FROM rollout_decisions WHERE campaign_id = ${sqlString(campaign.id)}
+GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY decided_at, wave_id`,
+  );
+  const rollouts: RolloutSummary[] = [];
+  for (const r of decided)
+    if (!rollouts.some((x) => x.waveId === String(r.wave_id)))
+      rollouts.push({
+        waveId: String(r.wave_id),
+        pilotWaveId: String(r.pilot_wave_id),
+        decidedAt: new Date(`${String(r.decided_at).replace(' ', 'T')}Z`).toISOString(),
+        metric: String(r.metric),
+        outcome: String(r.outcome),
+        picked: String(r.picked ?? '')
+          .split(',')
+          .filter(Boolean),
+        reason: String(r.reason),
+      });
   const sent = funnel.reduce((n, f) => n + f.sent, 0);
   const attributedRevenue = cents(funnel.reduce((n, f) => n + f.revenue, 0));
   const cost = cents(funnel.reduce((n, f) => n + f.cost, 0));
@@ -185,6 +219,7 @@ export async function campaignReport(
     campaign: liftOf(CAMPAIGN_SCOPE),
     waves,
     funnel,
+    rollouts,
     regions,
     totals: { sent, cost, attributedRevenue, attributedRoi: roiOf(attributedRevenue, cost) },
   };

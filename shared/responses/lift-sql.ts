@@ -14,7 +14,7 @@ export const CAMPAIGN_SCOPE = '*';
  * about ten (the usual rule for a difference of proportions). A smaller group says "too small to read".
  */
 export const MIN_EXPECTED_CONVERSIONS = 10;
-const Z95 = 1.959964;
+export const Z95 = 1.959964;
 /** z(0.975) + z(0.80): the minimum detectable effect at 5% significance and 80% power. */
 const Z_MDE = 1.959964 + 0.841621;
 

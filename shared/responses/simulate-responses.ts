@@ -43,6 +43,11 @@ export interface ResponseModel {
   activity: number;
   /** The campaign's true effect on conversion: treated customers order at base × trueLift. */
   trueLift: number;
+  /**
+   * A variant's own true effect, in place of trueLift for the messages of that variant (a planted
+   * difference between A/B variants, for the rollout's truth test); absent: every variant at trueLift.
+   */
+  variantLift?: Record<string, number>;
   /** Share of orders created and left unpaid (what unpaid reminders are for). */
   unpaidShare: number;
   /** P(an unpaid order is paid in the window) without a reminder. */
@@ -234,9 +239,10 @@ export async function simulateWaveResponses(
       if (draw(model.seed, key) < daily)
         order(key, new Date(dayStart + DAY * draw(model.seed, `${key}:time`)), key);
     }
-    // The campaign's effect: a message that went out adds purchases at base × (trueLift − 1), soon after a
-    // click when they clicked.
-    if (treated && u('lifted') < inWindow * (model.trueLift - 1)) {
+    // The campaign's effect: a message that went out adds purchases at base × (trueLift − 1) (its variant's
+    // lift, when planted), soon after a click when they clicked.
+    const lift = (r.variant === null ? undefined : model.variantLift?.[String(r.variant)]) ?? model.trueLift;
+    if (treated && u('lifted') < inWindow * (lift - 1)) {
       const created = at(clicked ? 2 + 12 * u('order-time') : model.windowDays * 24 * u('order-time'));
       order(sendId, created, `${sendId}:lifted`, clickedSku);
     }

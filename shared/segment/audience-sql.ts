@@ -64,6 +64,22 @@ function chooseChannel(list: Channel[]): { channel: string; reason: string } {
   return { channel: `CASE ${whens} END`, reason: BLOCK_COLUMN[first] };
 }
 
+/**
+ * Who a pilot or a rollout leaves out of the segment: a pilot reaches its `share` of it, by a stable hash
+ * of (campaign, wave, customer); a rollout leaves out the customers its pilot sent to (unless
+ * `resendPilot`).
+ */
+function sampleFilter({ campaign, wave, dialect, runAt }: AudienceInput): string {
+  if (wave.pilot) {
+    const bucket = bucketSql(dialect, `${sqlString(`${campaign.id}:pilot:${wave.id}:`)} || c.customer_id`);
+    return ` AND ${bucket} < ${sqlNumber(Math.round(wave.pilot.share * 100))}`;
+  }
+  if (wave.rollout && !wave.rollout.resendPilot)
+    return ` AND c.customer_id NOT IN (SELECT customer_id FROM sends WHERE campaign_id = ${sqlString(campaign.id)}
+    AND wave_id = ${sqlString(wave.rollout.from)} AND status = 'sent' AND planned_at < ${sqlTimestamp(runAt)})`;
+  return '';
+}
+
 export function waveAudienceSql(input: AudienceInput): string {
   const { campaign, wave, policy, runAt, dialect, recipients } = input;
   const ctx: SegmentContext = {
@@ -142,7 +158,7 @@ FROM steps st JOIN seg s ON s.customer_id = st.customer_id${
           : ''
       }`
     : `\n${stepsSelect}`;
-  const body = `seg AS (SELECT c.* FROM customers c WHERE ${compiled.where}),
+  const body = `seg AS (SELECT c.* FROM customers c WHERE ${compiled.where}${sampleFilter(input)}),
 supp AS (SELECT customer_id, channel, min(reason) AS reason FROM suppressions WHERE created_at < ${run} GROUP BY customer_id, channel),
 ${valueRank}reach AS (
   SELECT s.customer_id, ${tierCase} AS tier,

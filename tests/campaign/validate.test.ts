@@ -262,6 +262,24 @@ describe('campaign validation', () => {
     ]);
   });
 
+  it('refuses a rollout whose `from` is not an earlier pilot wave, naming the line and field', () => {
+    const text = readFileSync('campaigns/spring-repurchase.yaml', 'utf8');
+    const f = 'spring.yaml';
+    expect(problems(text.replace('rollout: { from: pilot,', 'rollout: { from: pilott,'), f)).toEqual([
+      'spring.yaml:55:22 waves[1].rollout.from: unknown wave "pilott"; pilot waves: pilot',
+    ]);
+    expect(problems(text.replace('    pilot: { share: 20 }\n', ''), f)).toEqual([
+      'spring.yaml:54:22 waves[1].rollout.from: wave "pilot" is not a pilot (no `pilot:`); pilot waves: none',
+    ]);
+    const early = text
+      .replace('start: { after: pilot, offset: 4d }', 'start: "2027-03-01T10:00"')
+      .replace('otherwise: all', 'otherwise: coupon');
+    expect(problems(early, f)).toEqual([
+      'spring.yaml:55:22 waves[1].rollout.from: the pilot "pilot" must start before this wave',
+      "spring.yaml:55:80 waves[1].rollout.otherwise: expected all or one of this wave's variants: coupon-first, news-first",
+    ]);
+  });
+
   it('accepts every example campaign and the example contact policy', () => {
     for (const f of readdirSync('campaigns')) {
       const text = readFileSync(`campaigns/${f}`, 'utf8');

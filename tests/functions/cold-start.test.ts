@@ -33,6 +33,7 @@ beforeAll(async () => {
       [FUNCTION_ENV.contactsTable]: 'contacts',
       [FUNCTION_ENV.linksTable]: 'links',
       [FUNCTION_ENV.sendsStream]: 'sends',
+      [FUNCTION_ENV.rolloutDecisionsStream]: 'rollout-decisions',
       [FUNCTION_ENV.eventsStream]: 'events',
       [FUNCTION_ENV.suppressionsStream]: 'suppressions',
       [FUNCTION_ENV.lakeBucket]: 'lake',

@@ -15,6 +15,8 @@ import { FUNCTION_ENV } from '../../functions/environment.ts';
 import { handler as launchHandler } from '../../functions/launch-wave/handler.ts';
 import { handler as planHandler } from '../../functions/plan-wave/handler.ts';
 import { CONTACT_STORE_ACTIONS, WAVE_RUN_ACTIONS } from '../../infra/constructs/house-function.ts';
+import { Campaign } from '../../shared/campaign/campaign-schema.ts';
+import { loadConfigFile } from '../../shared/campaign/config-file.ts';
 import type { DeployedCampaigns } from '../../shared/delivery/aws/s3-campaign-catalog.ts';
 import type { SendBatchMessage } from '../../shared/delivery/send-batch-message.ts';
 import { loadDouble11, loadShopPolicy } from '../helpers/delivery-harness.ts';
@@ -66,6 +68,13 @@ const AUDIENCE = [
   ['c7', null, 'sms', 'eligible', null, '李雷', '江苏省', '南京市', 'gold', null, '+8613900000007', '1200.5'],
   ['c8', null, 'sms', 'holdout', null, '韩梅梅', '江苏省', '南京市', 'silver', null, '+8613900000008', '80'],
 ];
+/** The spring pilot's responses as Athena returns them: news-first clearly ahead. */
+const PILOT_COLUMNS = ['variant', 'recipients', 'converted', 'revenue_mean', 'revenue_var'];
+const PILOT = [
+  ['coupon-first', '1000', '60', '9.5', '2500'],
+  ['news-first', '1000', '130', '21.2', '5200'],
+];
+let pilotNow = PILOT;
 const athenaRows = (columns: string[], rows: (string | null)[][]) => ({
   ResultSet: {
     ResultSetMetadata: { ColumnInfo: columns.map((Name) => ({ Name, Type: 'varchar' })) },
@@ -79,7 +88,8 @@ beforeAll(async () => {
   ddb = await startDynalite('contacts', { moreTables: [{ name: 'runs', sortKey: true }] });
   const d11 = await loadDouble11();
   campaignId = d11.id;
-  const deployed: DeployedCampaigns = { policy: await loadShopPolicy(), campaigns: [d11] };
+  const spring = await loadConfigFile(Campaign, 'campaigns/spring-repurchase.yaml');
+  const deployed: DeployedCampaigns = { policy: await loadShopPolicy(), campaigns: [d11, spring] };
   s3.on(GetObjectCommand, { Bucket: 'lake', Key: 'config/campaigns.json' }).resolves({
     Body: { transformToString: async () => JSON.stringify(deployed) } as never,
   });
@@ -87,6 +97,8 @@ beforeAll(async () => {
   sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
   athena.on(StartQueryExecutionCommand).callsFake((input: { QueryString: string }) => {
     if (input.QueryString.includes('AS spent')) return { QueryExecutionId: 'q-budget' };
+    if (input.QueryString.includes('FROM outcomes GROUP BY 1 ORDER BY 1'))
+      return { QueryExecutionId: 'q-pilot' };
     const id = audienceSql.size === 0 ? 'q-audience' : `q-audience-${audienceSql.size + 1}`;
     audienceSql.set(id, input.QueryString);
     return { QueryExecutionId: id };
@@ -108,13 +120,16 @@ beforeAll(async () => {
     .callsFake((input: { QueryExecutionId: string }) =>
       input.QueryExecutionId === 'q-budget'
         ? athenaRows(['spent'], [['0']])
-        : athenaRows(AUDIENCE_COLUMNS, AUDIENCE),
+        : input.QueryExecutionId === 'q-pilot'
+          ? athenaRows(PILOT_COLUMNS, pilotNow)
+          : athenaRows(AUDIENCE_COLUMNS, AUDIENCE),
     );
   Object.assign(
     process.env,
     handlerTestEnv(ddb.endpoint, {
       [FUNCTION_ENV.contactsTable]: 'contacts',
       [FUNCTION_ENV.sendsStream]: 'sends',
+      [FUNCTION_ENV.rolloutDecisionsStream]: 'rollout-decisions',
       [FUNCTION_ENV.lakeBucket]: 'lake',
       [FUNCTION_ENV.campaignsKey]: 'config/campaigns.json',
       [FUNCTION_ENV.emailQueueUrl]: 'https://sqs/email',
@@ -256,5 +271,56 @@ describe('launch-wave and plan-wave Lambda handlers (Athena between them)', () =
     }
     // Planning claims its query with a conditional put and records it done with another.
     expect([...used['plan-wave']].sort()).toEqual(['runs dynamodb:GetItem', 'runs dynamodb:PutItem']);
+  });
+
+  it('a rollout wave decides at launch from the pilot measured by Athena, records it through Firehose, and plans only the winner', async () => {
+    sqs.resetHistory();
+    firehose.resetHistory();
+    const out = await launch({ campaignId: 'spring-repurchase-2027', waveId: 'rollout' });
+    expect(out.launched).toBe(true);
+    const pilotSql = athena
+      .commandCalls(StartQueryExecutionCommand)
+      .map((c) => c.args[0].input.QueryString ?? '')
+      .find((q) => q.includes('FROM outcomes'));
+    expect(pilotSql).toContain("wave_id = 'pilot'");
+    const decisions = firehose
+      .commandCalls(PutRecordBatchCommand)
+      .filter((c) => c.args[0].input.DeliveryStreamName === 'rollout-decisions')
+      .flatMap((c) => c.args[0].input.Records ?? [])
+      .map((r) => JSON.parse(new TextDecoder().decode(r.Data)) as Record<string, unknown>);
+    expect(decisions.map((d) => [d.candidate, d.outcome, d.chosen, d.decided_at])).toEqual([
+      ['coupon-first', 'winner', false, '2027-03-09 02:00:00.000'],
+      ['news-first', 'winner', true, '2027-03-09 02:00:00.000'],
+    ]);
+    // The audience query leaves out whom the pilot sent to.
+    const audience = [...audienceSql.values()].at(-1) ?? '';
+    expect(audience).toContain("wave_id = 'pilot' AND status = 'sent'");
+    const id = out.queryExecutionId ?? '';
+    expect(await plan(event(id, 'SUCCEEDED'))).toMatchObject({ planned: true, queued: 1 });
+    const message = JSON.parse(
+      sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries?.[0]?.MessageBody ?? '{}',
+    ) as SendBatchMessage;
+    expect(message.recipients.map((r) => [r.customerId, r.variant])).toEqual([['c7', 'news-first']]);
+  });
+
+  it('a rollout wave launched again before it drained (a crash) keeps its first decision and records nothing new', async () => {
+    sqs.resetHistory();
+    firehose.resetHistory();
+    pilotNow = PILOT.map(([id, n, , m, v]) => [
+      id ?? '',
+      n ?? '',
+      id === 'coupon-first' ? '300' : '10',
+      m ?? '',
+      v ?? '',
+    ]);
+    const out = await launch({ campaignId: 'spring-repurchase-2027', waveId: 'rollout' });
+    expect(await plan(event(out.queryExecutionId ?? '', 'SUCCEEDED'))).toMatchObject({ planned: true });
+    expect(
+      firehose.commandCalls(PutRecordBatchCommand).map((c) => c.args[0].input.DeliveryStreamName),
+    ).not.toContain('rollout-decisions');
+    const message = JSON.parse(
+      sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries?.[0]?.MessageBody ?? '{}',
+    ) as SendBatchMessage;
+    expect(message.recipients.map((r) => [r.customerId, r.variant])).toEqual([['c7', 'news-first']]);
   });
 });

@@ -113,7 +113,13 @@ describe('each function’s settings and grants (CDK)', () => {
         'SES_CONFIGURATION_SET',
       ].sort(),
       'dead-letters': send.sort(),
-      'launch-wave': [...campaigns, ...athena, 'CONTACTS_TABLE', 'WAVE_RUNS_TABLE'].sort(),
+      'launch-wave': [
+        ...campaigns,
+        ...athena,
+        'CONTACTS_TABLE',
+        'ROLLOUT_DECISIONS_DELIVERY_STREAM',
+        'WAVE_RUNS_TABLE',
+      ].sort(),
       'plan-wave': [...campaigns, ...athena, ...queues, 'SENDS_DELIVERY_STREAM', 'WAVE_RUNS_TABLE'].sort(),
       'ingest-events': responses.sort(),
       links: [...responses, 'LINKS_TABLE', 'LINK_SECRET_ARN'].sort(),
@@ -155,12 +161,14 @@ describe('each function’s settings and grants (CDK)', () => {
       );
       expect([...granted(f)].sort(), f.service).toEqual([...named].sort());
     }
-    // The planning functions' stores: wave runs and contacts for launch, wave runs and queues for plan.
+    // The planning functions' stores: wave runs and contacts for launch (and the rollout decisions'
+    // stream), wave runs and queues for plan.
     const types = (service: string) => [...granted(fn(service))].map((id) => resources[id]?.Type).sort();
     expect(types('launch-wave')).toEqual([
       'AWS::DynamoDB::Table',
       'AWS::DynamoDB::Table',
       'AWS::DynamoDB::Table',
+      'AWS::KinesisFirehose::DeliveryStream',
     ]);
     expect(types('plan-wave')).toEqual([
       'AWS::DynamoDB::Table',

@@ -87,6 +87,7 @@ describe('the Parquet ledger and the wave status', () => {
       recorded: 4,
       inFlight: 0,
       reconciles: true,
+      rollout: null,
     });
     // One recipient short of the audience: it does not reconcile, and says how many are in flight.
     await runs.put({

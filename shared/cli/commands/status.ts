@@ -82,4 +82,9 @@ export function printStatus(campaignId: string, statuses: WaveStatus[]): void {
       console.log(`✘ ${s.waveId}: drained but audience ${s.audience} ≠ ${sum} (${s.inFlight} unaccounted)`);
     else console.log(`… ${s.waveId}: ${s.state}, ${s.inFlight ?? 'unknown'} in flight (${sum} so far)`);
   }
+  for (const s of statuses)
+    if (s.rollout)
+      console.log(
+        `↳ ${s.waveId}: rollout from ${s.rollout.pilotWaveId} (${s.rollout.metric}): ${s.rollout.outcome}, sends ${s.rollout.picked.join(', ')} — ${s.rollout.reason}`,
+      );
 }

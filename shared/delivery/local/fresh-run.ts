@@ -4,7 +4,15 @@ import type { Clock } from '../../clock.ts';
 import { tableDir } from '../../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
 import { StagedParquetWriter } from '../../lake/local/staged-parquet-writer.ts';
-import { ATTRIBUTION, EVENTS, ORDERS, SENDS, SUPPRESSIONS, type TableDef } from '../../lake/tables.ts';
+import {
+  ATTRIBUTION,
+  EVENTS,
+  ORDERS,
+  ROLLOUT_DECISIONS,
+  SENDS,
+  SUPPRESSIONS,
+  type TableDef,
+} from '../../lake/tables.ts';
 import { sqlString } from '../../segment/sql-literals.ts';
 import { forgetCampaignChange } from '../contact-policy/claim.ts';
 import { JournalContactStore } from '../contact-policy/local/journal-contact-store.ts';
@@ -21,7 +29,7 @@ export interface FreshReport {
 /**
  * `campaign run --fresh`: forgets one campaign's previous runs on this machine, so it can run again from
  * the start — its wave runs, its claims, contacts and reservations in the contact store, its rows in the
- * sends, events and attribution tables, the simulated orders it caused, and its messages in the outbox.
+ * sends, events, attribution and rollout_decisions tables, the simulated orders it caused, and its messages in the outbox.
  * Other campaigns are left as they are. Suppressions stay (an unsubscribe is the customer's, whatever the
  * run that caused it).
  */
@@ -30,7 +38,7 @@ export async function forgetCampaignLocally(
   campaignId: string,
   clock: Clock,
 ): Promise<FreshReport> {
-  for (const table of [SENDS, EVENTS, ORDERS, SUPPRESSIONS])
+  for (const table of [SENDS, EVENTS, ORDERS, SUPPRESSIONS, ROLLOUT_DECISIONS])
     await StagedParquetWriter.recoverStaged(dataDir, table);
   const paths = statePaths(dataDir);
   const runs = new JournalWaveRunStore(paths.runs);
@@ -54,6 +62,7 @@ export async function forgetCampaignLocally(
   report.events = await removeRows(dataDir, EVENTS, `campaign_id = ${id} OR send_id LIKE ${prefix}`);
   report.orders = await removeRows(dataDir, ORDERS, `order_id LIKE ${sqlString(`sim-${campaignId}-%`)}`);
   await removeRows(dataDir, ATTRIBUTION, `campaign_id = ${id}`);
+  await removeRows(dataDir, ROLLOUT_DECISIONS, `campaign_id = ${id}`);
   forgetOutbox(paths.outbox, campaignId);
   return report;
 }

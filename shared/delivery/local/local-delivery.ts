@@ -4,8 +4,8 @@ import { resolve } from 'node:path';
 import type { Channel } from '../../campaign/contact-policy-schema.ts';
 import type { Clock } from '../../clock.ts';
 import { tableDir } from '../../lake/lake-paths.ts';
-import { stagingDir } from '../../lake/local/staged-parquet-writer.ts';
-import { SENDS } from '../../lake/tables.ts';
+import { StagedParquetWriter, stagingDir } from '../../lake/local/staged-parquet-writer.ts';
+import { ROLLOUT_DECISIONS, SENDS } from '../../lake/tables.ts';
 import { JournalContactStore } from '../contact-policy/local/journal-contact-store.ts';
 import { ParquetLedger } from '../ledger/local/parquet-ledger.ts';
 import { JournalLinkStore } from '../links/local/journal-link-store.ts';
@@ -67,6 +67,7 @@ export function openLocalDelivery(
     links,
     runs,
     ledger: new ParquetLedger(dataDir),
+    decisions: new StagedParquetWriter(dataDir, ROLLOUT_DECISIONS),
     linkSecret: secret,
     linkIssuer: new LinkIssuer(secret, process.env.CAMPAIGN_LINK_BASE ?? DEFAULT_LINK_BASE),
     queue,
@@ -84,7 +85,10 @@ export function openLocalDelivery(
 /** Forgets everything delivery did in this data folder: contacts, links, runs, the outbox and the sends. */
 export function clearLocalDelivery(dataDir: string): void {
   const p = statePaths(dataDir);
-  for (const dir of [p.outbox, tableDir(dataDir, SENDS.name), stagingDir(dataDir, SENDS)])
+  for (const dir of [
+    p.outbox,
+    ...[SENDS, ROLLOUT_DECISIONS].flatMap((t) => [tableDir(dataDir, t.name), stagingDir(dataDir, t)]),
+  ])
     rmSync(dir, { recursive: true, force: true });
   for (const f of [p.contacts, p.links, p.runs])
     for (const suffix of ['.snapshot', '.journal', '.lock']) rmSync(`${f}${suffix}`, { force: true });

@@ -49,7 +49,12 @@ export interface RecoveryDeps {
  * whose outcome it cannot know (on AWS, SES cannot be asked). A claim still open with no message in the
  * outbox was never sent: it is reopened (`retrying`), and the re-run sends it once.
  */
-export async function recoverInterruptedWave(deps: RecoveryDeps, sw: ScheduledWave): Promise<RecoveryReport> {
+export async function recoverInterruptedWave(
+  deps: RecoveryDeps,
+  sw: ScheduledWave,
+  /** The variants a rollout wave's decision picked (its run's `rollout`), else every variant. */
+  picked?: readonly string[],
+): Promise<RecoveryReport> {
   const { campaign, wave } = sw;
   const prefix = `${campaign.id}/${wave.id}/`;
   const outbox = await readWaveOutbox(deps.outboxDir, sw);
@@ -58,7 +63,7 @@ export async function recoverInterruptedWave(deps: RecoveryDeps, sw: ScheduledWa
   );
   const recorded = new Set(rows.map((r) => String(r.send_id)));
   const missing = outbox.filter((e) => !recorded.has(e.sendId));
-  await deps.ledger.append(missing.map((e) => sentRow(sw, e)));
+  await deps.ledger.append(missing.map((e) => sentRow(sw, e, picked)));
   await deps.ledger.flush();
   // Every message in the outbox is sent: its claim says so (whether or not the ledger had it).
   for (let i = 0; i < outbox.length; i += CHUNK)
@@ -98,7 +103,7 @@ function reopenChange(
   };
 }
 
-function sentRow(sw: ScheduledWave, e: OutboxEntry): LedgerRow {
+function sentRow(sw: ScheduledWave, e: OutboxEntry, picked?: readonly string[]): LedgerRow {
   const { campaign, wave } = sw;
   const segments = e.channel === 'sms' ? smsLength(e.text ?? '').segments : null;
   const cost =
@@ -115,7 +120,7 @@ function sentRow(sw: ScheduledWave, e: OutboxEntry): LedgerRow {
     segment: waveSegment(wave),
     category: wave.category,
     channel: e.channel,
-    variant: chooseVariant(campaign, wave, e.customerId),
+    variant: chooseVariant(campaign, wave, e.customerId, picked),
     status: 'sent',
     reason: null,
     smsSegments: segments,

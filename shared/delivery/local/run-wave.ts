@@ -48,6 +48,7 @@ export async function runWaveLocally(
     recovered = await recoverInterruptedWave(
       { ...local, warehouse, outboxDir: statePaths(deps.dataDir).outbox },
       sw,
+      earlier.rollout?.picked,
     );
   }
   const sendDeps = { ...local, catalog };

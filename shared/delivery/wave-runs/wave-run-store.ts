@@ -1,3 +1,5 @@
+import type { RolloutDecision } from '../rollout/rollout-decision.ts';
+
 /**
  * A wave run: the record of one wave's launch, created when the wave starts and closed when its queues
  * have drained. `audience` is set once planning has read the whole audience; `status` then compares it
@@ -21,6 +23,8 @@ export interface WaveRun {
   error: string | null;
   startedAt: string;
   drainedAt: string | null;
+  /** A rollout wave's decision, taken at its launch; planning sends only the variants it picked. */
+  rollout?: RolloutDecision;
 }
 
 /** What a claim on planning one audience query's result found (see WaveRunStore.claimPlanning). */

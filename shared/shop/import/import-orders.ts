@@ -1,13 +1,11 @@
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { loadConfigFile } from '../../campaign/config-file.ts';
 import { type Clock, systemClock } from '../../clock.ts';
 import { DataError } from '../../errors.ts';
-import { openDuckDb, tableSource } from '../../lake/local/duckdb-warehouse.ts';
-import { recoverLakeSwap, stagingFolder } from '../../lake/local/lake-swap.ts';
+import { tableSource } from '../../lake/local/duckdb-warehouse.ts';
 import { ORDERS } from '../../lake/tables.ts';
-import { sqlString } from '../../segment/sql-literals.ts';
+import { inImportSession } from './import-session.ts';
 import { ImportStaging, type OrderParts } from './import-staging.ts';
 import type { ImportedOrder, RowResult } from './imported-order.ts';
 import { ImportMapping, mappedRow } from './mapped-format.ts';
@@ -120,50 +118,44 @@ async function stageAndMerge(
   rejectsFile: string | null,
   open: () => Promise<RowSource & { file: string }>,
 ): Promise<ImportResult> {
-  await recoverLakeSwap(dataDir);
-  const staging = await stagingFolder(dataDir);
-  const { instance, connection: db } = await openDuckDb({ threads: 2, memoryLimit: '1GB' });
-  let out: ImportStaging | null = null;
-  try {
-    await db.run(`SET temp_directory = ${sqlString(join(staging, 'spill'))}`);
-    const source = await open();
-    out = new ImportStaging(
-      staging,
-      rejectsFile ?? join(staging, 'rejects.csv'),
-      source.rejectsHeader,
-      source.parts,
-    );
-    for await (const r of source.results) await out.add(r);
-    await out.closeOrders();
-    const resolved = await resolveImported(db, out, source.parts, tableSource(dataDir, ORDERS));
-    const stale = label === 'order-events' ? await dropStaleVersions(db, tableSource(dataDir, ORDERS)) : 0;
-    const merged =
-      resolved.orders - stale > 0
-        ? await mergeIntoLake(db, dataDir, staging, label)
-        : { ordersNew: 0, ordersUpdated: 0, customersNew: 0 };
-    const finished = await out.finish();
-    const read = source.read();
-    return {
-      file: source.file,
-      encoding: source.encoding,
-      read,
-      imported: read - out.rejected,
-      rejected: out.rejected,
-      conflicts: resolved.conflictRows,
-      orders: resolved.orders - stale,
-      stale,
-      ...merged,
-      rejectsFile: rejectsFile ? finished : null,
-      firstRejects: out.firstRejects,
-    };
-  } catch (e) {
-    await out?.abandon();
-    throw e;
-  } finally {
-    db.closeSync();
-    instance.closeSync();
-    await rm(staging, { recursive: true, force: true });
-  }
+  return inImportSession(dataDir, async ({ db, staging }) => {
+    let out: ImportStaging | null = null;
+    try {
+      const source = await open();
+      out = new ImportStaging(
+        staging,
+        rejectsFile ?? join(staging, 'rejects.csv'),
+        source.rejectsHeader,
+        source.parts,
+      );
+      for await (const r of source.results) await out.add(r);
+      await out.closeOrders();
+      const resolved = await resolveImported(db, out, source.parts, tableSource(dataDir, ORDERS));
+      const stale = label === 'order-events' ? await dropStaleVersions(db, tableSource(dataDir, ORDERS)) : 0;
+      const merged =
+        resolved.orders - stale > 0
+          ? await mergeIntoLake(db, dataDir, staging, label)
+          : { ordersNew: 0, ordersUpdated: 0, customersNew: 0 };
+      const finished = await out.finish();
+      const read = source.read();
+      return {
+        file: source.file,
+        encoding: source.encoding,
+        read,
+        imported: read - out.rejected,
+        rejected: out.rejected,
+        conflicts: resolved.conflictRows,
+        orders: resolved.orders - stale,
+        stale,
+        ...merged,
+        rejectsFile: rejectsFile ? finished : null,
+        firstRejects: out.firstRejects,
+      };
+    } catch (e) {
+      await out?.abandon();
+      throw e;
+    }
+  });
 }
 
 async function openSource(opts: ImportOptions, mapping: ImportMapping | null, now: Date): Promise<RowSource> {

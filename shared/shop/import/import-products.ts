@@ -1,17 +1,19 @@
 import { once } from 'node:events';
-import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataError } from '../../errors.ts';
 import { tableDir } from '../../lake/lake-paths.ts';
-import { openDuckDb, tableSource } from '../../lake/local/duckdb-warehouse.ts';
-import { type FolderSwap, recoverLakeSwap, stagingFolder, swapFolders } from '../../lake/local/lake-swap.ts';
+import { tableSource } from '../../lake/local/duckdb-warehouse.ts';
+import { type FolderSwap, swapFolders } from '../../lake/local/lake-swap.ts';
 import { writeSortedPartitions } from '../../lake/local/sorted-partitions.ts';
 import { ORDER_ITEMS, PRODUCTS } from '../../lake/tables.ts';
 import { sqlString } from '../../segment/sql-literals.ts';
 import { calendarProblem } from '../../time/zoned-time.ts';
+import { inImportSession } from './import-session.ts';
 import { ImportStaging } from './import-staging.ts';
 import { parseMoney, type SourceRow } from './imported-order.ts';
+import { partitionSwaps } from './merge-into-lake.ts';
 import { openCsv } from './read-csv.ts';
 import type { TextEncoding } from './text-encoding.ts';
 
@@ -128,142 +130,137 @@ export async function importProducts(opts: {
   rejectsFile: string;
   dataDir: string;
 }): Promise<ProductImportResult> {
-  await recoverLakeSwap(opts.dataDir);
-  const staging = await stagingFolder(opts.dataDir);
-  const { instance, connection: db } = await openDuckDb({ threads: 2, memoryLimit: '1GB' });
-  let out: ImportStaging | null = null;
-  try {
-    await db.run(`SET temp_directory = ${sqlString(join(staging, 'spill'))}`);
-    const csv = await openCsv(opts.file);
-    const header = Object.fromEntries(
-      Object.entries(PRODUCT_COLUMNS).map(([k, names]) => [k, names.find((n) => csv.headers.includes(n))]),
-    ) as Record<keyof typeof PRODUCT_COLUMNS, string | undefined>;
-    if (!header.sku)
-      throw new DataError(
-        `${opts.file}:1: no sku column; expected one of ${PRODUCT_COLUMNS.sku.join(', ')}, the header has ${csv.headers.slice(0, 12).join(', ')}`,
-      );
-    out = new ImportStaging(staging, opts.rejectsFile, csv.headers, 'whole');
-    const staged = join(staging, 'products.jsonl');
-    const lines: string[] = [];
-    let read = 0;
-    const file = createWriteStream(staged);
-    for await (const row of csv.rows) {
-      read++;
-      const p = productRow(row.values, header);
-      if (typeof p === 'string') {
-        await out.reject(row, p);
-        continue;
-      }
-      lines.push(`${JSON.stringify({ ...p, line: row.line, cells: row.cells })}\n`);
-      if (lines.length >= 1000 && !file.write(lines.splice(0).join(''))) await once(file, 'drain');
-    }
-    file.end(lines.join(''));
-    await once(file, 'finish');
-    await out.closeOrders();
-
-    await db.run(`CREATE TABLE staged AS SELECT * FROM read_json(${sqlString(staged)}, format = 'newline_delimited',
-      columns = {sku: 'VARCHAR', product_name: 'VARCHAR', category: 'VARCHAR', season: 'VARCHAR',
-        launch_date: 'DATE', list_price: 'DECIMAL(12,2)', line: 'BIGINT', cells: 'VARCHAR[]'})`);
-    const conflicts = await db.stream(`
-      WITH bad AS (SELECT sku, list_sort(list(line)) AS lines, count(*) AS n FROM staged GROUP BY sku
-        HAVING count(DISTINCT to_json(struct_pack(product_name, category, season, launch_date, list_price))) > 1)
-      SELECT s.line, s.cells, 'sku ' || s.sku || ' is listed ' || b.n || ' times with different content (lines '
-        || array_to_string(b.lines[1:10], ', ') || '): none of its rows imported; keep one row per sku' AS reason
-      FROM staged s JOIN bad b USING (sku) ORDER BY s.line`);
-    let conflictRows = 0;
-    for await (const chunk of conflicts.yieldRowsJs()) {
-      for (const [line, cells, reason] of chunk) {
-        conflictRows++;
-        await out.reject(
-          { line: Number(line), cells: cells as string[] } satisfies SourceRow,
-          String(reason),
+  return inImportSession(opts.dataDir, async ({ db, staging }) => {
+    let out: ImportStaging | null = null;
+    try {
+      const csv = await openCsv(opts.file);
+      const header = Object.fromEntries(
+        Object.entries(PRODUCT_COLUMNS).map(([k, names]) => [k, names.find((n) => csv.headers.includes(n))]),
+      ) as Record<keyof typeof PRODUCT_COLUMNS, string | undefined>;
+      if (!header.sku)
+        throw new DataError(
+          `${opts.file}:1: no sku column; expected one of ${PRODUCT_COLUMNS.sku.join(', ')}, the header has ${csv.headers.slice(0, 12).join(', ')}`,
         );
+      out = new ImportStaging(staging, opts.rejectsFile, csv.headers, 'whole');
+      const staged = join(staging, 'products.jsonl');
+      const lines: string[] = [];
+      let read = 0;
+      const file = createWriteStream(staged);
+      for await (const row of csv.rows) {
+        read++;
+        const p = productRow(row.values, header);
+        if (typeof p === 'string') {
+          await out.reject(row, p);
+          continue;
+        }
+        lines.push(`${JSON.stringify({ ...p, line: row.line, cells: row.cells })}\n`);
+        if (lines.length >= 1000 && !file.write(lines.splice(0).join(''))) await once(file, 'drain');
       }
-    }
-    await db.run(`CREATE TABLE inc AS
-      SELECT sku, any_value(product_name) AS product_name, any_value(category) AS category, any_value(season) AS season,
-        any_value(launch_date) AS launch_date, any_value(list_price) AS list_price
-      FROM staged GROUP BY sku
-      HAVING count(DISTINCT to_json(struct_pack(product_name, category, season, launch_date, list_price))) = 1`);
-    const products = Number((await db.runAndReadAll('SELECT count(*) FROM inc')).getRows()[0]?.[0] ?? 0);
-    let productsNew = 0;
-    let orderLinesUpdated = 0;
-    if (products > 0) {
-      const existing = tableSource(opts.dataDir, PRODUCTS);
-      productsNew = Number(
-        (
-          await db.runAndReadAll(`SELECT count(*) FROM inc WHERE sku NOT IN (SELECT sku FROM ${existing})`)
-        ).getRows()[0]?.[0] ?? 0,
-      );
-      const productCols = PRODUCTS.columns.map((c) => c.name).join(', ');
-      await db.run(`COPY (
-          SELECT ${productCols} FROM ${existing} WHERE sku NOT IN (SELECT sku FROM inc)
-          UNION ALL SELECT ${productCols} FROM inc ORDER BY sku
-        ) TO ${sqlString(join(staging, 'products-new.parquet'))} (FORMAT parquet)`);
-      await mkdir(join(staging, 'products'), { recursive: true });
-      await rename(join(staging, 'products-new.parquet'), join(staging, 'products', 'part-0.parquet'));
+      file.end(lines.join(''));
+      await once(file, 'finish');
+      await out.closeOrders();
 
-      // Order lines of the imported skus take the product's category, season and launch date.
-      const items = tableSource(opts.dataDir, ORDER_ITEMS);
-      const changed = `i.sku = p.sku AND (i.category IS DISTINCT FROM coalesce(p.category, i.category)
-        OR i.season IS DISTINCT FROM p.season OR i.launch_date IS DISTINCT FROM p.launch_date)`;
-      const affected = (
-        await db.runAndReadAll(`SELECT DISTINCT i.dt, count(*) OVER (PARTITION BY i.dt) AS n
-          FROM ${items} i JOIN inc p ON ${changed} ORDER BY i.dt`)
-      )
-        .getRows()
-        .map((r) => [String(r[0]), Number(r[1])] as const);
-      orderLinesUpdated = affected.reduce((sum, [, n]) => sum + n, 0);
-      const swaps: FolderSwap[] = [
-        { target: tableDir(opts.dataDir, PRODUCTS.name), next: join(staging, 'products') },
-      ];
-      if (affected.length > 0) {
-        const inList = affected.map(([dt]) => sqlString(dt)).join(', ');
-        const cols = ORDER_ITEMS.columns.map((c) =>
-          c.name === 'category'
-            ? 'coalesce(p.category, i.category) AS category'
-            : ['season', 'launch_date'].includes(c.name)
-              ? `CASE WHEN p.sku IS NULL THEN i.${c.name} ELSE p.${c.name} END AS ${c.name}`
-              : `i.${c.name}`,
+      await db.run(`CREATE TABLE staged AS SELECT * FROM read_json(${sqlString(staged)}, format = 'newline_delimited',
+        columns = {sku: 'VARCHAR', product_name: 'VARCHAR', category: 'VARCHAR', season: 'VARCHAR',
+          launch_date: 'DATE', list_price: 'DECIMAL(12,2)', line: 'BIGINT', cells: 'VARCHAR[]'})`);
+      const conflicts = await db.stream(`
+        WITH bad AS (SELECT sku, list_sort(list(line)) AS lines, count(*) AS n FROM staged GROUP BY sku
+          HAVING count(DISTINCT to_json(struct_pack(product_name, category, season, launch_date, list_price))) > 1)
+        SELECT s.line, s.cells, 'sku ' || s.sku || ' is listed ' || b.n || ' times with different content (lines '
+          || array_to_string(b.lines[1:10], ', ') || '): none of its rows imported; keep one row per sku' AS reason
+        FROM staged s JOIN bad b USING (sku) ORDER BY s.line`);
+      let conflictRows = 0;
+      for await (const chunk of conflicts.yieldRowsJs()) {
+        for (const [line, cells, reason] of chunk) {
+          conflictRows++;
+          await out.reject(
+            { line: Number(line), cells: cells as string[] } satisfies SourceRow,
+            String(reason),
+          );
+        }
+      }
+      await db.run(`CREATE TABLE inc AS
+        SELECT sku, any_value(product_name) AS product_name, any_value(category) AS category, any_value(season) AS season,
+          any_value(launch_date) AS launch_date, any_value(list_price) AS list_price
+        FROM staged GROUP BY sku
+        HAVING count(DISTINCT to_json(struct_pack(product_name, category, season, launch_date, list_price))) = 1`);
+      const products = Number((await db.runAndReadAll('SELECT count(*) FROM inc')).getRows()[0]?.[0] ?? 0);
+      let productsNew = 0;
+      let orderLinesUpdated = 0;
+      if (products > 0) {
+        const existing = tableSource(opts.dataDir, PRODUCTS);
+        productsNew = Number(
+          (
+            await db.runAndReadAll(`SELECT count(*) FROM inc WHERE sku NOT IN (SELECT sku FROM ${existing})`)
+          ).getRows()[0]?.[0] ?? 0,
         );
+        const productCols = PRODUCTS.columns.map((c) => c.name).join(', ');
         await db.run(`COPY (
-            SELECT ${cols.join(', ')}, i.dt FROM ${items} i LEFT JOIN inc p ON p.sku = i.sku WHERE i.dt IN (${inList})
-          ) TO ${sqlString(join(staging, 'order_items-unsorted'))} (FORMAT parquet, PARTITION_BY (dt), FILENAME_PATTERN 'part-{i}')`);
-        await writeSortedPartitions(
-          db,
-          ORDER_ITEMS,
-          join(staging, 'order_items-unsorted'),
-          join(staging, 'order_items'),
-        );
-        const written = new Set(await readdir(join(staging, 'order_items')));
-        for (const [dt] of affected)
-          swaps.push({
-            target: join(tableDir(opts.dataDir, ORDER_ITEMS.name), `dt=${dt}`),
-            next: written.has(`dt=${dt}`) ? join(staging, 'order_items', `dt=${dt}`) : null,
-          });
+            SELECT ${productCols} FROM ${existing} WHERE sku NOT IN (SELECT sku FROM inc)
+            UNION ALL SELECT ${productCols} FROM inc ORDER BY sku
+          ) TO ${sqlString(join(staging, 'products-new.parquet'))} (FORMAT parquet)`);
+        await mkdir(join(staging, 'products'), { recursive: true });
+        await rename(join(staging, 'products-new.parquet'), join(staging, 'products', 'part-0.parquet'));
+
+        // Order lines of the imported skus take the product's category, season and launch date.
+        const items = tableSource(opts.dataDir, ORDER_ITEMS);
+        const changed = `i.sku = p.sku AND (i.category IS DISTINCT FROM coalesce(p.category, i.category)
+          OR i.season IS DISTINCT FROM p.season OR i.launch_date IS DISTINCT FROM p.launch_date)`;
+        const affected = (
+          await db.runAndReadAll(`SELECT DISTINCT i.dt, count(*) OVER (PARTITION BY i.dt) AS n
+            FROM ${items} i JOIN inc p ON ${changed} ORDER BY i.dt`)
+        )
+          .getRows()
+          .map((r) => [String(r[0]), Number(r[1])] as const);
+        orderLinesUpdated = affected.reduce((sum, [, n]) => sum + n, 0);
+        const swaps: FolderSwap[] = [
+          { target: tableDir(opts.dataDir, PRODUCTS.name), next: join(staging, 'products') },
+        ];
+        if (affected.length > 0) {
+          const inList = affected.map(([dt]) => sqlString(dt)).join(', ');
+          const cols = ORDER_ITEMS.columns.map((c) =>
+            c.name === 'category'
+              ? 'coalesce(p.category, i.category) AS category'
+              : ['season', 'launch_date'].includes(c.name)
+                ? `CASE WHEN p.sku IS NULL THEN i.${c.name} ELSE p.${c.name} END AS ${c.name}`
+                : `i.${c.name}`,
+          );
+          await db.run(`COPY (
+              SELECT ${cols.join(', ')}, i.dt FROM ${items} i LEFT JOIN inc p ON p.sku = i.sku WHERE i.dt IN (${inList})
+            ) TO ${sqlString(join(staging, 'order_items-unsorted'))} (FORMAT parquet, PARTITION_BY (dt), FILENAME_PATTERN 'part-{i}')`);
+          await writeSortedPartitions(
+            db,
+            ORDER_ITEMS,
+            join(staging, 'order_items-unsorted'),
+            join(staging, 'order_items'),
+          );
+          swaps.push(
+            ...(await partitionSwaps(
+              join(staging, 'order_items'),
+              tableDir(opts.dataDir, ORDER_ITEMS.name),
+              affected.map(([dt]) => dt),
+            )),
+          );
+        }
+        await swapFolders(opts.dataDir, swaps);
       }
-      await swapFolders(opts.dataDir, swaps);
+      const rejectsFile = await out.finish();
+      return {
+        file: opts.file,
+        encoding: csv.encoding,
+        read,
+        imported: read - out.rejected,
+        rejected: out.rejected,
+        conflicts: conflictRows,
+        products,
+        productsNew,
+        orderLinesUpdated,
+        rejectsFile,
+        firstRejects: out.firstRejects,
+      };
+    } catch (e) {
+      await out?.abandon();
+      throw e;
     }
-    const rejectsFile = await out.finish();
-    return {
-      file: opts.file,
-      encoding: csv.encoding,
-      read,
-      imported: read - out.rejected,
-      rejected: out.rejected,
-      conflicts: conflictRows,
-      products,
-      productsNew,
-      orderLinesUpdated,
-      rejectsFile,
-      firstRejects: out.firstRejects,
-    };
-  } catch (e) {
-    await out?.abandon();
-    throw e;
-  } finally {
-    db.closeSync();
-    instance.closeSync();
-    if (existsSync(staging)) await rm(staging, { recursive: true, force: true });
-  }
+  });
 }

@@ -117,7 +117,7 @@ export async function mergeIntoLake(
 }
 
 /** Each affected partition replaced by its rewrite, or removed when no row is left in it. */
-async function partitionSwaps(from: string, to: string, partitions: string[]): Promise<FolderSwap[]> {
+export async function partitionSwaps(from: string, to: string, partitions: string[]): Promise<FolderSwap[]> {
   const written = new Set(existsSync(from) ? await readdir(from) : []);
   return partitions.map((dt) => ({
     target: join(to, `dt=${dt}`),

@@ -1,4 +1,5 @@
 import { mergeOrdersIntoLake } from '../../shop/import/import-orders.ts';
+import { customerById } from '../../shop/import/imported-order.ts';
 import type { Payment } from '../simulate-responses.ts';
 
 /**
@@ -12,16 +13,7 @@ export async function payOrdersInLake(dataDir: string, payments: readonly Paymen
     payments.map((p) => ({
       line: 0,
       orderId: p.orderId,
-      customer: {
-        customerId: p.customerId,
-        name: null,
-        province: null,
-        city: null,
-        email: null,
-        emailConsent: false,
-        phone: null,
-        smsConsent: false,
-      },
+      customer: customerById(p.customerId),
       createdAt: p.createdAt,
       paidAt: p.paidAt,
       status: 'paid',

@@ -11,7 +11,7 @@ import { sqlString } from '../../segment/sql-literals.ts';
 import { inImportSession } from './import-session.ts';
 import { ImportStaging } from './import-staging.ts';
 import { chinaMobile, customerIdFrom, emailOrNull, parseTimestamp } from './imported-order.ts';
-import { openCsv } from './read-csv.ts';
+import { columnsByAlias, openCsv } from './read-csv.ts';
 import type { TextEncoding } from './text-encoding.ts';
 
 /** Our field → the headers a consent file may use for it. One of the four customer columns is needed. */
@@ -71,9 +71,7 @@ export async function importConsents(opts: {
     let out: ImportStaging | null = null;
     try {
       const csv = await openCsv(opts.file);
-      const header = Object.fromEntries(
-        Object.entries(CONSENT_COLUMNS).map(([k, names]) => [k, names.find((n) => csv.headers.includes(n))]),
-      ) as Record<keyof typeof CONSENT_COLUMNS, string | undefined>;
+      const header = columnsByAlias(csv.headers, CONSENT_COLUMNS);
       const who = (['customer_id', 'nickname', 'phone', 'email'] as const).filter((k) => header[k]);
       const missing = [
         who.length === 0

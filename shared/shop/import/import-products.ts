@@ -14,7 +14,7 @@ import { inImportSession } from './import-session.ts';
 import { ImportStaging } from './import-staging.ts';
 import { parseMoney, type SourceRow } from './imported-order.ts';
 import { partitionSwaps } from './merge-into-lake.ts';
-import { openCsv } from './read-csv.ts';
+import { columnsByAlias, openCsv } from './read-csv.ts';
 import type { TextEncoding } from './text-encoding.ts';
 
 /** Our field → the headers a product export may use for it (English, Taobao's seller centre). */
@@ -134,9 +134,7 @@ export async function importProducts(opts: {
     let out: ImportStaging | null = null;
     try {
       const csv = await openCsv(opts.file);
-      const header = Object.fromEntries(
-        Object.entries(PRODUCT_COLUMNS).map(([k, names]) => [k, names.find((n) => csv.headers.includes(n))]),
-      ) as Record<keyof typeof PRODUCT_COLUMNS, string | undefined>;
+      const header = columnsByAlias(csv.headers, PRODUCT_COLUMNS);
       if (!header.sku)
         throw new DataError(
           `${opts.file}:1: no sku column; expected one of ${PRODUCT_COLUMNS.sku.join(', ')}, the header has ${csv.headers.slice(0, 12).join(', ')}`,

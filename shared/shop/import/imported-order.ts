@@ -24,6 +24,20 @@ export interface ImportedOrder {
   items: { sku: string; name: string | null; category: string | null; quantity: number; unitPrice: number }[];
 }
 
+/** A customer known by id only: no name, address or consent (the lake's fields for them are kept). */
+export function customerById(customerId: string): ImportedOrder['customer'] {
+  return {
+    customerId,
+    name: null,
+    province: null,
+    city: null,
+    email: null,
+    emailConsent: false,
+    phone: null,
+    smsConsent: false,
+  };
+}
+
 /** A row of the file as it was read: its line and its cells, for the rejects file. */
 export interface SourceRow {
   line: number;

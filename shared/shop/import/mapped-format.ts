@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isValidTimeZone } from '../../time/zoned-time.ts';
 import {
   chinaMobile,
+  customerById,
   customerIdFrom,
   emailOrNull,
   type ImportedOrder,
@@ -125,16 +126,7 @@ export function mappedRow(row: CsvRow, m: ImportMapping, now: Date): RowResult {
 const ITEMS_ONLY: ImportedOrder = {
   line: 0,
   orderId: '',
-  customer: {
-    customerId: '',
-    name: null,
-    province: null,
-    city: null,
-    email: null,
-    emailConsent: false,
-    phone: null,
-    smsConsent: false,
-  },
+  customer: customerById(''),
   createdAt: new Date(0),
   paidAt: null,
   status: 'unpaid',

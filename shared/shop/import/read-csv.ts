@@ -115,6 +115,19 @@ async function nextRecord<T>(file: string, records: AsyncIterator<T>, near: numb
   }
 }
 
+/** For each field, the first of its accepted header names the file has (undefined when it has none). */
+export function columnsByAlias<K extends string>(
+  headers: readonly string[],
+  aliases: Readonly<Record<K, readonly string[]>>,
+): Record<K, string | undefined> {
+  return Object.fromEntries(
+    Object.entries<readonly string[]>(aliases).map(([field, names]) => [
+      field,
+      names.find((n) => headers.includes(n)),
+    ]),
+  ) as Record<K, string | undefined>;
+}
+
 const count = (s: string, c: string) => s.split(c).length - 1;
 
 /** Taobao writes long numbers as ="123…" so spreadsheets keep every digit; take the value inside. */

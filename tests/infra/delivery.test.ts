@@ -12,7 +12,7 @@ import { DEFAULT_CONTACT_POLICY } from '../../shared/campaign/contact-policy-sch
 import { scheduleCampaign } from '../../shared/delivery/campaign-catalog.ts';
 import { TEST_SETTINGS, testTemplate } from './test-stack.ts';
 
-const template = testTemplate();
+const template = testTemplate(TEST_SETTINGS, { bundle: true });
 /** The delivery construct's resources of a type (logical ids start with the construct's path). */
 const resources = (type: string) =>
   Object.entries(template.findResources(type))

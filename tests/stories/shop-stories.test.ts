@@ -1,0 +1,192 @@
+// The shops' own stories (issue 18), each an example campaign under campaigns/, validated against and run
+// end to end on two shops: one imported from a Taobao seller-centre export (examples/taobao-export: the
+// order report and item report in GBK, the product sheet and the consent records) and the generated
+// sample shop with simulated responses. The Double-11 on the sample shop is tests/cli/double-11-e2e.test.ts.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cp, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { sampleShop } from '../helpers/delivery-harness.ts';
+
+const campaign = (args: string[]) => {
+  const r = spawnSync(process.execPath, ['bin/campaign.ts', ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+const ok = (args: string[]) => {
+  const r = campaign(args);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return r.stdout;
+};
+
+const EXPORT = 'examples/taobao-export';
+/** The stories in the order a shop's year runs them: caps count across campaigns in one data folder. */
+const STORIES = [
+  [
+    'double-11',
+    'campaigns/double-11.yaml',
+    ['d11-preheat', 'd11-cashback', 'd11-afternoon', 'd11-unpaid', 'd11-follow-up'],
+  ],
+  ['vip-callback', 'campaigns/vip-callback.yaml', ['vip-call']],
+  ['crm-segments', 'campaigns/crm-segments.yaml', ['loyal-thanks', 'second-order', 'keep-warm', 'wake-up']],
+  ['new-arrivals', 'campaigns/new-arrivals.yaml', ['pilot', 'south', 'central-east', 'north']],
+] as const;
+
+/** Every wave of a run's output reconciles; returns each wave's audience and sent. */
+function reconciled(stdout: string, waves: readonly string[]) {
+  const out: Record<string, { audience: number; sent: number }> = {};
+  for (const wave of waves) {
+    const m = stdout.match(
+      new RegExp(`✔ ${wave}: audience (\\d+) = (\\d+) sent \\+ (\\d+) suppressed \\+ (\\d+) failed`),
+    );
+    expect(m, `${wave} reconciles`).not.toBeNull();
+    const [audience, sent, suppressed, failed] = (m ?? []).slice(1).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    expect(sent + suppressed + failed).toBe(audience);
+    out[wave] = { audience, sent };
+  }
+  return out;
+}
+
+async function query(dataDir: string, sql: string) {
+  const wh = await DuckDbWarehouse.open(dataDir);
+  try {
+    return (await wh.query(sql)).rows;
+  } finally {
+    await wh.close();
+  }
+}
+
+describe('the shop stories on a shop imported from its Taobao export', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'stories-taobao-'));
+    const d = ['--data-dir', dataDir];
+    expect(
+      ok(['data', 'import', `${EXPORT}/ExportOrderList202611120930.csv`, '--format', 'taobao', ...d]),
+    ).toContain('read 131 rows (gb18030): 131 imported, 0 rejected');
+    expect(
+      ok([
+        'data',
+        'import',
+        `${EXPORT}/ExportOrderDetailList202611120930.csv`,
+        '--format',
+        'mapped',
+        '--mapping',
+        `${EXPORT}/taobao-items.yaml`,
+        ...d,
+      ]),
+    ).toContain('read 191 rows (gb18030): 191 imported, 0 rejected');
+    expect(ok(['data', 'import', `${EXPORT}/商品列表.csv`, '--format', 'products', ...d])).toContain(
+      'order lines brought in step: 191',
+    );
+    expect(ok(['data', 'import', `${EXPORT}/会员同意.csv`, '--format', 'consent', ...d])).toContain(
+      '35 given, 3 withdrawn',
+    );
+  });
+
+  it('imports one customer per buyer, with the lines, categories and launch dates the segments read', async () => {
+    const [shop] = await query(
+      dataDir,
+      `SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM orders) AS orders,
+        (SELECT count(*) FROM order_items WHERE category IS NULL OR launch_date IS NULL) AS lines_unknown,
+        (SELECT count(*) FROM customers WHERE acquisition_channel IN ('聚划算', '淘抢购', '天天特价')) AS flash_sale`,
+    );
+    expect(shop).toEqual({ customers: 40, orders: 131, lines_unknown: 0, flash_sale: 8 });
+  });
+
+  it('validates every story against the data: the only values that select nobody are provinces it has no buyer in', () => {
+    const r = campaign(['validate', ...STORIES.map(([, file]) => file), '--data-dir', dataDir]);
+    expect(r.code).toBe(0);
+    const warnings = r.stderr.trim().split('\n').slice(0, -1);
+    expect(warnings.length).toBeGreaterThan(0); // a 40-buyer shop has buyers in 15 provinces
+    for (const w of warnings) expect(w).toMatch(/region\.provinces\[\d+\]: "\S+(省|市)" matches no customer/);
+    // --strict turns them into a failure, for a shop that wants every value to select someone.
+    expect(
+      campaign(['validate', 'campaigns/new-arrivals.yaml', '--data-dir', dataDir, '--strict']).code,
+    ).toBe(1);
+  });
+
+  it('runs the stories in date order, each wave reconciled, under the shop-wide monthly cap', async () => {
+    const runs: Record<string, Record<string, { audience: number; sent: number }>> = {};
+    for (const [name, file, waves] of STORIES)
+      runs[name] = reconciled(ok(['run', file, '--data-dir', dataDir]), waves);
+
+    // 催付: the three Double-11 orders still unpaid when the reminder starts (one was closed unpaid).
+    expect(runs['double-11']?.['d11-unpaid']?.audience).toBe(3);
+    // Every story reached someone on a 40-buyer shop.
+    for (const [name, waves] of Object.entries(runs))
+      expect(
+        Object.values(waves).reduce((n, w) => n + w.sent, 0),
+        name,
+      ).toBeGreaterThan(0);
+    // At most one marketing message per customer in any 30 days, across all four campaigns (the d11
+    // campaign's own cap allows two in its fortnight: its override, counted apart).
+    const [twice] = await query(
+      dataDir,
+      `SELECT count(*) AS n FROM sends a JOIN sends b ON a.customer_id = b.customer_id AND a.send_id < b.send_id
+        AND a.status = 'sent' AND b.status = 'sent' AND a.category = 'marketing' AND b.category = 'marketing'
+        AND a.campaign_id <> 'double-11-2026' AND abs(date_diff('second', a.sent_at, b.sent_at)) < 30 * 86400`,
+    );
+    expect(twice).toEqual({ n: 0 });
+  });
+
+  it("records the VIP team's call outcomes as response events, and the report reads them per activity", async () => {
+    const sheet = join(dataDir, 'outbox', 'call-list', 'vip-callback-2026-12__vip-call.csv');
+    const [header, ...rows] = readFileSync(sheet, 'utf8').trim().split('\n');
+    expect(rows.length).toBeGreaterThan(0);
+    // Staff fill in 结果 (the last column): the first call sold, the others did not get through.
+    const filled = rows.map((r, i) => `${r.slice(0, r.lastIndexOf(','))},"${i === 0 ? '成交' : '未接通'}"`);
+    const done = join(dataDir, '已拨打.csv');
+    writeFileSync(done, [header, ...filled].join('\n'));
+    expect(ok(['calls', 'record', done, '--data-dir', dataDir])).toContain(`${rows.length} recorded`);
+    const events = await query(
+      dataDir,
+      `SELECT event_type, count(*) AS n FROM events WHERE campaign_id = 'vip-callback-2026-12' GROUP BY 1 ORDER BY 1`,
+    );
+    expect(events).toEqual(
+      [
+        { event_type: 'call-converted', n: 1 },
+        rows.length > 1 ? { event_type: 'call-unanswered', n: rows.length - 1 } : null,
+      ].filter(Boolean),
+    );
+
+    const report = JSON.parse(ok(['report', 'campaigns/crm-segments.yaml', '--data-dir', dataDir, '--json']));
+    expect(report.waves.map((w: { waveId: string }) => w.waveId)).toEqual([
+      'loyal-thanks',
+      'second-order',
+      'keep-warm',
+      'wake-up',
+    ]);
+  });
+});
+
+describe('the new stories on the generated sample shop, with simulated responses', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    const shop = await sampleShop(5_000);
+    dataDir = await mkdtemp(join(tmpdir(), 'stories-sample-'));
+    await cp(join(shop, 'lake'), join(dataDir, 'lake'), { recursive: true });
+  });
+
+  it('runs each story with every wave reconciled and reports its ROI per activity against the holdout', () => {
+    for (const [, file, waves] of STORIES.filter(
+      ([name]) => name === 'crm-segments' || name === 'vip-callback',
+    )) {
+      const run = reconciled(ok(['run', file, '--simulate', '--data-dir', dataDir]), waves);
+      expect(
+        Object.values(run).reduce((n, w) => n + w.sent, 0),
+        file,
+      ).toBeGreaterThan(0);
+      const report = JSON.parse(ok(['report', file, '--data-dir', dataDir, '--json']));
+      expect(report.waves.map((w: { waveId: string }) => w.waveId)).toEqual(waves);
+    }
+  });
+});

@@ -8,11 +8,12 @@ import type { ShopCalendar } from '../campaign/shop-calendar-schema.ts';
 import type { Clock } from '../clock.ts';
 import type { WaveRunStore } from '../delivery/wave-runs/wave-run-store.ts';
 import { waveStatuses } from '../delivery/wave-status.ts';
-import { ConfigError, UserError } from '../errors.ts';
+import { ConfigError, type Problem, UserError } from '../errors.ts';
 import type { Warehouse } from '../lake/warehouse.ts';
 import { campaignReport } from '../responses/campaign-report.ts';
 import type { Dialect } from '../segment/dialect.ts';
 import { previewCampaign } from '../segment/preview-campaign.ts';
+import { valueWarnings } from '../segment/segment-values.ts';
 import { calendarProblems } from '../segment/shop-calendar-checks.ts';
 import {
   type CampaignStore,
@@ -56,6 +57,19 @@ export function parseCampaignBody(body: string, shop: ShopCalendar): Campaign {
   const problems = calendarProblems({ file: 'request body', text: body, campaign }, shop);
   if (problems.length > 0) throw new ConfigError(problems);
   return campaign;
+}
+
+/**
+ * The rule values of a valid campaign body that select no customer in the warehouse's data — the check
+ * `campaign validate` makes against a lake (`region: {provinces: [广东]}` → 广东省?), at their line.
+ */
+export async function dataWarnings(
+  deps: CampaignApiDeps,
+  body: string,
+  campaign: Campaign,
+): Promise<Problem[]> {
+  const [warnings] = await valueWarnings(deps.warehouse, [{ file: 'request body', text: body, campaign }]);
+  return warnings ?? [];
 }
 
 /**

@@ -31,6 +31,8 @@ function operation(route: Route): Record<string, unknown> {
     route.path.endsWith('/cancel')
   )
     params.push({ name: 'wave', in: 'query', required: false, schema: { type: 'string' } });
+  if (route.path === '/campaigns/validate')
+    params.push({ name: 'data', in: 'query', required: false, schema: { type: 'string' } });
   if (route.method === 'GET' && route.path === '/campaigns')
     params.push(
       { name: 'limit', in: 'query', required: false, schema: { type: 'string' } },

@@ -1,13 +1,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { Campaign } from '../campaign/campaign-schema.ts';
-import { ConfigError, UserError } from '../errors.ts';
+import { ConfigError, type Problem, UserError } from '../errors.ts';
 import { redactPersonalData } from '../redact.ts';
 import { followLink, type LinkDeps, linkHttpAnswer } from '../responses/follow-link.ts';
 import {
   type CampaignApiDeps,
   changeState,
   createCampaign,
+  dataWarnings,
   getCampaign,
   NotFoundError,
   parseCampaignBody,
@@ -98,6 +99,8 @@ export const Problems = z.object({
 const Anything = z.record(z.string(), z.unknown());
 
 const bodyOf = (req: ApiRequest) => req.body ?? '';
+/** A config problem as the API answers it: where in the body (no file: it is the body) and what. */
+const apiProblem = (p: Problem) => ({ path: p.path, message: p.message, line: p.line, column: p.column });
 const lifecycle = (action: Action): Route => ({
   method: 'POST',
   path: `/campaigns/{id}/${action}`,
@@ -160,10 +163,21 @@ export const ROUTES: readonly Route[] = [
     path: '/campaigns/validate',
     summary: 'Validate a campaign config without storing anything',
     requestBody: Campaign,
-    response: z.object({ ok: z.boolean(), errors: Problems.shape.errors }),
+    response: z.object({
+      ok: z.boolean(),
+      errors: Problems.shape.errors,
+      warnings: Problems.shape.errors.meta({
+        description:
+          'With ?data=true: rule values that select no customer in the data, with the closest value.',
+      }),
+    }),
     handle: async (d, req) => {
-      parseCampaignBody(bodyOf(req), d.api.policy);
-      return json(200, { ok: true, errors: [] });
+      const body = bodyOf(req);
+      const campaign = parseCampaignBody(body, d.api.policy);
+      const data = req.query.get('data') ?? 'false';
+      if (data !== 'true' && data !== 'false') throw new UserError(`data must be true or false, got ${data}`);
+      const warnings = data === 'true' ? await dataWarnings(d.api, body, campaign) : [];
+      return json(200, { ok: true, errors: [], warnings: warnings.map(apiProblem) });
     },
   },
   {
@@ -238,10 +252,7 @@ function match(pattern: string, got: readonly string[]): Params | null {
 const specificity = (r: Route) => r.path.split('/').filter((s) => s && !s.startsWith('{')).length;
 
 function errorResponse(e: unknown): ApiResponse | null {
-  if (e instanceof ConfigError)
-    return json(400, {
-      errors: e.problems.map((p) => ({ path: p.path, message: p.message, line: p.line, column: p.column })),
-    });
+  if (e instanceof ConfigError) return json(400, { errors: e.problems.map(apiProblem) });
   if (e instanceof NotFoundError) return json(404, { errors: [{ path: '', message: e.message }] });
   if (
     e instanceof IllegalTransitionError ||

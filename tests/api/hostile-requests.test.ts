@@ -57,7 +57,7 @@ describe('hostile requests to the campaign API', () => {
       body: d11Text,
       headers: { 'content-type': 'application/yaml' },
     });
-    expect(yaml.json).toEqual({ ok: true, errors: [] });
+    expect(yaml.json).toEqual({ ok: true, errors: [], warnings: [] });
     const json = await call('POST', '/campaigns/validate', {
       body: JSON.stringify(d11),
       headers: { 'content-type': 'application/json; charset=utf-8' },

@@ -57,8 +57,32 @@ describe('the campaign API over real HTTP (campaign serve)', () => {
     expect((await call('GET', '/campaigns/nope')).status).toBe(404);
   });
 
+  it('checks a valid campaign against the data on request: values that select nobody, at their line', async () => {
+    const douyin = JSON.parse(
+      JSON.stringify(d11).replace('"acquisitionChannel":["聚划算",', '"acquisitionChannel":["抖音",'),
+    );
+    const checked = await call('POST', '/campaigns/validate?data=true', { body: douyin });
+    expect(checked.status).toBe(200);
+    expect(checked.json).toMatchObject({ ok: true, errors: [] });
+    expect(checked.json.warnings).toEqual([
+      {
+        path: 'segments.price-sensitive-d11-buyers.where.all[0].acquisitionChannel[0]',
+        message: expect.stringMatching(/^"抖音" matches no customer/),
+        line: expect.any(Number),
+        column: expect.any(Number),
+      },
+    ]);
+    // Without ?data=true nothing is queried: the same body is simply valid.
+    expect((await call('POST', '/campaigns/validate', { body: douyin })).json.warnings).toEqual([]);
+    expect((await call('POST', '/campaigns/validate?data=maybe', { body: douyin })).status).toBe(400);
+  });
+
   it('validates without storing, creates once (idempotently), lists and serves the OpenAPI document', async () => {
-    expect((await call('POST', '/campaigns/validate', { body: d11 })).json).toEqual({ ok: true, errors: [] });
+    expect((await call('POST', '/campaigns/validate', { body: d11 })).json).toEqual({
+      ok: true,
+      errors: [],
+      warnings: [],
+    });
     expect((await call('GET', '/campaigns')).json).toEqual({ items: [], cursor: null });
 
     const headers = { 'idempotency-key': 'create-d11-1' };

@@ -1,9 +1,11 @@
+import { TrinoSQL } from 'dt-sql-parser';
 import { describe, expect, it } from 'vitest';
 import { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import {
   closest,
   editDistance,
   type KnownValues,
+  knownValues,
   ruleValues,
   valueFindings,
 } from '../../shared/segment/segment-values.ts';
@@ -149,5 +151,24 @@ describe('segment values of the calendar predicates', () => {
     expect(valueFindings(values, known).map((f) => `${f.value}: ${f.message}`)).toEqual([
       expect.stringMatching(/^18-25: "18-25" matches no customer; .*18-24/),
     ]);
+  });
+});
+
+describe('the queries for the values in the data', () => {
+  it('parse as Trino: the API runs them on Athena (POST /campaigns/validate?data=true)', async () => {
+    const asked: string[] = [];
+    const recording = {
+      query: async (sql: string) => {
+        asked.push(sql);
+        return { columns: [], rows: [] };
+      },
+      stream: async function* () {},
+      close: async () => {},
+    };
+    const columns = ['province', 'acquisitionChannel', 'memberTier', 'ageBand', 'category', 'sku'] as const;
+    await knownValues(recording, columns);
+    expect(asked).toHaveLength(columns.length);
+    for (const sql of asked)
+      expect({ sql, errors: new TrinoSQL().validate(sql) }).toEqual({ sql, errors: [] });
   });
 });

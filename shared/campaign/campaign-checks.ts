@@ -71,13 +71,56 @@ function checkSchedule(c: CampaignValue, ctx: Ctx): void {
   for (const p of schedule.problems) {
     const path: Path = ['waves', p.waveIndex, 'start', 'after'];
     if (p.kind === 'unknown-wave') issue(path, `unknown wave "${p.ref}"`);
+    else if (p.kind === 'after-recurring')
+      issue(path, `wave "${p.ref}" repeats: a wave cannot start after one of its occurrences`);
     else issue(path, `wave offsets form a cycle: ${p.cycle.join(' → ')}`);
   }
+  for (const [i, w] of c.waves.entries()) checkRepeat(w, ['waves', i], issue);
   schedule.times.forEach((t, i) => {
     if (t?.sendBy && t.sendBy.getTime() <= t.start.getTime()) {
       issue(['waves', i, 'sendBy'], 'the send-by deadline must be after the wave’s start');
     }
   });
+}
+
+/**
+ * A wave has `start` or `repeat`; a recurring rule names the day it needs (a month's day, a week's
+ * weekday) and no other, ends after it begins, and its deadline is a duration after each occurrence.
+ */
+function checkRepeat(
+  w: CampaignValue['waves'][number],
+  at: Path,
+  issue: (path: Path, message: string) => void,
+): void {
+  const r = w.repeat;
+  if (w.start === undefined && r === undefined)
+    issue(
+      [...at, 'start'],
+      'required: a local date-time, { after, offset }, or `repeat:` for a recurring wave',
+    );
+  if (w.start !== undefined && r !== undefined)
+    issue([...at, 'repeat'], 'a wave has `start` or `repeat`, not both');
+  if (!r) return;
+  if (r.every === 'month' && r.day === undefined)
+    issue([...at, 'repeat', 'day'], 'required: the day of the month (1–28) a monthly wave runs on');
+  if (r.every === 'week' && r.weekday === undefined)
+    issue([...at, 'repeat', 'weekday'], 'required: the weekday (mon … sun) a weekly wave runs on');
+  if (r.every !== 'month' && r.day !== undefined)
+    issue(
+      [...at, 'repeat', 'day'],
+      `only a monthly wave has a day of the month (this one repeats every ${r.every})`,
+    );
+  if (r.every !== 'week' && r.weekday !== undefined)
+    issue(
+      [...at, 'repeat', 'weekday'],
+      `only a weekly wave has a weekday (this one repeats every ${r.every})`,
+    );
+  if (r.until !== undefined && r.until < r.from)
+    issue([...at, 'repeat', 'until'], `the last date must not be before the first (${r.from})`);
+  if (w.sendBy !== undefined && !/^\d+[mhdw]$/.test(w.sendBy))
+    issue([...at, 'sendBy'], 'a recurring wave’s deadline is a duration after each occurrence, e.g. 6h');
+  if (w.pilot) issue([...at, 'pilot'], 'a recurring wave cannot be a pilot');
+  if (w.rollout) issue([...at, 'rollout'], 'a recurring wave cannot be a rollout');
 }
 
 /**

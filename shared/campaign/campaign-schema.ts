@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { Rule } from '../segment/segment-schema.ts';
-import { isLocalDateTime, isValidTimeZone } from '../time/zoned-time.ts';
+import { isLocalDate, isLocalDateTime, isValidTimeZone } from '../time/zoned-time.ts';
 import { checkCampaign } from './campaign-checks.ts';
-import { Channel, Duration, FrequencyCap, QuietHours } from './contact-policy-schema.ts';
+import { Channel, ClockTime, Duration, FrequencyCap, QuietHours } from './contact-policy-schema.ts';
+import { MAX_MONTH_DAY, REPEAT_EVERY, WEEKDAYS } from './wave-repeat.ts';
 
 /**
  * The campaign config: one zod schema for YAML/JSON files, API bodies and stored campaigns.
@@ -171,6 +172,34 @@ export const WaveStart = z.union(
   { error: 'expected a local date-time YYYY-MM-DDTHH:mm or { after: <wave id>, offset: <duration> }' },
 );
 
+const LocalDate = z
+  .string()
+  .refine(isLocalDate, { error: 'expected a date YYYY-MM-DD, e.g. 2027-01-01' })
+  .meta({ description: "A calendar date in the campaign's time zone." });
+
+/**
+ * A recurring wave's rule (wave-repeat.ts): each occurrence is its own wave run. Which of `day` and
+ * `weekday` the rule needs is checked across fields (campaign-checks.ts), at the field's own line.
+ */
+export const Repeat = z.strictObject({
+  every: z.enum(REPEAT_EVERY).meta({ description: 'day, week or month.' }),
+  day: z
+    .int()
+    .refine((d) => d >= 1 && d <= MAX_MONTH_DAY, {
+      error: `expected a day of the month from 1 to ${MAX_MONTH_DAY} (every month has it)`,
+    })
+    .meta({
+      description: `Day of the month, 1–${MAX_MONTH_DAY} (every: month).`,
+      minimum: 1,
+      maximum: MAX_MONTH_DAY,
+    })
+    .optional(),
+  weekday: z.enum(WEEKDAYS).optional().meta({ description: 'mon … sun (every: week).' }),
+  at: ClockTime.meta({ description: "Wall-clock time HH:mm in the campaign's time zone." }),
+  from: LocalDate.meta({ description: 'First date an occurrence may fall on.' }),
+  until: LocalDate.optional().meta({ description: 'Last date an occurrence may fall on (included).' }),
+});
+
 /** A pilot: a stable sample of the wave's audience, to compare its variants before a rollout wave. */
 export const Pilot = z.strictObject({
   share: z
@@ -208,7 +237,12 @@ export type Rollout = z.infer<typeof Rollout>;
 export const Wave = z.strictObject({
   id: Slug,
   name: z.string().optional(),
-  start: WaveStart.meta({ description: 'A local date-time, or an offset after another wave’s start.' }),
+  start: WaveStart.optional().meta({
+    description: 'A local date-time, or an offset after another wave’s start (or `repeat`).',
+  }),
+  repeat: Repeat.optional().meta({
+    description: 'Instead of `start`: run every day, week or month; each occurrence is its own wave run.',
+  }),
   sendBy: z
     .union([LocalDateTime, Duration], {
       error: 'expected a local date-time YYYY-MM-DDTHH:mm or a duration like 6h',

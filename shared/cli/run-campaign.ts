@@ -2,17 +2,24 @@ import type { Campaign } from '../campaign/campaign-schema.ts';
 import type { ContactPolicy } from '../campaign/contact-policy-schema.ts';
 import { ManualClock, simulatedTimeline, type Timeline } from '../clock.ts';
 import { tookOverLine, withDataFolder } from '../data-folder-lock.ts';
-import { InMemoryCatalog, scheduleCampaign } from '../delivery/campaign-catalog.ts';
+import {
+  InMemoryCatalog,
+  recurringWaves,
+  type ScheduledWave,
+  scheduleCampaign,
+  scheduleOccurrences,
+} from '../delivery/campaign-catalog.ts';
 import { ParquetLedger } from '../delivery/ledger/local/parquet-ledger.ts';
 import { openLocalDelivery } from '../delivery/local/local-delivery.ts';
 import { runWaveLocally } from '../delivery/local/run-wave.ts';
-import { type WaveStatus, waveStatuses } from '../delivery/wave-status.ts';
+import { statusWaveIds, type WaveStatus, waveStatuses } from '../delivery/wave-status.ts';
+import { UserError } from '../errors.ts';
 import { DuckDbWarehouse } from '../lake/local/duckdb-warehouse.ts';
 import { StagedParquetWriter } from '../lake/local/staged-parquet-writer.ts';
 import { EVENTS, ORDER_ITEMS, ORDERS, SUPPRESSIONS } from '../lake/tables.ts';
 import { payOrdersInLake } from '../responses/local/pay-orders.ts';
 import { type Payment, type ResponseModel, simulateWaveResponses } from '../responses/simulate-responses.ts';
-import { instantToLocal } from '../time/zoned-time.ts';
+import { instantToLocal, localToInstant } from '../time/zoned-time.ts';
 import type { StepReporter } from './progress.ts';
 
 export interface RunCampaignOptions {
@@ -60,9 +67,8 @@ async function runLocked(
     opts.progress?.clear();
     opts.log(line);
   };
-  const waves = scheduleCampaign(campaign, shopPolicy)
-    .filter((w) => !opts.waveIds || opts.waveIds.includes(w.wave.id))
-    .filter((w) => !opts.until || w.start <= opts.until)
+  const waves = campaignRuns(campaign, shopPolicy, opts.until)
+    .filter((w) => !opts.waveIds || opts.waveIds.includes(w.occurrence?.waveId ?? w.wave.id))
     .sort((a, b) => a.start.getTime() - b.start.getTime());
   await ParquetLedger.recoverStaged(dataDir);
   const firstStart = waves[0]?.start ?? new Date();
@@ -143,12 +149,41 @@ async function runLocked(
     return await waveStatuses(
       { warehouse, runs: local.runs },
       campaign.id,
-      campaign.waves.map((w) => w.id),
+      await statusWaveIds(campaign, local.runs),
     );
   } finally {
     await local.close();
     await warehouse.close();
   }
+}
+
+/**
+ * The wave runs `campaign run` fires up to `until`: every one-off wave, and every occurrence of each
+ * recurring wave from its first date up to `until` (or its own last date). A recurring wave without a
+ * last date needs `--until`: it would otherwise run forever.
+ */
+export function campaignRuns(
+  campaign: Campaign,
+  shopPolicy: ContactPolicy,
+  until: Date | undefined,
+): ScheduledWave[] {
+  const oneOff = scheduleCampaign(campaign, shopPolicy).filter((w) => !until || w.start <= until);
+  const recurring = recurringWaves(campaign);
+  if (recurring.length === 0) return oneOff;
+  let to = until;
+  if (!to) {
+    const open = recurring.find((w) => w.repeat.until === undefined);
+    if (open)
+      throw new UserError(
+        `wave ${open.id} of ${campaign.id} repeats with no last date (repeat.until): run it with --until YYYY-MM-DDTHH:mm`,
+      );
+    to = new Date(
+      Math.max(
+        ...recurring.map((w) => localToInstant(`${w.repeat.until}T23:59`, campaign.timeZone).getTime()),
+      ),
+    );
+  }
+  return [...oneOff, ...scheduleOccurrences(campaign, shopPolicy, new Date(-8.64e15), to)];
 }
 
 /** "3 d 4 h", "5 h 12 min", "42 s". */

@@ -149,6 +149,6 @@ describe('every example wave', () => {
         waves += 1;
       }
     }
-    expect(waves).toBe(13);
+    expect(waves).toBe(14);
   });
 });

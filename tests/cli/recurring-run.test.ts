@@ -39,7 +39,7 @@ const reachedBy = (dataDir: string) => {
   return by;
 };
 const overlap = (a = new Set<string>(), b = new Set<string>()) => [...a].filter((x) => b.has(x)).length;
-const MONTHS = ['2026-11-15', '2026-12-15', '2027-01-15', '2027-02-15', '2027-03-15'];
+const MONTHS = ['2026-12-15', '2027-01-15', '2027-02-15', '2027-03-15', '2027-04-15'];
 
 beforeAll(async () => {
   shop = await sampleShop(2_000);
@@ -48,13 +48,13 @@ beforeAll(async () => {
 describe('a recurring wave run locally', () => {
   it('fires every occurrence up to the clock as its own wave run, each reconciled; a second run sends nothing', async () => {
     const dataDir = await dataDirWithShop();
-    const args = ['run', 'campaigns/member-day.yaml', '--until', '2027-03-31T23:59', '--data-dir', dataDir];
+    const args = ['run', 'campaigns/member-day.yaml', '--until', '2027-04-30T23:59', '--data-dir', dataDir];
     const first = campaign(args);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     for (const day of MONTHS)
       expect(first.stdout).toMatch(new RegExp(`✔ ${day} 10:00 {2}member-day@${day}T10:00: audience \\d+`));
-    expect(first.stdout).not.toMatch(/2027-04-15/);
+    expect(first.stdout).not.toMatch(/2027-05-15/);
     const reached = reachedBy(dataDir);
     const messages = [...reached.values()].reduce((n, s) => n + s.size, 0);
 
@@ -91,12 +91,12 @@ describe('a recurring wave run locally', () => {
       'run',
       'campaigns/member-day.yaml',
       '--until',
-      '2027-04-15T10:00',
+      '2027-05-15T10:00',
       '--data-dir',
       dataDir,
     ]);
     expect(later.code).toBe(0);
-    expect(later.stdout).toMatch(/✔ 2027-04-15 10:00 {2}member-day@2027-04-15T10:00: audience \d+/);
+    expect(later.stdout).toMatch(/✔ 2027-05-15 10:00 {2}member-day@2027-05-15T10:00: audience \d+/);
     expect(later.stdout.match(/✔ \d{4}-/g)).toHaveLength(1);
   }, 120_000);
 

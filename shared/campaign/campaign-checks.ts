@@ -72,7 +72,10 @@ function checkSchedule(c: CampaignValue, ctx: Ctx): void {
     const path: Path = ['waves', p.waveIndex, 'start', 'after'];
     if (p.kind === 'unknown-wave') issue(path, `unknown wave "${p.ref}"`);
     else if (p.kind === 'after-recurring')
-      issue(path, `wave "${p.ref}" repeats: a wave cannot start after one of its occurrences`);
+      issue(
+        path,
+        `wave "${p.ref}" runs more than once (repeat or trigger): a wave cannot start after one of its runs`,
+      );
     else issue(path, `wave offsets form a cycle: ${p.cycle.join(' → ')}`);
   }
   for (const [i, w] of c.waves.entries()) checkRepeat(w, ['waves', i], issue);
@@ -93,34 +96,46 @@ function checkRepeat(
   issue: (path: Path, message: string) => void,
 ): void {
   const r = w.repeat;
-  if (w.start === undefined && r === undefined)
+  const given = (['start', 'repeat', 'trigger'] as const).filter((k) => w[k] !== undefined);
+  if (given.length === 0)
     issue(
       [...at, 'start'],
-      'required: a local date-time, { after, offset }, or `repeat:` for a recurring wave',
+      'required: a local date-time, { after, offset }, `repeat:` for a recurring wave or `trigger:` for a triggered one',
     );
-  if (w.start !== undefined && r !== undefined)
-    issue([...at, 'repeat'], 'a wave has `start` or `repeat`, not both');
-  if (!r) return;
-  if (r.every === 'month' && r.day === undefined)
-    issue([...at, 'repeat', 'day'], 'required: the day of the month (1–28) a monthly wave runs on');
-  if (r.every === 'week' && r.weekday === undefined)
-    issue([...at, 'repeat', 'weekday'], 'required: the weekday (mon … sun) a weekly wave runs on');
-  if (r.every !== 'month' && r.day !== undefined)
+  if (given.length > 1)
     issue(
-      [...at, 'repeat', 'day'],
-      `only a monthly wave has a day of the month (this one repeats every ${r.every})`,
+      [...at, given[1] as string],
+      `a wave has one of \`start\`, \`repeat\` or \`trigger\`, not ${given.join(' and ')}`,
     );
-  if (r.every !== 'week' && r.weekday !== undefined)
-    issue(
-      [...at, 'repeat', 'weekday'],
-      `only a weekly wave has a weekday (this one repeats every ${r.every})`,
-    );
-  if (r.until !== undefined && r.until < r.from)
-    issue([...at, 'repeat', 'until'], `the last date must not be before the first (${r.from})`);
+  const t = w.trigger;
+  if (r) {
+    if (r.every === 'month' && r.day === undefined)
+      issue([...at, 'repeat', 'day'], 'required: the day of the month (1–28) a monthly wave runs on');
+    if (r.every === 'week' && r.weekday === undefined)
+      issue([...at, 'repeat', 'weekday'], 'required: the weekday (mon … sun) a weekly wave runs on');
+    if (r.every !== 'month' && r.day !== undefined)
+      issue(
+        [...at, 'repeat', 'day'],
+        `only a monthly wave has a day of the month (this one repeats every ${r.every})`,
+      );
+    if (r.every !== 'week' && r.weekday !== undefined)
+      issue(
+        [...at, 'repeat', 'weekday'],
+        `only a weekly wave has a weekday (this one repeats every ${r.every})`,
+      );
+  }
+  const span = r ?? t;
+  if (!span) return;
+  const field = r ? 'repeat' : 'trigger';
+  if (span.until !== undefined && span.until < span.from)
+    issue([...at, field, 'until'], `the last date must not be before the first (${span.from})`);
   if (w.sendBy !== undefined && !/^\d+[mhdw]$/.test(w.sendBy))
-    issue([...at, 'sendBy'], 'a recurring wave’s deadline is a duration after each occurrence, e.g. 6h');
-  if (w.pilot) issue([...at, 'pilot'], 'a recurring wave cannot be a pilot');
-  if (w.rollout) issue([...at, 'rollout'], 'a recurring wave cannot be a rollout');
+    issue(
+      [...at, 'sendBy'],
+      `a ${r ? 'recurring' : 'triggered'} wave’s deadline is a duration after each run, e.g. 6h`,
+    );
+  if (w.pilot) issue([...at, 'pilot'], `a ${r ? 'recurring' : 'triggered'} wave cannot be a pilot`);
+  if (w.rollout) issue([...at, 'rollout'], `a ${r ? 'recurring' : 'triggered'} wave cannot be a rollout`);
 }
 
 /**

@@ -4,6 +4,7 @@ import { isLocalDate, isLocalDateTime, isValidTimeZone } from '../time/zoned-tim
 import { checkCampaign } from './campaign-checks.ts';
 import { Channel, ClockTime, Duration, FrequencyCap, QuietHours } from './contact-policy-schema.ts';
 import { MAX_MONTH_DAY, REPEAT_EVERY, WEEKDAYS } from './wave-repeat.ts';
+import { DEFAULT_TRIGGER_EVERY, isTickLength, TRIGGER_EVENTS } from './wave-trigger.ts';
 
 /**
  * The campaign config: one zod schema for YAML/JSON files, API bodies and stored campaigns.
@@ -200,6 +201,25 @@ export const Repeat = z.strictObject({
   until: LocalDate.optional().meta({ description: 'Last date an occurrence may fall on (included).' }),
 });
 
+/**
+ * A triggered wave's rule (wave-trigger.ts): a micro-batch every `every` reaches the customers whose
+ * event happened `after` before it (and still holds), once per event.
+ */
+export const Trigger = z.strictObject({
+  on: z.enum(TRIGGER_EVENTS).meta({
+    description: 'order-created, order-unpaid (still unpaid at the run) or click (no order since the click).',
+  }),
+  after: Duration.meta({ description: 'How long after the event the message goes, e.g. 2h.' }),
+  every: Duration.refine(isTickLength, {
+    error:
+      'expected minutes that divide an hour (5m, 10m, 15m, 20m, 30m, 60m) or hours that divide a day (1h, 2h, 3h, 4h, 6h, 8h, 12h, 24h)',
+  })
+    .default(DEFAULT_TRIGGER_EVERY)
+    .meta({ description: 'How often the micro-batch runs (default 15m), on ticks from local midnight.' }),
+  from: LocalDate.meta({ description: 'First date a run may fall on.' }),
+  until: LocalDate.optional().meta({ description: 'Last date a run may fall on (included).' }),
+});
+
 /** A pilot: a stable sample of the wave's audience, to compare its variants before a rollout wave. */
 export const Pilot = z.strictObject({
   share: z
@@ -242,6 +262,10 @@ export const Wave = z.strictObject({
   }),
   repeat: Repeat.optional().meta({
     description: 'Instead of `start`: run every day, week or month; each occurrence is its own wave run.',
+  }),
+  trigger: Trigger.optional().meta({
+    description:
+      'Instead of `start`: run every few minutes for the customers an event (order, click) made due.',
   }),
   sendBy: z
     .union([LocalDateTime, Duration], {

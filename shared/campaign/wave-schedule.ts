@@ -1,6 +1,7 @@
 import { parseDuration } from '../time/duration.ts';
 import { localToInstant } from '../time/zoned-time.ts';
 import { firstOccurrence, type Repeat } from './wave-repeat.ts';
+import { type Trigger, tickAtOrAfter } from './wave-trigger.ts';
 
 /** The part of a wave the schedule needs; kept structural so checks can run before defaults apply. */
 export interface SchedulableWave {
@@ -8,6 +9,8 @@ export interface SchedulableWave {
   /** Absent on a recurring wave (`repeat`). */
   start?: string | { after: string; offset: string } | undefined;
   repeat?: Repeat | undefined;
+  /** Absent on a wave that is not triggered (`trigger`). */
+  trigger?: Trigger | undefined;
   sendBy?: string | undefined;
 }
 
@@ -44,7 +47,11 @@ export function resolveWaveSchedule(waves: readonly SchedulableWave[], timeZone:
     if (!entry) return null;
     const { wave, index } = entry;
     if (wave.start === undefined) {
-      const at = wave.repeat ? (firstOccurrence(wave.id, wave.repeat, timeZone)?.start ?? null) : null;
+      const at = wave.repeat
+        ? (firstOccurrence(wave.id, wave.repeat, timeZone)?.start ?? null)
+        : wave.trigger
+          ? tickAtOrAfter(wave.trigger, timeZone, new Date(-8.64e15))
+          : null;
       starts.set(id, at);
       return at;
     }

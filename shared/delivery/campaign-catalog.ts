@@ -3,6 +3,7 @@ import { type EffectivePolicy, effectivePolicy } from '../campaign/contact-polic
 import type { ContactPolicy } from '../campaign/contact-policy-schema.ts';
 import { type Occurrence, occurrenceAt, occurrencesBetween, parseRunId } from '../campaign/wave-repeat.ts';
 import { resolveWaveSchedule } from '../campaign/wave-schedule.ts';
+import { tickAt } from '../campaign/wave-trigger.ts';
 import { parseDuration } from '../time/duration.ts';
 
 /** A wave with what delivery needs around it: its campaign, the policy in force and its times. */
@@ -59,7 +60,14 @@ export function recurringWaves(campaign: Campaign): (Wave & { repeat: NonNullabl
   return campaign.waves.filter((w): w is Wave & { repeat: NonNullable<Wave['repeat']> } => !!w.repeat);
 }
 
-/** One occurrence of a recurring wave as a wave run: the wave as a one-off at that time, named by its run id. */
+/** The triggered waves of a campaign (those with `trigger`). */
+export function triggeredWaves(campaign: Campaign): (Wave & { trigger: NonNullable<Wave['trigger']> })[] {
+  return campaign.waves.filter((w): w is Wave & { trigger: NonNullable<Wave['trigger']> } => !!w.trigger);
+}
+
+/**
+ * One occurrence of a recurring wave, or one tick of a triggered wave, as a wave run (a triggered wave
+ * keeps its `trigger`: its audience is the events its tick's window holds): the wave as a one-off at that time, named by its run id. */
 export function occurrenceWave(
   campaign: Campaign,
   policy: EffectivePolicy,
@@ -94,16 +102,23 @@ export function scheduleOccurrences(
     .sort((a, b) => a.start.getTime() - b.start.getTime());
 }
 
-/** The occurrence a run id names (`member-day@2027-01-15T10:00`), or null if it names none. */
+/**
+ * The run a run id names (`member-day@2027-01-15T10:00`, a recurring wave's occurrence, or
+ * `unpaid@2026-11-12T10:15`, a triggered wave's tick), or null if it names none.
+ */
 export function scheduleOccurrence(
   campaign: Campaign,
   shopPolicy: ContactPolicy,
   runId: string,
 ): ScheduledWave | null {
   const parsed = parseRunId(runId);
-  const wave = parsed && recurringWaves(campaign).find((w) => w.id === parsed.waveId);
+  const wave = parsed && campaign.waves.find((w) => w.id === parsed.waveId);
   if (!parsed || !wave) return null;
-  const o = occurrenceAt(wave.id, wave.repeat, campaign.timeZone, parsed.local);
+  const o = wave.repeat
+    ? occurrenceAt(wave.id, wave.repeat, campaign.timeZone, parsed.local)
+    : wave.trigger
+      ? tickAt(wave.id, wave.trigger, campaign.timeZone, parsed.local)
+      : null;
   return o ? occurrenceWave(campaign, effectivePolicy(shopPolicy, campaign), wave, o) : null;
 }
 
@@ -128,6 +143,10 @@ export class InMemoryCatalog implements CampaignCatalog {
     return occurrence;
   }
 
+  /**
+   * One-off waves and recurring occurrences. Not a triggered wave's ticks: who they reach depends on
+   * events yet to come, so no reservation can be made for them (see plan-wave.ts, reserveAhead).
+   */
   async startingBetween(from: Date, to: Date): Promise<ScheduledWave[]> {
     return [
       ...this.#waves.filter((w) => w.start > from && w.start <= to),

@@ -43,12 +43,14 @@ export interface WaveStatus {
 
 /**
  * The wave runs a campaign's status lists, in the campaign's order: each one-off wave (run or not), and
- * for a recurring wave each occurrence that has run, in order of its start.
+ * for a recurring or triggered wave each run so far, in order of its start.
  */
 export async function statusWaveIds(campaign: Campaign, runs: WaveRunStore): Promise<string[]> {
   const known = (await runs.list(campaign.id)).sort((a, b) => a.runAt.localeCompare(b.runAt));
   return campaign.waves.flatMap((w) =>
-    w.repeat ? known.filter((r) => parseRunId(r.waveId)?.waveId === w.id).map((r) => r.waveId) : [w.id],
+    w.repeat || w.trigger
+      ? known.filter((r) => parseRunId(r.waveId)?.waveId === w.id).map((r) => r.waveId)
+      : [w.id],
   );
 }
 

@@ -7,6 +7,7 @@ import { compileRule, type SegmentContext, withClause } from './compile-segment.
 import { bucketSql, type Dialect } from './dialect.ts';
 import type { Rule } from './segment-schema.ts';
 import { sqlNumber, sqlString, sqlStringList, sqlTimestamp } from './sql-literals.ts';
+import { triggerEventsSql } from './trigger-sql.ts';
 
 /**
  * A wave's audience, one row per customer the segment selects, with the step where they leave the send:
@@ -62,6 +63,13 @@ function chooseChannel(list: Channel[]): { channel: string; reason: string } {
   const whens = list.map((ch) => `WHEN ${BLOCK_COLUMN[ch]} IS NULL THEN ${sqlString(ch)}`).join(' ');
   const first = list[0] as Channel;
   return { channel: `CASE ${whens} END`, reason: BLOCK_COLUMN[first] };
+}
+
+/** A triggered wave's run reaches only the customers whose event its window holds (trigger-sql.ts). */
+function triggerFilter({ campaign, wave, runAt }: AudienceInput): string {
+  if (!wave.trigger) return '';
+  const events = triggerEventsSql({ campaignId: campaign.id, waveId: wave.id, trigger: wave.trigger, runAt });
+  return ` AND c.customer_id IN (SELECT customer_id FROM (${events}) te)`;
 }
 
 /**
@@ -158,7 +166,7 @@ FROM steps st JOIN seg s ON s.customer_id = st.customer_id${
           : ''
       }`
     : `\n${stepsSelect}`;
-  const body = `seg AS (SELECT c.* FROM customers c WHERE ${compiled.where}${sampleFilter(input)}),
+  const body = `seg AS (SELECT c.* FROM customers c WHERE ${compiled.where}${sampleFilter(input)}${triggerFilter(input)}),
 supp AS (SELECT customer_id, channel, min(reason) AS reason FROM suppressions WHERE created_at < ${run} GROUP BY customer_id, channel),
 ${valueRank}reach AS (
   SELECT s.customer_id, ${tierCase} AS tier,

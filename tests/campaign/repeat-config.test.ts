@@ -71,13 +71,13 @@ describe('recurring waves in the campaign config', () => {
       ),
     ).toEqual([
       'test.yaml:11:67 waves[0].repeat.until: the last date must not be before the first (2027-03-01)',
-      'test.yaml:12:13 waves[0].sendBy: a recurring wave’s deadline is a duration after each occurrence, e.g. 6h',
+      'test.yaml:12:13 waves[0].sendBy: a recurring wave’s deadline is a duration after each run, e.g. 6h',
     ]);
   });
 
   it('wants start or repeat, not both, and no wave offset from a recurring one', () => {
     expect(problems(campaign(''))).toEqual([
-      'test.yaml:8:5 waves[0].start: required: a local date-time, { after, offset }, or `repeat:` for a recurring wave',
+      'test.yaml:8:5 waves[0].start: required: a local date-time, { after, offset }, `repeat:` for a recurring wave or `trigger:` for a triggered one',
     ]);
     expect(
       problems(
@@ -85,14 +85,37 @@ describe('recurring waves in the campaign config', () => {
           '    start: "2027-01-01T10:00"\n    repeat: { every: day, at: "10:00", from: "2027-01-01" }',
         ),
       ),
-    ).toEqual(['test.yaml:12:13 waves[0].repeat: a wave has `start` or `repeat`, not both']);
+    ).toEqual([
+      'test.yaml:12:13 waves[0].repeat: a wave has one of `start`, `repeat` or `trigger`, not start and repeat',
+    ]);
     const after = `  - id: next
     start: { after: member-day, offset: 1d }
     audience: { segment: buyers }
     channel: sms
     templates: { sms: "{{ signature }}下一波 {{ optOut }}" }`;
     expect(problems(campaign('    repeat: { every: day, at: "10:00", from: "2027-01-01" }', after))).toEqual([
-      'test.yaml:14:21 waves[1].start.after: wave "member-day" repeats: a wave cannot start after one of its occurrences',
+      'test.yaml:14:21 waves[1].start.after: wave "member-day" runs more than once (repeat or trigger): a wave cannot start after one of its runs',
+    ]);
+  });
+
+  it('checks a trigger: a known event, a tick length both engines run, one way to start', () => {
+    expect(problems(campaign('    trigger: { on: order-unpaid, after: 2h, from: "2027-01-01" }'))).toEqual(
+      [],
+    );
+    expect(
+      problems(campaign('    trigger: { on: order-paid, after: 2h, every: 7m, from: "2027-01-01" }')),
+    ).toEqual([
+      'test.yaml:11:20 waves[0].trigger.on: expected one of order-created, order-unpaid, click',
+      'test.yaml:11:50 waves[0].trigger.every: expected minutes that divide an hour (5m, 10m, 15m, 20m, 30m, 60m) or hours that divide a day (1h, 2h, 3h, 4h, 6h, 8h, 12h, 24h)',
+    ]);
+    expect(
+      problems(
+        campaign(
+          '    repeat: { every: day, at: "10:00", from: "2027-01-01" }\n    trigger: { on: click, after: 1d, from: "2027-01-01" }',
+        ),
+      ),
+    ).toEqual([
+      'test.yaml:12:14 waves[0].trigger: a wave has one of `start`, `repeat` or `trigger`, not repeat and trigger',
     ]);
   });
 });

@@ -248,7 +248,9 @@ class TriggeredRuns {
       const { trigger } = entry.wave;
       const last = new Date(entry.until.getTime() - parseDuration(trigger.after));
       if (entry.covered >= last) continue;
-      const { rows } = await warehouse.query(nextTriggerEventSql(trigger, entry.covered, last));
+      const { rows } = await warehouse.query(
+        nextTriggerEventSql(this.#campaign.id, trigger, entry.covered, last),
+      );
       const at = rows[0]?.at;
       if (at === null || at === undefined) {
         entry.covered = last;

@@ -6,7 +6,7 @@ import { sqlInterval, sqlString, sqlTimestamp } from './sql-literals.ts';
 /**
  * The events a triggered wave's run answers (wave-trigger.ts), as `SELECT customer_id, at`: in the run's
  * window (tick − every − after, tick − after], the event still holding at the run (an order still unpaid;
- * no order since the click), and not already followed by a message of this wave (one reminder per event,
+ * no order since a click on one of this campaign's links), and not already followed by a message of this wave (one reminder per event,
  * even if a changed `after` or `every` made two runs' windows overlap). One SQL text for DuckDB and Athena.
  */
 export function triggerEventsSql(input: {
@@ -24,7 +24,7 @@ export function triggerEventsSql(input: {
   const events =
     trigger.on === 'click'
       ? `SELECT e.customer_id, e.occurred_at AS at FROM events e
-    WHERE e.event_type = 'clicked' AND ${inWindow('e.occurred_at')}
+    WHERE e.event_type = 'clicked' AND e.campaign_id = ${sqlString(input.campaignId)} AND ${inWindow('e.occurred_at')}
       AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = e.customer_id AND o.created_at > e.occurred_at AND o.created_at <= ${run})`
       : `SELECT o.customer_id, o.created_at AS at FROM orders o
     WHERE ${inWindow('o.created_at')}${
@@ -44,11 +44,11 @@ export function triggerEventsSql(input: {
  * audience is empty. Looser than triggerEventsSql (an order unpaid at its tick must still be unpaid
  * `after` its creation; a click counts whatever was ordered since), never stricter.
  */
-export function nextTriggerEventSql(trigger: Trigger, since: Date, to: Date): string {
+export function nextTriggerEventSql(campaignId: string, trigger: Trigger, since: Date, to: Date): string {
   const window = (column: string) =>
     `${column} > ${sqlTimestamp(since)} AND ${column} <= ${sqlTimestamp(to)}`;
   if (trigger.on === 'click')
-    return `SELECT min(occurred_at) AS at FROM events WHERE event_type = 'clicked' AND ${window('occurred_at')}`;
+    return `SELECT min(occurred_at) AS at FROM events WHERE event_type = 'clicked' AND campaign_id = ${sqlString(campaignId)} AND ${window('occurred_at')}`;
   const unpaid =
     trigger.on === 'order-unpaid'
       ? ` AND (status = 'unpaid' OR paid_at > created_at + ${sqlInterval(parseDuration(trigger.after))})`

@@ -127,6 +127,8 @@ describe('a triggered wave run locally', () => {
       expect(sqlText).toContain("> TIMESTAMP '2026-10-20 00:00:00' AND");
       expect(sqlText).toContain("<= TIMESTAMP '2026-10-20 00:15:00'");
       expect(sqlText).toContain("s.wave_id LIKE 'unpaid@%'");
+      if (on === 'click')
+        expect(sqlText).toContain("e.event_type = 'clicked' AND e.campaign_id = 'unpaid-reminders'");
     }
   });
 });

@@ -277,7 +277,7 @@ function checkContent(c: CampaignValue, i: number, issue: (p: Path, m: string) =
       if (text === undefined) continue;
       if (!text.includes(sms.signature))
         issue([...path, 'sms'], `SMS must carry the shop signature ${sms.signature}`);
-      if (!text.includes(sms.optOutText))
+      if (w.category !== 'notice' && !text.includes(sms.optOutText))
         issue([...path, 'sms'], `SMS must carry the opt-out text "${sms.optOutText}"`);
       const len = smsLength(text);
       if (len.segments > sms.maxSegments) {

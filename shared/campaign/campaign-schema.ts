@@ -273,10 +273,10 @@ export const Wave = z.strictObject({
     })
     .optional()
     .meta({ description: 'Deadline: a local date-time, or a duration after the start.' }),
-  category: z
-    .enum(['marketing', 'transactional'])
-    .default('marketing')
-    .meta({ description: 'Transactional messages (unpaid-order reminders) are exempt from marketing caps.' }),
+  category: z.enum(['marketing', 'transactional', 'notice']).default('marketing').meta({
+    description:
+      'transactional (unpaid-order reminders): exempt from marketing caps; notice (shipped, delivered): also no holdout, not stopped by marketing opt-outs, no opt-out line.',
+  }),
   audience: Audience,
   channel: Channel.meta({ description: 'Preferred channel.' }),
   fallback: z

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,4 +131,63 @@ describe('a triggered wave run locally', () => {
         expect(sqlText).toContain("e.event_type = 'clicked' AND e.campaign_id = 'unpaid-reminders'");
     }
   });
+
+  it('sends a service notice to every customer it concerns: no holdout, no marketing opt-out, no opt-out line', async () => {
+    const notices = await mkdtemp(join(tmpdir(), 'notice-'));
+    await cp(join(dataDir, 'lake'), join(notices, 'lake'), { recursive: true });
+    const notice = (category: string) =>
+      UNPAID.replace('id: unpaid-reminders', `id: ${category}-check`)
+        .replace(
+          'on: order-unpaid, after: 2h, every: 15m, from: "2026-10-19", until: "2026-10-21"',
+          'on: order-created, after: 1h, every: 6h, from: "2026-10-20", until: "2026-10-20"',
+        )
+        .replace('category: transactional', `category: ${category}`)
+        .replace('您的订单还未付款 {{ optOut }}', '您的订单已发货')
+        .replace('waves:', 'holdoutPercent: 20\nwaves:');
+    const dir = await mkdtemp(join(tmpdir(), 'notice-campaign-'));
+    const [noticeFile, transactionalFile] = [join(dir, 'notice.yaml'), join(dir, 'transactional.yaml')];
+    writeFileSync(noticeFile, notice('notice'));
+    writeFileSync(transactionalFile, notice('transactional'));
+    // Without the opt-out line: a notice validates, any other SMS does not.
+    expect(campaign(['validate', noticeFile]).code).toBe(0);
+    expect(campaign(['validate', transactionalFile]).stderr).toContain(
+      'SMS must carry the opt-out text "回T退订"',
+    );
+
+    expect(campaign(['run', noticeFile, '--data-dir', notices]).code).toBe(0);
+    const runs = JSON.parse(
+      campaign(['status', noticeFile, '--data-dir', notices, '--json']).stdout,
+    ) as Status[];
+    expect(runs.length).toBeGreaterThan(0);
+    const reasons = new Set(runs.flatMap((r) => Object.keys(r.suppressed)));
+    expect(runs.every((r) => r.reconciles)).toBe(true);
+    expect(reasons.has('holdout') || reasons.has('opt-out')).toBe(false);
+    // Sent to customers who never agreed to marketing SMS, with the shop's signature and no opt-out line.
+    const [unconsented] = sql(
+      notices,
+      `SELECT count(*) AS n FROM (SELECT DISTINCT send_id, customer_id, channel FROM sends
+         WHERE campaign_id = 'notice-check' AND status = 'sent') s JOIN customers c USING (customer_id)
+       WHERE s.channel = 'sms' AND NOT coalesce(c.sms_consent, false)`,
+    );
+    expect(Number(unconsented?.n)).toBeGreaterThan(0);
+    const texts = readFileSync(join(notices, 'outbox', 'sms.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { sendId: string; text: string })
+      .filter((m) => m.sendId.startsWith('notice-check/'));
+    expect(texts.length).toBe(runs.reduce((n, r) => n + (r.sent.sms ?? 0), 0));
+    expect(texts.every((m) => m.text.startsWith('【优品小店】') && !m.text.includes('回T退订'))).toBe(true);
+
+    // The same wave as a transactional reminder keeps the holdout and the marketing opt-outs.
+    writeFileSync(
+      transactionalFile,
+      notice('transactional').replace('您的订单已发货', '您的订单已发货 {{ optOut }}'),
+    );
+    expect(campaign(['run', transactionalFile, '--data-dir', notices]).code).toBe(0);
+    const reminders = JSON.parse(
+      campaign(['status', transactionalFile, '--data-dir', notices, '--json']).stdout,
+    ) as Status[];
+    const held = new Set(reminders.flatMap((r) => Object.keys(r.suppressed)));
+    expect(held.has('holdout') && held.has('opt-out')).toBe(true);
+  }, 180_000);
 });

@@ -79,6 +79,16 @@ describe('a recurring wave run locally', () => {
       /✔ member-day@2027-03-15T10:00: audience \d+ = \d+ sent \+ \d+ suppressed \+ 0 failed/,
     );
 
+    // The report has a row per run, under the wave's name, at the run's start.
+    const report = JSON.parse(
+      campaign(['report', 'campaigns/member-day.yaml', '--data-dir', dataDir, '--json']).stdout,
+    ) as {
+      waves: { waveId: string; name: string | null; start: string | null; segment: string }[];
+    };
+    expect(report.waves.map((w) => [w.waveId, w.name, w.start, w.segment])).toEqual(
+      MONTHS.map((d) => [`member-day@${d}T10:00`, '每月15日会员日', `${d}T02:00:00.000Z`, 'members']),
+    );
+
     const again = campaign(args);
     expect(again.code).toBe(0);
     for (const day of MONTHS)

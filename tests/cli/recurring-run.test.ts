@@ -89,12 +89,31 @@ describe('a recurring wave run locally', () => {
       MONTHS.map((d) => [`member-day@${d}T10:00`, '每月15日会员日', `${d}T02:00:00.000Z`, 'members']),
     );
 
+    // A segment naming the recurring wave names every run of it: after four months, every reachable
+    // member was reached (treated or held out) by one of them.
+    const after = join(await mkdtemp(join(tmpdir(), 'recurring-campaign-')), 'after.yaml');
+    writeFileSync(
+      after,
+      readFileSync('campaigns/member-day.yaml', 'utf8')
+        .replace('id: member-day\n', 'id: after-member-day\n')
+        .replace(/ {4}repeat: .*\n/, '    start: "2027-05-01T10:00"\n')
+        .replace(
+          '        - recency: { days: { max: 730 } }\n',
+          '        - recency: { days: { max: 730 } }\n        - notReachedBy: { campaign: member-day, waves: [member-day] }\n',
+        ),
+    );
+    const preview = JSON.parse(campaign(['preview', after, '--data-dir', dataDir, '--json']).stdout) as {
+      waves: { funnel: { segment: number; reachable: number } }[];
+    };
+    expect(preview.waves[0]?.funnel.segment).toBeGreaterThan(0);
+    expect(preview.waves[0]?.funnel.reachable).toBe(0);
+
     const again = campaign(args);
     expect(again.code).toBe(0);
     for (const day of MONTHS)
       expect(again.stdout).toMatch(new RegExp(`member-day@${day}T10:00: already run .*nothing sent again`));
-    const after = reachedBy(dataDir);
-    expect([...after.values()].reduce((n, s) => n + s.size, 0)).toBe(messages);
+    const afterAgain = reachedBy(dataDir);
+    expect([...afterAgain.values()].reduce((n, s) => n + s.size, 0)).toBe(messages);
 
     // A later clock fires only the occurrences that have come due since.
     const later = campaign([

@@ -7,7 +7,7 @@ import type { ContactPolicy } from '../campaign/contact-policy-schema.ts';
 import type { ShopCalendar } from '../campaign/shop-calendar-schema.ts';
 import type { Clock } from '../clock.ts';
 import type { WaveRunStore } from '../delivery/wave-runs/wave-run-store.ts';
-import { waveStatuses } from '../delivery/wave-status.ts';
+import { statusWaveIds, waveStatuses } from '../delivery/wave-status.ts';
 import { ConfigError, type Problem, UserError } from '../errors.ts';
 import type { Warehouse } from '../lake/warehouse.ts';
 import { campaignReport } from '../responses/campaign-report.ts';
@@ -165,11 +165,8 @@ export async function previewStored(deps: CampaignApiDeps, id: string) {
 export async function statusOf(deps: CampaignApiDeps, id: string) {
   let stored = await getCampaign(deps, id);
   const campaign = configOf(stored);
-  const waves = await waveStatuses(
-    deps,
-    id,
-    campaign.waves.map((w) => w.id),
-  );
+  // A recurring or triggered wave: each run so far.
+  const waves = await waveStatuses(deps, id, await statusWaveIds(campaign, deps.runs));
   const finished = waves.filter((w) => w.state === 'drained' && stored.waves[w.waveId] === 'running');
   if (finished.length > 0) {
     const next = finished.reduce((c, w) => waveProgress(c, w.waveId, 'done'), stored);

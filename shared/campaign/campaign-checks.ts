@@ -71,13 +71,71 @@ function checkSchedule(c: CampaignValue, ctx: Ctx): void {
   for (const p of schedule.problems) {
     const path: Path = ['waves', p.waveIndex, 'start', 'after'];
     if (p.kind === 'unknown-wave') issue(path, `unknown wave "${p.ref}"`);
+    else if (p.kind === 'after-recurring')
+      issue(
+        path,
+        `wave "${p.ref}" runs more than once (repeat or trigger): a wave cannot start after one of its runs`,
+      );
     else issue(path, `wave offsets form a cycle: ${p.cycle.join(' → ')}`);
   }
+  for (const [i, w] of c.waves.entries()) checkRepeat(w, ['waves', i], issue);
   schedule.times.forEach((t, i) => {
     if (t?.sendBy && t.sendBy.getTime() <= t.start.getTime()) {
       issue(['waves', i, 'sendBy'], 'the send-by deadline must be after the wave’s start');
     }
   });
+}
+
+/**
+ * A wave has `start` or `repeat`; a recurring rule names the day it needs (a month's day, a week's
+ * weekday) and no other, ends after it begins, and its deadline is a duration after each occurrence.
+ */
+function checkRepeat(
+  w: CampaignValue['waves'][number],
+  at: Path,
+  issue: (path: Path, message: string) => void,
+): void {
+  const r = w.repeat;
+  const given = (['start', 'repeat', 'trigger'] as const).filter((k) => w[k] !== undefined);
+  if (given.length === 0)
+    issue(
+      [...at, 'start'],
+      'required: a local date-time, { after, offset }, `repeat:` for a recurring wave or `trigger:` for a triggered one',
+    );
+  if (given.length > 1)
+    issue(
+      [...at, given[1] as string],
+      `a wave has one of \`start\`, \`repeat\` or \`trigger\`, not ${given.join(' and ')}`,
+    );
+  const t = w.trigger;
+  if (r) {
+    if (r.every === 'month' && r.day === undefined)
+      issue([...at, 'repeat', 'day'], 'required: the day of the month (1–28) a monthly wave runs on');
+    if (r.every === 'week' && r.weekday === undefined)
+      issue([...at, 'repeat', 'weekday'], 'required: the weekday (mon … sun) a weekly wave runs on');
+    if (r.every !== 'month' && r.day !== undefined)
+      issue(
+        [...at, 'repeat', 'day'],
+        `only a monthly wave has a day of the month (this one repeats every ${r.every})`,
+      );
+    if (r.every !== 'week' && r.weekday !== undefined)
+      issue(
+        [...at, 'repeat', 'weekday'],
+        `only a weekly wave has a weekday (this one repeats every ${r.every})`,
+      );
+  }
+  const span = r ?? t;
+  if (!span) return;
+  const field = r ? 'repeat' : 'trigger';
+  if (span.until !== undefined && span.until < span.from)
+    issue([...at, field, 'until'], `the last date must not be before the first (${span.from})`);
+  if (w.sendBy !== undefined && !/^\d+[mhdw]$/.test(w.sendBy))
+    issue(
+      [...at, 'sendBy'],
+      `a ${r ? 'recurring' : 'triggered'} wave’s deadline is a duration after each run, e.g. 6h`,
+    );
+  if (w.pilot) issue([...at, 'pilot'], `a ${r ? 'recurring' : 'triggered'} wave cannot be a pilot`);
+  if (w.rollout) issue([...at, 'rollout'], `a ${r ? 'recurring' : 'triggered'} wave cannot be a rollout`);
 }
 
 /**
@@ -219,7 +277,7 @@ function checkContent(c: CampaignValue, i: number, issue: (p: Path, m: string) =
       if (text === undefined) continue;
       if (!text.includes(sms.signature))
         issue([...path, 'sms'], `SMS must carry the shop signature ${sms.signature}`);
-      if (!text.includes(sms.optOutText))
+      if (w.category !== 'notice' && !text.includes(sms.optOutText))
         issue([...path, 'sms'], `SMS must carry the opt-out text "${sms.optOutText}"`);
       const len = smsLength(text);
       if (len.segments > sms.maxSegments) {

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { Rule } from '../segment/segment-schema.ts';
-import { isLocalDateTime, isValidTimeZone } from '../time/zoned-time.ts';
+import { isLocalDate, isLocalDateTime, isValidTimeZone } from '../time/zoned-time.ts';
 import { checkCampaign } from './campaign-checks.ts';
-import { Channel, Duration, FrequencyCap, QuietHours } from './contact-policy-schema.ts';
+import { Channel, ClockTime, Duration, FrequencyCap, QuietHours } from './contact-policy-schema.ts';
+import { MAX_MONTH_DAY, REPEAT_EVERY, WEEKDAYS } from './wave-repeat.ts';
+import { DEFAULT_TRIGGER_EVERY, isTickLength, TRIGGER_EVENTS } from './wave-trigger.ts';
 
 /**
  * The campaign config: one zod schema for YAML/JSON files, API bodies and stored campaigns.
@@ -171,6 +173,53 @@ export const WaveStart = z.union(
   { error: 'expected a local date-time YYYY-MM-DDTHH:mm or { after: <wave id>, offset: <duration> }' },
 );
 
+const LocalDate = z
+  .string()
+  .refine(isLocalDate, { error: 'expected a date YYYY-MM-DD, e.g. 2027-01-01' })
+  .meta({ description: "A calendar date in the campaign's time zone." });
+
+/**
+ * A recurring wave's rule (wave-repeat.ts): each occurrence is its own wave run. Which of `day` and
+ * `weekday` the rule needs is checked across fields (campaign-checks.ts), at the field's own line.
+ */
+export const Repeat = z.strictObject({
+  every: z.enum(REPEAT_EVERY).meta({ description: 'day, week or month.' }),
+  day: z
+    .int()
+    .refine((d) => d >= 1 && d <= MAX_MONTH_DAY, {
+      error: `expected a day of the month from 1 to ${MAX_MONTH_DAY} (every month has it)`,
+    })
+    .meta({
+      description: `Day of the month, 1–${MAX_MONTH_DAY} (every: month).`,
+      minimum: 1,
+      maximum: MAX_MONTH_DAY,
+    })
+    .optional(),
+  weekday: z.enum(WEEKDAYS).optional().meta({ description: 'mon … sun (every: week).' }),
+  at: ClockTime.meta({ description: "Wall-clock time HH:mm in the campaign's time zone." }),
+  from: LocalDate.meta({ description: 'First date an occurrence may fall on.' }),
+  until: LocalDate.optional().meta({ description: 'Last date an occurrence may fall on (included).' }),
+});
+
+/**
+ * A triggered wave's rule (wave-trigger.ts): a micro-batch every `every` reaches the customers whose
+ * event happened `after` before it (and still holds), once per event.
+ */
+export const Trigger = z.strictObject({
+  on: z.enum(TRIGGER_EVENTS).meta({
+    description: 'order-created, order-unpaid (still unpaid at the run) or click (no order since the click).',
+  }),
+  after: Duration.meta({ description: 'How long after the event the message goes, e.g. 2h.' }),
+  every: Duration.refine(isTickLength, {
+    error:
+      'expected minutes that divide an hour (5m, 10m, 15m, 20m, 30m, 60m) or hours that divide a day (1h, 2h, 3h, 4h, 6h, 8h, 12h, 24h)',
+  })
+    .default(DEFAULT_TRIGGER_EVERY)
+    .meta({ description: 'How often the micro-batch runs (default 15m), on ticks from local midnight.' }),
+  from: LocalDate.meta({ description: 'First date a run may fall on.' }),
+  until: LocalDate.optional().meta({ description: 'Last date a run may fall on (included).' }),
+});
+
 /** A pilot: a stable sample of the wave's audience, to compare its variants before a rollout wave. */
 export const Pilot = z.strictObject({
   share: z
@@ -208,17 +257,26 @@ export type Rollout = z.infer<typeof Rollout>;
 export const Wave = z.strictObject({
   id: Slug,
   name: z.string().optional(),
-  start: WaveStart.meta({ description: 'A local date-time, or an offset after another wave’s start.' }),
+  start: WaveStart.optional().meta({
+    description: 'A local date-time, or an offset after another wave’s start (or `repeat`).',
+  }),
+  repeat: Repeat.optional().meta({
+    description: 'Instead of `start`: run every day, week or month; each occurrence is its own wave run.',
+  }),
+  trigger: Trigger.optional().meta({
+    description:
+      'Instead of `start`: run every few minutes for the customers an event (order, click) made due.',
+  }),
   sendBy: z
     .union([LocalDateTime, Duration], {
       error: 'expected a local date-time YYYY-MM-DDTHH:mm or a duration like 6h',
     })
     .optional()
     .meta({ description: 'Deadline: a local date-time, or a duration after the start.' }),
-  category: z
-    .enum(['marketing', 'transactional'])
-    .default('marketing')
-    .meta({ description: 'Transactional messages (unpaid-order reminders) are exempt from marketing caps.' }),
+  category: z.enum(['marketing', 'transactional', 'notice']).default('marketing').meta({
+    description:
+      'transactional (unpaid-order reminders): exempt from marketing caps; notice (shipped, delivered): also no holdout, not stopped by marketing opt-outs, no opt-out line.',
+  }),
   audience: Audience,
   channel: Channel.meta({ description: 'Preferred channel.' }),
   fallback: z

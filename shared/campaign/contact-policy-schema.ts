@@ -29,7 +29,7 @@ export const Duration = z
   .refine(atMostDays(DURATION_MAX_DAYS), { error: `expected at most ${DURATION_MAX_DAYS}d` })
   .meta({ description: 'A whole number and a unit: m (minutes), h (hours), d (days), w (weeks).' });
 
-const ClockTime = z
+export const ClockTime = z
   .string()
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected a time of day HH:mm, e.g. 21:00' });
 

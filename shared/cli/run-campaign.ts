@@ -1,18 +1,38 @@
-import type { Campaign } from '../campaign/campaign-schema.ts';
+import type { Campaign, Wave } from '../campaign/campaign-schema.ts';
+import { effectivePolicy } from '../campaign/contact-policy.ts';
 import type { ContactPolicy } from '../campaign/contact-policy-schema.ts';
+import {
+  type Trigger,
+  tickAtOrAfter,
+  tickFor,
+  tickOccurrence,
+  triggerWindow,
+} from '../campaign/wave-trigger.ts';
 import { ManualClock, simulatedTimeline, type Timeline } from '../clock.ts';
 import { tookOverLine, withDataFolder } from '../data-folder-lock.ts';
-import { InMemoryCatalog, scheduleCampaign } from '../delivery/campaign-catalog.ts';
+import {
+  InMemoryCatalog,
+  occurrenceWave,
+  recurringWaves,
+  type ScheduledWave,
+  scheduleCampaign,
+  scheduleOccurrences,
+  triggeredWaves,
+} from '../delivery/campaign-catalog.ts';
 import { ParquetLedger } from '../delivery/ledger/local/parquet-ledger.ts';
 import { openLocalDelivery } from '../delivery/local/local-delivery.ts';
 import { runWaveLocally } from '../delivery/local/run-wave.ts';
-import { type WaveStatus, waveStatuses } from '../delivery/wave-status.ts';
+import { statusWaveIds, type WaveStatus, waveStatuses } from '../delivery/wave-status.ts';
+import { UserError } from '../errors.ts';
 import { DuckDbWarehouse } from '../lake/local/duckdb-warehouse.ts';
 import { StagedParquetWriter } from '../lake/local/staged-parquet-writer.ts';
 import { EVENTS, ORDER_ITEMS, ORDERS, SUPPRESSIONS } from '../lake/tables.ts';
+import type { Warehouse } from '../lake/warehouse.ts';
 import { payOrdersInLake } from '../responses/local/pay-orders.ts';
 import { type Payment, type ResponseModel, simulateWaveResponses } from '../responses/simulate-responses.ts';
-import { instantToLocal } from '../time/zoned-time.ts';
+import { nextTriggerEventSql } from '../segment/trigger-sql.ts';
+import { parseDuration } from '../time/duration.ts';
+import { instantToLocal, localToInstant } from '../time/zoned-time.ts';
 import type { StepReporter } from './progress.ts';
 
 export interface RunCampaignOptions {
@@ -60,12 +80,16 @@ async function runLocked(
     opts.progress?.clear();
     opts.log(line);
   };
-  const waves = scheduleCampaign(campaign, shopPolicy)
-    .filter((w) => !opts.waveIds || opts.waveIds.includes(w.wave.id))
-    .filter((w) => !opts.until || w.start <= opts.until)
+  const waves = campaignRuns(campaign, shopPolicy, opts.until)
+    .filter((w) => !opts.waveIds || opts.waveIds.includes(w.occurrence?.waveId ?? w.wave.id))
     .sort((a, b) => a.start.getTime() - b.start.getTime());
+  const triggered = new TriggeredRuns(campaign, shopPolicy, opts.until, opts.waveIds);
   await ParquetLedger.recoverStaged(dataDir);
-  const firstStart = waves[0]?.start ?? new Date();
+  const firstTick = triggeredWaves(campaign)
+    .map((w) => tickAtOrAfter(w.trigger, campaign.timeZone, new Date(-8.64e15)))
+    .filter((t): t is Date => t !== null);
+  const firstStart =
+    [...waves.map((w) => w.start), ...firstTick].sort((a, b) => a.getTime() - b.getTime())[0] ?? new Date();
   const timeline = opts.timeline?.(firstStart) ?? simulatedTimeline(new ManualClock(firstStart));
   const local = openLocalDelivery(dataDir, timeline.clock);
   const progress = opts.progress;
@@ -83,7 +107,11 @@ async function runLocked(
       }
     : null;
   try {
-    for (const sw of waves) {
+    for (;;) {
+      // The next run: the next one-off wave or occurrence, or a triggered wave's tick due before it.
+      const tick = await triggered.next(warehouse, waves[0]?.start);
+      const sw = tick ?? waves.shift();
+      if (!sw) break;
       const at = instantToLocal(sw.start, campaign.timeZone).replace('T', ' ');
       const wait = sw.start.getTime() - timeline.clock.now().getTime();
       if (opts.timeline && wait > 0)
@@ -143,11 +171,106 @@ async function runLocked(
     return await waveStatuses(
       { warehouse, runs: local.runs },
       campaign.id,
-      campaign.waves.map((w) => w.id),
+      await statusWaveIds(campaign, local.runs),
     );
   } finally {
     await local.close();
     await warehouse.close();
+  }
+}
+
+/**
+ * The wave runs `campaign run` fires up to `until`: every one-off wave, and every occurrence of each
+ * recurring wave from its first date up to `until` (or its own last date). A recurring wave without a
+ * last date needs `--until`: it would otherwise run forever.
+ */
+export function campaignRuns(
+  campaign: Campaign,
+  shopPolicy: ContactPolicy,
+  until: Date | undefined,
+): ScheduledWave[] {
+  const oneOff = scheduleCampaign(campaign, shopPolicy).filter((w) => !until || w.start <= until);
+  const recurring = recurringWaves(campaign);
+  if (recurring.length === 0) return oneOff;
+  const to = until ?? lastDate(campaign, recurring);
+  return [...oneOff, ...scheduleOccurrences(campaign, shopPolicy, new Date(-8.64e15), to)];
+}
+
+/** The end of the last date of waves that run more than once; without one, --until is needed. */
+function lastDate(campaign: Campaign, waves: readonly Wave[]): Date {
+  const open = waves.find((w) => (w.repeat ?? w.trigger)?.until === undefined);
+  if (open)
+    throw new UserError(
+      `wave ${open.id} of ${campaign.id} ${open.repeat ? 'repeats' : 'is triggered'} with no last date (${open.repeat ? 'repeat' : 'trigger'}.until): run it with --until YYYY-MM-DDTHH:mm`,
+    );
+  return new Date(
+    Math.max(
+      ...waves.map((w) =>
+        localToInstant(`${(w.repeat ?? w.trigger)?.until}T23:59`, campaign.timeZone).getTime(),
+      ),
+    ),
+  );
+}
+
+/**
+ * The runs of a campaign's triggered waves, found as the clock goes: after each run the lake may hold new
+ * events (a simulated response's order or click), so the next tick is asked for each time. Only ticks
+ * whose window holds an event are fired (any other tick's audience is empty); a tick's run id is the same
+ * whichever run finds it, so a second `campaign run` finds every one already run.
+ */
+interface TriggeredEntry {
+  wave: Wave & { trigger: Trigger };
+  /** Events up to here have had their tick. */
+  covered: Date;
+  until: Date;
+}
+
+class TriggeredRuns {
+  readonly #waves: TriggeredEntry[];
+  readonly #campaign: Campaign;
+  readonly #policy: ContactPolicy;
+
+  constructor(campaign: Campaign, shopPolicy: ContactPolicy, until: Date | undefined, waveIds?: string[]) {
+    this.#campaign = campaign;
+    this.#policy = shopPolicy;
+    const waves = triggeredWaves(campaign).filter((w) => !waveIds || waveIds.includes(w.id));
+    const to = waves.length > 0 ? (until ?? lastDate(campaign, waves)) : new Date(0);
+    this.#waves = waves.flatMap((wave) => {
+      const first = tickAtOrAfter(wave.trigger, campaign.timeZone, new Date(-8.64e15));
+      return first ? [{ wave, covered: triggerWindow(wave.trigger, first).after, until: to }] : [];
+    });
+  }
+
+  /** The earliest tick with an event in its window, not after `before` (the next one-off wave). */
+  async next(warehouse: Warehouse, before: Date | undefined): Promise<ScheduledWave | null> {
+    let best: { sw: ScheduledWave; entry: TriggeredEntry } | null = null;
+    for (const entry of this.#waves) {
+      const { trigger } = entry.wave;
+      const last = new Date(entry.until.getTime() - parseDuration(trigger.after));
+      if (entry.covered >= last) continue;
+      const { rows } = await warehouse.query(
+        nextTriggerEventSql(this.#campaign.id, trigger, entry.covered, last),
+      );
+      const at = rows[0]?.at;
+      if (at === null || at === undefined) {
+        entry.covered = last;
+        continue;
+      }
+      const tick = tickFor(trigger, this.#campaign.timeZone, new Date(String(at)));
+      if (!tick || tick > entry.until) {
+        entry.covered = last;
+        continue;
+      }
+      if (before && tick > before) continue;
+      if (best && tick >= best.sw.start) continue;
+      const o = tickOccurrence(entry.wave.id, this.#campaign.timeZone, tick);
+      best = {
+        sw: occurrenceWave(this.#campaign, effectivePolicy(this.#policy, this.#campaign), entry.wave, o),
+        entry,
+      };
+    }
+    if (best) best.entry.covered = triggerWindow(best.entry.wave.trigger, best.sw.start).to;
+    return best?.sw ?? null;
   }
 }
 

@@ -34,7 +34,7 @@ export const SendBatchMessage = z.strictObject({
   channel: Channel,
   /** The wave's segment name, for the ledger (optional: batches queued by an older version lack it). */
   segment: z.string().min(1).optional(),
-  category: z.enum(['marketing', 'transactional']),
+  category: z.enum(['marketing', 'transactional', 'notice']),
   plannedAt: z.iso.datetime(),
   /** Not to be sent before this instant (quiet hours, throttling backoff). */
   notBefore: z.iso.datetime().optional(),

@@ -276,7 +276,7 @@ async function send(
         phone: p.recipient.address,
         text: (p.rendered as Extract<Rendered, { channel: 'sms' }>).text,
         senderId: ch?.senderId,
-        messageType: wave.category === 'transactional' ? 'Transactional' : (ch?.messageType ?? 'Promotional'),
+        messageType: wave.category !== 'marketing' ? 'Transactional' : (ch?.messageType ?? 'Promotional'),
         tags: tags(p),
       })),
     );

@@ -1,4 +1,6 @@
+import type { Campaign } from '../campaign/campaign-schema.ts';
 import type { Channel } from '../campaign/contact-policy-schema.ts';
+import { parseRunId } from '../campaign/wave-repeat.ts';
 import type { Warehouse } from '../lake/warehouse.ts';
 import { sqlString } from '../segment/sql-literals.ts';
 import { oneSendSql } from './ledger/ledger.ts';
@@ -37,6 +39,19 @@ export interface WaveStatus {
   reconciles: boolean;
   /** A rollout wave's decision at its start (what it sends, and why); null for other waves. */
   rollout: RolloutDecision | null;
+}
+
+/**
+ * The wave runs a campaign's status lists, in the campaign's order: each one-off wave (run or not), and
+ * for a recurring or triggered wave each run so far, in order of its start.
+ */
+export async function statusWaveIds(campaign: Campaign, runs: WaveRunStore): Promise<string[]> {
+  const known = (await runs.list(campaign.id)).sort((a, b) => a.runAt.localeCompare(b.runAt));
+  return campaign.waves.flatMap((w) =>
+    w.repeat || w.trigger
+      ? known.filter((r) => parseRunId(r.waveId)?.waveId === w.id).map((r) => r.waveId)
+      : [w.id],
+  );
 }
 
 export async function waveStatuses(

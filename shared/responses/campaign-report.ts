@@ -1,7 +1,9 @@
 import { type Campaign, waveSegment } from '../campaign/campaign-schema.ts';
+import { parseRunId } from '../campaign/wave-repeat.ts';
 import { resolveWaveSchedule } from '../campaign/wave-schedule.ts';
 import type { Row, Warehouse } from '../lake/warehouse.ts';
 import { sqlString } from '../segment/sql-literals.ts';
+import { localToInstant } from '../time/zoned-time.ts';
 import { campaignFunnelSql, campaignRegionsSql } from './attribution-sql.ts';
 import { CAMPAIGN_SCOPE, liftEstimatesSql, liftStatsSql, MIN_EXPECTED_CONVERSIONS } from './lift-sql.ts';
 import { liftNote } from './report-format.ts';
@@ -160,7 +162,10 @@ export async function campaignReport(
   const waves: WaveReport[] = ran
     .filter((id) => id !== CAMPAIGN_SCOPE)
     .map((id) => {
-      const i = campaign.waves.findIndex((w) => w.id === id);
+      // A run of a recurring or triggered wave (member-day@2027-01-15T10:00) reports under its wave's
+      // name and segment, at its own start.
+      const run = parseRunId(id);
+      const i = campaign.waves.findIndex((w) => w.id === (run?.waveId ?? id));
       const w = campaign.waves[i];
       const rows = funnel.filter((f) => f.waveId === id);
       const revenue = cents(rows.reduce((n, f) => n + f.revenue, 0));
@@ -168,7 +173,9 @@ export async function campaignReport(
       return {
         waveId: id,
         name: w?.name ?? null,
-        start: times[i]?.start.toISOString() ?? null,
+        start: run
+          ? localToInstant(run.local, campaign.timeZone).toISOString()
+          : (times[i]?.start.toISOString() ?? null),
         segment: w ? waveSegment(w) : (rows[0]?.segment ?? 'inline'),
         lift: liftOf(id),
         attributed: { orders: rows.reduce((n, f) => n + f.orders, 0), revenue, roi: roiOf(revenue, cost) },

@@ -20,7 +20,8 @@ const Z_MDE = 1.959964 + 0.841621;
 
 /**
  * How long a wave's comparison runs, in seconds after the wave is planned: until its send-by deadline
- * (every message is out by then) plus the campaign's longest attribution window.
+ * (every message is out by then) plus the campaign's longest attribution window. Each run of a recurring
+ * or triggered wave (`member-day@…`) has its wave's.
  */
 function waveWindows(campaign: Campaign): string[] {
   const { times } = resolveWaveSchedule(campaign.waves, campaign.timeZone);
@@ -64,7 +65,7 @@ assigned AS (
 -- A wave no longer in the campaign's file is read with the default day to send.
 windowed AS (
   SELECT a.*, a.planned_at + coalesce(w.seconds, ${sqlNumber(DEFAULT_SEND_WINDOW_MS / 1000 + liftWindowSeconds(campaign))}) * INTERVAL '1' SECOND AS until
-  FROM assigned a LEFT JOIN windows w ON w.wave_id = a.wave_id
+  FROM assigned a LEFT JOIN windows w ON w.wave_id = split_part(a.wave_id, '@', 1)
 ),
 units AS (
   SELECT wave_id AS scope, CASE WHEN planned_at = first_at THEN 'new' ELSE 'returning' END AS stratum,

@@ -7,6 +7,7 @@ import { compileRule, type SegmentContext, withClause } from './compile-segment.
 import { bucketSql, type Dialect } from './dialect.ts';
 import type { Rule } from './segment-schema.ts';
 import { sqlNumber, sqlString, sqlStringList, sqlTimestamp } from './sql-literals.ts';
+import { triggerEventsSql } from './trigger-sql.ts';
 
 /**
  * A wave's audience, one row per customer the segment selects, with the step where they leave the send:
@@ -62,6 +63,13 @@ function chooseChannel(list: Channel[]): { channel: string; reason: string } {
   const whens = list.map((ch) => `WHEN ${BLOCK_COLUMN[ch]} IS NULL THEN ${sqlString(ch)}`).join(' ');
   const first = list[0] as Channel;
   return { channel: `CASE ${whens} END`, reason: BLOCK_COLUMN[first] };
+}
+
+/** A triggered wave's run reaches only the customers whose event its window holds (trigger-sql.ts). */
+function triggerFilter({ campaign, wave, runAt }: AudienceInput): string {
+  if (!wave.trigger) return '';
+  const events = triggerEventsSql({ campaignId: campaign.id, waveId: wave.id, trigger: wave.trigger, runAt });
+  return ` AND c.customer_id IN (SELECT customer_id FROM (${events}) te)`;
 }
 
 /**
@@ -127,7 +135,9 @@ export function waveAudienceSql(input: AudienceInput): string {
     return `WHEN ${applies} AND coalesce(cap_${i}, 0) >= ${sqlNumber(cap.max)} THEN ${sqlString(cap.id)}`;
   });
   const maxWindow = Math.max(0, ...caps.map((c) => parseDuration(c.window)));
-  const share = sqlNumber(Math.round(campaign.holdoutPercent * 100));
+  // A service notice (shipped, delivered) goes to everyone it concerns: no consent asked, no holdout.
+  const notice = wave.category === 'notice';
+  const share = sqlNumber(notice ? 0 : Math.round(campaign.holdoutPercent * 100));
   const campaignHoldout = `${bucketSql(dialect, `${sqlString(`${campaign.id}:`)} || ch.customer_id`)} < ${share}`;
   const waveHoldout = `${bucketSql(dialect, `${sqlString(`${campaign.id}:${wave.id}:`)} || ch.customer_id`)} < ${share}`;
 
@@ -158,14 +168,14 @@ FROM steps st JOIN seg s ON s.customer_id = st.customer_id${
           : ''
       }`
     : `\n${stepsSelect}`;
-  const body = `seg AS (SELECT c.* FROM customers c WHERE ${compiled.where}${sampleFilter(input)}),
-supp AS (SELECT customer_id, channel, min(reason) AS reason FROM suppressions WHERE created_at < ${run} GROUP BY customer_id, channel),
+  const body = `seg AS (SELECT c.* FROM customers c WHERE ${compiled.where}${sampleFilter(input)}${triggerFilter(input)}),
+supp AS (SELECT customer_id, channel, min(reason) AS reason FROM suppressions WHERE created_at < ${run}${notice ? ` AND reason <> 'opt-out'` : ''} GROUP BY customer_id, channel),
 ${valueRank}reach AS (
   SELECT s.customer_id, ${tierCase} AS tier,
     CASE WHEN sa.reason IS NOT NULL THEN sa.reason WHEN se.reason IS NOT NULL THEN se.reason
-      WHEN s.email IS NULL THEN 'no-address' WHEN NOT coalesce(s.email_consent, false) THEN 'opt-out' END AS email_block,
+      WHEN s.email IS NULL THEN 'no-address'${notice ? '' : ` WHEN NOT coalesce(s.email_consent, false) THEN 'opt-out'`} END AS email_block,
     CASE WHEN sa.reason IS NOT NULL THEN sa.reason WHEN ss.reason IS NOT NULL THEN ss.reason
-      WHEN s.phone IS NULL THEN 'no-address' WHEN NOT coalesce(s.sms_consent, false) THEN 'opt-out' END AS phone_block
+      WHEN s.phone IS NULL THEN 'no-address'${notice ? '' : ` WHEN NOT coalesce(s.sms_consent, false) THEN 'opt-out'`} END AS phone_block
   FROM seg s${wave.tiers.length ? '\n  LEFT JOIN value_rank v ON v.customer_id = s.customer_id' : ''}
   LEFT JOIN supp se ON se.customer_id = s.customer_id AND se.channel = 'email'
   LEFT JOIN supp ss ON ss.customer_id = s.customer_id AND ss.channel = 'sms'
@@ -191,7 +201,7 @@ assigned AS (
 capped AS (
   SELECT customer_id, tier, channel, block, cap,
     CASE WHEN channel IS NULL THEN 'suppressed' WHEN cap IS NOT NULL THEN 'capped'
-      WHEN held = 1 THEN 'holdout' WHEN held = 0 AND wave_holdout THEN 'wave-holdout'
+      WHEN held = 1${notice ? ' AND false' : ''} THEN 'holdout' WHEN held = 0 AND wave_holdout THEN 'wave-holdout'
       WHEN held IS NULL AND campaign_holdout THEN 'holdout' ELSE 'eligible' END AS step
   FROM (
     SELECT ch.customer_id, ch.tier, ch.channel, ch.block,

@@ -3,6 +3,7 @@ import {
   type ShopCalendar,
   UNKNOWN_AGE_BAND,
 } from '../campaign/shop-calendar-schema.ts';
+import { OCCURRENCE_MARK } from '../campaign/wave-repeat.ts';
 import { armSql } from '../delivery/ledger/ledger.ts';
 import { UserError } from '../errors.ts';
 import { parseDuration } from '../time/duration.ts';
@@ -229,6 +230,14 @@ function canonical(rule: unknown): string {
   );
 }
 
+/**
+ * A ledger's wave id is one of `waves`, or a run of one of them: a recurring or triggered wave's runs are
+ * named `<wave>@<local time>` (wave-repeat.ts), so naming the wave names every run of it.
+ */
+function waveIdIn(column: string, waves: readonly string[]): string {
+  return `split_part(${column}, ${sqlString(OCCURRENCE_MARK)}, 1) IN ${sqlStringList(waves)}`;
+}
+
 /** A leaf that is not about purchases: profile, unpaid orders, message history, samples. */
 type Predicate = Exclude<Leaf, PurchaseRule>;
 
@@ -268,7 +277,7 @@ function predicate(rule: Predicate, ctx: SegmentContext): PredicateSql {
   if ('messageHistory' in rule) {
     const { campaign, waves, event, within } = rule.messageHistory;
     const of = (alias: string) =>
-      `${alias}campaign_id = ${sqlString(campaign ?? ctx.campaignId)} AND ${alias}wave_id IN ${sqlStringList(waves)}`;
+      `${alias}campaign_id = ${sqlString(campaign ?? ctx.campaignId)} AND ${waveIdIn(`${alias}wave_id`, waves)}`;
     const runTs = sqlTimestamp(run);
     if (event === 'sent')
       return idsIn(
@@ -289,7 +298,7 @@ function predicate(rule: Predicate, ctx: SegmentContext): PredicateSql {
     // for a later wave to treat, so later waves compare groups drawn from the same customers.
     return `NOT ${predicateSql(
       idsIn(`SELECT customer_id FROM sends WHERE campaign_id = ${sqlString(campaign ?? ctx.campaignId)}
-      AND wave_id IN ${sqlStringList(waves)} AND ${armSql()} IS NOT NULL AND planned_at < ${sqlTimestamp(run)}`),
+      AND ${waveIdIn('wave_id', waves)} AND ${armSql()} IS NOT NULL AND planned_at < ${sqlTimestamp(run)}`),
     )}`;
   }
   if ('sample' in rule) {

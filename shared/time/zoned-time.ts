@@ -19,6 +19,16 @@ export function isLocalDateTime(text: string): boolean {
   return m !== null && calendarProblem(fieldsOf(m)) === null;
 }
 
+const LOCAL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A calendar date "YYYY-MM-DD" that exists (2027-02-29 does not). */
+export function isLocalDate(text: string): boolean {
+  const m = LOCAL_DATE.exec(text);
+  if (!m) return false;
+  const [, y, mo, d] = m.map(Number) as [number, number, number, number];
+  return calendarProblem({ year: y, month: mo, day: d, hour: 0, minute: 0, second: 0 }) === null;
+}
+
 const MONTHS = [
   'January',
   'February',

@@ -8,6 +8,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { EventBridgeWaveScheduler, scheduleName } from '../../shared/api/aws/eventbridge-wave-scheduler.ts';
+import { Campaign } from '../../shared/campaign/campaign-schema.ts';
+import { loadConfigFile } from '../../shared/campaign/config-file.ts';
 import { ManualClock } from '../../shared/clock.ts';
 import { loadDouble11, loadShopPolicy } from '../helpers/delivery-harness.ts';
 
@@ -53,6 +55,32 @@ describe('EventBridge Scheduler as the API’s wave scheduler', () => {
         // The afternoon wave starts 14 h after the midnight cashback.
         ScheduleExpression: 'at(2026-11-11T14:00:00)',
       }),
+    ]);
+  });
+
+  it('creates one cron schedule in the campaign’s zone for a recurring wave, its input carrying each run’s time', async () => {
+    scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:schedule' });
+    const memberDay = await loadConfigFile(Campaign, 'campaigns/member-day.yaml');
+    await (await make('2026-10-01T00:00:00Z')).schedule(memberDay, ['member-day']);
+    expect(scheduler.commandCalls(CreateScheduleCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        Name: 'member-day.member-day',
+        GroupName: 'waves',
+        Description: '会员日: 每月15日会员日',
+        ScheduleExpression: 'cron(0 10 15 * ? *)',
+        ScheduleExpressionTimezone: 'Asia/Shanghai',
+        // From the first day's local midnight to the end of the last day (2027-10-31 in Shanghai).
+        StartDate: new Date('2026-11-30T16:00:00Z'),
+        EndDate: new Date('2027-10-31T16:00:00Z'),
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: {
+          Arn: 'arn:aws-cn:lambda:cn-north-1:123456789012:function:launch-wave',
+          RoleArn: 'arn:aws-cn:iam::123456789012:role/invoke-launch-wave',
+          Input:
+            '{"campaignId":"member-day","waveId":"member-day","timeZone":"Asia/Shanghai","scheduledTime":"<aws.scheduler.scheduled-time>"}',
+          RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+        },
+      },
     ]);
   });
 

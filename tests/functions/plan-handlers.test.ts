@@ -89,7 +89,8 @@ beforeAll(async () => {
   const d11 = await loadDouble11();
   campaignId = d11.id;
   const spring = await loadConfigFile(Campaign, 'campaigns/spring-repurchase.yaml');
-  const deployed: DeployedCampaigns = { policy: await loadShopPolicy(), campaigns: [d11, spring] };
+  const memberDay = await loadConfigFile(Campaign, 'campaigns/member-day.yaml');
+  const deployed: DeployedCampaigns = { policy: await loadShopPolicy(), campaigns: [d11, spring, memberDay] };
   s3.on(GetObjectCommand, { Bucket: 'lake', Key: 'config/campaigns.json' }).resolves({
     Body: { transformToString: async () => JSON.stringify(deployed) } as never,
   });
@@ -322,5 +323,19 @@ describe('launch-wave and plan-wave Lambda handlers (Athena between them)', () =
       sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries?.[0]?.MessageBody ?? '{}',
     ) as SendBatchMessage;
     expect(message.recipients.map((r) => [r.customerId, r.variant])).toEqual([['c7', 'news-first']]);
+  });
+
+  it('launches one run of a recurring wave, named by the time its schedule fired for in the campaign’s zone', async () => {
+    const fired = { campaignId: 'member-day', waveId: 'member-day', timeZone: 'Asia/Shanghai' };
+    const out = await launch({ ...fired, scheduledTime: '2026-12-15T02:00:00Z' });
+    expect(out.launched).toBe(true);
+    const sql = audienceSql.get(out.queryExecutionId ?? '');
+    expect(sql?.split('\n')[0]).toBe(
+      '-- wave-run {"campaignId":"member-day","waveId":"member-day@2026-12-15T10:00"}',
+    );
+    // A time the rule does not fire at names no run.
+    await expect(launch({ ...fired, scheduledTime: '2026-12-16T02:00:00Z' })).rejects.toThrow(
+      /no wave member-day@2026-12-16T10:00 in campaign member-day/,
+    );
   });
 });

@@ -139,7 +139,23 @@ describe('delivery on AWS (CDK)', () => {
       .flat()
       .filter((w) => w.start >= TEST_SETTINGS.scheduleFrom);
     const schedules = everyResource('AWS::Scheduler::Schedule');
-    expect(schedules).toHaveLength(expected.length);
+    // Each one-off wave at its time, and the member day's one cron schedule for all its occurrences.
+    expect(schedules).toHaveLength(expected.length + 1);
+    const memberDay = schedules.find((s) => s.Properties.Name === 'member-day.member-day');
+    expect(memberDay?.Properties).toMatchObject({
+      ScheduleExpression: 'cron(0 10 15 * ? *)',
+      ScheduleExpressionTimezone: 'Asia/Shanghai',
+      StartDate: new Date(
+        Math.max(Date.parse('2026-11-30T16:00:00Z'), TEST_SETTINGS.scheduleFrom.getTime()),
+      ).toISOString(),
+      EndDate: '2027-10-31T16:00:00.000Z',
+    });
+    expect(JSON.parse(memberDay?.Properties.Target.Input)).toEqual({
+      campaignId: 'member-day',
+      waveId: 'member-day',
+      timeZone: 'Asia/Shanghai',
+      scheduledTime: '<aws.scheduler.scheduled-time>',
+    });
     const cashback = schedules.find((s) => s.Properties.Name === 'double-11-2026.d11-cashback');
     expect(cashback?.Properties).toMatchObject({
       ScheduleExpression: 'at(2026-11-11T00:00:00)',

@@ -10,6 +10,7 @@ import {
   parseContacts,
   type Reservation,
   settleChange,
+  suppressChange,
 } from '../../shared/delivery/contact-policy/claim.ts';
 
 const DAY = 86_400_000;
@@ -209,5 +210,25 @@ describe('decideClaim', () => {
     expect(decideClaim(settled, req('camp/b', T0 + DAY, { caps: [once] })).result).toEqual({
       kind: 'claimed',
     });
+  });
+});
+
+describe('service notices (category notice)', () => {
+  const suppress = (state: CustomerContacts, channel: 'sms' | 'any', reason: 'opt-out' | 'bounced') =>
+    suppressChange('c1', channel, reason, new Date(T0)).decide(state).next ?? state;
+  const sms = (category: ClaimRequest['category']) =>
+    req(`notice-${category}`, T0, { channel: 'sms', category, caps: [] });
+
+  it('reach a customer who opted out of marketing, never one whose number bounced', () => {
+    const optedOut = suppress(suppress(EMPTY_CONTACTS, 'any', 'opt-out'), 'sms', 'opt-out');
+    expect(decideClaim(optedOut, sms('notice')).result).toEqual({ kind: 'claimed' });
+    expect(decideClaim(optedOut, sms('transactional')).result).toEqual({
+      kind: 'suppressed',
+      reason: 'opt-out',
+    });
+    // A bounce after the opt-out is kept, and stops notices too.
+    const bounced = suppress(optedOut, 'sms', 'bounced');
+    expect(decideClaim(bounced, sms('notice')).result).toEqual({ kind: 'suppressed', reason: 'bounced' });
+    expect(decideClaim(bounced, sms('marketing')).result).toEqual({ kind: 'suppressed', reason: 'opt-out' });
   });
 });

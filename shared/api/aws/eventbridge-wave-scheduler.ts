@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import type { Campaign } from '../../campaign/campaign-schema.ts';
 import type { ContactPolicy } from '../../campaign/contact-policy-schema.ts';
+import { seriesSchedule } from '../../campaign/series-schedule.ts';
 import type { Clock } from '../../clock.ts';
 import { scheduleCampaign } from '../../delivery/campaign-catalog.ts';
 import { instantToLocal } from '../../time/zoned-time.ts';
@@ -65,6 +66,33 @@ export class EventBridgeWaveScheduler implements WaveScheduler {
             Arn: this.#o.launchWaveArn,
             RoleArn: this.#o.roleArn,
             Input: JSON.stringify({ campaignId: campaign.id, waveId: sw.wave.id }),
+            RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+          },
+        }),
+      );
+    }
+    await this.#scheduleSeries(campaign, waveIds, earliest);
+  }
+
+  /** A recurring or triggered wave: one cron schedule in the campaign's zone for all its runs, kept until its last day. */
+  async #scheduleSeries(campaign: Campaign, waveIds: readonly string[], earliest: number): Promise<void> {
+    for (const wave of campaign.waves) {
+      const series = waveIds.includes(wave.id) ? seriesSchedule(campaign, wave) : null;
+      if (!series || (series.end && series.end.getTime() <= earliest)) continue;
+      await this.#o.client.send(
+        new CreateScheduleCommand({
+          Name: scheduleName(campaign.id, wave.id),
+          GroupName: this.#o.groupName,
+          Description: `${campaign.name}: ${wave.name ?? wave.id}`.slice(0, 512),
+          ScheduleExpression: series.expression,
+          ScheduleExpressionTimezone: series.timeZone,
+          StartDate: new Date(Math.max(series.start.getTime(), earliest)),
+          ...(series.end ? { EndDate: series.end } : {}),
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          Target: {
+            Arn: this.#o.launchWaveArn,
+            RoleArn: this.#o.roleArn,
+            Input: series.input,
             RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
           },
         }),

@@ -4,7 +4,7 @@ import { Campaign } from '../../campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../campaign/config-file.ts';
 import { statePaths } from '../../delivery/local/local-delivery.ts';
 import { JournalWaveRunStore } from '../../delivery/wave-runs/local/journal-wave-run-store.ts';
-import { type WaveStatus, waveStatuses } from '../../delivery/wave-status.ts';
+import { statusWaveIds, type WaveStatus, waveStatuses } from '../../delivery/wave-status.ts';
 import { UserError } from '../../errors.ts';
 import { resolveDataDir } from '../../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
@@ -29,7 +29,7 @@ export function registerStatus(program: Command): void {
         if (existsSync(arg)) {
           const campaign = await loadConfigFile(Campaign, arg);
           campaignId = campaign.id;
-          waveIds = campaign.waves.map((w) => w.id);
+          waveIds = await statusWaveIds(campaign, runs);
         } else {
           const known = (await runs.list(arg)).sort((a, b) => a.runAt.localeCompare(b.runAt));
           if (known.length === 0)

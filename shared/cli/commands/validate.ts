@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { Campaign } from '../../campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../campaign/config-file.ts';
 import { ContactPolicy } from '../../campaign/contact-policy-schema.ts';
+import { repeatCapWarnings } from '../../campaign/repeat-cap-warnings.ts';
 import { ConfigError, formatProblem, type Problem } from '../../errors.ts';
 import { lakeRoot, resolveDataDir } from '../../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
@@ -19,7 +20,10 @@ interface FileResult {
   kind: 'campaign' | 'contact-policy';
   ok: boolean;
   problems: Problem[];
-  /** Segment values that select no customer in the data: reported, failing only with --strict. */
+  /**
+   * Segment values that select no customer in the data, and recurring waves a cap keeps from reaching
+   * the same customers at each occurrence: reported, failing only with --strict.
+   */
   warnings: Problem[];
 }
 
@@ -53,7 +57,8 @@ async function check(file: string, kind: FileResult['kind'], policy?: string): P
     });
     if (shop instanceof ConfigError) return { result, source, policyProblems: shop.problems };
     const problems = calendarProblems(source, shop.policy);
-    return problems.length > 0 ? failed(problems) : { result, source };
+    if (problems.length > 0) return failed(problems);
+    return { result: { ...result, warnings: repeatCapWarnings(source, shop.policy) }, source };
   } catch (e) {
     if (e instanceof ConfigError) return failed(e.problems);
     throw e;
@@ -74,12 +79,22 @@ async function checkValues(checked: readonly Checked[], dataDir: string): Promis
       withValues.map((c) => c.source as CampaignSource),
     );
     withValues.forEach((c, i) => {
-      c.result.warnings = warnings[i] ?? [];
+      c.result.warnings = [...c.result.warnings, ...(warnings[i] ?? [])];
     });
   } finally {
     await wh.close();
   }
   return { checked: true, dataDir };
+}
+
+function warningKinds(warnings: readonly Problem[]): string {
+  const repeats = warnings.filter((w) => w.path.endsWith('.repeat.every')).length;
+  return [
+    repeats < warnings.length ? 'segment values that select no customer' : null,
+    repeats > 0 ? 'recurring waves a cap keeps from the customers they reached before' : null,
+  ]
+    .filter(Boolean)
+    .join('; ');
 }
 
 /** The shop-wide policy is recognised by its file name, so `campaign validate campaigns/*` checks it too. */
@@ -140,7 +155,7 @@ export function registerValidate(program: Command): void {
             console.error(`${problems.length} problem(s) in ${results.filter((r) => !r.ok).length} file(s)`);
           if (warnings.length > 0)
             console.error(
-              `${warnings.length} warning(s): segment values that select no customer${opts.strict ? ' (--strict: fails)' : ''}`,
+              `${warnings.length} warning(s): ${warningKinds(warnings)}${opts.strict ? ' (--strict: fails)' : ''}`,
             );
         }
         if (failed) process.exitCode = EXIT.userError;

@@ -13,7 +13,11 @@ import { crowdedReservation, exceededCap, keptCaps } from './cap-windows.ts';
  * two claims can never both pass on the same state.
  */
 
-export type Category = 'marketing' | 'transactional';
+/**
+ * marketing; transactional (reminders such as unpaid orders): exempt from marketing caps; notice (service
+ * notices such as shipped and delivered): also not stopped by an opt-out, only by bounces and complaints.
+ */
+export type Category = 'marketing' | 'transactional' | 'notice';
 export type SuppressionReason = 'opt-out' | 'bounced' | 'complained';
 /** Where a send stands once claimed: in progress, refused by the provider for now (retry), or final. */
 export type SendState = 'claimed' | 'retrying' | 'sent' | 'failed';
@@ -176,8 +180,14 @@ export function recordExpiry(state: CustomerContacts, at: Date): Date {
 }
 
 /** The call list dials the number SMS goes to: an SMS opt-out (or bounce, complaint) stops the call too. */
-function suppression(state: CustomerContacts, channel: Channel): SuppressionReason | undefined {
-  return state.suppressed.any ?? state.suppressed[channel === 'call-list' ? 'sms' : channel];
+function suppression(
+  state: CustomerContacts,
+  channel: Channel,
+  category: Category,
+): SuppressionReason | undefined {
+  const reasons = [state.suppressed.any, state.suppressed[channel === 'call-list' ? 'sms' : channel]];
+  // A service notice reaches a customer who opted out of marketing, never a bounced or complaining one.
+  return category === 'notice' ? reasons.find((r) => r && r !== 'opt-out') : (reasons[0] ?? reasons[1]);
 }
 
 /** Decides a claim and, when it is claimed, the record to write (pruned). */
@@ -187,8 +197,8 @@ export function decideClaim(
 ): { result: ClaimResult; next: CustomerContacts | null } {
   const mark = claimMark(state, req.sendId);
   if (mark) return { result: { kind: 'duplicate', state: mark.state }, next: null };
-  // Opt-out, bounces and complaints bind every category, transactional included.
-  const reason = suppression(state, req.channel);
+  // Opt-out, bounces and complaints bind every category, transactional included; a notice only the last two.
+  const reason = suppression(state, req.channel, req.category);
   if (reason) return { result: { kind: 'suppressed', reason }, next: null };
   const cap = exceededCap(state, req);
   if (cap) return { result: { kind: 'capped', capId: cap.id }, next: null };
@@ -288,8 +298,9 @@ export function suppressChange(
   return {
     customerId,
     at,
+    // A bounce or complaint after an opt-out is kept: it stops notices too.
     decide: (s) =>
-      s.suppressed[channel]
+      s.suppressed[channel] && !(s.suppressed[channel] === 'opt-out' && reason !== 'opt-out')
         ? { result: undefined, next: null }
         : { result: undefined, next: { ...s, suppressed: { ...s.suppressed, [channel]: reason } } },
   };

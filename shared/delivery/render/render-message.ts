@@ -197,7 +197,7 @@ export function renderMessage(input: RenderInput): RenderResult {
       if (!sms || templates.sms === undefined) return { ok: false, error: 'no SMS channel or template' };
       let text = render(plain, templates.sms, ctx).trim();
       if (!text.includes(sms.signature)) text = `${sms.signature}${text}`;
-      if (!text.includes(sms.optOutText)) text = `${text} ${sms.optOutText}`;
+      if (wave.category !== 'notice' && !text.includes(sms.optOutText)) text = `${text} ${sms.optOutText}`;
       const len = smsLength(text);
       if (len.segments > sms.maxSegments) {
         return { ok: false, error: `sms-too-long: ${len.segments} segments, max ${sms.maxSegments}` };

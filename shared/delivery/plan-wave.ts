@@ -288,6 +288,7 @@ function toRecipient(row: Row, variant: string | null): BatchRecipient {
     customerId: String(row.customer_id),
     address: String(row.address),
     name: str(row.name),
+    nickname: str(row.nickname),
     province: str(row.province),
     city: str(row.city),
     memberTier: str(row.member_tier),

@@ -14,6 +14,8 @@ export const BatchRecipient = z.strictObject({
   /** Email address or E.164 phone, for the batch's channel. */
   address: z.string().min(1),
   name: z.string().nullable(),
+  /** Optional: batches queued by an older version lack it. */
+  nickname: z.string().nullable().optional(),
   province: z.string().nullable(),
   city: z.string().nullable(),
   memberTier: z.string().nullable(),

@@ -60,6 +60,11 @@ export const CUSTOMERS: TableDef = {
       'Stable id (generated: c + 8 digits; imported: platform buyer id or a hash of it).',
     ),
     c('name', 'string', 'Display name used in message templates.'),
+    c(
+      'nickname',
+      'string',
+      'Platform nickname (Taobao 买家会员名), for greetings ({{ customer.nickname }}); NULL when not known. Personal data: never logged.',
+    ),
     c('province', 'string', 'Province (省), e.g. 浙江省; 海外 for customers abroad.'),
     c('city', 'string', 'City (市).'),
     c('city_tier', 'int', 'City tier 1–5 (1 = 一线, 2 = 新一线, 3 = 二线, 4 = 三线, 5 = 四线及以下).'),

@@ -28,7 +28,7 @@ export interface AudienceInput {
   runAt: Date;
   dialect: Dialect;
   /**
-   * For planning the sends: each row also carries the recipient's details (name, province, city,
+   * For planning the sends: each row also carries the recipient's details (name, nickname, province, city,
    * member_tier, time_zone, and the address for the chosen channel), and with `byValue` their lifetime
    * paid spend as `value`, highest first (budget allocation serves the most valuable first).
    */
@@ -148,7 +148,7 @@ FROM capped`;
   const steps = recipients
     ? `,\nsteps AS (\n${stepsSelect}\n)
 SELECT st.customer_id, st.tier, st.channel, st.step, st.reason,
-  s.name, s.province, s.city, s.member_tier, s.time_zone,
+  s.name, s.nickname, s.province, s.city, s.member_tier, s.time_zone,
   CASE st.channel WHEN 'email' THEN s.email WHEN 'sms' THEN s.phone WHEN 'call-list' THEN s.phone END AS address${
     recipients.byValue ? ',\n  coalesce(v.spend, 0) AS value' : ''
   }

@@ -94,6 +94,8 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c] as str
 
 export interface Recipient {
   name: string | null;
+  /** Optional: recipients planned before nicknames were carried have none. */
+  nickname?: string | null | undefined;
   province: string | null;
   city: string | null;
   memberTier: string | null;
@@ -256,6 +258,7 @@ function context(input: RenderInput): TemplateContext {
   return {
     customer: {
       name: recipient.name ?? '',
+      nickname: recipient.nickname ?? '',
       province: recipient.province ?? '',
       city: recipient.city ?? '',
       memberTier: recipient.memberTier ?? '',

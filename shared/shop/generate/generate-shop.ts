@@ -313,6 +313,9 @@ WITH b AS (
 SELECT p.customer_id,
   n.surnames[1 + CAST(hash(p.cidx, 'sn') % len(n.surnames) AS INTEGER)]
     || n.given[1 + CAST(hash(p.cidx, 'gn') % 16 AS INTEGER) + CASE WHEN p.ug < 0.65 THEN 0 ELSE 16 END] AS name,
+  -- Most buyers have a platform nickname (买家会员名): a given name and digits, as many are.
+  CASE WHEN u('nick', p.cidx) < 0.9 THEN n.given[1 + CAST(hash(p.cidx, 'nk') % len(n.given) AS INTEGER)]
+    || '_' || CAST(1000 + hash(p.cidx, 'nd') % 9000 AS VARCHAR) END AS nickname,
   p.province, ci.city, ci.tier AS city_tier,
   CASE WHEN p.ug < 0.65 THEN 'F' WHEN p.ug < 0.95 THEN 'M' ELSE 'U' END AS gender,
   CASE WHEN p.uage < 0.02 THEN '<18' WHEN p.uage < 0.22 THEN '18-25' WHEN p.uage < 0.46 THEN '26-30'

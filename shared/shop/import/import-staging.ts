@@ -56,6 +56,7 @@ function orderFields(o: ImportedOrder) {
     discount: o.discount,
     channel: o.channel,
     name: c.name,
+    nickname: c.nickname,
     province: c.province,
     city: c.city,
     email: c.email,

@@ -8,6 +8,8 @@ export interface ImportedOrder {
   customer: {
     customerId: string;
     name: string | null;
+    /** Platform nickname (Taobao 买家会员名), kept for greetings; personal data. */
+    nickname: string | null;
     province: string | null;
     city: string | null;
     email: string | null;
@@ -29,6 +31,7 @@ export function customerById(customerId: string): ImportedOrder['customer'] {
   return {
     customerId,
     name: null,
+    nickname: null,
     province: null,
     city: null,
     email: null,

@@ -47,6 +47,10 @@ export const ImportMapping = z
         description: "A column with the order's own sales channel (e.g. 聚划算); else `channel` above.",
       }),
       name: z.string().optional(),
+      nickname: z.string().optional().meta({
+        description:
+          "The buyer's platform nickname (买家会员名), for {{ customer.nickname }}; with customerIds: taobao the customer column is the nickname.",
+      }),
       province: z.string().optional(),
       city: z.string().optional(),
       email: z.string().optional(),
@@ -195,6 +199,7 @@ function mappedOrder(
             ? customer
             : customerIdFrom(m.customerIds === 'taobao' ? 'tb' : 'im', customer),
         name: get(col.name) || null,
+        nickname: get(col.nickname) || (m.customerIds === 'taobao' ? customer : null),
         province: get(col.province) || null,
         city: get(col.city) || null,
         email,

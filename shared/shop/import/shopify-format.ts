@@ -142,6 +142,7 @@ function shopifyOrder(row: CsvRow, zone: string, now: Date): RowResult {
       customer: {
         customerId: customerIdFrom('sh', identity),
         name: v['Billing Name'] || null,
+        nickname: null,
         province: v['Billing Province Name'] || v['Billing Province'] || null,
         city: v['Billing City'] || null,
         email,

@@ -74,7 +74,11 @@ export const CUSTOMERS: TableDef = {
       'string',
       "The shop's age bands (contact-policy.yaml ageBands; default <18, 18-25, 26-30, 31-35, 36-40, 41-50, 51+) or 'unknown'.",
     ),
-    c('member_tier', 'string', 'Shop membership: normal, silver, gold, diamond (by lifetime paid spend).'),
+    c(
+      'member_tier',
+      'string',
+      "The shop's member tier by its memberTiers rules (contact-policy.yaml), from paid orders; default normal, silver, gold, diamond.",
+    ),
     c(
       'acquisition_channel',
       'string',

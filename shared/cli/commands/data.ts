@@ -45,9 +45,14 @@ export function registerData(program: Command): void {
     .option('--as-of <date>', 'last day of the shop history, YYYY-MM-DD (default: today)')
     .option('--data-dir <dir>', 'local data folder (default: $CAMPAIGN_DATA_DIR or ./.campaign)')
     .option('--force', 'replace the tables of an existing lake')
+    .option(
+      '--policy <file>',
+      'the shop settings with the member tiers (default: campaigns/contact-policy.yaml if present)',
+    )
     .option('--json', 'print the result as JSON')
     .action(
       async (opts: {
+        policy?: string;
         customers: number;
         orders?: number;
         seed: number;
@@ -66,11 +71,13 @@ export function registerData(program: Command): void {
         if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf))) {
           throw new UserError(`--as-of expects a date YYYY-MM-DD, got "${asOf}"`);
         }
+        const { policy } = await shopPolicy(opts.policy);
         const progress = stepReporter(!opts.json);
         const started = Date.now();
         const result = await withDataFolder(dataDir, 'campaign data generate', () =>
           generateShop({
             dataDir,
+            memberTiers: policy.memberTiers,
             customers: opts.customers,
             orders: opts.orders ?? opts.customers * 10,
             seed: opts.seed,
@@ -100,11 +107,22 @@ export function registerData(program: Command): void {
     .option('--mapping <file>', 'column mapping (YAML) for --format mapped')
     .option('--rejects <file>', 'where rows that cannot be imported go (default: <file>.rejects.csv)')
     .option('--data-dir <dir>', 'local data folder (default: $CAMPAIGN_DATA_DIR or ./.campaign)')
+    .option(
+      '--policy <file>',
+      'the shop settings with the member tiers (default: campaigns/contact-policy.yaml if present)',
+    )
     .option('--json', 'print the counts as JSON')
     .action(
       async (
         file: string,
-        opts: { format: string; mapping?: string; rejects?: string; dataDir?: string; json?: boolean },
+        opts: {
+          format: string;
+          mapping?: string;
+          rejects?: string;
+          dataDir?: string;
+          policy?: string;
+          json?: boolean;
+        },
       ) => {
         const formats = [...IMPORT_FORMATS, 'products', 'consent'];
         if (!formats.includes(opts.format)) {
@@ -114,6 +132,7 @@ export function registerData(program: Command): void {
           throw new UserError('--format mapped needs --mapping <file>');
         const dataDir = resolveDataDir(opts.dataDir);
         const rejectsFile = opts.rejects ?? `${file}.rejects.csv`;
+        const { policy } = await shopPolicy(opts.policy);
         const result = await withDataFolder<ImportResult | ProductImportResult | ConsentImportResult>(
           dataDir,
           'campaign data import',
@@ -128,6 +147,7 @@ export function registerData(program: Command): void {
                     mappingFile: opts.mapping,
                     rejectsFile,
                     dataDir,
+                    memberTiers: policy.memberTiers,
                   }),
         );
         if (opts.json) printJson(result);

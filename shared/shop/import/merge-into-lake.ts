@@ -2,12 +2,14 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { DEFAULT_MEMBER_TIERS, type MemberTier } from '../../campaign/loyalty-schema.ts';
 import { tableDir } from '../../lake/lake-paths.ts';
 import { tableSource } from '../../lake/local/duckdb-warehouse.ts';
 import { type FolderSwap, swapFolders } from '../../lake/local/lake-swap.ts';
 import { writeSortedPartitions } from '../../lake/local/sorted-partitions.ts';
 import { CUSTOMERS, DUCKDB_TYPE, ORDER_ITEMS, ORDERS, PRODUCTS, type TableDef } from '../../lake/tables.ts';
 import { sqlString } from '../../segment/sql-literals.ts';
+import { baseTier, memberTierSql } from '../member-tiers.ts';
 
 export interface MergeCounts {
   ordersNew: number;
@@ -15,12 +17,19 @@ export interface MergeCounts {
   customersNew: number;
 }
 
+/** The shop's rules an import applies to its customers: member tiers recomputed as of `asOf`, or kept (null). */
+export interface CustomerRules {
+  memberTiers: MemberTier[] | null;
+  asOf: Date;
+}
+
 const columns = (t: TableDef) => t.columns.map((c) => c.name).join(', ');
 
 /**
  * Upserts the resolved import (`imp_orders`, `imp_items` in `db`, see resolve-imported.ts) into the lake:
  * orders and their items by order id (only the partitions they touch are rewritten), customers by
- * customer id (fields the lake already has are kept). The rewritten folders are built in `staging` and
+ * customer id (fields the lake already has are kept; with `rules.memberTiers`, every customer's member tier
+ * is recomputed from the lake's paid orders after the merge). The rewritten folders are built in `staging` and
  * swapped in together, crash-safe (lake-swap.ts).
  */
 export async function mergeIntoLake(
@@ -28,6 +37,7 @@ export async function mergeIntoLake(
   dataDir: string,
   staging: string,
   source: string,
+  rules: CustomerRules,
 ): Promise<MergeCounts> {
   await db.run(`CREATE TABLE inc AS
     SELECT order_id, customer_id, created_at, paid_at, status, amount, discount, channel,
@@ -82,7 +92,7 @@ export async function mergeIntoLake(
   const first = (c: string) => `arg_min(${c}, created_at) FILTER (WHERE ${c} IS NOT NULL AND ${c} <> '')`;
   await db.run(`CREATE TABLE imp_customers AS
     SELECT customer_id, ${first('name')} AS name, ${first('nickname')} AS nickname, ${first('province')} AS province, ${first('city')} AS city,
-      CAST(NULL AS VARCHAR) AS city_tier, 'U' AS gender, 'unknown' AS age_band, 'normal' AS member_tier,
+      CAST(NULL AS VARCHAR) AS city_tier, 'U' AS gender, 'unknown' AS age_band, ${sqlString(baseTier(rules.memberTiers ?? DEFAULT_MEMBER_TIERS))} AS member_tier,
       arg_min(channel, created_at) AS acquisition_channel, ${first('email')} AS email,
       bool_or(email_consent) AS email_consent, ${first('phone')} AS phone, bool_or(sms_consent) AS sms_consent,
       CAST(NULL AS VARCHAR) AS time_zone, min(created_at) AS registered_at
@@ -95,6 +105,14 @@ export async function mergeIntoLake(
   await db.run(`CREATE TABLE cust AS
     SELECT ${customerCols.join(', ')}, e.customer_id IS NULL AS is_new
     FROM ${tableSource(dataDir, CUSTOMERS)} e FULL OUTER JOIN imp_customers n USING (customer_id)`);
+  if (rules.memberTiers) {
+    const after = `(SELECT customer_id, status, amount, paid_at FROM ${tableSource(dataDir, ORDERS)}
+      WHERE order_id NOT IN (SELECT order_id FROM inc)
+      UNION ALL SELECT customer_id, status, amount, paid_at FROM inc)`;
+    await db.run(`CREATE TABLE tiers AS ${memberTierSql(rules.memberTiers, after, rules.asOf)}`);
+    await db.run(`UPDATE cust SET member_tier = coalesce(
+      (SELECT t.member_tier FROM tiers t WHERE t.customer_id = cust.customer_id), ${sqlString(baseTier(rules.memberTiers))})`);
+  }
   const customersNew = Number(
     (await db.runAndReadAll(`SELECT count(*) FROM cust WHERE is_new`)).getRows()[0]?.[0] ?? 0,
   );

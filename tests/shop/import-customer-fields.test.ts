@@ -85,3 +85,56 @@ describe('the buyer nickname (买家会员名)', () => {
     ]);
   });
 });
+
+describe('the city tier', () => {
+  it('comes from the address’s city by the bundled table (municipalities by province); unknown cities are NULL and counted', async () => {
+    const result = await importTaobao(
+      [
+        HEADER,
+        '="3801234567890001",a1,10.00,10.00,交易成功,甲,浙江省 杭州市 西湖区,,2025-11-11 00:01:23,2025-11-11 00:02:00',
+        '="3801234567890002",a2,10.00,10.00,交易成功,乙,北京 朝阳区 建国路,,2025-11-11 00:01:23,2025-11-11 00:02:00',
+        '="3801234567890003",a3,10.00,10.00,交易成功,丙,广东省 佛山 南海区,,2025-11-11 00:01:23,2025-11-11 00:02:00',
+        '="3801234567890004",a4,10.00,10.00,交易成功,丁,四川省 乐山市 市中区,,2025-11-11 00:01:23,2025-11-11 00:02:00',
+        '="3801234567890005",a5,10.00,10.00,交易成功,戊,江苏省 扬州市,,2025-11-11 00:01:23,2025-11-11 00:02:00',
+        '="3801234567890006",a6,10.00,10.00,交易成功,己,某省 不存在市,,2025-11-11 00:01:23,2025-11-11 00:02:00',
+        '="3801234567890007",a7,10.00,10.00,交易成功,庚,,,2025-11-11 00:01:23,2025-11-11 00:02:00',
+        '="3801234567890008",a8,10.00,10.00,交易成功,辛,湖北省 襄阳市,,2025-11-11 00:01:23,2025-11-11 00:02:00',
+      ].join('\r\n'),
+    );
+    expect(result).toMatchObject({ imported: 8, customersNew: 8, cityTierUnknown: 2 });
+    expect(await query('SELECT name, city_tier FROM customers ORDER BY nickname')).toEqual([
+      { name: '甲', city_tier: 2 },
+      { name: '乙', city_tier: 1 },
+      { name: '丙', city_tier: 2 },
+      { name: '丁', city_tier: 5 },
+      { name: '戊', city_tier: 4 },
+      { name: '己', city_tier: null },
+      { name: '庚', city_tier: null },
+      { name: '辛', city_tier: 3 },
+    ]);
+  });
+
+  it('is read from Shopify’s shipping city (Latin names of the first tiers too)', async () => {
+    const file = join(dir, 'shopify.csv');
+    await writeFile(
+      file,
+      [
+        'Name,Email,Financial Status,Paid at,Accepts Marketing,Total,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing City,Shipping City',
+        '#1001,a@example.com,paid,2025-11-11 00:02:00 +0800,no,10.00,2025-11-11 00:01:00 +0800,1,T,10.00,t-1,Nowhere,Shenzhen',
+        '#1002,b@example.com,paid,2025-11-11 00:02:00 +0800,no,10.00,2025-11-11 00:01:00 +0800,1,T,10.00,t-1,温州,',
+      ].join('\n'),
+    );
+    const result = await importOrders({
+      file,
+      format: 'shopify',
+      rejectsFile: join(dir, 'shopify.rejects.csv'),
+      dataDir: join(dir, 'data'),
+      clock,
+    });
+    expect(result).toMatchObject({ imported: 2, cityTierUnknown: 0 });
+    expect(await query('SELECT city, city_tier FROM customers ORDER BY city')).toEqual([
+      { city: 'Shenzhen', city_tier: 1 },
+      { city: '温州', city_tier: 3 },
+    ]);
+  });
+});

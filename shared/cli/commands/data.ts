@@ -157,7 +157,7 @@ export function registerData(program: Command): void {
           );
           console.log(
             'ordersNew' in result
-              ? `orders: ${result.ordersNew} new, ${result.ordersUpdated} updated; customers: ${result.customersNew} new${result.stale > 0 ? `; ${result.stale} older than the lake's version, left as they were` : ''}`
+              ? `orders: ${result.ordersNew} new, ${result.ordersUpdated} updated; customers: ${result.customersNew} new${result.cityTierUnknown > 0 ? `, ${result.cityTierUnknown} in a city without a known tier (city_tier NULL)` : ''}${result.stale > 0 ? `; ${result.stale} older than the lake's version, left as they were` : ''}`
               : 'given' in result
                 ? `consent records: ${result.given} given, ${result.withdrawn} withdrawn; customers whose consent changed: ${result.customersChanged}`
                 : `products: ${result.products} (${result.productsNew} new); order lines brought in step: ${result.orderLinesUpdated}`,

@@ -49,6 +49,8 @@ export interface ImportResult {
   ordersNew: number;
   ordersUpdated: number;
   customersNew: number;
+  /** Customers of the file whose city has no tier in the bundled table (shared/shop/city-tiers.ts): city_tier NULL. */
+  cityTierUnknown: number;
   rejectsFile: string | null;
   /** The first few rejects (line and reason); all of them are in the rejects file. */
   firstRejects: { line: number; reason: string }[];
@@ -142,7 +144,7 @@ async function stageAndMerge(
       const merged =
         resolved.orders - stale > 0
           ? await mergeIntoLake(db, dataDir, staging, label, rules)
-          : { ordersNew: 0, ordersUpdated: 0, customersNew: 0 };
+          : { ordersNew: 0, ordersUpdated: 0, customersNew: 0, cityTierUnknown: 0 };
       const finished = await out.finish();
       const read = source.read();
       return {

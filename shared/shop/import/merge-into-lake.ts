@@ -9,12 +9,15 @@ import { type FolderSwap, swapFolders } from '../../lake/local/lake-swap.ts';
 import { writeSortedPartitions } from '../../lake/local/sorted-partitions.ts';
 import { CUSTOMERS, DUCKDB_TYPE, ORDER_ITEMS, ORDERS, PRODUCTS, type TableDef } from '../../lake/tables.ts';
 import { sqlString } from '../../segment/sql-literals.ts';
+import { cityTierSql, cityTierTableSql } from '../city-tiers.ts';
 import { baseTier, memberTierSql } from '../member-tiers.ts';
 
 export interface MergeCounts {
   ordersNew: number;
   ordersUpdated: number;
   customersNew: number;
+  /** Customers of the import whose city is not in the city-tier table (city_tier left NULL). */
+  cityTierUnknown: number;
 }
 
 /** The shop's rules an import applies to its customers: member tiers recomputed as of `asOf`, or kept (null). */
@@ -89,14 +92,16 @@ export async function mergeIntoLake(
 
   // One row per imported customer: the earliest order gives the acquisition channel and first-seen time,
   // the earliest order that has a field gives it; consent given on any order counts.
+  await db.run(cityTierTableSql());
   const first = (c: string) => `arg_min(${c}, created_at) FILTER (WHERE ${c} IS NOT NULL AND ${c} <> '')`;
   await db.run(`CREATE TABLE imp_customers AS
     SELECT customer_id, ${first('name')} AS name, ${first('nickname')} AS nickname, ${first('province')} AS province, ${first('city')} AS city,
-      CAST(NULL AS VARCHAR) AS city_tier, 'U' AS gender, 'unknown' AS age_band, ${sqlString(baseTier(rules.memberTiers ?? DEFAULT_MEMBER_TIERS))} AS member_tier,
+      CAST(NULL AS INTEGER) AS city_tier, 'U' AS gender, 'unknown' AS age_band, ${sqlString(baseTier(rules.memberTiers ?? DEFAULT_MEMBER_TIERS))} AS member_tier,
       arg_min(channel, created_at) AS acquisition_channel, ${first('email')} AS email,
       bool_or(email_consent) AS email_consent, ${first('phone')} AS phone, bool_or(sms_consent) AS sms_consent,
       CAST(NULL AS VARCHAR) AS time_zone, min(created_at) AS registered_at
     FROM imp_orders WHERE source IS NULL GROUP BY customer_id`);
+  await db.run(`UPDATE imp_customers SET city_tier = ${cityTierSql('province', 'city')}`);
   const customerCols = CUSTOMERS.columns.map((c) =>
     c.name === 'customer_id'
       ? 'customer_id'
@@ -113,9 +118,13 @@ export async function mergeIntoLake(
     await db.run(`UPDATE cust SET member_tier = coalesce(
       (SELECT t.member_tier FROM tiers t WHERE t.customer_id = cust.customer_id), ${sqlString(baseTier(rules.memberTiers))})`);
   }
-  const customersNew = Number(
-    (await db.runAndReadAll(`SELECT count(*) FROM cust WHERE is_new`)).getRows()[0]?.[0] ?? 0,
-  );
+  const [customersNew, cityTierUnknown] = (
+    await db.runAndReadAll(`SELECT count(*) FILTER (WHERE is_new),
+      count(*) FILTER (WHERE city_tier IS NULL AND customer_id IN (SELECT customer_id FROM imp_customers))
+      FROM cust`)
+  )
+    .getRows()[0]
+    ?.map(Number) ?? [0, 0];
   await mkdir(join(staging, 'customers'), { recursive: true });
   await db.run(
     `COPY (SELECT ${columns(CUSTOMERS)} FROM cust ORDER BY customer_id) TO ${sqlString(join(staging, 'customers', 'part-0.parquet'))} (FORMAT parquet)`,
@@ -130,7 +139,8 @@ export async function mergeIntoLake(
   return {
     ordersNew: Number(counts.new_orders ?? 0),
     ordersUpdated: Number(counts.updated ?? 0),
-    customersNew,
+    customersNew: customersNew ?? 0,
+    cityTierUnknown: cityTierUnknown ?? 0,
   };
 }
 

@@ -143,8 +143,14 @@ function shopifyOrder(row: CsvRow, zone: string, now: Date): RowResult {
         customerId: customerIdFrom('sh', identity),
         name: v['Billing Name'] || null,
         nickname: null,
-        province: v['Billing Province Name'] || v['Billing Province'] || null,
-        city: v['Billing City'] || null,
+        // Where the order ships (and so the city tier), else the billing address.
+        province:
+          v['Shipping Province Name'] ||
+          v['Shipping Province'] ||
+          v['Billing Province Name'] ||
+          v['Billing Province'] ||
+          null,
+        city: v['Shipping City'] || v['Billing City'] || null,
         email,
         emailConsent: marketing && email !== null,
         phone,

@@ -104,6 +104,11 @@ export const PRODUCTS: TableDef = {
     c('season', 'string', 'spring, summer, autumn, winter, or all.'),
     c('launch_date', 'date', "Date the sku's line launched (for early-buyer segments)."),
     c('list_price', 'decimal(12,2)', 'List price.'),
+    c(
+      'use_cycle_days',
+      'int',
+      "Days one purchase lasts (使用周期), for replenishmentDue; NULL: the rule's own cycle applies.",
+    ),
   ],
 };
 

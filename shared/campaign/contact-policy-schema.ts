@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from '../time/duration.ts';
-import { MemberTiers } from './loyalty-schema.ts';
+import { MemberTiers, PointsRule } from './loyalty-schema.ts';
 import {
   AgeBands,
   DEFAULT_AGE_BANDS,
@@ -109,6 +109,7 @@ export const ContactPolicy = z
       description:
         "The shop's member tiers, lowest first (default: normal, silver 500, gold 2,000, diamond 5,000 by lifetime paid spend); segment rules name them.",
     }),
+    points: PointsRule.optional(),
   })
   .superRefine((policy, ctx) => {
     const seen = new Set<string>();

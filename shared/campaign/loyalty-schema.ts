@@ -75,3 +75,24 @@ export const DEFAULT_MEMBER_TIERS: MemberTier[] = [
   { name: 'gold', minSpend: 2000, match: 'all' },
   { name: 'diamond', minSpend: 5000, match: 'all' },
 ];
+
+export const PointsRule = z
+  .strictObject({
+    perYuan: z
+      .number()
+      .gt(0)
+      .max(1000)
+      .meta({ description: 'Points per ¥1 of a paid order (amount paid), rounded down per order.' }),
+    expireAfter: Days.optional().meta({
+      description:
+        'Points expire this many days after they were earned (e.g. 365d), oldest first; else never.',
+    }),
+  })
+  .meta({ description: 'Loyalty points: accrue on paid orders, redeemed by the points import.' });
+export type PointsRule = z.infer<typeof PointsRule>;
+
+/** The days of a points rule's expiry, or null when points do not expire. */
+export function expireDays(rule: PointsRule): number | null {
+  const m = rule.expireAfter ? DAYS_PATTERN.exec(rule.expireAfter) : null;
+  return m ? Number(m[1]) : null;
+}

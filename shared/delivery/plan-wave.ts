@@ -292,6 +292,7 @@ function toRecipient(row: Row, variant: string | null): BatchRecipient {
     province: str(row.province),
     city: str(row.city),
     memberTier: str(row.member_tier),
+    points: row.points === null || row.points === undefined ? null : Number(row.points),
     timeZone: str(row.time_zone),
     variant,
     tier: str(row.tier),

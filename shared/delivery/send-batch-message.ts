@@ -19,6 +19,8 @@ export const BatchRecipient = z.strictObject({
   province: z.string().nullable(),
   city: z.string().nullable(),
   memberTier: z.string().nullable(),
+  /** Points balance at the run. Optional: batches queued by an older version lack it. */
+  points: z.number().nullable().optional(),
   timeZone: z.string().nullable(),
   variant: z.string().nullable(),
   tier: z.string().nullable(),

@@ -11,6 +11,8 @@ export interface TemplateContext {
     province: string;
     city: string;
     memberTier: string;
+    /** Loyalty points balance at the wave's run (0 without points). */
+    points: number;
   };
   offer: {
     title: string;
@@ -69,6 +71,7 @@ export function sampleTemplateContext(inputs: SampleInputs): TemplateContext {
       province: '黑龙江省',
       city: '齐齐哈尔市',
       memberTier: '至尊VIP',
+      points: 128888,
     },
     offer: {
       title: inputs.offer?.title ?? '',

@@ -264,6 +264,30 @@ export const CONSENTS: TableDef = {
   ],
 };
 
+export const POINTS_LEDGER: TableDef = {
+  name: 'points_ledger',
+  description:
+    "Loyalty points, one row per movement: accrued on paid orders by the shop's points rule, redeemed or adjusted (data import --format points), expired. A customer's balance at a time is the sum of the rows before it. Rebuilt on every order and points import from the orders and the imported redemptions, so nothing accrues twice.",
+  partition: null,
+  columns: [
+    c('entry_id', 'string', 'Stable id: accrue:<order>, redeem:/adjust:<reference or hash>, expire:<entry>.'),
+    c('customer_id', 'string', 'Customer.'),
+    c(
+      'order_id',
+      'string',
+      'The order that earned the points (accrue), or the reference of a redemption; else NULL.',
+    ),
+    c(
+      'points',
+      'bigint',
+      'Points: positive for accrue (and a positive adjust), negative for redeem, expire.',
+    ),
+    c('reason', 'string', 'accrue, redeem, expire or adjust.'),
+    c('occurred_at', 'timestamp', 'When: the order paid, the redemption, the expiry (may be after today), UTC.'),
+    c('source', 'string', 'orders, the imported file name, or rule (expiry).'),
+  ],
+};
+
 export const ATTRIBUTION: TableDef = {
   name: 'attribution',
   description:
@@ -343,6 +367,7 @@ export const LAKE_TABLES: readonly TableDef[] = [
   EVENTS,
   SUPPRESSIONS,
   CONSENTS,
+  POINTS_LEDGER,
   ATTRIBUTION,
   LIFT,
   ROLLOUT_DECISIONS,

@@ -292,6 +292,23 @@ function predicate(rule: Predicate, ctx: SegmentContext): PredicateSql {
       AND wave_id IN ${sqlStringList(waves)} AND ${armSql()} IS NOT NULL AND planned_at < ${sqlTimestamp(run)}`),
     )}`;
   }
+  if ('points' in rule) {
+    // The balance at the run is the sum of the ledger's rows before it; a customer without rows has 0.
+    const { min, max } = rule.points;
+    const having = (cond: string) =>
+      idsIn(`SELECT customer_id FROM points_ledger WHERE occurred_at < ${sqlTimestamp(run)}
+      GROUP BY customer_id HAVING ${cond}`);
+    if (min !== undefined && min > 0)
+      return having(
+        `sum(points) >= ${sqlNumber(min)}${max !== undefined ? ` AND sum(points) < ${sqlNumber(max)}` : ''}`,
+      );
+    // min 0 (or none): everyone but those at max or above (and, for min 0, those below 0).
+    const outside = [
+      max !== undefined ? `sum(points) >= ${sqlNumber(max)}` : null,
+      min === 0 ? 'sum(points) < 0' : null,
+    ].filter((c): c is string => c !== null);
+    return `NOT ${predicateSql(having(outside.join(' OR ')))}`;
+  }
   if ('sample' in rule) {
     const key = `${sqlString(`${rule.sample.seed}:`)} || c.customer_id`;
     return `${bucketSql(ctx.dialect, key)} < ${sqlNumber(Math.round(rule.sample.percent * 100))}`;

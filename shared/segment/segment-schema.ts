@@ -128,7 +128,8 @@ export type Rule =
       };
     }
   | { notReachedBy: { campaign?: string; waves: string[] } }
-  | { sample: { percent: number; seed: string } };
+  | { sample: { percent: number; seed: string } }
+  | { points: { min?: number; max?: number } };
 
 export interface BoughtArgs {
   category?: string[];
@@ -264,6 +265,19 @@ const predicates = {
     description:
       'A deterministic sample: the same seed picks the same customers; a smaller percent is a subset.',
   }),
+  points: z
+    .strictObject({
+      min: z.int().min(0).optional().meta({ description: 'Balance at least this (included).' }),
+      max: z.int().min(1).optional().meta({ description: 'Balance below this (excluded).' }),
+    })
+    .refine((p) => p.min !== undefined || p.max !== undefined, { error: 'expected `min`, `max` or both' })
+    .refine((p) => p.min === undefined || p.max === undefined || p.min < p.max, {
+      error: 'expected min below max',
+    })
+    .meta({
+      description:
+        'Loyalty points balance at the run (points_ledger): min included, max excluded; no points is 0.',
+    }),
 };
 
 export const PREDICATE_NAMES = Object.keys(predicates) as (keyof typeof predicates)[];

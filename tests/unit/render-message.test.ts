@@ -167,7 +167,7 @@ describe('renderMessage', () => {
     });
   });
 
-  it('offers the customer’s nickname and member tier (Chinese names as they are), escaped in HTML', () => {
+  it('offers the customer’s nickname, member tier (Chinese names as they are) and points, escaped in HTML', () => {
     const fields = {
       ...wave,
       variants: undefined,
@@ -176,7 +176,7 @@ describe('renderMessage', () => {
           subject: '{{ customer.nickname }}',
           html: '<p>{{ customer.nickname }}·{{ customer.memberTier }}</p>',
         },
-        sms: '{{ signature }}亲爱的{{ customer.nickname }}（{{ customer.memberTier }}）{{ optOut }}',
+        sms: '{{ signature }}亲爱的{{ customer.nickname }}（{{ customer.memberTier }}）积分{{ customer.points }} {{ optOut }}',
       },
     };
     const recipient = {
@@ -185,6 +185,7 @@ describe('renderMessage', () => {
       province: null,
       city: null,
       memberTier: '至尊VIP',
+      points: 1288,
     };
     const email = renderMessage(input({ wave: fields, variantId: null, recipient }));
     expect(
@@ -192,7 +193,7 @@ describe('renderMessage', () => {
     ).toEqual(['小明<同学>', '<p>小明&lt;同学&gt;·至尊VIP</p>']);
     const sms = renderMessage(input({ wave: fields, variantId: null, channel: 'sms', recipient }));
     expect(sms.ok && sms.message.channel === 'sms' ? sms.message.text : sms).toBe(
-      '【小店】亲爱的小明<同学>（至尊VIP）回T退订',
+      '【小店】亲爱的小明<同学>（至尊VIP）积分1288 回T退订',
     );
     // A recipient queued before nicknames were carried renders an empty one, not an error.
     const old = renderMessage(
@@ -200,11 +201,11 @@ describe('renderMessage', () => {
         wave: fields,
         variantId: null,
         channel: 'sms',
-        recipient: { ...recipient, nickname: undefined },
+        recipient: { ...recipient, nickname: undefined, points: undefined },
       }),
     );
     expect(old.ok && old.message.channel === 'sms' ? old.message.text : old).toBe(
-      '【小店】亲爱的（至尊VIP）回T退订',
+      '【小店】亲爱的（至尊VIP）积分0 回T退订',
     );
   });
 

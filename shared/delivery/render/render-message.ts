@@ -99,6 +99,8 @@ export interface Recipient {
   province: string | null;
   city: string | null;
   memberTier: string | null;
+  /** Points balance at the run; optional: recipients planned before points were carried have none. */
+  points?: number | null | undefined;
 }
 
 export interface RenderInput {
@@ -262,6 +264,7 @@ function context(input: RenderInput): TemplateContext {
       province: recipient.province ?? '',
       city: recipient.city ?? '',
       memberTier: recipient.memberTier ?? '',
+      points: recipient.points ?? 0,
     },
     offer: {
       title: offer?.title ?? '',

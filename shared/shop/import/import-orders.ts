@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { loadConfigFile } from '../../campaign/config-file.ts';
-import { DEFAULT_MEMBER_TIERS, type MemberTier } from '../../campaign/loyalty-schema.ts';
+import { DEFAULT_MEMBER_TIERS, type MemberTier, type PointsRule } from '../../campaign/loyalty-schema.ts';
 import { type Clock, systemClock } from '../../clock.ts';
 import { DataError } from '../../errors.ts';
 import { tableSource } from '../../lake/local/duckdb-warehouse.ts';
@@ -32,6 +32,8 @@ export interface ImportOptions {
   clock?: Clock;
   /** The shop's member tiers (contact-policy.yaml memberTiers), recomputed for every customer; default tiers if not given. */
   memberTiers?: MemberTier[] | undefined;
+  /** The shop's points rule (contact-policy.yaml points): the points ledger is rebuilt; none: left as it is. */
+  points?: PointsRule | undefined;
 }
 
 export interface ImportResult {
@@ -85,7 +87,11 @@ export async function importOrders(opts: ImportOptions): Promise<ImportResult> {
             })(),
         )
       : null;
-  const rules = { memberTiers: opts.memberTiers ?? DEFAULT_MEMBER_TIERS, asOf: now };
+  const rules = {
+    memberTiers: opts.memberTiers ?? DEFAULT_MEMBER_TIERS,
+    points: opts.points ?? null,
+    asOf: now,
+  };
   return stageAndMerge(opts.dataDir, opts.format, opts.rejectsFile, rules, async () => {
     const source = await openSource(opts, mapping, now);
     return { ...source, file: opts.file };
@@ -102,7 +108,7 @@ export async function mergeOrdersIntoLake(
   orders: readonly ImportedOrder[],
   source: string,
 ): Promise<MergeCounts> {
-  const rules = { memberTiers: null, asOf: new Date(0) };
+  const rules = { memberTiers: null, points: null, asOf: new Date(0) };
   const result = await stageAndMerge(dataDir, source, null, rules, async () => ({
     file: source,
     encoding: 'utf-8',

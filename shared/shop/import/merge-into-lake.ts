@@ -2,15 +2,24 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { DEFAULT_MEMBER_TIERS, type MemberTier } from '../../campaign/loyalty-schema.ts';
+import { DEFAULT_MEMBER_TIERS, type MemberTier, type PointsRule } from '../../campaign/loyalty-schema.ts';
 import { tableDir } from '../../lake/lake-paths.ts';
 import { tableSource } from '../../lake/local/duckdb-warehouse.ts';
 import { type FolderSwap, swapFolders } from '../../lake/local/lake-swap.ts';
 import { writeSortedPartitions } from '../../lake/local/sorted-partitions.ts';
-import { CUSTOMERS, DUCKDB_TYPE, ORDER_ITEMS, ORDERS, PRODUCTS, type TableDef } from '../../lake/tables.ts';
+import {
+  CUSTOMERS,
+  DUCKDB_TYPE,
+  ORDER_ITEMS,
+  ORDERS,
+  POINTS_LEDGER,
+  PRODUCTS,
+  type TableDef,
+} from '../../lake/tables.ts';
 import { sqlString } from '../../segment/sql-literals.ts';
 import { cityTierSql, cityTierTableSql } from '../city-tiers.ts';
 import { baseTier, memberTierSql } from '../member-tiers.ts';
+import { rebuildPointsLedger } from '../points-ledger.ts';
 
 export interface MergeCounts {
   ordersNew: number;
@@ -23,6 +32,8 @@ export interface MergeCounts {
 /** The shop's rules an import applies to its customers: member tiers recomputed as of `asOf`, or kept (null). */
 export interface CustomerRules {
   memberTiers: MemberTier[] | null;
+  /** The shop's points rule: the points ledger is rebuilt from the orders after the merge; null: left as it is. */
+  points: PointsRule | null;
   asOf: Date;
 }
 
@@ -110,10 +121,10 @@ export async function mergeIntoLake(
   await db.run(`CREATE TABLE cust AS
     SELECT ${customerCols.join(', ')}, e.customer_id IS NULL AS is_new
     FROM ${tableSource(dataDir, CUSTOMERS)} e FULL OUTER JOIN imp_customers n USING (customer_id)`);
-  if (rules.memberTiers) {
-    const after = `(SELECT customer_id, status, amount, paid_at FROM ${tableSource(dataDir, ORDERS)}
+  const after = `(SELECT order_id, customer_id, status, amount, paid_at FROM ${tableSource(dataDir, ORDERS)}
       WHERE order_id NOT IN (SELECT order_id FROM inc)
-      UNION ALL SELECT customer_id, status, amount, paid_at FROM inc)`;
+      UNION ALL SELECT order_id, customer_id, status, amount, paid_at FROM inc)`;
+  if (rules.memberTiers) {
     await db.run(`CREATE TABLE tiers AS ${memberTierSql(rules.memberTiers, after, rules.asOf)}`);
     await db.run(`UPDATE cust SET member_tier = coalesce(
       (SELECT t.member_tier FROM tiers t WHERE t.customer_id = cust.customer_id), ${sqlString(baseTier(rules.memberTiers))})`);
@@ -130,8 +141,23 @@ export async function mergeIntoLake(
     `COPY (SELECT ${columns(CUSTOMERS)} FROM cust ORDER BY customer_id) TO ${sqlString(join(staging, 'customers', 'part-0.parquet'))} (FORMAT parquet)`,
   );
 
-  // The months of orders and lines and the customers table are replaced together, or not at all.
+  const points: FolderSwap[] = [];
+  if (rules.points) {
+    await rebuildPointsLedger(db, {
+      orders: after,
+      kept: tableSource(dataDir, POINTS_LEDGER),
+      rule: rules.points,
+      staging,
+    });
+    await mkdir(join(staging, POINTS_LEDGER.name), { recursive: true });
+    await db.run(
+      `COPY (SELECT ${columns(POINTS_LEDGER)} FROM points_ledger_new ORDER BY customer_id, occurred_at, entry_id) TO ${sqlString(join(staging, POINTS_LEDGER.name, 'part-0.parquet'))} (FORMAT parquet)`,
+    );
+    points.push({ target: tableDir(dataDir, POINTS_LEDGER.name), next: join(staging, POINTS_LEDGER.name) });
+  }
+  // The months of orders and lines, the customers table (and the points ledger) are replaced together, or not at all.
   await swapFolders(dataDir, [
+    ...points,
     ...(await partitionSwaps(join(staging, 'orders'), tableDir(dataDir, ORDERS.name), affected)),
     ...(await partitionSwaps(join(staging, 'order_items'), tableDir(dataDir, ORDER_ITEMS.name), affected)),
     { target: tableDir(dataDir, CUSTOMERS.name), next: join(staging, 'customers') },

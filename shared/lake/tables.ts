@@ -90,6 +90,11 @@ export const CUSTOMERS: TableDef = {
     c('sms_consent', 'boolean', 'Agreed to marketing SMS (false once opted out).'),
     c('time_zone', 'string', "IANA zone when known to differ from the shop's, else NULL."),
     c('registered_at', 'timestamp', 'First seen (registration or first order), UTC.'),
+    c(
+      'birthday',
+      'string',
+      'Birthday as month-day MM-DD (a date given on import keeps its month and day), or NULL. Personal data.',
+    ),
   ],
 };
 
@@ -283,7 +288,11 @@ export const POINTS_LEDGER: TableDef = {
       'Points: positive for accrue (and a positive adjust), negative for redeem, expire.',
     ),
     c('reason', 'string', 'accrue, redeem, expire or adjust.'),
-    c('occurred_at', 'timestamp', 'When: the order paid, the redemption, the expiry (may be after today), UTC.'),
+    c(
+      'occurred_at',
+      'timestamp',
+      'When: the order paid, the redemption, the expiry (may be after today), UTC.',
+    ),
     c('source', 'string', 'orders, the imported file name, or rule (expiry).'),
   ],
 };

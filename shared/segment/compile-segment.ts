@@ -7,6 +7,7 @@ import { armSql } from '../delivery/ledger/ledger.ts';
 import { UserError } from '../errors.ts';
 import { parseDuration } from '../time/duration.ts';
 import { localToInstant } from '../time/zoned-time.ts';
+import { birthdaysWithin, monthPrefix, runMonth } from './birthdays.ts';
 import { bucketSql, type Dialect } from './dialect.ts';
 import { IdSet, idsIn, type PredicateSql, predicateSql } from './id-set.ts';
 import { provinceSpellings } from './provinces.ts';
@@ -308,6 +309,14 @@ function predicate(rule: Predicate, ctx: SegmentContext): PredicateSql {
       min === 0 ? 'sum(points) < 0' : null,
     ].filter((c): c is string => c !== null);
     return `NOT ${predicateSql(having(outside.join(' OR ')))}`;
+  }
+  if ('birthday' in rule) {
+    const days = Number.parseInt(rule.birthday.within, 10);
+    return `c.birthday IN ${sqlStringList(birthdaysWithin(run, ctx.timeZone, days))}`;
+  }
+  if ('birthdayMonth' in rule) {
+    const months = rule.birthdayMonth.months ?? [runMonth(run, ctx.timeZone)];
+    return `substr(c.birthday, 1, 2) IN ${sqlStringList(months.map(monthPrefix))}`;
   }
   if ('sample' in rule) {
     const key = `${sqlString(`${rule.sample.seed}:`)} || c.customer_id`;

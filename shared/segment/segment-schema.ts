@@ -129,7 +129,9 @@ export type Rule =
     }
   | { notReachedBy: { campaign?: string; waves: string[] } }
   | { sample: { percent: number; seed: string } }
-  | { points: { min?: number; max?: number } };
+  | { points: { min?: number; max?: number } }
+  | { birthday: { within: string } }
+  | { birthdayMonth: { months?: number[] } };
 
 export interface BoughtArgs {
   category?: string[];
@@ -278,6 +280,29 @@ const predicates = {
       description:
         'Loyalty points balance at the run (points_ledger): min included, max excluded; no points is 0.',
     }),
+  birthday: z
+    .strictObject({
+      within: z
+        .string()
+        .regex(/^\d{1,3}d$/, { error: 'expected whole days, e.g. 7d' })
+        .refine((d) => !/^\d{1,3}d$/.test(d) || Number.parseInt(d, 10) <= 366, {
+          error: 'expected at most 366d',
+        })
+        .meta({ description: "Days from the run's local date, that day included (0d: today)." }),
+    })
+    .meta({
+      description:
+        "Birthday (customers.birthday) from the run's local date to `within` days after it; a 29 February birthday counts on 28 February in other years.",
+    }),
+  birthdayMonth: z
+    .strictObject({
+      months: z
+        .array(z.int().min(1).max(12))
+        .min(1)
+        .optional()
+        .meta({ description: "Months 1–12; default: the run's month in the campaign's zone." }),
+    })
+    .meta({ description: 'Birthday in these months (default: the month of the run).' }),
 };
 
 export const PREDICATE_NAMES = Object.keys(predicates) as (keyof typeof predicates)[];

@@ -93,6 +93,14 @@ describe('the shop’s member tiers on the sample shop', () => {
       WHERE c.member_tier = '至尊VIP' AND o.status = 'paid' GROUP BY 1)`);
     expect(Number(rows[0]?.least)).toBeGreaterThanOrEqual(20_000);
 
+    // About 60% of the sample customers have a birthday, as MM-DD.
+    const { rows: bd } = await h.warehouse.query(
+      `SELECT count(birthday) / count(*) AS share, count(*) FILTER (WHERE NOT regexp_full_match(birthday, '(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])')) AS bad FROM customers`,
+    );
+    expect(Number(bd[0]?.share)).toBeGreaterThan(0.55);
+    expect(Number(bd[0]?.share)).toBeLessThan(0.65);
+    expect(bd[0]?.bad).toBe(0);
+
     for (const sw of h.waves(campaign)) await h.run(sw);
     await expectDeliveryInvariants(h, [campaign]);
 

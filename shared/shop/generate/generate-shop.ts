@@ -339,7 +339,10 @@ SELECT p.customer_id,
     || lpad(CAST(hash(p.cidx, 'pn') % 1000000000 AS VARCHAR), 9, '0') END AS phone,
   u('ph', p.cidx) < 0.97 AND u('smc', p.cidx) < 0.85 AS sms_consent,
   ci.time_zone,
-  p.first_created - to_seconds(CAST(floor(u('reg', p.cidx) * 30 * 86400) AS BIGINT)) AS registered_at
+  p.first_created - to_seconds(CAST(floor(u('reg', p.cidx) * 30 * 86400) AS BIGINT)) AS registered_at,
+  -- About 60% of members gave a birthday (MM-DD; 2000 is a leap year, so some are on 29 February).
+  CASE WHEN u('bd', p.cidx) < 0.6
+    THEN strftime(DATE '2000-01-01' + CAST(floor(u('bdd', p.cidx) * 366) AS INTEGER), '%m-%d') END AS birthday
 FROM placed p
 CROSS JOIN names n
 JOIN cities ci ON ci.province = p.province AND ci.ci = CAST(hash(p.cidx, 'city') % p.ncities AS INTEGER)

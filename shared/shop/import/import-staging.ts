@@ -57,6 +57,7 @@ function orderFields(o: ImportedOrder) {
     channel: o.channel,
     name: c.name,
     nickname: c.nickname,
+    birthday: c.birthday ?? null,
     province: c.province,
     city: c.city,
     email: c.email,

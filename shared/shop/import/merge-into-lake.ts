@@ -106,7 +106,7 @@ export async function mergeIntoLake(
   await db.run(cityTierTableSql());
   const first = (c: string) => `arg_min(${c}, created_at) FILTER (WHERE ${c} IS NOT NULL AND ${c} <> '')`;
   await db.run(`CREATE TABLE imp_customers AS
-    SELECT customer_id, ${first('name')} AS name, ${first('nickname')} AS nickname, ${first('province')} AS province, ${first('city')} AS city,
+    SELECT customer_id, ${first('name')} AS name, ${first('nickname')} AS nickname, ${first('birthday')} AS birthday, ${first('province')} AS province, ${first('city')} AS city,
       CAST(NULL AS INTEGER) AS city_tier, 'U' AS gender, 'unknown' AS age_band, ${sqlString(baseTier(rules.memberTiers ?? DEFAULT_MEMBER_TIERS))} AS member_tier,
       arg_min(channel, created_at) AS acquisition_channel, ${first('email')} AS email,
       bool_or(email_consent) AS email_consent, ${first('phone')} AS phone, bool_or(sms_consent) AS sms_consent,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from '../time/duration.ts';
+import { MemberTiers, PointsRule } from './loyalty-schema.ts';
 import {
   AgeBands,
   DEFAULT_AGE_BANDS,
@@ -89,8 +90,8 @@ export type RepurchaseRateBenchmark = z.infer<typeof RepurchaseRateBenchmark>;
 
 /**
  * The shop-wide settings file (`contact-policy.yaml`): the contact policy, which campaigns may override
- * in part, the shop's calendar — promotions, seasons, age bands (shop-calendar-schema.ts) — and the
- * figures its analyses are compared with.
+ * in part, the shop's calendar — promotions, seasons, age bands (shop-calendar-schema.ts) — its loyalty
+ * rules (member tiers, loyalty-schema.ts) and the figures its analyses are compared with.
  */
 export const ContactPolicy = z
   .strictObject({
@@ -104,6 +105,11 @@ export const ContactPolicy = z
     promotions: Promotions.default({}),
     seasons: Seasons.default(DEFAULT_SEASONS),
     ageBands: AgeBands.default(DEFAULT_AGE_BANDS),
+    memberTiers: MemberTiers.optional().meta({
+      description:
+        "The shop's member tiers, lowest first (default: normal, silver 500, gold 2,000, diamond 5,000 by lifetime paid spend); segment rules name them.",
+    }),
+    points: PointsRule.optional(),
   })
   .superRefine((policy, ctx) => {
     const seen = new Set<string>();

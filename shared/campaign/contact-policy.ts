@@ -22,6 +22,11 @@ export function effectivePolicy(
   return {
     caps: [...shop.caps.filter((c) => !replaced.has(c.id)), ...overrides],
     quietHours: { ...shop.quietHours, ...(campaign.contactPolicy?.quietHours ?? {}) },
-    calendar: { promotions: shop.promotions, seasons: shop.seasons, ageBands: shop.ageBands },
+    calendar: {
+      promotions: shop.promotions,
+      seasons: shop.seasons,
+      ageBands: shop.ageBands,
+      memberTiers: shop.memberTiers,
+    },
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isLocalDateTime } from '../time/zoned-time.ts';
+import type { MemberTier } from './loyalty-schema.ts';
 
 /**
  * The shop's calendar settings, kept in the shop-wide file (`contact-policy.yaml`) with the caps: its
@@ -116,6 +117,8 @@ export interface ShopCalendar {
   promotions: z.output<typeof Promotions>;
   seasons: z.output<typeof Seasons>;
   ageBands: string[];
+  /** The shop's member tiers when it states them (contact-policy.yaml memberTiers), else undefined. */
+  memberTiers?: MemberTier[] | undefined;
 }
 
 export const DEFAULT_SHOP_CALENDAR: ShopCalendar = {

@@ -88,6 +88,7 @@ async function startLocked(
       orders: SAMPLE_CUSTOMERS * 10,
       seed: 1,
       asOf,
+      memberTiers: policy.memberTiers,
       onProgress: (_s, done, total) => generating.update('generating the sample shop', done / total),
     });
     generating.done(

@@ -14,9 +14,13 @@ export const BatchRecipient = z.strictObject({
   /** Email address or E.164 phone, for the batch's channel. */
   address: z.string().min(1),
   name: z.string().nullable(),
+  /** Optional: batches queued by an older version lack it. */
+  nickname: z.string().nullable().optional(),
   province: z.string().nullable(),
   city: z.string().nullable(),
   memberTier: z.string().nullable(),
+  /** Points balance at the run. Optional: batches queued by an older version lack it. */
+  points: z.number().nullable().optional(),
   timeZone: z.string().nullable(),
   variant: z.string().nullable(),
   tier: z.string().nullable(),

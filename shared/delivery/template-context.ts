@@ -4,7 +4,16 @@
  * The sample is deliberately on the long side so that a template that fits here fits real customers.
  */
 export interface TemplateContext {
-  customer: { name: string; province: string; city: string; memberTier: string };
+  customer: {
+    name: string;
+    /** Platform nickname (Taobao 买家会员名); empty when not known. */
+    nickname: string;
+    province: string;
+    city: string;
+    memberTier: string;
+    /** Loyalty points balance at the wave's run (0 without points). */
+    points: number;
+  };
   offer: {
     title: string;
     code: string;
@@ -56,7 +65,14 @@ export const SAMPLE_SHORT_LINK = 'https://s.example.cn/Ab3dEf6hJk';
 export function sampleTemplateContext(inputs: SampleInputs): TemplateContext {
   const signature = inputs.signature ?? '';
   return {
-    customer: { name: '欧阳晓婷', province: '黑龙江省', city: '齐齐哈尔市', memberTier: 'gold' },
+    customer: {
+      name: '欧阳晓婷',
+      nickname: '晓婷爱购物_1992tb',
+      province: '黑龙江省',
+      city: '齐齐哈尔市',
+      memberTier: '至尊VIP',
+      points: 128888,
+    },
     offer: {
       title: inputs.offer?.title ?? '',
       code: inputs.offer?.code ?? '',

@@ -60,6 +60,11 @@ export const CUSTOMERS: TableDef = {
       'Stable id (generated: c + 8 digits; imported: platform buyer id or a hash of it).',
     ),
     c('name', 'string', 'Display name used in message templates.'),
+    c(
+      'nickname',
+      'string',
+      'Platform nickname (Taobao 买家会员名), for greetings ({{ customer.nickname }}); NULL when not known. Personal data: never logged.',
+    ),
     c('province', 'string', 'Province (省), e.g. 浙江省; 海外 for customers abroad.'),
     c('city', 'string', 'City (市).'),
     c('city_tier', 'int', 'City tier 1–5 (1 = 一线, 2 = 新一线, 3 = 二线, 4 = 三线, 5 = 四线及以下).'),
@@ -69,7 +74,11 @@ export const CUSTOMERS: TableDef = {
       'string',
       "The shop's age bands (contact-policy.yaml ageBands; default <18, 18-25, 26-30, 31-35, 36-40, 41-50, 51+) or 'unknown'.",
     ),
-    c('member_tier', 'string', 'Shop membership: normal, silver, gold, diamond (by lifetime paid spend).'),
+    c(
+      'member_tier',
+      'string',
+      "The shop's member tier by its memberTiers rules (contact-policy.yaml), from paid orders; default normal, silver, gold, diamond.",
+    ),
     c(
       'acquisition_channel',
       'string',
@@ -81,6 +90,11 @@ export const CUSTOMERS: TableDef = {
     c('sms_consent', 'boolean', 'Agreed to marketing SMS (false once opted out).'),
     c('time_zone', 'string', "IANA zone when known to differ from the shop's, else NULL."),
     c('registered_at', 'timestamp', 'First seen (registration or first order), UTC.'),
+    c(
+      'birthday',
+      'string',
+      'Birthday as month-day MM-DD (a date given on import keeps its month and day), or NULL. Personal data.',
+    ),
   ],
 };
 
@@ -95,6 +109,11 @@ export const PRODUCTS: TableDef = {
     c('season', 'string', 'spring, summer, autumn, winter, or all.'),
     c('launch_date', 'date', "Date the sku's line launched (for early-buyer segments)."),
     c('list_price', 'decimal(12,2)', 'List price.'),
+    c(
+      'use_cycle_days',
+      'int',
+      "Days one purchase lasts (使用周期), for replenishmentDue; NULL: the rule's own cycle applies.",
+    ),
   ],
 };
 
@@ -250,6 +269,34 @@ export const CONSENTS: TableDef = {
   ],
 };
 
+export const POINTS_LEDGER: TableDef = {
+  name: 'points_ledger',
+  description:
+    "Loyalty points, one row per movement: accrued on paid orders by the shop's points rule, redeemed or adjusted (data import --format points), expired. A customer's balance at a time is the sum of the rows before it. Rebuilt on every order and points import from the orders and the imported redemptions, so nothing accrues twice.",
+  partition: null,
+  columns: [
+    c('entry_id', 'string', 'Stable id: accrue:<order>, redeem:/adjust:<reference or hash>, expire:<entry>.'),
+    c('customer_id', 'string', 'Customer.'),
+    c(
+      'order_id',
+      'string',
+      'The order that earned the points (accrue), or the reference of a redemption; else NULL.',
+    ),
+    c(
+      'points',
+      'bigint',
+      'Points: positive for accrue (and a positive adjust), negative for redeem, expire.',
+    ),
+    c('reason', 'string', 'accrue, redeem, expire or adjust.'),
+    c(
+      'occurred_at',
+      'timestamp',
+      'When: the order paid, the redemption, the expiry (may be after today), UTC.',
+    ),
+    c('source', 'string', 'orders, the imported file name, or rule (expiry).'),
+  ],
+};
+
 export const ATTRIBUTION: TableDef = {
   name: 'attribution',
   description:
@@ -329,6 +376,7 @@ export const LAKE_TABLES: readonly TableDef[] = [
   EVENTS,
   SUPPRESSIONS,
   CONSENTS,
+  POINTS_LEDGER,
   ATTRIBUTION,
   LIFT,
   ROLLOUT_DECISIONS,

@@ -29,8 +29,8 @@ export interface AudienceInput {
   runAt: Date;
   dialect: Dialect;
   /**
-   * For planning the sends: each row also carries the recipient's details (name, province, city,
-   * member_tier, time_zone, and the address for the chosen channel), and with `byValue` their lifetime
+   * For planning the sends: each row also carries the recipient's details (name, nickname, province, city,
+   * member_tier, time_zone, points balance at the run, and the address for the chosen channel), and with `byValue` their lifetime
    * paid spend as `value`, highest first (budget allocation serves the most valuable first).
    */
   recipients?: { byValue: boolean };
@@ -158,15 +158,17 @@ FROM capped`;
   const steps = recipients
     ? `,\nsteps AS (\n${stepsSelect}\n)
 SELECT st.customer_id, st.tier, st.channel, st.step, st.reason,
-  s.name, s.province, s.city, s.member_tier, s.time_zone,
+  s.name, s.nickname, s.province, s.city, s.member_tier, s.time_zone, coalesce(pt.points, 0) AS points,
   CASE st.channel WHEN 'email' THEN s.email WHEN 'sms' THEN s.phone WHEN 'call-list' THEN s.phone END AS address${
     recipients.byValue ? ',\n  coalesce(v.spend, 0) AS value' : ''
   }
-FROM steps st JOIN seg s ON s.customer_id = st.customer_id${
-        recipients.byValue
-          ? '\nLEFT JOIN stats v ON v.customer_id = st.customer_id\nORDER BY value DESC, st.customer_id'
-          : ''
-      }`
+FROM steps st JOIN seg s ON s.customer_id = st.customer_id
+LEFT JOIN (SELECT customer_id, sum(points) AS points FROM points_ledger WHERE occurred_at < ${run} GROUP BY customer_id) pt
+  ON pt.customer_id = st.customer_id${
+    recipients.byValue
+      ? '\nLEFT JOIN stats v ON v.customer_id = st.customer_id\nORDER BY value DESC, st.customer_id'
+      : ''
+  }`
     : `\n${stepsSelect}`;
   const body = `seg AS (SELECT c.* FROM customers c WHERE ${compiled.where}${sampleFilter(input)}${triggerFilter(input)}),
 supp AS (SELECT customer_id, channel, min(reason) AS reason FROM suppressions WHERE created_at < ${run}${notice ? ` AND reason <> 'opt-out'` : ''} GROUP BY customer_id, channel),

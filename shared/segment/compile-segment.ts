@@ -8,6 +8,7 @@ import { armSql } from '../delivery/ledger/ledger.ts';
 import { UserError } from '../errors.ts';
 import { parseDuration } from '../time/duration.ts';
 import { localToInstant } from '../time/zoned-time.ts';
+import { birthdaysWithin, monthPrefix, runMonth } from './birthdays.ts';
 import { bucketSql, type Dialect } from './dialect.ts';
 import { IdSet, idsIn, type PredicateSql, predicateSql } from './id-set.ts';
 import { provinceSpellings } from './provinces.ts';
@@ -300,6 +301,31 @@ function predicate(rule: Predicate, ctx: SegmentContext): PredicateSql {
       idsIn(`SELECT customer_id FROM sends WHERE campaign_id = ${sqlString(campaign ?? ctx.campaignId)}
       AND ${waveIdIn('wave_id', waves)} AND ${armSql()} IS NOT NULL AND planned_at < ${sqlTimestamp(run)}`),
     )}`;
+  }
+  if ('points' in rule) {
+    // The balance at the run is the sum of the ledger's rows before it; a customer without rows has 0.
+    const { min, max } = rule.points;
+    const having = (cond: string) =>
+      idsIn(`SELECT customer_id FROM points_ledger WHERE occurred_at < ${sqlTimestamp(run)}
+      GROUP BY customer_id HAVING ${cond}`);
+    if (min !== undefined && min > 0)
+      return having(
+        `sum(points) >= ${sqlNumber(min)}${max !== undefined ? ` AND sum(points) < ${sqlNumber(max)}` : ''}`,
+      );
+    // min 0 (or none): everyone but those at max or above (and, for min 0, those below 0).
+    const outside = [
+      max !== undefined ? `sum(points) >= ${sqlNumber(max)}` : null,
+      min === 0 ? 'sum(points) < 0' : null,
+    ].filter((c): c is string => c !== null);
+    return `NOT ${predicateSql(having(outside.join(' OR ')))}`;
+  }
+  if ('birthday' in rule) {
+    const days = Number.parseInt(rule.birthday.within, 10);
+    return `c.birthday IN ${sqlStringList(birthdaysWithin(run, ctx.timeZone, days))}`;
+  }
+  if ('birthdayMonth' in rule) {
+    const months = rule.birthdayMonth.months ?? [runMonth(run, ctx.timeZone)];
+    return `substr(c.birthday, 1, 2) IN ${sqlStringList(months.map(monthPrefix))}`;
   }
   if ('sample' in rule) {
     const key = `${sqlString(`${rule.sample.seed}:`)} || c.customer_id`;

@@ -174,13 +174,17 @@ export function purchasePredicate(rule: PurchaseRule, ctx: PurchaseContext, aggs
     return idsIn(`${itemBuyers(`i.category IN ${sqlStringList(bought)}${since}`)}
     EXCEPT ${itemBuyers(`i.category IN ${sqlStringList(never)}`)}`);
   }
+  // Each purchase runs out after its product's own use cycle (products.use_cycle_days), else the rule's;
+  // the customer is due when their latest purchase of the category runs out.
   const { category, cycle, dueWithin } = rule.replenishmentDue;
-  const due = `max(i.created_at) + ${sqlInterval(parseDuration(cycle))}`;
+  const ruleCycle = sqlInterval(parseDuration(cycle));
+  const runsOut = `CASE WHEN p.use_cycle_days IS NULL THEN i.created_at + ${ruleCycle}
+      ELSE i.created_at + p.use_cycle_days * INTERVAL '1' DAY END`;
+  const due = `max(${runsOut})`;
   const to = sqlTimestamp(new Date(run.getTime() + parseDuration(dueWithin.after)));
-  return inItems(
-    `i.category = ${sqlString(category)}`,
-    `${due} >= ${before(dueWithin.before)} AND ${due} <= ${to}`,
-  );
+  return idsIn(`SELECT i.customer_id FROM order_items i LEFT JOIN products p ON p.sku = i.sku
+    WHERE i.order_status = 'paid' AND i.created_at < ${sqlTimestamp(run)} AND i.category = ${sqlString(category)}
+    GROUP BY i.customer_id HAVING ${due} >= ${before(dueWithin.before)} AND ${due} <= ${to}`);
 }
 
 function productFilter(p: { category?: string[] | undefined; sku?: string[] | undefined }): string {

@@ -128,7 +128,10 @@ export type Rule =
       };
     }
   | { notReachedBy: { campaign?: string; waves: string[] } }
-  | { sample: { percent: number; seed: string } };
+  | { sample: { percent: number; seed: string } }
+  | { points: { min?: number; max?: number } }
+  | { birthday: { within: string } }
+  | { birthdayMonth: { months?: number[] } };
 
 export interface BoughtArgs {
   category?: string[];
@@ -264,6 +267,42 @@ const predicates = {
     description:
       'A deterministic sample: the same seed picks the same customers; a smaller percent is a subset.',
   }),
+  points: z
+    .strictObject({
+      min: z.int().min(0).optional().meta({ description: 'Balance at least this (included).' }),
+      max: z.int().min(1).optional().meta({ description: 'Balance below this (excluded).' }),
+    })
+    .refine((p) => p.min !== undefined || p.max !== undefined, { error: 'expected `min`, `max` or both' })
+    .refine((p) => p.min === undefined || p.max === undefined || p.min < p.max, {
+      error: 'expected min below max',
+    })
+    .meta({
+      description:
+        'Loyalty points balance at the run (points_ledger): min included, max excluded; no points is 0.',
+    }),
+  birthday: z
+    .strictObject({
+      within: z
+        .string()
+        .regex(/^\d{1,3}d$/, { error: 'expected whole days, e.g. 7d' })
+        .refine((d) => !/^\d{1,3}d$/.test(d) || Number.parseInt(d, 10) <= 366, {
+          error: 'expected at most 366d',
+        })
+        .meta({ description: "Days from the run's local date, that day included (0d: today)." }),
+    })
+    .meta({
+      description:
+        "Birthday (customers.birthday) from the run's local date to `within` days after it; a 29 February birthday counts on 28 February in other years.",
+    }),
+  birthdayMonth: z
+    .strictObject({
+      months: z
+        .array(z.int().min(1).max(12))
+        .min(1)
+        .optional()
+        .meta({ description: "Months 1–12; default: the run's month in the campaign's zone." }),
+    })
+    .meta({ description: 'Birthday in these months (default: the month of the run).' }),
 };
 
 export const PREDICATE_NAMES = Object.keys(predicates) as (keyof typeof predicates)[];

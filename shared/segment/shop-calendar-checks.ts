@@ -9,13 +9,18 @@ import { unknownSeasonMessage } from './seasons.ts';
 
 type Path = (string | number)[];
 
+export function unknownMemberTierMessage(tier: string, tiers: readonly string[]): string {
+  return `unknown member tier "${tier}"; the shop's tiers are ${tiers.join(', ')} (memberTiers: in contact-policy.yaml)`;
+}
+
 export function unknownAgeBandMessage(band: string, bands: readonly string[]): string {
   return `unknown age band "${band}"; the shop's bands are ${bands.join(', ')} (ageBands: in contact-policy.yaml)`;
 }
 
 /**
- * The names a campaign's rules take from the shop's calendar — promotions, seasons, age bands — that the
- * calendar does not know, each at its path in the campaign file.
+ * The names a campaign's rules take from the shop's calendar — promotions, seasons, age bands, and the
+ * member tiers when the shop states them — that the shop does not know, each at its path in the campaign
+ * file.
  */
 export function calendarIssues(
   campaign: Pick<Campaign, 'segments' | 'waves'>,
@@ -24,6 +29,7 @@ export function calendarIssues(
   const issues: { path: Path; message: string }[] = [];
   const promotions = new Set(promotionNames(calendar));
   const bands = [...calendar.ageBands, UNKNOWN_AGE_BAND];
+  const tiers = calendar.memberTiers?.map((t) => t.name);
   for (const { rule, at } of campaignRules(campaign)) {
     walkRule(rule, (r, path) => {
       const here = [...at, ...path];
@@ -41,6 +47,11 @@ export function calendarIssues(
         r.ageBand.forEach((band, i) => {
           if (!bands.includes(band))
             issues.push({ path: [...here, 'ageBand', i], message: unknownAgeBandMessage(band, bands) });
+        });
+      if ('memberTier' in r && tiers)
+        r.memberTier.forEach((tier, i) => {
+          if (!tiers.includes(tier))
+            issues.push({ path: [...here, 'memberTier', i], message: unknownMemberTierMessage(tier, tiers) });
         });
     });
   }

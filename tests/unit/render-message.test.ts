@@ -167,6 +167,48 @@ describe('renderMessage', () => {
     });
   });
 
+  it('offers the customer’s nickname, member tier (Chinese names as they are) and points, escaped in HTML', () => {
+    const fields = {
+      ...wave,
+      variants: undefined,
+      templates: {
+        email: {
+          subject: '{{ customer.nickname }}',
+          html: '<p>{{ customer.nickname }}·{{ customer.memberTier }}</p>',
+        },
+        sms: '{{ signature }}亲爱的{{ customer.nickname }}（{{ customer.memberTier }}）积分{{ customer.points }} {{ optOut }}',
+      },
+    };
+    const recipient = {
+      name: '王小明',
+      nickname: '小明<同学>',
+      province: null,
+      city: null,
+      memberTier: '至尊VIP',
+      points: 1288,
+    };
+    const email = renderMessage(input({ wave: fields, variantId: null, recipient }));
+    expect(
+      email.ok && email.message.channel === 'email' ? [email.message.subject, email.message.html] : email,
+    ).toEqual(['小明<同学>', '<p>小明&lt;同学&gt;·至尊VIP</p>']);
+    const sms = renderMessage(input({ wave: fields, variantId: null, channel: 'sms', recipient }));
+    expect(sms.ok && sms.message.channel === 'sms' ? sms.message.text : sms).toBe(
+      '【小店】亲爱的小明<同学>（至尊VIP）积分1288 回T退订',
+    );
+    // A recipient queued before nicknames were carried renders an empty one, not an error.
+    const old = renderMessage(
+      input({
+        wave: fields,
+        variantId: null,
+        channel: 'sms',
+        recipient: { ...recipient, nickname: undefined, points: undefined },
+      }),
+    );
+    expect(old.ok && old.message.channel === 'sms' ? old.message.text : old).toBe(
+      '【小店】亲爱的（至尊VIP）积分0 回T退订',
+    );
+  });
+
   it('prices SMS per billed segment and leaves text unescaped', () => {
     const r = renderMessage(
       input({ channel: 'sms', recipient: { name: '王小明', province: null, city: null, memberTier: null } }),

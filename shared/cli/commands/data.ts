@@ -15,6 +15,7 @@ import {
   type ImportResult,
   importOrders,
 } from '../../shop/import/import-orders.ts';
+import { importPoints, type PointsImportResult } from '../../shop/import/import-points.ts';
 import { importProducts, type ProductImportResult } from '../../shop/import/import-products.ts';
 import { shopProfile } from '../../shop/shop-profile.ts';
 import { printJson } from '../output.ts';
@@ -45,9 +46,14 @@ export function registerData(program: Command): void {
     .option('--as-of <date>', 'last day of the shop history, YYYY-MM-DD (default: today)')
     .option('--data-dir <dir>', 'local data folder (default: $CAMPAIGN_DATA_DIR or ./.campaign)')
     .option('--force', 'replace the tables of an existing lake')
+    .option(
+      '--policy <file>',
+      'the shop settings with the member tiers (default: campaigns/contact-policy.yaml if present)',
+    )
     .option('--json', 'print the result as JSON')
     .action(
       async (opts: {
+        policy?: string;
         customers: number;
         orders?: number;
         seed: number;
@@ -66,11 +72,13 @@ export function registerData(program: Command): void {
         if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf))) {
           throw new UserError(`--as-of expects a date YYYY-MM-DD, got "${asOf}"`);
         }
+        const { policy } = await shopPolicy(opts.policy);
         const progress = stepReporter(!opts.json);
         const started = Date.now();
         const result = await withDataFolder(dataDir, 'campaign data generate', () =>
           generateShop({
             dataDir,
+            memberTiers: policy.memberTiers,
             customers: opts.customers,
             orders: opts.orders ?? opts.customers * 10,
             seed: opts.seed,
@@ -93,20 +101,34 @@ export function registerData(program: Command): void {
   data
     .command('import')
     .description(
-      'import an order export (Taobao/Tmall, Shopify, any CSV with a mapping file, or an order-events feed), a product list (--format products) or consent records (--format consent) into the local lake',
+      'import an order export (Taobao/Tmall, Shopify, any CSV with a mapping file, or an order-events feed), a product list (--format products), consent records (--format consent) or points redemptions (--format points) into the local lake',
     )
     .argument('<file>', 'the CSV export, or JSON lines for --format order-events')
-    .requiredOption('--format <format>', `one of ${[...IMPORT_FORMATS, 'products', 'consent'].join(', ')}`)
+    .requiredOption(
+      '--format <format>',
+      `one of ${[...IMPORT_FORMATS, 'products', 'consent', 'points'].join(', ')}`,
+    )
     .option('--mapping <file>', 'column mapping (YAML) for --format mapped')
     .option('--rejects <file>', 'where rows that cannot be imported go (default: <file>.rejects.csv)')
     .option('--data-dir <dir>', 'local data folder (default: $CAMPAIGN_DATA_DIR or ./.campaign)')
+    .option(
+      '--policy <file>',
+      'the shop settings with the member tiers (default: campaigns/contact-policy.yaml if present)',
+    )
     .option('--json', 'print the counts as JSON')
     .action(
       async (
         file: string,
-        opts: { format: string; mapping?: string; rejects?: string; dataDir?: string; json?: boolean },
+        opts: {
+          format: string;
+          mapping?: string;
+          rejects?: string;
+          dataDir?: string;
+          policy?: string;
+          json?: boolean;
+        },
       ) => {
-        const formats = [...IMPORT_FORMATS, 'products', 'consent'];
+        const formats = [...IMPORT_FORMATS, 'products', 'consent', 'points'];
         if (!formats.includes(opts.format)) {
           throw new UserError(`--format expects one of ${formats.join(', ')}, got "${opts.format}"`);
         }
@@ -114,20 +136,24 @@ export function registerData(program: Command): void {
           throw new UserError('--format mapped needs --mapping <file>');
         const dataDir = resolveDataDir(opts.dataDir);
         const rejectsFile = opts.rejects ?? `${file}.rejects.csv`;
-        const result = await withDataFolder<ImportResult | ProductImportResult | ConsentImportResult>(
-          dataDir,
-          'campaign data import',
-          () =>
-            opts.format === 'products'
-              ? importProducts({ file, rejectsFile, dataDir })
-              : opts.format === 'consent'
-                ? importConsents({ file, rejectsFile, dataDir, now: systemClock.now() })
+        const { policy } = await shopPolicy(opts.policy);
+        const result = await withDataFolder<
+          ImportResult | ProductImportResult | ConsentImportResult | PointsImportResult
+        >(dataDir, 'campaign data import', () =>
+          opts.format === 'products'
+            ? importProducts({ file, rejectsFile, dataDir })
+            : opts.format === 'consent'
+              ? importConsents({ file, rejectsFile, dataDir, now: systemClock.now() })
+              : opts.format === 'points'
+                ? importPoints({ file, rejectsFile, dataDir, rule: policy.points, now: systemClock.now() })
                 : importOrders({
                     file,
                     format: opts.format as ImportFormat,
                     mappingFile: opts.mapping,
                     rejectsFile,
                     dataDir,
+                    memberTiers: policy.memberTiers,
+                    points: policy.points,
                   }),
         );
         if (opts.json) printJson(result);
@@ -137,10 +163,12 @@ export function registerData(program: Command): void {
           );
           console.log(
             'ordersNew' in result
-              ? `orders: ${result.ordersNew} new, ${result.ordersUpdated} updated; customers: ${result.customersNew} new${result.stale > 0 ? `; ${result.stale} older than the lake's version, left as they were` : ''}`
-              : 'given' in result
-                ? `consent records: ${result.given} given, ${result.withdrawn} withdrawn; customers whose consent changed: ${result.customersChanged}`
-                : `products: ${result.products} (${result.productsNew} new); order lines brought in step: ${result.orderLinesUpdated}`,
+              ? `orders: ${result.ordersNew} new, ${result.ordersUpdated} updated; customers: ${result.customersNew} new${result.cityTierUnknown > 0 ? `, ${result.cityTierUnknown} in a city without a known tier (city_tier NULL)` : ''}${result.stale > 0 ? `; ${result.stale} older than the lake's version, left as they were` : ''}`
+              : 'redeemed' in result
+                ? `points: ${result.redeemed} redemptions, ${result.adjusted} adjustments; ledger rows: ${result.ledgerRows}`
+                : 'given' in result
+                  ? `consent records: ${result.given} given, ${result.withdrawn} withdrawn; customers whose consent changed: ${result.customersChanged}`
+                  : `products: ${result.products} (${result.productsNew} new); order lines brought in step: ${result.orderLinesUpdated}`,
           );
           if (result.rejected > 0) {
             const conflicts =

@@ -94,9 +94,13 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c] as str
 
 export interface Recipient {
   name: string | null;
+  /** Optional: recipients planned before nicknames were carried have none. */
+  nickname?: string | null | undefined;
   province: string | null;
   city: string | null;
   memberTier: string | null;
+  /** Points balance at the run; optional: recipients planned before points were carried have none. */
+  points?: number | null | undefined;
 }
 
 export interface RenderInput {
@@ -256,9 +260,11 @@ function context(input: RenderInput): TemplateContext {
   return {
     customer: {
       name: recipient.name ?? '',
+      nickname: recipient.nickname ?? '',
       province: recipient.province ?? '',
       city: recipient.city ?? '',
       memberTier: recipient.memberTier ?? '',
+      points: recipient.points ?? 0,
     },
     offer: {
       title: offer?.title ?? '',

@@ -29,20 +29,23 @@ export async function openDuckDb(
   return { instance, connection: await instance.connect() };
 }
 
-/** `read_parquet` over a table's folder, or an empty relation with the table's columns if it has no files. */
+/**
+ * A table's rows with every column of its definition: `read_parquet` over its folder, or an empty relation
+ * with the table's columns if it has no files. By name: a column added after some files were written reads
+ * as NULL from those files (as Athena does with Parquet), and one no file has yet is NULL everywhere, so
+ * a query never meets a missing column in a lake written before it was added.
+ */
 export function tableSource(dataDir: string, table: TableDef): string {
   const dir = tableDir(dataDir, table.name);
   const hasFiles =
     existsSync(dir) && readdirSync(dir, { recursive: true }).some((f) => String(f).endsWith('.parquet'));
-  if (!hasFiles) {
-    const cols = table.columns.map((col) => `CAST(NULL AS ${DUCKDB_TYPE[col.type]}) AS ${col.name}`);
-    if (table.partition) cols.push('CAST(NULL AS VARCHAR) AS dt');
-    return `(SELECT ${cols.join(', ')} WHERE false)`;
-  }
+  const cols = table.columns.map((col) => `CAST(NULL AS ${DUCKDB_TYPE[col.type]}) AS ${col.name}`);
+  if (table.partition) cols.push('CAST(NULL AS VARCHAR) AS dt');
+  const typed = `SELECT ${cols.join(', ')} WHERE false`;
+  if (!hasFiles) return `(${typed})`;
   const glob = table.partition ? `${dir}/*/*.parquet` : `${dir}/*.parquet`;
-  // By name: files written before a column was added read it as NULL, as Athena does with Parquet.
   const hive = table.partition ? `, hive_partitioning = true, hive_types = {'dt': VARCHAR}` : '';
-  return `read_parquet('${glob.replaceAll("'", "''")}', union_by_name = true${hive})`;
+  return `(${typed} UNION ALL BY NAME SELECT * FROM read_parquet('${glob.replaceAll("'", "''")}', union_by_name = true${hive}))`;
 }
 
 /** Plain JS values for DuckDB's: BIGINT → number when safe, DECIMAL → number, TIMESTAMP → ISO string. */
@@ -101,17 +104,8 @@ export class DuckDbWarehouse implements Warehouse {
   async refreshViews(dataDir: string): Promise<void> {
     await recoverLakeSwap(dataDir);
     for (const table of LAKE_TABLES) {
-      const source = tableSource(dataDir, table);
-      // Columns added after some files were written read as NULL from those files (union_by_name); when no
-      // file has them yet, they are added here, so a query never meets a missing column.
-      const present = new Set(
-        (await this.connection.runAndReadAll(`SELECT * FROM ${source} LIMIT 0`)).columnNames(),
-      );
-      const missing = table.columns
-        .filter((col) => !present.has(col.name))
-        .map((col) => `, CAST(NULL AS ${DUCKDB_TYPE[col.type]}) AS ${col.name}`);
       await this.connection.run(
-        `CREATE OR REPLACE VIEW ${table.name} AS SELECT *${missing.join('')} FROM ${source}`,
+        `CREATE OR REPLACE VIEW ${table.name} AS SELECT * FROM ${tableSource(dataDir, table)}`,
       );
     }
     for (const view of analystViews(this.#benchmark))

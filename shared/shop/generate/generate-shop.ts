@@ -1,11 +1,14 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { DEFAULT_MEMBER_TIERS, type MemberTier } from '../../campaign/loyalty-schema.ts';
 import { lakeRoot } from '../../lake/lake-paths.ts';
 import { openDuckDb } from '../../lake/local/duckdb-warehouse.ts';
 import { stagingFolder, swapFolders } from '../../lake/local/lake-swap.ts';
 import { writeSortedPartitions } from '../../lake/local/sorted-partitions.ts';
 import { CUSTOMERS, ORDER_ITEMS, ORDERS, PRODUCTS, type TableDef } from '../../lake/tables.ts';
+import { sqlString } from '../../segment/sql-literals.ts';
+import { baseTier, memberTierSql } from '../member-tiers.ts';
 import { calendarSql, hoursSql } from './calendar-sql.ts';
 import { referenceSql } from './reference-sql.ts';
 
@@ -21,6 +24,8 @@ export interface GenerateOptions {
   /** Customers per chunk: bounds memory (orders of one chunk are held at a time). */
   chunkSize?: number;
   onProgress?: (step: string, done: number, total: number) => void;
+  /** The shop's member tiers (contact-policy.yaml memberTiers); default: normal/silver/gold/diamond. */
+  memberTiers?: MemberTier[] | undefined;
 }
 
 export interface GenerateResult {
@@ -106,9 +111,14 @@ export async function generateShop(opts: GenerateOptions): Promise<GenerateResul
     );
     await rm(join(staging, 'order_items-chunks'), { recursive: true, force: true });
 
+    // Member tiers from the paid orders, by the shop's rules, as of the day after the history ends.
+    const tiers = opts.memberTiers ?? DEFAULT_MEMBER_TIERS;
+    const generatedOrders = `read_parquet(${sqlString(join(staging, 'orders', '*', '*.parquet'))})`;
+    const tiersAsOf = new Date(asOf.getTime() + 86_400_000);
+    await run(`CREATE TABLE member_tiers AS ${memberTierSql(tiers, generatedOrders, tiersAsOf)}`);
     await mkdir(join(staging, 'customers'), { recursive: true });
     await run(
-      `COPY (${customersSql()}) TO '${join(staging, 'customers', 'part-0.parquet')}' (FORMAT parquet)`,
+      `COPY (${customersSql(baseTier(tiers))}) TO '${join(staging, 'customers', 'part-0.parquet')}' (FORMAT parquet)`,
     );
     await mkdir(join(staging, 'products'), { recursive: true });
     await run(
@@ -301,7 +311,7 @@ CROSS JOIN LATERAL (SELECT CAST(round(g.gross * CASE
     ELSE 0 END, 2) AS DECIMAL(12,2)) AS discount) d`;
 }
 
-function customersSql(): string {
+function customersSql(baseTierName: string): string {
   return `
 WITH b AS (
   SELECT c.cidx, c.customer_id, c.acquisition_channel, s.spend, s.first_created,
@@ -313,12 +323,15 @@ WITH b AS (
 SELECT p.customer_id,
   n.surnames[1 + CAST(hash(p.cidx, 'sn') % len(n.surnames) AS INTEGER)]
     || n.given[1 + CAST(hash(p.cidx, 'gn') % 16 AS INTEGER) + CASE WHEN p.ug < 0.65 THEN 0 ELSE 16 END] AS name,
+  -- Most buyers have a platform nickname (买家会员名): a given name and digits, as many are.
+  CASE WHEN u('nick', p.cidx) < 0.9 THEN n.given[1 + CAST(hash(p.cidx, 'nk') % len(n.given) AS INTEGER)]
+    || '_' || CAST(1000 + hash(p.cidx, 'nd') % 9000 AS VARCHAR) END AS nickname,
   p.province, ci.city, ci.tier AS city_tier,
   CASE WHEN p.ug < 0.65 THEN 'F' WHEN p.ug < 0.95 THEN 'M' ELSE 'U' END AS gender,
   CASE WHEN p.uage < 0.02 THEN '<18' WHEN p.uage < 0.22 THEN '18-25' WHEN p.uage < 0.46 THEN '26-30'
        WHEN p.uage < 0.66 THEN '31-35' WHEN p.uage < 0.80 THEN '36-40' WHEN p.uage < 0.93 THEN '41-50'
        WHEN p.uage < 0.98 THEN '51+' ELSE 'unknown' END AS age_band,
-  CASE WHEN p.spend >= 5000 THEN 'diamond' WHEN p.spend >= 2000 THEN 'gold' WHEN p.spend >= 500 THEN 'silver' ELSE 'normal' END AS member_tier,
+  coalesce(mt.member_tier, ${sqlString(baseTierName)}) AS member_tier,
   p.acquisition_channel,
   CASE WHEN u('em', p.cidx) < 0.4 THEN 'u' || p.cidx || '@' || ['example.com', 'example.net', 'example.org'][1 + CAST(hash(p.cidx, 'dom') % 3 AS INTEGER)] END AS email,
   u('em', p.cidx) < 0.4 AND u('emc', p.cidx) < 0.75 AS email_consent,
@@ -326,10 +339,14 @@ SELECT p.customer_id,
     || lpad(CAST(hash(p.cidx, 'pn') % 1000000000 AS VARCHAR), 9, '0') END AS phone,
   u('ph', p.cidx) < 0.97 AND u('smc', p.cidx) < 0.85 AS sms_consent,
   ci.time_zone,
-  p.first_created - to_seconds(CAST(floor(u('reg', p.cidx) * 30 * 86400) AS BIGINT)) AS registered_at
+  p.first_created - to_seconds(CAST(floor(u('reg', p.cidx) * 30 * 86400) AS BIGINT)) AS registered_at,
+  -- About 60% of members gave a birthday (MM-DD; 2000 is a leap year, so some are on 29 February).
+  CASE WHEN u('bd', p.cidx) < 0.6
+    THEN strftime(DATE '2000-01-01' + CAST(floor(u('bdd', p.cidx) * 366) AS INTEGER), '%m-%d') END AS birthday
 FROM placed p
 CROSS JOIN names n
-JOIN cities ci ON ci.province = p.province AND ci.ci = CAST(hash(p.cidx, 'city') % p.ncities AS INTEGER)`;
+JOIN cities ci ON ci.province = p.province AND ci.ci = CAST(hash(p.cidx, 'city') % p.ncities AS INTEGER)
+LEFT JOIN member_tiers mt ON mt.customer_id = p.customer_id`;
 }
 
 /** Every sku of every line from a year before the history starts: category × line year × 12 styles. */

@@ -1,3 +1,4 @@
+import { cityTier } from '../city-tiers.ts';
 import {
   ACQUISITION_CHANNELS,
   CATEGORIES,
@@ -27,10 +28,11 @@ export function referenceSql(): string[] {
     ([[name, , cities], lo], i) => `(${i}, ${str(name)}, ${cities.length}, ${lo})`,
   );
   const cities = PROVINCES.flatMap(([province, , list]) =>
-    list.map(
-      ([city, tier], ci) =>
-        `(${str(province)}, ${ci}, ${str(city)}, ${tier}, ${OVERSEAS_TIME_ZONES[city] ? str(OVERSEAS_TIME_ZONES[city]) : 'NULL'})`,
-    ),
+    list.map((city, ci) => {
+      const tier = cityTier(province, city);
+      if (tier === null) throw new RangeError(`the sample shop's city ${city} has no tier in city-tiers.ts`);
+      return `(${str(province)}, ${ci}, ${str(city)}, ${tier}, ${OVERSEAS_TIME_ZONES[city] ? str(OVERSEAS_TIME_ZONES[city]) : 'NULL'})`;
+    }),
   );
   const acquisition = cumulative(ACQUISITION_CHANNELS, (a) => a[1]).map(
     ([[name], lo]) => `(${str(name)}, ${lo})`,

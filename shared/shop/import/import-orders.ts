@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { loadConfigFile } from '../../campaign/config-file.ts';
+import { DEFAULT_MEMBER_TIERS, type MemberTier, type PointsRule } from '../../campaign/loyalty-schema.ts';
 import { type Clock, systemClock } from '../../clock.ts';
 import { DataError } from '../../errors.ts';
 import { tableSource } from '../../lake/local/duckdb-warehouse.ts';
@@ -9,7 +10,7 @@ import { inImportSession } from './import-session.ts';
 import { ImportStaging, type OrderParts } from './import-staging.ts';
 import type { ImportedOrder, RowResult } from './imported-order.ts';
 import { ImportMapping, mappedRow } from './mapped-format.ts';
-import { type MergeCounts, mergeIntoLake } from './merge-into-lake.ts';
+import { type CustomerRules, type MergeCounts, mergeIntoLake } from './merge-into-lake.ts';
 import { MAX_EVENT_CHARS, orderEventLine } from './order-events-format.ts';
 import { openCsv } from './read-csv.ts';
 import { boundedLines } from './read-lines.ts';
@@ -29,6 +30,10 @@ export interface ImportOptions {
   dataDir: string;
   /** "Now", for refusing orders from the future; the system clock unless a test sets it. */
   clock?: Clock;
+  /** The shop's member tiers (contact-policy.yaml memberTiers), recomputed for every customer; default tiers if not given. */
+  memberTiers?: MemberTier[] | undefined;
+  /** The shop's points rule (contact-policy.yaml points): the points ledger is rebuilt; none: left as it is. */
+  points?: PointsRule | undefined;
 }
 
 export interface ImportResult {
@@ -46,6 +51,8 @@ export interface ImportResult {
   ordersNew: number;
   ordersUpdated: number;
   customersNew: number;
+  /** Customers of the file whose city has no tier in the bundled table (shared/shop/city-tiers.ts): city_tier NULL. */
+  cityTierUnknown: number;
   rejectsFile: string | null;
   /** The first few rejects (line and reason); all of them are in the rejects file. */
   firstRejects: { line: number; reason: string }[];
@@ -80,7 +87,12 @@ export async function importOrders(opts: ImportOptions): Promise<ImportResult> {
             })(),
         )
       : null;
-  return stageAndMerge(opts.dataDir, opts.format, opts.rejectsFile, async () => {
+  const rules = {
+    memberTiers: opts.memberTiers ?? DEFAULT_MEMBER_TIERS,
+    points: opts.points ?? null,
+    asOf: now,
+  };
+  return stageAndMerge(opts.dataDir, opts.format, opts.rejectsFile, rules, async () => {
     const source = await openSource(opts, mapping, now);
     return { ...source, file: opts.file };
   });
@@ -88,14 +100,16 @@ export async function importOrders(opts: ImportOptions): Promise<ImportResult> {
 
 /**
  * Writes orders built in memory (the simulation's payments) to the lake through the same staging,
- * resolution and crash-safe merge as an import.
+ * resolution and crash-safe merge as an import. Member tiers are kept as they are: they move with the
+ * next import of orders, under the shop's rules.
  */
 export async function mergeOrdersIntoLake(
   dataDir: string,
   orders: readonly ImportedOrder[],
   source: string,
 ): Promise<MergeCounts> {
-  const result = await stageAndMerge(dataDir, source, null, async () => ({
+  const rules = { memberTiers: null, points: null, asOf: new Date(0) };
+  const result = await stageAndMerge(dataDir, source, null, rules, async () => ({
     file: source,
     encoding: 'utf-8',
     rejectsHeader: [],
@@ -116,6 +130,7 @@ async function stageAndMerge(
   dataDir: string,
   label: string,
   rejectsFile: string | null,
+  rules: CustomerRules,
   open: () => Promise<RowSource & { file: string }>,
 ): Promise<ImportResult> {
   return inImportSession(dataDir, async ({ db, staging }) => {
@@ -134,8 +149,8 @@ async function stageAndMerge(
       const stale = label === 'order-events' ? await dropStaleVersions(db, tableSource(dataDir, ORDERS)) : 0;
       const merged =
         resolved.orders - stale > 0
-          ? await mergeIntoLake(db, dataDir, staging, label)
-          : { ordersNew: 0, ordersUpdated: 0, customersNew: 0 };
+          ? await mergeIntoLake(db, dataDir, staging, label, rules)
+          : { ordersNew: 0, ordersUpdated: 0, customersNew: 0, cityTierUnknown: 0 };
       const finished = await out.finish();
       const read = source.read();
       return {

@@ -25,7 +25,11 @@ export const PRODUCT_COLUMNS = {
   season: ['season', '季节'],
   launch_date: ['launch_date', '上新日期', '上架时间'],
   list_price: ['list_price', '一口价', '价格'],
+  use_cycle_days: ['use_cycle', 'use_cycle_days', '使用周期', '使用周期(天)', '使用周期（天）', '周期'],
 } as const;
+
+/** The longest use cycle a product may state: ten years. */
+const MAX_USE_CYCLE_DAYS = 3650;
 
 const SEASONS: Record<string, string> = {
   spring: 'spring',
@@ -69,6 +73,7 @@ interface ProductRow {
   season: string | null;
   launch_date: string | null;
   list_price: number | null;
+  use_cycle_days: number | null;
 }
 
 /** One row of a product export: the product, or why not (column and expected value). */
@@ -108,6 +113,14 @@ export function productRow(
   const priceText = get('list_price');
   const price = priceText ? parseMoney(priceText) : null;
   if (price && !price.ok) return `${header.list_price}: ${price.problem}`;
+  const cycleText = get('use_cycle_days');
+  let cycle: number | null = null;
+  if (cycleText) {
+    const m = /^(\d{1,5})\s*(d|天|days?)?$/i.exec(cycleText);
+    cycle = m ? Number(m[1]) : null;
+    if (cycle === null || cycle < 1 || cycle > MAX_USE_CYCLE_DAYS)
+      return `${header.use_cycle_days}: expected the days one purchase lasts, a whole number from 1 to ${MAX_USE_CYCLE_DAYS} (e.g. 60, 60d or 60天), got "${cycleText}"`;
+  }
   return {
     sku,
     product_name: get('product_name') || null,
@@ -115,11 +128,12 @@ export function productRow(
     season,
     launch_date: launch,
     list_price: price?.ok ? price.value : null,
+    use_cycle_days: cycle,
   };
 }
 
 /**
- * Imports a product list (sku, name, category, season, launch date, list price) into the lake's products,
+ * Imports a product list (sku, name, category, season, launch date, list price, use cycle) into the lake's products,
  * replacing the listed skus, and brings the order lines of those skus in step (their category, season and
  * launch date are copies, read by `bought`, `earlyBuyer` and the other item predicates). Rows stream; a
  * sku listed twice with different content is a conflict (all its rows rejected); the lake changes in one
@@ -160,10 +174,10 @@ export async function importProducts(opts: {
 
       await db.run(`CREATE TABLE staged AS SELECT * FROM read_json(${sqlString(staged)}, format = 'newline_delimited',
         columns = {sku: 'VARCHAR', product_name: 'VARCHAR', category: 'VARCHAR', season: 'VARCHAR',
-          launch_date: 'DATE', list_price: 'DECIMAL(12,2)', line: 'BIGINT', cells: 'VARCHAR[]'})`);
+          launch_date: 'DATE', list_price: 'DECIMAL(12,2)', use_cycle_days: 'INTEGER', line: 'BIGINT', cells: 'VARCHAR[]'})`);
       const conflicts = await db.stream(`
         WITH bad AS (SELECT sku, list_sort(list(line)) AS lines, count(*) AS n FROM staged GROUP BY sku
-          HAVING count(DISTINCT to_json(struct_pack(product_name, category, season, launch_date, list_price))) > 1)
+          HAVING count(DISTINCT to_json(struct_pack(product_name, category, season, launch_date, list_price, use_cycle_days))) > 1)
         SELECT s.line, s.cells, 'sku ' || s.sku || ' is listed ' || b.n || ' times with different content (lines '
           || array_to_string(b.lines[1:10], ', ') || '): none of its rows imported; keep one row per sku' AS reason
         FROM staged s JOIN bad b USING (sku) ORDER BY s.line`);
@@ -179,9 +193,10 @@ export async function importProducts(opts: {
       }
       await db.run(`CREATE TABLE inc AS
         SELECT sku, any_value(product_name) AS product_name, any_value(category) AS category, any_value(season) AS season,
-          any_value(launch_date) AS launch_date, any_value(list_price) AS list_price
+          any_value(launch_date) AS launch_date, any_value(list_price) AS list_price,
+          any_value(use_cycle_days) AS use_cycle_days
         FROM staged GROUP BY sku
-        HAVING count(DISTINCT to_json(struct_pack(product_name, category, season, launch_date, list_price))) = 1`);
+        HAVING count(DISTINCT to_json(struct_pack(product_name, category, season, launch_date, list_price, use_cycle_days))) = 1`);
       const products = Number((await db.runAndReadAll('SELECT count(*) FROM inc')).getRows()[0]?.[0] ?? 0);
       let productsNew = 0;
       let orderLinesUpdated = 0;

@@ -56,6 +56,8 @@ function orderFields(o: ImportedOrder) {
     discount: o.discount,
     channel: o.channel,
     name: c.name,
+    nickname: c.nickname,
+    birthday: c.birthday ?? null,
     province: c.province,
     city: c.city,
     email: c.email,

@@ -8,6 +8,10 @@ export interface ImportedOrder {
   customer: {
     customerId: string;
     name: string | null;
+    /** Platform nickname (Taobao 买家会员名), kept for greetings; personal data. */
+    nickname: string | null;
+    /** Birthday as MM-DD, when the file gives it. */
+    birthday?: string | null;
     province: string | null;
     city: string | null;
     email: string | null;
@@ -29,6 +33,7 @@ export function customerById(customerId: string): ImportedOrder['customer'] {
   return {
     customerId,
     name: null,
+    nickname: null,
     province: null,
     city: null,
     email: null,
@@ -155,4 +160,20 @@ export function chinaMobile(text: string): string | null {
 export function emailOrNull(text: string): string | null {
   const v = text.trim();
   return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v) ? v.toLowerCase() : null;
+}
+
+/**
+ * A birthday as exports write it — a date (1990-03-08, 1990/3/8) or a month and day (03-08, 3-8, 3月8日)
+ * — as MM-DD; 02-29 is a birthday. A day the calendar does not have (02-30, 13-01) is refused.
+ */
+export function parseBirthday(text: string): Parsed<string> {
+  const v = text.trim();
+  const m =
+    /^(?:(\d{4})[-/.])?(\d{1,2})[-/.](\d{1,2})$/.exec(v) ?? /^(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日?$/.exec(v);
+  if (!m) return { ok: false, problem: `expected a birthday like 1990-03-08 or 03-08, got "${v}"` };
+  const [month, day] = [Number(m[2]), Number(m[3])];
+  const year = m[1] ? Number(m[1]) : 2000; // a leap year: 02-29 is a day
+  const problem = calendarProblem({ year, month, day, hour: 0, minute: 0, second: 0 });
+  if (problem) return { ok: false, problem: `"${v}" is not a birthday: ${problem}` };
+  return { ok: true, value: `${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}` };
 }

@@ -7,6 +7,7 @@ import {
   emailOrNull,
   type ImportedOrder,
   orderTimesProblem,
+  parseBirthday,
   parseMoney,
   parseQuantity,
   parseTimestamp,
@@ -47,6 +48,14 @@ export const ImportMapping = z
         description: "A column with the order's own sales channel (e.g. 聚划算); else `channel` above.",
       }),
       name: z.string().optional(),
+      nickname: z.string().optional().meta({
+        description:
+          "The buyer's platform nickname (买家会员名), for {{ customer.nickname }}; with customerIds: taobao the customer column is the nickname.",
+      }),
+      birthday: z.string().optional().meta({
+        description:
+          "The buyer's birthday: a date (1990-03-08) or a month and day (03-08, 3月8日); kept as MM-DD.",
+      }),
       province: z.string().optional(),
       city: z.string().optional(),
       email: z.string().optional(),
@@ -180,6 +189,8 @@ function mappedOrder(
   const discountText = get(col.discount);
   const discount = discountText ? parseMoney(discountText) : null;
   if (discount && !discount.ok) return reject(row, `${col.discount}: ${discount.problem}`);
+  const birthday = get(col.birthday) ? parseBirthday(get(col.birthday)) : { ok: true as const, value: null };
+  if (!birthday.ok) return reject(row, `${col.birthday}: ${birthday.problem}`);
   const consent = m.consentValues.includes(get(col.marketing_consent).toLowerCase());
   const email = emailOrNull(get(col.email));
   const phone = chinaMobile(get(col.phone));
@@ -195,6 +206,8 @@ function mappedOrder(
             ? customer
             : customerIdFrom(m.customerIds === 'taobao' ? 'tb' : 'im', customer),
         name: get(col.name) || null,
+        nickname: get(col.nickname) || (m.customerIds === 'taobao' ? customer : null),
+        birthday: birthday.value,
         province: get(col.province) || null,
         city: get(col.city) || null,
         email,

@@ -2,17 +2,39 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { DEFAULT_MEMBER_TIERS, type MemberTier, type PointsRule } from '../../campaign/loyalty-schema.ts';
 import { tableDir } from '../../lake/lake-paths.ts';
 import { tableSource } from '../../lake/local/duckdb-warehouse.ts';
 import { type FolderSwap, swapFolders } from '../../lake/local/lake-swap.ts';
 import { writeSortedPartitions } from '../../lake/local/sorted-partitions.ts';
-import { CUSTOMERS, DUCKDB_TYPE, ORDER_ITEMS, ORDERS, PRODUCTS, type TableDef } from '../../lake/tables.ts';
+import {
+  CUSTOMERS,
+  DUCKDB_TYPE,
+  ORDER_ITEMS,
+  ORDERS,
+  POINTS_LEDGER,
+  PRODUCTS,
+  type TableDef,
+} from '../../lake/tables.ts';
 import { sqlString } from '../../segment/sql-literals.ts';
+import { cityTierSql, cityTierTableSql } from '../city-tiers.ts';
+import { baseTier, memberTierSql } from '../member-tiers.ts';
+import { rebuildPointsLedger } from '../points-ledger.ts';
 
 export interface MergeCounts {
   ordersNew: number;
   ordersUpdated: number;
   customersNew: number;
+  /** Customers of the import whose city is not in the city-tier table (city_tier left NULL). */
+  cityTierUnknown: number;
+}
+
+/** The shop's rules an import applies to its customers: member tiers recomputed as of `asOf`, or kept (null). */
+export interface CustomerRules {
+  memberTiers: MemberTier[] | null;
+  /** The shop's points rule: the points ledger is rebuilt from the orders after the merge; null: left as it is. */
+  points: PointsRule | null;
+  asOf: Date;
 }
 
 const columns = (t: TableDef) => t.columns.map((c) => c.name).join(', ');
@@ -20,7 +42,8 @@ const columns = (t: TableDef) => t.columns.map((c) => c.name).join(', ');
 /**
  * Upserts the resolved import (`imp_orders`, `imp_items` in `db`, see resolve-imported.ts) into the lake:
  * orders and their items by order id (only the partitions they touch are rewritten), customers by
- * customer id (fields the lake already has are kept). The rewritten folders are built in `staging` and
+ * customer id (fields the lake already has are kept; with `rules.memberTiers`, every customer's member tier
+ * is recomputed from the lake's paid orders after the merge). The rewritten folders are built in `staging` and
  * swapped in together, crash-safe (lake-swap.ts).
  */
 export async function mergeIntoLake(
@@ -28,6 +51,7 @@ export async function mergeIntoLake(
   dataDir: string,
   staging: string,
   source: string,
+  rules: CustomerRules,
 ): Promise<MergeCounts> {
   await db.run(`CREATE TABLE inc AS
     SELECT order_id, customer_id, created_at, paid_at, status, amount, discount, channel,
@@ -79,14 +103,16 @@ export async function mergeIntoLake(
 
   // One row per imported customer: the earliest order gives the acquisition channel and first-seen time,
   // the earliest order that has a field gives it; consent given on any order counts.
+  await db.run(cityTierTableSql());
   const first = (c: string) => `arg_min(${c}, created_at) FILTER (WHERE ${c} IS NOT NULL AND ${c} <> '')`;
   await db.run(`CREATE TABLE imp_customers AS
-    SELECT customer_id, ${first('name')} AS name, ${first('province')} AS province, ${first('city')} AS city,
-      CAST(NULL AS VARCHAR) AS city_tier, 'U' AS gender, 'unknown' AS age_band, 'normal' AS member_tier,
+    SELECT customer_id, ${first('name')} AS name, ${first('nickname')} AS nickname, ${first('birthday')} AS birthday, ${first('province')} AS province, ${first('city')} AS city,
+      CAST(NULL AS INTEGER) AS city_tier, 'U' AS gender, 'unknown' AS age_band, ${sqlString(baseTier(rules.memberTiers ?? DEFAULT_MEMBER_TIERS))} AS member_tier,
       arg_min(channel, created_at) AS acquisition_channel, ${first('email')} AS email,
       bool_or(email_consent) AS email_consent, ${first('phone')} AS phone, bool_or(sms_consent) AS sms_consent,
       CAST(NULL AS VARCHAR) AS time_zone, min(created_at) AS registered_at
     FROM imp_orders WHERE source IS NULL GROUP BY customer_id`);
+  await db.run(`UPDATE imp_customers SET city_tier = ${cityTierSql('province', 'city')}`);
   const customerCols = CUSTOMERS.columns.map((c) =>
     c.name === 'customer_id'
       ? 'customer_id'
@@ -95,16 +121,43 @@ export async function mergeIntoLake(
   await db.run(`CREATE TABLE cust AS
     SELECT ${customerCols.join(', ')}, e.customer_id IS NULL AS is_new
     FROM ${tableSource(dataDir, CUSTOMERS)} e FULL OUTER JOIN imp_customers n USING (customer_id)`);
-  const customersNew = Number(
-    (await db.runAndReadAll(`SELECT count(*) FROM cust WHERE is_new`)).getRows()[0]?.[0] ?? 0,
-  );
+  const after = `(SELECT order_id, customer_id, status, amount, paid_at FROM ${tableSource(dataDir, ORDERS)}
+      WHERE order_id NOT IN (SELECT order_id FROM inc)
+      UNION ALL SELECT order_id, customer_id, status, amount, paid_at FROM inc)`;
+  if (rules.memberTiers) {
+    await db.run(`CREATE TABLE tiers AS ${memberTierSql(rules.memberTiers, after, rules.asOf)}`);
+    await db.run(`UPDATE cust SET member_tier = coalesce(
+      (SELECT t.member_tier FROM tiers t WHERE t.customer_id = cust.customer_id), ${sqlString(baseTier(rules.memberTiers))})`);
+  }
+  const [customersNew, cityTierUnknown] = (
+    await db.runAndReadAll(`SELECT count(*) FILTER (WHERE is_new),
+      count(*) FILTER (WHERE city_tier IS NULL AND customer_id IN (SELECT customer_id FROM imp_customers))
+      FROM cust`)
+  )
+    .getRows()[0]
+    ?.map(Number) ?? [0, 0];
   await mkdir(join(staging, 'customers'), { recursive: true });
   await db.run(
     `COPY (SELECT ${columns(CUSTOMERS)} FROM cust ORDER BY customer_id) TO ${sqlString(join(staging, 'customers', 'part-0.parquet'))} (FORMAT parquet)`,
   );
 
-  // The months of orders and lines and the customers table are replaced together, or not at all.
+  const points: FolderSwap[] = [];
+  if (rules.points) {
+    await rebuildPointsLedger(db, {
+      orders: after,
+      kept: tableSource(dataDir, POINTS_LEDGER),
+      rule: rules.points,
+      staging,
+    });
+    await mkdir(join(staging, POINTS_LEDGER.name), { recursive: true });
+    await db.run(
+      `COPY (SELECT ${columns(POINTS_LEDGER)} FROM points_ledger_new ORDER BY customer_id, occurred_at, entry_id) TO ${sqlString(join(staging, POINTS_LEDGER.name, 'part-0.parquet'))} (FORMAT parquet)`,
+    );
+    points.push({ target: tableDir(dataDir, POINTS_LEDGER.name), next: join(staging, POINTS_LEDGER.name) });
+  }
+  // The months of orders and lines, the customers table (and the points ledger) are replaced together, or not at all.
   await swapFolders(dataDir, [
+    ...points,
     ...(await partitionSwaps(join(staging, 'orders'), tableDir(dataDir, ORDERS.name), affected)),
     ...(await partitionSwaps(join(staging, 'order_items'), tableDir(dataDir, ORDER_ITEMS.name), affected)),
     { target: tableDir(dataDir, CUSTOMERS.name), next: join(staging, 'customers') },
@@ -112,7 +165,8 @@ export async function mergeIntoLake(
   return {
     ordersNew: Number(counts.new_orders ?? 0),
     ordersUpdated: Number(counts.updated ?? 0),
-    customersNew,
+    customersNew: customersNew ?? 0,
+    cityTierUnknown: cityTierUnknown ?? 0,
   };
 }
 

@@ -93,6 +93,7 @@ function orderOf(line: number, e: OrderEvent): ImportedOrder {
     customer: {
       customerId: o.customerId,
       name: c.name ?? null,
+      nickname: null,
       province: c.province ?? null,
       city: c.city ?? null,
       email: c.email ?? null,

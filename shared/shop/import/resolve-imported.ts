@@ -6,7 +6,7 @@ import type { ImportStaging, OrderParts } from './import-staging.ts';
 const STAGED = `{
   order_id: 'VARCHAR', line: 'BIGINT', version: 'DOUBLE', header: 'BOOLEAN', fp: 'VARCHAR',
   o: 'STRUCT(customer_id VARCHAR, created_at TIMESTAMP, paid_at TIMESTAMP, status VARCHAR,
-    amount DECIMAL(12,2), discount DECIMAL(12,2), channel VARCHAR, name VARCHAR, province VARCHAR,
+    amount DECIMAL(12,2), discount DECIMAL(12,2), channel VARCHAR, name VARCHAR, nickname VARCHAR, birthday VARCHAR, province VARCHAR,
     city VARCHAR, email VARCHAR, email_consent BOOLEAN, phone VARCHAR, sms_consent BOOLEAN)',
   items: 'STRUCT(sku VARCHAR, name VARCHAR, category VARCHAR, quantity INTEGER, unit_price DECIMAL(12,2))[]',
   src: 'STRUCT(line BIGINT, cells VARCHAR[])[]'
@@ -22,6 +22,7 @@ const COMPARED: [string, string][] = [
   ['discount', 'o.discount'],
   ['channel', 'o.channel'],
   ['name', 'o.name'],
+  ['nickname', 'o.nickname'],
   ['address', "concat_ws('/', o.province, o.city)"],
   ['email', 'o.email'],
   ['phone', 'o.phone'],

@@ -142,8 +142,15 @@ function shopifyOrder(row: CsvRow, zone: string, now: Date): RowResult {
       customer: {
         customerId: customerIdFrom('sh', identity),
         name: v['Billing Name'] || null,
-        province: v['Billing Province Name'] || v['Billing Province'] || null,
-        city: v['Billing City'] || null,
+        nickname: null,
+        // Where the order ships (and so the city tier), else the billing address.
+        province:
+          v['Shipping Province Name'] ||
+          v['Shipping Province'] ||
+          v['Billing Province Name'] ||
+          v['Billing Province'] ||
+          null,
+        city: v['Shipping City'] || v['Billing City'] || null,
         email,
         emailConsent: marketing && email !== null,
         phone,

@@ -84,6 +84,7 @@ export function taobaoRow(row: CsvRow, now: Date): RowResult {
       customer: {
         customerId: customerIdFrom('tb', buyer),
         name: v.收货人姓名 || null,
+        nickname: buyer,
         province: province || null,
         city: city || null,
         email: null,

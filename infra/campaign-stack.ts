@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { repurchaseBenchmark } from '../shared/lake/shop-analyses.ts';
+import { baseMemberTier, repurchaseBenchmark } from '../shared/lake/shop-analyses.ts';
 import { CampaignApi } from './constructs/campaign-api.ts';
 import { DataLake } from './constructs/data-lake.ts';
 import { Delivery } from './constructs/delivery.ts';
@@ -38,6 +38,7 @@ export class CampaignStack extends Stack {
       historyStart: settings.historyStart,
       ephemeral: settings.ephemeral,
       repurchaseBenchmark: repurchaseBenchmark(deployed.policy),
+      baseMemberTier: baseMemberTier(deployed.policy),
     });
     this.state = new State(this, 'State', { ephemeral: settings.ephemeral });
     this.delivery = new Delivery(this, 'Delivery', {

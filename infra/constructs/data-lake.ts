@@ -17,6 +17,8 @@ export interface DataLakeProps {
   ephemeral?: boolean;
   /** The shop's repurchase benchmark (contact-policy.yaml) for the repurchase_vs_industry view. */
   repurchaseBenchmark: RepurchaseBenchmark | null;
+  /** The shop's first member tier (contact-policy.yaml memberTiers) for the member views. */
+  baseMemberTier: string;
 }
 
 /**
@@ -108,7 +110,7 @@ export class DataLake extends Construct {
     });
     this.workGroup = workGroup;
     // The analysts' views, saved in the workgroup: run one once to create its view (docs/responses.md).
-    for (const view of analystViews(props.repurchaseBenchmark)) {
+    for (const view of analystViews(props.repurchaseBenchmark, props.baseMemberTier)) {
       const q = new CfnNamedQuery(this, `View-${view.name}`, {
         name: `create view ${view.name}`,
         description: view.description,

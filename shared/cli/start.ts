@@ -15,7 +15,7 @@ import { statePaths } from '../delivery/local/local-delivery.ts';
 import { ConfigError, formatProblem } from '../errors.ts';
 import { lakeRoot, resolveDataDir } from '../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../lake/local/duckdb-warehouse.ts';
-import { repurchaseBenchmark } from '../lake/shop-analyses.ts';
+import { baseMemberTier, repurchaseBenchmark } from '../lake/shop-analyses.ts';
 import { campaignReport } from '../responses/campaign-report.ts';
 import { renderHtmlReport } from '../responses/html-report.ts';
 import { writeResponseTables } from '../responses/local/response-tables.ts';
@@ -98,7 +98,10 @@ async function startLocked(
     console.log(`✔ using the shop in ${lakeRoot(dataDir)}`);
   }
 
-  const wh = await DuckDbWarehouse.open(dataDir, { benchmark: repurchaseBenchmark(policy) });
+  const wh = await DuckDbWarehouse.open(dataDir, {
+    benchmark: repurchaseBenchmark(policy),
+    baseTier: baseMemberTier(policy),
+  });
   try {
     printProfile(await shopProfile(wh), await analysesSummary(wh));
   } finally {

@@ -178,7 +178,10 @@ LEFT JOIN (SELECT sku, max(category) AS category FROM products GROUP BY sku) pr 
   },
 ];
 
-/** Every analysts' view; `benchmark` is the shop's repurchase figure (contact-policy.yaml), if entered. */
-export function analystViews(benchmark: RepurchaseBenchmark | null): AnalystView[] {
-  return [...CAMPAIGN_VIEWS, ...shopAnalyses(benchmark)];
+/**
+ * Every analysts' view; `benchmark` is the shop's repurchase figure (contact-policy.yaml), if entered,
+ * `baseTier` its first member tier (members are above it).
+ */
+export function analystViews(benchmark: RepurchaseBenchmark | null, baseTier = 'normal'): AnalystView[] {
+  return [...CAMPAIGN_VIEWS, ...shopAnalyses(benchmark, baseTier)];
 }

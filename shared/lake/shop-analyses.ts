@@ -129,11 +129,22 @@ SELECT f.period_start, f.period_end, c.province, count(*) AS buyers,
 FROM f LEFT JOIN customers c ON c.customer_id = f.customer_id
 GROUP BY 1, 2, 3`;
 
-const IS_MEMBER = `coalesce(c.member_tier, 'normal') <> 'normal'`;
+/**
+ * The tier every customer starts in (contact-policy.yaml `memberTiers`, first; `normal` without them):
+ * a member is a customer in any tier above it.
+ */
+export function baseMemberTier(policy: ContactPolicy): string {
+  return policy.memberTiers?.[0]?.name ?? 'normal';
+}
+
+const isMember = (baseTier: string) =>
+  `coalesce(c.member_tier, ${sqlString(baseTier)}) <> ${sqlString(baseTier)}`;
 
 const MEMBER_MEASURES = ['new_members', 'active_members', 'member_orders', 'member_revenue'];
 
-const MEMBER_FIGURES = `WITH members AS (SELECT customer_id, registered_at FROM customers c WHERE ${IS_MEMBER}),
+const memberFigures = (
+  baseTier: string,
+) => `WITH members AS (SELECT customer_id, registered_at FROM customers c WHERE ${isMember(baseTier)}),
 joined AS (
   SELECT ${monthStart('registered_at')} AS month, count(*) AS new_members FROM members
   WHERE registered_at IS NOT NULL GROUP BY 1
@@ -158,8 +169,8 @@ FROM f
 LEFT JOIN f pm ON pm.month = ${asDate(`f.month - INTERVAL '1' MONTH`)}
 LEFT JOIN f py ON py.month = ${asDate(`f.month - INTERVAL '1' YEAR`)}`;
 
-const MEMBER_REPURCHASE_30D = `WITH f AS (${firstInPeriod(monthStart, monthEnd)})
-SELECT f.period_start AS month, CASE WHEN ${IS_MEMBER} THEN 'member' ELSE 'non-member' END AS member_group,
+const memberRepurchase30d = (baseTier: string) => `WITH f AS (${firstInPeriod(monthStart, monthEnd)})
+SELECT f.period_start AS month, CASE WHEN ${isMember(baseTier)} THEN 'member' ELSE 'non-member' END AS member_group,
   count(*) AS buyers, ${boughtAgain(30)} AS repurchased_30d,
   ${rateIfComplete(boughtAgain(30), 'count(*)', 'max(f.period_end)', 30)} AS repurchase_30d_rate
 FROM f LEFT JOIN customers c ON c.customer_id = f.customer_id
@@ -209,8 +220,11 @@ SELECT ${sqlNumber(days)} AS window_days, cohort_buyers, repurchased, ${ratio('r
 FROM shop`;
 };
 
-/** The shop analyses, with the shop's repurchase benchmark (or none) in repurchase_vs_industry. */
-export function shopAnalyses(benchmark: RepurchaseBenchmark | null): AnalystView[] {
+/**
+ * The shop analyses, with the shop's repurchase benchmark (or none) in repurchase_vs_industry and its
+ * base member tier (members are the customers above it) in member_figures and member_repurchase_30d.
+ */
+export function shopAnalyses(benchmark: RepurchaseBenchmark | null, baseTier = 'normal'): AnalystView[] {
   return [
     {
       name: 'co_purchase',
@@ -231,15 +245,14 @@ export function shopAnalyses(benchmark: RepurchaseBenchmark | null): AnalystView
     },
     {
       name: 'member_figures',
-      description:
-        'Per month: members (member_tier other than normal) registered to date, new members, active members (with a purchase), member orders and revenue, each with month-over-month and year-over-year change.',
-      sql: MEMBER_FIGURES,
+      description: `Per month: members (member_tier other than ${baseTier}, the first tier) registered to date, new members, active members (with a purchase), member orders and revenue, each with month-over-month and year-over-year change.`,
+      sql: memberFigures(baseTier),
     },
     {
       name: 'member_repurchase_30d',
       description:
         'Per month and group (member, non-member): buyers, and those who bought again within 30 days of their first purchase in the month, with the rate (NULL while the window runs past the data).',
-      sql: MEMBER_REPURCHASE_30D,
+      sql: memberRepurchase30d(baseTier),
     },
     {
       name: 'old_customer_share_7d',

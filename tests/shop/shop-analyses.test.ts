@@ -15,6 +15,28 @@ afterAll(() => wh.close());
 
 const rows = async (sql: string) => (await wh.query(sql)).rows;
 
+describe('members of a shop with its own tiers (contact-policy.yaml memberTiers)', () => {
+  it('counts as members the customers above its first tier, whatever the tiers are called', async () => {
+    const chinese: Record<string, string> = { normal: '普通', silver: '高级', gold: 'VIP' };
+    const customers = (ANALYSES_SHOP.customers ?? []).map((c) => ({
+      ...c,
+      member_tier: chinese[String(c.member_tier)],
+    }));
+    const lake = await writeFixtureLake({ ...ANALYSES_SHOP, customers });
+    const sql = 'SELECT * FROM member_repurchase_30d ORDER BY month, member_group';
+    const tiered = await DuckDbWarehouse.open(lake, { baseTier: '普通' });
+    const asBefore = await DuckDbWarehouse.open(lake);
+    try {
+      expect(await tiered.query(sql)).toEqual(await wh.query(sql));
+      // Read with the default base tier (normal), nobody is in it: every buyer would count as a member.
+      const groups = (await asBefore.query(sql)).rows.map((r) => r.member_group);
+      expect(new Set(groups)).toEqual(new Set(['member']));
+    } finally {
+      await Promise.all([tiered.close(), asBefore.close()]);
+    }
+  });
+});
+
 describe('shop analyses on a hand-written lake', () => {
   it('buyers_by_region_period: paid orders by 15-day period and province, with the season', async () => {
     expect(await rows('SELECT * FROM buyers_by_region_period ORDER BY period_start, province')).toEqual([

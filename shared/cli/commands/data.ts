@@ -5,7 +5,7 @@ import { withDataFolder } from '../../data-folder-lock.ts';
 import { UserError } from '../../errors.ts';
 import { lakeRoot, resolveDataDir } from '../../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
-import { repurchaseBenchmark } from '../../lake/shop-analyses.ts';
+import { baseMemberTier, repurchaseBenchmark } from '../../lake/shop-analyses.ts';
 import { analysesSummary } from '../../shop/analyses-summary.ts';
 import { generateShop } from '../../shop/generate/generate-shop.ts';
 import { type ConsentImportResult, importConsents } from '../../shop/import/import-consents.ts';
@@ -197,6 +197,7 @@ export function registerData(program: Command): void {
       const { policy } = await shopPolicy(opts.policy);
       const wh = await DuckDbWarehouse.open(resolveDataDir(opts.dataDir), {
         benchmark: repurchaseBenchmark(policy),
+        baseTier: baseMemberTier(policy),
       });
       try {
         const profile = await shopProfile(wh);

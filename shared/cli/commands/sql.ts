@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../errors.ts';
 import { resolveDataDir } from '../../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
-import { repurchaseBenchmark } from '../../lake/shop-analyses.ts';
+import { baseMemberTier, repurchaseBenchmark } from '../../lake/shop-analyses.ts';
 import { formatTable, printJson } from '../output.ts';
 import { shopPolicy } from '../shop-policy.ts';
 
@@ -28,6 +28,7 @@ export function registerSql(program: Command): void {
         const { policy } = await shopPolicy(opts.policy);
         const wh = await DuckDbWarehouse.open(resolveDataDir(opts.dataDir), {
           benchmark: repurchaseBenchmark(policy),
+          baseTier: baseMemberTier(policy),
         });
         try {
           const { columns, rows } = await wh.query(query);

@@ -16,6 +16,8 @@ export interface DuckDbOptions {
 export interface WarehouseOptions extends DuckDbOptions {
   /** The shop's repurchase benchmark (contact-policy.yaml) for the repurchase_vs_industry view. */
   benchmark?: RepurchaseBenchmark | null;
+  /** The shop's first member tier (contact-policy.yaml memberTiers) for the member views; default normal. */
+  baseTier?: string;
 }
 
 /** Opens an in-memory DuckDB with the given settings. */
@@ -78,20 +80,23 @@ export class DuckDbWarehouse implements Warehouse {
   readonly connection: DuckDBConnection;
   readonly #instance: DuckDBInstance;
   readonly #benchmark: RepurchaseBenchmark | null;
+  readonly #baseTier: string;
 
   private constructor(
     instance: DuckDBInstance,
     connection: DuckDBConnection,
     benchmark: RepurchaseBenchmark | null,
+    baseTier: string,
   ) {
     this.#instance = instance;
     this.connection = connection;
     this.#benchmark = benchmark;
+    this.#baseTier = baseTier;
   }
 
   static async open(dataDir: string, opts: WarehouseOptions = {}): Promise<DuckDbWarehouse> {
     const { instance, connection } = await openDuckDb(opts);
-    const wh = new DuckDbWarehouse(instance, connection, opts.benchmark ?? null);
+    const wh = new DuckDbWarehouse(instance, connection, opts.benchmark ?? null, opts.baseTier ?? 'normal');
     await wh.refreshViews(dataDir);
     return wh;
   }
@@ -108,7 +113,7 @@ export class DuckDbWarehouse implements Warehouse {
         `CREATE OR REPLACE VIEW ${table.name} AS SELECT * FROM ${tableSource(dataDir, table)}`,
       );
     }
-    for (const view of analystViews(this.#benchmark))
+    for (const view of analystViews(this.#benchmark, this.#baseTier))
       await this.connection.run(`CREATE OR REPLACE VIEW ${view.name} AS ${view.sql}`);
   }
 

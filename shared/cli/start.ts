@@ -85,7 +85,6 @@ async function startLocked(
     const result = await generateShop({
       dataDir,
       customers: SAMPLE_CUSTOMERS,
-      orders: SAMPLE_CUSTOMERS * 10,
       seed: 1,
       asOf,
       onProgress: (_s, done, total) => generating.update('generating the sample shop', done / total),

@@ -40,7 +40,11 @@ export function registerData(program: Command): void {
       'write a deterministic, realistic sample shop (customers, products, orders, order items) into the local lake',
     )
     .option('--customers <n>', 'number of customers', positiveInt('customers'), 100_000)
-    .option('--orders <n>', 'orders to aim for (default: 10 per customer)', positiveInt('orders'))
+    .option(
+      '--orders <n>',
+      'orders to aim for (default: as many as the model’s buyers place, about 1.5 per customer)',
+      positiveInt('orders'),
+    )
     .option('--seed <n>', 'random seed: the same seed gives the same shop', positiveInt('seed'), 1)
     .option('--as-of <date>', 'last day of the shop history, YYYY-MM-DD (default: today)')
     .option('--data-dir <dir>', 'local data folder (default: $CAMPAIGN_DATA_DIR or ./.campaign)')
@@ -72,7 +76,7 @@ export function registerData(program: Command): void {
           generateShop({
             dataDir,
             customers: opts.customers,
-            orders: opts.orders ?? opts.customers * 10,
+            orders: opts.orders,
             seed: opts.seed,
             asOf,
             onProgress: (_step, done, total) =>

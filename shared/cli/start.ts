@@ -96,7 +96,11 @@ async function startLocked(
     console.log(`✔ using the shop in ${lakeRoot(dataDir)}`);
   }
 
-  const wh = await DuckDbWarehouse.open(dataDir, { benchmark: repurchaseBenchmark(policy) });
+  // The profile of the shop itself: a second npm start leaves out what the first one's simulation wrote.
+  const wh = await DuckDbWarehouse.open(dataDir, {
+    benchmark: repurchaseBenchmark(policy),
+    simulated: 'exclude',
+  });
   try {
     printProfile(await shopProfile(wh), await analysesSummary(wh));
   } finally {

@@ -168,19 +168,27 @@ export function registerData(program: Command): void {
       '--policy <file>',
       'the contact policy with the industry figure (default: campaigns/contact-policy.yaml if present)',
     )
+    .option(
+      '--include-simulated',
+      'count the orders the response simulation wrote (orders.source = simulation); left out by default',
+    )
     .option('--json', 'print the profile as JSON')
-    .action(async (opts: { dataDir?: string; policy?: string; json?: boolean }) => {
-      const { policy } = await shopPolicy(opts.policy);
-      const wh = await DuckDbWarehouse.open(resolveDataDir(opts.dataDir), {
-        benchmark: repurchaseBenchmark(policy),
-      });
-      try {
-        const profile = await shopProfile(wh);
-        const analyses = await analysesSummary(wh);
-        if (opts.json) printJson({ ...profile, analyses });
-        else printProfile(profile, analyses);
-      } finally {
-        await wh.close();
-      }
-    });
+    .action(
+      async (opts: { dataDir?: string; policy?: string; includeSimulated?: boolean; json?: boolean }) => {
+        const { policy } = await shopPolicy(opts.policy);
+        const simulated = opts.includeSimulated ? 'include' : 'exclude';
+        const wh = await DuckDbWarehouse.open(resolveDataDir(opts.dataDir), {
+          benchmark: repurchaseBenchmark(policy),
+          simulated,
+        });
+        try {
+          const profile = await shopProfile(wh);
+          const analyses = await analysesSummary(wh);
+          if (opts.json) printJson({ ...profile, simulated: `${simulated}d`, analyses });
+          else printProfile(profile, analyses, simulated);
+        } finally {
+          await wh.close();
+        }
+      },
+    );
 }

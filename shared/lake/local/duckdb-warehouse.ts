@@ -4,7 +4,7 @@ import { DataError } from '../../errors.ts';
 import { analystViews } from '../analyst-views.ts';
 import { tableDir } from '../lake-paths.ts';
 import type { RepurchaseBenchmark } from '../shop-analyses.ts';
-import { DUCKDB_TYPE, LAKE_TABLES, type TableDef } from '../tables.ts';
+import { DUCKDB_TYPE, LAKE_TABLES, ORDER_ITEMS, ORDERS, type TableDef } from '../tables.ts';
 import type { QueryResult, Row, Warehouse } from '../warehouse.ts';
 import { recoverLakeSwap } from './lake-swap.ts';
 
@@ -16,7 +16,16 @@ export interface DuckDbOptions {
 export interface WarehouseOptions extends DuckDbOptions {
   /** The shop's repurchase benchmark (contact-policy.yaml) for the repurchase_vs_industry view. */
   benchmark?: RepurchaseBenchmark | null;
+  /**
+   * What the response simulation wrote into the lake (orders.source = 'simulation': its orders, and
+   * generated orders it paid) and those orders' lines: seen like any other (`include`, the default) or
+   * left out of the orders and order_items views, and so of every view over them (`exclude`).
+   */
+  simulated?: 'include' | 'exclude';
 }
+
+/** The orders.source of rows the response simulation wrote (shared/responses/simulate-responses.ts). */
+export const SIMULATION_SOURCE = 'simulation';
 
 /** Opens an in-memory DuckDB with the given settings. */
 export async function openDuckDb(
@@ -75,20 +84,23 @@ export class DuckDbWarehouse implements Warehouse {
   readonly connection: DuckDBConnection;
   readonly #instance: DuckDBInstance;
   readonly #benchmark: RepurchaseBenchmark | null;
+  readonly #simulated: 'include' | 'exclude';
 
   private constructor(
     instance: DuckDBInstance,
     connection: DuckDBConnection,
     benchmark: RepurchaseBenchmark | null,
+    simulated: 'include' | 'exclude',
   ) {
     this.#instance = instance;
     this.connection = connection;
     this.#benchmark = benchmark;
+    this.#simulated = simulated;
   }
 
   static async open(dataDir: string, opts: WarehouseOptions = {}): Promise<DuckDbWarehouse> {
     const { instance, connection } = await openDuckDb(opts);
-    const wh = new DuckDbWarehouse(instance, connection, opts.benchmark ?? null);
+    const wh = new DuckDbWarehouse(instance, connection, opts.benchmark ?? null, opts.simulated ?? 'include');
     await wh.refreshViews(dataDir);
     return wh;
   }
@@ -100,6 +112,7 @@ export class DuckDbWarehouse implements Warehouse {
    */
   async refreshViews(dataDir: string): Promise<void> {
     await recoverLakeSwap(dataDir);
+    const relations = new Map<string, string>();
     for (const table of LAKE_TABLES) {
       const source = tableSource(dataDir, table);
       // Columns added after some files were written read as NULL from those files (union_by_name); when no
@@ -110,12 +123,24 @@ export class DuckDbWarehouse implements Warehouse {
       const missing = table.columns
         .filter((col) => !present.has(col.name))
         .map((col) => `, CAST(NULL AS ${DUCKDB_TYPE[col.type]}) AS ${col.name}`);
+      const relation = `SELECT *${missing.join('')} FROM ${source}`;
+      relations.set(table.name, relation);
+      const filter = this.#simulatedFilter(table, relations);
       await this.connection.run(
-        `CREATE OR REPLACE VIEW ${table.name} AS SELECT *${missing.join('')} FROM ${source}`,
+        `CREATE OR REPLACE VIEW ${table.name} AS ${filter ? `SELECT * FROM (${relation}) t ${filter}` : relation}`,
       );
     }
     for (const view of analystViews(this.#benchmark))
       await this.connection.run(`CREATE OR REPLACE VIEW ${view.name} AS ${view.sql}`);
+  }
+
+  /** The WHERE clause that leaves out the simulation's rows of orders and order_items, when asked to. */
+  #simulatedFilter(table: TableDef, relations: Map<string, string>): string {
+    if (this.#simulated === 'include') return '';
+    const simulatedOrders = `SELECT order_id FROM (${relations.get(ORDERS.name)}) o WHERE o.source = '${SIMULATION_SOURCE}' AND o.order_id IS NOT NULL`;
+    if (table === ORDERS) return `WHERE t.source IS DISTINCT FROM '${SIMULATION_SOURCE}'`;
+    if (table === ORDER_ITEMS) return `WHERE t.order_id NOT IN (${simulatedOrders})`;
+    return '';
   }
 
   async query(sql: string): Promise<QueryResult> {

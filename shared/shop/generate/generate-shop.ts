@@ -15,7 +15,8 @@ export interface GenerateOptions {
   /**
    * Total orders to aim for; the generator lands within a few percent. Without it, as many as the model's
    * buyers place (about 1.5 per customer), with the shares the shops report (docs/data-model.md). A target
-   * scales the frequent buyers' orders (at most one a week on average), not how many customers return.
+   * scales the frequent buyers' orders (at most one every MIN_DAYS_PER_ORDER days on average), not how
+   * many customers return: a dense shop for tests and benchmarks, with more returning orders than a shop.
    */
   orders?: number;
   seed: number;
@@ -235,7 +236,8 @@ WITH base AS (
   FROM spans
 ), seconds AS (
   -- A frequent buyer's span that runs past today has had only its share of their orders so far; and no one
-  -- buys more often than once a week on average over the span they have been buying in.
+  -- buys more often than once every ${MIN_DAYS_PER_ORDER} days on average over the span they have been
+  -- buying in.
   SELECT *, CASE WHEN return_idx > last_idx THEN 1 WHEN planned_n <= 2 THEN planned_n
       ELSE least(2 + (last_idx - return_idx) // ${MIN_DAYS_PER_ORDER},
         2 + CAST(floor((planned_n - 2) * (last_idx - return_idx) / greatest(1, span_end - return_idx) + u('thin', cidx)) AS INTEGER))

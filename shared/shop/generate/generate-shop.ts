@@ -50,7 +50,6 @@ export async function generateShop(opts: GenerateOptions): Promise<GenerateResul
   const asOf = new Date(`${opts.asOf}T00:00:00Z`);
   const start = new Date(asOf.getTime() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
   const chunkSize = opts.chunkSize ?? 150_000;
-
   const staging = await stagingFolder(opts.dataDir);
 
   const { instance, connection: db } = await openDuckDb({ threads: 2, memoryLimit: '1GB' });
@@ -189,7 +188,8 @@ const AFFINITY = 0.5;
 
 /**
  * Per customer: how many orders, when the first, how long they stay active. Purchase counts follow the
- * shops' shape (about 62% buy once, 20% twice, the rest often); the tail is scaled to reach `orders`.
+ * shops' shape (about two thirds of buyers buy once, a quarter twice, the rest more often); with an
+ * `orders` target the frequent buyers' tail is scaled to reach it.
  */
 function initialTailScale(customers: number, orders: number): number {
   const perCustomer = orders / customers;

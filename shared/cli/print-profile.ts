@@ -35,8 +35,20 @@ function analysesRows(a: AnalysesSummary): string[][] {
   return rows;
 }
 
-export function printProfile(p: ShopProfile, analyses?: AnalysesSummary): void {
-  console.log(`Shop profile (${p.from ?? '–'} … ${p.to ?? '–'})`);
+/**
+ * Prints the profile; `simulated` says whether the response simulation's orders are counted (`data profile
+ * --include-simulated`) or left out (the default).
+ */
+export function printProfile(
+  p: ShopProfile,
+  analyses?: AnalysesSummary,
+  simulated: 'include' | 'exclude' = 'exclude',
+): void {
+  const note =
+    simulated === 'exclude'
+      ? 'simulated orders left out; --include-simulated counts them'
+      : 'simulated orders included';
+  console.log(`Shop profile (${p.from ?? '–'} … ${p.to ?? '–'}; ${note})`);
   console.log(
     formatTable(
       ['measure', 'value'],

@@ -43,7 +43,8 @@ export interface TableDef {
  * Rows per row group of a sorted table: small enough that a month of order lines (~400k at 10M orders)
  * has a few row groups per category, large enough to compress and scan well. Measured on 14M lines:
  * 16,384 in one file per month beat 4,096 in several files per month (row groups too small) and
- * DuckDB's default 122,880 (a row group spans every category).
+ * DuckDB's default 122,880 (a row group spans every category). DuckDB cuts row groups at whole vectors
+ * of 2,048 rows, so a file's last row group may hold up to 2,047 more (a month of 17,178 lines is one).
  */
 export const SORTED_ROW_GROUP_ROWS = 16_384;
 

@@ -83,7 +83,8 @@ describe('sample shop generator', () => {
     for (const p of layout) {
       expect(p.files).toEqual(['part-0.parquet']);
       expect(p.out_of_order).toBe(0);
-      expect(p.largest_row_group).toBeLessThanOrEqual(SORTED_ROW_GROUP_ROWS);
+      // DuckDB leaves a remainder of less than one vector (2,048 rows) in the last row group.
+      expect(p.largest_row_group).toBeLessThanOrEqual(SORTED_ROW_GROUP_ROWS + 2047);
     }
   });
 

@@ -41,7 +41,11 @@ export function registerData(program: Command): void {
       'write a deterministic, realistic sample shop (customers, products, orders, order items) into the local lake',
     )
     .option('--customers <n>', 'number of customers', positiveInt('customers'), 100_000)
-    .option('--orders <n>', 'orders to aim for (default: 10 per customer)', positiveInt('orders'))
+    .option(
+      '--orders <n>',
+      'orders to aim for (default: as many as the model’s buyers place, about 1.5 per customer)',
+      positiveInt('orders'),
+    )
     .option('--seed <n>', 'random seed: the same seed gives the same shop', positiveInt('seed'), 1)
     .option('--as-of <date>', 'last day of the shop history, YYYY-MM-DD (default: today)')
     .option('--data-dir <dir>', 'local data folder (default: $CAMPAIGN_DATA_DIR or ./.campaign)')
@@ -80,7 +84,7 @@ export function registerData(program: Command): void {
             dataDir,
             memberTiers: policy.memberTiers,
             customers: opts.customers,
-            orders: opts.orders ?? opts.customers * 10,
+            orders: opts.orders,
             seed: opts.seed,
             asOf,
             onProgress: (_step, done, total) =>
@@ -192,20 +196,28 @@ export function registerData(program: Command): void {
       '--policy <file>',
       'the contact policy with the industry figure (default: campaigns/contact-policy.yaml if present)',
     )
+    .option(
+      '--include-simulated',
+      'count the orders the response simulation wrote (orders.source = simulation); left out by default',
+    )
     .option('--json', 'print the profile as JSON')
-    .action(async (opts: { dataDir?: string; policy?: string; json?: boolean }) => {
-      const { policy } = await shopPolicy(opts.policy);
-      const wh = await DuckDbWarehouse.open(resolveDataDir(opts.dataDir), {
-        benchmark: repurchaseBenchmark(policy),
-        baseTier: baseMemberTier(policy),
-      });
-      try {
-        const profile = await shopProfile(wh);
-        const analyses = await analysesSummary(wh);
-        if (opts.json) printJson({ ...profile, analyses });
-        else printProfile(profile, analyses);
-      } finally {
-        await wh.close();
-      }
-    });
+    .action(
+      async (opts: { dataDir?: string; policy?: string; includeSimulated?: boolean; json?: boolean }) => {
+        const { policy } = await shopPolicy(opts.policy);
+        const simulated = opts.includeSimulated ? 'include' : 'exclude';
+        const wh = await DuckDbWarehouse.open(resolveDataDir(opts.dataDir), {
+          benchmark: repurchaseBenchmark(policy),
+          baseTier: baseMemberTier(policy),
+          simulated,
+        });
+        try {
+          const profile = await shopProfile(wh);
+          const analyses = await analysesSummary(wh);
+          if (opts.json) printJson({ ...profile, simulated: `${simulated}d`, analyses });
+          else printProfile(profile, analyses, simulated);
+        } finally {
+          await wh.close();
+        }
+      },
+    );
 }

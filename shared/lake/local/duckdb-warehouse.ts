@@ -4,7 +4,7 @@ import { DataError } from '../../errors.ts';
 import { analystViews } from '../analyst-views.ts';
 import { tableDir } from '../lake-paths.ts';
 import type { RepurchaseBenchmark } from '../shop-analyses.ts';
-import { DUCKDB_TYPE, LAKE_TABLES, type TableDef } from '../tables.ts';
+import { DUCKDB_TYPE, LAKE_TABLES, ORDER_ITEMS, ORDERS, type TableDef } from '../tables.ts';
 import type { QueryResult, Row, Warehouse } from '../warehouse.ts';
 import { recoverLakeSwap } from './lake-swap.ts';
 
@@ -18,7 +18,16 @@ export interface WarehouseOptions extends DuckDbOptions {
   benchmark?: RepurchaseBenchmark | null;
   /** The shop's first member tier (contact-policy.yaml memberTiers) for the member views; default normal. */
   baseTier?: string;
+  /**
+   * What the response simulation wrote into the lake (orders.source = 'simulation': its orders, and
+   * generated orders it paid) and those orders' lines: seen like any other (`include`, the default) or
+   * left out of the orders and order_items views, and so of every view over them (`exclude`).
+   */
+  simulated?: 'include' | 'exclude';
 }
+
+/** The orders.source of rows the response simulation wrote (shared/responses/simulate-responses.ts). */
+export const SIMULATION_SOURCE = 'simulation';
 
 /** Opens an in-memory DuckDB with the given settings. */
 export async function openDuckDb(
@@ -81,22 +90,27 @@ export class DuckDbWarehouse implements Warehouse {
   readonly #instance: DuckDBInstance;
   readonly #benchmark: RepurchaseBenchmark | null;
   readonly #baseTier: string;
+  readonly #simulated: 'include' | 'exclude';
 
   private constructor(
     instance: DuckDBInstance,
     connection: DuckDBConnection,
     benchmark: RepurchaseBenchmark | null,
-    baseTier: string,
+    settings: { baseTier: string; simulated: 'include' | 'exclude' },
   ) {
     this.#instance = instance;
     this.connection = connection;
     this.#benchmark = benchmark;
-    this.#baseTier = baseTier;
+    this.#baseTier = settings.baseTier;
+    this.#simulated = settings.simulated;
   }
 
   static async open(dataDir: string, opts: WarehouseOptions = {}): Promise<DuckDbWarehouse> {
     const { instance, connection } = await openDuckDb(opts);
-    const wh = new DuckDbWarehouse(instance, connection, opts.benchmark ?? null, opts.baseTier ?? 'normal');
+    const wh = new DuckDbWarehouse(instance, connection, opts.benchmark ?? null, {
+      baseTier: opts.baseTier ?? 'normal',
+      simulated: opts.simulated ?? 'include',
+    });
     await wh.refreshViews(dataDir);
     return wh;
   }
@@ -108,13 +122,27 @@ export class DuckDbWarehouse implements Warehouse {
    */
   async refreshViews(dataDir: string): Promise<void> {
     await recoverLakeSwap(dataDir);
+    const relations = new Map<string, string>();
     for (const table of LAKE_TABLES) {
+      // tableSource reads every column the table defines (NULL from files written before a column existed).
+      const relation = `SELECT * FROM ${tableSource(dataDir, table)}`;
+      relations.set(table.name, relation);
+      const filter = this.#simulatedFilter(table, relations);
       await this.connection.run(
-        `CREATE OR REPLACE VIEW ${table.name} AS SELECT * FROM ${tableSource(dataDir, table)}`,
+        `CREATE OR REPLACE VIEW ${table.name} AS ${filter ? `SELECT * FROM (${relation}) t ${filter}` : relation}`,
       );
     }
     for (const view of analystViews(this.#benchmark, this.#baseTier))
       await this.connection.run(`CREATE OR REPLACE VIEW ${view.name} AS ${view.sql}`);
+  }
+
+  /** The WHERE clause that leaves out the simulation's rows of orders and order_items, when asked to. */
+  #simulatedFilter(table: TableDef, relations: Map<string, string>): string {
+    if (this.#simulated === 'include') return '';
+    const simulatedOrders = `SELECT order_id FROM (${relations.get(ORDERS.name)}) o WHERE o.source = '${SIMULATION_SOURCE}' AND o.order_id IS NOT NULL`;
+    if (table === ORDERS) return `WHERE t.source IS DISTINCT FROM '${SIMULATION_SOURCE}'`;
+    if (table === ORDER_ITEMS) return `WHERE t.order_id NOT IN (${simulatedOrders})`;
+    return '';
   }
 
   async query(sql: string): Promise<QueryResult> {

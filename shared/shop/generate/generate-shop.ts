@@ -15,8 +15,13 @@ import { referenceSql } from './reference-sql.ts';
 export interface GenerateOptions {
   dataDir: string;
   customers: number;
-  /** Total orders to aim for; the generator lands within a few percent. */
-  orders: number;
+  /**
+   * Total orders to aim for; the generator lands within a few percent. Without it, as many as the model's
+   * buyers place (about 1.5 per customer), with the shares the shops report (docs/data-model.md). A target
+   * scales the frequent buyers' orders (at most one every MIN_DAYS_PER_ORDER days on average), not how
+   * many customers return: a dense shop for tests and benchmarks, with more returning orders than a shop.
+   */
+  orders?: number;
   seed: number;
   /** Last day of the shop's history (local date, YYYY-MM-DD). */
   asOf: string;
@@ -61,19 +66,20 @@ export async function generateShop(opts: GenerateOptions): Promise<GenerateResul
       `CREATE MACRO u(purpose, k) AS (hash(${Math.trunc(opts.seed)}, purpose, k) % 1000000007)::DOUBLE / 1000000007.0`,
     );
     for (const sql of referenceSql()) await run(sql);
-    await run(calendarSql(start, days, 1.1));
+    await run(calendarSql(start, days, DEMAND_GROWTH, NEW_CUSTOMER_GROWTH));
     await run(hoursSql());
     // Some planned buyers have not come back yet, so the first pass lands short of the target:
     // scale the frequent buyers' tail once by what was missing.
-    let tailScale = initialTailScale(opts.customers, opts.orders);
-    for (let pass = 0; pass < 4; pass++) {
+    const target = opts.orders;
+    let tailScale = target === undefined ? FREQUENT_TAIL_SCALE : initialTailScale(opts.customers, target);
+    for (let pass = 0; pass < (target === undefined ? 1 : 6); pass++) {
       await run(`CREATE OR REPLACE TABLE cust AS ${customerBaseSql(opts.customers, tailScale, days)}`);
       const stats = (
         await db.runAndReadAll(`SELECT sum(n_orders), sum(n_orders) FILTER (WHERE n_orders >= 3) FROM cust`)
       ).getRows()[0];
       const [total, tail] = [Number(stats?.[0] ?? 0), Number(stats?.[1] ?? 0)];
-      if (tail === 0 || Math.abs(total - opts.orders) / opts.orders < 0.01) break;
-      tailScale *= Math.max(0.1, 1 + (opts.orders - total) / tail);
+      if (target === undefined || tail === 0 || Math.abs(total - target) / target < 0.01) break;
+      tailScale *= Math.max(0.1, 1 + (target - total) / tail);
     }
 
     let orders = 0;
@@ -163,26 +169,44 @@ async function publish(staging: string, dataDir: string, tables: TableDef[]): Pr
   );
 }
 
+/**
+ * Without an order target, frequent buyers plan 3 + FREQUENT_TAIL_SCALE × (−ln u)^1.5 orders over their
+ * active span (mean about 3 + 1.33 × the scale): the shares the shops report (docs/data-model.md).
+ */
+const FREQUENT_TAIL_SCALE = 1;
+
+/** Growth of demand over the history (e^1.1 ≈ 3× in three years), and of first orders (new customers). */
+const DEMAND_GROWTH = 1.1;
+const NEW_CUSTOMER_GROWTH = 1.6;
+/** Share of returning buyers who come back soon (mean QUICK_RETURN_DAYS) rather than after the long gap. */
+const QUICK_RETURN = 0.2;
+const QUICK_RETURN_DAYS = 20;
+
 /** Planned purchase counts (before the not-yet-returned are counted as one-time buyers). */
-const P_ONE = 0.25;
-const P_TWO = 0.35;
+const P_ONE = 0.35;
+const P_TWO = 0.4;
 /** Mean days from first to second order for two-time buyers, and active span of frequent buyers. */
 const SECOND_ORDER_GAP_DAYS = 450;
 const SECOND_ORDER_MIN_DAYS = 30;
 const ACTIVE_SPAN_DAYS = 1100;
 /** Mean days before a frequent buyer's second order. */
 const FREQUENT_RETURN_DAYS = 450;
+/** A frequent buyer orders at most once this many days on average over their active span. */
+const MIN_DAYS_PER_ORDER = 2;
+/** Share of an order's later lines that are from the first line's partner category (CategoryDef.partner). */
+const AFFINITY = 0.5;
 
 /**
  * Per customer: how many orders, when the first, how long they stay active. Purchase counts follow the
- * shops' shape (about 62% buy once, 20% twice, the rest often); the tail is scaled to reach `orders`.
+ * shops' shape (about two thirds of buyers buy once, a quarter twice, the rest more often); with an
+ * `orders` target the frequent buyers' tail is scaled to reach it.
  */
 function initialTailScale(customers: number, orders: number): number {
   const perCustomer = orders / customers;
   const tailShare = 1 - P_ONE - P_TWO;
   const tailMean = Math.max(0, (perCustomer - P_ONE - 2 * P_TWO) / tailShare - 3);
-  // E[(-ln u)^1.5] = Γ(2.5) ≈ 1.329
-  return tailMean / 1.329;
+  // E[(-ln u)^1.5] = Γ(2.5) ≈ 1.329. Never 0, so the passes below can scale it up.
+  return Math.max(0.5, tailMean) / 1.329;
 }
 
 function customerBaseSql(customers: number, tailScale: number, days: number): string {
@@ -197,50 +221,66 @@ WITH base AS (
     END AS planned_orders
   FROM base
 ), firsts AS (
-  SELECT s.*, c.day_idx AS first_idx FROM sized s ASOF JOIN calendar c ON s.uf >= c.cum_lo
+  SELECT s.*, c.day_idx AS first_idx FROM sized s ASOF JOIN calendar c ON s.uf >= c.cum_new_lo
 ), gaps AS (
   -- A second order comes after a long gap, and may not have come yet: then the customer has one order so far.
   SELECT *, CASE
       WHEN planned_orders = 1 THEN 0
+      WHEN planned_orders = 2 AND u('q2', cidx) < ${QUICK_RETURN} THEN 3 + CAST(floor(-ln(ul) * ${QUICK_RETURN_DAYS}) AS INTEGER)
       WHEN planned_orders = 2 THEN ${SECOND_ORDER_MIN_DAYS} + CAST(floor(-ln(ul) * ${SECOND_ORDER_GAP_DAYS}) AS INTEGER)
       ELSE 14 + CAST(floor(-ln(ul) * ${ACTIVE_SPAN_DAYS}) AS INTEGER)
     END AS gap FROM firsts
 ), spans AS (
   SELECT *,
     CASE WHEN planned_orders = 2 AND first_idx + gap > ${days - 1} THEN 1 ELSE planned_orders END AS n_orders,
-    CASE WHEN planned_orders = 2 AND first_idx + gap > ${days - 1} THEN first_idx ELSE least(${days - 1}, first_idx + gap) END AS last_idx
+    CASE WHEN planned_orders = 2 AND first_idx + gap > ${days - 1} THEN first_idx ELSE least(${days - 1}, first_idx + gap) END AS last_idx,
+    first_idx + gap AS span_end
   FROM gaps
 ), returns AS (
   -- Frequent buyers too take a while to come back, then buy throughout their active span. One who would
   -- come back only after their span (or after today) has one order so far.
   SELECT * EXCLUDE (n_orders), CASE WHEN n_orders <= 2 THEN last_idx
+    WHEN u('q2', cidx) < ${QUICK_RETURN} THEN first_idx + 3 + CAST(floor(-ln(u('g2', cidx)) * ${QUICK_RETURN_DAYS}) AS INTEGER)
     ELSE first_idx + 30 + CAST(floor(-ln(u('g2', cidx)) * ${FREQUENT_RETURN_DAYS}) AS INTEGER) END AS return_idx,
     n_orders AS planned_n
   FROM spans
 ), seconds AS (
-  SELECT *, CASE WHEN return_idx > last_idx THEN 1 ELSE planned_n END AS n_orders,
+  -- A frequent buyer's span that runs past today has had only its share of their orders so far; and no one
+  -- buys more often than once every ${MIN_DAYS_PER_ORDER} days on average over the span they have been
+  -- buying in.
+  SELECT *, CASE WHEN return_idx > last_idx THEN 1 WHEN planned_n <= 2 THEN planned_n
+      ELSE least(2 + (last_idx - return_idx) // ${MIN_DAYS_PER_ORDER},
+        2 + CAST(floor((planned_n - 2) * (last_idx - return_idx) / greatest(1, span_end - return_idx) + u('thin', cidx)) AS INTEGER))
+    END AS n_orders,
     CASE WHEN return_idx > last_idx THEN first_idx ELSE return_idx END AS second_idx
   FROM returns
 )
 SELECT s.cidx, 'c' || lpad(CAST(s.cidx AS VARCHAR), 8, '0') AS customer_id, s.n_orders, s.first_idx, s.last_idx,
-  f.cum_lo AS cum_first, s2.cum_lo AS cum_second, l.cum_hi AS cum_last, a.channel AS acquisition_channel
+  f.cum_lo AS cum_first, s2.cum_lo AS cum_second, l.cum_hi AS cum_last, a.channel AS acquisition_channel,
+  p.province, p.ncities, p.zone
 FROM seconds s
 JOIN calendar f ON f.day_idx = s.first_idx
 JOIN calendar s2 ON s2.day_idx = s.second_idx
 JOIN calendar l ON l.day_idx = s.last_idx
-ASOF JOIN acquisition a ON u('a', s.cidx) >= a.cum_lo`;
+ASOF JOIN acquisition a ON u('a', s.cidx) >= a.cum_lo
+ASOF JOIN provinces p ON u('prov', s.cidx) >= p.cum_lo`;
 }
 
-/** The orders of customers [lo, hi): days by the demand calendar within each customer's active span. */
+/**
+ * The orders of customers [lo, hi): the first on the first day, the second on the day they came back; the
+ * others spread over the rest of the customer's active span so far by the demand calendar, one in each
+ * equal slice of its demand (so a customer's orders do not bunch on one day, yet still follow the peaks).
+ */
 function ordersSql(lo: number, hi: number, asOf: string): string {
   return `
 WITH expanded AS (
-  SELECT cidx, customer_id, acquisition_channel, first_idx, cum_first, cum_second, cum_last,
+  SELECT cidx, customer_id, acquisition_channel, zone, first_idx, cum_first, cum_second, cum_last, n_orders,
     unnest(range(n_orders)) AS k
   FROM cust WHERE cidx >= ${lo} AND cidx < ${hi}
 ), keyed AS (
   SELECT *, cidx * 100000 + k AS okey,
-    CASE WHEN k = 0 THEN cum_first + 1e-12 ELSE cum_second + u('d', cidx * 100000 + k) * (cum_last - cum_second) END AS ud
+    CASE WHEN k = 0 THEN cum_first + 1e-12 WHEN k = 1 THEN cum_second + 1e-12
+      ELSE cum_second + (k - 2 + u('d', cidx * 100000 + k)) / (n_orders - 2) * (cum_last - cum_second) END AS ud
   FROM expanded
 ), dated AS (
   SELECT k.*, c.day, c.peak FROM keyed k ASOF JOIN calendar c ON k.ud >= c.cum_lo
@@ -250,7 +290,7 @@ WITH expanded AS (
       - to_hours(${SHOP_UTC_OFFSET_HOURS}) AS created_at
   FROM dated d ASOF JOIN hours h ON h.peak = d.peak AND u('h', d.okey) >= h.cum_lo
 )
-SELECT cidx, customer_id, okey, day, peak, created_at,
+SELECT cidx, customer_id, zone, okey, day, peak, created_at,
   CAST(4000000000000000 + okey AS VARCHAR) AS order_id,
   CASE
     WHEN created_at >= TIMESTAMP '${asOf} 00:00:00' - to_hours(${SHOP_UTC_OFFSET_HOURS}) AND u('p', okey) < 0.35 THEN 'unpaid'
@@ -267,7 +307,10 @@ SELECT cidx, customer_id, okey, day, peak, created_at,
 FROM timed`;
 }
 
-/** Order lines: a category by season (or the customer's favourite), a sku from the current line. */
+/**
+ * Order lines: a category by the season where the customer lives (or the customer's favourite), a sku from
+ * the current line. A later line is often from the first line's partner category, in the same style.
+ */
 function itemsSql(): string {
   return `
 WITH lines AS (
@@ -276,20 +319,27 @@ WITH lines AS (
 ), picked AS (
   SELECT l.*, CASE WHEN u('fav', l.okey * 4 + l.line) < 0.45
       THEN (SELECT code FROM categories WHERE cat_idx = CAST(hash(l.cidx, 'fav') % 10 AS INTEGER))
-      ELSE cm.code END AS category
-  FROM lines l ASOF JOIN cat_month cm ON cm.month = month(l.day) AND u('cat', l.okey * 4 + l.line) >= cm.cum_lo
+      ELSE cm.code END AS own_category,
+    l.line > 0 AND u('aff', l.okey * 4 + l.line) < ${AFFINITY} AS with_first
+  FROM lines l ASOF JOIN cat_month cm ON cm.zone = l.zone AND cm.month = month(l.day) AND u('cat', l.okey * 4 + l.line) >= cm.cum_lo
+), paired AS (
+  SELECT p.* EXCLUDE (own_category), CASE WHEN p.with_first THEN f.partner ELSE p.own_category END AS category,
+    CAST(hash(p.okey, CASE WHEN p.with_first THEN 0 ELSE p.line END, 'style') % 12 AS VARCHAR) AS style
+  FROM (SELECT *, first_value(own_category) OVER (PARTITION BY okey ORDER BY line) AS first_category FROM picked) p
+  JOIN categories f ON f.code = p.first_category
 ), lined AS (
   SELECT p.*, c.season, c.base_price, c.max_qty,
     CASE WHEN p.day >= make_date(year(p.day), c.launch_month, c.launch_day) THEN year(p.day) ELSE year(p.day) - 1 END AS line_year,
     c.launch_month, c.launch_day
-  FROM picked p JOIN categories c ON c.code = p.category
+  FROM paired p JOIN categories c ON c.code = p.category
+), skus AS (
+  SELECT *, category || '-' || line_year || upper(season[1]) || '-' || lpad(style, 2, '0') AS sku FROM lined
 )
 SELECT order_id, CAST(line + 1 AS INTEGER) AS line_no, customer_id, created_at, status AS order_status, cidx, peak, channel,
-  category || '-' || line_year || upper(season[1]) || '-' || lpad(CAST(hash(okey, line, 'style') % 12 AS VARCHAR), 2, '0') AS sku,
-  category, season, make_date(line_year, launch_month, launch_day) AS launch_date,
+  sku, category, season, make_date(line_year, launch_month, launch_day) AS launch_date,
   CAST(1 + floor(u('q', okey * 4 + line) * max_qty) AS INTEGER) AS quantity,
-  CAST(round(base_price * (0.8 + 0.4 * u('price', category || '-' || line_year || upper(season[1]) || '-' || lpad(CAST(hash(okey, line, 'style') % 12 AS VARCHAR), 2, '0'))), 0) - 0.1 AS DECIMAL(12,2)) AS unit_price
-FROM lined`;
+  CAST(round(base_price * (0.8 + 0.4 * u('price', sku)), 0) - 0.1 AS DECIMAL(12,2)) AS unit_price
+FROM skus`;
 }
 
 /** Order totals from their lines, less a discount that is deeper on peak days and in flash sales. */
@@ -314,12 +364,10 @@ CROSS JOIN LATERAL (SELECT CAST(round(g.gross * CASE
 function customersSql(baseTierName: string): string {
   return `
 WITH b AS (
-  SELECT c.cidx, c.customer_id, c.acquisition_channel, s.spend, s.first_created,
+  SELECT c.cidx, c.customer_id, c.acquisition_channel, c.province, c.ncities, s.spend, s.first_created,
     u('g', c.cidx) AS ug, u('age', c.cidx) AS uage
   FROM cust c JOIN (SELECT cidx, sum(spend) AS spend, min(first_created) AS first_created FROM customer_stats GROUP BY cidx) s USING (cidx)
-), placed AS (
-  SELECT b.*, p.province, p.ncities FROM b ASOF JOIN provinces p ON u('prov', b.cidx) >= p.cum_lo
-)
+), placed AS (SELECT * FROM b)
 SELECT p.customer_id,
   n.surnames[1 + CAST(hash(p.cidx, 'sn') % len(n.surnames) AS INTEGER)]
     || n.given[1 + CAST(hash(p.cidx, 'gn') % 16 AS INTEGER) + CASE WHEN p.ug < 0.65 THEN 0 ELSE 16 END] AS name,

@@ -101,22 +101,56 @@ export interface CategoryDef {
   monthly: readonly number[];
   /** Units per line: consumables are bought several at a time. */
   maxQuantity: number;
+  /** The category bought with this one most often: a later line of the order is often from it. */
+  partner: string;
 }
 
 const flat = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
 // biome-ignore format: one category per line reads as the table it is
 export const CATEGORIES: readonly CategoryDef[] = [
-  { code: 'tshirt', label: 'T恤', season: 'summer', basePrice: 79, monthly: [0.2, 0.2, 0.5, 1.2, 2.5, 3, 3, 2.2, 1, 0.4, 0.2, 0.2], maxQuantity: 2 },
-  { code: 'skirt', label: '半身裙', season: 'summer', basePrice: 139, monthly: [0.2, 0.3, 0.6, 1.2, 2, 2.5, 2.4, 1.8, 0.8, 0.4, 0.2, 0.2], maxQuantity: 1 },
-  { code: 'shirt', label: '衬衫', season: 'spring', basePrice: 129, monthly: [0.5, 1, 1.8, 1.8, 1.2, 0.8, 0.6, 0.8, 1.4, 1.4, 0.8, 0.5], maxQuantity: 1 },
-  { code: 'trousers', label: '休闲裤', season: 'all', basePrice: 159, monthly: flat, maxQuantity: 1 },
-  { code: 'coat', label: '外套', season: 'autumn', basePrice: 359, monthly: [0.6, 0.6, 1, 0.8, 0.3, 0.1, 0.1, 0.3, 1.5, 2.2, 2, 1], maxQuantity: 1 },
-  { code: 'knitwear', label: '针织衫', season: 'winter', basePrice: 229, monthly: [1.5, 1, 0.8, 0.4, 0.1, 0.1, 0.1, 0.2, 0.8, 1.8, 2.2, 2], maxQuantity: 1 },
-  { code: 'down-jacket', label: '羽绒服', season: 'winter', basePrice: 599, monthly: [1.2, 0.6, 0.2, 0.1, 0.05, 0.05, 0.05, 0.1, 0.4, 1.5, 3, 2.5], maxQuantity: 1 },
-  { code: 'socks', label: '袜子', season: 'all', basePrice: 29, monthly: flat, maxQuantity: 5 },
-  { code: 'detergent', label: '洗衣液', season: 'all', basePrice: 49, monthly: flat, maxQuantity: 3 },
-  { code: 'face-mask', label: '面膜', season: 'all', basePrice: 99, monthly: flat, maxQuantity: 3 },
+  { code: 'tshirt', label: 'T恤', season: 'summer', basePrice: 79, monthly: [0.2, 0.2, 0.5, 1.2, 2.5, 3, 3, 2.2, 1, 0.4, 0.2, 0.2], maxQuantity: 2, partner: 'skirt' },
+  { code: 'skirt', label: '半身裙', season: 'summer', basePrice: 139, monthly: [0.2, 0.3, 0.6, 1.2, 2, 2.5, 2.4, 1.8, 0.8, 0.4, 0.2, 0.2], maxQuantity: 1, partner: 'tshirt' },
+  { code: 'shirt', label: '衬衫', season: 'spring', basePrice: 129, monthly: [0.5, 1, 1.8, 1.8, 1.2, 0.8, 0.6, 0.8, 1.4, 1.4, 0.8, 0.5], maxQuantity: 1, partner: 'trousers' },
+  { code: 'trousers', label: '休闲裤', season: 'all', basePrice: 159, monthly: flat, maxQuantity: 1, partner: 'shirt' },
+  { code: 'coat', label: '外套', season: 'autumn', basePrice: 359, monthly: [0.6, 0.6, 1, 0.8, 0.3, 0.1, 0.1, 0.3, 1.5, 2.2, 2, 1], maxQuantity: 1, partner: 'knitwear' },
+  { code: 'knitwear', label: '针织衫', season: 'winter', basePrice: 229, monthly: [1.5, 1, 0.8, 0.4, 0.1, 0.1, 0.1, 0.2, 0.8, 1.8, 2.2, 2], maxQuantity: 1, partner: 'coat' },
+  { code: 'down-jacket', label: '羽绒服', season: 'winter', basePrice: 599, monthly: [1.2, 0.6, 0.2, 0.1, 0.05, 0.05, 0.05, 0.1, 0.4, 1.5, 3, 2.5], maxQuantity: 1, partner: 'socks' },
+  { code: 'socks', label: '袜子', season: 'all', basePrice: 29, monthly: flat, maxQuantity: 5, partner: 'down-jacket' },
+  { code: 'detergent', label: '洗衣液', season: 'all', basePrice: 49, monthly: flat, maxQuantity: 3, partner: 'face-mask' },
+  { code: 'face-mask', label: '面膜', season: 'all', basePrice: 99, monthly: flat, maxQuantity: 3, partner: 'detergent' },
 ];
+
+/**
+ * Climate zones: warm weather comes earlier and stays longer in the south, later and shorter in the north,
+ * so seasonal lines sell a month earlier (summer) or later (autumn, winter) in the south, and the other way
+ * round in the north. Provinces not listed are `central`. Rough, by the usual 华南 / 东北·华北·西北 split.
+ */
+export const CLIMATE_ZONES: Record<'south' | 'north', readonly string[]> = {
+  south: ['广东省', '广西壮族自治区', '海南省', '福建省', '云南省', '香港特别行政区'],
+  north: [
+    '黑龙江省',
+    '吉林省',
+    '辽宁省',
+    '内蒙古自治区',
+    '北京市',
+    '天津市',
+    '河北省',
+    '山西省',
+    '陕西省',
+    '甘肃省',
+    '宁夏回族自治区',
+    '青海省',
+    '新疆维吾尔自治区',
+    '西藏自治区',
+  ],
+};
+
+/** Months a zone's season runs ahead of the central one (summer and spring lines; autumn and winter the other way). */
+export const ZONE_LEAD_MONTHS: Record<'south' | 'central' | 'north', number> = {
+  south: 1,
+  central: 0,
+  north: -1,
+};
 
 /** Month and day each season's new line launches; all-season lines refresh in March. */
 export const LINE_LAUNCH: Record<CategoryDef['season'], [number, number]> = {

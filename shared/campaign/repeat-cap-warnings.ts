@@ -1,4 +1,5 @@
 import type { Problem } from '../errors.ts';
+import type { Rule } from '../segment/segment-schema.ts';
 import { parseDuration } from '../time/duration.ts';
 import type { Campaign } from './campaign-schema.ts';
 import { configLocator } from './config-file.ts';
@@ -26,6 +27,12 @@ export function repeatCapWarnings(
   campaign.waves.forEach((w, i) => {
     if (!w.repeat) return;
     const gap = shortestGapMs(w.repeat);
+    // Birthdays in windows shorter than the gap: each occurrence reaches other customers (once a year each).
+    const birthdays = birthdayWindowMs(
+      w.audience.where ?? { segment: w.audience.segment ?? '' },
+      campaign.segments,
+    );
+    if (birthdays !== null && birthdays + DAY_MS <= gap) return;
     const channels = new Set([w.channel, ...w.fallback, ...w.tiers.map((t) => t.channel)]);
     for (const cap of caps) {
       if (cap.appliesTo === 'marketing' && w.category !== 'marketing') continue;
@@ -47,4 +54,27 @@ export function repeatCapWarnings(
     }
   });
   return out;
+}
+
+/**
+ * The days a rule's birthday window spans when the rule requires one (a `birthday` predicate, itself, in
+ * an `all`, or through a named segment), else null.
+ */
+function birthdayWindowMs(
+  rule: Rule,
+  segments: Record<string, { where: Rule }>,
+  seen = new Set<string>(),
+): number | null {
+  if ('birthday' in rule) return parseDuration(rule.birthday.within);
+  if ('segment' in rule) {
+    const named = segments[rule.segment];
+    if (!named || seen.has(rule.segment)) return null;
+    return birthdayWindowMs(named.where, segments, new Set([...seen, rule.segment]));
+  }
+  if ('all' in rule)
+    for (const r of rule.all) {
+      const ms = birthdayWindowMs(r, segments, seen);
+      if (ms !== null) return ms;
+    }
+  return null;
 }

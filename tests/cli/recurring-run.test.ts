@@ -48,7 +48,14 @@ beforeAll(async () => {
 describe('a recurring wave run locally', () => {
   it('fires every occurrence up to the clock as its own wave run, each reconciled; a second run sends nothing', async () => {
     const dataDir = await dataDirWithShop();
-    const args = ['run', 'campaigns/member-day.yaml', '--until', '2027-04-30T23:59', '--data-dir', dataDir];
+    const args = [
+      'run',
+      'tests/fixtures/member-day-monthly.yaml',
+      '--until',
+      '2027-04-30T23:59',
+      '--data-dir',
+      dataDir,
+    ];
     const first = campaign(args);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
@@ -58,7 +65,13 @@ describe('a recurring wave run locally', () => {
     const reached = reachedBy(dataDir);
     const messages = [...reached.values()].reduce((n, s) => n + s.size, 0);
 
-    const status = campaign(['status', 'campaigns/member-day.yaml', '--data-dir', dataDir, '--json']);
+    const status = campaign([
+      'status',
+      'tests/fixtures/member-day-monthly.yaml',
+      '--data-dir',
+      dataDir,
+      '--json',
+    ]);
     expect(status.code).toBe(0);
     const runs = JSON.parse(status.stdout) as Status[];
     expect(runs.map((r) => r.waveId)).toEqual(MONTHS.map((d) => `member-day@${d}T10:00`));
@@ -81,7 +94,7 @@ describe('a recurring wave run locally', () => {
 
     // The report has a row per run, under the wave's name, at the run's start.
     const report = JSON.parse(
-      campaign(['report', 'campaigns/member-day.yaml', '--data-dir', dataDir, '--json']).stdout,
+      campaign(['report', 'tests/fixtures/member-day-monthly.yaml', '--data-dir', dataDir, '--json']).stdout,
     ) as {
       waves: { waveId: string; name: string | null; start: string | null; segment: string }[];
     };
@@ -94,7 +107,7 @@ describe('a recurring wave run locally', () => {
     const after = join(await mkdtemp(join(tmpdir(), 'recurring-campaign-')), 'after.yaml');
     writeFileSync(
       after,
-      readFileSync('campaigns/member-day.yaml', 'utf8')
+      readFileSync('tests/fixtures/member-day-monthly.yaml', 'utf8')
         .replace('id: member-day\n', 'id: after-member-day\n')
         .replace(/ {4}repeat: .*\n/, '    start: "2027-05-01T10:00"\n')
         .replace(
@@ -118,7 +131,7 @@ describe('a recurring wave run locally', () => {
     // A later clock fires only the occurrences that have come due since.
     const later = campaign([
       'run',
-      'campaigns/member-day.yaml',
+      'tests/fixtures/member-day-monthly.yaml',
       '--until',
       '2027-05-15T10:00',
       '--data-dir',
@@ -133,7 +146,7 @@ describe('a recurring wave run locally', () => {
     const dataDir = await dataDirWithShop();
     const dir = await mkdtemp(join(tmpdir(), 'recurring-campaign-'));
     const file = join(dir, 'member-day.yaml');
-    const text = readFileSync('campaigns/member-day.yaml', 'utf8');
+    const text = readFileSync('tests/fixtures/member-day-monthly.yaml', 'utf8');
     // Without the campaign's own 27-day window: the shop default, 1 marketing message per 30 days.
     writeFileSync(file, text.replace(/\ncontactPolicy:\n {2}caps:\n.*\n/, '\n'));
     const validate = campaign(['validate', file, '--data-dir', dataDir]);
@@ -163,7 +176,10 @@ describe('a recurring wave run locally', () => {
     const dataDir = await dataDirWithShop();
     const dir = await mkdtemp(join(tmpdir(), 'recurring-campaign-'));
     const file = join(dir, 'member-day.yaml');
-    writeFileSync(file, readFileSync('campaigns/member-day.yaml', 'utf8').replace(/, until: "[\d-]+"/, ''));
+    writeFileSync(
+      file,
+      readFileSync('tests/fixtures/member-day-monthly.yaml', 'utf8').replace(/, until: "[\d-]+"/, ''),
+    );
     const r = campaign(['run', file, '--data-dir', dataDir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(

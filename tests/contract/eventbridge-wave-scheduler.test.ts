@@ -60,7 +60,7 @@ describe('EventBridge Scheduler as the API’s wave scheduler', () => {
 
   it('creates one cron schedule in the campaign’s zone for a recurring wave, its input carrying each run’s time', async () => {
     scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:schedule' });
-    const memberDay = await loadConfigFile(Campaign, 'campaigns/member-day.yaml');
+    const memberDay = await loadConfigFile(Campaign, 'tests/fixtures/member-day-monthly.yaml');
     await (await make('2026-10-01T00:00:00Z')).schedule(memberDay, ['member-day']);
     expect(scheduler.commandCalls(CreateScheduleCommand).map((c) => c.args[0].input)).toEqual([
       {

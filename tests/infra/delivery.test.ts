@@ -139,8 +139,9 @@ describe('delivery on AWS (CDK)', () => {
       .flat()
       .filter((w) => w.start >= TEST_SETTINGS.scheduleFrom);
     const schedules = everyResource('AWS::Scheduler::Schedule');
-    // Each one-off wave at its time, and the member day's one cron schedule for all its occurrences.
-    expect(schedules).toHaveLength(expected.length + 1);
+    // Each one-off wave at its time, and one cron schedule for all the occurrences of each of the member
+    // story's three recurring waves (member day, points reminder, birthdays).
+    expect(schedules).toHaveLength(expected.length + 3);
     const memberDay = schedules.find((s) => s.Properties.Name === 'member-day.member-day');
     expect(memberDay?.Properties).toMatchObject({
       ScheduleExpression: 'cron(0 10 15 * ? *)',

@@ -21,6 +21,9 @@ export interface ImportedOrder {
   };
   createdAt: Date;
   paidAt: Date | null;
+  /** Shipped and delivered (an order feed's `shipped`/`delivered` events); absent: not known. */
+  shippedAt?: Date | null;
+  deliveredAt?: Date | null;
   status: 'paid' | 'unpaid' | 'closed' | 'refunded';
   amount: number;
   discount: number;

@@ -10,8 +10,9 @@ import {
 
 /**
  * Order events as an order feed (a platform webhook, a message queue) delivers them, one JSON object per
- * line: what happened (`created`, `paid`, `closed`, `refunded`), when, and the order as it now stands.
- * Events of one order may come in any order and more than once: the one with the latest `at` wins.
+ * line: what happened (`created`, `paid`, `shipped`, `delivered`, `closed`, `refunded`), when, and the
+ * order as it now stands. Events of one order may come in any order and more than once: the one with the
+ * latest `at` wins. A shipped or delivered order is a paid one (status paid, its shipped_at/delivered_at set).
  */
 const Money = z.number().superRefine((n, ctx) => {
   const m = checkMoney(n);
@@ -32,13 +33,15 @@ const Instant = z.string().superRefine((v, ctx) => {
 });
 const Text = z.string().max(500);
 export const OrderEvent = z.strictObject({
-  event: z.enum(['created', 'paid', 'closed', 'refunded']),
+  event: z.enum(['created', 'paid', 'shipped', 'delivered', 'closed', 'refunded']),
   at: Instant,
   order: z.strictObject({
     orderId: Id,
     customerId: Id,
     createdAt: Instant,
     paidAt: Instant.nullable().optional(),
+    shippedAt: Instant.nullable().optional(),
+    deliveredAt: Instant.nullable().optional(),
     amount: Money,
     discount: Money.default(0),
     channel: z.string().min(1).max(100).default('organic'),
@@ -72,6 +75,8 @@ export type OrderEvent = z.infer<typeof OrderEvent>;
 const STATUS: Record<OrderEvent['event'], ImportedOrder['status']> = {
   created: 'unpaid',
   paid: 'paid',
+  shipped: 'paid',
+  delivered: 'paid',
   closed: 'closed',
   refunded: 'refunded',
 };
@@ -87,6 +92,8 @@ function orderOf(line: number, e: OrderEvent): ImportedOrder {
   const o = e.order;
   const c = o.customer;
   const paidAt = o.paidAt ?? (e.event === 'paid' || e.event === 'refunded' ? e.at : null);
+  const shippedAt = o.shippedAt ?? (e.event === 'shipped' ? e.at : null);
+  const deliveredAt = o.deliveredAt ?? (e.event === 'delivered' ? e.at : null);
   return {
     line,
     orderId: o.orderId,
@@ -103,6 +110,8 @@ function orderOf(line: number, e: OrderEvent): ImportedOrder {
     },
     createdAt: instant(o.createdAt),
     paidAt: paidAt ? instant(paidAt) : null,
+    shippedAt: shippedAt ? instant(shippedAt) : null,
+    deliveredAt: deliveredAt ? instant(deliveredAt) : null,
     status: STATUS[e.event],
     amount: o.amount,
     discount: o.discount,
@@ -115,6 +124,22 @@ function orderOf(line: number, e: OrderEvent): ImportedOrder {
       unitPrice: i.unitPrice,
     })),
   };
+}
+
+const utc = (d: Date) => `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+
+/** Why a shipped or delivered order's times cannot be right (not paid, shipped before paid, delivered before shipped), or null. */
+function shippingProblem(event: OrderEvent['event'], o: ImportedOrder): string | null {
+  const { paidAt, shippedAt, deliveredAt } = o;
+  if ((event === 'shipped' || event === 'delivered') && !paidAt)
+    return `order.paidAt: a ${event} order is a paid one: expected its paidAt, like 2026-11-11T00:06:00+08:00`;
+  if (shippedAt && (!paidAt || shippedAt < paidAt))
+    return `order.shippedAt: shipped ${utc(shippedAt)}, ${paidAt ? `before it was paid (${utc(paidAt)})` : 'but not paid (no paidAt)'}`;
+  if (deliveredAt && shippedAt && deliveredAt < shippedAt)
+    return `order.deliveredAt: delivered ${utc(deliveredAt)}, before it was shipped (${utc(shippedAt)})`;
+  if (deliveredAt && (!paidAt || deliveredAt < paidAt))
+    return `order.deliveredAt: delivered ${utc(deliveredAt)}, ${paidAt ? `before it was paid (${utc(paidAt)})` : 'but not paid (no paidAt)'}`;
+  return null;
 }
 
 const issue = (e: z.ZodError) =>
@@ -147,5 +172,7 @@ export function orderEventLine(line: number, text: string, tooLong: boolean, now
   const order = orderOf(line, e);
   const problem = orderTimesProblem(order.createdAt, order.paidAt, now);
   if (problem) return reject(row, `order.createdAt/paidAt: ${problem}`);
+  const shipping = shippingProblem(e.event, order);
+  if (shipping) return reject(row, shipping);
   return { ok: true, order, rows: [row], at: instant(e.at).getTime() };
 }

@@ -197,4 +197,58 @@ describe('order feed: shipped and delivered', () => {
       },
     ]);
   });
+
+  it('a Taobao order report sets them from 发货时间 and 确认收货时间, by the order status; a bad one is rejected', async () => {
+    const file = join(dir, '订单报表.csv');
+    await writeFile(
+      file,
+      [
+        '订单编号,买家会员名,买家实际支付金额,订单状态,订单创建时间,订单付款时间,发货时间,确认收货时间',
+        '100001,tb_a,50,卖家已发货，等待买家确认,2026-11-11 00:05:00,2026-11-11 00:06:00,2026-11-12 09:00:00,',
+        '100002,tb_b,50,交易成功,2026-11-11 00:05:00,2026-11-11 00:06:00,2026-11-12 09:00:00,2026-11-15 09:00:00',
+        // Not yet shipped: a shipping time the report repeats is not taken.
+        '100003,tb_c,50,买家已付款，等待卖家发货,2026-11-11 00:05:00,2026-11-11 00:06:00,2026-11-12 09:00:00,',
+        '100004,tb_d,50,交易成功,2026-11-11 00:05:00,2026-11-11 00:06:00,2026-11-15 09:00:00,2026-11-12 09:00:00',
+        '100005,tb_e,50,交易成功,2026-11-11 00:05:00,2026-11-11 00:06:00,2026-11-12 25:00:00,',
+      ].join('\n'),
+    );
+    const r = await importOrders({
+      file,
+      format: 'taobao',
+      rejectsFile: join(dir, 'tb.rejects.csv'),
+      dataDir: dataDir(),
+      clock,
+    });
+    expect(r.firstRejects).toEqual([
+      {
+        line: 5,
+        reason:
+          '确认收货时间: delivered 2026-11-12 01:00:00 UTC, before it was shipped (2026-11-15 01:00:00 UTC)',
+      },
+      { line: 6, reason: expect.stringMatching(/^发货时间: "2026-11-12 25:00:00" is not a time/) },
+    ]);
+    expect(await query(ORDER)).toEqual([
+      {
+        order_id: '100001',
+        status: 'paid',
+        paid_at: '2026-11-10 16:06:00',
+        shipped_at: '2026-11-12 01:00:00',
+        delivered_at: null,
+      },
+      {
+        order_id: '100002',
+        status: 'paid',
+        paid_at: '2026-11-10 16:06:00',
+        shipped_at: '2026-11-12 01:00:00',
+        delivered_at: '2026-11-15 01:00:00',
+      },
+      {
+        order_id: '100003',
+        status: 'paid',
+        paid_at: '2026-11-10 16:06:00',
+        shipped_at: null,
+        delivered_at: null,
+      },
+    ]);
+  });
 });

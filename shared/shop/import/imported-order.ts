@@ -124,6 +124,32 @@ export function orderTimesProblem(createdAt: Date, paidAt: Date | null, now: Dat
   return null;
 }
 
+const utc = (d: Date) => `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+
+/**
+ * Why an order's shipping times cannot be right (shipped or delivered but not paid, or before it was paid,
+ * delivered before it was shipped), naming the field as the format calls it; or null.
+ */
+export function shippingTimesProblem(
+  o: Pick<ImportedOrder, 'paidAt' | 'shippedAt' | 'deliveredAt'>,
+  field: { shippedAt: string; deliveredAt: string },
+): string | null {
+  const { paidAt, shippedAt, deliveredAt } = o;
+  const notPaid = (d: Date) =>
+    paidAt ? (d < paidAt ? `before it was paid (${utc(paidAt)})` : null) : 'but not paid (no paid time)';
+  if (shippedAt) {
+    const p = notPaid(shippedAt);
+    if (p) return `${field.shippedAt}: shipped ${utc(shippedAt)}, ${p}`;
+  }
+  if (deliveredAt && shippedAt && deliveredAt < shippedAt)
+    return `${field.deliveredAt}: delivered ${utc(deliveredAt)}, before it was shipped (${utc(shippedAt)})`;
+  if (deliveredAt) {
+    const p = notPaid(deliveredAt);
+    if (p) return `${field.deliveredAt}: delivered ${utc(deliveredAt)}, ${p}`;
+  }
+  return null;
+}
+
 /** The largest amount the lake's DECIMAL(12,2) money columns hold. */
 export const MAX_MONEY = 9_999_999_999.99;
 

@@ -6,6 +6,7 @@ import {
   parseTimestamp,
   type RowResult,
   reject,
+  shippingTimesProblem,
 } from './imported-order.ts';
 
 /**
@@ -126,22 +127,6 @@ function orderOf(line: number, e: OrderEvent): ImportedOrder {
   };
 }
 
-const utc = (d: Date) => `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-
-/** Why a shipped or delivered order's times cannot be right (not paid, shipped before paid, delivered before shipped), or null. */
-function shippingProblem(event: OrderEvent['event'], o: ImportedOrder): string | null {
-  const { paidAt, shippedAt, deliveredAt } = o;
-  if ((event === 'shipped' || event === 'delivered') && !paidAt)
-    return `order.paidAt: a ${event} order is a paid one: expected its paidAt, like 2026-11-11T00:06:00+08:00`;
-  if (shippedAt && (!paidAt || shippedAt < paidAt))
-    return `order.shippedAt: shipped ${utc(shippedAt)}, ${paidAt ? `before it was paid (${utc(paidAt)})` : 'but not paid (no paidAt)'}`;
-  if (deliveredAt && shippedAt && deliveredAt < shippedAt)
-    return `order.deliveredAt: delivered ${utc(deliveredAt)}, before it was shipped (${utc(shippedAt)})`;
-  if (deliveredAt && (!paidAt || deliveredAt < paidAt))
-    return `order.deliveredAt: delivered ${utc(deliveredAt)}, ${paidAt ? `before it was paid (${utc(paidAt)})` : 'but not paid (no paidAt)'}`;
-  return null;
-}
-
 const issue = (e: z.ZodError) =>
   e.issues
     .slice(0, 3)
@@ -172,7 +157,15 @@ export function orderEventLine(line: number, text: string, tooLong: boolean, now
   const order = orderOf(line, e);
   const problem = orderTimesProblem(order.createdAt, order.paidAt, now);
   if (problem) return reject(row, `order.createdAt/paidAt: ${problem}`);
-  const shipping = shippingProblem(e.event, order);
+  if ((e.event === 'shipped' || e.event === 'delivered') && !order.paidAt)
+    return reject(
+      row,
+      `order.paidAt: a ${e.event} order is a paid one: expected its paidAt, like 2026-11-11T00:06:00+08:00`,
+    );
+  const shipping = shippingTimesProblem(order, {
+    shippedAt: 'order.shippedAt',
+    deliveredAt: 'order.deliveredAt',
+  });
   if (shipping) return reject(row, shipping);
   return { ok: true, order, rows: [row], at: instant(e.at).getTime() };
 }

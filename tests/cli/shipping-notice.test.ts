@@ -55,6 +55,7 @@ waves:
 const MARKETING = `id: autumn-sale
 name: 秋季促销
 timeZone: Asia/Shanghai
+holdoutPercent: 0
 channels:
   sms: { signature: 【优品小店】, optOutText: 回T退订 }
 waves:
@@ -139,6 +140,11 @@ beforeAll(async () => {
   );
   writeFileSync(join(dir, 'notices.yaml'), NOTICES);
   writeFileSync(join(dir, 'marketing.yaml'), MARKETING);
+  // A month after the first (32 days: its cap has run out), four weeks after the notices.
+  writeFileSync(
+    join(dir, 'winter.yaml'),
+    MARKETING.replace('id: autumn-sale', 'id: winter-sale').replace('2026-10-15T10:00', '2026-11-16T10:00'),
+  );
 }, 120_000);
 
 describe('shipping and delivery notices from an order feed', () => {
@@ -212,6 +218,17 @@ describe('shipping and delivery notices from an order feed', () => {
     expect(statuses.reduce((n, s) => n + s.audience, 0)).toBe(SHIPPED + DELIVERED);
     expect(statuses.reduce((n, s) => n + (s.sent.sms ?? 0), 0)).toBe(SHIPPED + DELIVERED);
     expect(statuses.flatMap((s) => Object.keys(s.suppressed))).toEqual([]);
+
+    // The notices are not counted by the monthly marketing cap: a month after the first marketing SMS (and
+    // within 30 days of the notices) the same customers get the next one.
+    expect(campaign(['run', join(dir, 'winter.yaml'), '--data-dir', dataDir]).code).toBe(0);
+    const winter = sql(
+      dataDir,
+      `SELECT DISTINCT customer_id, status, reason FROM sends WHERE campaign_id = 'winter-sale'
+       AND customer_id IN (${capped.map((c) => `'${c}'`).join(', ')})`,
+    );
+    expect(winter).toHaveLength(capped.length);
+    expect(winter.filter((w) => w.status !== 'sent')).toEqual([]);
   }, 300_000);
 
   it('compiles the shipped and delivered triggers to SQL that parses as Trino, on the orders’ own times', () => {

@@ -40,6 +40,11 @@ export interface CampaignApiDeps {
 /** Launching a wave arranges for it to start on time: EventBridge Scheduler on AWS, a timer locally. */
 export interface WaveScheduler {
   schedule(campaign: Campaign, waveIds: readonly string[]): Promise<void>;
+  /**
+   * Throws a UserError saying why the scheduler cannot run these waves (checked before a launch or resume
+   * changes any state); absent: it runs every kind of wave.
+   */
+  refuse?(campaign: Campaign, waveIds: readonly string[]): void;
   /** Waves that must not start after all (paused, cancelled); running waves finish. */
   unschedule(campaignId: string, waveIds: readonly string[]): Promise<void>;
 }
@@ -142,6 +147,7 @@ export async function changeState(
 ): Promise<StoredCampaign> {
   const current = await getCampaign(deps, id);
   const { next, moved } = transition(current, action, waveId);
+  if (action === 'launch' || action === 'resume') deps.scheduler.refuse?.(configOf(current), moved);
   const stored = { ...next, updatedAt: deps.clock.now().toISOString() };
   await deps.store.put(stored, current.version);
   if (action === 'launch' || action === 'resume') await deps.scheduler.schedule(configOf(current), moved);

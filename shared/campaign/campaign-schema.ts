@@ -207,7 +207,8 @@ export const Repeat = z.strictObject({
  */
 export const Trigger = z.strictObject({
   on: z.enum(TRIGGER_EVENTS).meta({
-    description: 'order-created, order-unpaid (still unpaid at the run) or click (no order since the click).',
+    description:
+      'order-created, order-unpaid (still unpaid at the run), order-shipped, order-delivered (the order feed’s shipped/delivered events) or click (no order since the click).',
   }),
   after: Duration.meta({ description: 'How long after the event the message goes, e.g. 2h.' }),
   every: Duration.refine(isTickLength, {

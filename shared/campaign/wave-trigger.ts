@@ -5,13 +5,20 @@ import { type Occurrence, occurrenceRunId } from './wave-repeat.ts';
 /**
  * Triggered waves: a wave with `trigger:` runs as a micro-batch every `every` (15 minutes by default),
  * on ticks aligned to midnight in the campaign's zone. The run at tick t reaches the customers whose
- * triggering event (an order created, an order still unpaid, a click without an order since) happened in
+ * triggering event (an order created, an order still unpaid, an order shipped or delivered, a click without an
+ * order since) happened in
  * (t − every − after, t − after]: consecutive ticks' windows do not overlap, so each event is in exactly
  * one run. Each tick is a wave run named like a recurring wave's occurrence (`unpaid@2026-11-12T10:15`).
  * Pure functions; the SQL is in shared/segment/trigger-sql.ts.
  */
 
-export const TRIGGER_EVENTS = ['order-created', 'order-unpaid', 'click'] as const;
+export const TRIGGER_EVENTS = [
+  'order-created',
+  'order-unpaid',
+  'order-shipped',
+  'order-delivered',
+  'click',
+] as const;
 export type TriggerEvent = (typeof TRIGGER_EVENTS)[number];
 
 export const DEFAULT_TRIGGER_EVERY = '15m';

@@ -127,7 +127,11 @@ export const ORDERS: TableDef = {
     c('customer_id', 'string', 'Buyer, see customers.'),
     c('created_at', 'timestamp', 'Order created (订单创建时间), UTC.'),
     c('paid_at', 'timestamp', 'Order paid (订单付款时间), UTC; NULL if never paid.'),
-    c('status', 'string', 'paid, unpaid (awaiting payment), closed (never paid) or refunded.'),
+    c(
+      'status',
+      'string',
+      'paid, unpaid (awaiting payment), closed (never paid) or refunded. A shipped or delivered order is paid.',
+    ),
     c('amount', 'decimal(12,2)', 'Amount the buyer paid (买家实际支付金额), after discounts.'),
     c('discount', 'decimal(12,2)', 'Discounts applied (coupons, cashback, platform promotions).'),
     c(
@@ -139,6 +143,12 @@ export const ORDERS: TableDef = {
       'source',
       'string',
       'Where the row came from: generated, taobao, shopify, mapped, or order-events (a feed).',
+    ),
+    c('shipped_at', 'timestamp', 'Order shipped (发货时间), UTC; NULL if not shipped or not known.'),
+    c(
+      'delivered_at',
+      'timestamp',
+      'Order delivered (确认收货时间), UTC; NULL if not delivered or not known.',
     ),
   ],
 };

@@ -3,10 +3,18 @@ import { type Trigger, triggerWindow } from '../campaign/wave-trigger.ts';
 import { parseDuration } from '../time/duration.ts';
 import { sqlInterval, sqlString, sqlTimestamp } from './sql-literals.ts';
 
+/** The orders column holding the time of each order trigger's event. */
+const ORDER_EVENT_TIME: Record<Exclude<Trigger['on'], 'click'>, string> = {
+  'order-created': 'created_at',
+  'order-unpaid': 'created_at',
+  'order-shipped': 'shipped_at',
+  'order-delivered': 'delivered_at',
+};
+
 /**
  * The events a triggered wave's run answers (wave-trigger.ts), as `SELECT customer_id, at`: in the run's
  * window (tick − every − after, tick − after], the event still holding at the run (an order still unpaid;
- * no order since a click on one of this campaign's links), and not already followed by a message of this wave (one reminder per event,
+ * a shipped or delivered order not refunded; no order since a click on one of this campaign's links), and not already followed by a message of this wave (one reminder per event,
  * even if a changed `after` or `every` made two runs' windows overlap). One SQL text for DuckDB and Athena.
  */
 export function triggerEventsSql(input: {
@@ -21,15 +29,22 @@ export function triggerEventsSql(input: {
   const run = sqlTimestamp(runAt);
   const inWindow = (column: string) =>
     `${column} > ${sqlTimestamp(after)} AND ${column} <= ${sqlTimestamp(to)}`;
-  const events =
-    trigger.on === 'click'
-      ? `SELECT e.customer_id, e.occurred_at AS at FROM events e
+  let events: string;
+  if (trigger.on === 'click') {
+    events = `SELECT e.customer_id, e.occurred_at AS at FROM events e
     WHERE e.event_type = 'clicked' AND e.campaign_id = ${sqlString(input.campaignId)} AND ${inWindow('e.occurred_at')}
-      AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = e.customer_id AND o.created_at > e.occurred_at AND o.created_at <= ${run})`
-      : `SELECT o.customer_id, o.created_at AS at FROM orders o
-    WHERE ${inWindow('o.created_at')}${
-      trigger.on === 'order-unpaid' ? ` AND (o.status = 'unpaid' OR o.paid_at > ${run})` : ''
-    }`;
+      AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = e.customer_id AND o.created_at > e.occurred_at AND o.created_at <= ${run})`;
+  } else {
+    const column = `o.${ORDER_EVENT_TIME[trigger.on]}`;
+    const holds =
+      trigger.on === 'order-unpaid'
+        ? ` AND (o.status = 'unpaid' OR o.paid_at > ${run})`
+        : trigger.on === 'order-created'
+          ? ''
+          : ` AND o.status = 'paid'`; // shipped or delivered, and not refunded by the run
+    events = `SELECT o.customer_id, ${column} AS at FROM orders o
+    WHERE ${inWindow(column)}${holds}`;
+  }
   const runs = `${baseWaveId(input.waveId)}${OCCURRENCE_MARK}%`;
   return `SELECT t.customer_id, t.at FROM (
     ${events}
@@ -53,5 +68,6 @@ export function nextTriggerEventSql(campaignId: string, trigger: Trigger, since:
     trigger.on === 'order-unpaid'
       ? ` AND (status = 'unpaid' OR paid_at > created_at + ${sqlInterval(parseDuration(trigger.after))})`
       : '';
-  return `SELECT min(created_at) AS at FROM orders WHERE ${window('created_at')}${unpaid}`;
+  const column = ORDER_EVENT_TIME[trigger.on];
+  return `SELECT min(${column}) AS at FROM orders WHERE ${window(column)}${unpaid}`;
 }

@@ -293,7 +293,7 @@ describe('import of an order-events feed (JSON lines)', () => {
       { event: 'created', at: '2026-11-11T00:05:00+08:00', order: order() },
       { event: 'created', at: '2026-11-11T00:05:00+08:00', order: order() },
       { event: 'created', at: '2026-11-11T01:00:00+08:00', order: order({ orderId: 'T-9002', amount: 59 }) },
-      { event: 'shipped', at: '2026-11-11T02:00:00+08:00', order: order({ orderId: 'T-9003' }) },
+      { event: 'dispatched', at: '2026-11-11T02:00:00+08:00', order: order({ orderId: 'T-9003' }) },
       { event: 'paid', at: '2026-11-11T02:00:00+08:00', order: order({ orderId: 'T-9004', items: [] }) },
     ].map((l) => JSON.stringify(l));
     lines.push('{not json');

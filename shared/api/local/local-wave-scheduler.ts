@@ -4,6 +4,7 @@ import type { ManualClock, Timeline } from '../../clock.ts';
 import { InMemoryCatalog, scheduleCampaign } from '../../delivery/campaign-catalog.ts';
 import type { LocalDelivery } from '../../delivery/local/local-delivery.ts';
 import { runWaveLocally } from '../../delivery/local/run-wave.ts';
+import { UserError } from '../../errors.ts';
 import type { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
 import { configOf, type WaveScheduler } from '../campaign-api.ts';
 import { type CampaignStore, listAll } from '../campaign-store.ts';
@@ -44,6 +45,19 @@ export class LocalWaveScheduler implements WaveScheduler {
 
   constructor(deps: LocalSchedulerDeps) {
     this.#deps = deps;
+  }
+
+  /**
+   * Recurring and triggered waves are run by `campaign run` (which fires their occurrences and ticks), not
+   * by this scheduler: launching one is refused, naming the wave, rather than leaving it scheduled forever.
+   */
+  refuse(campaign: Campaign, waveIds: readonly string[]): void {
+    const wave = campaign.waves.find((w) => waveIds.includes(w.id) && (w.repeat || w.trigger));
+    if (!wave) return;
+    const kind = wave.repeat ? 'a recurring wave (repeat:)' : 'a triggered wave (trigger:)';
+    throw new UserError(
+      `campaign ${campaign.id}: wave ${wave.id} is ${kind}, which campaign serve does not run; run the campaign with \`npx campaign run <file>\` (it fires every occurrence or tick), or launch only its one-off waves`,
+    );
   }
 
   async schedule(campaign: Campaign, waveIds: readonly string[]): Promise<void> {

@@ -352,7 +352,9 @@ SELECT o.order_id, o.customer_id, o.cidx, o.created_at,
   CAST(g.gross - d.discount AS DECIMAL(12,2)) AS amount,
   d.discount,
   o.channel,
-  'generated' AS source
+  'generated' AS source,
+  CAST(NULL AS TIMESTAMP) AS shipped_at,
+  CAST(NULL AS TIMESTAMP) AS delivered_at
 FROM o JOIN gross g USING (order_id)
 CROSS JOIN LATERAL (SELECT CAST(round(g.gross * CASE
     WHEN o.peak THEN 0.12

@@ -244,16 +244,22 @@ async function orderEventSource(file: string, now: Date): Promise<RowSource> {
 }
 
 /**
- * An order moves one way: unpaid → paid (or closed, never paid) → refunded. A feed event that would move
- * an order of the lake back (a redelivered `created` after `paid`) is older than what the lake has: it is
- * dropped from the import, and counted.
+ * An order moves one way: unpaid → paid (or closed, never paid) → shipped → delivered → refunded. A feed
+ * event that would move an order of the lake back (a redelivered `created` after `paid`, a `paid` after
+ * `shipped`) is older than what the lake has: it is dropped from the import, and counted. Of the kept
+ * orders, a shipped or delivered time an earlier event of the file gave (the latest event, `delivered`,
+ * may not repeat when it was shipped) is kept.
  */
 async function dropStaleVersions(db: DuckDBConnection, lakeOrders: string): Promise<number> {
-  const rank = (s: string) =>
-    `CASE ${s} WHEN 'unpaid' THEN 0 WHEN 'closed' THEN 1 WHEN 'paid' THEN 1 WHEN 'refunded' THEN 2 END`;
+  const rank = (o: string) =>
+    `CASE ${o}.status WHEN 'unpaid' THEN 0 WHEN 'closed' THEN 1 WHEN 'refunded' THEN 4
+      WHEN 'paid' THEN CASE WHEN ${o}.delivered_at IS NOT NULL THEN 3 WHEN ${o}.shipped_at IS NOT NULL THEN 2 ELSE 1 END END`;
+  await db.run(`UPDATE imp_orders SET
+    shipped_at = coalesce(shipped_at, (SELECT max(x.o.shipped_at) FROM occ x WHERE x.order_id = imp_orders.order_id)),
+    delivered_at = coalesce(delivered_at, (SELECT max(x.o.delivered_at) FROM occ x WHERE x.order_id = imp_orders.order_id))`);
   await db.run(`CREATE TABLE stale AS
     SELECT i.order_id FROM imp_orders i JOIN ${lakeOrders} o USING (order_id)
-    WHERE ${rank('i.status')} < ${rank('o.status')} OR (i.status = 'closed' AND o.status IN ('paid', 'refunded'))`);
+    WHERE ${rank('i')} < ${rank('o')} OR (i.status = 'closed' AND o.status IN ('paid', 'refunded'))`);
   await db.run('DELETE FROM imp_orders WHERE order_id IN (SELECT order_id FROM stale)');
   await db.run('DELETE FROM imp_items WHERE order_id IN (SELECT order_id FROM stale)');
   return Number((await db.runAndReadAll('SELECT count(*) FROM stale')).getRows()[0]?.[0] ?? 0);

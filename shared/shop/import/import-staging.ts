@@ -51,6 +51,8 @@ function orderFields(o: ImportedOrder) {
     customer_id: c.customerId,
     created_at: ts(o.createdAt),
     paid_at: ts(o.paidAt),
+    shipped_at: ts(o.shippedAt ?? null),
+    delivered_at: ts(o.deliveredAt ?? null),
     status: o.status,
     amount: o.amount,
     discount: o.discount,

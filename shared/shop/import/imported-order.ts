@@ -21,6 +21,9 @@ export interface ImportedOrder {
   };
   createdAt: Date;
   paidAt: Date | null;
+  /** Shipped and delivered (an order feed's `shipped`/`delivered` events); absent: not known. */
+  shippedAt?: Date | null;
+  deliveredAt?: Date | null;
   status: 'paid' | 'unpaid' | 'closed' | 'refunded';
   amount: number;
   discount: number;
@@ -118,6 +121,32 @@ export function orderTimesProblem(createdAt: Date, paidAt: Date | null, now: Dat
     return `paid ${day(paidAt)} UTC before it was created (${day(createdAt)} UTC)`;
   if (paidAt && paidAt.getTime() > now.getTime() + FUTURE_SLACK_MS)
     return `paid ${day(paidAt)} UTC, in the future (now is ${day(now)} UTC)`;
+  return null;
+}
+
+const utc = (d: Date) => `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+
+/**
+ * Why an order's shipping times cannot be right (shipped or delivered but not paid, or before it was paid,
+ * delivered before it was shipped), naming the field as the format calls it; or null.
+ */
+export function shippingTimesProblem(
+  o: Pick<ImportedOrder, 'paidAt' | 'shippedAt' | 'deliveredAt'>,
+  field: { shippedAt: string; deliveredAt: string },
+): string | null {
+  const { paidAt, shippedAt, deliveredAt } = o;
+  const notPaid = (d: Date) =>
+    paidAt ? (d < paidAt ? `before it was paid (${utc(paidAt)})` : null) : 'but not paid (no paid time)';
+  if (shippedAt) {
+    const p = notPaid(shippedAt);
+    if (p) return `${field.shippedAt}: shipped ${utc(shippedAt)}, ${p}`;
+  }
+  if (deliveredAt && shippedAt && deliveredAt < shippedAt)
+    return `${field.deliveredAt}: delivered ${utc(deliveredAt)}, before it was shipped (${utc(shippedAt)})`;
+  if (deliveredAt) {
+    const p = notPaid(deliveredAt);
+    if (p) return `${field.deliveredAt}: delivered ${utc(deliveredAt)}, ${p}`;
+  }
   return null;
 }
 

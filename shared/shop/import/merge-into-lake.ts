@@ -53,10 +53,14 @@ export async function mergeIntoLake(
   source: string,
   rules: CustomerRules,
 ): Promise<MergeCounts> {
+  // Shipped and delivered times the import does not know (an export without them, a feed's `paid` event
+  // redelivered) keep the lake's: NULL there means not known, never not shipped.
   await db.run(`CREATE TABLE inc AS
-    SELECT order_id, customer_id, created_at, paid_at, status, amount, discount, channel,
-      coalesce(source, ${sqlString(source)}) AS source, strftime(created_at, '%Y-%m') AS dt
-    FROM imp_orders`);
+    SELECT i.order_id, i.customer_id, i.created_at, i.paid_at, i.status, i.amount, i.discount, i.channel,
+      coalesce(i.shipped_at, l.shipped_at) AS shipped_at, coalesce(i.delivered_at, l.delivered_at) AS delivered_at,
+      coalesce(i.source, ${sqlString(source)}) AS source, strftime(i.created_at, '%Y-%m') AS dt
+    FROM imp_orders i LEFT JOIN (SELECT order_id, shipped_at, delivered_at FROM ${tableSource(dataDir, ORDERS)}) l
+      USING (order_id)`);
   await db.run(
     `CREATE TABLE existing AS SELECT order_id, dt FROM ${tableSource(dataDir, ORDERS)} WHERE order_id IN (SELECT order_id FROM inc)`,
   );

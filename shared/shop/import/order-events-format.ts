@@ -6,12 +6,14 @@ import {
   parseTimestamp,
   type RowResult,
   reject,
+  shippingTimesProblem,
 } from './imported-order.ts';
 
 /**
  * Order events as an order feed (a platform webhook, a message queue) delivers them, one JSON object per
- * line: what happened (`created`, `paid`, `closed`, `refunded`), when, and the order as it now stands.
- * Events of one order may come in any order and more than once: the one with the latest `at` wins.
+ * line: what happened (`created`, `paid`, `shipped`, `delivered`, `closed`, `refunded`), when, and the
+ * order as it now stands. Events of one order may come in any order and more than once: the one with the
+ * latest `at` wins. A shipped or delivered order is a paid one (status paid, its shipped_at/delivered_at set).
  */
 const Money = z.number().superRefine((n, ctx) => {
   const m = checkMoney(n);
@@ -32,13 +34,15 @@ const Instant = z.string().superRefine((v, ctx) => {
 });
 const Text = z.string().max(500);
 export const OrderEvent = z.strictObject({
-  event: z.enum(['created', 'paid', 'closed', 'refunded']),
+  event: z.enum(['created', 'paid', 'shipped', 'delivered', 'closed', 'refunded']),
   at: Instant,
   order: z.strictObject({
     orderId: Id,
     customerId: Id,
     createdAt: Instant,
     paidAt: Instant.nullable().optional(),
+    shippedAt: Instant.nullable().optional(),
+    deliveredAt: Instant.nullable().optional(),
     amount: Money,
     discount: Money.default(0),
     channel: z.string().min(1).max(100).default('organic'),
@@ -72,6 +76,8 @@ export type OrderEvent = z.infer<typeof OrderEvent>;
 const STATUS: Record<OrderEvent['event'], ImportedOrder['status']> = {
   created: 'unpaid',
   paid: 'paid',
+  shipped: 'paid',
+  delivered: 'paid',
   closed: 'closed',
   refunded: 'refunded',
 };
@@ -87,6 +93,8 @@ function orderOf(line: number, e: OrderEvent): ImportedOrder {
   const o = e.order;
   const c = o.customer;
   const paidAt = o.paidAt ?? (e.event === 'paid' || e.event === 'refunded' ? e.at : null);
+  const shippedAt = o.shippedAt ?? (e.event === 'shipped' ? e.at : null);
+  const deliveredAt = o.deliveredAt ?? (e.event === 'delivered' ? e.at : null);
   return {
     line,
     orderId: o.orderId,
@@ -103,6 +111,8 @@ function orderOf(line: number, e: OrderEvent): ImportedOrder {
     },
     createdAt: instant(o.createdAt),
     paidAt: paidAt ? instant(paidAt) : null,
+    shippedAt: shippedAt ? instant(shippedAt) : null,
+    deliveredAt: deliveredAt ? instant(deliveredAt) : null,
     status: STATUS[e.event],
     amount: o.amount,
     discount: o.discount,
@@ -147,5 +157,15 @@ export function orderEventLine(line: number, text: string, tooLong: boolean, now
   const order = orderOf(line, e);
   const problem = orderTimesProblem(order.createdAt, order.paidAt, now);
   if (problem) return reject(row, `order.createdAt/paidAt: ${problem}`);
+  if ((e.event === 'shipped' || e.event === 'delivered') && !order.paidAt)
+    return reject(
+      row,
+      `order.paidAt: a ${e.event} order is a paid one: expected its paidAt, like 2026-11-11T00:06:00+08:00`,
+    );
+  const shipping = shippingTimesProblem(order, {
+    shippedAt: 'order.shippedAt',
+    deliveredAt: 'order.deliveredAt',
+  });
+  if (shipping) return reject(row, shipping);
   return { ok: true, order, rows: [row], at: instant(e.at).getTime() };
 }

@@ -5,7 +5,7 @@ import type { ImportStaging, OrderParts } from './import-staging.ts';
 /** The staged lines' columns, as import-staging.ts writes them. */
 const STAGED = `{
   order_id: 'VARCHAR', line: 'BIGINT', version: 'DOUBLE', header: 'BOOLEAN', fp: 'VARCHAR',
-  o: 'STRUCT(customer_id VARCHAR, created_at TIMESTAMP, paid_at TIMESTAMP, status VARCHAR,
+  o: 'STRUCT(customer_id VARCHAR, created_at TIMESTAMP, paid_at TIMESTAMP, shipped_at TIMESTAMP, delivered_at TIMESTAMP, status VARCHAR,
     amount DECIMAL(12,2), discount DECIMAL(12,2), channel VARCHAR, name VARCHAR, nickname VARCHAR, birthday VARCHAR, province VARCHAR,
     city VARCHAR, email VARCHAR, email_consent BOOLEAN, phone VARCHAR, sms_consent BOOLEAN)',
   items: 'STRUCT(sku VARCHAR, name VARCHAR, category VARCHAR, quantity INTEGER, unit_price DECIMAL(12,2))[]',
@@ -17,6 +17,8 @@ const COMPARED: [string, string][] = [
   ['customer', 'o.customer_id'],
   ['created', 'o.created_at'],
   ['paid', 'o.paid_at'],
+  ['shipped', 'o.shipped_at'],
+  ['delivered', 'o.delivered_at'],
   ['status', 'o.status'],
   ['amount', 'o.amount'],
   ['discount', 'o.discount'],
@@ -64,7 +66,7 @@ export async function resolveImported(
     GROUP BY order_id`);
   // Order lines without their order's fields (an item report) join the order the lake already has.
   await db.run(`CREATE TABLE known AS
-    SELECT o.order_id, o.customer_id, o.created_at, o.paid_at, o.status, o.amount, o.discount, o.channel, o.source
+    SELECT o.order_id, o.customer_id, o.created_at, o.paid_at, o.shipped_at, o.delivered_at, o.status, o.amount, o.discount, o.channel, o.source
     FROM ${lakeOrders} o WHERE o.order_id IN (SELECT order_id FROM verdict WHERE headers = 0)`);
 
   // Conflicts and orders without their fields: every row of the order is rejected, with the reason.

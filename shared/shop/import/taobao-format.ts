@@ -7,6 +7,7 @@ import {
   parseTimestamp,
   type RowResult,
   reject,
+  shippingTimesProblem,
 } from './imported-order.ts';
 import type { CsvRow } from './read-csv.ts';
 
@@ -46,6 +47,19 @@ export function taobaoChannel(values: Record<string, string>): string {
 /** Platform times in the report are Beijing time. */
 const ZONE = 'Asia/Shanghai';
 
+/** 订单状态 of an order that has been shipped. */
+const SHIPPED_STATES: readonly string[] = ['卖家已发货，等待买家确认', '交易成功'];
+
+/** An optional time column: its time where the status allows one, else null (an empty cell: not known). */
+function optionalTime(
+  text: string | undefined,
+  applies: boolean,
+): { ok: true; value: Date | null } | { ok: false; problem: string } {
+  if (!text?.trim() || !applies) return { ok: true, value: null };
+  const t = parseTimestamp(text, ZONE);
+  return t.ok ? { ok: true, value: t.value } : t;
+}
+
 export function taobaoRow(row: CsvRow, now: Date): RowResult {
   const v = row.values;
   const orderId = v.订单编号 ?? '';
@@ -70,6 +84,16 @@ export function taobaoRow(row: CsvRow, now: Date): RowResult {
       `订单状态: unknown status "${statusText}"; expected one of ${Object.keys(STATUS).join(', ')}`,
     );
   if (status === 'closed' && paidAt) status = 'refunded';
+  // Shipping times, when the report has the columns: 发货时间 once shipped, 确认收货时间 once the buyer confirmed.
+  const shipped = optionalTime(v.发货时间, SHIPPED_STATES.includes(statusText) || status === 'refunded');
+  if (!shipped.ok) return reject(row, `发货时间: ${shipped.problem}`);
+  const delivered = optionalTime(v.确认收货时间, statusText === '交易成功' || status === 'refunded');
+  if (!delivered.ok) return reject(row, `确认收货时间: ${delivered.problem}`);
+  const shipping = shippingTimesProblem(
+    { paidAt: paidAt?.value ?? null, shippedAt: shipped.value, deliveredAt: delivered.value },
+    { shippedAt: '发货时间', deliveredAt: '确认收货时间' },
+  );
+  if (shipping) return reject(row, shipping);
   const totalText = v.总金额 ?? '';
   const total = totalText ? parseMoney(totalText) : null;
   if (total && !total.ok) return reject(row, `总金额: ${total.problem}`);
@@ -94,6 +118,8 @@ export function taobaoRow(row: CsvRow, now: Date): RowResult {
       },
       createdAt: createdAt.value,
       paidAt: paidAt?.value ?? null,
+      shippedAt: shipped.value,
+      deliveredAt: delivered.value,
       status,
       amount: amount.value,
       discount:

@@ -88,6 +88,7 @@ async function startLocked(
       seed: 1,
       asOf,
       memberTiers: policy.memberTiers,
+      points: policy.points,
       onProgress: (_s, done, total) => generating.update('generating the sample shop', done / total),
     });
     generating.done(

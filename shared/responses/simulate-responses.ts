@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Campaign } from '../campaign/campaign-schema.ts';
 import type { Channel } from '../campaign/contact-policy-schema.ts';
+import { baseWaveId } from '../campaign/wave-repeat.ts';
 import { templateNames, templateUsesProducts } from '../delivery/render/render-message.ts';
 import { type TableRecord, type TableWriter, tableTimestamp } from '../lake/table-writer.ts';
 import type { Warehouse } from '../lake/warehouse.ts';
@@ -112,7 +113,8 @@ export async function simulateWaveResponses(
   waveId: string,
   model: ResponseModel = DEFAULT_RESPONSE_MODEL,
 ): Promise<SimulationReport> {
-  const wave = campaign.waves.find((w) => w.id === waveId);
+  // A run of a recurring or triggered wave (member-day@2026-12-15T10:00) is simulated as its wave.
+  const wave = campaign.waves.find((w) => w.id === baseWaveId(waveId));
   if (!wave) throw new RangeError(`no wave ${waveId} in campaign ${campaign.id}`);
   const reminder = remindsUnpaid(waveRule(campaign, wave), campaign.segments);
   const sql = simulatedAudienceSql(campaign.id, waveId);

@@ -83,6 +83,7 @@ export function registerData(program: Command): void {
           generateShop({
             dataDir,
             memberTiers: policy.memberTiers,
+            points: policy.points,
             customers: opts.customers,
             orders: opts.orders,
             seed: opts.seed,

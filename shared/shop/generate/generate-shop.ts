@@ -1,14 +1,15 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { DEFAULT_MEMBER_TIERS, type MemberTier } from '../../campaign/loyalty-schema.ts';
+import { DEFAULT_MEMBER_TIERS, type MemberTier, type PointsRule } from '../../campaign/loyalty-schema.ts';
 import { lakeRoot } from '../../lake/lake-paths.ts';
-import { openDuckDb } from '../../lake/local/duckdb-warehouse.ts';
+import { openDuckDb, tableSource } from '../../lake/local/duckdb-warehouse.ts';
 import { stagingFolder, swapFolders } from '../../lake/local/lake-swap.ts';
 import { writeSortedPartitions } from '../../lake/local/sorted-partitions.ts';
-import { CUSTOMERS, ORDER_ITEMS, ORDERS, PRODUCTS, type TableDef } from '../../lake/tables.ts';
+import { CUSTOMERS, ORDER_ITEMS, ORDERS, POINTS_LEDGER, PRODUCTS, type TableDef } from '../../lake/tables.ts';
 import { sqlString } from '../../segment/sql-literals.ts';
 import { baseTier, memberTierSql } from '../member-tiers.ts';
+import { rebuildPointsLedger } from '../points-ledger.ts';
 import { calendarSql, hoursSql } from './calendar-sql.ts';
 import { referenceSql } from './reference-sql.ts';
 
@@ -31,6 +32,8 @@ export interface GenerateOptions {
   onProgress?: (step: string, done: number, total: number) => void;
   /** The shop's member tiers (contact-policy.yaml memberTiers); default: normal/silver/gold/diamond. */
   memberTiers?: MemberTier[] | undefined;
+  /** The shop's points rule (contact-policy.yaml points): with one, the points ledger of the paid orders. */
+  points?: PointsRule | undefined;
 }
 
 export interface GenerateResult {
@@ -136,7 +139,22 @@ export async function generateShop(opts: GenerateOptions): Promise<GenerateResul
       )[0]?.[0],
     );
 
-    await publish(staging, opts.dataDir, [CUSTOMERS, PRODUCTS, ORDERS, ORDER_ITEMS]);
+    // The points ledger by the shop's rule, as an order import builds it: accruals and their expiries.
+    const ledger = opts.points ? [POINTS_LEDGER] : [];
+    if (opts.points) {
+      await rebuildPointsLedger(db, {
+        orders: generatedOrders,
+        kept: tableSource(staging, POINTS_LEDGER), // no redemptions: a typed empty relation
+        rule: opts.points,
+        staging,
+      });
+      await mkdir(join(staging, POINTS_LEDGER.name), { recursive: true });
+      await run(
+        `COPY (SELECT ${columnsOf(POINTS_LEDGER)} FROM points_ledger_new ORDER BY customer_id, occurred_at, entry_id) TO ${sqlString(join(staging, POINTS_LEDGER.name, 'part-0.parquet'))} (FORMAT parquet)`,
+      );
+    }
+
+    await publish(staging, opts.dataDir, [CUSTOMERS, PRODUCTS, ORDERS, ORDER_ITEMS, ...ledger]);
     return { customers: opts.customers, orders, orderItems, products, from: start, to: opts.asOf };
   } finally {
     db.closeSync();

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { expireDays, type PointsRule } from '../campaign/loyalty-schema.ts';
@@ -16,12 +17,13 @@ const COLUMNS = POINTS_LEDGER.columns.map((c) => c.name).join(', ');
  * columns; other reasons in it are ignored), plus, when points expire, the expiries: each accrual's points
  * not redeemed by then expire `expireAfter` after they were earned, oldest first (a redemption uses the
  * oldest unexpired points). The same orders and redemptions give the same rows, so rebuilding on every
- * import never accrues twice. Returns the rows written.
+ * import never accrues twice. Writes the ledger as the lake's points_ledger folder in `staging` (to be
+ * swapped in) and returns its rows and that folder.
  */
 export async function rebuildPointsLedger(
   db: DuckDBConnection,
   opts: { orders: string; kept: string; rule: PointsRule; staging: string },
-): Promise<number> {
+): Promise<{ rows: number; folder: string }> {
   await db.run(`CREATE OR REPLACE TABLE points_ledger_new AS
     SELECT 'accrue:' || order_id AS entry_id, customer_id, order_id,
       CAST(floor(amount * ${sqlNumber(opts.rule.perYuan)}) AS BIGINT) AS points, 'accrue' AS reason,
@@ -32,7 +34,15 @@ export async function rebuildPointsLedger(
     SELECT ${COLUMNS} FROM ${opts.kept} k WHERE reason IN ('redeem', 'adjust')`);
   const days = expireDays(opts.rule);
   if (days !== null) await addExpiries(db, days, opts.staging);
-  return Number((await db.runAndReadAll('SELECT count(*) FROM points_ledger_new')).getRows()[0]?.[0] ?? 0);
+  const folder = join(opts.staging, POINTS_LEDGER.name);
+  await mkdir(folder, { recursive: true });
+  await db.run(
+    `COPY (SELECT ${COLUMNS} FROM points_ledger_new ORDER BY customer_id, occurred_at, entry_id) TO ${sqlString(join(folder, 'part-0.parquet'))} (FORMAT parquet)`,
+  );
+  const rows = Number(
+    (await db.runAndReadAll('SELECT count(*) FROM points_ledger_new')).getRows()[0]?.[0] ?? 0,
+  );
+  return { rows, folder };
 }
 
 interface Lot {

@@ -148,10 +148,6 @@ export async function generateShop(opts: GenerateOptions): Promise<GenerateResul
         rule: opts.points,
         staging,
       });
-      await mkdir(join(staging, POINTS_LEDGER.name), { recursive: true });
-      await run(
-        `COPY (SELECT ${columnsOf(POINTS_LEDGER)} FROM points_ledger_new ORDER BY customer_id, occurred_at, entry_id) TO ${sqlString(join(staging, POINTS_LEDGER.name, 'part-0.parquet'))} (FORMAT parquet)`,
-      );
     }
 
     await publish(staging, opts.dataDir, [CUSTOMERS, PRODUCTS, ORDERS, ORDER_ITEMS, ...ledger]);

@@ -2,7 +2,6 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DataError } from '../../errors.ts';
 import { tableDir } from '../../lake/lake-paths.ts';
 import { tableSource } from '../../lake/local/duckdb-warehouse.ts';
 import { swapFolders } from '../../lake/local/lake-swap.ts';
@@ -11,7 +10,7 @@ import { sqlString } from '../../segment/sql-literals.ts';
 import { inImportSession } from './import-session.ts';
 import { ImportStaging } from './import-staging.ts';
 import { chinaMobile, customerIdFrom, emailOrNull, parseTimestamp } from './imported-order.ts';
-import { columnsByAlias, openCsv } from './read-csv.ts';
+import { columnsByAlias, openCsv, refuseMissingColumns } from './read-csv.ts';
 import type { TextEncoding } from './text-encoding.ts';
 
 /** Our field → the headers a consent file may use for it. One of the four customer columns is needed. */
@@ -79,11 +78,8 @@ export async function importConsents(opts: {
           : null,
         header.channel ? null : 'channel',
         header.consent ? null : 'consent',
-      ].filter(Boolean);
-      if (missing.length > 0)
-        throw new DataError(
-          `${opts.file}:1: missing ${missing.join(', ')}; the header has ${csv.headers.slice(0, 12).join(', ')}`,
-        );
+      ];
+      refuseMissingColumns(opts.file, csv.headers, missing);
       out = new ImportStaging(staging, opts.rejectsFile, csv.headers, 'whole');
       const staged = join(staging, 'consents.jsonl');
       const file = createWriteStream(staged);

@@ -12,7 +12,7 @@ import type { ImportedOrder, RowResult } from './imported-order.ts';
 import { ImportMapping, mappedRow } from './mapped-format.ts';
 import { type CustomerRules, type MergeCounts, mergeIntoLake } from './merge-into-lake.ts';
 import { MAX_EVENT_CHARS, orderEventLine } from './order-events-format.ts';
-import { openCsv } from './read-csv.ts';
+import { openCsv, refuseMissingColumns } from './read-csv.ts';
 import { boundedLines } from './read-lines.ts';
 import { resolveImported } from './resolve-imported.ts';
 import { SHOPIFY_REQUIRED, ShopifyOrders } from './shopify-format.ts';
@@ -267,9 +267,5 @@ async function dropStaleVersions(db: DuckDBConnection, lakeOrders: string): Prom
 
 function requireHeaders(file: string, headers: string[], required: readonly string[]): void {
   const missing = required.filter((h) => !headers.includes(h));
-  if (missing.length > 0) {
-    throw new DataError(
-      `${file}:1: missing column(s) ${missing.join(', ')}; the header has ${headers.slice(0, 12).join(', ')}${headers.length > 12 ? ', …' : ''}`,
-    );
-  }
+  refuseMissingColumns(file, headers, missing.length > 0 ? [`column(s) ${missing.join(', ')}`] : []);
 }

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PointsRule } from '../../campaign/loyalty-schema.ts';
 import { DataError } from '../../errors.ts';
@@ -14,7 +13,7 @@ import { rebuildPointsLedger } from '../points-ledger.ts';
 import { inImportSession } from './import-session.ts';
 import { ImportStaging } from './import-staging.ts';
 import { customerIdFrom, parseTimestamp } from './imported-order.ts';
-import { columnsByAlias, openCsv } from './read-csv.ts';
+import { columnsByAlias, openCsv, refuseMissingColumns } from './read-csv.ts';
 import type { TextEncoding } from './text-encoding.ts';
 
 /** Our field → the headers a points file may use for it. A customer column and points are needed. */
@@ -81,11 +80,8 @@ export async function importPoints(opts: {
           ? null
           : 'a customer column (customer_id, 客户编号, 买家会员名)',
         header.points ? null : 'points (积分)',
-      ].filter(Boolean);
-      if (missing.length > 0)
-        throw new DataError(
-          `${opts.file}:1: missing ${missing.join(', ')}; the header has ${csv.headers.slice(0, 12).join(', ')}`,
-        );
+      ];
+      refuseMissingColumns(opts.file, csv.headers, missing);
       out = new ImportStaging(staging, opts.rejectsFile, csv.headers, 'whole');
       const staged = join(staging, 'points.jsonl');
       const file = createWriteStream(staged);
@@ -167,18 +163,14 @@ export async function importPoints(opts: {
       const cols = POINTS_LEDGER.columns.map((c) => c.name).join(', ');
       const kept = `(SELECT ${cols} FROM ${tableSource(opts.dataDir, POINTS_LEDGER)}
         WHERE entry_id NOT IN (SELECT entry_id FROM inc) UNION ALL SELECT ${cols} FROM inc)`;
-      const ledgerRows = await rebuildPointsLedger(db, {
+      const ledger = await rebuildPointsLedger(db, {
         orders: tableSource(opts.dataDir, ORDERS),
         kept,
         rule,
         staging,
       });
-      await mkdir(join(staging, POINTS_LEDGER.name), { recursive: true });
-      await db.run(
-        `COPY (SELECT ${cols} FROM points_ledger_new ORDER BY customer_id, occurred_at, entry_id) TO ${sqlString(join(staging, POINTS_LEDGER.name, 'part-0.parquet'))} (FORMAT parquet)`,
-      );
       await swapFolders(opts.dataDir, [
-        { target: tableDir(opts.dataDir, POINTS_LEDGER.name), next: join(staging, POINTS_LEDGER.name) },
+        { target: tableDir(opts.dataDir, POINTS_LEDGER.name), next: ledger.folder },
       ]);
       const rejectsFile = await out.finish();
       return {
@@ -189,7 +181,7 @@ export async function importPoints(opts: {
         rejected: out.rejected,
         redeemed: redeemed ?? 0,
         adjusted: adjusted ?? 0,
-        ledgerRows,
+        ledgerRows: ledger.rows,
         rejectsFile,
         firstRejects: out.firstRejects,
       };

@@ -147,17 +147,13 @@ export async function mergeIntoLake(
 
   const points: FolderSwap[] = [];
   if (rules.points) {
-    await rebuildPointsLedger(db, {
+    const ledger = await rebuildPointsLedger(db, {
       orders: after,
       kept: tableSource(dataDir, POINTS_LEDGER),
       rule: rules.points,
       staging,
     });
-    await mkdir(join(staging, POINTS_LEDGER.name), { recursive: true });
-    await db.run(
-      `COPY (SELECT ${columns(POINTS_LEDGER)} FROM points_ledger_new ORDER BY customer_id, occurred_at, entry_id) TO ${sqlString(join(staging, POINTS_LEDGER.name, 'part-0.parquet'))} (FORMAT parquet)`,
-    );
-    points.push({ target: tableDir(dataDir, POINTS_LEDGER.name), next: join(staging, POINTS_LEDGER.name) });
+    points.push({ target: tableDir(dataDir, POINTS_LEDGER.name), next: ledger.folder });
   }
   // The months of orders and lines, the customers table (and the points ledger) are replaced together, or not at all.
   await swapFolders(dataDir, [

@@ -136,3 +136,19 @@ function cleanCell(raw: string): string {
   const m = /^="(.*)"$/.exec(v);
   return (m ? (m[1] ?? '') : v.replace(/^'/, '')).trim();
 }
+
+/**
+ * Refuses, at line 1, a file whose header lacks columns: `missing` names what each absent one should be
+ * (null for the present ones), and the message lists the header's first columns beside them.
+ */
+export function refuseMissingColumns(
+  file: string,
+  headers: readonly string[],
+  missing: readonly (string | null)[],
+): void {
+  const absent = missing.filter((m): m is string => m !== null);
+  if (absent.length > 0)
+    throw new DataError(
+      `${file}:1: missing ${absent.join(', ')}; the header has ${headers.slice(0, 12).join(', ')}${headers.length > 12 ? ', …' : ''}`,
+    );
+}

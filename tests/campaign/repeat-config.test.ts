@@ -105,7 +105,7 @@ describe('recurring waves in the campaign config', () => {
     expect(
       problems(campaign('    trigger: { on: order-paid, after: 2h, every: 7m, from: "2027-01-01" }')),
     ).toEqual([
-      'test.yaml:11:20 waves[0].trigger.on: expected one of order-created, order-unpaid, click',
+      'test.yaml:11:20 waves[0].trigger.on: expected one of order-created, order-unpaid, order-shipped, order-delivered, click',
       'test.yaml:11:50 waves[0].trigger.every: expected minutes that divide an hour (5m, 10m, 15m, 20m, 30m, 60m) or hours that divide a day (1h, 2h, 3h, 4h, 6h, 8h, 12h, 24h)',
     ]);
     expect(

@@ -9,6 +9,7 @@ import { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { parseConfigText } from '../../shared/campaign/config-file.ts';
 import { effectivePolicy } from '../../shared/campaign/contact-policy.ts';
 import { DEFAULT_CONTACT_POLICY } from '../../shared/campaign/contact-policy-schema.ts';
+import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { waveAudienceSql } from '../../shared/segment/audience-sql.ts';
 import { sampleShop } from '../helpers/delivery-harness.ts';
 
@@ -21,10 +22,14 @@ function campaign(args: string[]) {
   const r = spawnSync(process.execPath, ['bin/campaign.ts', ...args], { encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
-const sql = (dataDir: string, query: string) => {
-  const r = campaign(['sql', query, '--data-dir', dataDir, '--json']);
-  expect(r.stderr).toBe('');
-  return JSON.parse(r.stdout) as Record<string, unknown>[];
+/** A query on the data folder's lake, in-process (what `campaign sql --json` prints, without a process). */
+const sql = async (dataDir: string, query: string) => {
+  const wh = await DuckDbWarehouse.open(dataDir);
+  try {
+    return JSON.parse(JSON.stringify((await wh.query(query)).rows)) as Record<string, unknown>[];
+  } finally {
+    await wh.close();
+  }
 };
 
 const NOTICES = `id: shipping-notices
@@ -92,7 +97,7 @@ beforeAll(async () => {
   await cp(join(shop, 'lake'), join(dataDir, 'lake'), { recursive: true });
   dir = await mkdtemp(join(tmpdir(), 'shipping-files-'));
   // Paid orders of distinct customers with a phone, each customer's latest, paid before the notices' days.
-  const picked = sql(
+  const picked = await sql(
     dataDir,
     `SELECT o.order_id, o.customer_id, o.created_at, o.paid_at, o.amount, o.discount, o.channel FROM orders o
      JOIN customers c USING (customer_id)
@@ -101,7 +106,7 @@ beforeAll(async () => {
      ORDER BY o.order_id LIMIT ${SHIPPED}`,
   );
   expect(picked).toHaveLength(SHIPPED);
-  const items = sql(
+  const items = await sql(
     dataDir,
     `SELECT order_id, sku, category, quantity, unit_price FROM order_items
      WHERE order_id IN (${picked.map((o) => `'${o.order_id}'`).join(', ')}) ORDER BY order_id, line_no`,
@@ -147,8 +152,8 @@ beforeAll(async () => {
   );
 }, 120_000);
 
-describe('shipping and delivery notices from an order feed', () => {
-  it('sends one notice per shipped and per delivered order, to opted-out and marketing-capped customers too', () => {
+describe('shipping and delivery notices from an order feed', async () => {
+  it('sends one notice per shipped and per delivered order, to opted-out and marketing-capped customers too', async () => {
     const imported = campaign([
       'data',
       'import',
@@ -161,7 +166,12 @@ describe('shipping and delivery notices from an order feed', () => {
     expect(imported.code).toBe(0);
     expect(imported.stdout).toContain(`orders: 0 new, ${SHIPPED} updated`);
     expect(
-      sql(dataDir, `SELECT count(*) AS n FROM orders WHERE shipped_at IS NOT NULL AND status = 'paid'`)[0]?.n,
+      (
+        await sql(
+          dataDir,
+          `SELECT count(*) AS n FROM orders WHERE shipped_at IS NOT NULL AND status = 'paid'`,
+        )
+      )[0]?.n,
     ).toBe(SHIPPED);
     expect(
       campaign(['data', 'import', join(dir, 'consent.csv'), '--format', 'consent', '--data-dir', dataDir])
@@ -171,17 +181,17 @@ describe('shipping and delivery notices from an order feed', () => {
     expect(marketing.code).toBe(0);
     const ids = orders.map((o) => `'${o.customer_id}'`).join(', ');
     // Before the notices, the marketing wave reached the customers who had consented; the cap now holds them.
-    const reached = sql(
+    const [reached] = await sql(
       dataDir,
       `SELECT count(DISTINCT customer_id) AS n FROM sends WHERE campaign_id = 'autumn-sale' AND status = 'sent'
        AND customer_id IN (${ids})`,
-    )[0]?.n;
-    expect(Number(reached)).toBeGreaterThan(5);
+    );
+    expect(Number(reached?.n)).toBeGreaterThan(5);
 
     const run = campaign(['run', join(dir, 'notices.yaml'), '--data-dir', dataDir]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const sends = sql(
+    const sends = await sql(
       dataDir,
       `SELECT DISTINCT send_id, wave_id, customer_id, status, channel FROM sends
        WHERE campaign_id = 'shipping-notices' ORDER BY wave_id, customer_id`,
@@ -205,9 +215,11 @@ describe('shipping and delivery notices from an order feed', () => {
     expect(
       sends.filter((s) => optedOut.has(String(s.customer_id)) && String(s.wave_id).startsWith('shipped@')),
     ).toHaveLength(3);
-    const capped = sql(
-      dataDir,
-      `SELECT DISTINCT customer_id FROM sends WHERE campaign_id = 'autumn-sale' AND status = 'sent' AND customer_id IN (${ids})`,
+    const capped = (
+      await sql(
+        dataDir,
+        `SELECT DISTINCT customer_id FROM sends WHERE campaign_id = 'autumn-sale' AND status = 'sent' AND customer_id IN (${ids})`,
+      )
     ).map((r) => String(r.customer_id));
     expect(capped.every((c) => sends.some((s) => s.customer_id === c))).toBe(true);
 
@@ -222,7 +234,7 @@ describe('shipping and delivery notices from an order feed', () => {
     // The notices are not counted by the monthly marketing cap: a month after the first marketing SMS (and
     // within 30 days of the notices) the same customers get the next one.
     expect(campaign(['run', join(dir, 'winter.yaml'), '--data-dir', dataDir]).code).toBe(0);
-    const winter = sql(
+    const winter = await sql(
       dataDir,
       `SELECT DISTINCT customer_id, status, reason FROM sends WHERE campaign_id = 'winter-sale'
        AND customer_id IN (${capped.map((c) => `'${c}'`).join(', ')})`,
@@ -231,7 +243,7 @@ describe('shipping and delivery notices from an order feed', () => {
     expect(winter.filter((w) => w.status !== 'sent')).toEqual([]);
   }, 300_000);
 
-  it('compiles the shipped and delivered triggers to SQL that parses as Trino, on the orders’ own times', () => {
+  it('compiles the shipped and delivered triggers to SQL that parses as Trino, on the orders’ own times', async () => {
     const c = parseConfigText(Campaign, NOTICES, 'notices.yaml');
     for (const [wave, column] of [
       [c.waves[0], 'shipped_at'],

@@ -9,6 +9,7 @@ import { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { parseConfigText } from '../../shared/campaign/config-file.ts';
 import { effectivePolicy } from '../../shared/campaign/contact-policy.ts';
 import { DEFAULT_CONTACT_POLICY } from '../../shared/campaign/contact-policy-schema.ts';
+import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { waveAudienceSql } from '../../shared/segment/audience-sql.ts';
 import { sampleShop } from '../helpers/delivery-harness.ts';
 
@@ -43,8 +44,15 @@ interface Status {
   failed: Record<string, number>;
   reconciles: boolean;
 }
-const sql = (dataDir: string, query: string) =>
-  JSON.parse(campaign(['sql', query, '--data-dir', dataDir, '--json']).stdout) as Record<string, unknown>[];
+/** A query on the data folder's lake, in-process (what `campaign sql --json` prints, without a process). */
+const sql = async (dataDir: string, query: string) => {
+  const wh = await DuckDbWarehouse.open(dataDir);
+  try {
+    return JSON.parse(JSON.stringify((await wh.query(query)).rows)) as Record<string, unknown>[];
+  } finally {
+    await wh.close();
+  }
+};
 
 let dataDir: string;
 let file: string;
@@ -56,7 +64,7 @@ beforeAll(async () => {
   writeFileSync(file, UNPAID);
   // A customer who orders again, unpaid, half an hour after an unpaid order (the sample shop's unpaid
   // orders are its last day's, one each): the reminder two hours after the first covers the second.
-  const [first] = sql(
+  const [first] = await sql(
     dataDir,
     `SELECT customer_id, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') AS at FROM orders WHERE status = 'unpaid'
      AND created_at > TIMESTAMP '2026-10-18 15:45:00' ORDER BY created_at, customer_id LIMIT 1`,
@@ -82,12 +90,12 @@ beforeAll(async () => {
   ).toContain('1 imported');
 });
 
-describe('a triggered wave run locally', () => {
-  it('reminds each unpaid order once, in the 15-minute run two hours after it, each run reconciled', () => {
+describe('a triggered wave run locally', async () => {
+  it('reminds each unpaid order once, in the 15-minute run two hours after it, each run reconciled', async () => {
     const first = campaign(['run', file, '--data-dir', dataDir]);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    const unpaid = sql(
+    const unpaid = await sql(
       dataDir,
       `SELECT customer_id, created_at FROM orders WHERE status = 'unpaid'
        AND created_at > TIMESTAMP '2026-10-18 15:45:00' AND created_at <= TIMESTAMP '2026-10-21 13:45:00'
@@ -106,7 +114,7 @@ describe('a triggered wave run locally', () => {
       expected.set(String(u.customer_id), runs);
     }
     const local = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 16);
-    const rows = sql(
+    const rows = await sql(
       dataDir,
       `SELECT DISTINCT send_id, wave_id, customer_id, status FROM sends WHERE campaign_id = 'unpaid-reminders'`,
     );
@@ -132,12 +140,16 @@ describe('a triggered wave run locally', () => {
     expect(again.stdout).not.toMatch(/^✔ \d{4}-/m); // no run fired again
     expect(again.stdout.match(/already run .*nothing sent again/g)).toHaveLength(statuses.length);
     expect(
-      sql(dataDir, `SELECT count(DISTINCT send_id) AS n FROM sends WHERE campaign_id = 'unpaid-reminders'`)[0]
-        ?.n,
+      (
+        await sql(
+          dataDir,
+          `SELECT count(DISTINCT send_id) AS n FROM sends WHERE campaign_id = 'unpaid-reminders'`,
+        )
+      )[0]?.n,
     ).toBe(rows.length);
   }, 180_000);
 
-  it('compiles a run’s audience to SQL that parses as Trino: unpaid at the run, one reminder per order', () => {
+  it('compiles a run’s audience to SQL that parses as Trino: unpaid at the run, one reminder per order', async () => {
     const c = parseConfigText(Campaign, UNPAID, 'unpaid.yaml');
     for (const on of ['order-unpaid', 'order-created', 'click'] as const) {
       const wave = { ...c.waves[0], id: 'unpaid@2026-10-20T10:15', trigger: { ...c.waves[0]?.trigger, on } };
@@ -189,7 +201,7 @@ describe('a triggered wave run locally', () => {
     expect(runs.every((r) => r.reconciles)).toBe(true);
     expect(reasons.has('holdout') || reasons.has('opt-out')).toBe(false);
     // Sent to customers who never agreed to marketing SMS, with the shop's signature and no opt-out line.
-    const [unconsented] = sql(
+    const [unconsented] = await sql(
       notices,
       `SELECT count(*) AS n FROM (SELECT DISTINCT send_id, customer_id, channel FROM sends
          WHERE campaign_id = 'notice-check' AND status = 'sent') s JOIN customers c USING (customer_id)

@@ -101,6 +101,23 @@ describe('order feed: shipped and delivered', () => {
     ]);
   });
 
+  it('rejects a shipping time in the future (the triggers would answer it that day, or never)', async () => {
+    const r = await feed([
+      event('F', 'paid', PAID, { shippedAt: '9999-12-31T09:00:00+08:00' }),
+      event('G', 'delivered', '2026-11-13T09:00:00+08:00', {
+        shippedAt: '2026-11-12T09:00:00+08:00',
+        deliveredAt: '2027-03-01T00:00:00+08:00',
+      }),
+      event('H', 'shipped', '2026-11-12T09:00:00+08:00'),
+    ]);
+    expect(r.imported).toBe(1);
+    expect(r.firstRejects.map((x) => x.reason)).toEqual([
+      'order.shippedAt: 9999-12-31 01:00:00 UTC, in the future (now is 2026-12-01 00:00:00 UTC)',
+      'order.deliveredAt: 2027-02-28 16:00:00 UTC, in the future (now is 2026-12-01 00:00:00 UTC)',
+    ]);
+    expect(await query('SELECT order_id FROM orders')).toEqual([{ order_id: 'H' }]);
+  });
+
   it('moves one way: a later created or paid is stale; delivered keeps the shipped time; refunded keeps both', async () => {
     await feed([
       event('O', 'created', CREATED),

@@ -128,13 +128,21 @@ const utc = (d: Date) => `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`
 
 /**
  * Why an order's shipping times cannot be right (shipped or delivered but not paid, or before it was paid,
- * delivered before it was shipped), naming the field as the format calls it; or null.
+ * delivered before it was shipped, either in the future), naming the field as the format calls it; or null.
  */
 export function shippingTimesProblem(
   o: Pick<ImportedOrder, 'paidAt' | 'shippedAt' | 'deliveredAt'>,
   field: { shippedAt: string; deliveredAt: string },
+  now: Date,
 ): string | null {
   const { paidAt, shippedAt, deliveredAt } = o;
+  // A shipping time in the future would have the shipping triggers answer it on that day, or never.
+  for (const [name, at] of [
+    [field.shippedAt, shippedAt],
+    [field.deliveredAt, deliveredAt],
+  ] as const)
+    if (at && at.getTime() > now.getTime() + FUTURE_SLACK_MS)
+      return `${name}: ${utc(at)}, in the future (now is ${utc(now)})`;
   const notPaid = (d: Date) =>
     paidAt ? (d < paidAt ? `before it was paid (${utc(paidAt)})` : null) : 'but not paid (no paid time)';
   if (shippedAt) {

@@ -162,10 +162,11 @@ export function orderEventLine(line: number, text: string, tooLong: boolean, now
       row,
       `order.paidAt: a ${e.event} order is a paid one: expected its paidAt, like 2026-11-11T00:06:00+08:00`,
     );
-  const shipping = shippingTimesProblem(order, {
-    shippedAt: 'order.shippedAt',
-    deliveredAt: 'order.deliveredAt',
-  });
+  const shipping = shippingTimesProblem(
+    order,
+    { shippedAt: 'order.shippedAt', deliveredAt: 'order.deliveredAt' },
+    now,
+  );
   if (shipping) return reject(row, shipping);
   return { ok: true, order, rows: [row], at: instant(e.at).getTime() };
 }

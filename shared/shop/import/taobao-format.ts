@@ -92,6 +92,7 @@ export function taobaoRow(row: CsvRow, now: Date): RowResult {
   const shipping = shippingTimesProblem(
     { paidAt: paidAt?.value ?? null, shippedAt: shipped.value, deliveredAt: delivered.value },
     { shippedAt: '发货时间', deliveredAt: '确认收货时间' },
+    now,
   );
   if (shipping) return reject(row, shipping);
   const totalText = v.总金额 ?? '';

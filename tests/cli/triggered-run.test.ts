@@ -9,9 +9,9 @@ import { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { parseConfigText } from '../../shared/campaign/config-file.ts';
 import { effectivePolicy } from '../../shared/campaign/contact-policy.ts';
 import { DEFAULT_CONTACT_POLICY } from '../../shared/campaign/contact-policy-schema.ts';
-import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { waveAudienceSql } from '../../shared/segment/audience-sql.ts';
 import { sampleShop } from '../helpers/delivery-harness.ts';
+import { queryLake } from '../helpers/lake-query.ts';
 
 function campaign(args: string[]) {
   const r = spawnSync(process.execPath, ['bin/campaign.ts', ...args], { encoding: 'utf8' });
@@ -44,15 +44,7 @@ interface Status {
   failed: Record<string, number>;
   reconciles: boolean;
 }
-/** A query on the data folder's lake, in-process (what `campaign sql --json` prints, without a process). */
-const sql = async (dataDir: string, query: string) => {
-  const wh = await DuckDbWarehouse.open(dataDir);
-  try {
-    return JSON.parse(JSON.stringify((await wh.query(query)).rows)) as Record<string, unknown>[];
-  } finally {
-    await wh.close();
-  }
-};
+const sql = queryLake;
 
 let dataDir: string;
 let file: string;

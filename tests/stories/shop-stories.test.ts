@@ -8,7 +8,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { queryLake } from '../helpers/lake-query.ts';
 
 const campaign = (args: string[]) => {
   const r = spawnSync(process.execPath, ['bin/campaign.ts', ...args], { encoding: 'utf8' });
@@ -62,14 +62,7 @@ function reconciled(stdout: string, waves: readonly string[]) {
   return out;
 }
 
-async function query(dataDir: string, sql: string) {
-  const wh = await DuckDbWarehouse.open(dataDir);
-  try {
-    return (await wh.query(sql)).rows;
-  } finally {
-    await wh.close();
-  }
-}
+const query = queryLake;
 
 describe('the shop stories on a shop imported from its Taobao export', () => {
   let dataDir: string;

@@ -76,10 +76,64 @@ export interface BatchOutcome {
   requeued: number;
 }
 
-interface Pending {
+/** A recipient whose claim stands: to render and send under its send id. */
+interface Claimed {
   recipient: BatchRecipient;
   sendId: string;
-  rendered?: Rendered;
+}
+
+/** A claimed recipient with its rendered message (of the batch's channel). */
+interface ToSend<M extends Rendered = Rendered> extends Claimed {
+  message: M;
+}
+
+type MessageOf<C extends Channel> = Extract<Rendered, { channel: C }>;
+
+/**
+ * What the batch records: ledger rows, and the claim marks written after them (the ledger first, then
+ * the marks: a crash between them repeats a row — readers take one per send — never loses one).
+ */
+class BatchRecord {
+  readonly rows: LedgerRow[] = [];
+  readonly marks: { customerId: string; sendId: string; state: SendState }[] = [];
+  private readonly msg: SendBatchMessage;
+  constructor(msg: SendBatchMessage) {
+    this.msg = msg;
+  }
+
+  /** A recipient left without a claim (deadline, quiet hours, cap, suppression…). */
+  unclaimed(r: BatchRecipient, status: 'failed' | 'suppressed', reason: string): void {
+    this.rows.push(batchLedgerRow(this.msg, r, { status, reason }));
+  }
+
+  failed(c: Claimed, error: string): void {
+    this.rows.push(batchLedgerRow(this.msg, c.recipient, { status: 'failed', reason: error }));
+    this.mark(c, 'failed');
+  }
+
+  sent(p: ToSend, messageId: string, at: Date): void {
+    this.rows.push(
+      batchLedgerRow(this.msg, p.recipient, {
+        status: 'sent',
+        smsSegments: p.message.channel === 'sms' ? p.message.segments : null,
+        cost: p.message.cost,
+        messageId,
+        sentAt: at,
+      }),
+    );
+    this.mark(p, 'sent');
+  }
+
+  mark(c: Claimed, state: SendState): void {
+    this.marks.push({ customerId: c.recipient.customerId, sendId: c.sendId, state });
+  }
+
+  outcome(requeued: number): BatchOutcome {
+    const count = (status: LedgerRow['status']) => this.rows.filter((r) => r.status === status).length;
+    const { campaignId, waveId, channel } = this.msg;
+    const [sent, suppressed, failed] = [count('sent'), count('suppressed'), count('failed')];
+    return { campaignId, waveId, channel, sent, suppressed, failed, requeued };
+  }
 }
 
 /**
@@ -89,57 +143,82 @@ interface Pending {
  */
 export async function sendBatch(deps: SendDeps, msg: SendBatchMessage): Promise<BatchOutcome> {
   const sw = await deps.catalog.wave(msg.campaignId, msg.waveId);
-  const { campaign, wave } = sw;
   const now = deps.clock.now();
-  const outcome = (rows: LedgerRow[], requeued: number): BatchOutcome => ({
-    campaignId: msg.campaignId,
-    waveId: msg.waveId,
-    channel: msg.channel,
-    sent: rows.filter((r) => r.status === 'sent').length,
-    suppressed: rows.filter((r) => r.status === 'suppressed').length,
-    failed: rows.filter((r) => r.status === 'failed').length,
-    requeued,
-  });
+  const record = new BatchRecord(msg);
   if (msg.notBefore && Date.parse(msg.notBefore) > now.getTime()) {
     await requeue(deps, msg, msg.recipients, new Date(msg.notBefore));
-    return outcome([], msg.recipients.length);
+    return record.outcome(msg.recipients.length);
   }
-  const rows: LedgerRow[] = [];
-  const marks: { customerId: string; sendId: string; state: SendState }[] = [];
-  const row = (r: BatchRecipient, over: Partial<LedgerRow> & Pick<LedgerRow, 'status'>) =>
-    batchLedgerRow(msg, r, over);
-  const fail = (p: Pending, error: string) => {
-    rows.push(row(p.recipient, { status: 'failed', reason: error }));
-    marks.push({ customerId: p.recipient.customerId, sendId: p.sendId, state: 'failed' });
-  };
+  const { ready, deferred } = applyQuietHours(sw, msg, now, record);
+  const claimed = await claim(deps, sw, msg, ready, now, record);
+  const toSend = await render(deps, sw, msg, claimed, now, record);
+  // A sender that throws leaves its claims open: the outcome is unknown, and on redelivery those
+  // recipients are recorded as interrupted rather than risk a second message.
+  const results = await send(deps, sw, msg, toSend);
+  const retry = recordResults(toSend, results, deps.maxAttempts ?? 4, now, record);
 
-  // Quiet hours, in the recipient's zone (else the campaign's).
+  await deps.ledger.append(record.rows);
+  await deps.contacts.apply(record.marks.map((m) => markChange(m.customerId, m.sendId, m.state, now)));
+  for (const [until, list] of deferred) await requeue(deps, msg, list, new Date(until));
+  if (retry.length) {
+    const attempt = Math.max(...retry.map((r) => r.attempt));
+    const delay = (deps.retryDelaySeconds ?? 30) * 2 ** (attempt - 2);
+    await requeue(deps, msg, retry, new Date(now.getTime() + delay * 1000));
+  }
+  return record.outcome(retry.length + [...deferred.values()].reduce((n, l) => n + l.length, 0));
+}
+
+/**
+ * Quiet hours, in the recipient's zone (else the campaign's): ready now, deferred to a time (grouped by
+ * it), or suppressed; past the wave's send-by, failed.
+ */
+function applyQuietHours(
+  sw: ScheduledWave,
+  msg: SendBatchMessage,
+  now: Date,
+  record: BatchRecord,
+): { ready: BatchRecipient[]; deferred: Map<number, BatchRecipient[]> } {
   const deferred = new Map<number, BatchRecipient[]>();
   const ready: BatchRecipient[] = [];
   const byZone = new Map<string, QuietDecision>(); // one decision per zone: the batch shares `now`
   for (const r of msg.recipients) {
     if (now > sw.sendBy) {
-      rows.push(row(r, { status: 'failed', reason: "deadline: reached the queue after the wave's send-by" }));
+      record.unclaimed(r, 'failed', "deadline: reached the queue after the wave's send-by");
       continue;
     }
-    const zone = r.timeZone ?? campaign.timeZone;
+    const zone = r.timeZone ?? sw.campaign.timeZone;
     let d = byZone.get(zone);
     if (!d) {
       d = quietHoursDecision(now, sw.policy.quietHours[msg.channel], zone, sw.sendBy);
       byZone.set(zone, d);
     }
     if (d.kind === 'send') ready.push(r);
-    else if (d.kind === 'suppress') rows.push(row(r, { status: 'suppressed', reason: 'quiet-hours' }));
+    else if (d.kind === 'suppress') record.unclaimed(r, 'suppressed', 'quiet-hours');
     else deferred.set(d.until.getTime(), [...(deferred.get(d.until.getTime()) ?? []), r]);
   }
+  return { ready, deferred };
+}
 
-  // One atomic claim per recipient.
+/** One atomic claim per recipient; returns those to send (claimed now, or retrying a refused send). */
+async function claim(
+  deps: SendDeps,
+  sw: ScheduledWave,
+  msg: SendBatchMessage,
+  ready: readonly BatchRecipient[],
+  now: Date,
+  record: BatchRecord,
+): Promise<Claimed[]> {
+  const { campaign, wave } = sw;
+  const list = ready.map((recipient) => ({
+    recipient,
+    sendId: sendIdOf(campaign.id, wave.id, recipient.customerId),
+  }));
   const claims = await deps.contacts.apply(
-    ready.map((r) =>
+    list.map((c) =>
       claimChange({
-        sendId: sendIdOf(campaign.id, wave.id, r.customerId),
+        sendId: c.sendId,
         wave: `${campaign.id}/${wave.id}`,
-        customerId: r.customerId,
+        customerId: c.recipient.customerId,
         channel: msg.channel,
         category: wave.category,
         priority: wave.priority,
@@ -148,79 +227,79 @@ export async function sendBatch(deps: SendDeps, msg: SendBatchMessage): Promise<
       }),
     ),
   );
-  const toSend: Pending[] = [];
-  ready.forEach((recipient, i) => {
-    const p = { recipient, sendId: sendIdOf(campaign.id, wave.id, recipient.customerId) };
+  if (claims.length !== list.length)
+    throw new Error(`contact store answered ${claims.length} claims for ${list.length}`);
+  const toSend: Claimed[] = [];
+  list.forEach((c, i) => {
     const outcome = claimOutcome(claims[i] as ClaimResult);
-    if (outcome === 'send') toSend.push(p);
-    else if (outcome === 'skip') return;
-    else if (outcome === 'interrupted') fail(p, INTERRUPTED);
-    else rows.push(row(recipient, { status: 'suppressed', reason: outcome.suppressed }));
+    if (outcome === 'send') toSend.push(c);
+    else if (outcome === 'interrupted') record.failed(c, INTERRUPTED);
+    else if (outcome !== 'skip') record.unclaimed(c.recipient, 'suppressed', outcome.suppressed);
   });
+  return toSend;
+}
 
-  // Links and rendering; a failure here happens before any provider call, so the claims are retried.
+/**
+ * Links and rendering. A failure to render is that recipient's; a failure to store the links (before
+ * any provider call) marks the claims retrying and throws, so the batch is redelivered.
+ */
+async function render(
+  deps: SendDeps,
+  sw: ScheduledWave,
+  msg: SendBatchMessage,
+  claimed: readonly Claimed[],
+  now: Date,
+  record: BatchRecord,
+): Promise<ToSend[]> {
+  const { campaign, wave } = sw;
   const linkRecords: TrackedLink[] = [];
+  const toSend: ToSend[] = [];
   try {
-    for (const p of toSend) {
-      const products = templateUsesProducts(wave, p.recipient.variant, msg.channel) ? wave.products : [];
-      const links = deps.linkIssuer.issue(p.sendId, wave.link ?? null, now, msg.channel, products);
+    for (const c of claimed) {
+      const products = templateUsesProducts(wave, c.recipient.variant, msg.channel) ? wave.products : [];
+      const links = deps.linkIssuer.issue(c.sendId, wave.link ?? null, now, msg.channel, products);
       linkRecords.push(...links.records);
       const out = renderMessage({
         campaign,
         wave,
-        variantId: p.recipient.variant,
+        variantId: c.recipient.variant,
         channel: msg.channel,
-        recipient: p.recipient,
+        recipient: c.recipient,
         links,
       });
-      if (out.ok) p.rendered = out.message;
-      else fail(p, out.error);
+      if (out.ok) toSend.push({ ...c, message: out.message });
+      else record.failed(c, out.error);
     }
     await deps.links.put(linkRecords);
   } catch (e) {
     await deps.contacts.apply(
-      toSend.map((p) => markChange(p.recipient.customerId, p.sendId, 'retrying', now)),
+      claimed.map((c) => markChange(c.recipient.customerId, c.sendId, 'retrying', now)),
     );
     throw e;
   }
+  return toSend;
+}
 
-  // Send. A sender that throws leaves its claims open: the outcome is unknown, and on redelivery those
-  // recipients are recorded as interrupted rather than risk a second message.
-  const sending = toSend.filter((p) => p.rendered);
-  const results = await send(deps, sw, msg, sending);
+/** Records each provider result; returns the throttled recipients to re-queue (up to maxAttempts). */
+function recordResults(
+  toSend: readonly ToSend[],
+  results: readonly SendResult[],
+  maxAttempts: number,
+  now: Date,
+  record: BatchRecord,
+): BatchRecipient[] {
+  if (results.length !== toSend.length)
+    throw new Error(`sender answered ${results.length} results for ${toSend.length} messages`);
   const retry: BatchRecipient[] = [];
-  const maxAttempts = deps.maxAttempts ?? 4;
-  sending.forEach((p, i) => {
+  toSend.forEach((p, i) => {
     const result = results[i] as SendResult;
-    const rendered = p.rendered as Rendered;
-    if (result.kind === 'sent') {
-      rows.push(
-        row(p.recipient, {
-          status: 'sent',
-          smsSegments: rendered.channel === 'sms' ? rendered.segments : null,
-          cost: rendered.cost,
-          messageId: result.messageId,
-          sentAt: now,
-        }),
-      );
-      marks.push({ customerId: p.recipient.customerId, sendId: p.sendId, state: 'sent' });
-    } else if (result.retryable && p.recipient.attempt < maxAttempts) {
+    if (result.kind === 'sent') record.sent(p, result.messageId, now);
+    else if (result.retryable && p.recipient.attempt < maxAttempts) {
       retry.push({ ...p.recipient, attempt: p.recipient.attempt + 1 });
-      marks.push({ customerId: p.recipient.customerId, sendId: p.sendId, state: 'retrying' });
-    } else fail(p, result.error);
+      record.mark(p, 'retrying');
+    } else record.failed(p, result.error);
   });
-
-  // The ledger first, then the marks: a crash between them repeats a row (readers take one per send),
-  // never loses one.
-  await deps.ledger.append(rows);
-  await deps.contacts.apply(marks.map((m) => markChange(m.customerId, m.sendId, m.state, now)));
-  for (const [until, list] of deferred) await requeue(deps, msg, list, new Date(until));
-  if (retry.length) {
-    const attempt = Math.max(...retry.map((r) => r.attempt));
-    const delay = (deps.retryDelaySeconds ?? 30) * 2 ** (attempt - 2);
-    await requeue(deps, msg, retry, new Date(now.getTime() + delay * 1000));
-  }
-  return outcome(rows, retry.length + [...deferred.values()].reduce((n, l) => n + l.length, 0));
+  return retry;
 }
 
 function claimOutcome(c: ClaimResult): 'send' | 'skip' | 'interrupted' | { suppressed: string } {
@@ -239,42 +318,47 @@ function claimOutcome(c: ClaimResult): 'send' | 'skip' | 'interrupted' | { suppr
   }
 }
 
+/** The batch's messages of one channel: all of them, or the batch is inconsistent. */
+function messagesOf<C extends Channel>(list: readonly ToSend[], channel: C): ToSend<MessageOf<C>>[] {
+  const of = list.filter((p): p is ToSend<MessageOf<C>> => p.message.channel === channel);
+  if (of.length !== list.length) throw new Error(`a ${channel} batch rendered another channel's message`);
+  return of;
+}
+
+/** One provider call for the batch's channel; the results are in the same order as `list`. */
 async function send(
   deps: SendDeps,
   sw: ScheduledWave,
   msg: SendBatchMessage,
-  list: Pending[],
+  list: readonly ToSend[],
 ): Promise<SendResult[]> {
   const { campaign, wave } = sw;
-  const tags = (p: Pending) => ({ campaign: campaign.id, wave: wave.id, send: p.sendId });
+  const tags = (p: Claimed) => ({ campaign: campaign.id, wave: wave.id, send: p.sendId });
   if (list.length === 0) return [];
   if (msg.channel === 'email') {
     const ch = campaign.channels.email;
     return deps.email.send(
-      list.map((p) => {
-        const m = p.rendered as Extract<Rendered, { channel: 'email' }>;
-        return {
-          sendId: p.sendId,
-          to: p.recipient.address,
-          from: ch?.from ?? '',
-          replyTo: ch?.replyTo,
-          subject: m.subject,
-          html: m.html,
-          text: m.text,
-          headers: m.headers,
-          configurationSet: ch?.configurationSet,
-          tags: tags(p),
-        };
-      }),
+      messagesOf(list, 'email').map(({ message: m, ...p }) => ({
+        sendId: p.sendId,
+        to: p.recipient.address,
+        from: ch?.from ?? '',
+        replyTo: ch?.replyTo,
+        subject: m.subject,
+        html: m.html,
+        text: m.text,
+        headers: m.headers,
+        configurationSet: ch?.configurationSet,
+        tags: tags(p),
+      })),
     );
   }
   if (msg.channel === 'sms') {
     const ch = campaign.channels.sms;
     return deps.sms.send(
-      list.map((p) => ({
+      messagesOf(list, 'sms').map((p) => ({
         sendId: p.sendId,
         phone: p.recipient.address,
-        text: (p.rendered as Extract<Rendered, { channel: 'sms' }>).text,
+        text: p.message.text,
         senderId: ch?.senderId,
         messageType: wave.category !== 'marketing' ? 'Transactional' : (ch?.messageType ?? 'Promotional'),
         tags: tags(p),
@@ -284,7 +368,7 @@ async function send(
   const now = deps.clock.now();
   const offer = offerLine(wave.offer);
   return deps.callList.add(
-    list.map((p) => {
+    messagesOf(list, 'call-list').map((p) => {
       const zone = p.recipient.timeZone ?? campaign.timeZone;
       const callAt = suggestedCallTime(now, sw.policy.quietHours['call-list'], zone);
       return {
@@ -304,7 +388,7 @@ async function send(
         city: p.recipient.city,
         callAt: formatCallTime(callAt, zone, campaign.timeZone),
         lastOrders: p.recipient.lastOrders ?? [],
-        talkingPoints: (p.rendered as Extract<Rendered, { channel: 'call-list' }>).talkingPoints,
+        talkingPoints: p.message.talkingPoints,
       };
     }),
   );

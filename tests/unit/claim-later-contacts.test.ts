@@ -6,9 +6,9 @@ import {
   decideClaim,
   EMPTY_CONTACTS,
   IDEMPOTENCY_DAYS,
-  parseContacts,
   recordExpiry,
 } from '../../shared/delivery/contact-policy/claim.ts';
+import { parseContacts } from '../../shared/delivery/contact-policy/stored-contacts.ts';
 
 /**
  * A cap window rolls in both directions: a simulated run may claim a send dated before contacts already

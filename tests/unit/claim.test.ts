@@ -7,11 +7,11 @@ import {
   EMPTY_CONTACTS,
   IDEMPOTENCY_DAYS,
   markChange,
-  parseContacts,
   type Reservation,
   settleChange,
   suppressChange,
 } from '../../shared/delivery/contact-policy/claim.ts';
+import { parseContacts } from '../../shared/delivery/contact-policy/stored-contacts.ts';
 
 const DAY = 86_400_000;
 const T0 = new Date('2026-11-11T02:00:00Z').getTime();

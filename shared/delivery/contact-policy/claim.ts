@@ -104,43 +104,6 @@ const DAY = 86_400_000;
 
 export const EMPTY_CONTACTS: CustomerContacts = { claimed: [], reserved: [], suppressed: {} };
 
-/** A contact as older records kept it apart from its claim, in `recent`. */
-interface OldContact {
-  sendId: string;
-  at: number;
-  channel: Channel;
-  category: Category;
-}
-
-/**
- * A stored record, with the fields older records lack. Older records held `claimed` as an object by send
- * id, or kept each claim's contact apart, in `recent` (for the longest cap window): both are read as the
- * list of claims, each with its contact.
- */
-export function parseContacts(json: string | undefined | null): CustomerContacts {
-  if (!json) return EMPTY_CONTACTS;
-  const stored = JSON.parse(json) as Omit<Partial<CustomerContacts>, 'claimed'> & {
-    claimed?: ClaimMark[] | Record<string, { at: number; state: SendState }>;
-    recent?: OldContact[];
-  };
-  const { recent, claimed: old = [], ...rest } = stored;
-  let claimed = Array.isArray(old)
-    ? old
-    : Object.entries(old).map(([id, m]): ClaimMark => ({ id, at: m.at, state: m.state }));
-  if (recent?.length) {
-    const contacts = new Map(recent.map((c) => [c.sendId, c]));
-    claimed = claimed.map((m) => {
-      const c = contacts.get(m.id);
-      contacts.delete(m.id);
-      return c ? { id: m.id, at: m.at, state: m.state, channel: c.channel, category: c.category } : m;
-    });
-    // A contact without its claim cannot happen (claims outlive contacts); counted all the same.
-    for (const c of contacts.values())
-      claimed.push({ id: c.sendId, at: c.at, state: 'sent', channel: c.channel, category: c.category });
-  }
-  return { ...EMPTY_CONTACTS, ...rest, claimed };
-}
-
 /** The mark of a send in a record, if it was claimed. */
 export function claimMark(state: CustomerContacts, sendId: string): ClaimMark | undefined {
   for (const m of state.claimed) if (m.id === sendId) return m;

@@ -5,7 +5,8 @@ import type { ContactChange } from './claim.ts';
  * current record and writes the result with one atomic conditional write (no read-then-write race: a
  * write based on stale state fails its condition and the change is decided again on the new state; no
  * multi-item transactions). One customer's changes apply in the order given; results come back in order.
- * Adapters: DynamoDB (aws/) and SQLite embedded (local/). The decisions live in claim.ts.
+ * Adapters: DynamoDB (aws/) and an append-only journal in the data folder (local/). The decisions live
+ * in claim.ts.
  */
 export interface ContactStore {
   apply<T>(changes: readonly ContactChange<T>[]): Promise<T[]>;

@@ -4,8 +4,9 @@ import {
   GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { type ContactChange, parseContacts, recordExpiry } from '../claim.ts';
+import { type ContactChange, recordExpiry } from '../claim.ts';
 import { ClaimContentionError, type ContactStore, MAX_CLAIM_ATTEMPTS } from '../contact-store.ts';
+import { parseContacts } from '../stored-contacts.ts';
 
 export interface DynamoDbContactStoreOptions {
   client: DynamoDBClient;

@@ -1,6 +1,7 @@
 import { JournalMap } from '../../local/journal-map.ts';
-import { type ContactChange, type CustomerContacts, parseContacts } from '../claim.ts';
+import type { ContactChange, CustomerContacts } from '../claim.ts';
 import type { ContactStore } from '../contact-store.ts';
+import { parseContacts } from '../stored-contacts.ts';
 
 /**
  * The embedded adapter: each customer's record as JSON in a journaled map. An `apply` call decides and

@@ -23,6 +23,7 @@ import {
   type WaveState,
 } from './campaign-store.ts';
 import { type Action, IllegalTransitionError, transition, waveProgress } from './lifecycle.ts';
+import type { WaveScheduler } from './wave-scheduler.ts';
 
 /** What the campaign API's use cases need; the same on AWS (Lambda) and on one machine (campaign serve). */
 export interface CampaignApiDeps {
@@ -35,18 +36,6 @@ export interface CampaignApiDeps {
   /** The shop-wide contact policy. */
   policy: ContactPolicy;
   clock: Clock;
-}
-
-/** Launching a wave arranges for it to start on time: EventBridge Scheduler on AWS, a timer locally. */
-export interface WaveScheduler {
-  schedule(campaign: Campaign, waveIds: readonly string[]): Promise<void>;
-  /**
-   * Throws a UserError saying why the scheduler cannot run these waves (checked before a launch or resume
-   * changes any state); absent: it runs every kind of wave.
-   */
-  refuse?(campaign: Campaign, waveIds: readonly string[]): void;
-  /** Waves that must not start after all (paused, cancelled); running waves finish. */
-  unschedule(campaignId: string, waveIds: readonly string[]): Promise<void>;
 }
 
 export class NotFoundError extends UserError {

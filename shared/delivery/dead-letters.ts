@@ -1,7 +1,8 @@
 import type { Clock } from '../clock.ts';
 import { settleChange } from './contact-policy/claim.ts';
 import type { ContactStore } from './contact-policy/contact-store.ts';
-import { type LedgerRow, type LedgerWriter, sendIdOf } from './ledger/ledger.ts';
+import { type LedgerRow, sendIdOf } from './ledger/ledger.ts';
+import type { LedgerWriter } from './ledger/ledger-writer.ts';
 import { batchLedgerRow, parseSendBatch } from './send-batch-message.ts';
 
 export interface DeadLetterDeps {

@@ -12,13 +12,8 @@ import type { CampaignCatalog, ScheduledWave } from './campaign-catalog.ts';
 import { BudgetMeter } from './contact-policy/budget.ts';
 import { reserveChange } from './contact-policy/claim.ts';
 import type { ContactStore } from './contact-policy/contact-store.ts';
-import {
-  type Arm,
-  type LedgerRow,
-  type LedgerWriter,
-  type SuppressedReason,
-  sendIdOf,
-} from './ledger/ledger.ts';
+import { type Arm, type LedgerRow, type SuppressedReason, sendIdOf } from './ledger/ledger.ts';
+import type { LedgerWriter } from './ledger/ledger-writer.ts';
 import type { QueueProducer } from './queue/queue.ts';
 import { chooseVariant } from './render/choose-variant.ts';
 import { estimatedCost } from './render/estimated-cost.ts';

@@ -5,8 +5,10 @@ import type { CampaignCatalog, ScheduledWave } from './campaign-catalog.ts';
 import { type ClaimResult, claimChange, markChange, type SendState } from './contact-policy/claim.ts';
 import type { ContactStore } from './contact-policy/contact-store.ts';
 import { type QuietDecision, quietHoursDecision } from './contact-policy/quiet-hours.ts';
-import { type LedgerRow, type LedgerWriter, sendIdOf } from './ledger/ledger.ts';
-import type { LinkIssuer, LinkStore, TrackedLink } from './links/short-links.ts';
+import { type LedgerRow, sendIdOf } from './ledger/ledger.ts';
+import type { LedgerWriter } from './ledger/ledger-writer.ts';
+import type { LinkStore } from './links/link-store.ts';
+import type { LinkIssuer, TrackedLink } from './links/short-links.ts';
 import type { QueueProducer, QueueRecord } from './queue/queue.ts';
 import { type Rendered, renderMessage, templateUsesProducts } from './render/render-message.ts';
 import {
@@ -17,7 +19,8 @@ import {
 } from './send-batch-message.ts';
 import { formatCallTime, suggestedCallTime } from './senders/call-list-sheet.ts';
 import type { CallListWriter } from './senders/call-list-writer.ts';
-import type { EmailSender, SendResult } from './senders/email-sender.ts';
+import type { EmailSender } from './senders/email-sender.ts';
+import type { SendResult } from './senders/send-result.ts';
 import type { SmsSender } from './senders/sms-sender.ts';
 
 export interface SendDeps {

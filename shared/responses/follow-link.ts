@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.ts';
-import { type LinkStore, resolveLink } from '../delivery/links/short-links.ts';
+import type { LinkStore } from '../delivery/links/link-store.ts';
+import { resolveLink } from '../delivery/links/short-links.ts';
 import { type IngestDeps, type IngestReport, ingestEvents } from './ingest-events.ts';
 
 /**

@@ -6,8 +6,9 @@
  */
 import type { ContactChange } from '../../shared/delivery/contact-policy/claim.ts';
 import type { ContactStore } from '../../shared/delivery/contact-policy/contact-store.ts';
-import { type LedgerRow, type LedgerWriter, ledgerRecord } from '../../shared/delivery/ledger/ledger.ts';
-import type { LinkStore } from '../../shared/delivery/links/short-links.ts';
+import { type LedgerRow, ledgerRecord } from '../../shared/delivery/ledger/ledger.ts';
+import type { LedgerWriter } from '../../shared/delivery/ledger/ledger-writer.ts';
+import type { LinkStore } from '../../shared/delivery/links/link-store.ts';
 import type { QueueProducer, QueueRecord, SendOptions } from '../../shared/delivery/queue/queue.ts';
 import type { EmailSender } from '../../shared/delivery/senders/email-sender.ts';
 import type { SmsSender } from '../../shared/delivery/senders/sms-sender.ts';

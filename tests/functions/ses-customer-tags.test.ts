@@ -10,7 +10,8 @@ import { DynamoDbContactStore } from '../../shared/delivery/contact-policy/aws/d
 import { type ClaimResult, claimChange } from '../../shared/delivery/contact-policy/claim.ts';
 import { sendIdOf } from '../../shared/delivery/ledger/ledger.ts';
 import { SesEmailSender } from '../../shared/delivery/senders/aws/ses-email-sender.ts';
-import type { EmailMessage, SendResult } from '../../shared/delivery/senders/email-sender.ts';
+import type { EmailMessage } from '../../shared/delivery/senders/email-sender.ts';
+import type { SendResult } from '../../shared/delivery/senders/send-result.ts';
 import { startDynalite } from '../helpers/dynalite.ts';
 import { handlerTestEnv, invoke } from '../helpers/lambda-context.ts';
 

@@ -17,7 +17,8 @@ import type { LedgerRow } from '../../shared/delivery/ledger/ledger.ts';
 import { openLocalDelivery } from '../../shared/delivery/local/local-delivery.ts';
 import { runWaveLocally } from '../../shared/delivery/local/run-wave.ts';
 import type { CallListEntry } from '../../shared/delivery/senders/call-list-writer.ts';
-import type { EmailMessage, SendResult } from '../../shared/delivery/senders/email-sender.ts';
+import type { EmailMessage } from '../../shared/delivery/senders/email-sender.ts';
+import type { SendResult } from '../../shared/delivery/senders/send-result.ts';
 import type { SmsMessage } from '../../shared/delivery/senders/sms-sender.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 

@@ -11,7 +11,7 @@ import { seriesSchedule } from '../../campaign/series-schedule.ts';
 import type { Clock } from '../../clock.ts';
 import { scheduleCampaign } from '../../delivery/campaign-catalog.ts';
 import { instantToLocal } from '../../time/zoned-time.ts';
-import type { WaveScheduler } from '../campaign-api.ts';
+import type { WaveScheduler } from '../wave-scheduler.ts';
 
 /** A schedule name from a wave (64 characters at most, [0-9A-Za-z-_.]): the same at deploy and at runtime. */
 export function scheduleName(campaignId: string, waveId: string): string {

@@ -6,9 +6,10 @@ import type { LocalDelivery } from '../../delivery/local/local-delivery.ts';
 import { runWaveLocally } from '../../delivery/local/run-wave.ts';
 import { UserError } from '../../errors.ts';
 import type { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
-import { configOf, type WaveScheduler } from '../campaign-api.ts';
+import { configOf } from '../campaign-api.ts';
 import { type CampaignStore, listAll } from '../campaign-store.ts';
 import { waveProgress } from '../lifecycle.ts';
+import type { WaveScheduler } from '../wave-scheduler.ts';
 
 /** setTimeout takes at most 2^31 − 1 ms (about 24.8 days); longer waits are re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;

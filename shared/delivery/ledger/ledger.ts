@@ -55,12 +55,6 @@ export interface LedgerRow {
   arm: Arm | null;
 }
 
-export interface LedgerWriter {
-  append(rows: readonly LedgerRow[]): Promise<void>;
-  /** Makes every appended row visible in the sends table. */
-  flush(): Promise<void>;
-}
-
 /** The idempotency key of a send: at most one message per customer per wave, ever. */
 export function sendIdOf(campaignId: string, waveId: string, customerId: string): string {
   return `${campaignId}/${waveId}/${customerId}`;

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Channel } from '../../campaign/contact-policy-schema.ts';
 import { HmacSha256 } from './hmac-sha256.ts';
+import type { LinkStore } from './link-store.ts';
 
 /**
  * Tracked short links. Each send gets a click link (to the wave's landing page), a click link per product
@@ -29,12 +30,6 @@ export interface TrackedLink {
 export interface ProductTarget {
   sku: string;
   url: string;
-}
-
-export interface LinkStore {
-  put(links: readonly TrackedLink[]): Promise<void>;
-  get(code: string): Promise<TrackedLink | null>;
-  close(): Promise<void>;
 }
 
 export const CODE_LENGTH = 10;

@@ -1,4 +1,4 @@
-import type { SendResult } from './email-sender.ts';
+import type { SendResult } from './send-result.ts';
 
 /** The call list port: the top value tier goes to service staff instead of a message. */
 export interface CallListEntry {

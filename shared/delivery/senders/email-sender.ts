@@ -1,3 +1,5 @@
+import type { SendResult } from './send-result.ts';
+
 /** The email sender port: the rendered message for one recipient, and what became of it. */
 export interface EmailMessage {
   sendId: string;
@@ -12,10 +14,6 @@ export interface EmailMessage {
   /** Tags the provider echoes in its events, so responses find their send. */
   tags: { campaign: string; wave: string; send: string };
 }
-
-export type SendResult =
-  | { kind: 'sent'; messageId: string }
-  | { kind: 'failed'; error: string; retryable: boolean };
 
 export interface EmailSender {
   /** Sends each message; the results are in the same order. Never throws for one message's failure. */

@@ -1,4 +1,4 @@
-import type { SendResult } from './email-sender.ts';
+import type { SendResult } from './send-result.ts';
 
 export interface RetryOptions {
   /** Attempts for a throttled message before it is reported failed (retryable). */

@@ -1,4 +1,4 @@
-import type { SendResult } from './email-sender.ts';
+import type { SendResult } from './send-result.ts';
 
 /** The SMS sender port. The text is final: signature and opt-out line already in it. */
 export interface SmsMessage {

@@ -2,7 +2,8 @@ import {
   FirehoseTableWriter,
   type FirehoseTableWriterOptions,
 } from '../../../lake/aws/firehose-table-writer.ts';
-import { type LedgerRow, type LedgerWriter, ledgerRecord } from '../ledger.ts';
+import { type LedgerRow, ledgerRecord } from '../ledger.ts';
+import type { LedgerWriter } from '../ledger-writer.ts';
 
 /**
  * The AWS ledger writer: ledger rows as records of the sends table through its Firehose stream (JSON →

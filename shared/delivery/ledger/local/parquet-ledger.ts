@@ -1,6 +1,7 @@
 import { StagedParquetWriter } from '../../../lake/local/staged-parquet-writer.ts';
 import { SENDS } from '../../../lake/tables.ts';
-import { type LedgerRow, type LedgerWriter, ledgerRecord } from '../ledger.ts';
+import { type LedgerRow, ledgerRecord } from '../ledger.ts';
+import type { LedgerWriter } from '../ledger-writer.ts';
 
 /**
  * The local ledger writer: the sends table through a staged Parquet writer (JSON lines staged at once,

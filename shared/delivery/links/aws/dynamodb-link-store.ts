@@ -6,7 +6,8 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import type { Channel } from '../../../campaign/contact-policy-schema.ts';
-import type { LinkKind, LinkStore, TrackedLink } from '../short-links.ts';
+import type { LinkStore } from '../link-store.ts';
+import type { LinkKind, TrackedLink } from '../short-links.ts';
 
 /**
  * The DynamoDB link store: `pk` = code; `ttl` (DynamoDB's TTL) removes a link some time after it

@@ -1,6 +1,7 @@
 import type { Channel } from '../../../campaign/contact-policy-schema.ts';
 import { JournalMap, type JournalMode } from '../../local/journal-map.ts';
-import type { LinkKind, LinkStore, TrackedLink } from '../short-links.ts';
+import type { LinkStore } from '../link-store.ts';
+import type { LinkKind, TrackedLink } from '../short-links.ts';
 
 /** The embedded link store: code → link in a journaled map (readers may open it read-only). */
 export class JournalLinkStore implements LinkStore {

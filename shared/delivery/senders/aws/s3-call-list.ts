@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { callListCsv } from '../call-list-sheet.ts';
 import type { CallListEntry, CallListWriter } from '../call-list-writer.ts';
-import type { SendResult } from '../email-sender.ts';
+import type { SendResult } from '../send-result.ts';
 
 /** Where staff read the list, the phone masked (the `CallListReader` role may read it). */
 export const CALL_LIST_PREFIX = 'call-list/';

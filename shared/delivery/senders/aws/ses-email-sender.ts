@@ -1,5 +1,6 @@
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import type { EmailMessage, EmailSender, SendResult } from '../email-sender.ts';
+import type { EmailMessage, EmailSender } from '../email-sender.ts';
+import type { SendResult } from '../send-result.ts';
 import { type RetryOptions, sendWithRetry } from '../send-with-retry.ts';
 import { sesSendTags } from '../ses-message-tags.ts';
 

@@ -1,5 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { SendResult } from '../email-sender.ts';
+import type { SendResult } from '../send-result.ts';
 import { type RetryOptions, sendWithRetry } from '../send-with-retry.ts';
 import type { SmsMessage, SmsSender } from '../sms-sender.ts';
 

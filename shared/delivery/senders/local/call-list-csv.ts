@@ -3,7 +3,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { callListCsv } from '../call-list-sheet.ts';
 import type { CallListEntry, CallListWriter } from '../call-list-writer.ts';
-import type { SendResult } from '../email-sender.ts';
+import type { SendResult } from '../send-result.ts';
 import { localMessageId } from './outbox.ts';
 
 /** The file a wave's call list goes to under <outbox>/call-list/ (its dialling export adds `.full`). */

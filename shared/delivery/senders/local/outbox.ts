@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { Clock } from '../../../clock.ts';
 import { writeInFolder } from '../../../local-files.ts';
 import { dropPartialLine } from '../../local/journal-map.ts';
-import type { EmailMessage, EmailSender, SendResult } from '../email-sender.ts';
+import type { EmailMessage, EmailSender } from '../email-sender.ts';
+import type { SendResult } from '../send-result.ts';
 import type { SmsMessage, SmsSender } from '../sms-sender.ts';
 import { buildEml } from './eml.ts';
 

@@ -33,6 +33,7 @@ import { SnsSmsSender } from '../shared/delivery/senders/aws/sns-sms-sender.ts';
 import { DynamoDbWaveRunStore } from '../shared/delivery/wave-runs/aws/dynamodb-wave-run-store.ts';
 import { AthenaWarehouse } from '../shared/lake/aws/athena-warehouse.ts';
 import { FirehoseTableWriter } from '../shared/lake/aws/firehose-table-writer.ts';
+import { AthenaResponseTables } from '../shared/responses/aws/athena-response-tables.ts';
 import type { LinkDeps } from '../shared/responses/follow-link.ts';
 import type { IngestDeps } from '../shared/responses/ingest-events.ts';
 
@@ -260,14 +261,14 @@ export function attributeFromEnvironment(env: NodeJS.ProcessEnv = process.env) {
   });
   const store = campaignStoreFromEnvironment(env);
   return {
-    deps: {
+    tables: new AthenaResponseTables({
       athena: athenaFromEnvironment(env),
       glue: new GlueClient({}),
       s3,
       bucket: setting(env, 'lakeBucket'),
       database: setting(env, 'athenaDatabase'),
       clock: systemClock,
-    },
+    }),
     campaigns: async (): Promise<Campaign[]> => [
       ...(await deployed.campaigns()),
       ...(store ? (await listAll(store)).map(configOf) : []),

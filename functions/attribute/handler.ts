@@ -3,7 +3,6 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { publishResponseTables } from '../../shared/responses/aws/athena-response-tables.ts';
 import { attributeFromEnvironment } from '../environment.ts';
 
 const logger = new Logger({ serviceName: 'attribute' });
@@ -16,9 +15,9 @@ const metrics = new Metrics({ namespace: 'CampaignPipeline', serviceName: 'attri
  * its own model. The event itself carries nothing the job needs.
  */
 export async function attribute(_event: unknown): Promise<{ locations: string[]; campaigns: number }> {
-  const { deps, campaigns } = attributeFromEnvironment();
+  const { tables, campaigns } = attributeFromEnvironment();
   const all = await campaigns();
-  const out = await publishResponseTables(deps, all, 'last-touch');
+  const out = await tables.rewrite(all, 'last-touch');
   logger.info('attribution and lift tables rewritten', { tables: out, campaigns: all.length });
   metrics.addMetric('attributionRuns', MetricUnit.Count, 1);
   return { locations: out.map((t) => t.location), campaigns: all.length };

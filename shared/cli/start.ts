@@ -18,7 +18,7 @@ import { DuckDbWarehouse } from '../lake/local/duckdb-warehouse.ts';
 import { baseMemberTier, repurchaseBenchmark } from '../lake/shop-analyses.ts';
 import { campaignReport } from '../responses/campaign-report.ts';
 import { renderHtmlReport } from '../responses/html-report.ts';
-import { writeResponseTables } from '../responses/local/response-tables.ts';
+import { LocalResponseTables } from '../responses/local/response-tables.ts';
 import { DEFAULT_RESPONSE_MODEL } from '../responses/simulate-responses.ts';
 import { analysesSummary } from '../shop/analyses-summary.ts';
 import { generateShop } from '../shop/generate/generate-shop.ts';
@@ -126,7 +126,10 @@ async function startLocked(
   try {
     const all = [campaign, ...others];
     progress.update('attributing orders and computing the report', null);
-    await writeResponseTables(reportWarehouse, dataDir, all, campaign.attribution.model, systemClock);
+    await new LocalResponseTables(reportWarehouse, dataDir, systemClock).rewrite(
+      all,
+      campaign.attribution.model,
+    );
     const report = await campaignReport(reportWarehouse, all, campaign);
     progress.clear();
     printReport(report, campaign.timeZone);

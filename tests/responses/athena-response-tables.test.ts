@@ -6,7 +6,7 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/clock.ts';
 import { AthenaWarehouse } from '../../shared/lake/aws/athena-warehouse.ts';
-import { publishResponseTables } from '../../shared/responses/aws/athena-response-tables.ts';
+import { AthenaResponseTables } from '../../shared/responses/aws/athena-response-tables.ts';
 import { loadDouble11 } from '../helpers/delivery-harness.ts';
 
 // Athena, Glue and S3 cannot run here: the exact requests are asserted.
@@ -67,28 +67,24 @@ describe('the attribution and lift tables on AWS', () => {
     });
     s3.on(DeleteObjectsCommand).resolves({});
     const d11 = await loadDouble11();
-    const out = await publishResponseTables(
-      {
-        athena: new AthenaWarehouse({
-          client: new AthenaClient({ region: 'cn-north-1' }),
-          workGroup: 'analysts',
-          database: 'campaign_lake',
-          sleep: async () => {},
-        }),
-        glue: new GlueClient({ region: 'cn-north-1' }),
-        s3: new S3Client({ region: 'cn-north-1' }),
-        bucket: 'lake-bucket',
+    const out = await new AthenaResponseTables({
+      athena: new AthenaWarehouse({
+        client: new AthenaClient({ region: 'cn-north-1' }),
+        workGroup: 'analysts',
         database: 'campaign_lake',
-        clock: new ManualClock(new Date('2026-11-22T19:00:00Z')),
-      },
-      [d11],
-      'last-touch',
-    );
+        sleep: async () => {},
+      }),
+      glue: new GlueClient({ region: 'cn-north-1' }),
+      s3: new S3Client({ region: 'cn-north-1' }),
+      bucket: 'lake-bucket',
+      database: 'campaign_lake',
+      clock: new ManualClock(new Date('2026-11-22T19:00:00Z')),
+    }).rewrite([d11], 'last-touch');
     const location = 's3://lake-bucket/lake/attribution/computed=20261122T190000000Z/';
     const liftLocation = 's3://lake-bucket/lake/lift/computed=20261122T190000000Z/';
     expect(out).toEqual([
-      { table: 'attribution', location, queryExecutionId: 'q-1', deletedObjects: 1 },
-      { table: 'lift', location: liftLocation, queryExecutionId: 'q-2', deletedObjects: 0 },
+      { table: 'attribution', location, rows: null, queryExecutionId: 'q-1', deletedObjects: 1 },
+      { table: 'lift', location: liftLocation, rows: null, queryExecutionId: 'q-2', deletedObjects: 0 },
     ]);
     const [sql, liftSql] = athena
       .commandCalls(StartQueryExecutionCommand)

@@ -3,7 +3,7 @@ import type { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { ManualClock } from '../../shared/clock.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { campaignReport } from '../../shared/responses/campaign-report.ts';
-import { writeResponseTables } from '../../shared/responses/local/response-tables.ts';
+import { LocalResponseTables } from '../../shared/responses/local/response-tables.ts';
 import { loadDouble11 } from '../helpers/delivery-harness.ts';
 import { writeFixtureLake } from '../helpers/fixture-lake.ts';
 
@@ -251,14 +251,13 @@ describe('attribution (hand-computed)', () => {
   it('writes the attribution table (each order once) and the analysts’ views agree with the report', async () => {
     const dir = await writeFixtureLake({ customers, sends, events, orders, order_items: orderItems });
     const local = await DuckDbWarehouse.open(dir);
-    const n = await writeResponseTables(
+    const tables = await new LocalResponseTables(
       local,
       dir,
-      [base],
-      'last-touch',
       new ManualClock(new Date('2026-11-20T00:00:00Z')),
-    );
-    expect(n.attribution).toBe(3);
+    ).rewrite([base], 'last-touch');
+    expect(tables.map((t) => t.table)).toEqual(['attribution', 'lift']);
+    expect(tables[0]?.rows).toBe(3);
     const rows = (
       await local.query('SELECT order_id, wave_id, channel, touch, amount FROM attribution ORDER BY order_id')
     ).rows;

@@ -10,7 +10,7 @@ import { tableTimestamp } from '../../shared/lake/table-writer.ts';
 import { EVENTS, ORDER_ITEMS, ORDERS, SUPPRESSIONS } from '../../shared/lake/tables.ts';
 import { followLink } from '../../shared/responses/follow-link.ts';
 import { payOrdersInLake } from '../../shared/responses/local/pay-orders.ts';
-import { writeResponseTables } from '../../shared/responses/local/response-tables.ts';
+import { LocalResponseTables } from '../../shared/responses/local/response-tables.ts';
 import { DEFAULT_RESPONSE_MODEL, simulateWaveResponses } from '../../shared/responses/simulate-responses.ts';
 import { deliveryHarness, type Harness, loadDouble11, sampleShop } from '../helpers/delivery-harness.ts';
 
@@ -152,7 +152,7 @@ describe('a product link, from the send to the analysts’ view', () => {
     ).rows;
     expect(event).toEqual({ send_id: first.sendId, event_type: 'clicked', sku: B.sku, detail: B.url });
 
-    await writeResponseTables(h.warehouse, h.dataDir, [campaign], 'last-touch', h.clock);
+    await new LocalResponseTables(h.warehouse, h.dataDir, h.clock).rewrite([campaign], 'last-touch');
     expect(await view(h, campaign.id)).toEqual([
       // A was in the order too, but its link was never clicked, nor a link that names no product (the
       // landing page, whose clicks stand in for a product without clicks of its own): not after a click.
@@ -207,7 +207,7 @@ describe('product links in a simulated run of the Double-11 cashback wave', () =
     });
     await Promise.all([simulation.events.flush(), simulation.suppressions.flush()]);
     await h.warehouse.refreshViews(h.dataDir);
-    await writeResponseTables(h.warehouse, h.dataDir, [campaign], 'last-touch', h.clock);
+    await new LocalResponseTables(h.warehouse, h.dataDir, h.clock).rewrite([campaign], 'last-touch');
   });
   afterAll(async () => h?.close());
 

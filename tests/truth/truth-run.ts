@@ -13,7 +13,7 @@ import { tableTimestamp } from '../../shared/lake/table-writer.ts';
 import { ORDERS } from '../../shared/lake/tables.ts';
 import { liftWindowSeconds } from '../../shared/responses/attribution-sql.ts';
 import { liftEstimatesSql, MIN_EXPECTED_CONVERSIONS } from '../../shared/responses/lift-sql.ts';
-import { writeResponseTables } from '../../shared/responses/local/response-tables.ts';
+import { LocalResponseTables } from '../../shared/responses/local/response-tables.ts';
 import { DEFAULT_RESPONSE_MODEL } from '../../shared/responses/simulate-responses.ts';
 import { sqlString } from '../../shared/segment/sql-literals.ts';
 import { generateShop } from '../../shared/shop/generate/generate-shop.ts';
@@ -86,7 +86,7 @@ export async function truthRun(shopDir: string, seed: number, plantShare = 0.3):
     const wh = await DuckDbWarehouse.open(dataDir);
     try {
       const clock = new ManualClock(new Date('2026-12-01T00:00:00Z'));
-      await writeResponseTables(wh, dataDir, [campaign], 'last-touch', clock);
+      await new LocalResponseTables(wh, dataDir, clock).rewrite([campaign], 'last-touch');
       const assignments = await readAssignments(wh, campaign.id);
       const windows = waveWindows(campaign);
       const organic = await readPaidOrders(wh);
@@ -112,7 +112,7 @@ export async function truthRun(shopDir: string, seed: number, plantShare = 0.3):
       );
       await writer.flush();
       await wh.refreshViews(dataDir);
-      await writeResponseTables(wh, dataDir, [campaign], 'last-touch', clock);
+      await new LocalResponseTables(wh, dataDir, clock).rewrite([campaign], 'last-touch');
       const plantedTruth = liftTruth(
         assignments,
         windows,

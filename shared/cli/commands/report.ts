@@ -9,7 +9,7 @@ import { resolveDataDir } from '../../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
 import { campaignReport } from '../../responses/campaign-report.ts';
 import { renderHtmlReport } from '../../responses/html-report.ts';
-import { writeResponseTables } from '../../responses/local/response-tables.ts';
+import { LocalResponseTables } from '../../responses/local/response-tables.ts';
 import { printJson } from '../output.ts';
 import { printProductLinks, productLinkRows } from '../print-product-links.ts';
 import { printReport } from '../print-report.ts';
@@ -36,7 +36,10 @@ export function registerReport(program: Command): void {
       const warehouse = await DuckDbWarehouse.open(dataDir);
       try {
         const all = [campaign, ...others];
-        await writeResponseTables(warehouse, dataDir, all, campaign.attribution.model, systemClock);
+        await new LocalResponseTables(warehouse, dataDir, systemClock).rewrite(
+          all,
+          campaign.attribution.model,
+        );
         const report = await campaignReport(warehouse, all, campaign);
         if (opts.json) printJson(report);
         else {

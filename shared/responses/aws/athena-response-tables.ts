@@ -4,6 +4,7 @@ import type { Campaign } from '../../campaign/campaign-schema.ts';
 import type { Clock } from '../../clock.ts';
 import type { AthenaWarehouse } from '../../lake/aws/athena-warehouse.ts';
 import type { TableDef } from '../../lake/tables.ts';
+import type { AttributionModel, ResponseTableWriter, RewrittenTable } from '../response-table-writer.ts';
 import { responseTables } from '../response-tables.ts';
 
 export interface ResponseTablesDeps {
@@ -16,30 +17,32 @@ export interface ResponseTablesDeps {
   clock: Clock;
 }
 
-export interface PublishedTable {
-  table: string;
-  location: string;
+export interface PublishedTable extends RewrittenTable {
   queryExecutionId: string;
   deletedObjects: number;
 }
 
 /**
- * Rewrites the attribution and lift tables on AWS from scratch, as `campaign report` does locally: for
- * each, Athena UNLOADs its query (every campaign, so an order goes to at most one send) to a fresh prefix,
- * the Glue table is pointed at it in one UpdateTable (readers see the old run or the new, never half of
- * one), and older runs are deleted — so the table's own folder holds one run even if a deployment resets
- * the table's location to it.
+ * The response tables on AWS, rewritten from scratch as `campaign report` does locally: for each, Athena
+ * UNLOADs its query (every campaign, so an order goes to at most one send) to a fresh prefix, the Glue
+ * table is pointed at it in one UpdateTable (readers see the old run or the new, never half of one), and
+ * older runs are deleted — so the table's own folder holds one run even if a deployment resets the
+ * table's location to it.
  */
-export async function publishResponseTables(
-  deps: ResponseTablesDeps,
-  campaigns: readonly Campaign[],
-  model: 'last-touch' | 'first-touch',
-): Promise<PublishedTable[]> {
-  const now = deps.clock.now();
-  const out: PublishedTable[] = [];
-  for (const { table, sql } of responseTables(campaigns, model, now))
-    out.push(await publishTable(deps, table, sql, now));
-  return out;
+export class AthenaResponseTables implements ResponseTableWriter {
+  readonly #deps: ResponseTablesDeps;
+
+  constructor(deps: ResponseTablesDeps) {
+    this.#deps = deps;
+  }
+
+  async rewrite(campaigns: readonly Campaign[], model: AttributionModel): Promise<PublishedTable[]> {
+    const now = this.#deps.clock.now();
+    const out: PublishedTable[] = [];
+    for (const { table, sql } of responseTables(campaigns, model, now))
+      out.push(await publishTable(this.#deps, table, sql, now));
+    return out;
+  }
 }
 
 async function publishTable(
@@ -88,5 +91,5 @@ TO '${location}' WITH (format = 'PARQUET', compression = 'SNAPPY')`;
     }
     token = page.NextContinuationToken;
   } while (token);
-  return { table: def.name, location, queryExecutionId, deletedObjects };
+  return { table: def.name, location, rows: null, queryExecutionId, deletedObjects };
 }

@@ -6,42 +6,53 @@ import { tableDir } from '../../lake/lake-paths.ts';
 import type { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
 import { stagingFolder, swapFolders } from '../../lake/local/lake-swap.ts';
 import { sqlString } from '../../segment/sql-literals.ts';
+import type { AttributionModel, ResponseTableWriter, RewrittenTable } from '../response-table-writer.ts';
 import { responseTables } from '../response-tables.ts';
 
 /**
- * Rewrites the local attribution and lift tables from scratch for the given campaigns (all of them, so an
- * order is attributed at most once across campaigns): one Parquet file each, swapped in together when
- * all are complete (lake-swap.ts).
- * Returns the rows each table holds.
+ * The local response tables: rewritten from scratch for the given campaigns (all of them, so an order is
+ * attributed at most once across campaigns), one Parquet file each, swapped in together when all are
+ * complete (lake-swap.ts).
  */
-export async function writeResponseTables(
-  warehouse: DuckDbWarehouse,
-  dataDir: string,
-  campaigns: readonly Campaign[],
-  model: 'last-touch' | 'first-touch',
-  clock: Clock,
-): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  const staging = await stagingFolder(dataDir);
-  try {
-    const swaps = [];
-    for (const { table, sql } of responseTables(campaigns, model, clock.now())) {
-      const next = join(staging, table.name);
-      mkdirSync(next);
-      await warehouse.connection.run(
-        `COPY (${sql}) TO ${sqlString(join(next, 'part-0.parquet'))} (FORMAT parquet)`,
-      );
-      swaps.push({ target: tableDir(dataDir, table.name), next });
+export class LocalResponseTables implements ResponseTableWriter {
+  readonly #warehouse: DuckDbWarehouse;
+  readonly #dataDir: string;
+  readonly #clock: Clock;
+
+  constructor(warehouse: DuckDbWarehouse, dataDir: string, clock: Clock) {
+    this.#warehouse = warehouse;
+    this.#dataDir = dataDir;
+    this.#clock = clock;
+  }
+
+  async rewrite(campaigns: readonly Campaign[], model: AttributionModel): Promise<RewrittenTable[]> {
+    const tables = responseTables(campaigns, model, this.#clock.now());
+    const staging = await stagingFolder(this.#dataDir);
+    try {
+      const swaps = [];
+      for (const { table, sql } of tables) {
+        const next = join(staging, table.name);
+        mkdirSync(next);
+        await this.#warehouse.connection.run(
+          `COPY (${sql}) TO ${sqlString(join(next, 'part-0.parquet'))} (FORMAT parquet)`,
+        );
+        swaps.push({ target: tableDir(this.#dataDir, table.name), next });
+      }
+      // The tables are replaced together: a crash leaves all the old ones or all the new ones.
+      await swapFolders(this.#dataDir, swaps);
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
     }
-    // The tables are replaced together: a crash leaves all the old ones or all the new ones.
-    await swapFolders(dataDir, swaps);
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
+    await this.#warehouse.refreshViews(this.#dataDir);
+    const out: RewrittenTable[] = [];
+    for (const { table } of tables) {
+      const { rows } = await this.#warehouse.query(`SELECT count(*) AS n FROM ${table.name}`);
+      out.push({
+        table: table.name,
+        location: tableDir(this.#dataDir, table.name),
+        rows: Number(rows[0]?.n ?? 0),
+      });
+    }
+    return out;
   }
-  await warehouse.refreshViews(dataDir);
-  for (const { table } of responseTables([], model, clock.now())) {
-    const { rows } = await warehouse.query(`SELECT count(*) AS n FROM ${table.name}`);
-    counts[table.name] = Number(rows[0]?.n ?? 0);
-  }
-  return counts;
 }

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../../clock.ts';
 import { tableDir } from '../../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
+import { type FolderSwap, stagingFolder, swapFolders } from '../../lake/local/lake-swap.ts';
 import { StagedParquetWriter } from '../../lake/local/staged-parquet-writer.ts';
 import {
   ATTRIBUTION,
@@ -56,44 +57,62 @@ export async function forgetCampaignLocally(
   await contacts.close();
 
   const id = sqlString(campaignId);
-  const prefix = sqlString(`${campaignId}/%`);
-  const report: FreshReport = { customers, sends: 0, events: 0, orders: 0 };
-  report.sends = await removeRows(dataDir, SENDS, `campaign_id = ${id}`);
-  report.events = await removeRows(dataDir, EVENTS, `campaign_id = ${id} OR send_id LIKE ${prefix}`);
-  report.orders = await removeRows(dataDir, ORDERS, `order_id LIKE ${sqlString(`sim-${campaignId}-%`)}`);
-  await removeRows(dataDir, ATTRIBUTION, `campaign_id = ${id}`);
-  await removeRows(dataDir, ROLLOUT_DECISIONS, `campaign_id = ${id}`);
+  const removed = await removeRows(dataDir, [
+    [SENDS, `campaign_id = ${id}`],
+    [EVENTS, `campaign_id = ${id} OR send_id LIKE ${sqlString(`${campaignId}/%`)}`],
+    [ORDERS, `order_id LIKE ${sqlString(`sim-${campaignId}-%`)}`],
+    [ATTRIBUTION, `campaign_id = ${id}`],
+    [ROLLOUT_DECISIONS, `campaign_id = ${id}`],
+  ]);
   forgetOutbox(paths.outbox, campaignId);
-  return report;
+  return {
+    customers,
+    sends: removed.get(SENDS.name) ?? 0,
+    events: removed.get(EVENTS.name) ?? 0,
+    orders: removed.get(ORDERS.name) ?? 0,
+  };
 }
 
-/** Rewrites a table without the rows matching `where` (only when there are any); returns how many went. */
-async function removeRows(dataDir: string, table: TableDef, where: string): Promise<number> {
-  const dir = tableDir(dataDir, table.name);
-  if (!existsSync(dir)) return 0;
-  const wh = await DuckDbWarehouse.open(dataDir);
+/**
+ * Rewrites each table without the rows matching its condition (only tables that have any), staged beside
+ * the lake and swapped in together (lake-swap.ts): a failure or a crash leaves every table as it was.
+ * Returns how many rows went from each table.
+ */
+async function removeRows(
+  dataDir: string,
+  tables: readonly [TableDef, string][],
+): Promise<Map<string, number>> {
+  const removed = new Map<string, number>();
+  const staging = await stagingFolder(dataDir);
   try {
-    const { rows } = await wh.query(`SELECT count(*) AS n FROM ${table.name} WHERE ${where}`);
-    const n = Number(rows[0]?.n ?? 0);
-    if (n === 0) return 0;
-    const next = `${dir}.next`;
-    rmSync(next, { recursive: true, force: true });
-    const keep = `SELECT * FROM ${table.name} WHERE NOT (${where})`;
-    if (!table.partition) mkdirSync(next, { recursive: true });
-    await wh.connection.run(
-      table.partition
-        ? `COPY (${keep}) TO '${next}' (FORMAT parquet, PARTITION_BY (dt))`
-        : `COPY (${keep}) TO '${join(next, 'part-0.parquet')}' (FORMAT parquet)`,
-    );
-    return n;
-  } finally {
-    await wh.close();
-    const next = `${dir}.next`;
-    if (existsSync(next)) {
-      rmSync(dir, { recursive: true, force: true });
-      renameSync(next, dir);
+    const swaps: FolderSwap[] = [];
+    const wh = await DuckDbWarehouse.open(dataDir);
+    try {
+      for (const [table, where] of tables) {
+        const dir = tableDir(dataDir, table.name);
+        if (!existsSync(dir)) continue;
+        const { rows } = await wh.query(`SELECT count(*) AS n FROM ${table.name} WHERE ${where}`);
+        const n = Number(rows[0]?.n ?? 0);
+        removed.set(table.name, n);
+        if (n === 0) continue;
+        const next = join(staging, table.name);
+        const keep = `SELECT * FROM ${table.name} WHERE NOT (${where})`;
+        if (!table.partition) mkdirSync(next);
+        await wh.connection.run(
+          table.partition
+            ? `COPY (${keep}) TO ${sqlString(next)} (FORMAT parquet, PARTITION_BY (dt))`
+            : `COPY (${keep}) TO ${sqlString(join(next, 'part-0.parquet'))} (FORMAT parquet)`,
+        );
+        swaps.push({ target: dir, next });
+      }
+    } finally {
+      await wh.close();
     }
+    await swapFolders(dataDir, swaps);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
   }
+  return removed;
 }
 
 function forgetOutbox(outbox: string, campaignId: string): void {

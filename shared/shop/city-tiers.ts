@@ -1,3 +1,5 @@
+import { sqlString } from '../segment/sql-literals.ts';
+
 /**
  * City tiers (城市等级) as the shops' reports use them: 1 = 一线, 2 = 新一线, 3 = 二线, 4 = 三线,
  * 5 = 四线及以下. One table for the sample shop (shared/shop/generate/reference-data.ts places customers in
@@ -96,6 +98,6 @@ export function cityTierSql(province: string, city: string): string {
 
 /** Creates the table `city_tiers(key, tier)` that cityTierSql reads. */
 export function cityTierTableSql(): string {
-  const rows = cityTierRows().map(([key, tier]) => `('${key.replaceAll("'", "''")}', ${tier})`);
+  const rows = cityTierRows().map(([key, tier]) => `(${sqlString(key)}, ${tier})`);
   return `CREATE OR REPLACE TEMP TABLE city_tiers AS SELECT * FROM (VALUES ${rows.join(', ')}) v(key, tier)`;
 }

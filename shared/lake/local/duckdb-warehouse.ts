@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { DataError } from '../../errors.ts';
+import { sqlString } from '../../segment/sql-literals.ts';
 import { analystViews } from '../analyst-views.ts';
 import { tableDir } from '../lake-paths.ts';
 import type { RepurchaseBenchmark } from '../shop-analyses.ts';
@@ -56,7 +57,7 @@ export function tableSource(dataDir: string, table: TableDef): string {
   if (!hasFiles) return `(${typed})`;
   const glob = table.partition ? `${dir}/*/*.parquet` : `${dir}/*.parquet`;
   const hive = table.partition ? `, hive_partitioning = true, hive_types = {'dt': VARCHAR}` : '';
-  return `(${typed} UNION ALL BY NAME SELECT * FROM read_parquet('${glob.replaceAll("'", "''")}', union_by_name = true${hive}))`;
+  return `(${typed} UNION ALL BY NAME SELECT * FROM read_parquet(${sqlString(glob)}, union_by_name = true${hive}))`;
 }
 
 /** Plain JS values for DuckDB's: BIGINT → number when safe, DECIMAL → number, TIMESTAMP → ISO string. */

@@ -4,6 +4,7 @@ import type { Campaign } from '../../campaign/campaign-schema.ts';
 import type { Clock } from '../../clock.ts';
 import type { AthenaWarehouse } from '../../lake/aws/athena-warehouse.ts';
 import type { TableDef } from '../../lake/tables.ts';
+import { sqlString } from '../../segment/sql-literals.ts';
 import type { AttributionModel, ResponseTableWriter, RewrittenTable } from '../response-table-writer.ts';
 import { responseTables } from '../response-tables.ts';
 
@@ -55,7 +56,7 @@ async function publishTable(
   const prefix = `${tablePrefix}computed=${now.toISOString().replace(/[-:.]/g, '')}/`;
   const location = `s3://${deps.bucket}/${prefix}`;
   const sql = `UNLOAD (${query})
-TO '${location}' WITH (format = 'PARQUET', compression = 'SNAPPY')`;
+TO ${sqlString(location)} WITH (format = 'PARQUET', compression = 'SNAPPY')`;
   const queryExecutionId = await deps.athena.start(sql);
   await deps.athena.waitFor(queryExecutionId, sql);
 

@@ -64,7 +64,7 @@ export async function generateShop(opts: GenerateOptions): Promise<GenerateResul
   const run = (sql: string) => db.run(sql);
   try {
     await run(`SET preserve_insertion_order = false`);
-    await run(`SET temp_directory = '${join(staging, 'tmp').replaceAll("'", "''")}'`);
+    await run(`SET temp_directory = ${sqlString(join(staging, 'tmp'))}`);
     await run(
       `CREATE MACRO u(purpose, k) AS (hash(${Math.trunc(opts.seed)}, purpose, k) % 1000000007)::DOUBLE / 1000000007.0`,
     );
@@ -127,11 +127,11 @@ export async function generateShop(opts: GenerateOptions): Promise<GenerateResul
     await run(`CREATE TABLE member_tiers AS ${memberTierSql(tiers, generatedOrders, tiersAsOf)}`);
     await mkdir(join(staging, 'customers'), { recursive: true });
     await run(
-      `COPY (${customersSql(baseTier(tiers))}) TO '${join(staging, 'customers', 'part-0.parquet')}' (FORMAT parquet)`,
+      `COPY (${customersSql(baseTier(tiers))}) TO ${sqlString(join(staging, 'customers', 'part-0.parquet'))} (FORMAT parquet)`,
     );
     await mkdir(join(staging, 'products'), { recursive: true });
     await run(
-      `COPY (${productsSql(start, opts.asOf)}) TO '${join(staging, 'products', 'part-0.parquet')}' (FORMAT parquet)`,
+      `COPY (${productsSql(start, opts.asOf)}) TO ${sqlString(join(staging, 'products', 'part-0.parquet'))} (FORMAT parquet)`,
     );
     const products = Number(
       (
@@ -170,7 +170,7 @@ async function copyPartitioned(
   chunk: number,
 ): Promise<number> {
   const result = await db.run(
-    `COPY (${select}) TO '${dir}' (FORMAT parquet, PARTITION_BY (dt), OVERWRITE_OR_IGNORE, FILENAME_PATTERN 'part-${chunk}-{i}')`,
+    `COPY (${select}) TO ${sqlString(dir)} (FORMAT parquet, PARTITION_BY (dt), OVERWRITE_OR_IGNORE, FILENAME_PATTERN 'part-${chunk}-{i}')`,
   );
   return Number(result.rowsChanged);
 }

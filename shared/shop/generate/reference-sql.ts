@@ -1,3 +1,4 @@
+import { sqlString } from '../../segment/sql-literals.ts';
 import { cityTier } from '../city-tiers.ts';
 import {
   ACQUISITION_CHANNELS,
@@ -10,8 +11,6 @@ import {
   SURNAMES,
   ZONE_LEAD_MONTHS,
 } from './reference-data.ts';
-
-const str = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /** Cumulative lower bounds for weighted picks by ASOF JOIN: [value, cum_lo] with cum_lo in [0, 1). */
 function cumulative<T>(items: readonly T[], weight: (t: T) => number): [T, number][] {
@@ -47,26 +46,27 @@ function zoneMonthly(
 /** CREATE TABLE statements for the sample shop's reference data. */
 export function referenceSql(): string[] {
   const provinces = cumulative(PROVINCES, (p) => p[1]).map(
-    ([[name, , cities], lo], i) => `(${i}, ${str(name)}, ${cities.length}, ${str(zoneOf(name))}, ${lo})`,
+    ([[name, , cities], lo], i) =>
+      `(${i}, ${sqlString(name)}, ${cities.length}, ${sqlString(zoneOf(name))}, ${lo})`,
   );
   const cities = PROVINCES.flatMap(([province, , list]) =>
     list.map((city, ci) => {
       const tier = cityTier(province, city);
       if (tier === null) throw new RangeError(`the sample shop's city ${city} has no tier in city-tiers.ts`);
-      return `(${str(province)}, ${ci}, ${str(city)}, ${tier}, ${OVERSEAS_TIME_ZONES[city] ? str(OVERSEAS_TIME_ZONES[city]) : 'NULL'})`;
+      return `(${sqlString(province)}, ${ci}, ${sqlString(city)}, ${tier}, ${OVERSEAS_TIME_ZONES[city] ? sqlString(OVERSEAS_TIME_ZONES[city]) : 'NULL'})`;
     }),
   );
   const acquisition = cumulative(ACQUISITION_CHANNELS, (a) => a[1]).map(
-    ([[name], lo]) => `(${str(name)}, ${lo})`,
+    ([[name], lo]) => `(${sqlString(name)}, ${lo})`,
   );
   const categories = CATEGORIES.map((c, i) => {
     const [m, d] = LINE_LAUNCH[c.season];
-    return `(${i}, ${str(c.code)}, ${str(c.label)}, ${str(c.season)}, ${c.basePrice}, ${c.maxQuantity}, ${m}, ${d}, ${str(c.partner)})`;
+    return `(${i}, ${sqlString(c.code)}, ${sqlString(c.label)}, ${sqlString(c.season)}, ${c.basePrice}, ${c.maxQuantity}, ${m}, ${d}, ${sqlString(c.partner)})`;
   });
   const catMonth = (['south', 'central', 'north'] as const).flatMap((zone) =>
     Array.from({ length: 12 }, (_, m) =>
       cumulative(CATEGORIES, (c) => zoneMonthly(c, zone, m)).map(
-        ([c, lo]) => `(${str(zone)}, ${m + 1}, ${str(c.code)}, ${lo})`,
+        ([c, lo]) => `(${sqlString(zone)}, ${m + 1}, ${sqlString(c.code)}, ${lo})`,
       ),
     ).flat(),
   );
@@ -76,6 +76,6 @@ export function referenceSql(): string[] {
     `CREATE TABLE acquisition AS SELECT * FROM (VALUES ${acquisition.join(', ')}) v(channel, cum_lo)`,
     `CREATE TABLE categories AS SELECT * FROM (VALUES ${categories.join(', ')}) v(cat_idx, code, label, season, base_price, max_qty, launch_month, launch_day, partner)`,
     `CREATE TABLE cat_month AS SELECT * FROM (VALUES ${catMonth.join(', ')}) v(zone, month, code, cum_lo)`,
-    `CREATE TABLE names AS SELECT [${SURNAMES.map(str).join(', ')}] AS surnames, [${GIVEN_NAMES.map(str).join(', ')}] AS given`,
+    `CREATE TABLE names AS SELECT [${SURNAMES.map(sqlString).join(', ')}] AS surnames, [${GIVEN_NAMES.map(sqlString).join(', ')}] AS given`,
   ];
 }

@@ -4,9 +4,11 @@ import { sqlString } from '../segment/sql-literals.ts';
  * City tiers (城市等级) as the shops' reports use them: 1 = 一线, 2 = 新一线, 3 = 二线, 4 = 三线,
  * 5 = 四线及以下. One table for the sample shop (shared/shop/generate/reference-data.ts places customers in
  * these cities) and for imports (the customer's city from the address sets customers.city_tier).
- * Tiers follow the commonly published city-business-attractiveness rankings (新一线城市研究所), rounded
- * to the sample shop's long-standing choices; a city not in the table has no tier (NULL), and an import
- * counts those. Overseas cities of the sample shop are tier 1, as it has always written them.
+ * Tiers 1 and 2 are the 4 一线 and the 15 新一线 cities of 第一财经·新一线城市研究所's 《2025新一线城市魅力
+ * 排行榜》 (published 2025-05-28: 成都, 杭州, 重庆, 武汉, 苏州, 西安, 南京, 长沙, 郑州, 天津, 合肥, 青岛, 东莞,
+ * 宁波, 佛山; 沈阳 and 无锡 are 二线 there). Tiers 3–5 follow the same ranking's lower bands as compiled for
+ * the sample shop and were not checked city by city against it. A city not in the table has no tier
+ * (NULL), and an import counts those. Overseas cities of the sample shop are tier 1, as it has always written them.
  */
 
 /** Tier → city names (without the 市 suffix). */
@@ -14,8 +16,8 @@ import { sqlString } from '../segment/sql-literals.ts';
 const BY_TIER: Record<1 | 2 | 3 | 4 | 5, readonly string[]> = {
   1: ['北京', '上海', '广州', '深圳', '香港', '新加坡', '洛杉矶', '伦敦', '悉尼'],
   2: ['成都', '杭州', '重庆', '苏州', '武汉', '西安', '南京', '长沙', '天津', '郑州', '东莞', '宁波', '青岛',
-    '合肥', '佛山', '沈阳'],
-  3: ['无锡', '昆明', '济南', '厦门', '福州', '温州', '哈尔滨', '石家庄', '大连', '南宁', '泉州', '金华',
+    '合肥', '佛山'],
+  3: ['沈阳', '无锡', '昆明', '济南', '厦门', '福州', '温州', '哈尔滨', '石家庄', '大连', '南宁', '泉州', '金华',
     '贵阳', '常州', '长春', '南昌', '南通', '嘉兴', '徐州', '惠州', '太原', '台州', '绍兴', '保定', '中山',
     '潍坊', '临沂', '珠海', '烟台', '兰州', '唐山', '洛阳', '汕头', '乌鲁木齐', '呼和浩特', '海口', '宜昌',
     '襄阳'],

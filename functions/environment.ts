@@ -34,6 +34,7 @@ import { DynamoDbWaveRunStore } from '../shared/delivery/wave-runs/aws/dynamodb-
 import { AthenaWarehouse } from '../shared/lake/aws/athena-warehouse.ts';
 import { FirehoseTableWriter } from '../shared/lake/aws/firehose-table-writer.ts';
 import { AthenaResponseTables } from '../shared/responses/aws/athena-response-tables.ts';
+import type { UploadedCallOutcomesDeps } from '../shared/responses/aws/s3-call-outcomes.ts';
 import type { LinkDeps } from '../shared/responses/follow-link.ts';
 import type { IngestDeps } from '../shared/responses/ingest-events.ts';
 
@@ -76,7 +77,7 @@ function setting(env: NodeJS.ProcessEnv, name: keyof typeof FUNCTION_ENV): strin
   return value;
 }
 
-/** Athena in the stack's workgroup and database: the warehouse of launch-wave, plan-wave, api and attribute. */
+/** Athena in the stack's workgroup and database: the warehouse of launch-wave, plan-wave, api, attribute and record-call-outcomes. */
 function athenaFromEnvironment(env: NodeJS.ProcessEnv): AthenaWarehouse {
   return new AthenaWarehouse({
     client: new AthenaClient({}),
@@ -183,6 +184,20 @@ export function ingestFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ing
       deliveryStreamName: setting(env, 'suppressionsStream'),
     }),
     contacts: contactsOf(env, new DynamoDBClient({})),
+  };
+}
+
+/**
+ * record-call-outcomes: the lake bucket (the uploaded sheets, their reports), Athena (is each row a call
+ * that was made, recorded already?) and the response writes of ingest-events.
+ */
+export function recordCallsFromEnvironment(env: NodeJS.ProcessEnv = process.env): UploadedCallOutcomesDeps {
+  return {
+    ...ingestFromEnvironment(env),
+    warehouse: athenaFromEnvironment(env),
+    s3: new S3Client({}),
+    bucket: setting(env, 'lakeBucket'),
+    clock: systemClock,
   };
 }
 

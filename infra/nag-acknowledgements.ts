@@ -36,7 +36,7 @@ export function nagAcknowledgements(stack: CampaignStack): { id: string; reason:
     {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       reason:
-        "CDK's own provider functions (BucketDeployment, AwsCustomResource) use the AWS managed basic execution role: logs only",
+        "CDK's own provider functions (BucketDeployment, AwsCustomResource, the bucket notifications handler) use the AWS managed basic execution role: logs only",
     },
     {
       id: 'AwsSolutions-L1',
@@ -61,6 +61,14 @@ export function nagAcknowledgements(stack: CampaignStack): { id: string; reason:
     iam5(
       `Resource::${lake}/call-list-dial/*`,
       'send-batches writes each call-list file with full numbers under call-list-dial/; only the CallListDialer role reads them',
+    ),
+    iam5(
+      `Resource::${lake}/call-outcomes/*`,
+      'staff upload filled call lists under call-outcomes/ with names of their own (the CallOutcomeRecorder role); record-call-outcomes reads each one it is notified of',
+    ),
+    iam5(
+      `Resource::${lake}/call-outcomes-results/*`,
+      "record-call-outcomes writes each upload's report and rejects under call-outcomes-results/ by the upload's name; the CallOutcomeRecorder role reads them",
     ),
     iam5(
       `Resource::${lake}/lake/*`,

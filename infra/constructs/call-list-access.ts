@@ -5,6 +5,27 @@ import { Construct } from 'constructs';
 import { CALL_LIST_DIAL_PREFIX, CALL_LIST_PREFIX } from '../../shared/delivery/senders/aws/s3-call-list.ts';
 
 /**
+ * A role for staff: trusting the account (its administrators give `sts:AssumeRole` on it to the people
+ * who need it), sessions of an hour at most, these grants only, and its ARN a stack output
+ * (`<name>Role`).
+ */
+export function staffRole(
+  scope: Construct,
+  name: string,
+  description: string,
+  statements: PolicyStatement[],
+): Role {
+  const r = new Role(scope, name, {
+    assumedBy: new AccountRootPrincipal(),
+    description,
+    maxSessionDuration: Duration.hours(1),
+  });
+  for (const s of statements) r.addToPolicy(s);
+  new CfnOutput(Stack.of(scope), `${name}Role`, { value: r.roleArn });
+  return r;
+}
+
+/**
  * Who may read the call lists (shared/delivery/senders/aws/s3-call-list.ts): two roles, each the only
  * grant on its prefix of the lake bucket. `CallListReader` reads `call-list/` (the phone masked);
  * `CallListDialer` reads `call-list-dial/` (full numbers), for the staff allowed to dial. Both trust the
@@ -13,7 +34,7 @@ import { CALL_LIST_DIAL_PREFIX, CALL_LIST_PREFIX } from '../../shared/delivery/s
  *
  * The bucket's policy denies reading the numbers to every principal but the dialer role, so no broader
  * grant can reach them: not an administrator's, not CDK's deployment helper's (BucketDeployment grants
- * its function the whole destination bucket).
+ * its function the whole destination bucket). The way back, staff uploading the filled lists, is call-outcomes.ts.
  */
 export class CallListAccess extends Construct {
   readonly reader: Role;
@@ -21,29 +42,18 @@ export class CallListAccess extends Construct {
 
   constructor(scope: Construct, id: string, props: { bucket: Bucket }) {
     super(scope, id);
-    const stack = Stack.of(this);
-    const role = (name: string, prefix: string, description: string) => {
-      const r = new Role(this, name, {
-        assumedBy: new AccountRootPrincipal(),
-        description,
-        maxSessionDuration: Duration.hours(1),
-      });
-      r.addToPolicy(
+    const role = (name: string, prefix: string, description: string) =>
+      staffRole(this, name, description, [
         new PolicyStatement({
           actions: ['s3:GetObject'],
           resources: [props.bucket.arnForObjects(`${prefix}*`)],
         }),
-      );
-      r.addToPolicy(
         new PolicyStatement({
           actions: ['s3:ListBucket'],
           resources: [props.bucket.bucketArn],
           conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
         }),
-      );
-      new CfnOutput(stack, `${name}Role`, { value: r.roleArn });
-      return r;
-    };
+      ]);
     this.reader = role(
       'CallListReader',
       CALL_LIST_PREFIX,

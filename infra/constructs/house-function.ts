@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -117,6 +118,27 @@ export class HouseFunction extends NodejsFunction {
   useStream(setting: Setting, stream: LakeStream): this {
     stream.grantPutRecords(this);
     return this.useSetting(setting, stream.streamName);
+  }
+
+  /**
+   * Objects of the lake bucket by prefix: the bucket's name, `s3:GetObject` on the objects under `read`
+   * and `s3:PutObject` on those under `write` — those two actions only (CDK's grantRead and grantPut add
+   * listing, tagging, retention and aborting).
+   */
+  useLakeObjects(bucket: IBucket, access: { read: string; write: string }): this {
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [bucket.arnForObjects(`${access.read}*`)],
+      }),
+    );
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: [bucket.arnForObjects(`${access.write}*`)],
+      }),
+    );
+    return this.useSetting('lakeBucket', bucket.bucketName);
   }
 
   /** The campaigns deployed with the stack: the lake bucket and the object's key, and reading that object. */

@@ -14,6 +14,11 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { ATTRIBUTION, EVENTS, LIFT, SUPPRESSIONS } from '../../shared/lake/tables.ts';
+import {
+  CALL_OUTCOME_RESULTS_PREFIX,
+  CALL_OUTCOMES_PREFIX,
+} from '../../shared/responses/aws/s3-call-outcomes.ts';
+import { CallOutcomeUploads } from './call-outcomes.ts';
 import { type DataLake, useAthenaQueries } from './data-lake.ts';
 import { CAMPAIGNS_KEY } from './delivery.ts';
 import { CONTACT_STORE_ACTIONS, HouseFunction } from './house-function.ts';
@@ -37,6 +42,8 @@ export interface ResponsesProps {
 
 export const INGEST_TIMEOUT = Duration.minutes(1);
 export const LINKS_TIMEOUT = Duration.seconds(10);
+/** A filled call list of a few thousand rows: a few Athena queries, then the writes. */
+export const RECORD_CALLS_TIMEOUT = Duration.minutes(5);
 
 /** The tables the attribute job rewrites (shared/responses/response-tables.ts). */
 const DERIVED_TABLES = [ATTRIBUTION.name, LIFT.name];
@@ -74,7 +81,8 @@ const SES_DETAIL_TYPES = [
  * complaints and unsubscribes to the contact store and the suppressions table at once). SNS SMS delivery
  * receipts reach the same function from SNS's delivery-status log groups. The click and unsubscribe
  * links are served by the links function behind an HTTP API (`GET|POST /{code}`); point the link base's
- * domain at it. The attribute function rewrites the attribution and lift tables every night.
+ * domain at it. The attribute function rewrites the attribution and lift tables every night. Filled call
+ * lists uploaded under `call-outcomes/` are recorded by record-call-outcomes (call-outcomes.ts).
  */
 export class Responses extends Construct {
   readonly eventsStream: LakeStream;
@@ -85,6 +93,8 @@ export class Responses extends Construct {
   readonly linksApi: HttpApi;
   readonly configurationSet: ConfigurationSet;
   readonly attribute: HouseFunction;
+  readonly recordCallOutcomes: HouseFunction;
+  readonly callOutcomes: CallOutcomeUploads;
 
   constructor(scope: Construct, id: string, props: ResponsesProps) {
     super(scope, id);
@@ -107,6 +117,20 @@ export class Responses extends Construct {
     )
       .useTable('linksTable', state.links, 'dynamodb:GetItem')
       .useSecret('linkSecretArn', props.linkSecret);
+
+    // Filled call lists uploaded by staff: read the upload, check the calls in Athena, write the outcomes
+    // as the other responses are written, and the report next to the upload.
+    this.recordCallOutcomes = withResponseWrites(
+      new HouseFunction(this, 'RecordCallOutcomes', {
+        handler: 'record-call-outcomes',
+        timeout: RECORD_CALLS_TIMEOUT,
+      }),
+    ).useLakeObjects(lake.bucket, { read: CALL_OUTCOMES_PREFIX, write: CALL_OUTCOME_RESULTS_PREFIX });
+    useAthenaQueries(lake, this.recordCallOutcomes);
+    this.callOutcomes = new CallOutcomeUploads(this, 'CallOutcomes', {
+      bucket: lake.bucket,
+      fn: this.recordCallOutcomes,
+    });
 
     // SES → EventBridge (default bus) → queue → ingest-events, in batches.
     this.configurationSet = new ConfigurationSet(this, 'EmailEvents', {
@@ -250,6 +274,7 @@ export class Responses extends Construct {
       IngestEvents: this.ingestEvents,
       Links: this.links,
       Attribute: this.attribute,
+      RecordCallOutcomes: this.recordCallOutcomes,
     })) {
       new Alarm(this, `${name}ErrorsAlarm`, {
         alarmDescription: `${name} invocations failed`,

@@ -102,3 +102,132 @@ describe('call lists on AWS (CDK)', () => {
     expect(writers.map((p) => p.roles)).toEqual([expect.stringContaining('DeliverySendBatches')]);
   });
 });
+
+/**
+ * The way back: staff upload the filled list under call-outcomes/ through a role of their own, the upload
+ * invokes record-call-outcomes, which reads it and writes the report under call-outcomes-results/.
+ */
+describe('call outcomes back in on AWS (CDK)', () => {
+  const recorderRole = roleId('ResponsesCallOutcomesCallOutcomeRecorder');
+  const fnId =
+    Object.keys(resources).find(
+      (k) =>
+        resources[k]?.Type === 'AWS::Lambda::Function' &&
+        JSON.stringify(resources[k]?.Properties.Environment).includes('"record-call-outcomes"'),
+    ) ?? 'no record-call-outcomes function';
+  const fnRole = String(
+    (resources[fnId]?.Properties.Role as { 'Fn::GetAtt'?: string[] })?.['Fn::GetAtt']?.[0],
+  );
+  const lake = Object.keys(resources).find((k) => /^DataLake[0-9A-F]{8}$/.test(k)) ?? 'no lake bucket';
+  /** A statement as [actions, the object prefix of the lake bucket it names (or its resources)]. */
+  const summary = (s: Statement) => {
+    const text = JSON.stringify(s.Resource);
+    const prefix = /"(\/[^"]*\*)"/.exec(text)?.[1];
+    return [actions(s).sort().join(' '), text.includes(`"${lake}"`) && prefix ? `lake${prefix}` : 'other'];
+  };
+
+  it('invokes record-call-outcomes on each .csv created under call-outcomes/ (not on its reports under call-outcomes-results/)', () => {
+    const notifications = Object.values(resources).filter((r) => r.Type === 'Custom::S3BucketNotifications');
+    expect(
+      notifications.map((n) => [n.Properties.BucketName, n.Properties.NotificationConfiguration]),
+    ).toEqual([
+      [
+        { Ref: lake },
+        {
+          LambdaFunctionConfigurations: [
+            {
+              Events: ['s3:ObjectCreated:*'],
+              Filter: {
+                Key: {
+                  FilterRules: [
+                    { Name: 'suffix', Value: '.csv' },
+                    { Name: 'prefix', Value: 'call-outcomes/' },
+                  ],
+                },
+              },
+              LambdaFunctionArn: { 'Fn::GetAtt': [fnId, 'Arn'] },
+            },
+          ],
+        },
+      ],
+    ]);
+    const invoke = Object.values(resources).filter(
+      (r) =>
+        r.Type === 'AWS::Lambda::Permission' &&
+        JSON.stringify(r.Properties.FunctionName).includes(`"${fnId}"`),
+    );
+    expect(invoke.map((p) => [p.Properties.Principal, p.Properties.SourceArn])).toEqual([
+      ['s3.amazonaws.com', { 'Fn::GetAtt': [lake, 'Arn'] }],
+    ]);
+  });
+
+  it('lets the function read the uploads and write the reports, Athena and the response writes, nothing else of the bucket', () => {
+    const grants = statementsOf(fnRole).map(summary);
+    expect(grants.filter(([, where]) => where !== 'other').sort()).toEqual(
+      [
+        ['s3:GetObject', 'lake/call-outcomes/*'],
+        ['s3:PutObject', 'lake/call-outcomes-results/*'],
+        // Athena reads the lake tables (useAthenaQueries, as every function that queries).
+        ['s3:GetBucket* s3:GetObject* s3:List*', 'lake/lake/*'],
+      ].sort(),
+    );
+    expect([...new Set(statementsOf(fnRole).flatMap(actions))].sort()).toEqual(
+      [
+        'athena:GetQueryExecution',
+        'athena:GetQueryResults',
+        'athena:StartQueryExecution',
+        'athena:StopQueryExecution',
+        'dynamodb:GetItem',
+        'dynamodb:UpdateItem',
+        'firehose:PutRecordBatch',
+        'glue:GetDatabase',
+        'glue:GetPartitions',
+        'glue:GetTable',
+        'glue:GetTables',
+        's3:Abort*',
+        's3:DeleteObject*',
+        's3:GetBucket*',
+        's3:GetObject',
+        's3:GetObject*',
+        's3:List*',
+        's3:PutObject',
+        's3:PutObjectLegalHold',
+        's3:PutObjectRetention',
+        's3:PutObjectTagging',
+        's3:PutObjectVersionTagging',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ].sort(),
+    );
+  });
+
+  it('gives staff the CallOutcomeRecorder role: upload under call-outcomes/, read the reports, nothing else', () => {
+    expect(statementsOf(recorderRole).map(summary)).toEqual([
+      ['s3:PutObject', 'lake/call-outcomes/*'],
+      ['s3:GetObject', 'lake/call-outcomes-results/*'],
+    ]);
+    const trust = JSON.stringify(resources[recorderRole]?.Properties.AssumeRolePolicyDocument);
+    expect(trust).toContain(':root');
+    expect(resources[recorderRole]?.Properties.MaxSessionDuration).toBe(3600);
+    expect(template.toJSON().Outputs.CallOutcomeRecorderRole).toEqual({
+      Value: { 'Fn::GetAtt': [recorderRole, 'Arn'] },
+    });
+  });
+
+  it('denies reading the uploads (a filled dialling export has full numbers) to every principal but the function', () => {
+    const denies = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::S3::BucketPolicy')
+      .flatMap(
+        (r) =>
+          (r.Properties.PolicyDocument as { Statement: (Statement & { Principal: unknown })[] }).Statement,
+      )
+      .filter((s) => s.Effect === 'Deny' && JSON.stringify(s.Resource).includes('/call-outcomes/*'));
+    expect(denies.map((s) => [s.Principal, actions(s).sort(), s.Condition])).toEqual([
+      [
+        { AWS: '*' },
+        ['s3:GetObject', 's3:GetObjectVersion'],
+        { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [fnRole, 'Arn'] } } },
+      ],
+    ]);
+  });
+});

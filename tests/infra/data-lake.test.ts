@@ -56,6 +56,33 @@ describe('data lake construct', () => {
     }
   });
 
+  it('has the loyalty data the points predicate, {{ customer.points }} and member tiers read on Athena', () => {
+    // Rebuilt by `campaign data import` and copied to the lake bucket (docs/deploy.md step 5): one
+    // unpartitioned table under lake/points_ledger/, and the customers' member tier.
+    template.hasResourceProperties('AWS::Glue::Table', {
+      TableInput: Match.objectLike({
+        Name: 'points_ledger',
+        PartitionKeys: [],
+        StorageDescriptor: Match.objectLike({
+          Location: { 'Fn::Join': ['', ['s3://', Match.anyValue(), '/lake/points_ledger/']] },
+          Columns: Match.arrayWith([
+            Match.objectLike({ Name: 'customer_id', Type: 'string' }),
+            Match.objectLike({ Name: 'points', Type: 'bigint' }),
+            Match.objectLike({ Name: 'occurred_at', Type: 'timestamp' }),
+          ]),
+        }),
+      }),
+    });
+    template.hasResourceProperties('AWS::Glue::Table', {
+      TableInput: Match.objectLike({
+        Name: 'customers',
+        StorageDescriptor: Match.objectLike({
+          Columns: Match.arrayWith([Match.objectLike({ Name: 'member_tier', Type: 'string' })]),
+        }),
+      }),
+    });
+  });
+
   it('projects the dt partitions of orders and order_items by month', () => {
     for (const name of ['orders', 'order_items']) {
       template.hasResourceProperties('AWS::Glue::Table', {

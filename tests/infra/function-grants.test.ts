@@ -12,6 +12,7 @@ import {
   launchingFromEnvironment,
   linksFromEnvironment,
   planningFromEnvironment,
+  recordCallsFromEnvironment,
   sendingFromEnvironment,
 } from '../../functions/environment.ts';
 import { loadShopPolicy } from '../helpers/delivery-harness.ts';
@@ -124,6 +125,8 @@ describe('each function’s settings and grants (CDK)', () => {
       'ingest-events': responses.sort(),
       links: [...responses, 'LINKS_TABLE', 'LINK_SECRET_ARN'].sort(),
       attribute: [...campaigns, ...athena].sort(),
+      // The uploaded call lists are in the lake bucket: its name, with no campaigns.
+      'record-call-outcomes': [...responses, ...athena, 'LAKE_BUCKET'].sort(),
       api: [
         ...campaigns,
         ...athena,
@@ -150,7 +153,15 @@ describe('each function’s settings and grants (CDK)', () => {
         .map((f) => f.service)
         .sort(),
     ).toEqual(['links', 'send-batches']);
-    for (const service of ['plan-wave', 'launch-wave', 'dead-letters', 'ingest-events', 'api', 'attribute'])
+    for (const service of [
+      'plan-wave',
+      'launch-wave',
+      'dead-letters',
+      'ingest-events',
+      'api',
+      'attribute',
+      'record-call-outcomes',
+    ])
       expect(JSON.stringify(fn(service).statements), service).not.toContain('secretsmanager');
   });
 
@@ -178,6 +189,12 @@ describe('each function’s settings and grants (CDK)', () => {
       'AWS::SQS::Queue',
       'AWS::SQS::Queue',
     ]);
+    // Recording call outcomes: the contact store and the events and suppressions streams, as ingest-events.
+    expect(types('record-call-outcomes')).toEqual([
+      'AWS::DynamoDB::Table',
+      'AWS::KinesisFirehose::DeliveryStream',
+      'AWS::KinesisFirehose::DeliveryStream',
+    ]);
   });
 
   describe('each function’s adapters build from the settings it is given, reading every one', () => {
@@ -201,6 +218,7 @@ describe('each function’s settings and grants (CDK)', () => {
       links: linksFromEnvironment,
       attribute: attributeFromEnvironment,
       api: apiFromEnvironment,
+      'record-call-outcomes': recordCallsFromEnvironment,
     };
 
     it.each(functions.map((f) => [f.service, f] as const))('%s', async (service, f) => {

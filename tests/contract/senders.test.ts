@@ -288,8 +288,8 @@ interface StaffRow {
 }
 const sheetRows = (csv: string): StaffRow[] =>
   (parse(csv, { bom: true, columns: true }) as Record<string, string>[]).map((r) => ({
-    sendId: r['发送编号'] ?? '',
-    phone: r['手机'] ?? '',
+    sendId: r.发送编号 ?? '',
+    phone: r.手机 ?? '',
   }));
 
 type CallList = Made<CallListWriter> & {

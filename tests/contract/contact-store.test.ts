@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { FrequencyCap } from '../../shared/campaign/contact-policy-schema.ts';
 import { DynamoDbContactStore } from '../../shared/delivery/contact-policy/aws/dynamodb-contact-store.ts';
 import {
@@ -15,6 +15,7 @@ import {
 } from '../../shared/delivery/contact-policy/claim.ts';
 import type { ContactStore } from '../../shared/delivery/contact-policy/contact-store.ts';
 import { JournalContactStore } from '../../shared/delivery/contact-policy/local/journal-contact-store.ts';
+import { type ContractAdapter, contractSuite, type Made } from '../helpers/contract-suite.ts';
 import { startDynalite } from '../helpers/dynalite.ts';
 
 const CAPS: FrequencyCap[] = [
@@ -35,36 +36,29 @@ const req = (over: Partial<ClaimRequest> & { sendId: string }): ClaimRequest => 
   ...over,
 });
 
-/** One suite, every adapter of the port: the embedded SQLite store and DynamoDB through dynalite. */
-const adapters: [string, () => Promise<{ store: ContactStore; stop: () => Promise<void> }>][] = [
-  [
-    'journal (embedded)',
-    async () => {
+/** One suite, every adapter of the port: the embedded journal store and DynamoDB through dynalite. */
+const adapters: ContractAdapter<Made<ContactStore>>[] = [
+  {
+    name: 'journal (embedded)',
+    make: async () => {
       const store = new JournalContactStore(join(mkdtempSync(join(tmpdir(), 'contacts-')), 'contacts'));
-      return { store, stop: () => store.close() };
+      return { port: store, stop: () => store.close() };
     },
-  ],
-  [
-    'dynamodb (dynalite)',
-    async () => {
+  },
+  {
+    name: 'dynamodb (dynalite)',
+    make: async () => {
       const ddb = await startDynalite('contacts');
       const store = new DynamoDbContactStore({ client: ddb.client, tableName: 'contacts' });
-      return { store, stop: ddb.stop };
+      return { port: store, stop: ddb.stop };
     },
-  ],
+  },
 ];
 
-describe.each(adapters)('contact store contract: %s', (_name, make) => {
-  let store: ContactStore;
-  let stop: () => Promise<void>;
+contractSuite('contact store', adapters, (made) => {
+  const store = () => made().port;
   const claim = async (r: ClaimRequest): Promise<ClaimResult> =>
-    (await store.apply([claimChange(r)]))[0] as ClaimResult;
-  beforeAll(async () => {
-    ({ store, stop } = await make());
-  });
-  afterAll(async () => {
-    await stop();
-  });
+    (await store().apply([claimChange(r)]))[0] as ClaimResult;
 
   it('claims a first send, and the same send id again is a duplicate', async () => {
     expect(await claim(req({ sendId: 'd11/w1/c1' }))).toEqual({ kind: 'claimed' });
@@ -141,11 +135,11 @@ describe.each(adapters)('contact store contract: %s', (_name, make) => {
     const transactional = { customerId: 'c6', category: 'transactional' as const, caps: [] };
     for (const sendId of sends)
       expect(await claim(req({ sendId, ...transactional }))).toEqual({ kind: 'claimed' });
-    await store.apply([
+    await store().apply([
       markChange('c6', 'd11/w3/c6', 'sent', T0),
       markChange('c6', 'd11/w4/c6', 'failed', T0),
     ]);
-    const again = await store.apply(sends.map((sendId) => claimChange(req({ sendId, ...transactional }))));
+    const again = await store().apply(sends.map((sendId) => claimChange(req({ sendId, ...transactional }))));
     expect(again).toEqual([
       { kind: 'duplicate', state: 'sent' },
       { kind: 'duplicate', state: 'failed' },
@@ -157,7 +151,7 @@ describe.each(adapters)('contact store contract: %s', (_name, make) => {
     const oneAMonth = [{ ...(CAPS[0] as FrequencyCap), max: 1 }];
     const preheatAt = new Date('2026-10-25T02:00:00Z');
     const d11At = new Date('2026-11-10T16:00:00Z');
-    await store.apply([
+    await store().apply([
       reserveChange(
         'c7',
         {
@@ -184,8 +178,8 @@ describe.each(adapters)('contact store contract: %s', (_name, make) => {
       kind: 'claimed',
     });
     // Released (the wave was cancelled), the place is free for the next claim of a lower priority wave.
-    await store.apply([releaseChange('c8', 'd11/main', preheatAt)]);
-    await store.apply([
+    await store().apply([releaseChange('c8', 'd11/main', preheatAt)]);
+    await store().apply([
       reserveChange(
         'c8',
         {
@@ -206,7 +200,7 @@ describe.each(adapters)('contact store contract: %s', (_name, make) => {
   });
 
   it('suppresses opted-out channels for every category, and "any" for every channel', async () => {
-    await store.apply([
+    await store().apply([
       suppressChange('c9', 'sms', 'opt-out', T0),
       suppressChange('c10', 'any', 'complained', T0),
     ]);
@@ -274,7 +268,7 @@ describe.each(adapters)('contact store contract: %s', (_name, make) => {
     const customers = Array.from({ length: 15 }, (_, i) => `w${i}`);
     // Four workers, each a batch of claims for both waves, two of them redeliveries of the others.
     const worker = (wave: string) =>
-      store.apply(
+      store().apply(
         customers.map((customerId) => claimChange(req({ customerId, sendId: `d11/${wave}/${customerId}` }))),
       );
     const results = (await Promise.all([worker('a'), worker('b'), worker('a'), worker('b')])).flat();

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { DynamoDbLinkStore } from '../../shared/delivery/links/aws/dynamodb-link-store.ts';
 import type { LinkStore } from '../../shared/delivery/links/link-store.ts';
 import { JournalLinkStore } from '../../shared/delivery/links/local/journal-link-store.ts';
@@ -9,26 +9,26 @@ import { LinkIssuer, resolveLink } from '../../shared/delivery/links/short-links
 import { DynamoDbWaveRunStore } from '../../shared/delivery/wave-runs/aws/dynamodb-wave-run-store.ts';
 import { JournalWaveRunStore } from '../../shared/delivery/wave-runs/local/journal-wave-run-store.ts';
 import type { WaveRun, WaveRunStore } from '../../shared/delivery/wave-runs/wave-run-store.ts';
+import { type ContractAdapter, contractSuite, type Made } from '../helpers/contract-suite.ts';
 import { startDynalite } from '../helpers/dynalite.ts';
 
 const tmp = (name: string) => join(mkdtempSync(join(tmpdir(), `${name}-`)), name);
-type Made<T> = () => Promise<{ store: T; stop: () => Promise<void> }>;
 
-const runStores: [string, Made<WaveRunStore>][] = [
-  [
-    'journal (embedded)',
-    async () => {
+const runStores: ContractAdapter<Made<WaveRunStore>>[] = [
+  {
+    name: 'journal (embedded)',
+    make: async () => {
       const store = new JournalWaveRunStore(tmp('runs'));
-      return { store, stop: () => store.close() };
+      return { port: store, stop: () => store.close() };
     },
-  ],
-  [
-    'dynamodb (dynalite)',
-    async () => {
+  },
+  {
+    name: 'dynamodb (dynalite)',
+    make: async () => {
       const ddb = await startDynalite('runs', { sortKey: true });
-      return { store: new DynamoDbWaveRunStore({ client: ddb.client, tableName: 'runs' }), stop: ddb.stop };
+      return { port: new DynamoDbWaveRunStore({ client: ddb.client, tableName: 'runs' }), stop: ddb.stop };
     },
-  ],
+  },
 ];
 
 const run = (campaignId: string, waveId: string, over: Partial<WaveRun> = {}): WaveRun => ({
@@ -45,71 +45,65 @@ const run = (campaignId: string, waveId: string, over: Partial<WaveRun> = {}): W
   ...over,
 });
 
-describe.each(runStores)('wave-run store contract: %s', (_name, make) => {
-  let store: WaveRunStore;
-  let stop: () => Promise<void>;
-  beforeAll(async () => ({ store, stop } = await make()));
-  afterAll(async () => stop());
+contractSuite('wave-run store', runStores, (made) => {
+  const store = () => made().port;
 
   it('keeps one run per (campaign, wave), lists a campaign’s runs and clears them', async () => {
-    expect(await store.get('d11', 'w1')).toBeNull();
-    await store.put(run('d11', 'w1'));
-    await store.put(run('d11', 'w1', { state: 'sending', audience: 120, batches: 3 }));
-    await store.put(run('d11', 'w2'));
-    await store.put(run('other', 'w1'));
-    expect(await store.get('d11', 'w1')).toMatchObject({ state: 'sending', audience: 120, batches: 3 });
-    expect((await store.list('d11')).map((r) => r.waveId).sort()).toEqual(['w1', 'w2']);
-    await store.clear('d11');
-    expect(await store.list('d11')).toEqual([]);
-    expect(await store.get('other', 'w1')).not.toBeNull();
+    expect(await store().get('d11', 'w1')).toBeNull();
+    await store().put(run('d11', 'w1'));
+    await store().put(run('d11', 'w1', { state: 'sending', audience: 120, batches: 3 }));
+    await store().put(run('d11', 'w2'));
+    await store().put(run('other', 'w1'));
+    expect(await store().get('d11', 'w1')).toMatchObject({ state: 'sending', audience: 120, batches: 3 });
+    expect((await store().list('d11')).map((r) => r.waveId).sort()).toEqual(['w1', 'w2']);
+    await store().clear('d11');
+    expect(await store().list('d11')).toEqual([]);
+    expect(await store().get('other', 'w1')).not.toBeNull();
   });
 
   it('claims the planning of one audience query once: held while leased, again once the lease ran out, never after it is done', async () => {
     const at = (minute: number) => new Date(Date.UTC(2026, 10, 11, 0, minute));
     const lease = (minute: number) => ({ now: at(minute), until: at(minute + 15) });
-    await store.put(run('p', 'w1'));
+    await store().put(run('p', 'w1'));
     // Two deliveries of the same event at once: one wins.
     const both = await Promise.all([
-      store.claimPlanning('p', 'q-1', lease(0)),
-      store.claimPlanning('p', 'q-1', lease(0)),
+      store().claimPlanning('p', 'q-1', lease(0)),
+      store().claimPlanning('p', 'q-1', lease(0)),
     ]);
     expect(both.sort()).toEqual(['claimed', 'in-progress']);
-    expect(await store.claimPlanning('p', 'q-1', lease(14))).toBe('in-progress');
+    expect(await store().claimPlanning('p', 'q-1', lease(14))).toBe('in-progress');
     // The holder died (its invocation timed out) without finishing: the retry may plan.
-    expect(await store.claimPlanning('p', 'q-1', lease(16))).toBe('claimed');
-    await store.finishPlanning('p', 'q-1');
-    expect(await store.claimPlanning('p', 'q-1', lease(60))).toBe('done');
-    expect(await store.claimPlanning('p', 'q-1', lease(24 * 60))).toBe('done');
+    expect(await store().claimPlanning('p', 'q-1', lease(16))).toBe('claimed');
+    await store().finishPlanning('p', 'q-1');
+    expect(await store().claimPlanning('p', 'q-1', lease(60))).toBe('done');
+    expect(await store().claimPlanning('p', 'q-1', lease(24 * 60))).toBe('done');
     // Another query execution (the wave launched again) is claimed on its own; claims are not runs.
-    expect(await store.claimPlanning('p', 'q-2', lease(60))).toBe('claimed');
-    expect((await store.list('p')).map((r) => r.waveId)).toEqual(['w1']);
-    await store.clear('p');
-    expect(await store.claimPlanning('p', 'q-1', lease(61))).toBe('claimed');
+    expect(await store().claimPlanning('p', 'q-2', lease(60))).toBe('claimed');
+    expect((await store().list('p')).map((r) => r.waveId)).toEqual(['w1']);
+    await store().clear('p');
+    expect(await store().claimPlanning('p', 'q-1', lease(61))).toBe('claimed');
   });
 });
 
-const linkStores: [string, Made<LinkStore>][] = [
-  [
-    'journal (embedded)',
-    async () => {
+const linkStores: ContractAdapter<Made<LinkStore>>[] = [
+  {
+    name: 'journal (embedded)',
+    make: async () => {
       const store = new JournalLinkStore(tmp('links'));
-      return { store, stop: () => store.close() };
+      return { port: store, stop: () => store.close() };
     },
-  ],
-  [
-    'dynamodb (dynalite)',
-    async () => {
+  },
+  {
+    name: 'dynamodb (dynalite)',
+    make: async () => {
       const ddb = await startDynalite('links');
-      return { store: new DynamoDbLinkStore({ client: ddb.client, tableName: 'links' }), stop: ddb.stop };
+      return { port: new DynamoDbLinkStore({ client: ddb.client, tableName: 'links' }), stop: ddb.stop };
     },
-  ],
+  },
 ];
 
-describe.each(linkStores)('link store contract: %s', (_name, make) => {
-  let store: LinkStore;
-  let stop: () => Promise<void>;
-  beforeAll(async () => ({ store, stop } = await make()));
-  afterAll(async () => stop());
+contractSuite('link store', linkStores, (made) => {
+  const store = () => made().port;
   const SECRET = 'contract-secret-0123456789';
   const NOW = new Date('2026-11-11T00:00:00Z');
 
@@ -118,13 +112,13 @@ describe.each(linkStores)('link store contract: %s', (_name, make) => {
     const records = Array.from({ length: 60 }, (_, i) =>
       issuer.issue(`d11/w1/c${i}`, 'https://shop.example/d11', NOW, 'email'),
     ).flatMap((l) => l.records);
-    await store.put(records);
+    await store().put(records);
     for (const r of [records[0], records[59], records[119]]) {
       if (!r) throw new Error('missing');
-      const got = await resolveLink(store, SECRET, r.code, NOW);
+      const got = await resolveLink(store(), SECRET, r.code, NOW);
       expect(got).toEqual({ ok: true, link: r });
     }
-    expect(await store.get('ZZZZZZZZZZ')).toBeNull();
+    expect(await store().get('ZZZZZZZZZZ')).toBeNull();
   });
 
   it('keeps the sku of a product link (a colon or Chinese in it included) and resolves it to that product', async () => {
@@ -134,9 +128,9 @@ describe.each(linkStores)('link store contract: %s', (_name, make) => {
       { sku: '羽绒服:2026W-03', url: 'https://shop.example/item?id=羽绒服&a=1' },
     ];
     const { records } = issuer.issue('d11/w1/c1', 'https://shop.example/d11', NOW, 'sms', products);
-    await store.put(records);
+    await store().put(records);
     for (const r of records)
-      expect(await resolveLink(store, SECRET, r.code, NOW)).toEqual({ ok: true, link: r });
+      expect(await resolveLink(store(), SECRET, r.code, NOW)).toEqual({ ok: true, link: r });
     expect(records.map((r) => [r.sku, r.target])).toEqual([
       [null, 'https://shop.example/d11'],
       ['coat-2026A-07', 'https://shop.example/coat'],

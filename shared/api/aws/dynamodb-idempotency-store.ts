@@ -42,7 +42,8 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
             expiresAt: { N: String(expiresAt) },
             ttl: { N: String(Math.floor(expiresAt / 1000)) },
           },
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          // Expired exactly when `get` stops finding it (expiresAt <= now): a key get reports free takes the put.
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
           ExpressionAttributeValues: { ':now': { N: String(this.#o.clock.now().getTime()) } },
         }),
       );

@@ -85,6 +85,8 @@ export class LocalQueue implements QueueProducer {
   }
 
   async send(bodies: readonly string[], options: SendOptions = {}): Promise<void> {
+    // Every body is checked before any is held: a call with one too large enqueues none (as on SQS).
+    for (const body of bodies) assertMessageSize(body);
     const max = this.#o.maxVisible;
     if (max && this.#consumer && !this.#consuming && this.#ready.length - this.#head >= max) {
       this.#consuming = true;
@@ -96,10 +98,7 @@ export class LocalQueue implements QueueProducer {
     }
     const delay = Math.min(MAX_DELAY_SECONDS, Math.max(0, options.delaySeconds ?? 0));
     const visibleAt = this.#o.clock.now().getTime() + delay * 1000;
-    for (const body of bodies) {
-      assertMessageSize(body);
-      this.#hold({ messageId: randomUUID(), body, receiveCount: 0, visibleAt });
-    }
+    for (const body of bodies) this.#hold({ messageId: randomUUID(), body, receiveCount: 0, visibleAt });
   }
 
   #hold(record: Held): void {

@@ -1,0 +1,112 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import iconv from 'iconv-lite';
+import { afterEach, beforeEach, expect } from 'vitest';
+import { ManualClock } from '../../shared/clock.ts';
+import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import type { Row } from '../../shared/lake/warehouse.ts';
+import {
+  type ImportFormat,
+  type ImportOptions,
+  type ImportResult,
+  importOrders,
+} from '../../shared/shop/import/import-orders.ts';
+
+/** What a test gives `importOrders`; the workspace fills in the data folder, the clock and a rejects file. */
+export type WorkspaceImport = Omit<ImportOptions, 'dataDir' | 'rejectsFile' | 'clock'> &
+  Partial<Pick<ImportOptions, 'dataDir' | 'rejectsFile' | 'clock'>>;
+
+export interface ImportFileOptions {
+  /** The mapping's YAML, written beside the file as `<name>.yaml`. */
+  mapping?: string;
+  /** A mapping file already written. */
+  mappingFile?: string | undefined;
+  /** Write the content GBK-encoded, as Taobao's exports are. */
+  gbk?: boolean;
+}
+
+export interface ImportWorkspace {
+  /** The test's own temporary folder (a new one for each test). */
+  readonly dir: string;
+  /** A path inside the test's folder. */
+  path(...parts: string[]): string;
+  /** The data folder the imports write their lake to: `<dir>/data`. */
+  dataDir(): string;
+  /** "Now" for every import: 2026-12-01T00:00:00Z unless the workspace was given another time. */
+  readonly clock: ManualClock;
+  /** The rows of one query on the lake (by default the workspace's own data folder). */
+  query(sql: string, dataDir?: string): Promise<Row[]>;
+  /** Writes a file into the test's folder (GBK-encoded if asked) and returns its path. */
+  write(name: string, content: string | Buffer, opts?: { gbk?: boolean }): Promise<string>;
+  /** `importOrders` on the workspace's data folder and clock; the rejects go to `<file name>.rejects.csv`. */
+  importOrders(opts: WorkspaceImport): Promise<ImportResult>;
+  /**
+   * Writes `content` as `name` and imports it. Checks what every import promises: each row read is either
+   * imported or rejected.
+   */
+  importFile(
+    name: string,
+    content: string | Buffer,
+    format: ImportFormat,
+    opts?: ImportFileOptions,
+  ): Promise<ImportResult>;
+}
+
+/**
+ * A temporary folder per test for the importer tests: registers the `beforeEach`/`afterEach` that make and
+ * remove it, and gives the lake query and the write-then-import every import test needs. Call it once at the
+ * top of a test file (or a describe block).
+ */
+export function importWorkspace(prefix: string, now = new Date('2026-12-01T00:00:00Z')): ImportWorkspace {
+  let current: string | undefined;
+  beforeEach(async () => {
+    current = await mkdtemp(join(tmpdir(), `${prefix}-`));
+  });
+  afterEach(async () => {
+    if (current) await rm(current, { recursive: true, force: true });
+    current = undefined;
+  });
+  const dir = (): string => {
+    if (!current) throw new Error(`importWorkspace(${prefix}): the folder exists only while a test runs`);
+    return current;
+  };
+  const clock = new ManualClock(now);
+  const ws: ImportWorkspace = {
+    get dir() {
+      return dir();
+    },
+    path: (...parts) => join(dir(), ...parts),
+    dataDir: () => join(dir(), 'data'),
+    clock,
+    async query(sql, dataDir = ws.dataDir()) {
+      const wh = await DuckDbWarehouse.open(dataDir);
+      try {
+        return (await wh.query(sql)).rows;
+      } finally {
+        await wh.close();
+      }
+    },
+    async write(name, content, opts = {}) {
+      const file = ws.path(name);
+      await writeFile(file, opts.gbk && typeof content === 'string' ? iconv.encode(content, 'gbk') : content);
+      return file;
+    },
+    importOrders: (opts) =>
+      importOrders({
+        dataDir: ws.dataDir(),
+        rejectsFile: ws.path(`${basename(opts.file)}.rejects.csv`),
+        clock,
+        ...opts,
+      }),
+    async importFile(name, content, format, opts = {}) {
+      const file = await ws.write(name, content, { gbk: opts.gbk ?? false });
+      const mappingFile =
+        opts.mapping === undefined ? opts.mappingFile : await ws.write(`${name}.yaml`, opts.mapping);
+      const result = await ws.importOrders({ file, format, mappingFile });
+      expect(result.read, 'every row read is imported or rejected').toBe(result.imported + result.rejected);
+      return result;
+    },
+  };
+  return ws;
+}

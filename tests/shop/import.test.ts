@@ -166,11 +166,11 @@ describe('import of any CSV with a mapping file', () => {
       rejectsFile: ws.path('r.csv'),
     });
 
-  it('maps columns and statuses, and reports mapping-file problems with their position', async () => {
-    const file = await ws.write(
-      'erp.csv',
-      'No,Buyer,When,State,Paid\nA-1,b1,2025-03-01 12:00,done,66.6\nA-2,b2,2025-03-02 12:00,weird,1\n',
-    );
+  const ERP =
+    'No,Buyer,When,State,Paid\nA-1,b1,2025-03-01 12:00,done,66.6\nA-2,b2,2025-03-02 12:00,weird,1\n';
+
+  it('maps columns and statuses; a status the mapping lacks rejects its row with line and reason', async () => {
+    const file = await ws.write('erp.csv', ERP);
     const mapping = await ws.write(
       'map.yaml',
       'columns:\n  order_id: No\n  customer_id: Buyer\n  created_at: When\n  status: State\n  amount: Paid\nstatuses:\n  done: paid\n',
@@ -180,8 +180,11 @@ describe('import of any CSV with a mapping file', () => {
     expect(readFileSync(ws.path('r.csv'), 'utf8')).toContain(
       '3,"State: status ""weird"" is not in the mapping\'s statuses"',
     );
+  });
 
-    await ws.write('map.yaml', 'columns:\n  order_id: No\nstatuses:\n  done: payed\n');
+  it('reports a mapping-file problem with its position', async () => {
+    const file = await ws.write('erp.csv', ERP);
+    const mapping = await ws.write('map.yaml', 'columns:\n  order_id: No\nstatuses:\n  done: payed\n');
     await expect(importMapped(file, mapping)).rejects.toThrow(
       /map\.yaml:4:9 statuses\.done: expected one of paid, unpaid, closed, refunded/,
     );

@@ -110,3 +110,21 @@ export function importWorkspace(prefix: string, now = new Date('2026-12-01T00:00
   };
   return ws;
 }
+
+/**
+ * One line of an order feed (`--format order-events`): event `event` at `at` for an order of 50 (one item,
+ * sku s) by customer c-1; `order` sets or overrides any field of the order (createdAt, paidAt, amount …).
+ */
+export function orderEvent(orderId: string, event: string, at: string, order: Record<string, unknown> = {}) {
+  return JSON.stringify({
+    event,
+    at,
+    order: {
+      orderId,
+      customerId: 'c-1',
+      amount: 50,
+      items: [{ sku: 's', quantity: 1, unitPrice: 50 }],
+      ...order,
+    },
+  });
+}

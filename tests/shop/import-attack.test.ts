@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../shared/errors.ts';
 import type { ImportFormat } from '../../shared/shop/import/import-orders.ts';
-import { importWorkspace } from '../helpers/import-workspace.ts';
+import { importWorkspace, orderEvent } from '../helpers/import-workspace.ts';
 
 /**
  * Findings of an adversarial pass over `campaign data import` (i17-attack). Each test fails on the code it
@@ -12,17 +12,7 @@ const run = (name: string, content: string, format: ImportFormat) => ws.importFi
 const query = ws.query;
 
 const event = (orderId: string, ev: string, at: string, createdAt: string) =>
-  JSON.stringify({
-    event: ev,
-    at,
-    order: {
-      orderId,
-      customerId: 'c-1',
-      createdAt,
-      amount: 50,
-      items: [{ sku: 's', quantity: 1, unitPrice: 50 }],
-    },
-  });
+  orderEvent(orderId, ev, at, { createdAt });
 
 describe('import attack findings', () => {
   it('a feed time with a space before its offset is rejected or read, never a RangeError (exit 2)', async () => {

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDuckDb } from '../../shared/lake/local/duckdb-warehouse.ts';
-import { importWorkspace } from '../helpers/import-workspace.ts';
+import { importWorkspace, orderEvent } from '../helpers/import-workspace.ts';
 
 /** The order feed's `shipped` and `delivered` events: a paid order with its shipping times, one way only. */
 const ws = importWorkspace('import-shipped');
@@ -22,18 +22,10 @@ async function feed(lines: string[]) {
 const CREATED = '2026-11-11T00:05:00+08:00';
 const PAID = '2026-11-11T00:06:00+08:00';
 const event = (orderId: string, ev: string, at: string, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({
-    event: ev,
-    at,
-    order: {
-      orderId,
-      customerId: 'c-1',
-      createdAt: CREATED,
-      ...(ev === 'created' ? {} : { paidAt: PAID }),
-      amount: 50,
-      items: [{ sku: 's', quantity: 1, unitPrice: 50 }],
-      ...extra,
-    },
+  orderEvent(orderId, ev, at, {
+    createdAt: CREATED,
+    ...(ev === 'created' ? {} : { paidAt: PAID }),
+    ...extra,
   });
 const ORDER = 'SELECT order_id, status, paid_at, shipped_at, delivered_at FROM orders ORDER BY order_id';
 

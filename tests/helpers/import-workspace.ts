@@ -27,9 +27,7 @@ export interface ImportFileOptions {
 }
 
 export interface ImportWorkspace {
-  /** The test's own temporary folder (a new one for each test). */
-  readonly dir: string;
-  /** A path inside the test's folder. */
+  /** A path inside the test's own temporary folder (a new folder for each test). */
   path(...parts: string[]): string;
   /** The data folder the imports write their lake to: `<dir>/data`. */
   dataDir(): string;
@@ -73,9 +71,6 @@ export function importWorkspace(prefix: string, now = new Date('2026-12-01T00:00
   };
   const clock = new ManualClock(now);
   const ws: ImportWorkspace = {
-    get dir() {
-      return dir();
-    },
     path: (...parts) => join(dir(), ...parts),
     dataDir: () => join(dir(), 'data'),
     clock,

@@ -19,19 +19,15 @@ async function consents(text: string) {
 
 describe('data import --format consent', () => {
   it('records consent and opt-outs with source and time; the latest per channel sets the customer’s flags', async () => {
-    const orders = await ws.write(
+    await ws.importFile(
       'orders.csv',
       [
         '订单编号,买家会员名,买家实际支付金额,订单状态,联系手机,订单创建时间,订单付款时间',
         '="3801234567890001",小明同学,10.00,交易成功,13812345678,2025-11-11 00:01:23,2025-11-11 00:02:00',
         '="3801234567890002",lily_88,10.00,交易成功,13912345678,2025-11-11 00:01:23,2025-11-11 00:02:00',
       ].join('\n'),
+      'taobao',
     );
-    await ws.importOrders({
-      file: orders,
-      format: 'taobao',
-      rejectsFile: ws.path('r.csv'),
-    });
     expect(await query('SELECT count(*) FILTER (WHERE sms_consent) AS sms FROM customers')).toEqual([
       { sms: 0 },
     ]);

@@ -90,19 +90,15 @@ describe('the city tier', () => {
   });
 
   it('is read from Shopify’s shipping city (Latin names of the first tiers too)', async () => {
-    const file = await ws.write(
+    const result = await ws.importFile(
       'shopify.csv',
       [
         'Name,Email,Financial Status,Paid at,Accepts Marketing,Total,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing City,Shipping City',
         '#1001,a@example.com,paid,2025-11-11 00:02:00 +0800,no,10.00,2025-11-11 00:01:00 +0800,1,T,10.00,t-1,Nowhere,Shenzhen',
         '#1002,b@example.com,paid,2025-11-11 00:02:00 +0800,no,10.00,2025-11-11 00:01:00 +0800,1,T,10.00,t-1,温州,',
       ].join('\n'),
+      'shopify',
     );
-    const result = await ws.importOrders({
-      file,
-      format: 'shopify',
-      rejectsFile: ws.path('shopify.rejects.csv'),
-    });
     expect(result).toMatchObject({ imported: 2, cityTierUnknown: 0 });
     expect(await query('SELECT city, city_tier FROM customers ORDER BY city')).toEqual([
       { city: 'Shenzhen', city_tier: 1 },

@@ -186,7 +186,7 @@ describe('order feed: shipped and delivered', () => {
   });
 
   it('a Taobao order report sets them from 发货时间 and 确认收货时间, by the order status; a bad one is rejected', async () => {
-    const file = await ws.write(
+    const r = await ws.importFile(
       '订单报表.csv',
       [
         '订单编号,买家会员名,买家实际支付金额,订单状态,订单创建时间,订单付款时间,发货时间,确认收货时间',
@@ -197,12 +197,8 @@ describe('order feed: shipped and delivered', () => {
         '100004,tb_d,50,交易成功,2026-11-11 00:05:00,2026-11-11 00:06:00,2026-11-15 09:00:00,2026-11-12 09:00:00',
         '100005,tb_e,50,交易成功,2026-11-11 00:05:00,2026-11-11 00:06:00,2026-11-12 25:00:00,',
       ].join('\n'),
+      'taobao',
     );
-    const r = await ws.importOrders({
-      file,
-      format: 'taobao',
-      rejectsFile: ws.path('tb.rejects.csv'),
-    });
     expect(r.firstRejects).toEqual([
       {
         line: 5,

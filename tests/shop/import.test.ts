@@ -122,7 +122,7 @@ describe('import of a Taobao/Tmall order report', () => {
 
 describe('import of a Shopify orders export', () => {
   it('groups line items under their order and keeps consent from Accepts Marketing', async () => {
-    const file = await ws.write(
+    const r = await ws.importFile(
       'shopify.csv',
       [
         'Name,Email,Financial Status,Paid at,Accepts Marketing,Total,Discount Amount,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name,Billing City,Billing Province,Billing Phone',
@@ -131,14 +131,10 @@ describe('import of a Shopify orders export', () => {
         '#1002,bob@example.com,pending,,no,20.00,0,2025-11-12 09:00:00 +0800,1,Socks,20.00,SOCK-1,Bob,Shanghai,SH,',
         '#1003,,,,,,,,1,Orphan,5.00,X,,,,',
       ].join('\n'),
+      'shopify',
     );
-    const r = await ws.importOrders({
-      file,
-      format: 'shopify',
-      rejectsFile: ws.path('r.csv'),
-    });
     expect(r).toMatchObject({ read: 4, imported: 3, rejected: 1, orders: 2, ordersNew: 2 });
-    expect(readFileSync(ws.path('r.csv'), 'utf8')).toContain(
+    expect(readFileSync(ws.path('shopify.csv.rejects.csv'), 'utf8')).toContain(
       "5,line item of order #1003 without the order's first row",
     );
     expect(

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import iconv from 'iconv-lite';
-import { afterEach, beforeEach, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { ManualClock } from '../../shared/clock.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import type { Row } from '../../shared/lake/warehouse.ts';
@@ -51,17 +51,24 @@ export interface ImportWorkspace {
   ): Promise<ImportResult>;
 }
 
+export interface WorkspaceOptions {
+  /** "Now" for the imports; 2026-12-01T00:00:00Z unless given. */
+  now?: Date;
+  /** One folder for all the tests of the file (or describe block), for tests that build on each other's lake. */
+  shared?: boolean;
+}
+
 /**
- * A temporary folder per test for the importer tests: registers the `beforeEach`/`afterEach` that make and
- * remove it, and gives the lake query and the write-then-import every import test needs. Call it once at the
- * top of a test file (or a describe block).
+ * A temporary folder per test (or, `shared`, per file) for the importer tests: registers the hooks that make
+ * and remove it, and gives the lake query and the write-then-import every import test needs. Call it once at
+ * the top of a test file (or a describe block).
  */
-export function importWorkspace(prefix: string, now = new Date('2026-12-01T00:00:00Z')): ImportWorkspace {
+export function importWorkspace(prefix: string, opts: WorkspaceOptions = {}): ImportWorkspace {
   let current: string | undefined;
-  beforeEach(async () => {
+  (opts.shared ? beforeAll : beforeEach)(async () => {
     current = await mkdtemp(join(tmpdir(), `${prefix}-`));
   });
-  afterEach(async () => {
+  (opts.shared ? afterAll : afterEach)(async () => {
     if (current) await rm(current, { recursive: true, force: true });
     current = undefined;
   });
@@ -69,7 +76,7 @@ export function importWorkspace(prefix: string, now = new Date('2026-12-01T00:00
     if (!current) throw new Error(`importWorkspace(${prefix}): the folder exists only while a test runs`);
     return current;
   };
-  const clock = new ManualClock(now);
+  const clock = new ManualClock(opts.now ?? new Date('2026-12-01T00:00:00Z'));
   const ws: ImportWorkspace = {
     path: (...parts) => join(dir(), ...parts),
     dataDir: () => join(dir(), 'data'),

@@ -73,15 +73,21 @@ describe('hostile requests to the campaign API', () => {
     expect(Object.keys(create?.responses ?? {})).toEqual(expect.arrayContaining(['415', '422']));
   });
 
-  it('answers an alias bomb, a bad duration, a NUL and a huge offset with 400, line and column', async () => {
-    const yaml = { 'content-type': 'application/yaml' };
+  const yaml = { 'content-type': 'application/yaml' };
+  /** POST /campaigns/validate with the example Double-11 file, `from` replaced by `to`. */
+  const validateD11With = (from: string, to: string) =>
+    call('POST', '/campaigns/validate', { body: d11Text.replace(from, to), headers: yaml });
+
+  it('answers an alias bomb with 400, line and column', async () => {
     const lol = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
     for (const [i, name] of [...'bcdefghi'].entries())
       lol.push(`${name}: &${name} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`);
     const bomb = await call('POST', '/campaigns', { body: `x:\n  ${lol.join('\n  ')}\n`, headers: yaml });
     expect(bomb.status).toBe(400);
     expect(errorsOf(bomb)[0]).toMatchObject({ path: 'x.f[0]', line: 7, column: 10 });
+  });
 
+  it('answers a bad duration with 400, line and column', async () => {
     const cap = { caps: [{ id: 'c', max: 1, window: '1 day' }] };
     const badCap = await call('POST', '/campaigns', { body: copy('bad-cap', { contactPolicy: cap }) });
     expect(badCap.status).toBe(400);
@@ -93,20 +99,19 @@ describe('hostile requests to the campaign API', () => {
         column: expect.any(Number),
       }),
     ]);
+  });
 
-    const nul = await call('POST', '/campaigns/validate', {
-      body: d11Text.replace('acquisitionChannel: [聚划算,', 'acquisitionChannel: ["聚划算\\0",'),
-      headers: yaml,
-    });
+  it('answers a NUL with 400 and the path', async () => {
+    const nul = await validateD11With('acquisitionChannel: [聚划算,', 'acquisitionChannel: ["聚划算\\0",');
     expect(nul.status).toBe(400);
     expect(errorsOf(nul)[0]).toMatchObject({
       path: 'segments.price-sensitive-d11-buyers.where.all[0].acquisitionChannel[0]',
       message: 'control character U+0000 not allowed',
     });
-    const far = await call('POST', '/campaigns/validate', {
-      body: d11Text.replace('offset: 14h', 'offset: 99999999999999999999d'),
-      headers: yaml,
-    });
+  });
+
+  it('answers a huge offset with 400, line and column', async () => {
+    const far = await validateD11With('offset: 14h', 'offset: 99999999999999999999d');
     expect(far.status).toBe(400);
     expect(errorsOf(far)[0]).toMatchObject({
       path: 'waves[2].start.offset',

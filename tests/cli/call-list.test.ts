@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,7 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { sqlStringList } from '../../shared/segment/sql-literals.ts';
+import { campaignCli } from '../helpers/campaign-cli.ts';
 import { sampleShop } from '../helpers/delivery-harness.ts';
 
 /**
@@ -15,10 +15,7 @@ import { sampleShop } from '../helpers/delivery-harness.ts';
  * wave with its VIP tier widened to the top 30% (so the list has rows), the sheet Excel opens, the
  * dialling export on request, and the outcomes recorded back as response events.
  */
-function campaign(args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/campaign.ts', ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const campaign = campaignCli;
 
 const HEADER =
   '发送编号,客户编号,客户,手机,会员等级,价值层级,省份,城市,建议致电时间,活动,波次,优惠,版本,最近订单,话术,结果';

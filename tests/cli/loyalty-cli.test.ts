@@ -1,15 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { campaignCli } from '../helpers/campaign-cli.ts';
 
 /** The loyalty fields through the CLI: validate's sample knows them, the points import reports its counts. */
 let dir: string;
-function campaign(args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/campaign.ts', ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const campaign = (args: string[]) => campaignCli(args, { timeout: 120_000 });
 const CAMPAIGN = (sms: string) => `id: members
 name: 会员日
 channels:

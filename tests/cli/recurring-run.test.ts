@@ -1,32 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cp, mkdtemp } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { campaignCli, copyOfLake, type WaveStatus as Status } from '../helpers/campaign-cli.ts';
 import { sampleShop } from '../helpers/delivery-harness.ts';
 
-function campaign(args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/campaign.ts', ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-interface Status {
-  waveId: string;
-  state: string;
-  audience: number;
-  sent: Record<string, number>;
-  suppressed: Record<string, number>;
-  failed: Record<string, number>;
-  reconciles: boolean;
-}
+const campaign = campaignCli;
 
 let shop: string;
-const dataDirWithShop = async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'recurring-'));
-  await cp(join(shop, 'lake'), join(dir, 'lake'), { recursive: true });
-  return dir;
-};
+const dataDirWithShop = () => copyOfLake(shop, 'recurring');
 /** The customers each occurrence's messages went to, from the outbox (send id campaign/run/customer). */
 const reachedBy = (dataDir: string) => {
   const by = new Map<string, Set<string>>();

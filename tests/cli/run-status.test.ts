@@ -1,33 +1,20 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { cp, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { campaignCli as campaign, copyOfLake, type WaveStatus } from '../helpers/campaign-cli.ts';
 import { sampleShop } from '../helpers/delivery-harness.ts';
-
-function campaign(args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/campaign.ts', ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 let dataDir: string;
 beforeAll(async () => {
   const shop = await sampleShop(2_000);
-  dataDir = await mkdtemp(join(tmpdir(), 'run-'));
-  await cp(join(shop, 'lake'), join(dataDir, 'lake'), { recursive: true });
+  dataDir = await copyOfLake(shop, 'run');
 });
 
 describe('campaign run and campaign status', () => {
+  const runD11 = () =>
+    campaign(['run', 'campaigns/double-11.yaml', '--until', '2026-11-11T23:59', '--data-dir', dataDir]);
   it('runs the waves to the outbox, says every drained wave reconciles, and a second run sends nothing', () => {
-    const first = campaign([
-      'run',
-      'campaigns/double-11.yaml',
-      '--until',
-      '2026-11-11T23:59',
-      '--data-dir',
-      dataDir,
-    ]);
+    const first = runD11();
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/✔ 2026-10-25 10:00 {2}d11-preheat: audience \d+/);
@@ -38,14 +25,7 @@ describe('campaign run and campaign status', () => {
       .split('\n');
     expect(existsSync(join(dataDir, 'outbox', 'email', 'index.jsonl'))).toBe(true);
 
-    const again = campaign([
-      'run',
-      'campaigns/double-11.yaml',
-      '--until',
-      '2026-11-11T23:59',
-      '--data-dir',
-      dataDir,
-    ]);
+    const again = runD11();
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/d11-preheat: already run .*nothing sent again/);
     expect(
@@ -56,12 +36,7 @@ describe('campaign run and campaign status', () => {
 
     const status = campaign(['status', 'double-11-2026', '--data-dir', dataDir, '--json']);
     expect(status.code).toBe(0);
-    const waves = JSON.parse(status.stdout) as {
-      waveId: string;
-      audience: number;
-      sent: Record<string, number>;
-      reconciles: boolean;
-    }[];
+    const waves = JSON.parse(status.stdout) as WaveStatus[];
     expect(waves.map((w) => w.waveId)).toEqual(['d11-preheat', 'd11-cashback', 'd11-afternoon']);
     expect(waves.every((w) => w.reconciles)).toBe(true);
     expect(waves.reduce((n, w) => n + (w.sent.sms ?? 0), 0)).toBe(smsLines.length);

@@ -1,6 +1,5 @@
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cp, mkdtemp } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TrinoSQL } from 'dt-sql-parser';
@@ -10,6 +9,7 @@ import { parseConfigText } from '../../shared/campaign/config-file.ts';
 import { effectivePolicy } from '../../shared/campaign/contact-policy.ts';
 import { DEFAULT_CONTACT_POLICY } from '../../shared/campaign/contact-policy-schema.ts';
 import { waveAudienceSql } from '../../shared/segment/audience-sql.ts';
+import { campaignCli, copyOfLake, type WaveStatus as Status } from '../helpers/campaign-cli.ts';
 import { sampleShop } from '../helpers/delivery-harness.ts';
 import { queryLake } from '../helpers/lake-query.ts';
 
@@ -18,10 +18,7 @@ import { queryLake } from '../helpers/lake-query.ts';
  * with triggered `notice` waves on them, run locally — one notice per shipped (delivered) order, to
  * customers who withdrew marketing consent and customers the monthly marketing cap holds, every run reconciled.
  */
-function campaign(args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/campaign.ts', ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const campaign = campaignCli;
 const sql = queryLake;
 
 const NOTICES = `id: shipping-notices
@@ -65,15 +62,6 @@ waves:
       sms: "{{ signature }}秋季促销开始了 {{ optOut }}"
 `;
 
-interface Status {
-  waveId: string;
-  audience: number;
-  sent: Record<string, number>;
-  suppressed: Record<string, number>;
-  failed: Record<string, number>;
-  reconciles: boolean;
-}
-
 const SHIPPED = 24;
 const DELIVERED = 6;
 const MINUTE = 60_000;
@@ -85,8 +73,7 @@ let dir: string;
 let orders: { order_id: string; customer_id: string; shipped: number; delivered: number | null }[];
 beforeAll(async () => {
   const shop = await sampleShop(2_000);
-  dataDir = await mkdtemp(join(tmpdir(), 'shipping-'));
-  await cp(join(shop, 'lake'), join(dataDir, 'lake'), { recursive: true });
+  dataDir = await copyOfLake(shop, 'shipping');
   dir = await mkdtemp(join(tmpdir(), 'shipping-files-'));
   // Paid orders of distinct customers with a phone, each customer's latest, paid before the notices' days.
   const picked = await sql(

@@ -1,15 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ANALYSES_SHOP } from '../helpers/analyses-shop.ts';
+import { campaignCli } from '../helpers/campaign-cli.ts';
 import { writeFixtureLake } from '../helpers/fixture-lake.ts';
 
 /** Runs the real CLI in a child process, from the project folder (where campaigns/ is). */
-function campaign(args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/campaign.ts', ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const campaign = campaignCli;
 
 let dataDir: string;
 let policy: string;

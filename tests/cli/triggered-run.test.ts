@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,13 +9,11 @@ import { parseConfigText } from '../../shared/campaign/config-file.ts';
 import { effectivePolicy } from '../../shared/campaign/contact-policy.ts';
 import { DEFAULT_CONTACT_POLICY } from '../../shared/campaign/contact-policy-schema.ts';
 import { waveAudienceSql } from '../../shared/segment/audience-sql.ts';
+import { campaignCli, copyOfLake, type WaveStatus as Status } from '../helpers/campaign-cli.ts';
 import { sampleShop } from '../helpers/delivery-harness.ts';
 import { queryLake } from '../helpers/lake-query.ts';
 
-function campaign(args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/campaign.ts', ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const campaign = campaignCli;
 
 const UNPAID = `id: unpaid-reminders
 name: 催付
@@ -36,22 +33,13 @@ waves:
       email: { subject: 订单未付款, html: "<p>{{ customer.name }}，您的订单还未付款</p>" }
 `;
 
-interface Status {
-  waveId: string;
-  audience: number;
-  sent: Record<string, number>;
-  suppressed: Record<string, number>;
-  failed: Record<string, number>;
-  reconciles: boolean;
-}
 const sql = queryLake;
 
 let dataDir: string;
 let file: string;
 beforeAll(async () => {
   const shop = await sampleShop(2_000);
-  dataDir = await mkdtemp(join(tmpdir(), 'triggered-'));
-  await cp(join(shop, 'lake'), join(dataDir, 'lake'), { recursive: true });
+  dataDir = await copyOfLake(shop, 'triggered');
   file = join(await mkdtemp(join(tmpdir(), 'triggered-campaign-')), 'unpaid.yaml');
   writeFileSync(file, UNPAID);
   // A customer who orders again, unpaid, half an hour after an unpaid order (the sample shop's unpaid

@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCampaignWithPolicy } from '../../shared/cli/shop-policy.ts';
 import { ConfigError, formatProblem } from '../../shared/errors.ts';
+import { campaignCli } from '../helpers/campaign-cli.ts';
 
 /**
  * Promotions, seasons and age bands come from the shop-wide file beside the campaign: `campaign
@@ -42,10 +42,7 @@ seasons:
   冬季: { from: 12, to: 2 }
 `;
 
-function campaign(args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/campaign.ts', ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const campaign = (args: string[]) => campaignCli(args, { timeout: 60_000 });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'calendar-'));

@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { generateShop } from '../../shared/shop/generate/generate-shop.ts';
+import { campaignCli } from '../helpers/campaign-cli.ts';
 
 /**
  * `campaign validate` checks segment values against the shop's data: a value that selects nobody is a
@@ -17,10 +17,7 @@ let file: string;
 /** Customers per value, from the data, to compare the warnings' counts with. */
 const counts: Record<string, Record<string, number>> = {};
 
-function campaign(args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/campaign.ts', ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const campaign = (args: string[]) => campaignCli(args, { timeout: 60_000 });
 
 const CAMPAIGN = `id: data-check
 name: Data check

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Campaign } from '../../shared/campaign/campaign-schema.ts';
-import type { EmailSender } from '../../shared/delivery/senders/email-sender.ts';
-import type { SmsSender } from '../../shared/delivery/senders/sms-sender.ts';
+import { copyWithWaves } from '../helpers/campaign-builders.ts';
 import { deliveryHarness, type Harness, loadDouble11, sampleShop } from '../helpers/delivery-harness.ts';
+import { faultySender } from '../helpers/faulty-sender.ts';
 import { expectDeliveryInvariants } from './delivery-invariants.ts';
 
 /** A small deterministic generator (mulberry32), so a failing seed replays exactly. */
@@ -33,14 +33,12 @@ describe('delivery under random interleavings and faults (property)', () => {
   it('whatever the order, duplicates, crashes and throttling: one message per wave at most, caps kept, every recipient recorded', async () => {
     // Three waves of the Double-11, under a monthly marketing cap of 1, 2 or 5 (a loose cap must not be
     // what keeps a wave from messaging a customer twice).
-    const campaign = (max: number): Campaign => ({
-      ...d11,
-      budget: undefined,
-      waves: d11.waves.slice(0, 3),
-      contactPolicy: {
-        caps: [{ id: 'marketing-monthly', appliesTo: 'marketing', channels: 'any', max, window: '30d' }],
-      },
-    });
+    const campaign = (max: number) =>
+      copyWithWaves(d11, d11.waves.slice(0, 3), {
+        contactPolicy: {
+          caps: [{ id: 'marketing-monthly', appliesTo: 'marketing', channels: 'any', max, window: '30d' }],
+        },
+      });
     await fc.assert(
       fc.asyncProperty(
         fc.record({
@@ -59,32 +57,13 @@ describe('delivery under random interleavings and faults (property)', () => {
             queue: { batchSize, chaos: { random: rnd, duplicate } },
           });
           open.push(h);
-          const email = h.local.email;
-          const sms = h.local.sms;
-          h.local.email = {
-            send: async (m) => {
-              if (rnd() < crash) throw new Error('crash before the provider answered');
-              if (rnd() < throttle)
-                return m.map(() => ({
-                  kind: 'failed' as const,
-                  error: 'TooManyRequestsException',
-                  retryable: true,
-                }));
-              return email.send(m);
-            },
-          } satisfies EmailSender as never;
-          h.local.sms = {
-            send: async (m) => {
-              if (rnd() < crash) throw new Error('crash before the provider answered');
-              if (rnd() < throttle)
-                return m.map(() => ({
-                  kind: 'failed' as const,
-                  error: 'ThrottlingException',
-                  retryable: true,
-                }));
-              return sms.send(m);
-            },
-          } satisfies SmsSender as never;
+          // Each call draws crash, then (if it did not crash) throttle, from the seeded random.
+          const faults = { throwAt: () => rnd() < crash, failAt: () => rnd() < throttle, retryable: true };
+          h.local.email = faultySender(h.local.email, {
+            ...faults,
+            error: 'TooManyRequestsException',
+          }) as never;
+          h.local.sms = faultySender(h.local.sms, { ...faults, error: 'ThrottlingException' }) as never;
           for (const sw of h.waves(c)) await h.run(sw);
           await expectDeliveryInvariants(h, [c]);
           const statuses = await h.status(c);

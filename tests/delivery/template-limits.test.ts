@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Campaign } from '../../shared/campaign/campaign-schema.ts';
+import { emailWave, testCampaign } from '../helpers/campaign-builders.ts';
 import { deliveryHarness, type Harness, sampleShop } from '../helpers/delivery-harness.ts';
 import { expectDeliveryInvariants } from './delivery-invariants.ts';
 
@@ -10,18 +10,15 @@ import { expectDeliveryInvariants } from './delivery-invariants.ts';
  */
 const BOMB = '{% if customer.memberTier == "diamond" %}{% for i in (1..10000000) %}x{% endfor %}{% endif %}';
 
-const campaign = Campaign.parse({
+const campaign = testCampaign({
   id: 'limits',
   name: 'Template limits',
-  channels: { email: { from: 'shop <crm@shop.example.com>' } },
   waves: [
-    {
-      id: 'w',
+    emailWave({
       start: '2026-11-02T10:00',
       audience: { where: { memberTier: ['diamond', 'gold'] } },
-      channel: 'email',
       templates: { email: { subject: 'Hi', html: `${BOMB}<p>{{ customer.name }}</p>` } },
-    },
+    }),
   ],
 });
 

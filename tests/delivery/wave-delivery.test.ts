@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Campaign, Wave } from '../../shared/campaign/campaign-schema.ts';
+import type { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { INTERRUPTED } from '../../shared/delivery/send-batch.ts';
-import type { EmailSender } from '../../shared/delivery/senders/email-sender.ts';
 import { instantToLocal } from '../../shared/time/zoned-time.ts';
+import { copyWithWaves, waveOf as wave } from '../helpers/campaign-builders.ts';
 import { deliveryHarness, type Harness, loadDouble11, sampleShop } from '../helpers/delivery-harness.ts';
+import { faultySender } from '../helpers/faulty-sender.ts';
 import { expectDeliveryInvariants } from './delivery-invariants.ts';
 
 let shop: string;
@@ -16,7 +17,6 @@ const harness = async (
   open.push(h);
   return h;
 };
-const wave = (c: Campaign, id: string): Wave => c.waves.find((w) => w.id === id) as Wave;
 const byStatus = (rows: Record<string, unknown>[], status: string, reason?: string) =>
   rows.filter((r) => r.status === status && (reason === undefined || r.reason === reason));
 
@@ -61,12 +61,9 @@ describe('a Double-11 on the sample shop, through plan → queue → send → le
 describe('priority arbitration', () => {
   it('keeps customers in both audiences for the higher-priority 11 Nov wave: the 25 Oct pre-heat records them reserved', async () => {
     // The shop's cap: one marketing message per 30 days (no campaign override).
-    const oneAMonth: Campaign = {
-      ...d11,
+    const oneAMonth = copyWithWaves(d11, [wave(d11, 'd11-preheat'), wave(d11, 'd11-cashback')], {
       contactPolicy: undefined,
-      budget: undefined,
-      waves: [wave(d11, 'd11-preheat'), wave(d11, 'd11-cashback')],
-    };
+    });
     const h = await harness([oneAMonth]);
     const [preheat, cashback] = h
       .waves(oneAMonth)
@@ -101,12 +98,11 @@ describe('priority arbitration', () => {
   });
 
   it('without the higher priority, the earlier wave wins and the later one is capped (the control)', async () => {
-    const flat: Campaign = {
-      ...d11,
-      contactPolicy: undefined,
-      budget: undefined,
-      waves: d11.waves.map((w) => ({ ...w, priority: 50 })),
-    };
+    const flat = copyWithWaves(
+      d11,
+      d11.waves.map((w) => ({ ...w, priority: 50 })),
+      { contactPolicy: undefined },
+    );
     const h = await harness([flat]);
     const [preheat, cashback] = h
       .waves(flat)
@@ -123,11 +119,8 @@ describe('priority arbitration', () => {
 });
 
 describe('quiet hours, in the recipient’s zone', () => {
-  const nightSms = (sendBy: string): Campaign => ({
-    ...d11,
-    budget: undefined,
-    waves: [{ ...wave(d11, 'd11-preheat'), start: '2026-10-25T22:00', sendBy, fallback: [] }],
-  });
+  const nightSms = (sendBy: string) =>
+    copyWithWaves(d11, [{ ...wave(d11, 'd11-preheat'), start: '2026-10-25T22:00', sendBy, fallback: [] }]);
 
   it('defers SMS sent into the night to the end of the window (08:00)', async () => {
     const c = nightSms('2026-10-26T12:00');
@@ -164,11 +157,9 @@ describe('quiet hours, in the recipient’s zone', () => {
 
 describe('budget', () => {
   it('serves the highest-value recipients first and suppresses the rest with reason budget', async () => {
-    const c: Campaign = {
-      ...d11,
-      budget: undefined,
-      contactPolicy: undefined,
-      waves: [
+    const c = copyWithWaves(
+      d11,
+      [
         {
           ...wave(d11, 'd11-afternoon'),
           start: '2026-11-11T14:00',
@@ -177,7 +168,8 @@ describe('budget', () => {
           limits: { budget: 1.5 },
         },
       ],
-    };
+      { contactPolicy: undefined },
+    );
     const h = await harness([c]);
     await h.run(h.waves(c)[0] as never);
     const rows = await h.ledger(c.id);
@@ -200,20 +192,12 @@ describe('budget', () => {
 });
 
 describe('faults: nothing sent twice, nothing lost', () => {
-  const cashbackOnly = (): Campaign => ({ ...d11, budget: undefined, waves: [wave(d11, 'd11-cashback')] });
+  const cashbackOnly = () => copyWithWaves(d11, [wave(d11, 'd11-cashback')]);
 
   it('a crash between claim and send: the batch is redelivered and its recipients recorded failed, never resent', async () => {
     const c = cashbackOnly();
     const h = await harness([c]);
-    const real = h.local.email;
-    let calls = 0;
-    h.local.email = {
-      send: async (m) => {
-        calls += 1;
-        if (calls === 1) throw new Error('simulated crash: the process died before the provider answered');
-        return real.send(m);
-      },
-    } satisfies EmailSender as never;
+    h.local.email = faultySender(h.local.email, { throwAt: 1 }) as never;
     await h.run(h.waves(c)[0] as never);
     const interrupted = byStatus(await h.ledger(c.id), 'failed', INTERRUPTED);
     expect(interrupted.length).toBeGreaterThan(0);
@@ -226,25 +210,17 @@ describe('faults: nothing sent twice, nothing lost', () => {
   it('SES throttling bursts: throttled messages are re-queued with backoff and sent once', async () => {
     const c = cashbackOnly();
     const h = await harness([c]);
-    const real = h.local.email;
-    let calls = 0;
-    h.local.email = {
-      send: async (m) => {
-        calls += 1;
-        if (calls % 3 !== 0)
-          return m.map(() => ({
-            kind: 'failed' as const,
-            error: 'TooManyRequestsException after 6 attempts',
-            retryable: true,
-          }));
-        return real.send(m);
-      },
-    } satisfies EmailSender as never;
+    const email = faultySender(h.local.email, {
+      failAt: (call) => call % 3 !== 0,
+      error: 'TooManyRequestsException after 6 attempts',
+      retryable: true,
+    });
+    h.local.email = email as never;
     const before = h.clock.now();
     await h.run(h.waves(c)[0] as never);
     const rows = await h.ledger(c.id);
     expect(byStatus(rows, 'sent').filter((r) => r.channel === 'email').length).toBeGreaterThan(50);
-    expect(calls).toBeGreaterThan(3);
+    expect(email.calls).toBeGreaterThan(3);
     expect(h.clock.now().getTime()).toBeGreaterThan(before.getTime());
     await expectDeliveryInvariants(h, [c]);
   });

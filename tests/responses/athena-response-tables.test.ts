@@ -30,31 +30,22 @@ describe('the attribution and lift tables on AWS', () => {
       InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
       SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
     };
-    glue.on(GetTableCommand, { Name: 'lift' }).resolves({
+    /** A Glue table as GetTable returns it, its data at `location`. */
+    const glueTable = (name: string, location: string) => ({
       Table: {
-        Name: 'lift',
+        Name: name,
         DatabaseName: 'campaign_lake',
         TableType: 'EXTERNAL_TABLE',
         Parameters: { classification: 'parquet' },
         PartitionKeys: [],
-        StorageDescriptor: {
-          ...storage,
-          Location: 's3://lake-bucket/lake/lift/computed=20261121T190000000Z/',
-        },
+        StorageDescriptor: { ...storage, Location: location },
         CreateTime: new Date(),
       },
     });
-    glue.on(GetTableCommand, { Name: 'attribution' }).resolves({
-      Table: {
-        Name: 'attribution',
-        DatabaseName: 'campaign_lake',
-        TableType: 'EXTERNAL_TABLE',
-        Parameters: { classification: 'parquet' },
-        PartitionKeys: [],
-        StorageDescriptor: storage,
-        CreateTime: new Date(),
-      },
-    });
+    glue
+      .on(GetTableCommand, { Name: 'lift' })
+      .resolves(glueTable('lift', 's3://lake-bucket/lake/lift/computed=20261121T190000000Z/'));
+    glue.on(GetTableCommand, { Name: 'attribution' }).resolves(glueTable('attribution', storage.Location));
     glue.on(UpdateTableCommand).resolves({});
     s3.on(ListObjectsV2Command, { Prefix: 'lake/attribution/' }).resolves({
       Contents: [

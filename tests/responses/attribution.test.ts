@@ -20,26 +20,19 @@ const send = (id: string, over: Record<string, unknown>) => ({
   segment: String(over.wave_id) === 'w2' ? 'vip' : 'lapsed',
   ...over,
 });
+const w1u1 = send('w1/u1', {
+  wave_id: 'w1',
+  customer_id: 'u1',
+  channel: 'email',
+  status: 'sent',
+  cost: 0.01,
+  sent_at: '2026-11-11 00:00:00',
+  message_id: 'm1',
+});
 const sends = [
-  send('w1/u1', {
-    wave_id: 'w1',
-    customer_id: 'u1',
-    channel: 'email',
-    status: 'sent',
-    cost: 0.01,
-    sent_at: '2026-11-11 00:00:00',
-    message_id: 'm1',
-  }),
+  w1u1,
   // The ledger is written at least once: the same send again.
-  send('w1/u1', {
-    wave_id: 'w1',
-    customer_id: 'u1',
-    channel: 'email',
-    status: 'sent',
-    cost: 0.01,
-    sent_at: '2026-11-11 00:00:00',
-    message_id: 'm1',
-  }),
+  { ...w1u1 },
   send('w1/u2', {
     wave_id: 'w1',
     customer_id: 'u2',
@@ -251,6 +244,7 @@ describe('attribution (hand-computed)', () => {
   it('writes the attribution table (each order once) and the analysts’ views agree with the report', async () => {
     const dir = await writeFixtureLake({ customers, sends, events, orders, order_items: orderItems });
     const local = await DuckDbWarehouse.open(dir);
+    const rowsOf = async (sql: string) => (await local.query(sql)).rows;
     const tables = await new LocalResponseTables(
       local,
       dir,
@@ -258,15 +252,15 @@ describe('attribution (hand-computed)', () => {
     ).rewrite([base], 'last-touch');
     expect(tables.map((t) => t.table)).toEqual(['attribution', 'lift']);
     expect(tables[0]?.rows).toBe(3);
-    const rows = (
-      await local.query('SELECT order_id, wave_id, channel, touch, amount FROM attribution ORDER BY order_id')
-    ).rows;
+    const rows = await rowsOf(
+      'SELECT order_id, wave_id, channel, touch, amount FROM attribution ORDER BY order_id',
+    );
     expect(rows).toEqual([
       { order_id: 'o1', wave_id: 'w1', channel: 'email', touch: 'opened', amount: 100.1 },
       { order_id: 'o2', wave_id: 'w2', channel: 'email', touch: 'clicked', amount: 50.05 },
       { order_id: 'o3', wave_id: 'w1', channel: 'sms', touch: 'delivered', amount: 30 },
     ]);
-    const [roi] = (await local.query('SELECT * FROM campaign_roi')).rows;
+    const [roi] = await rowsOf('SELECT * FROM campaign_roi');
     expect(roi).toMatchObject({
       campaign_id: 'c',
       cost: 0.11,
@@ -274,27 +268,23 @@ describe('attribution (hand-computed)', () => {
       attributed_revenue: 180.15,
       lift_readable: false,
     });
-    const funnel = (
-      await local.query(
-        'SELECT wave_id, channel, audience, holdout, sent, opened, delivered FROM wave_funnel ORDER BY 1, 2',
-      )
-    ).rows;
+    const funnel = await rowsOf(
+      'SELECT wave_id, channel, audience, holdout, sent, opened, delivered FROM wave_funnel ORDER BY 1, 2',
+    );
     expect(funnel).toEqual([
       { wave_id: 'w1', channel: 'email', audience: 2, holdout: 1, sent: 1, opened: 1, delivered: 0 },
       // The SMS receipt carries only the message id: matched through the ledger, as in the report.
       { wave_id: 'w1', channel: 'sms', audience: 1, holdout: 0, sent: 1, opened: 0, delivered: 1 },
       { wave_id: 'w2', channel: 'email', audience: 1, holdout: 0, sent: 1, opened: 1, delivered: 0 },
     ]);
-    expect((await local.query('SELECT * FROM channel_cost ORDER BY channel')).rows).toEqual([
+    expect(await rowsOf('SELECT * FROM channel_cost ORDER BY channel')).toEqual([
       { campaign_id: 'c', channel: 'email', messages: 2, sms_segments: 0, cost: 0.02 },
       { campaign_id: 'c', channel: 'sms', messages: 1, sms_segments: 2, cost: 0.09 },
     ]);
     // w1 went to the `lapsed` segment (u1 email, u2 SMS, u3 held out), w2 to `vip` (u1).
-    const segments = (
-      await local.query(
-        'SELECT segment, channel, audience, holdout, sent, converted, orders, revenue, cost, response_rate FROM segment_response ORDER BY 1, 2',
-      )
-    ).rows;
+    const segments = await rowsOf(
+      'SELECT segment, channel, audience, holdout, sent, converted, orders, revenue, cost, response_rate FROM segment_response ORDER BY 1, 2',
+    );
     expect(segments).toEqual([
       {
         segment: 'lapsed',
@@ -335,11 +325,9 @@ describe('attribution (hand-computed)', () => {
     ]);
     // One clicker (u1, on w2). The tee is in o2 (won by the click) and o1 (won by an open); the socks in
     // o1 and o3 (won by the SMS delivery).
-    const products = (
-      await local.query(
-        'SELECT category, sku, clickers, orders_after_click, orders_other_touch, units, line_revenue, click_conversion FROM product_click_conversion ORDER BY sku',
-      )
-    ).rows;
+    const products = await rowsOf(
+      'SELECT category, sku, clickers, orders_after_click, orders_other_touch, units, line_revenue, click_conversion FROM product_click_conversion ORDER BY sku',
+    );
     expect(products).toEqual([
       {
         category: 'socks',

@@ -1,15 +1,12 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { TrinoSQL } from 'dt-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../shared/clock.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { birthdaysWithin } from '../../shared/segment/birthdays.ts';
 import { type SegmentContext, segmentSql } from '../../shared/segment/compile-segment.ts';
 import { Rule } from '../../shared/segment/segment-schema.ts';
-import { importOrders } from '../../shared/shop/import/import-orders.ts';
 import { writeFixtureLake } from '../helpers/fixture-lake.ts';
+import { importWorkspace } from '../helpers/import-workspace.ts';
 
 /** Birthdays: the field, `birthday: { within }` and `birthdayMonth`, in the campaign's zone. */
 const ZONE = 'Asia/Shanghai';
@@ -85,18 +82,11 @@ describe('birthday predicates', () => {
 });
 
 describe('the birthday column of a mapped import', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'birthday-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const ws = importWorkspace('birthday');
 
   it('keeps a date or a month and day as MM-DD and rejects a day the calendar lacks', async () => {
-    const file = join(dir, 'erp.csv');
-    await writeFile(
-      file,
+    const file = await ws.write(
+      'erp.csv',
       [
         '单号,客户,下单时间,状态,实付金额,生日',
         'A1,c1,2026-05-01 10:00:00,已完成,10.00,1990-03-08',
@@ -105,18 +95,15 @@ describe('the birthday column of a mapped import', () => {
         'A4,c4,2026-05-01 10:00:00,已完成,10.00,1990-02-30',
       ].join('\n'),
     );
-    const mapping = join(dir, 'm.yaml');
-    await writeFile(
-      mapping,
+    const mapping = await ws.write(
+      'm.yaml',
       'customerIds: as-is\ncolumns: { order_id: 单号, customer_id: 客户, created_at: 下单时间, status: 状态, amount: 实付金额, birthday: 生日 }\nstatuses: { 已完成: paid }\n',
     );
-    const result = await importOrders({
+    const result = await ws.importOrders({
       file,
       format: 'mapped',
       mappingFile: mapping,
-      rejectsFile: join(dir, 'rejects.csv'),
-      dataDir: join(dir, 'data'),
-      clock: new ManualClock(new Date('2026-12-01T00:00:00Z')),
+      rejectsFile: ws.path('rejects.csv'),
     });
     expect(result).toMatchObject({ imported: 3, rejected: 1 });
     expect(result.firstRejects).toEqual([
@@ -125,15 +112,10 @@ describe('the birthday column of a mapped import', () => {
         reason: '生日: "1990-02-30" is not a birthday: day 30 does not exist: February 1990 has 28 days',
       },
     ]);
-    const wh = await DuckDbWarehouse.open(join(dir, 'data'));
-    try {
-      expect((await wh.query('SELECT customer_id, birthday FROM customers ORDER BY 1')).rows).toEqual([
-        { customer_id: 'c1', birthday: '03-08' },
-        { customer_id: 'c2', birthday: '02-29' },
-        { customer_id: 'c3', birthday: null },
-      ]);
-    } finally {
-      await wh.close();
-    }
+    expect(await ws.query('SELECT customer_id, birthday FROM customers ORDER BY 1')).toEqual([
+      { customer_id: 'c1', birthday: '03-08' },
+      { customer_id: 'c2', birthday: '02-29' },
+      { customer_id: 'c3', birthday: null },
+    ]);
   });
 });

@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { TrinoSQL } from 'dt-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
@@ -9,6 +7,7 @@ import { type SegmentContext, segmentSql } from '../../shared/segment/compile-se
 import type { Rule } from '../../shared/segment/segment-schema.ts';
 import { importProducts } from '../../shared/shop/import/import-products.ts';
 import { writeFixtureLake } from '../helpers/fixture-lake.ts';
+import { importWorkspace } from '../helpers/import-workspace.ts';
 
 /** replenishmentDue with the product's own use cycle (products.use_cycle_days), else the rule's. */
 const RUN_AT = new Date('2026-11-10T16:00:00Z'); // 2026-11-11 00:00 in Shanghai
@@ -72,18 +71,11 @@ describe('replenishmentDue and the product’s use cycle', () => {
 });
 
 describe('the products import’s use cycle column', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'cycle-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const ws = importWorkspace('cycle');
 
   it('reads 使用周期 as days (60, 60d, 60天) and rejects what is not a cycle, with line and reason', async () => {
-    const file = join(dir, 'products.csv');
-    await writeFile(
-      file,
+    const file = await ws.write(
+      'products.csv',
       [
         '商家编码,宝贝标题,类目,使用周期',
         'det-1,洗衣液 2L,detergent,60',
@@ -96,8 +88,8 @@ describe('the products import’s use cycle column', () => {
     );
     const result = await importProducts({
       file,
-      rejectsFile: join(dir, 'rejects.csv'),
-      dataDir: join(dir, 'data'),
+      rejectsFile: ws.path('rejects.csv'),
+      dataDir: ws.dataDir(),
     });
     expect(result).toMatchObject({ read: 6, imported: 4, rejected: 2, products: 4 });
     expect(result.firstRejects).toEqual([
@@ -112,17 +104,12 @@ describe('the products import’s use cycle column', () => {
           '使用周期: expected the days one purchase lasts, a whole number from 1 to 3650 (e.g. 60, 60d or 60天), got "0"',
       },
     ]);
-    expect(readFileSync(join(dir, 'rejects.csv'), 'utf8')).toContain('两个月');
-    const wh = await DuckDbWarehouse.open(join(dir, 'data'));
-    try {
-      expect((await wh.query('SELECT sku, use_cycle_days FROM products ORDER BY sku')).rows).toEqual([
-        { sku: 'det-1', use_cycle_days: 60 },
-        { sku: 'det-2', use_cycle_days: 150 },
-        { sku: 'mask-1', use_cycle_days: 28 },
-        { sku: 'tee-1', use_cycle_days: null },
-      ]);
-    } finally {
-      await wh.close();
-    }
+    expect(readFileSync(ws.path('rejects.csv'), 'utf8')).toContain('两个月');
+    expect(await ws.query('SELECT sku, use_cycle_days FROM products ORDER BY sku')).toEqual([
+      { sku: 'det-1', use_cycle_days: 60 },
+      { sku: 'det-2', use_cycle_days: 150 },
+      { sku: 'mask-1', use_cycle_days: 28 },
+      { sku: 'tee-1', use_cycle_days: null },
+    ]);
   });
 });

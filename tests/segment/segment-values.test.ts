@@ -1,6 +1,5 @@
 import { TrinoSQL } from 'dt-sql-parser';
 import { describe, expect, it } from 'vitest';
-import { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import {
   closest,
   editDistance,
@@ -9,11 +8,11 @@ import {
   ruleValues,
   valueFindings,
 } from '../../shared/segment/segment-values.ts';
+import { emailWave, testCampaign } from '../helpers/campaign-builders.ts';
 
-const campaign = Campaign.parse({
+const campaign = testCampaign({
   id: 'v',
   name: 'Values',
-  channels: { email: { from: 'shop <crm@shop.example.com>' } },
   segments: {
     s: {
       where: {
@@ -32,15 +31,7 @@ const campaign = Campaign.parse({
       },
     },
   },
-  waves: [
-    {
-      id: 'w',
-      start: '2026-11-11T10:00',
-      audience: { where: { unitsBought: { category: ['socks'], atLeast: 5 } } },
-      channel: 'email',
-      templates: { email: { subject: 'a', html: 'b' } },
-    },
-  ],
+  waves: [emailWave({ audience: { where: { unitsBought: { category: ['socks'], atLeast: 5 } } } })],
 });
 
 describe('segment values', () => {
@@ -112,22 +103,13 @@ describe('segment values', () => {
 });
 
 describe('segment values of the calendar predicates', () => {
-  const withBands = Campaign.parse({
+  const withBands = testCampaign({
     id: 'b',
     name: 'Bands',
-    channels: { email: { from: 'shop <crm@shop.example.com>' } },
     segments: {
       s: { where: { all: [{ ageBand: ['18-25', 'unknown'] }, { season: { category: ['knitwear'] } }] } },
     },
-    waves: [
-      {
-        id: 'w',
-        start: '2026-11-11T10:00',
-        audience: { segment: 's' },
-        channel: 'email',
-        templates: { email: { subject: 'a', html: 'b' } },
-      },
-    ],
+    waves: [emailWave({ audience: { segment: 's' } })],
   });
 
   it('checks age bands and a season’s categories against the data, so a lake with other labels shows', () => {

@@ -1,60 +1,18 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../shared/clock.ts';
+import { describe, expect, it } from 'vitest';
 import { DataError } from '../../shared/errors.ts';
-import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
-import { type ImportFormat, importOrders } from '../../shared/shop/import/import-orders.ts';
+import type { ImportFormat } from '../../shared/shop/import/import-orders.ts';
+import { importWorkspace, orderEvent } from '../helpers/import-workspace.ts';
 
 /**
  * Findings of an adversarial pass over `campaign data import` (i17-attack). Each test fails on the code it
  * was written against: it states the behaviour docs/import.md promises (or a clear refusal instead).
  */
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'import-attack-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-const clock = new ManualClock(new Date('2026-12-01T00:00:00Z'));
-const dataDir = () => join(dir, 'data');
-
-async function run(name: string, content: string, format: ImportFormat) {
-  const file = join(dir, name);
-  await writeFile(file, content);
-  return importOrders({
-    file,
-    format,
-    rejectsFile: join(dir, `${name}.rejects.csv`),
-    dataDir: dataDir(),
-    clock,
-  });
-}
-
-async function query(sql: string) {
-  const wh = await DuckDbWarehouse.open(dataDir());
-  try {
-    return (await wh.query(sql)).rows;
-  } finally {
-    await wh.close();
-  }
-}
+const ws = importWorkspace('import-attack');
+const run = (name: string, content: string, format: ImportFormat) => ws.importFile(name, content, format);
+const query = ws.query;
 
 const event = (orderId: string, ev: string, at: string, createdAt: string) =>
-  JSON.stringify({
-    event: ev,
-    at,
-    order: {
-      orderId,
-      customerId: 'c-1',
-      createdAt,
-      amount: 50,
-      items: [{ sku: 's', quantity: 1, unitPrice: 50 }],
-    },
-  });
+  orderEvent(orderId, ev, at, { createdAt });
 
 describe('import attack findings', () => {
   it('a feed time with a space before its offset is rejected or read, never a RangeError (exit 2)', async () => {
@@ -128,22 +86,13 @@ describe('import attack findings', () => {
   });
 
   it('a mapping that gives one column to two fields is refused with its position', async () => {
-    const file = join(dir, 'm.csv');
-    await writeFile(file, 'id,amt\n1,2\n');
-    const mapping = join(dir, 'm.yaml');
-    await writeFile(
-      mapping,
+    const file = await ws.write('m.csv', 'id,amt\n1,2\n');
+    const mapping = await ws.write(
+      'm.yaml',
       'columns: { order_id: id, customer_id: id, created_at: t, status: s, amount: amt, discount: amt }\nstatuses: { a: paid }\n',
     );
     await expect(
-      importOrders({
-        file,
-        format: 'mapped',
-        mappingFile: mapping,
-        rejectsFile: join(dir, 'r.csv'),
-        dataDir: dataDir(),
-        clock,
-      }),
+      ws.importOrders({ file, format: 'mapped', mappingFile: mapping, rejectsFile: ws.path('r.csv') }),
     ).rejects.toThrow(/m\.yaml:1:\d+ columns\.customer_id: "id" is already the column of order_id/);
   });
 

@@ -1,57 +1,33 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../shared/clock.ts';
-import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { describe, expect, it } from 'vitest';
 import { importConsents } from '../../shared/shop/import/import-consents.ts';
-import { importOrders } from '../../shared/shop/import/import-orders.ts';
+import { importWorkspace } from '../helpers/import-workspace.ts';
 
 /** Consent the shop collected reaches the customers a Taobao import created (without consent, all false). */
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'import-consents-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-const now = new Date('2026-12-01T00:00:00Z');
-const dataDir = () => join(dir, 'data');
-
-async function query(sql: string) {
-  const wh = await DuckDbWarehouse.open(dataDir());
-  try {
-    return (await wh.query(sql)).rows;
-  } finally {
-    await wh.close();
-  }
-}
+const ws = importWorkspace('import-consents');
+const query = ws.query;
 
 async function consents(text: string) {
-  const file = join(dir, 'consent.csv');
-  await writeFile(file, text);
-  return importConsents({ file, rejectsFile: join(dir, 'consent.rejects.csv'), dataDir: dataDir(), now });
+  const file = await ws.write('consent.csv', text);
+  return importConsents({
+    file,
+    rejectsFile: ws.path('consent.rejects.csv'),
+    dataDir: ws.dataDir(),
+    now: ws.clock.now(),
+  });
 }
 
 describe('data import --format consent', () => {
   it('records consent and opt-outs with source and time; the latest per channel sets the customer’s flags', async () => {
-    const orders = join(dir, 'orders.csv');
-    await writeFile(
-      orders,
+    await ws.importFile(
+      'orders.csv',
       [
         '订单编号,买家会员名,买家实际支付金额,订单状态,联系手机,订单创建时间,订单付款时间',
         '="3801234567890001",小明同学,10.00,交易成功,13812345678,2025-11-11 00:01:23,2025-11-11 00:02:00',
         '="3801234567890002",lily_88,10.00,交易成功,13912345678,2025-11-11 00:01:23,2025-11-11 00:02:00',
       ].join('\n'),
+      'taobao',
     );
-    await importOrders({
-      file: orders,
-      format: 'taobao',
-      rejectsFile: join(dir, 'r.csv'),
-      dataDir: dataDir(),
-      clock: new ManualClock(now),
-    });
     expect(await query('SELECT count(*) FILTER (WHERE sms_consent) AS sms FROM customers')).toEqual([
       { sms: 0 },
     ]);
@@ -78,7 +54,7 @@ describe('data import --format consent', () => {
       withdrawn: 1,
       customersChanged: 2,
     });
-    const rejects = readFileSync(join(dir, 'consent.rejects.csv'), 'utf8');
+    const rejects = readFileSync(ws.path('consent.rejects.csv'), 'utf8');
     expect(rejects).toContain('5,no customer in the lake with this phone,');
     expect(rejects).toContain(
       '6,"渠道: ""微信"" is not a channel; expected email, sms or any (邮件, 短信, 全部)"',

@@ -1,43 +1,18 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import iconv from 'iconv-lite';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../shared/clock.ts';
+import { describe, expect, it } from 'vitest';
 import { tableDir } from '../../shared/lake/lake-paths.ts';
-import { DuckDbWarehouse, openDuckDb } from '../../shared/lake/local/duckdb-warehouse.ts';
-import { importOrders } from '../../shared/shop/import/import-orders.ts';
+import { openDuckDb } from '../../shared/lake/local/duckdb-warehouse.ts';
+import type { importOrders } from '../../shared/shop/import/import-orders.ts';
+import { importWorkspace } from '../helpers/import-workspace.ts';
 
 /** What an order import keeps about the buyer besides the order: nickname, city tier, member tier. */
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'import-fields-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-const clock = new ManualClock(new Date('2026-12-01T00:00:00Z'));
-
-async function query(sql: string) {
-  const wh = await DuckDbWarehouse.open(join(dir, 'data'));
-  try {
-    return (await wh.query(sql)).rows;
-  } finally {
-    await wh.close();
-  }
-}
+const ws = importWorkspace('import-fields');
+const query = ws.query;
 
 async function importTaobao(text: string, opts: Partial<Parameters<typeof importOrders>[0]> = {}) {
-  const file = join(dir, 'orders.csv');
-  await writeFile(file, iconv.encode(text, 'gbk'));
-  return importOrders({
-    file,
-    format: 'taobao',
-    rejectsFile: join(dir, 'orders.rejects.csv'),
-    dataDir: join(dir, 'data'),
-    clock,
-    ...opts,
-  });
+  const file = await ws.write('orders.csv', text, { gbk: true });
+  return ws.importOrders({ file, format: 'taobao', rejectsFile: ws.path('orders.rejects.csv'), ...opts });
 }
 
 const HEADER =
@@ -58,7 +33,7 @@ describe('the buyer nickname (买家会员名)', () => {
   });
 
   it('reads and imports into a lake whose customers were written before the column existed', async () => {
-    const data = join(dir, 'data');
+    const data = ws.dataDir();
     const customers = tableDir(data, 'customers');
     await mkdir(customers, { recursive: true });
     const { instance, connection } = await openDuckDb({ threads: 1 });
@@ -115,22 +90,15 @@ describe('the city tier', () => {
   });
 
   it('is read from Shopify’s shipping city (Latin names of the first tiers too)', async () => {
-    const file = join(dir, 'shopify.csv');
-    await writeFile(
-      file,
+    const result = await ws.importFile(
+      'shopify.csv',
       [
         'Name,Email,Financial Status,Paid at,Accepts Marketing,Total,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing City,Shipping City',
         '#1001,a@example.com,paid,2025-11-11 00:02:00 +0800,no,10.00,2025-11-11 00:01:00 +0800,1,T,10.00,t-1,Nowhere,Shenzhen',
         '#1002,b@example.com,paid,2025-11-11 00:02:00 +0800,no,10.00,2025-11-11 00:01:00 +0800,1,T,10.00,t-1,温州,',
       ].join('\n'),
+      'shopify',
     );
-    const result = await importOrders({
-      file,
-      format: 'shopify',
-      rejectsFile: join(dir, 'shopify.rejects.csv'),
-      dataDir: join(dir, 'data'),
-      clock,
-    });
     expect(result).toMatchObject({ imported: 2, cityTierUnknown: 0 });
     expect(await query('SELECT city, city_tier FROM customers ORDER BY city')).toEqual([
       { city: 'Shenzhen', city_tier: 1 },

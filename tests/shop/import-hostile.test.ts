@@ -1,33 +1,20 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../shared/clock.ts';
+import { describe, expect, it } from 'vitest';
 import { DataError } from '../../shared/errors.ts';
-import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
-import { type ImportFormat, importOrders } from '../../shared/shop/import/import-orders.ts';
+import type { ImportFormat } from '../../shared/shop/import/import-orders.ts';
+import { importWorkspace } from '../helpers/import-workspace.ts';
 
 /** Hostile and broken rows in every import format: each bad row is rejected with its reason, the rest imported. */
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'import-hostile-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const ws = importWorkspace('import-hostile');
+const query = ws.query;
 
-const clock = new ManualClock(new Date('2026-12-01T00:00:00Z'));
-const dataDir = () => join(dir, 'data');
-
+/** Imports the file (the workspace checks read = imported + rejected) and reads its rejects by line. */
 async function run(name: string, content: string | Buffer, format: ImportFormat, mappingFile?: string) {
-  const file = join(dir, name);
-  await writeFile(file, content);
-  const rejectsFile = join(dir, `${name}.rejects.csv`);
-  const result = await importOrders({ file, format, mappingFile, rejectsFile, dataDir: dataDir(), clock });
-  expect(result.read, 'every row read is imported or rejected').toBe(result.imported + result.rejected);
+  const result = await ws.importFile(name, content, format, { mappingFile });
+  const rejectsFile = ws.path(`${name}.rejects.csv`);
   const rejects = existsSync(rejectsFile)
     ? (parse(readFileSync(rejectsFile, 'utf8'), { bom: true, relax_column_count: true }) as string[][])
         .slice(1)
@@ -35,15 +22,6 @@ async function run(name: string, content: string | Buffer, format: ImportFormat,
     : [];
   expect(rejects.length).toBe(result.rejected);
   return { result, rejects: new Map(rejects) };
-}
-
-async function query(sql: string) {
-  const wh = await DuckDbWarehouse.open(dataDir());
-  try {
-    return (await wh.query(sql)).rows;
-  } finally {
-    await wh.close();
-  }
 }
 
 const TAOBAO =
@@ -105,10 +83,9 @@ describe('impossible times are rejected per row, never rolled over', () => {
     expect(rejects.get(6)).toMatch(/^Paid at: .*hour 24 does not exist/);
   });
 
-  it('mapped CSV and order feed', async () => {
-    const mapping = join(dir, 'map.yaml');
-    await writeFile(
-      mapping,
+  it('mapped CSV', async () => {
+    const mapping = await ws.write(
+      'map.yaml',
       'columns: { order_id: No, customer_id: Buyer, created_at: When, status: State, amount: Paid }\nstatuses: { done: paid }\n',
     );
     const mapped = await run(
@@ -120,7 +97,9 @@ describe('impossible times are rejected per row, never rolled over', () => {
     expect(mapped.rejects.get(3)).toBe(
       'When: "2025-02-29 12:00" is not a time: day 29 does not exist: February 2025 has 28 days',
     );
+  });
 
+  it('order feed', async () => {
     const event = (id: string, at: string, createdAt: string, amount: number) =>
       JSON.stringify({
         event: 'paid',
@@ -231,9 +210,8 @@ describe('copies of an order in one file', () => {
       /^order #1 comes in 2 versions that differ in line items \(lines 2, 3\)/,
     );
 
-    const mapping = join(dir, 'map.yaml');
-    await writeFile(
-      mapping,
+    const mapping = await ws.write(
+      'map.yaml',
       'columns: { order_id: No, customer_id: Buyer, created_at: When, status: State, amount: Paid, sku: Sku }\nstatuses: { done: paid }\n',
     );
     const mapped = await run(
@@ -296,41 +274,34 @@ describe('encodings', () => {
       Buffer.from('#1,a@example.com,paid,10.00,2025-11-11 10:00:00 +0800,1,10.00,Ann\n'),
       iconv.encode('#2,j@example.com,paid,10.00,2025-11-11 10:00:00 +0800,1,10.00,José María\n', 'latin1'),
     ]);
-    const file = join(dir, 'latin1.csv');
-    await writeFile(file, latin1);
-    const attempt = importOrders({
+    const file = await ws.write('latin1.csv', latin1);
+    const attempt = ws.importOrders({
       file,
       format: 'shopify',
-      rejectsFile: join(dir, 'r.csv'),
-      dataDir: dataDir(),
-      clock,
+      rejectsFile: ws.path('r.csv'),
     });
     await expect(attempt).rejects.toThrow(DataError);
     await expect(attempt).rejects.toThrow(
       /latin1\.csv:3: not UTF-8 and not GBK .*Latin-1\/Windows-1252.*Save it as UTF-8.*nothing was imported/,
     );
-    expect(existsSync(join(dir, 'data', 'lake', 'orders'))).toBe(false);
-    expect(existsSync(join(dir, 'r.csv'))).toBe(false);
+    expect(existsSync(join(ws.dataDir(), 'lake', 'orders'))).toBe(false);
+    expect(existsSync(ws.path('r.csv'))).toBe(false);
   });
 
   it('refuses Latin-1 that happens to be valid GBK byte pairs (accented letters before ASCII ones)', async () => {
-    const file = join(dir, 'latin1-pairs.csv');
     const rows = ['No,Buyer,When,State,Paid'];
     for (let i = 0; i < 20; i++) rows.push(`A-${i},Müller Gonçalves Ñandú,2025-03-01 12:00,done,6`);
-    await writeFile(file, iconv.encode(`${rows.join('\n')}\n`, 'latin1'));
-    const mapping = join(dir, 'map.yaml');
-    await writeFile(
-      mapping,
+    const file = await ws.write('latin1-pairs.csv', iconv.encode(`${rows.join('\n')}\n`, 'latin1'));
+    const mapping = await ws.write(
+      'map.yaml',
       'columns: { order_id: No, customer_id: Buyer, created_at: When, status: State, amount: Paid }\nstatuses: { done: paid }\n',
     );
     await expect(
-      importOrders({
+      ws.importOrders({
         file,
         format: 'mapped',
         mappingFile: mapping,
-        rejectsFile: join(dir, 'r.csv'),
-        dataDir: dataDir(),
-        clock,
+        rejectsFile: ws.path('r.csv'),
       }),
     ).rejects.toThrow(/latin1-pairs\.csv:2: not UTF-8.*Latin-1/);
   });
@@ -344,10 +315,9 @@ describe('encodings', () => {
       { order_id: '3801234567890001', amount: 188 },
     ]);
 
-    const file = join(dir, 'nobom.txt');
-    await writeFile(file, Buffer.from(text, 'utf16le'));
-    await expect(
-      importOrders({ file, format: 'taobao', rejectsFile: join(dir, 'r.csv'), dataDir: dataDir(), clock }),
-    ).rejects.toThrow(/nobom\.txt:1: .*looks like UTF-16 without a byte-order mark/);
+    const file = await ws.write('nobom.txt', Buffer.from(text, 'utf16le'));
+    await expect(ws.importOrders({ file, format: 'taobao', rejectsFile: ws.path('r.csv') })).rejects.toThrow(
+      /nobom\.txt:1: .*looks like UTF-16 without a byte-order mark/,
+    );
   });
 });

@@ -1,49 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import iconv from 'iconv-lite';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../shared/clock.ts';
-import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
-import { importOrders } from '../../shared/shop/import/import-orders.ts';
+import { describe, expect, it } from 'vitest';
+import { importWorkspace } from '../helpers/import-workspace.ts';
 
 /** A Taobao shop's two exports — the order report and the item report — make one customer per buyer. */
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'import-buyer-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-const clock = new ManualClock(new Date('2026-12-01T00:00:00Z'));
+const ws = importWorkspace('import-buyer');
+const query = ws.query;
 
-async function query(sql: string) {
-  const wh = await DuckDbWarehouse.open(join(dir, 'data'));
-  try {
-    return (await wh.query(sql)).rows;
-  } finally {
-    await wh.close();
-  }
-}
-
-async function importFile(name: string, text: string, format: 'taobao' | 'mapped', mapping?: string) {
-  const file = join(dir, name);
-  await writeFile(file, iconv.encode(text, 'gbk'));
-  let mappingFile: string | undefined;
-  if (mapping) {
-    mappingFile = join(dir, `${name}.yaml`);
-    await writeFile(mappingFile, mapping);
-  }
-  return importOrders({
-    file,
-    format,
-    mappingFile,
-    rejectsFile: join(dir, `${name}.rejects.csv`),
-    dataDir: join(dir, 'data'),
-    clock,
-  });
-}
+const importFile = (name: string, text: string, format: 'taobao' | 'mapped', mapping?: string) =>
+  ws.importFile(name, text, format, { gbk: true, mapping });
 
 const ORDER_REPORT = [
   '订单编号,买家会员名,买家实际支付金额,总金额,订单状态,收货人姓名,收货地址,联系手机,订单创建时间,订单付款时间',
@@ -74,7 +38,7 @@ describe('one customer per buyer across the order report and the item report', (
       ordersUpdated: 2,
       customersNew: 0,
     });
-    expect(readFileSync(join(dir, 'items.csv.rejects.csv'), 'utf8')).toContain(
+    expect(readFileSync(ws.path('items.csv.rejects.csv'), 'utf8')).toContain(
       '5,"order 3801234567899999: line items of an order that is not in the lake, and no row of the file carries its fields (import the orders first)"',
     );
     expect(await query('SELECT count(*) AS n FROM customers')).toEqual([{ n: 2 }]);

@@ -1,34 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import iconv from 'iconv-lite';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../shared/clock.ts';
+import { describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { segmentSql } from '../../shared/segment/compile-segment.ts';
-import { importOrders } from '../../shared/shop/import/import-orders.ts';
 import { importProducts } from '../../shared/shop/import/import-products.ts';
+import { importWorkspace } from '../helpers/import-workspace.ts';
 
 /** A real shop's product list makes `earlyBuyer` (launch dates) and category predicates match its orders. */
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'import-products-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-const clock = new ManualClock(new Date('2026-12-01T00:00:00Z'));
-const dataDir = () => join(dir, 'data');
-
-async function write(name: string, text: string, gbk = false): Promise<string> {
-  const file = join(dir, name);
-  await writeFile(file, gbk ? iconv.encode(text, 'gbk') : text);
-  return file;
-}
+const ws = importWorkspace('import-products');
+const write = (name: string, text: string, gbk = false) => ws.write(name, text, { gbk });
 
 async function earlyBuyers(): Promise<string[]> {
-  const wh = await DuckDbWarehouse.open(dataDir());
+  const wh = await DuckDbWarehouse.open(ws.dataDir());
   try {
     const sql = segmentSql(
       { earlyBuyer: { category: ['tshirt'], withinDaysOfLaunch: 7 } },
@@ -56,12 +38,10 @@ describe('data import --format products', () => {
         '="3801234567890002",late,100.00,交易成功,2025-05-01 10:00:00,2025-05-01 10:01:00',
       ].join('\n'),
     );
-    await importOrders({
+    await ws.importOrders({
       file: orders,
       format: 'taobao',
-      rejectsFile: join(dir, 'r1.csv'),
-      dataDir: dataDir(),
-      clock,
+      rejectsFile: ws.path('r1.csv'),
     });
     const items = await write(
       'items.csv',
@@ -71,13 +51,11 @@ describe('data import --format products', () => {
       'items.yaml',
       'columns: { order_id: 订单编号, sku: 商家编码, quantity: 购买数量, unit_price: 价格 }\n',
     );
-    await importOrders({
+    await ws.importOrders({
       file: items,
       format: 'mapped',
       mappingFile: mapping,
-      rejectsFile: join(dir, 'r2.csv'),
-      dataDir: dataDir(),
-      clock,
+      rejectsFile: ws.path('r2.csv'),
     });
     expect(await earlyBuyers(), 'without launch dates nobody is an early buyer').toEqual([]);
 
@@ -93,7 +71,7 @@ describe('data import --format products', () => {
       ].join('\n'),
       true,
     );
-    const r = await importProducts({ file: products, rejectsFile: join(dir, 'r3.csv'), dataDir: dataDir() });
+    const r = await importProducts({ file: products, rejectsFile: ws.path('r3.csv'), dataDir: ws.dataDir() });
     expect(r).toMatchObject({
       encoding: 'gb18030',
       read: 5,
@@ -104,7 +82,7 @@ describe('data import --format products', () => {
       productsNew: 1,
       orderLinesUpdated: 2,
     });
-    const rejects = readFileSync(join(dir, 'r3.csv'), 'utf8');
+    const rejects = readFileSync(ws.path('r3.csv'), 'utf8');
     expect(rejects).toContain(
       '4,"季节: ""雨季"" is not a season; expected spring, summer, autumn, winter, all (or 春, 夏, 秋, 冬, 四季)"',
     );
@@ -115,7 +93,7 @@ describe('data import --format products', () => {
       '3,"sku sock-1 is listed 2 times with different content (lines 3, 6): none of its rows imported; keep one row per sku"',
     );
 
-    const wh = await DuckDbWarehouse.open(dataDir());
+    const wh = await DuckDbWarehouse.open(ws.dataDir());
     try {
       expect(
         (await wh.query('SELECT sku, category, season, launch_date, list_price FROM products')).rows,
@@ -139,8 +117,8 @@ describe('data import --format products', () => {
     // Imported again: nothing changes.
     const again = await importProducts({
       file: products,
-      rejectsFile: join(dir, 'r3.csv'),
-      dataDir: dataDir(),
+      rejectsFile: ws.path('r3.csv'),
+      dataDir: ws.dataDir(),
     });
     expect(again).toMatchObject({ products: 1, productsNew: 0, orderLinesUpdated: 0 });
   });

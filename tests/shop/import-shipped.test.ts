@@ -1,61 +1,31 @@
 import { cpSync, mkdirSync, readdirSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../shared/clock.ts';
-import { DuckDbWarehouse, openDuckDb } from '../../shared/lake/local/duckdb-warehouse.ts';
-import { importOrders } from '../../shared/shop/import/import-orders.ts';
+import { describe, expect, it } from 'vitest';
+import { openDuckDb } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { importWorkspace, orderEvent } from '../helpers/import-workspace.ts';
 
 /** The order feed's `shipped` and `delivered` events: a paid order with its shipping times, one way only. */
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'import-shipped-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-const clock = new ManualClock(new Date('2026-12-01T00:00:00Z'));
-const dataDir = () => join(dir, 'data');
+const ws = importWorkspace('import-shipped');
+const query = ws.query;
 let files = 0;
 
 async function feed(lines: string[]) {
-  const file = join(dir, `feed-${++files}.jsonl`);
-  await writeFile(file, `${lines.join('\n')}\n`);
-  return importOrders({
+  const file = await ws.write(`feed-${++files}.jsonl`, `${lines.join('\n')}\n`);
+  return ws.importOrders({
     file,
     format: 'order-events',
-    rejectsFile: join(dir, `feed-${files}.rejects.csv`),
-    dataDir: dataDir(),
-    clock,
+    rejectsFile: ws.path(`feed-${files}.rejects.csv`),
   });
-}
-
-async function query(sql: string, data = dataDir()) {
-  const wh = await DuckDbWarehouse.open(data);
-  try {
-    return (await wh.query(sql)).rows;
-  } finally {
-    await wh.close();
-  }
 }
 
 const CREATED = '2026-11-11T00:05:00+08:00';
 const PAID = '2026-11-11T00:06:00+08:00';
 const event = (orderId: string, ev: string, at: string, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({
-    event: ev,
-    at,
-    order: {
-      orderId,
-      customerId: 'c-1',
-      createdAt: CREATED,
-      ...(ev === 'created' ? {} : { paidAt: PAID }),
-      amount: 50,
-      items: [{ sku: 's', quantity: 1, unitPrice: 50 }],
-      ...extra,
-    },
+  orderEvent(orderId, ev, at, {
+    createdAt: CREATED,
+    ...(ev === 'created' ? {} : { paidAt: PAID }),
+    ...extra,
   });
 const ORDER = 'SELECT order_id, status, paid_at, shipped_at, delivered_at FROM orders ORDER BY order_id';
 
@@ -165,8 +135,8 @@ describe('order feed: shipped and delivered', () => {
   it('reads and imports into a lake written before orders had shipped_at and delivered_at', async () => {
     await feed([event('OLD', 'paid', PAID)]);
     // Rewrite the lake's orders without the two columns, as a lake from before them.
-    const ordersDir = join(dataDir(), 'lake', 'orders');
-    const old = join(dir, 'old-orders');
+    const ordersDir = join(ws.dataDir(), 'lake', 'orders');
+    const old = ws.path('old-orders');
     mkdirSync(old);
     const { instance, connection } = await openDuckDb();
     try {
@@ -216,9 +186,8 @@ describe('order feed: shipped and delivered', () => {
   });
 
   it('a Taobao order report sets them from 发货时间 and 确认收货时间, by the order status; a bad one is rejected', async () => {
-    const file = join(dir, '订单报表.csv');
-    await writeFile(
-      file,
+    const r = await ws.importFile(
+      '订单报表.csv',
       [
         '订单编号,买家会员名,买家实际支付金额,订单状态,订单创建时间,订单付款时间,发货时间,确认收货时间',
         '100001,tb_a,50,卖家已发货，等待买家确认,2026-11-11 00:05:00,2026-11-11 00:06:00,2026-11-12 09:00:00,',
@@ -228,14 +197,8 @@ describe('order feed: shipped and delivered', () => {
         '100004,tb_d,50,交易成功,2026-11-11 00:05:00,2026-11-11 00:06:00,2026-11-15 09:00:00,2026-11-12 09:00:00',
         '100005,tb_e,50,交易成功,2026-11-11 00:05:00,2026-11-11 00:06:00,2026-11-12 25:00:00,',
       ].join('\n'),
+      'taobao',
     );
-    const r = await importOrders({
-      file,
-      format: 'taobao',
-      rejectsFile: join(dir, 'tb.rejects.csv'),
-      dataDir: dataDir(),
-      clock,
-    });
     expect(r.firstRejects).toEqual([
       {
         line: 5,

@@ -1,29 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import iconv from 'iconv-lite';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
 import { DataError } from '../../shared/errors.ts';
-import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
-import { importOrders } from '../../shared/shop/import/import-orders.ts';
+import { importWorkspace } from '../helpers/import-workspace.ts';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'import-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function query(sql: string) {
-  const wh = await DuckDbWarehouse.open(join(dir, 'data'));
-  try {
-    return (await wh.query(sql)).rows;
-  } finally {
-    await wh.close();
-  }
-}
+const ws = importWorkspace('import');
+const query = ws.query;
 
 const TAOBAO_HEADER =
   '订单编号,买家会员名,买家实际支付金额,总金额,订单状态,收货人姓名,收货地址,联系手机,订单创建时间,订单付款时间';
@@ -37,17 +19,14 @@ const TAOBAO_ROWS = [
 ];
 
 async function writeTaobao(name: string, encoding: 'gbk' | 'utf8'): Promise<string> {
-  const file = join(dir, name);
-  const text = `${[TAOBAO_HEADER, ...TAOBAO_ROWS].join('\r\n')}\r\n`;
-  await writeFile(file, encoding === 'gbk' ? iconv.encode(text, 'gbk') : text);
-  return file;
+  return ws.write(name, `${[TAOBAO_HEADER, ...TAOBAO_ROWS].join('\r\n')}\r\n`, { gbk: encoding === 'gbk' });
 }
 
 describe('import of a Taobao/Tmall order report', () => {
   it('detects GBK, imports good rows, rejects bad ones with line and reason, and reconciles the counts', async () => {
     const file = await writeTaobao('orders.csv', 'gbk');
-    const rejectsFile = join(dir, 'rejects.csv');
-    const r = await importOrders({ file, format: 'taobao', rejectsFile, dataDir: join(dir, 'data') });
+    const rejectsFile = ws.path('rejects.csv');
+    const r = await ws.importOrders({ file, format: 'taobao', rejectsFile });
     expect(r).toMatchObject({
       encoding: 'gb18030',
       read: 6,
@@ -119,11 +98,10 @@ describe('import of a Taobao/Tmall order report', () => {
     const opts = {
       file,
       format: 'taobao' as const,
-      rejectsFile: join(dir, 'r.csv'),
-      dataDir: join(dir, 'data'),
+      rejectsFile: ws.path('r.csv'),
     };
-    const first = await importOrders(opts);
-    const second = await importOrders(opts);
+    const first = await ws.importOrders(opts);
+    const second = await ws.importOrders(opts);
     expect(first.encoding).toBe('utf-8');
     expect(second).toMatchObject({ ordersNew: 0, ordersUpdated: 3, customersNew: 0 });
     expect(await query(`SELECT count(*) AS n, count(DISTINCT order_id) AS d FROM orders`)).toEqual([
@@ -133,11 +111,8 @@ describe('import of a Taobao/Tmall order report', () => {
   });
 
   it('names the missing columns when the file is not a Taobao report', async () => {
-    const file = join(dir, 'other.csv');
-    await writeFile(file, 'order,amount\n1,2\n');
-    await expect(
-      importOrders({ file, format: 'taobao', rejectsFile: join(dir, 'r.csv'), dataDir: join(dir, 'data') }),
-    ).rejects.toThrow(
+    const file = await ws.write('other.csv', 'order,amount\n1,2\n');
+    await expect(ws.importOrders({ file, format: 'taobao', rejectsFile: ws.path('r.csv') })).rejects.toThrow(
       new DataError(
         `${file}:1: missing column(s) 订单编号, 买家会员名, 买家实际支付金额, 订单状态, 订单创建时间; the header has order, amount`,
       ),
@@ -147,9 +122,8 @@ describe('import of a Taobao/Tmall order report', () => {
 
 describe('import of a Shopify orders export', () => {
   it('groups line items under their order and keeps consent from Accepts Marketing', async () => {
-    const file = join(dir, 'shopify.csv');
-    await writeFile(
-      file,
+    const r = await ws.importFile(
+      'shopify.csv',
       [
         'Name,Email,Financial Status,Paid at,Accepts Marketing,Total,Discount Amount,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name,Billing City,Billing Province,Billing Phone',
         '#1001,ann@example.com,paid,2025-11-11 10:05:00 +0800,yes,150.00,10.00,2025-11-11 10:00:00 +0800,2,Tee,40.00,TEE-1,Ann,Hangzhou,ZJ,',
@@ -157,15 +131,10 @@ describe('import of a Shopify orders export', () => {
         '#1002,bob@example.com,pending,,no,20.00,0,2025-11-12 09:00:00 +0800,1,Socks,20.00,SOCK-1,Bob,Shanghai,SH,',
         '#1003,,,,,,,,1,Orphan,5.00,X,,,,',
       ].join('\n'),
+      'shopify',
     );
-    const r = await importOrders({
-      file,
-      format: 'shopify',
-      rejectsFile: join(dir, 'r.csv'),
-      dataDir: join(dir, 'data'),
-    });
     expect(r).toMatchObject({ read: 4, imported: 3, rejected: 1, orders: 2, ordersNew: 2 });
-    expect(readFileSync(join(dir, 'r.csv'), 'utf8')).toContain(
+    expect(readFileSync(ws.path('shopify.csv.rejects.csv'), 'utf8')).toContain(
       "5,line item of order #1003 without the order's first row",
     );
     expect(
@@ -186,75 +155,71 @@ describe('import of a Shopify orders export', () => {
 
 describe('import of any CSV with a mapping file', () => {
   const importMapped = (file: string, mapping: string) =>
-    importOrders({
+    ws.importOrders({
       file,
       format: 'mapped',
       mappingFile: mapping,
-      rejectsFile: join(dir, 'r.csv'),
-      dataDir: join(dir, 'data'),
+      rejectsFile: ws.path('r.csv'),
     });
 
-  it('maps columns and statuses, and reports mapping-file problems with their position', async () => {
-    const file = join(dir, 'erp.csv');
-    await writeFile(
-      file,
-      'No,Buyer,When,State,Paid\nA-1,b1,2025-03-01 12:00,done,66.6\nA-2,b2,2025-03-02 12:00,weird,1\n',
-    );
-    const mapping = join(dir, 'map.yaml');
-    await writeFile(
-      mapping,
+  const ERP =
+    'No,Buyer,When,State,Paid\nA-1,b1,2025-03-01 12:00,done,66.6\nA-2,b2,2025-03-02 12:00,weird,1\n';
+
+  it('maps columns and statuses; a status the mapping lacks rejects its row with line and reason', async () => {
+    const file = await ws.write('erp.csv', ERP);
+    const mapping = await ws.write(
+      'map.yaml',
       'columns:\n  order_id: No\n  customer_id: Buyer\n  created_at: When\n  status: State\n  amount: Paid\nstatuses:\n  done: paid\n',
     );
     const r = await importMapped(file, mapping);
     expect(r).toMatchObject({ read: 2, imported: 1, rejected: 1 });
-    expect(readFileSync(join(dir, 'r.csv'), 'utf8')).toContain(
+    expect(readFileSync(ws.path('r.csv'), 'utf8')).toContain(
       '3,"State: status ""weird"" is not in the mapping\'s statuses"',
     );
+  });
 
-    await writeFile(mapping, 'columns:\n  order_id: No\nstatuses:\n  done: payed\n');
+  it('reports a mapping-file problem with its position', async () => {
+    const file = await ws.write('erp.csv', ERP);
+    const mapping = await ws.write('map.yaml', 'columns:\n  order_id: No\nstatuses:\n  done: payed\n');
     await expect(importMapped(file, mapping)).rejects.toThrow(
       /map\.yaml:4:9 statuses\.done: expected one of paid, unpaid, closed, refunded/,
     );
   });
 
   it('writes no rejects file when every row is imported', async () => {
-    const file = join(dir, 'ok.csv');
-    await writeFile(file, 'No,Buyer,When,State,Paid\nA-1,b1,2025-03-01 12:00,done,66.6\n');
-    const mapping = join(dir, 'map.yaml');
-    await writeFile(
-      mapping,
+    const file = await ws.write('ok.csv', 'No,Buyer,When,State,Paid\nA-1,b1,2025-03-01 12:00,done,66.6\n');
+    const mapping = await ws.write(
+      'map.yaml',
       'columns: { order_id: No, customer_id: Buyer, created_at: When, status: State, amount: Paid }\nstatuses: { done: paid }\n',
     );
     const r = await importMapped(file, mapping);
     expect(r).toMatchObject({ read: 1, imported: 1, rejected: 0, rejectsFile: null });
-    expect(existsSync(join(dir, 'r.csv'))).toBe(false);
+    expect(existsSync(ws.path('r.csv'))).toBe(false);
   });
 });
 
 describe('order status on order lines', () => {
   it('follows the order when a later import changes its status without sending lines', async () => {
-    const dataDir = join(dir, 'data');
-    const shopify = join(dir, 'shopify.csv');
-    await writeFile(
-      shopify,
+    const shopify = await ws.write(
+      'shopify.csv',
       'Name,Email,Financial Status,Total,Created at,Lineitem quantity,Lineitem price,Lineitem sku\n#2001,a@example.com,paid,10.00,2025-11-11 10:00:00 +0800,1,10.00,SKU-1\n',
     );
-    await importOrders({ file: shopify, format: 'shopify', rejectsFile: join(dir, 'r.csv'), dataDir });
+    await ws.importOrders({ file: shopify, format: 'shopify', rejectsFile: ws.path('r.csv') });
     expect(await query('SELECT order_status FROM order_items')).toEqual([{ order_status: 'paid' }]);
 
-    const erp = join(dir, 'erp.csv');
-    await writeFile(erp, 'No,Buyer,When,State,Paid\n#2001,a@example.com,2025-11-11 10:00,refunded,10\n');
-    const mapping = join(dir, 'map.yaml');
-    await writeFile(
-      mapping,
+    const erp = await ws.write(
+      'erp.csv',
+      'No,Buyer,When,State,Paid\n#2001,a@example.com,2025-11-11 10:00,refunded,10\n',
+    );
+    const mapping = await ws.write(
+      'map.yaml',
       'columns: { order_id: No, customer_id: Buyer, created_at: When, status: State, amount: Paid }\nstatuses: { refunded: refunded }\n',
     );
-    await importOrders({
+    await ws.importOrders({
       file: erp,
       format: 'mapped',
       mappingFile: mapping,
-      rejectsFile: join(dir, 'r.csv'),
-      dataDir,
+      rejectsFile: ws.path('r.csv'),
     });
     expect(
       await query('SELECT o.status, i.order_status, i.sku FROM orders o JOIN order_items i USING (order_id)'),
@@ -285,8 +250,7 @@ describe('import of an order-events feed (JSON lines)', () => {
   });
 
   it('keeps the latest event of each order whatever the line order, and rejects bad lines with their reason', async () => {
-    const dataDir = join(dir, 'data');
-    const file = join(dir, 'orders.jsonl');
+    const file = ws.path('orders.jsonl');
     const lines = [
       // Delivered out of order and twice: paid (00:06) comes before created (00:05).
       { event: 'paid', at: '2026-11-11T00:06:00+08:00', order: order() },
@@ -298,11 +262,10 @@ describe('import of an order-events feed (JSON lines)', () => {
     ].map((l) => JSON.stringify(l));
     lines.push('{not json');
     await writeFile(file, `${lines.join('\n')}\n\n`);
-    const result = await importOrders({
+    const result = await ws.importOrders({
       file,
       format: 'order-events',
-      rejectsFile: join(dir, 'rejects.csv'),
-      dataDir,
+      rejectsFile: ws.path('rejects.csv'),
     });
     expect(result).toMatchObject({
       read: 7,
@@ -312,7 +275,7 @@ describe('import of an order-events feed (JSON lines)', () => {
       ordersNew: 2,
       customersNew: 1,
     });
-    const rejects = readFileSync(join(dir, 'rejects.csv'), 'utf8');
+    const rejects = readFileSync(ws.path('rejects.csv'), 'utf8');
     expect(rejects).toContain('5,"event: Invalid option');
     expect(rejects).toContain('6,order.items: Too small');
     expect(rejects).toContain('7,not a JSON object');
@@ -351,7 +314,7 @@ describe('import of an order-events feed (JSON lines)', () => {
       file,
       `${JSON.stringify({ event: 'refunded', at: '2026-11-15T10:00:00+08:00', order: order({ paidAt: '2026-11-11T00:06:00+08:00' }) })}\n`,
     );
-    await importOrders({ file, format: 'order-events', rejectsFile: join(dir, 'rejects.csv'), dataDir });
+    await ws.importOrders({ file, format: 'order-events', rejectsFile: ws.path('rejects.csv') });
     expect(
       await query("SELECT count(*) AS n, max(status) AS status FROM orders WHERE order_id = 'T-9001'"),
     ).toEqual([{ n: 1, status: 'refunded' }]);

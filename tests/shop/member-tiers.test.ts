@@ -1,17 +1,14 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm, writeFile } from 'node:fs/promises';
 import { TrinoSQL } from 'dt-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../shared/campaign/config-file.ts';
 import { ContactPolicy } from '../../shared/campaign/contact-policy-schema.ts';
 import { loadCampaignWithPolicy } from '../../shared/cli/shop-policy.ts';
-import { ManualClock } from '../../shared/clock.ts';
 import { ConfigError, formatProblem } from '../../shared/errors.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
-import { importOrders } from '../../shared/shop/import/import-orders.ts';
 import { memberTierSql } from '../../shared/shop/member-tiers.ts';
 import { writeFixtureLake } from '../helpers/fixture-lake.ts';
+import { importWorkspace } from '../helpers/import-workspace.ts';
 
 /** Member tiers by the shop's own rules (contact-policy.yaml memberTiers), with the shop's names. */
 const POLICY = `memberTiers:
@@ -105,18 +102,11 @@ describe('the memberTiers setting', () => {
 });
 
 describe('tiers on import and in campaigns', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'tiers-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const ws = importWorkspace('tiers', { shared: true });
 
   it('sets every customer’s tier on import under the shop’s rules, the same on a second import', async () => {
-    const file = join(dir, 'orders.csv');
-    await writeFile(
-      file,
+    const file = await ws.write(
+      'orders.csv',
       [
         '订单编号,买家会员名,买家实际支付金额,订单状态,订单创建时间,订单付款时间',
         '3801000000000001,大客户,1500.00,交易成功,2026-05-01 10:00:00,2026-05-01 10:01:00',
@@ -126,22 +116,13 @@ describe('tiers on import and in campaigns', () => {
       ].join('\n'),
     );
     const run = () =>
-      importOrders({
+      ws.importOrders({
         file,
         format: 'taobao',
-        rejectsFile: join(dir, 'rejects.csv'),
-        dataDir: join(dir, 'data'),
-        clock: new ManualClock(new Date('2026-12-01T00:00:00Z')),
+        rejectsFile: ws.path('rejects.csv'),
         memberTiers: tiers(),
       });
-    const tiersNow = async () => {
-      const wh = await DuckDbWarehouse.open(join(dir, 'data'));
-      try {
-        return (await wh.query('SELECT nickname, member_tier FROM customers ORDER BY nickname')).rows;
-      } finally {
-        await wh.close();
-      }
-    };
+    const tiersNow = () => ws.query('SELECT nickname, member_tier FROM customers ORDER BY nickname');
     await run();
     const expected = [
       { nickname: '大客户', member_tier: '至尊VIP' },
@@ -154,7 +135,7 @@ describe('tiers on import and in campaigns', () => {
   });
 
   it('refuses a memberTier value the shop’s tiers do not have, at its line and column, naming them', async () => {
-    await writeFile(join(dir, 'contact-policy.yaml'), POLICY);
+    await writeFile(ws.path('contact-policy.yaml'), POLICY);
     const campaign = (tier: string) => `id: vip-call
 name: 会员回访
 channels:
@@ -170,17 +151,17 @@ waves:
     templates:
       call-list: { talkingPoints: "{{ customer.memberTier }}{{ customer.nickname }}您好" }
 `;
-    await writeFile(join(dir, 'good.yaml'), campaign('至尊VIP, VIP'));
-    await expect(loadCampaignWithPolicy(join(dir, 'good.yaml'))).resolves.toMatchObject({
+    await writeFile(ws.path('good.yaml'), campaign('至尊VIP, VIP'));
+    await expect(loadCampaignWithPolicy(ws.path('good.yaml'))).resolves.toMatchObject({
       campaign: { id: 'vip-call' },
     });
-    await writeFile(join(dir, 'bad.yaml'), campaign('VIP, gold'));
-    await expect(loadCampaignWithPolicy(join(dir, 'bad.yaml'))).rejects.toSatisfy(
+    await writeFile(ws.path('bad.yaml'), campaign('VIP, gold'));
+    await expect(loadCampaignWithPolicy(ws.path('bad.yaml'))).rejects.toSatisfy(
       (e) =>
         e instanceof ConfigError &&
         JSON.stringify(e.problems.map(formatProblem)) ===
           JSON.stringify([
-            `${join(dir, 'bad.yaml')}:7:32 segments.vip.where.memberTier[1]: unknown member tier "gold"; the shop's tiers are 普通, 高级, VIP, 至尊VIP (memberTiers: in contact-policy.yaml)`,
+            `${ws.path('bad.yaml')}:7:32 segments.vip.where.memberTier[1]: unknown member tier "gold"; the shop's tiers are 普通, 高级, VIP, 至尊VIP (memberTiers: in contact-policy.yaml)`,
           ]),
     );
   });

@@ -1,19 +1,14 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { TrinoSQL } from 'dt-sql-parser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { parseConfigText } from '../../shared/campaign/config-file.ts';
 import { effectivePolicy } from '../../shared/campaign/contact-policy.ts';
 import { ContactPolicy } from '../../shared/campaign/contact-policy-schema.ts';
-import { ManualClock } from '../../shared/clock.ts';
-import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { waveAudienceSql } from '../../shared/segment/audience-sql.ts';
 import { type SegmentContext, segmentSql } from '../../shared/segment/compile-segment.ts';
 import type { Rule } from '../../shared/segment/segment-schema.ts';
-import { importOrders } from '../../shared/shop/import/import-orders.ts';
 import { importPoints } from '../../shared/shop/import/import-points.ts';
+import { importWorkspace } from '../helpers/import-workspace.ts';
 
 /** Loyalty points: accrued on paid orders by the shop's rule, redeemed by import, expired oldest first. */
 const policy = parseConfigText(
@@ -22,7 +17,6 @@ const policy = parseConfigText(
   'contact-policy.yaml',
 );
 const NOW = new Date('2026-12-01T00:00:00Z');
-const clock = new ManualClock(NOW);
 
 const ORDERS = [
   '订单编号,买家会员名,买家实际支付金额,订单状态,订单创建时间,订单付款时间',
@@ -34,51 +28,33 @@ const ORDERS = [
   '3801000000000004,乙,500.00,交易关闭,2026-05-01 08:00:00,2026-05-01 08:00:00',
 ].join('\n');
 
-let dir: string;
-const dataDir = () => join(dir, 'data');
-async function query(sql: string) {
-  const wh = await DuckDbWarehouse.open(dataDir());
-  try {
-    return (await wh.query(sql)).rows;
-  } finally {
-    await wh.close();
-  }
-}
+// The tests build on each other's lake: the redemptions are of the points the first test's orders earned.
+const ws = importWorkspace('points', { now: NOW, shared: true });
+const query = ws.query;
 const ledger = () =>
   query(
     `SELECT c.nickname, l.reason, l.points, strftime(l.occurred_at, '%Y-%m-%d %H:%M') AS at
      FROM points_ledger l JOIN customers c USING (customer_id) ORDER BY c.nickname, l.occurred_at, l.entry_id`,
   );
 async function importOrderFile() {
-  const file = join(dir, 'orders.csv');
-  await writeFile(file, ORDERS);
-  return importOrders({
+  const file = await ws.write('orders.csv', ORDERS);
+  return ws.importOrders({
     file,
     format: 'taobao',
-    rejectsFile: join(dir, 'orders.rejects.csv'),
-    dataDir: dataDir(),
-    clock,
+    rejectsFile: ws.path('orders.rejects.csv'),
     points: policy.points,
   });
 }
 async function importPointsFile(text: string) {
-  const file = join(dir, '积分兑换.csv');
-  await writeFile(file, text);
+  const file = await ws.write('积分兑换.csv', text);
   return importPoints({
     file,
-    rejectsFile: join(dir, 'points.rejects.csv'),
-    dataDir: dataDir(),
+    rejectsFile: ws.path('points.rejects.csv'),
+    dataDir: ws.dataDir(),
     rule: policy.points,
     now: NOW,
   });
 }
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'points-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 describe('the points ledger', () => {
   it('accrues floor(amount × perYuan) per paid order, expires a year later, and never accrues twice', async () => {
@@ -199,9 +175,9 @@ describe('the points ledger', () => {
   it('refuses a points import when the shop has no points rule', async () => {
     await expect(
       importPoints({
-        file: join(dir, 'x.csv'),
-        rejectsFile: join(dir, 'x.rejects.csv'),
-        dataDir: dataDir(),
+        file: ws.path('x.csv'),
+        rejectsFile: ws.path('x.rejects.csv'),
+        dataDir: ws.dataDir(),
         rule: undefined,
         now: NOW,
       }),

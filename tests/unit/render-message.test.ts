@@ -91,15 +91,7 @@ describe('renderMessage', () => {
                 'call-list': { talkingPoints: '问候' },
               },
             },
-            {
-              id: 'b',
-              split: 50,
-              templates: {
-                email: { subject: 'B', html: '<p>B</p>' },
-                sms: '{{ signature }}B {{ optOut }}',
-                'call-list': { talkingPoints: 'B' },
-              },
-            },
+            ...(wave.variants ?? []).slice(1), // variant b as it is
           ],
         },
       ],

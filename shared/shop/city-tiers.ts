@@ -1,6 +1,6 @@
 /**
  * City tiers (城市等级) as the shops' reports use them: 1 = 一线, 2 = 新一线, 3 = 二线, 4 = 三线,
- * 5 = 四线及以下. One table for the sample shop (shared/shop/generate/reference-data.ts places customers in
+ * 5 = 四线及以下. One table for the sample shop (shared/shop/local/generate/reference-data.ts places customers in
  * these cities) and for imports (the customer's city from the address sets customers.city_tier).
  * Tiers follow the commonly published city-business-attractiveness rankings (新一线城市研究所), rounded
  * to the sample shop's long-standing choices; a city not in the table has no tier (NULL), and an import

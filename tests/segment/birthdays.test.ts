@@ -8,7 +8,7 @@ import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { birthdaysWithin } from '../../shared/segment/birthdays.ts';
 import { type SegmentContext, segmentSql } from '../../shared/segment/compile-segment.ts';
 import { Rule } from '../../shared/segment/segment-schema.ts';
-import { importOrders } from '../../shared/shop/import/import-orders.ts';
+import { importOrders } from '../../shared/shop/local/import/import-orders.ts';
 import { writeFixtureLake } from '../helpers/fixture-lake.ts';
 
 /** Birthdays: the field, `birthday: { within }` and `birthdayMonth`, in the campaign's zone. */

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { type SegmentContext, segmentSql } from '../../shared/segment/compile-segment.ts';
 import type { Rule } from '../../shared/segment/segment-schema.ts';
-import { importProducts } from '../../shared/shop/import/import-products.ts';
+import { importProducts } from '../../shared/shop/local/import/import-products.ts';
 import { writeFixtureLake } from '../helpers/fixture-lake.ts';
 
 /** replenishmentDue with the product's own use cycle (products.use_cycle_days), else the rule's. */

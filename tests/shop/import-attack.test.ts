@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/clock.ts';
 import { DataError } from '../../shared/errors.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
-import { type ImportFormat, importOrders } from '../../shared/shop/import/import-orders.ts';
+import { type ImportFormat, importOrders } from '../../shared/shop/local/import/import-orders.ts';
 
 /**
  * Findings of an adversarial pass over `campaign data import` (i17-attack). Each test fails on the code it

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/clock.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
-import { importConsents } from '../../shared/shop/import/import-consents.ts';
-import { importOrders } from '../../shared/shop/import/import-orders.ts';
+import { importConsents } from '../../shared/shop/local/import/import-consents.ts';
+import { importOrders } from '../../shared/shop/local/import/import-orders.ts';
 
 /** Consent the shop collected reaches the customers a Taobao import created (without consent, all false). */
 let dir: string;

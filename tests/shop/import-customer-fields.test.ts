@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/clock.ts';
 import { tableDir } from '../../shared/lake/lake-paths.ts';
 import { DuckDbWarehouse, openDuckDb } from '../../shared/lake/local/duckdb-warehouse.ts';
-import { importOrders } from '../../shared/shop/import/import-orders.ts';
+import { importOrders } from '../../shared/shop/local/import/import-orders.ts';
 
 /** What an order import keeps about the buyer besides the order: nickname, city tier, member tier. */
 let dir: string;

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/clock.ts';
 import { DataError } from '../../shared/errors.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
-import { type ImportFormat, importOrders } from '../../shared/shop/import/import-orders.ts';
+import { type ImportFormat, importOrders } from '../../shared/shop/local/import/import-orders.ts';
 
 /** Hostile and broken rows in every import format: each bad row is rejected with its reason, the rest imported. */
 let dir: string;

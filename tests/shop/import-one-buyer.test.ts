@@ -6,7 +6,7 @@ import iconv from 'iconv-lite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/clock.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
-import { importOrders } from '../../shared/shop/import/import-orders.ts';
+import { importOrders } from '../../shared/shop/local/import/import-orders.ts';
 
 /** A Taobao shop's two exports — the order report and the item report — make one customer per buyer. */
 let dir: string;

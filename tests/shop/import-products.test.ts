@@ -7,8 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/clock.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { segmentSql } from '../../shared/segment/compile-segment.ts';
-import { importOrders } from '../../shared/shop/import/import-orders.ts';
-import { importProducts } from '../../shared/shop/import/import-products.ts';
+import { importOrders } from '../../shared/shop/local/import/import-orders.ts';
+import { importProducts } from '../../shared/shop/local/import/import-products.ts';
 
 /** A real shop's product list makes `earlyBuyer` (launch dates) and category predicates match its orders. */
 let dir: string;

@@ -12,8 +12,8 @@ import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { waveAudienceSql } from '../../shared/segment/audience-sql.ts';
 import { type SegmentContext, segmentSql } from '../../shared/segment/compile-segment.ts';
 import type { Rule } from '../../shared/segment/segment-schema.ts';
-import { importOrders } from '../../shared/shop/import/import-orders.ts';
-import { importPoints } from '../../shared/shop/import/import-points.ts';
+import { importOrders } from '../../shared/shop/local/import/import-orders.ts';
+import { importPoints } from '../../shared/shop/local/import/import-points.ts';
 
 /** Loyalty points: accrued on paid orders by the shop's rule, redeemed by import, expired oldest first. */
 const policy = parseConfigText(

@@ -6,15 +6,16 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { statePaths } from '../local/local-delivery.ts';
+import { resolveDataDir } from '../local/data-dir.ts';
 import type { Campaign } from '../shared/campaign/campaign-schema.ts';
 import type { ContactPolicy } from '../shared/campaign/contact-policy-schema.ts';
 import { loadCampaignWithPolicy, siblingCampaigns } from '../shared/campaign/shop-policy.ts';
 import { resolveWaveSchedule } from '../shared/campaign/wave-schedule.ts';
 import { systemClock } from '../shared/clock.ts';
 import { lockDataFolder, tookOverLine } from '../shared/data-folder-lock.ts';
+import { statePaths } from '../shared/delivery/local/local-adapters.ts';
 import { ConfigError, formatProblem } from '../shared/errors.ts';
-import { lakeRoot, resolveDataDir } from '../shared/lake/lake-paths.ts';
+import { lakeRoot } from '../shared/lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../shared/lake/local/duckdb-warehouse.ts';
 import { baseMemberTier, repurchaseBenchmark } from '../shared/lake/shop-analyses.ts';
 import { campaignReport } from '../shared/responses/campaign-report.ts';

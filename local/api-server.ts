@@ -16,11 +16,12 @@ import {
 import type { ContactPolicy } from '../shared/campaign/contact-policy-schema.ts';
 import { ManualClock, realTimeline, simulatedTimeline, systemClock } from '../shared/clock.ts';
 import { type DataFolderLock, lockDataFolder, tookOverLine } from '../shared/data-folder-lock.ts';
+import { statePaths } from '../shared/delivery/local/local-adapters.ts';
 import { DuckDbWarehouse } from '../shared/lake/local/duckdb-warehouse.ts';
 import { StagedParquetWriter } from '../shared/lake/local/staged-parquet-writer.ts';
 import type { TableWriter } from '../shared/lake/table-writer.ts';
 import { EVENTS, SENDS, SUPPRESSIONS } from '../shared/lake/tables.ts';
-import { openLocalDelivery, statePaths } from './local-delivery.ts';
+import { openLocalDelivery } from './local-delivery.ts';
 
 export interface ServeOptions {
   dataDir: string;

@@ -1,14 +1,14 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { statePaths } from '../../local/local-delivery.ts';
+import { resolveDataDir } from '../../local/data-dir.ts';
 import { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../shared/campaign/config-file.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { tookOverLine, withDataFolder } from '../../shared/data-folder-lock.ts';
 import { JournalContactStore } from '../../shared/delivery/contact-policy/local/journal-contact-store.ts';
 import { exportCallLists, type SheetEncoding } from '../../shared/delivery/local/export-call-list.ts';
+import { statePaths } from '../../shared/delivery/local/local-adapters.ts';
 import { UserError } from '../../shared/errors.ts';
-import { resolveDataDir } from '../../shared/lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { StagedParquetWriter } from '../../shared/lake/local/staged-parquet-writer.ts';
 import { EVENTS, SUPPRESSIONS } from '../../shared/lake/tables.ts';

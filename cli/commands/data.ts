@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { resolveDataDir } from '../../local/data-dir.ts';
 import { shopPolicy } from '../../shared/campaign/shop-policy.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { withDataFolder } from '../../shared/data-folder-lock.ts';
 import { UserError } from '../../shared/errors.ts';
-import { lakeRoot, resolveDataDir } from '../../shared/lake/lake-paths.ts';
+import { lakeRoot } from '../../shared/lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { baseMemberTier, repurchaseBenchmark } from '../../shared/lake/shop-analyses.ts';
 import { analysesSummary } from '../../shared/shop/analyses-summary.ts';

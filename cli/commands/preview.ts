@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { resolveDataDir } from '../../local/data-dir.ts';
 import type { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { effectivePolicy } from '../../shared/campaign/contact-policy.ts';
 import { loadCampaignWithPolicy } from '../../shared/campaign/shop-policy.ts';
-import { resolveDataDir } from '../../shared/lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { type CampaignPreview, previewCampaign } from '../../shared/segment/preview-campaign.ts';
 import { instantToLocal } from '../../shared/time/zoned-time.ts';

@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { resolveDataDir } from '../../local/data-dir.ts';
 import { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../shared/campaign/config-file.ts';
 import { siblingCampaigns } from '../../shared/campaign/shop-policy.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { lockDataFolder, tookOverLine } from '../../shared/data-folder-lock.ts';
-import { resolveDataDir } from '../../shared/lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { campaignReport } from '../../shared/responses/campaign-report.ts';
 import { renderHtmlReport } from '../../shared/responses/html-report.ts';

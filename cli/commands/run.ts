@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
+import { resolveDataDir } from '../../local/data-dir.ts';
 import { loadCampaignWithPolicy, siblingCampaigns } from '../../shared/campaign/shop-policy.ts';
 import { realTimeline, systemClock } from '../../shared/clock.ts';
 import { type LockHolder, tookOverLine, withDataFolder } from '../../shared/data-folder-lock.ts';
 import { forgetCampaignLocally } from '../../shared/delivery/local/fresh-run.ts';
-import { resolveDataDir } from '../../shared/lake/lake-paths.ts';
 import { DEFAULT_RESPONSE_MODEL } from '../../shared/responses/simulate-responses.ts';
 import { checkWaveIds, localTimeOption } from '../campaign-options.ts';
 import { printJson } from '../output.ts';

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { startServer } from '../../local/api-server.ts';
+import { resolveDataDir } from '../../local/data-dir.ts';
 import { loadConfigFile } from '../../shared/campaign/config-file.ts';
 import { ContactPolicy, DEFAULT_CONTACT_POLICY } from '../../shared/campaign/contact-policy-schema.ts';
 import { UserError } from '../../shared/errors.ts';
-import { resolveDataDir } from '../../shared/lake/lake-paths.ts';
 
 export function registerServe(program: Command): void {
   program

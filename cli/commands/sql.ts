@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
+import { resolveDataDir } from '../../local/data-dir.ts';
 import { shopPolicy } from '../../shared/campaign/shop-policy.ts';
 import { UserError } from '../../shared/errors.ts';
-import { resolveDataDir } from '../../shared/lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { baseMemberTier, repurchaseBenchmark } from '../../shared/lake/shop-analyses.ts';
 import { formatTable, printJson } from '../output.ts';

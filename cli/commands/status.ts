@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { statePaths } from '../../local/local-delivery.ts';
+import { resolveDataDir } from '../../local/data-dir.ts';
 import { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../shared/campaign/config-file.ts';
+import { statePaths } from '../../shared/delivery/local/local-adapters.ts';
 import { JournalWaveRunStore } from '../../shared/delivery/wave-runs/local/journal-wave-run-store.ts';
 import { statusWaveIds, type WaveStatus, waveStatuses } from '../../shared/delivery/wave-status.ts';
 import { UserError } from '../../shared/errors.ts';
-import { resolveDataDir } from '../../shared/lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { formatTable, printJson } from '../output.ts';
 

@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LocalDelivery, openLocalDelivery, statePaths } from '../../local/local-delivery.ts';
+import { openLocalDelivery } from '../../local/local-delivery.ts';
 import { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../shared/campaign/config-file.ts';
 import { ContactPolicy } from '../../shared/campaign/contact-policy-schema.ts';
@@ -12,6 +12,7 @@ import {
   type ScheduledWave,
   scheduleCampaign,
 } from '../../shared/delivery/campaign-catalog.ts';
+import { type LocalDelivery, statePaths } from '../../shared/delivery/local/local-adapters.ts';
 import { runWaveLocally } from '../../shared/delivery/local/run-wave.ts';
 import type { LocalQueueOptions } from '../../shared/delivery/queue/local/local-queue.ts';
 import { waveStatuses } from '../../shared/delivery/wave-status.ts';

@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { statePaths } from '../../../local/local-delivery.ts';
 import type { Clock } from '../../clock.ts';
 import { tableDir } from '../../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
@@ -18,6 +17,7 @@ import { sqlString } from '../../segment/sql-literals.ts';
 import { forgetCampaignChange } from '../contact-policy/claim.ts';
 import { JournalContactStore } from '../contact-policy/local/journal-contact-store.ts';
 import { JournalWaveRunStore } from '../wave-runs/local/journal-wave-run-store.ts';
+import { statePaths } from './local-adapters.ts';
 
 export interface FreshReport {
   customers: number;

@@ -1,4 +1,3 @@
-import { type LocalDelivery, statePaths } from '../../../local/local-delivery.ts';
 import type { Timeline } from '../../clock.ts';
 import type { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
 import type { CampaignCatalog, ScheduledWave } from '../campaign-catalog.ts';
@@ -6,6 +5,7 @@ import { type DeadLetterReport, recordDeadLetters } from '../dead-letters.ts';
 import { launchAndPlan, type PlanOutcome } from '../plan-wave.ts';
 import type { QueueRecord } from '../queue/queue.ts';
 import { handleSendBatches } from '../send-batch.ts';
+import { type LocalDelivery, statePaths } from './local-adapters.ts';
 import { type RecoveryReport, recoverInterruptedWave } from './recover-sends.ts';
 
 export interface LocalWaveResult {

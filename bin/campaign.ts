@@ -4,5 +4,5 @@
 import { enableCompileCache } from 'node:module';
 
 enableCompileCache();
-const { main } = await import('../shared/cli/main.ts');
+const { main } = await import('../cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

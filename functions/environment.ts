@@ -220,7 +220,11 @@ function catalogFromEnvironment(env: NodeJS.ProcessEnv, s3: S3Client, dynamo: Dy
   });
   const table = env[FUNCTION_ENV.campaignsTable];
   return table
-    ? new ApiCampaignCatalog(deployed, new DynamoDbCampaignStore({ client: dynamo, tableName: table }))
+    ? new ApiCampaignCatalog(
+        deployed,
+        new DynamoDbCampaignStore({ client: dynamo, tableName: table }),
+        systemClock,
+      )
     : deployed;
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Campaign } from '../shared/campaign/campaign-schema.ts';
 import { parseConfigText } from '../shared/campaign/config-file.ts';
 import { ContactPolicy, DEFAULT_CONTACT_POLICY } from '../shared/campaign/contact-policy-schema.ts';
-import { isPolicyFile } from '../shared/cli/shop-policy.ts';
+import { isPolicyFile } from '../shared/campaign/shop-policy.ts';
 import type { DeployedCampaigns } from '../shared/delivery/aws/s3-campaign-catalog.ts';
 import { ConfigError } from '../shared/errors.ts';
 import { calendarProblems } from '../shared/segment/shop-calendar-checks.ts';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { systemClock } from './clock.ts';
 import { UserError } from './errors.ts';
 
 /** Who holds a data folder: written into the lock file, shown to whoever finds it taken. */
@@ -57,7 +58,7 @@ export function lockDataFolder(dataDir: string, command: string): DataFolderLock
     return { tookOverFrom: null, release: once(() => release(file)) };
   }
   mkdirSync(resolve(dataDir), { recursive: true });
-  const me: LockHolder = { pid: process.pid, since: new Date().toISOString(), command };
+  const me: LockHolder = { pid: process.pid, since: systemClock.now().toISOString(), command };
   const tmp = `${file}.${process.pid}.${randomUUID()}`;
   writeFileSync(tmp, `${JSON.stringify(me)}\n`);
   let tookOverFrom: LockHolder | null = null;

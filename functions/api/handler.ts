@@ -1,13 +1,12 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { type ApiRequest, handleApiRequest } from '../../shared/api/router.ts';
 import { builtOnce } from '../built-once.ts';
 import { apiFromEnvironment } from '../environment.ts';
+import { instrumented, observability } from '../observability.ts';
 
-const logger = new Logger({ serviceName: 'api' });
+// The API's log says what each request did; it reports no metrics (API Gateway counts requests and codes).
+const { logger } = observability('api');
 const deps = builtOnce(() => apiFromEnvironment());
 
 /** The part of an API Gateway HTTP API (payload 2.0) event the router reads. */
@@ -51,4 +50,4 @@ export async function api(event: unknown): Promise<APIGatewayProxyStructuredResu
   return { statusCode: out.status, headers: out.headers, body: out.body };
 }
 
-export const handler = middy(api).use(injectLambdaContext(logger));
+export const handler = instrumented(api, { logger });

@@ -1,12 +1,8 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { attributeFromEnvironment } from '../environment.ts';
+import { instrumented, observability } from '../observability.ts';
 
-const logger = new Logger({ serviceName: 'attribute' });
-const metrics = new Metrics({ namespace: 'CampaignPipeline', serviceName: 'attribute' });
+const { logger, metrics } = observability('attribute');
 
 /**
  * The scheduled attribution job (an EventBridge rule, daily): rewrites the attribution and lift tables for every
@@ -23,4 +19,4 @@ export async function attribute(_event: unknown): Promise<{ locations: string[];
   return { locations: out.map((t) => t.location), campaigns: all.length };
 }
 
-export const handler = middy(attribute).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = instrumented(attribute, { logger, metrics });

@@ -1,15 +1,11 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { recordDeadLetters } from '../../shared/delivery/dead-letters.ts';
 import { builtOnce } from '../built-once.ts';
 import { deadLettersFromEnvironment } from '../environment.ts';
+import { instrumented, observability } from '../observability.ts';
 import { queueRecords } from '../sqs-event.ts';
 
-const logger = new Logger({ serviceName: 'dead-letters' });
-const metrics = new Metrics({ namespace: 'CampaignPipeline', serviceName: 'dead-letters' });
+const { logger, metrics } = observability('dead-letters');
 const deps = builtOnce(async () => deadLettersFromEnvironment());
 
 /**
@@ -31,4 +27,4 @@ export async function deadLetters(event: unknown): Promise<{ failed: number; unr
   return { failed: report.failed, unreadable: report.unreadable.length };
 }
 
-export const handler = middy(deadLetters).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = instrumented(deadLetters, { logger, metrics });

@@ -1,17 +1,13 @@
 import { gunzipSync } from 'node:zlib';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { ingestEvents, type ResponseInput } from '../../shared/responses/ingest-events.ts';
 import { builtOnce } from '../built-once.ts';
 import { ingestFromEnvironment } from '../environment.ts';
+import { instrumented, observability } from '../observability.ts';
 import { SqsEvent } from '../sqs-event.ts';
 
-const logger = new Logger({ serviceName: 'ingest-events' });
-const metrics = new Metrics({ namespace: 'CampaignPipeline', serviceName: 'ingest-events' });
+const { logger, metrics } = observability('ingest-events');
 const deps = builtOnce(async () => ingestFromEnvironment());
 
 /** A CloudWatch Logs subscription's event: SNS SMS delivery-status log lines, gzipped and base64. */
@@ -66,4 +62,4 @@ export async function ingest(event: unknown): Promise<{ batchItemFailures: never
   return { batchItemFailures: [] };
 }
 
-export const handler = middy(ingest).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = instrumented(ingest, { logger, metrics });

@@ -1,16 +1,15 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
-import { waveProgress } from '../../shared/api/lifecycle.ts';
-import { occurrenceRunId } from '../../shared/campaign/wave-repeat.ts';
-import { launchWave } from '../../shared/delivery/plan-wave.ts';
-import { instantToLocal } from '../../shared/time/zoned-time.ts';
+import { launchScheduledWave } from '../../shared/delivery/launch-scheduled-wave.ts';
 import { builtOnce } from '../built-once.ts';
 import { campaignStoreFromEnvironment, launchingFromEnvironment } from '../environment.ts';
+import { instrumented, observability } from '../observability.ts';
 
-const logger = new Logger({ serviceName: 'launch-wave' });
-const deps = builtOnce(async () => launchingFromEnvironment());
+const { logger, metrics } = observability('launch-wave');
+const deps = builtOnce(async () => {
+  const d = launchingFromEnvironment();
+  return { ...d, audienceQuery: d.athena };
+});
 
 /**
  * What each wave's EventBridge Scheduler schedule sends; a recurring or triggered wave's schedule adds the
@@ -26,50 +25,33 @@ export const LaunchPayload = z.strictObject({
 
 /**
  * A wave's schedule fired: record the run, make the look-ahead reservations, and start the audience
- * query in Athena. Planning continues in plan-wave when Athena reports the query finished (no waiting
- * here for the audience).
+ * query in Athena (shared/delivery/launch-scheduled-wave.ts). Planning continues in plan-wave when Athena
+ * reports the query finished (no waiting here for the audience).
  */
 export async function launch(event: unknown): Promise<{ launched: boolean; queryExecutionId?: string }> {
   const payload = LaunchPayload.parse(event);
-  const { campaignId, waveId } = payload;
-  // One run of a recurring or triggered wave: `member-day@2027-01-15T10:00`.
-  const runId =
-    payload.scheduledTime && payload.timeZone
-      ? occurrenceRunId(waveId, instantToLocal(new Date(payload.scheduledTime), payload.timeZone))
-      : waveId;
-  // A campaign created through the API launches a wave only while it is scheduled (not paused or
-  // cancelled since its schedule was made), and marks it running.
-  const store = campaignStoreFromEnvironment();
-  const stored = store ? await store.get(campaignId) : null;
-  if (store && stored) {
-    // A wave that runs more than once stays running between its runs.
-    const launchable = runId === waveId ? ['scheduled'] : ['scheduled', 'running'];
-    if (!launchable.includes(stored.waves[waveId] ?? '')) {
+  const out = await launchScheduledWave({ store: campaignStoreFromEnvironment(), launching: deps }, payload);
+  metrics.addMetric(out.kind === 'started' ? 'wavesLaunched' : 'wavesNotLaunched', MetricUnit.Count, 1);
+  switch (out.kind) {
+    case 'not-scheduled':
       logger.info('wave not scheduled: nothing launched', {
-        campaignId,
-        waveId,
-        state: stored.waves[waveId],
+        campaignId: out.campaignId,
+        waveId: out.waveId,
+        state: out.state,
       });
       return { launched: false };
-    }
-    if (stored.waves[waveId] !== 'running')
-      await store.put(waveProgress(stored, waveId, 'running'), stored.version);
+    case 'already-run':
+      logger.info('wave already run: nothing launched', { campaignId: out.campaignId, waveId: out.waveId });
+      return { launched: false };
+    case 'started':
+      logger.info('audience query started', {
+        campaignId: out.campaignId,
+        waveId: out.waveId,
+        queryExecutionId: out.queryExecutionId,
+        reservations: out.reservations,
+      });
+      return { launched: true, queryExecutionId: out.queryExecutionId };
   }
-  const d = await deps();
-  const sw = await d.catalog.wave(campaignId, runId);
-  const out = await launchWave(d, sw);
-  if (out.kind === 'already-run') {
-    logger.info('wave already run: nothing launched', { campaignId, waveId: runId });
-    return { launched: false };
-  }
-  const queryExecutionId = await d.athena.start(out.sql);
-  logger.info('audience query started', {
-    campaignId,
-    waveId: runId,
-    queryExecutionId,
-    reservations: out.reservations,
-  });
-  return { launched: true, queryExecutionId };
 }
 
-export const handler = middy(launch).use(injectLambdaContext(logger));
+export const handler = instrumented(launch, { logger, metrics });

@@ -1,17 +1,13 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { redactPersonalData } from '../../shared/redact.ts';
 import { followLink, linkHttpAnswer } from '../../shared/responses/follow-link.ts';
 import { builtOnce } from '../built-once.ts';
 import { linksFromEnvironment } from '../environment.ts';
+import { instrumented, observability } from '../observability.ts';
 
-const logger = new Logger({ serviceName: 'links' });
-const metrics = new Metrics({ namespace: 'CampaignPipeline', serviceName: 'links' });
+const { logger, metrics } = observability('links');
 const deps = builtOnce(() => linksFromEnvironment());
 
 /** The part of an API Gateway HTTP API (payload 2.0) event the link routes read. */
@@ -40,4 +36,4 @@ export async function links(event: unknown): Promise<APIGatewayProxyStructuredRe
   return { statusCode: http.status, headers: http.headers, body: http.body };
 }
 
-export const handler = middy(links).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = instrumented(links, { logger, metrics });

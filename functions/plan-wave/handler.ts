@@ -1,17 +1,13 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { planFinishedQuery } from '../../shared/delivery/plan-finished-query.ts';
 import { redactPersonalData } from '../../shared/redact.ts';
 import { builtOnce } from '../built-once.ts';
 import { planningFromEnvironment } from '../environment.ts';
+import { instrumented, observability } from '../observability.ts';
 
-const logger = new Logger({ serviceName: 'plan-wave' });
-const metrics = new Metrics({ namespace: 'CampaignPipeline', serviceName: 'plan-wave' });
+const { logger, metrics } = observability('plan-wave');
 const deps = builtOnce(async () => planningFromEnvironment());
 
 /** EventBridge's "Athena Query State Change" event, the fields used. */
@@ -83,4 +79,4 @@ export async function plan(
   }
 }
 
-export const handler = middy(plan).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = instrumented(plan, { logger, metrics });

@@ -1,15 +1,11 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { recordUploadedCallOutcomes, s3EventKey } from '../../shared/responses/aws/s3-call-outcomes.ts';
 import { builtOnce } from '../built-once.ts';
 import { recordCallsFromEnvironment } from '../environment.ts';
+import { instrumented, observability } from '../observability.ts';
 
-const logger = new Logger({ serviceName: 'record-call-outcomes' });
-const metrics = new Metrics({ namespace: 'CampaignPipeline', serviceName: 'record-call-outcomes' });
+const { logger, metrics } = observability('record-call-outcomes');
 const deps = builtOnce(async () => recordCallsFromEnvironment());
 
 /** An S3 event notification: the objects created under call-outcomes/ (keys URL-encoded). */
@@ -76,4 +72,4 @@ export async function record(event: unknown): Promise<{ uploads: RecordedUpload[
   return { uploads };
 }
 
-export const handler = middy(record).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = instrumented(record, { logger, metrics });

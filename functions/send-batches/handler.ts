@@ -1,17 +1,13 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { handleSendBatches } from '../../shared/delivery/send-batch.ts';
 import { redactPersonalData } from '../../shared/redact.ts';
 import { builtOnce } from '../built-once.ts';
 import { sendingFromEnvironment } from '../environment.ts';
+import { instrumented, observability } from '../observability.ts';
 import { queueRecords } from '../sqs-event.ts';
 
-const logger = new Logger({ serviceName: 'send-batches' });
-const metrics = new Metrics({ namespace: 'CampaignPipeline', serviceName: 'send-batches' });
+const { logger, metrics } = observability('send-batches');
 const deps = builtOnce(() => sendingFromEnvironment());
 
 /**
@@ -37,4 +33,4 @@ export async function sendBatches(event: unknown): Promise<SQSBatchResponse> {
   return { batchItemFailures: failedIds.map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
-export const handler = middy(sendBatches).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = instrumented(sendBatches, { logger, metrics });

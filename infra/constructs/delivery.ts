@@ -7,6 +7,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../../functions/observability.ts';
 import type { Channel } from '../../shared/campaign/contact-policy-schema.ts';
 import type { DeployedCampaigns } from '../../shared/delivery/aws/s3-campaign-catalog.ts';
 import { CALL_LIST_DIAL_PREFIX, CALL_LIST_PREFIX } from '../../shared/delivery/senders/aws/s3-call-list.ts';
@@ -205,7 +206,7 @@ export class Delivery extends Construct {
     new Alarm(this, 'AudienceQueryFailedAlarm', {
       alarmDescription: 'a wave’s audience query failed or was cancelled in Athena: the wave run failed',
       metric: new Metric({
-        namespace: 'CampaignPipeline',
+        namespace: METRICS_NAMESPACE,
         metricName: 'waveRunsFailed',
         dimensionsMap: { service: 'plan-wave' },
         statistic: 'Sum',

@@ -1,4 +1,5 @@
 import type { ContactPolicy } from '../campaign/contact-policy-schema.ts';
+import type { Clock } from '../clock.ts';
 import { type CampaignCatalog, InMemoryCatalog, type ScheduledWave } from '../delivery/campaign-catalog.ts';
 import { configOf } from './campaign-api.ts';
 import { type CampaignStore, listAll } from './campaign-store.ts';
@@ -17,10 +18,16 @@ export class ApiCampaignCatalog implements CampaignCatalog {
   readonly #store: CampaignStore;
   readonly #launchedCatalogs = new Map<string, InMemoryCatalog>();
   readonly #notStored = new Map<string, number>();
+  readonly #clock: Clock;
 
-  constructor(deployed: CampaignCatalog & { policy(): Promise<ContactPolicy> }, store: CampaignStore) {
+  constructor(
+    deployed: CampaignCatalog & { policy(): Promise<ContactPolicy> },
+    store: CampaignStore,
+    clock: Clock,
+  ) {
     this.#deployed = deployed;
     this.#store = store;
+    this.#clock = clock;
   }
 
   /** Waves of API campaigns that are launched (scheduled or running): drafts reserve nobody. */
@@ -38,10 +45,11 @@ export class ApiCampaignCatalog implements CampaignCatalog {
   async wave(campaignId: string, waveId: string): Promise<ScheduledWave> {
     const kept = this.#launchedCatalogs.get(campaignId);
     if (kept) return kept.wave(campaignId, waveId);
-    if ((this.#notStored.get(campaignId) ?? 0) > Date.now()) return this.#deployed.wave(campaignId, waveId);
+    const now = this.#clock.now().getTime();
+    if ((this.#notStored.get(campaignId) ?? 0) > now) return this.#deployed.wave(campaignId, waveId);
     const stored = await this.#store.get(campaignId);
     if (!stored) {
-      this.#notStored.set(campaignId, Date.now() + NOT_STORED_TTL_MS);
+      this.#notStored.set(campaignId, now + NOT_STORED_TTL_MS);
       return this.#deployed.wave(campaignId, waveId);
     }
     const catalog = new InMemoryCatalog([configOf(stored)], await this.#deployed.policy());

@@ -2,7 +2,7 @@ import { sqlString } from '../segment/sql-literals.ts';
 
 /**
  * City tiers (城市等级) as the shops' reports use them: 1 = 一线, 2 = 新一线, 3 = 二线, 4 = 三线,
- * 5 = 四线及以下. One table for the sample shop (shared/shop/generate/reference-data.ts places customers in
+ * 5 = 四线及以下. One table for the sample shop (shared/shop/local/generate/reference-data.ts places customers in
  * these cities) and for imports (the customer's city from the address sets customers.city_tier).
  * Tiers 1 and 2 are the 4 一线 and the 15 新一线 cities of 第一财经·新一线城市研究所's 《2025新一线城市魅力
  * 排行榜》 (published 2025-05-28: 成都, 杭州, 重庆, 武汉, 苏州, 西安, 南京, 长沙, 郑州, 天津, 合肥, 青岛, 东莞,

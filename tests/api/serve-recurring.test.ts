@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { RunningServer } from '../../shared/api/local/serve.ts';
+import type { RunningServer } from '../../local/api-server.ts';
 import { apiClient, serveSampleShop } from '../helpers/api-client.ts';
 
 /**

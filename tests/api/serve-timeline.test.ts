@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { type RunningServer, startServer } from '../../shared/api/local/serve.ts';
+import { type RunningServer, startServer } from '../../local/api-server.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { loadShopPolicy, sampleShop } from '../helpers/delivery-harness.ts';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { type RunningServer, startServer } from '../../shared/api/local/serve.ts';
+import { type RunningServer, startServer } from '../../local/api-server.ts';
 import { ROUTES } from '../../shared/api/router.ts';
 import { apiClient, serveSampleShop } from '../helpers/api-client.ts';
 import { loadShopPolicy } from '../helpers/delivery-harness.ts';

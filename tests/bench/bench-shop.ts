@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { lakeRoot, tableDir } from '../../shared/lake/lake-paths.ts';
 import type { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { LAKE_TABLES, ORDER_ITEMS } from '../../shared/lake/tables.ts';
-import { generateShop } from '../../shared/shop/generate/generate-shop.ts';
+import { generateShop } from '../../shared/shop/local/generate/generate-shop.ts';
 
 /** The benchmark shop (1M customers / 10M orders by default), built once and cached under .campaign-bench. */
 export async function benchShop(): Promise<{ dataDir: string; customers: number }> {

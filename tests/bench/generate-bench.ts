@@ -6,7 +6,7 @@ import { execSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { generateShop } from '../../shared/shop/generate/generate-shop.ts';
+import { generateShop } from '../../shared/shop/local/generate/generate-shop.ts';
 
 const customers = Number(process.env.BENCH_CUSTOMERS ?? 1_000_000);
 const dataDir = join(process.env.BENCH_DIR ?? '.campaign-bench', 'generate');

@@ -61,7 +61,7 @@ function importIn(file: string, format: string) {
     [
       '--input-type=module',
       '-e',
-      `import { importOrders } from ${JSON.stringify(new URL('../../shared/shop/import/import-orders.ts', import.meta.url).href)};
+      `import { importOrders } from ${JSON.stringify(new URL('../../shared/shop/local/import/import-orders.ts', import.meta.url).href)};
        const t = performance.now();
        let result; try { result = await importOrders({ file: ${JSON.stringify(file)}, format: ${JSON.stringify(format)}, rejectsFile: ${JSON.stringify(`${file}.rejects.csv`)}, dataDir: ${JSON.stringify(dataDir)} }); } catch (e) { result = { error: String(e.message).slice(0, 200) }; }
        delete result.firstRejects;

@@ -2,9 +2,9 @@ import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { formatWait, runCampaign } from '../../cli/run-campaign.ts';
 import { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../shared/campaign/config-file.ts';
-import { formatWait, runCampaign } from '../../shared/cli/run-campaign.ts';
 import { ManualClock, realTimeline } from '../../shared/clock.ts';
 import { loadShopPolicy, sampleShop } from '../helpers/delivery-harness.ts';
 

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCampaignWithPolicy } from '../../shared/cli/shop-policy.ts';
+import { loadCampaignWithPolicy } from '../../shared/campaign/shop-policy.ts';
 import { ConfigError, formatProblem } from '../../shared/errors.ts';
 import { campaignCli } from '../helpers/campaign-cli.ts';
 

@@ -13,13 +13,13 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
+import { openLocalDelivery } from '../../local/local-delivery.ts';
 import { EventBridgeWaveScheduler } from '../../shared/api/aws/eventbridge-wave-scheduler.ts';
 import { JournalCampaignStore } from '../../shared/api/local/journal-campaign-store.ts';
 import { LocalWaveScheduler } from '../../shared/api/local/local-wave-scheduler.ts';
 import type { WaveScheduler } from '../../shared/api/wave-scheduler.ts';
 import { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { ManualClock, realTimeline, systemClock } from '../../shared/clock.ts';
-import { openLocalDelivery } from '../../shared/delivery/local/local-delivery.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { localToInstant } from '../../shared/time/zoned-time.ts';
 import { type ContractAdapter, contractSuite, type Made } from '../helpers/contract-suite.ts';

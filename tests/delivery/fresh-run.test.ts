@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/clock.ts';
 import { forgetCampaignLocally } from '../../shared/delivery/local/fresh-run.ts';
-import { generateShop } from '../../shared/shop/generate/generate-shop.ts';
+import { generateShop } from '../../shared/shop/local/generate/generate-shop.ts';
 import { writeFixtureLake } from '../helpers/fixture-lake.ts';
 import { queryLake } from '../helpers/lake-query.ts';
 

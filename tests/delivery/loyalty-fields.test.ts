@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { parseConfigText } from '../../shared/campaign/config-file.ts';
 import { ContactPolicy } from '../../shared/campaign/contact-policy-schema.ts';
-import { statePaths } from '../../shared/delivery/local/local-delivery.ts';
-import { generateShop } from '../../shared/shop/generate/generate-shop.ts';
+import { statePaths } from '../../shared/delivery/local/local-adapters.ts';
+import { generateShop } from '../../shared/shop/local/generate/generate-shop.ts';
 import { deliveryHarness, type Harness } from '../helpers/delivery-harness.ts';
 import { expectDeliveryInvariants } from './delivery-invariants.ts';
 

@@ -1,7 +1,7 @@
 import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from '../../shared/api/local/serve.ts';
+import { startServer } from '../../local/api-server.ts';
 import { loadShopPolicy, sampleShop } from './delivery-harness.ts';
 
 /** A client for the campaign API over real HTTP, as a test calls it: JSON bodies, the key by default. */

@@ -7,14 +7,15 @@
  * after-send (the outbox has the batch, the ledger not), after-ledger (sent rows staged, claims not marked);
  * NTH: the NTH send call on CHANNEL (email, sms, call-list). Exits 3 if it never reached the point.
  */
+
+import { openLocalDelivery } from '../../local/local-delivery.ts';
 import { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../shared/campaign/config-file.ts';
-import { shopPolicyFor, siblingCampaigns } from '../../shared/cli/shop-policy.ts';
+import { shopPolicyFor, siblingCampaigns } from '../../shared/campaign/shop-policy.ts';
 import { ManualClock, simulatedTimeline } from '../../shared/clock.ts';
 import { lockDataFolder } from '../../shared/data-folder-lock.ts';
 import { InMemoryCatalog, scheduleCampaign } from '../../shared/delivery/campaign-catalog.ts';
 import type { LedgerRow } from '../../shared/delivery/ledger/ledger.ts';
-import { openLocalDelivery } from '../../shared/delivery/local/local-delivery.ts';
 import { runWaveLocally } from '../../shared/delivery/local/run-wave.ts';
 import type { CallListEntry } from '../../shared/delivery/senders/call-list-writer.ts';
 import type { EmailMessage } from '../../shared/delivery/senders/email-sender.ts';

@@ -2,6 +2,7 @@ import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openLocalDelivery } from '../../local/local-delivery.ts';
 import { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../shared/campaign/config-file.ts';
 import { ContactPolicy } from '../../shared/campaign/contact-policy-schema.ts';
@@ -11,17 +12,13 @@ import {
   type ScheduledWave,
   scheduleCampaign,
 } from '../../shared/delivery/campaign-catalog.ts';
-import {
-  type LocalDelivery,
-  openLocalDelivery,
-  statePaths,
-} from '../../shared/delivery/local/local-delivery.ts';
+import { type LocalDelivery, statePaths } from '../../shared/delivery/local/local-adapters.ts';
 import { runWaveLocally } from '../../shared/delivery/local/run-wave.ts';
 import type { LocalQueueOptions } from '../../shared/delivery/queue/local/local-queue.ts';
 import { waveStatuses } from '../../shared/delivery/wave-status.ts';
 import { lakeRoot } from '../../shared/lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
-import { generateShop } from '../../shared/shop/generate/generate-shop.ts';
+import { generateShop } from '../../shared/shop/local/generate/generate-shop.ts';
 
 /** A generated shop shared by the delivery tests of one file (history up to 20 Oct 2026). */
 export async function sampleShop(customers = 4_000): Promise<string> {

@@ -4,7 +4,7 @@
  * Usage: node tests/helpers/import-crashing-at.ts <data-dir> <file> <k>
  */
 import { onSwapStep } from '../../shared/lake/local/swap-steps.ts';
-import { importOrders } from '../../shared/shop/import/import-orders.ts';
+import { importOrders } from '../../shared/shop/local/import/import-orders.ts';
 
 const [dataDir, file, at] = process.argv.slice(2) as [string, string, string];
 let steps = 0;

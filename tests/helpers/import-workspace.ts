@@ -11,7 +11,7 @@ import {
   type ImportOptions,
   type ImportResult,
   importOrders,
-} from '../../shared/shop/import/import-orders.ts';
+} from '../../shared/shop/local/import/import-orders.ts';
 
 /** What a test gives `importOrders`; the workspace fills in the data folder, the clock and a rejects file. */
 export type WorkspaceImport = Omit<ImportOptions, 'dataDir' | 'rejectsFile' | 'clock'> &

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { productLinkRows } from '../../cli/print-product-links.ts';
 import { Campaign } from '../../shared/campaign/campaign-schema.ts';
-import { productLinkRows } from '../../shared/cli/print-product-links.ts';
 import { JournalLinkStore } from '../../shared/delivery/links/local/journal-link-store.ts';
-import { statePaths } from '../../shared/delivery/local/local-delivery.ts';
+import { statePaths } from '../../shared/delivery/local/local-adapters.ts';
 import { StagedParquetWriter } from '../../shared/lake/local/staged-parquet-writer.ts';
 import { tableTimestamp } from '../../shared/lake/table-writer.ts';
 import { EVENTS, ORDER_ITEMS, ORDERS, SUPPRESSIONS } from '../../shared/lake/tables.ts';

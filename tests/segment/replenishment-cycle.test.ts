@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { type SegmentContext, segmentSql } from '../../shared/segment/compile-segment.ts';
 import type { Rule } from '../../shared/segment/segment-schema.ts';
-import { importProducts } from '../../shared/shop/import/import-products.ts';
+import { importProducts } from '../../shared/shop/local/import/import-products.ts';
 import { writeFixtureLake } from '../helpers/fixture-lake.ts';
 import { importWorkspace } from '../helpers/import-workspace.ts';
 

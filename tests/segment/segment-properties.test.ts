@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { type SegmentContext, segmentSql } from '../../shared/segment/compile-segment.ts';
 import type { Rule } from '../../shared/segment/segment-schema.ts';
-import { generateShop } from '../../shared/shop/generate/generate-shop.ts';
+import { generateShop } from '../../shared/shop/local/generate/generate-shop.ts';
 
 let dir: string;
 let wh: DuckDbWarehouse;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDuckDb } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { BUILT_IN_PROMOTIONS } from '../../shared/segment/promotion-calendar.ts';
-import { calendarSql } from '../../shared/shop/generate/calendar-sql.ts';
+import { calendarSql } from '../../shared/shop/local/generate/calendar-sql.ts';
 
 const START = '2023-10-21';
 const DAYS = 1096;

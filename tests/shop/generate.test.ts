@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_AGE_BANDS, UNKNOWN_AGE_BAND } from '../../shared/campaign/shop-calendar-schema.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { ORDER_ITEMS, SORTED_ROW_GROUP_ROWS } from '../../shared/lake/tables.ts';
-import { generateShop } from '../../shared/shop/generate/generate-shop.ts';
+import { generateShop } from '../../shared/shop/local/generate/generate-shop.ts';
 import { shopProfile } from '../../shared/shop/shop-profile.ts';
 import { sortedLayout } from '../helpers/lake-layout.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../shared/errors.ts';
-import type { ImportFormat } from '../../shared/shop/import/import-orders.ts';
+import type { ImportFormat } from '../../shared/shop/local/import/import-orders.ts';
 import { importWorkspace, orderEvent } from '../helpers/import-workspace.ts';
 
 /**

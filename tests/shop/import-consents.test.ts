@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { importConsents } from '../../shared/shop/import/import-consents.ts';
+import { importConsents } from '../../shared/shop/local/import/import-consents.ts';
 import { importWorkspace } from '../helpers/import-workspace.ts';
 
 /** Consent the shop collected reaches the customers a Taobao import created (without consent, all false). */

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { onSwapStep } from '../../shared/lake/local/swap-steps.ts';
-import { importOrders } from '../../shared/shop/import/import-orders.ts';
+import { importOrders } from '../../shared/shop/local/import/import-orders.ts';
 
 const execFileAsync = promisify(execFile);
 let dir: string;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tableDir } from '../../shared/lake/lake-paths.ts';
 import { openDuckDb } from '../../shared/lake/local/duckdb-warehouse.ts';
-import type { importOrders } from '../../shared/shop/import/import-orders.ts';
+import type { importOrders } from '../../shared/shop/local/import/import-orders.ts';
 import { importWorkspace } from '../helpers/import-workspace.ts';
 
 /** What an order import keeps about the buyer besides the order: nickname, city tier, member tier. */

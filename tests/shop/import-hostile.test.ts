@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../shared/errors.ts';
-import type { ImportFormat } from '../../shared/shop/import/import-orders.ts';
+import type { ImportFormat } from '../../shared/shop/local/import/import-orders.ts';
 import { importWorkspace } from '../helpers/import-workspace.ts';
 
 /** Hostile and broken rows in every import format: each bad row is rejected with its reason, the rest imported. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { ORDER_ITEMS } from '../../shared/lake/tables.ts';
-import { importOrders } from '../../shared/shop/import/import-orders.ts';
+import { importOrders } from '../../shared/shop/local/import/import-orders.ts';
 import { sortedLayout } from '../helpers/lake-layout.ts';
 
 let dir: string;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { segmentSql } from '../../shared/segment/compile-segment.ts';
-import { importProducts } from '../../shared/shop/import/import-products.ts';
+import { importProducts } from '../../shared/shop/local/import/import-products.ts';
 import { importWorkspace } from '../helpers/import-workspace.ts';
 
 /** A real shop's product list makes `earlyBuyer` (launch dates) and category predicates match its orders. */

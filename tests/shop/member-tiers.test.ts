@@ -3,7 +3,7 @@ import { TrinoSQL } from 'dt-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../shared/campaign/config-file.ts';
 import { ContactPolicy } from '../../shared/campaign/contact-policy-schema.ts';
-import { loadCampaignWithPolicy } from '../../shared/cli/shop-policy.ts';
+import { loadCampaignWithPolicy } from '../../shared/campaign/shop-policy.ts';
 import { ConfigError, formatProblem } from '../../shared/errors.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { memberTierSql } from '../../shared/shop/member-tiers.ts';

@@ -7,7 +7,7 @@ import { ContactPolicy } from '../../shared/campaign/contact-policy-schema.ts';
 import { waveAudienceSql } from '../../shared/segment/audience-sql.ts';
 import { type SegmentContext, segmentSql } from '../../shared/segment/compile-segment.ts';
 import type { Rule } from '../../shared/segment/segment-schema.ts';
-import { importPoints } from '../../shared/shop/import/import-points.ts';
+import { importPoints } from '../../shared/shop/local/import/import-points.ts';
 import { importWorkspace } from '../helpers/import-workspace.ts';
 
 /** Loyalty points: accrued on paid orders by the shop's rule, redeemed by import, expired oldest first. */

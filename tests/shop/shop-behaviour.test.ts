@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
-import { generateShop } from '../../shared/shop/generate/generate-shop.ts';
-import { CATEGORIES, CLIMATE_ZONES } from '../../shared/shop/generate/reference-data.ts';
+import { generateShop } from '../../shared/shop/local/generate/generate-shop.ts';
+import { CATEGORIES, CLIMATE_ZONES } from '../../shared/shop/local/generate/reference-data.ts';
 import { measureShop, type ShopBehaviour } from './shop-behaviour.ts';
 
 // The planted affinities, one direction of each pair (co_purchase lists both).

@@ -1,10 +1,10 @@
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCampaign } from '../../cli/run-campaign.ts';
 import { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../shared/campaign/config-file.ts';
-import { runCampaign } from '../../shared/cli/run-campaign.ts';
-import { statePaths } from '../../shared/delivery/local/local-delivery.ts';
+import { statePaths } from '../../shared/delivery/local/local-adapters.ts';
 import type { RolloutDecision } from '../../shared/delivery/rollout/rollout-decision.ts';
 import { JournalWaveRunStore } from '../../shared/delivery/wave-runs/local/journal-wave-run-store.ts';
 import { waveStatuses } from '../../shared/delivery/wave-status.ts';
@@ -12,7 +12,7 @@ import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { campaignReport, type RolloutSummary } from '../../shared/responses/campaign-report.ts';
 import { DEFAULT_RESPONSE_MODEL } from '../../shared/responses/simulate-responses.ts';
 import { sqlString } from '../../shared/segment/sql-literals.ts';
-import { generateShop } from '../../shared/shop/generate/generate-shop.ts';
+import { generateShop } from '../../shared/shop/local/generate/generate-shop.ts';
 import { loadShopPolicy } from '../helpers/delivery-harness.ts';
 
 /**

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCampaign } from '../../cli/run-campaign.ts';
 import type { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { resolveWaveSchedule } from '../../shared/campaign/wave-schedule.ts';
-import { runCampaign } from '../../shared/cli/run-campaign.ts';
 import { ManualClock } from '../../shared/clock.ts';
 import { DEFAULT_SEND_WINDOW_MS } from '../../shared/delivery/campaign-catalog.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
@@ -16,7 +16,7 @@ import { liftEstimatesSql, MIN_EXPECTED_CONVERSIONS } from '../../shared/respons
 import { LocalResponseTables } from '../../shared/responses/local/response-tables.ts';
 import { DEFAULT_RESPONSE_MODEL } from '../../shared/responses/simulate-responses.ts';
 import { sqlString } from '../../shared/segment/sql-literals.ts';
-import { generateShop } from '../../shared/shop/generate/generate-shop.ts';
+import { generateShop } from '../../shared/shop/local/generate/generate-shop.ts';
 import { loadDouble11, loadShopPolicy } from '../helpers/delivery-harness.ts';
 import { type Assignment, liftTruth, type PaidOrder, type StratumCount } from './lift-truth.ts';
 

@@ -2,7 +2,7 @@ import type { Campaign } from '../../campaign/campaign-schema.ts';
 import type { ContactPolicy } from '../../campaign/contact-policy-schema.ts';
 import type { ManualClock, Timeline } from '../../clock.ts';
 import { InMemoryCatalog, scheduleCampaign } from '../../delivery/campaign-catalog.ts';
-import type { LocalDelivery } from '../../delivery/local/local-delivery.ts';
+import type { LocalDelivery } from '../../delivery/local/local-adapters.ts';
 import { runWaveLocally } from '../../delivery/local/run-wave.ts';
 import { UserError } from '../../errors.ts';
 import type { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';

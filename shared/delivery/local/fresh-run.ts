@@ -18,7 +18,7 @@ import { sqlString } from '../../segment/sql-literals.ts';
 import { forgetCampaignChange } from '../contact-policy/claim.ts';
 import { JournalContactStore } from '../contact-policy/local/journal-contact-store.ts';
 import { JournalWaveRunStore } from '../wave-runs/local/journal-wave-run-store.ts';
-import { statePaths } from './local-delivery.ts';
+import { statePaths } from './local-adapters.ts';
 
 export interface FreshReport {
   customers: number;

@@ -5,7 +5,7 @@ import { type DeadLetterReport, recordDeadLetters } from '../dead-letters.ts';
 import { launchAndPlan, type PlanOutcome } from '../plan-wave.ts';
 import type { QueueRecord } from '../queue/queue.ts';
 import { handleSendBatches } from '../send-batch.ts';
-import { type LocalDelivery, statePaths } from './local-delivery.ts';
+import { type LocalDelivery, statePaths } from './local-adapters.ts';
 import { type RecoveryReport, recoverInterruptedWave } from './recover-sends.ts';
 
 export interface LocalWaveResult {

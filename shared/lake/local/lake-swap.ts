@@ -194,7 +194,8 @@ async function takeLock(dataDir: string): Promise<void> {
   // never sees an empty lock.
   const mine = `${file}.${process.pid}`;
   writeFileSync(mine, String(process.pid));
-  const deadline = Date.now() + LOCK_WAIT_MS;
+  // A timeout, not a time of day: measured on the monotonic timer, which a wall-clock change cannot move.
+  const deadline = performance.now() + LOCK_WAIT_MS;
   try {
     for (;;) {
       try {
@@ -215,7 +216,7 @@ async function takeLock(dataDir: string): Promise<void> {
         if (statSync(file, { throwIfNoEntry: false })?.ino === seen.ino) rmSync(file, { force: true });
         continue;
       }
-      if (Date.now() > deadline)
+      if (performance.now() > deadline)
         throw new Error(
           `the lake in ${dataDir} is being changed by process ${seen.pid}; try again when it is done`,
         );

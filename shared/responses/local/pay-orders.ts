@@ -1,5 +1,5 @@
-import { mergeOrdersIntoLake } from '../../shop/import/import-orders.ts';
-import { customerById } from '../../shop/import/imported-order.ts';
+import { mergeOrdersIntoLake } from '../../shop/local/import/import-orders.ts';
+import { customerById } from '../../shop/local/import/imported-order.ts';
 import type { Payment } from '../simulate-responses.ts';
 
 /**

@@ -120,7 +120,7 @@ export class LocalQueue implements QueueProducer {
       }
       const next = Math.min(...this.#delayed.map((r) => r.visibleAt));
       if (options.advance) await options.advance(new Date(next));
-      else await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
+      else await new Promise((r) => setTimeout(r, Math.max(0, next - this.#o.clock.now().getTime())));
     }
     return calls;
   }

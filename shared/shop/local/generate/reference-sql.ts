@@ -1,0 +1,81 @@
+import { sqlString } from '../../../segment/sql-literals.ts';
+import { cityTier } from '../../city-tiers.ts';
+import {
+  ACQUISITION_CHANNELS,
+  CATEGORIES,
+  CLIMATE_ZONES,
+  GIVEN_NAMES,
+  LINE_LAUNCH,
+  OVERSEAS_TIME_ZONES,
+  PROVINCES,
+  SURNAMES,
+  ZONE_LEAD_MONTHS,
+} from './reference-data.ts';
+
+/** Cumulative lower bounds for weighted picks by ASOF JOIN: [value, cum_lo] with cum_lo in [0, 1). */
+function cumulative<T>(items: readonly T[], weight: (t: T) => number): [T, number][] {
+  const total = items.reduce((s, t) => s + weight(t), 0);
+  let cum = 0;
+  return items.map((t) => {
+    const out: [T, number] = [t, cum / total];
+    cum += weight(t);
+    return out;
+  });
+}
+
+/** A province's climate zone (CLIMATE_ZONES): south, north, or central for the rest. */
+function zoneOf(province: string): keyof typeof ZONE_LEAD_MONTHS {
+  if (CLIMATE_ZONES.south.includes(province)) return 'south';
+  if (CLIMATE_ZONES.north.includes(province)) return 'north';
+  return 'central';
+}
+
+/**
+ * A category's demand in a month of a zone: the central curve shifted by the zone's lead, forward for the
+ * warm-weather lines (spring, summer) and backward for the cold-weather ones (autumn, winter).
+ */
+function zoneMonthly(
+  c: (typeof CATEGORIES)[number],
+  zone: keyof typeof ZONE_LEAD_MONTHS,
+  month: number,
+): number {
+  const lead = ZONE_LEAD_MONTHS[zone] * (c.season === 'spring' || c.season === 'summer' ? 1 : -1);
+  return c.monthly[(((month + lead) % 12) + 12) % 12] ?? 1;
+}
+
+/** CREATE TABLE statements for the sample shop's reference data. */
+export function referenceSql(): string[] {
+  const provinces = cumulative(PROVINCES, (p) => p[1]).map(
+    ([[name, , cities], lo], i) =>
+      `(${i}, ${sqlString(name)}, ${cities.length}, ${sqlString(zoneOf(name))}, ${lo})`,
+  );
+  const cities = PROVINCES.flatMap(([province, , list]) =>
+    list.map((city, ci) => {
+      const tier = cityTier(province, city);
+      if (tier === null) throw new RangeError(`the sample shop's city ${city} has no tier in city-tiers.ts`);
+      return `(${sqlString(province)}, ${ci}, ${sqlString(city)}, ${tier}, ${OVERSEAS_TIME_ZONES[city] ? sqlString(OVERSEAS_TIME_ZONES[city]) : 'NULL'})`;
+    }),
+  );
+  const acquisition = cumulative(ACQUISITION_CHANNELS, (a) => a[1]).map(
+    ([[name], lo]) => `(${sqlString(name)}, ${lo})`,
+  );
+  const categories = CATEGORIES.map((c, i) => {
+    const [m, d] = LINE_LAUNCH[c.season];
+    return `(${i}, ${sqlString(c.code)}, ${sqlString(c.label)}, ${sqlString(c.season)}, ${c.basePrice}, ${c.maxQuantity}, ${m}, ${d}, ${sqlString(c.partner)})`;
+  });
+  const catMonth = (['south', 'central', 'north'] as const).flatMap((zone) =>
+    Array.from({ length: 12 }, (_, m) =>
+      cumulative(CATEGORIES, (c) => zoneMonthly(c, zone, m)).map(
+        ([c, lo]) => `(${sqlString(zone)}, ${m + 1}, ${sqlString(c.code)}, ${lo})`,
+      ),
+    ).flat(),
+  );
+  return [
+    `CREATE TABLE provinces AS SELECT * FROM (VALUES ${provinces.join(', ')}) v(pidx, province, ncities, zone, cum_lo)`,
+    `CREATE TABLE cities AS SELECT * FROM (VALUES ${cities.join(', ')}) v(province, ci, city, tier, time_zone)`,
+    `CREATE TABLE acquisition AS SELECT * FROM (VALUES ${acquisition.join(', ')}) v(channel, cum_lo)`,
+    `CREATE TABLE categories AS SELECT * FROM (VALUES ${categories.join(', ')}) v(cat_idx, code, label, season, base_price, max_qty, launch_month, launch_day, partner)`,
+    `CREATE TABLE cat_month AS SELECT * FROM (VALUES ${catMonth.join(', ')}) v(zone, month, code, cum_lo)`,
+    `CREATE TABLE names AS SELECT [${SURNAMES.map(sqlString).join(', ')}] AS surnames, [${GIVEN_NAMES.map(sqlString).join(', ')}] AS given`,
+  ];
+}

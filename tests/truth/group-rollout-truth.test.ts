@@ -5,8 +5,8 @@ import { rolloutShop } from './rollout-run.ts';
 
 // The grouped rollout on the example campaigns/spring-groups.yaml through `campaign run` (DuckDB, local
 // delivery, simulated audience) on one generated shop of 12,000 customers, with a 60% pilot and a 30%
-// holdout so that both groups' holdouts can be read. The groups differ in base rate: `frequent` (4+ orders
-// in the last year) buys about 30% in the four days, `occasional` about 1.5%, messaged or not.
+// holdout so that both groups' holdouts can be read. The groups differ in base rate: `frequent` (2+ orders
+// in the last year) buys about 20% in the four days, `occasional` about 1%, messaged or not.
 // Planted: the message works only in `occasional` (true lift 3 there, none in `frequent`).
 // A/A: the message works nowhere (true lift 1).
 let shop: string;

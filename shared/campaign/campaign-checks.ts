@@ -13,6 +13,7 @@ import { isValidTimeZone } from '../time/zoned-time.ts';
 import type { Campaign } from './campaign-schema.ts';
 import { Channel } from './contact-policy-schema.ts';
 import { formatPath } from './issue-messages.ts';
+import { checkGroupRollout, checkPilotGroups } from './pilot-group-checks.ts';
 import { resolveWaveSchedule } from './wave-schedule.ts';
 
 type CampaignValue = z.output<typeof Campaign>;
@@ -28,7 +29,16 @@ const liquid = sandboxedLiquid({ strictVariables: true });
  * malformed field is skipped, since that field already has its own problem reported.
  */
 export function checkCampaign(c: CampaignValue, ctx: Ctx): void {
-  const rules = [checkWaveIds, checkWaves, checkSchedule, checkRollouts, checkCapIds, checkSegmentRefs];
+  const rules = [
+    checkWaveIds,
+    checkWaves,
+    checkSchedule,
+    checkRollouts,
+    (c: CampaignValue, ctx: Ctx) =>
+      checkPilotGroups(c, (path, message) => ctx.addIssue({ code: 'custom', path, message })),
+    checkCapIds,
+    checkSegmentRefs,
+  ];
   for (const rule of rules) {
     try {
       rule(c, ctx);
@@ -141,7 +151,7 @@ function checkRepeat(
 /**
  * A rollout picks among an earlier pilot's variants: `from` names a pilot wave of this campaign that
  * starts before it, both waves have variants, every pilot variant is one the rollout can send, and
- * `otherwise` is `all` or one of them.
+ * `otherwise` is `all` or one of them. One that picks groups: pilot-group-checks.ts.
  */
 function checkRollouts(c: CampaignValue, ctx: Ctx): void {
   const issue = (path: Path, message: string) => ctx.addIssue({ code: 'custom', path, message });
@@ -166,6 +176,10 @@ function checkRollouts(c: CampaignValue, ctx: Ctx): void {
     const [ps, ws] = [times[j]?.start, times[i]?.start];
     if (ps && ws && ps.getTime() >= ws.getTime())
       issue([...at, 'from'], `the pilot "${r.from}" must start before this wave`);
+    if (r.pick === 'group') {
+      checkGroupRollout(c, i, pilot, issue);
+      continue;
+    }
     if (!pilot.variants?.length || !w.variants?.length) {
       issue(
         [...at, 'pick'],

@@ -228,25 +228,42 @@ export const Pilot = z.strictObject({
     .gt(0, { error: 'expected a share above 0 and at most 100%' })
     .max(100, { error: 'expected a share above 0 and at most 100%' })
     .meta({ description: 'Share of the wave’s audience the pilot reaches, in %, by a stable hash.' }),
+  groups: z
+    .array(Slug)
+    .min(1, { error: 'expected at least one group (a name under `segments:`)' })
+    .optional()
+    .meta({
+      description:
+        'Named segments to compare: each pilot recipient belongs to the first one it matches; customers in none are not in the pilot. Needs a holdout (docs/responses.md, groups).',
+    }),
 });
 
 /** The measure a rollout compares its candidates on (docs/responses.md, rollout). */
 export const ROLLOUT_METRICS = ['conversion-rate', 'revenue-per-recipient'] as const;
 
+/** What a rollout picks: the pilot's variants, or the groups of a grouped pilot (docs/responses.md). */
+export const ROLLOUT_PICKS = ['variant', 'group'] as const;
+
 /**
  * A rollout: at its start, the wave picks the pilot's variant whose measured response beats every other's
  * by the rule of docs/responses.md (its 95% interval's lower bound above each other's upper bound), and
  * sends only that variant; with no clear winner, or a pilot too small to read, it sends `otherwise`.
+ * `pick: group` picks instead every group of a grouped pilot whose incremental response (treated against
+ * the group's holdout) has its 95% interval wholly above zero, and sends to those groups only.
  */
 export const Rollout = z.strictObject({
   from: Slug.meta({ description: 'Id of the earlier pilot wave of this campaign.' }),
-  pick: z.enum(['variant']).default('variant').meta({ description: 'What the rollout picks: a variant.' }),
+  pick: z.enum(ROLLOUT_PICKS).default('variant').meta({
+    description:
+      'variant (default): the pilot’s best variant; group: the pilot’s groups where the message added response.',
+  }),
   metric: z
     .enum(ROLLOUT_METRICS)
     .default('conversion-rate')
     .meta({ description: 'conversion-rate (default) or revenue-per-recipient, measured up to the start.' }),
   otherwise: z.string().default('all').meta({
-    description: '`all` (every variant, as split) or a variant id: what is sent with no clear winner.',
+    description:
+      '`all` (every variant, as split; or every group) or a variant id (a group name for pick: group): what is sent with no clear winner.',
   }),
   resendPilot: z
     .boolean()

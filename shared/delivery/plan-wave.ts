@@ -17,11 +17,11 @@ import type { LedgerWriter } from './ledger/ledger-writer.ts';
 import type { QueueProducer } from './queue/queue.ts';
 import { chooseVariant } from './render/choose-variant.ts';
 import { estimatedCost } from './render/estimated-cost.ts';
-import { pilotResponseSql } from './rollout/pilot-response-sql.ts';
+import { decideAtStart } from './rollout/decide-at-start.ts';
 import {
-  decideRollout,
   decisionRecords,
-  pilotResponses,
+  pickedGroups,
+  pickedVariants,
   type RolloutDecision,
 } from './rollout/rollout-decision.ts';
 import { type BatchRecipient, MAX_RECIPIENTS, type SendBatchMessage } from './send-batch-message.ts';
@@ -124,6 +124,7 @@ export async function launchWave(deps: LaunchDeps, sw: ScheduledWave): Promise<L
     runAt: sw.start,
     dialect: deps.dialect,
     recipients: { byValue: budgetLimited(sw) },
+    groups: pickedGroups(run.rollout),
   });
   return {
     kind: 'launched',
@@ -135,22 +136,13 @@ export async function launchWave(deps: LaunchDeps, sw: ScheduledWave): Promise<L
 
 /**
  * A rollout wave's decision at its start: the pilot's responses measured up to then, the rule applied
- * (rollout-decision.ts), the decision recorded in `rollout_decisions`.
+ * (decide-at-start.ts), the decision recorded in `rollout_decisions`.
  */
 async function rolloutAtStart(
   deps: LaunchDeps,
   { campaign, wave, start }: ScheduledWave,
 ): Promise<RolloutDecision> {
-  const from = wave.rollout?.from ?? '';
-  const pilot = campaign.waves.find((w) => w.id === from);
-  const { rows } = await deps.warehouse.query(pilotResponseSql(campaign.id, from, start));
-  const decision = decideRollout(
-    campaign,
-    wave,
-    (pilot?.variants ?? []).map((v) => v.id),
-    pilotResponses(rows),
-    start,
-  );
+  const decision = await decideAtStart(deps.warehouse, campaign, wave, start);
   await deps.decisions.append(decisionRecords(decision));
   await deps.decisions.flush();
   return decision;
@@ -194,7 +186,7 @@ export async function planWave(
       campaignId: campaign.id,
       waveId: wave.id,
       customerId,
-      segment: waveSegment(wave),
+      segment: ledgerSegment(wave, row),
       category: wave.category,
       channel: (row.channel as Channel | null) ?? null,
       variant: null,
@@ -247,7 +239,7 @@ export async function planWave(
       else {
         const channel = row.channel as Channel;
         const customerId = String(row.customer_id);
-        const variant = chooseVariant(campaign, wave, customerId, run.rollout?.picked);
+        const variant = chooseVariant(campaign, wave, customerId, pickedVariants(run.rollout));
         const cost = estimatedCost(campaign, wave, channel, variant);
         if (!budget.admit(cost)) leave(row, 'budget', 'treatment');
         else {
@@ -277,9 +269,19 @@ export async function planWave(
   return { kind: 'planned', run, queued, suppressed, reservations };
 }
 
+/**
+ * The ledger's `segment` for an audience row: the customer's group in a grouped wave (a grouped pilot or
+ * a rollout that picks groups: the rows carry `grp`), so segment_response reports per group; else the
+ * wave's segment.
+ */
+function ledgerSegment(wave: ScheduledWave['wave'], row: Row): string {
+  return row.grp === null || row.grp === undefined ? waveSegment(wave) : String(row.grp);
+}
+
 function toRecipient(row: Row, variant: string | null): BatchRecipient {
   const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
   return {
+    ...(row.grp === null || row.grp === undefined ? {} : { segment: String(row.grp) }),
     customerId: String(row.customer_id),
     address: String(row.address),
     name: str(row.name),

@@ -26,6 +26,11 @@ export const BatchRecipient = z.strictObject({
   tier: z.string().nullable(),
   /** For the call list: the customer's latest paid orders. */
   lastOrders: z.array(LastOrder).optional(),
+  /**
+   * The recipient's group in a grouped pilot or a rollout that picks groups: the ledger's `segment` for
+   * this recipient, in place of the batch's. Absent otherwise.
+   */
+  segment: z.string().min(1).optional(),
   /** Delivery attempts so far after provider throttling (1 on the first). */
   attempt: z.int().min(1).default(1),
 });
@@ -56,7 +61,7 @@ export function parseSendBatch(body: string): SendBatchMessage {
 /** The ledger row of one recipient of a batch: what the batch says, and `over` for its outcome. */
 export function batchLedgerRow(
   msg: SendBatchMessage,
-  r: Pick<BatchRecipient, 'customerId' | 'variant'>,
+  r: Pick<BatchRecipient, 'customerId' | 'variant' | 'segment'>,
   over: Partial<LedgerRow> & Pick<LedgerRow, 'status'>,
 ): LedgerRow {
   return {
@@ -64,7 +69,7 @@ export function batchLedgerRow(
     campaignId: msg.campaignId,
     waveId: msg.waveId,
     customerId: r.customerId,
-    segment: msg.segment ?? null,
+    segment: r.segment ?? msg.segment ?? null,
     category: msg.category,
     channel: msg.channel,
     variant: r.variant,

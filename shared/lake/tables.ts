@@ -354,27 +354,49 @@ export const LIFT: TableDef = {
 export const ROLLOUT_DECISIONS: TableDef = {
   name: 'rollout_decisions',
   description:
-    "What each rollout wave decided at its start from its pilot's measured responses: one row per candidate variant, with the decision's rule, outcome, pick and reason on each (docs/responses.md, rollout). Written by the wave's launch.",
+    "What each rollout wave decided at its start from its pilot's measured responses: one row per candidate variant (or group, for pick group), with the decision's rule, outcome, pick and reason on each (docs/responses.md, rollout). Written by the wave's launch.",
   partition: null,
   columns: [
     c('campaign_id', 'string', 'Campaign.'),
     c('wave_id', 'string', 'The rollout wave.'),
     c('pilot_wave_id', 'string', 'The pilot wave it read.'),
     c('decided_at', 'timestamp', "When it was decided: the rollout wave's start; orders up to then count."),
-    c('pick', 'string', 'What was picked: variant.'),
+    c('pick', 'string', 'What was picked: variant or group.'),
     c('metric', 'string', 'conversion-rate or revenue-per-recipient.'),
     c('rule', 'string', 'The rule, in words.'),
-    c('outcome', 'string', 'winner, no-clear-winner or too-small (the pilot could not be read).'),
-    c('picked', 'string', 'The variants the rollout sends, comma-separated.'),
+    c(
+      'outcome',
+      'string',
+      'winner (for groups: at least one group picked), no-clear-winner (no group picked) or too-small (the pilot could not be read).',
+    ),
+    c('picked', 'string', 'The variants the rollout sends (or the groups it sends to), comma-separated.'),
     c('reason', 'string', 'Why, in words, with the figures.'),
-    c('needed', 'bigint', 'For too-small: recipients each variant would need; else NULL.'),
-    c('candidate', 'string', 'The variant this row measures.'),
-    c('recipients', 'bigint', 'Customers the pilot queued with it.'),
+    c(
+      'needed',
+      'bigint',
+      'For too-small: recipients each variant would need (for groups: customers the smaller part of a group would need); else NULL.',
+    ),
+    c('candidate', 'string', 'The variant (or group) this row measures.'),
+    c('recipients', 'bigint', 'Customers the pilot queued with it (for a group: assigned to treatment).'),
     c('converted', 'bigint', 'Of them, customers with a paid order after the pilot and before the decision.'),
-    c('estimate', 'double', 'The metric: a rate (0–1) or revenue per recipient.'),
+    c(
+      'estimate',
+      'double',
+      "The metric: a rate (0–1) or revenue per recipient; for a group, its lift: treated minus the group's holdout.",
+    ),
     c('low', 'double', 'Lower bound of its 95% interval.'),
     c('high', 'double', 'Upper bound of its 95% interval.'),
     c('chosen', 'boolean', 'Whether the rollout sends it.'),
+    c(
+      'holdout_recipients',
+      'bigint',
+      "For a group (pick group): the group's held-out customers it was compared with; NULL for a variant.",
+    ),
+    c(
+      'holdout_converted',
+      'bigint',
+      'Of them, customers with a paid order in the same time; NULL for a variant.',
+    ),
   ],
 };
 

@@ -49,6 +49,12 @@ export interface ResponseModel {
    * difference between A/B variants, for the rollout's truth test); absent: every variant at trueLift.
    */
   variantLift?: Record<string, number>;
+  /**
+   * A segment's own true effect, by the ledger's `segment` of the send (a grouped pilot's or rollout's
+   * group), in place of trueLift for its customers (a variant's planted lift still comes first): a message
+   * that works in one group only, for the grouped rollout's truth test.
+   */
+  segmentLift?: Record<string, number>;
   /** Share of orders created and left unpaid (what unpaid reminders are for). */
   unpaidShare: number;
   /** P(an unpaid order is paid in the window) without a reminder. */
@@ -242,8 +248,11 @@ export async function simulateWaveResponses(
         order(key, new Date(dayStart + DAY * draw(model.seed, `${key}:time`)), key);
     }
     // The campaign's effect: a message that went out adds purchases at base × (trueLift − 1) (its variant's
-    // lift, when planted), soon after a click when they clicked.
-    const lift = (r.variant === null ? undefined : model.variantLift?.[String(r.variant)]) ?? model.trueLift;
+    // or its segment's lift, when planted), soon after a click when they clicked.
+    const lift =
+      (r.variant === null ? undefined : model.variantLift?.[String(r.variant)]) ??
+      (r.segment === null ? undefined : model.segmentLift?.[String(r.segment)]) ??
+      model.trueLift;
     if (treated && u('lifted') < inWindow * (lift - 1)) {
       const created = at(clicked ? 2 + 12 * u('order-time') : model.windowDays * 24 * u('order-time'));
       order(sendId, created, `${sendId}:lifted`, clickedSku);

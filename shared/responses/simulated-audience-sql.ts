@@ -14,7 +14,7 @@ export function simulatedAudienceSql(campaignId: string, waveId: string) {
   const campaign = sqlString(campaignId);
   const wave = sqlString(waveId);
   const assigned = `SELECT * FROM (
-    ${oneSendSql(['customer_id', 'status', 'channel', 'variant', 'reason', 'sent_at', 'planned_at', 'message_id', 'arm'], `campaign_id = ${campaign} AND wave_id = ${wave}`)}
+    ${oneSendSql(['customer_id', 'segment', 'status', 'channel', 'variant', 'reason', 'sent_at', 'planned_at', 'message_id', 'arm'], `campaign_id = ${campaign} AND wave_id = ${wave}`)}
   ) o WHERE ${armSql('o')} IS NOT NULL`;
   return {
     recipients: `WITH s AS (${assigned}),

@@ -1,9 +1,10 @@
 import type { Campaign, Wave } from '../campaign/campaign-schema.ts';
 import type { EffectivePolicy } from '../campaign/contact-policy.ts';
 import type { Channel } from '../campaign/contact-policy-schema.ts';
+import { waveGroups } from '../campaign/wave-groups.ts';
 import { armSql } from '../delivery/ledger/ledger.ts';
 import { parseDuration } from '../time/duration.ts';
-import { compileRule, type SegmentContext, withClause } from './compile-segment.ts';
+import { compileRules, type SegmentContext, withClause } from './compile-segment.ts';
 import { bucketSql, type Dialect } from './dialect.ts';
 import type { Rule } from './segment-schema.ts';
 import { sqlNumber, sqlString, sqlStringList, sqlTimestamp } from './sql-literals.ts';
@@ -31,9 +32,15 @@ export interface AudienceInput {
   /**
    * For planning the sends: each row also carries the recipient's details (name, nickname, province, city,
    * member_tier, time_zone, points balance at the run, and the address for the chosen channel), and with `byValue` their lifetime
-   * paid spend as `value`, highest first (budget allocation serves the most valuable first).
+   * paid spend as `value`, highest first (budget allocation serves the most valuable first); a grouped
+   * wave's rows also carry the customer's group as `grp`.
    */
   recipients?: { byValue: boolean };
+  /**
+   * For a rollout that picks groups: the groups its decision picked (the audience is restricted to
+   * customers whose group is one of them); absent: every group of its pilot (a preview, a forecast).
+   */
+  groups?: readonly string[];
 }
 
 export function waveRule(campaign: Campaign, wave: Wave): Rule {
@@ -88,8 +95,25 @@ function sampleFilter({ campaign, wave, dialect, runAt }: AudienceInput): string
   return '';
 }
 
+/**
+ * A grouped wave's `seg` (a grouped pilot, or a rollout that picks groups): each customer's group is the
+ * first of the wave's groups whose segment they match (column `grp`); customers in no group — or, for a
+ * rollout, in a group its decision did not pick — are left out.
+ */
+function groupedSeg(
+  from: string,
+  groupWheres: readonly string[],
+  groups: readonly string[],
+  keep: readonly string[],
+) {
+  const grp = `CASE ${groupWheres.map((w, k) => `WHEN ${w} THEN ${sqlString(groups[k] as string)}`).join(' ')} END`;
+  const kept = keep.length ? `grp IN ${sqlStringList(keep)}` : 'false';
+  return `SELECT * FROM (SELECT c.*, ${grp} AS grp ${from}) g WHERE ${kept}`;
+}
+
 export function waveAudienceSql(input: AudienceInput): string {
   const { campaign, wave, policy, runAt, dialect, recipients } = input;
+  const groups = waveGroups(campaign, wave);
   const ctx: SegmentContext = {
     runAt,
     timeZone: campaign.timeZone,
@@ -141,7 +165,15 @@ export function waveAudienceSql(input: AudienceInput): string {
   const campaignHoldout = `${bucketSql(dialect, `${sqlString(`${campaign.id}:`)} || ch.customer_id`)} < ${share}`;
   const waveHoldout = `${bucketSql(dialect, `${sqlString(`${campaign.id}:${wave.id}:`)} || ch.customer_id`)} < ${share}`;
 
-  const compiled = compileRule(waveRule(campaign, wave), ctx);
+  const { wheres, ...shared } = compileRules(
+    [waveRule(campaign, wave), ...(groups ?? []).map((segment) => ({ segment }))],
+    ctx,
+  );
+  const compiled = { ...shared, where: wheres[0] as string };
+  const from = `FROM customers c WHERE ${compiled.where}${sampleFilter(input)}${triggerFilter(input)}`;
+  const seg = groups
+    ? groupedSeg(from, wheres.slice(1), groups, input.groups ?? groups)
+    : `SELECT c.* ${from}`;
   // Only the percentile windows the tiers use: each is a sort of every buyer.
   const ranked = (by: 'spend' | 'orders') =>
     wave.tiers.some((t) => t.when.by === by && t.when.topPercent !== undefined);
@@ -158,7 +190,7 @@ FROM capped`;
   const steps = recipients
     ? `,\nsteps AS (\n${stepsSelect}\n)
 SELECT st.customer_id, st.tier, st.channel, st.step, st.reason,
-  s.name, s.nickname, s.province, s.city, s.member_tier, s.time_zone, coalesce(pt.points, 0) AS points,
+  s.name, s.nickname, s.province, s.city, s.member_tier, s.time_zone, coalesce(pt.points, 0) AS points,${groups ? ' s.grp,' : ''}
   CASE st.channel WHEN 'email' THEN s.email WHEN 'sms' THEN s.phone WHEN 'call-list' THEN s.phone END AS address${
     recipients.byValue ? ',\n  coalesce(v.spend, 0) AS value' : ''
   }
@@ -170,7 +202,7 @@ LEFT JOIN (SELECT customer_id, sum(points) AS points FROM points_ledger WHERE oc
       : ''
   }`
     : `\n${stepsSelect}`;
-  const body = `seg AS (SELECT c.* FROM customers c WHERE ${compiled.where}${sampleFilter(input)}${triggerFilter(input)}),
+  const body = `seg AS (${seg}),
 supp AS (SELECT customer_id, channel, min(reason) AS reason FROM suppressions WHERE created_at < ${run}${notice ? ` AND reason <> 'opt-out'` : ''} GROUP BY customer_id, channel),
 ${valueRank}reach AS (
   SELECT s.customer_id, ${tierCase} AS tier,

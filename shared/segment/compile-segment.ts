@@ -140,9 +140,18 @@ export const segmentCte = (name: string) => `seg_${name.replaceAll('-', '_')}`;
  * Named segments become CTEs read with IN, so a segment used twice is written (and can be computed) once.
  */
 export function compileRule(rule: Rule, ctx: SegmentContext): CompiledRule {
+  const { wheres, segmentCtes, aggregates } = compileRules([rule], ctx);
+  return { where: wheres[0] as string, segmentCtes, aggregates };
+}
+
+/** Several rules over the same customer at once, sharing their named segments' CTEs and aggregates. */
+export function compileRules(
+  rules: readonly Rule[],
+  ctx: SegmentContext,
+): Omit<CompiledRule, 'where'> & { wheres: string[] } {
   const state: State = { named: new Map(), aggregates: { orders: [], rfm: new Set() } };
-  const where = compile(rule, ctx, state, []);
-  return { where, segmentCtes: [...state.named.values()], aggregates: state.aggregates };
+  const wheres = rules.map((rule) => compile(rule, ctx, state, []));
+  return { wheres, segmentCtes: [...state.named.values()], aggregates: state.aggregates };
 }
 
 interface State {

@@ -280,6 +280,31 @@ describe('campaign validation', () => {
     ]);
   });
 
+  it('refuses a grouped pilot or a rollout on groups that cannot be read, naming the line and field', () => {
+    const text = readFileSync('campaigns/spring-groups.yaml', 'utf8');
+    const f = 'groups.yaml';
+    expect(
+      problems(text.replace('groups: [frequent, occasional]', 'groups: [frequent, ocasional, frequent]'), f),
+    ).toEqual([
+      'groups.yaml:38:44 waves[0].pilot.groups[1]: unknown segment "ocasional"; defined: buyers-two-years, frequent, occasional',
+      'groups.yaml:38:55 waves[0].pilot.groups[2]: group "frequent" is listed twice',
+    ]);
+    expect(problems(text.replace('holdoutPercent: 20', 'holdoutPercent: 0'), f)).toEqual([
+      'groups.yaml:38:33 waves[0].pilot.groups: a pilot over groups needs a holdout (holdoutPercent above 0): each group is read against its own held-out customers, since groups differ in how much they buy anyway',
+    ]);
+    expect(problems(text.replace('otherwise: all }', 'otherwise: vip }'), f)).toEqual([
+      "groups.yaml:53:78 waves[1].rollout.otherwise: expected all or one of the pilot's groups: frequent, occasional",
+    ]);
+    expect(
+      problems(
+        text.replace('    pilot: { share: 40, groups: [frequent, occasional] }', '    pilot: { share: 40 }'),
+        f,
+      ),
+    ).toEqual([
+      'groups.yaml:53:35 waves[1].rollout.pick: picking a group needs `groups` on the pilot "pilot" (pilot: { share, groups: [segment, …] })',
+    ]);
+  });
+
   it('accepts every example campaign and the example contact policy', () => {
     for (const f of readdirSync('campaigns')) {
       const text = readFileSync(`campaigns/${f}`, 'utf8');

@@ -75,6 +75,14 @@ const PILOT = [
   ['news-first', '1000', '130', '21.2', '5200'],
 ];
 let pilotNow = PILOT;
+/** The grouped spring pilot's responses per group as Athena returns them: only `occasional` lifted. */
+const GROUP_COLUMNS = ['segment', 'stratum', 'part', 'customers', 'converted', 'revenue_mean', 'revenue_var'];
+const GROUPS = [
+  ['frequent', 'new', 'holdout', '200', '60', '60', '9000'],
+  ['frequent', 'new', 'treated', '800', '240', '60', '9000'],
+  ['occasional', 'new', 'holdout', '1000', '15', '3', '250'],
+  ['occasional', 'new', 'treated', '4000', '160', '8', '600'],
+];
 const athenaRows = (columns: string[], rows: (string | null)[][]) => ({
   ResultSet: {
     ResultSetMetadata: { ColumnInfo: columns.map((Name) => ({ Name, Type: 'varchar' })) },
@@ -90,7 +98,11 @@ beforeAll(async () => {
   campaignId = d11.id;
   const spring = await loadConfigFile(Campaign, 'campaigns/spring-repurchase.yaml');
   const memberDay = await loadConfigFile(Campaign, 'campaigns/member-day.yaml');
-  const deployed: DeployedCampaigns = { policy: await loadShopPolicy(), campaigns: [d11, spring, memberDay] };
+  const groups = await loadConfigFile(Campaign, 'campaigns/spring-groups.yaml');
+  const deployed: DeployedCampaigns = {
+    policy: await loadShopPolicy(),
+    campaigns: [d11, spring, memberDay, groups],
+  };
   s3.on(GetObjectCommand, { Bucket: 'lake', Key: 'config/campaigns.json' }).resolves({
     Body: { transformToString: async () => JSON.stringify(deployed) } as never,
   });
@@ -98,6 +110,8 @@ beforeAll(async () => {
   sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
   athena.on(StartQueryExecutionCommand).callsFake((input: { QueryString: string }) => {
     if (input.QueryString.includes('AS spent')) return { QueryExecutionId: 'q-budget' };
+    if (input.QueryString.includes('FROM outcomes GROUP BY 1, 2, 3 ORDER BY 1, 2, 3'))
+      return { QueryExecutionId: 'q-groups' };
     if (input.QueryString.includes('FROM outcomes GROUP BY 1 ORDER BY 1'))
       return { QueryExecutionId: 'q-pilot' };
     const id = audienceSql.size === 0 ? 'q-audience' : `q-audience-${audienceSql.size + 1}`;
@@ -116,15 +130,20 @@ beforeAll(async () => {
           : { State: 'SUCCEEDED' },
     },
   }));
-  athena
-    .on(GetQueryResultsCommand)
-    .callsFake((input: { QueryExecutionId: string }) =>
-      input.QueryExecutionId === 'q-budget'
-        ? athenaRows(['spent'], [['0']])
-        : input.QueryExecutionId === 'q-pilot'
-          ? athenaRows(PILOT_COLUMNS, pilotNow)
-          : athenaRows(AUDIENCE_COLUMNS, AUDIENCE),
-    );
+  athena.on(GetQueryResultsCommand).callsFake((input: { QueryExecutionId: string }) =>
+    input.QueryExecutionId === 'q-budget'
+      ? athenaRows(['spent'], [['0']])
+      : input.QueryExecutionId === 'q-pilot'
+        ? athenaRows(PILOT_COLUMNS, pilotNow)
+        : input.QueryExecutionId === 'q-groups'
+          ? athenaRows(GROUP_COLUMNS, GROUPS)
+          : audienceSql.get(input.QueryExecutionId)?.includes(' AS grp ')
+            ? athenaRows(
+                [...AUDIENCE_COLUMNS, 'grp'],
+                AUDIENCE.map((r) => [...r, 'occasional']),
+              )
+            : athenaRows(AUDIENCE_COLUMNS, AUDIENCE),
+  );
   Object.assign(
     process.env,
     handlerTestEnv(ddb.endpoint, {
@@ -323,6 +342,57 @@ describe('launch-wave and plan-wave Lambda handlers (Athena between them)', () =
       sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries?.[0]?.MessageBody ?? '{}',
     ) as SendBatchMessage;
     expect(message.recipients.map((r) => [r.customerId, r.variant])).toEqual([['c7', 'news-first']]);
+  });
+
+  it('a rollout on groups decides at launch from each group’s lift measured by Athena, and plans only the picked group, recording it per recipient', async () => {
+    sqs.resetHistory();
+    firehose.resetHistory();
+    const out = await launch({ campaignId: 'spring-groups-2027', waveId: 'rollout' });
+    expect(out.launched).toBe(true);
+    const groupSql = athena
+      .commandCalls(StartQueryExecutionCommand)
+      .map((c) => c.args[0].input.QueryString ?? '')
+      .find((q) => q.includes("campaign_id = 'spring-groups-2027'") && q.includes('FROM outcomes'));
+    expect(groupSql).toContain("a.wave_id = 'pilot'");
+    const decisions = firehose
+      .commandCalls(PutRecordBatchCommand)
+      .filter((c) => c.args[0].input.DeliveryStreamName === 'rollout-decisions')
+      .flatMap((c) => c.args[0].input.Records ?? [])
+      .map((r) => JSON.parse(new TextDecoder().decode(r.Data)) as Record<string, unknown>);
+    expect(
+      decisions.map((d) => [
+        d.candidate,
+        d.pick,
+        d.outcome,
+        d.chosen,
+        d.holdout_recipients,
+        d.holdout_converted,
+      ]),
+    ).toEqual([
+      ['frequent', 'group', 'winner', false, 200, 60],
+      ['occasional', 'group', 'winner', true, 1000, 15],
+    ]);
+    // The audience query keeps only the picked group, by the first group each customer matches.
+    const audience = [...audienceSql.values()].at(-1) ?? '';
+    expect(audience).toContain("grp IN ('occasional')");
+    expect(audience).toContain(
+      "WHEN c.customer_id IN (SELECT customer_id FROM seg_frequent) THEN 'frequent'",
+    );
+    firehose.resetHistory();
+    expect(await plan(event(out.queryExecutionId ?? '', 'SUCCEEDED'))).toMatchObject({
+      planned: true,
+      queued: 1,
+    });
+    const message = JSON.parse(
+      sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries?.[0]?.MessageBody ?? '{}',
+    ) as SendBatchMessage;
+    expect(message.recipients.map((r) => [r.customerId, r.variant, r.segment])).toEqual([
+      ['c7', null, 'occasional'],
+    ]);
+    // The held-out c8's ledger row carries its group too.
+    expect(ledgerRows().map((r) => [r.customer_id, r.reason, r.segment])).toEqual([
+      ['c8', 'holdout', 'occasional'],
+    ]);
   });
 
   it('launches one run of a recurring wave, named by the time its schedule fired for in the campaign’s zone', async () => {

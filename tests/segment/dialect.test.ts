@@ -1,5 +1,7 @@
 import { TrinoSQL } from 'dt-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupResponseSql } from '../../shared/delivery/rollout/group-response-sql.ts';
+import { pilotResponseSql } from '../../shared/delivery/rollout/pilot-response-sql.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { bucketSql } from '../../shared/segment/dialect.ts';
 import { sqlInterval, sqlString, sqlTimestamp } from '../../shared/segment/sql-literals.ts';
@@ -47,5 +49,13 @@ describe('forms both engines accept (no dialect entry needed)', () => {
   it('rejects the DuckDB-only forms the compiler avoids', () => {
     expect(valid('SELECT * FROM customers GROUP BY ALL')).not.toEqual([]);
     expect(valid("SELECT * FROM read_parquet('x.parquet')")).not.toEqual([]);
+  });
+});
+
+describe('dialect: the rollout decision’s queries (Athena runs them at the rollout’s start)', () => {
+  it('the pilot’s per-variant and per-group responses parse as Trino', () => {
+    const at = new Date('2027-03-09T02:00:00Z');
+    expect(valid(pilotResponseSql('spring', 'pilot', at))).toEqual([]);
+    expect(valid(groupResponseSql('spring', 'pilot', at))).toEqual([]);
   });
 });

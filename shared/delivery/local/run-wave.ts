@@ -4,6 +4,7 @@ import type { CampaignCatalog, ScheduledWave } from '../campaign-catalog.ts';
 import { type DeadLetterReport, recordDeadLetters } from '../dead-letters.ts';
 import { launchAndPlan, type PlanOutcome } from '../plan-wave.ts';
 import type { QueueRecord } from '../queue/queue.ts';
+import { pickedVariants } from '../rollout/rollout-decision.ts';
 import { handleSendBatches } from '../send-batch.ts';
 import { type LocalDelivery, statePaths } from './local-adapters.ts';
 import { type RecoveryReport, recoverInterruptedWave } from './recover-sends.ts';
@@ -48,7 +49,7 @@ export async function runWaveLocally(
     recovered = await recoverInterruptedWave(
       { ...local, warehouse, outboxDir: statePaths(deps.dataDir).outbox },
       sw,
-      earlier.rollout?.picked,
+      pickedVariants(earlier.rollout),
     );
   }
   const sendDeps = { ...local, catalog };

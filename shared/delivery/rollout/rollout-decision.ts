@@ -3,7 +3,11 @@ import { type TableRecord, tableTimestamp } from '../../lake/table-writer.ts';
 import type { Row } from '../../lake/warehouse.ts';
 import { MIN_EXPECTED_CONVERSIONS, Z95 } from '../../responses/lift-sql.ts';
 
-/** One variant of the pilot as the rollout measured it: its metric with a 95% interval. */
+/**
+ * One variant of the pilot as the rollout measured it: its metric with a 95% interval. For a group
+ * (pick: group): its treated customers (recipients, converted), its holdout, and the metric's lift —
+ * treated minus holdout — with a 95% interval.
+ */
 export interface RolloutCandidate {
   id: string;
   recipients: number;
@@ -12,6 +16,8 @@ export interface RolloutCandidate {
   estimate: number;
   low: number;
   high: number;
+  /** For a group: its held-out customers, and how many of them converted. */
+  holdout?: { customers: number; converted: number };
 }
 
 export type RolloutOutcome = 'winner' | 'no-clear-winner' | 'too-small';
@@ -28,11 +34,14 @@ export interface RolloutDecision {
   /** When it was decided: the rollout wave's start (what the pilot had measured by then). */
   decidedAt: string;
   outcome: RolloutOutcome;
-  /** The variants the rollout sends. */
+  /** The variants the rollout sends (the groups it sends to, for pick: group). */
   picked: string[];
   /** Why, in words (English), with the figures. */
   reason: string;
-  /** Recipients each variant would need for the pilot to be read; null when it was read. */
+  /**
+   * Recipients each variant would need for the pilot to be read (for groups: customers the smaller part,
+   * treated or holdout, of a group would need); null when it was read.
+   */
   needed: number | null;
   candidates: RolloutCandidate[];
 }
@@ -187,5 +196,17 @@ export function decisionRecords(d: RolloutDecision): TableRecord[] {
     low: c.low,
     high: c.high,
     chosen: d.picked.includes(c.id),
+    holdout_recipients: c.holdout?.customers ?? null,
+    holdout_converted: c.holdout?.converted ?? null,
   }));
+}
+
+/** The variants a decision limits sending to; undefined (every variant) for a decision on groups. */
+export function pickedVariants(d: RolloutDecision | undefined): readonly string[] | undefined {
+  return d && d.pick !== 'group' ? d.picked : undefined;
+}
+
+/** The groups a decision on groups sends to; undefined for any other wave. */
+export function pickedGroups(d: RolloutDecision | undefined): readonly string[] | undefined {
+  return d?.pick === 'group' ? d.picked : undefined;
 }

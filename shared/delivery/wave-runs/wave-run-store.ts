@@ -23,7 +23,10 @@ export interface WaveRun {
   error: string | null;
   startedAt: string;
   drainedAt: string | null;
-  /** A rollout wave's decision, taken at its launch; planning sends only the variants it picked. */
+  /**
+   * A rollout wave's decision, taken at its launch; planning sends only the variants it picked (for
+   * `pick: group`, the audience query keeps only the groups it picked).
+   */
   rollout?: RolloutDecision;
 }
 

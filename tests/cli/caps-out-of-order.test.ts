@@ -1,15 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { campaignCli } from '../helpers/campaign-cli.ts';
 import { sampleShop } from '../helpers/delivery-harness.ts';
 
-const campaign = (args: string[]) => {
-  const r = spawnSync(process.execPath, ['bin/campaign.ts', ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
+const campaign = campaignCli;
 
 const WINBACK = ['run', 'campaigns/winback.yaml'];
 const DOUBLE_11 = ['run', 'campaigns/double-11.yaml', '--until', '2026-11-11T23:59'];

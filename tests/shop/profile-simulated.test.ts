@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { analysesSummary } from '../../shared/shop/analyses-summary.ts';
 import { shopProfile } from '../../shared/shop/shop-profile.ts';
 import { ANALYSES_SHOP } from '../helpers/analyses-shop.ts';
+import { campaignCli } from '../helpers/campaign-cli.ts';
 import { writeFixtureLake } from '../helpers/fixture-lake.ts';
 
 /**
@@ -89,20 +89,14 @@ describe('the shop profile leaves out the response simulation’s orders unless 
 
   it('campaign data profile leaves them out by default and counts them with --include-simulated', () => {
     const profile = (...flags: string[]) => {
-      const r = spawnSync(
-        process.execPath,
-        ['bin/campaign.ts', 'data', 'profile', '--data-dir', simDir, '--json', ...flags],
-        { encoding: 'utf8' },
-      );
-      expect(r.status, r.stderr).toBe(0);
+      const r = campaignCli(['data', 'profile', '--data-dir', simDir, '--json', ...flags]);
+      expect(r.code, r.stderr).toBe(0);
       return JSON.parse(r.stdout);
     };
     const orders = ANALYSES_SHOP.orders.length;
     expect(profile()).toMatchObject({ orders, simulated: 'excluded' });
     expect(profile('--include-simulated')).toMatchObject({ orders: orders + 2, simulated: 'included' });
-    const text = spawnSync(process.execPath, ['bin/campaign.ts', 'data', 'profile', '--data-dir', simDir], {
-      encoding: 'utf8',
-    });
+    const text = campaignCli(['data', 'profile', '--data-dir', simDir]);
     expect(text.stdout).toContain('simulated orders left out; --include-simulated counts them');
   });
 });

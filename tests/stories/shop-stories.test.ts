@@ -2,18 +2,15 @@
 // end to end on two shops: one imported from a Taobao seller-centre export (examples/taobao-export: the
 // order report and item report in GBK, the product sheet and the consent records) and the generated
 // sample shop with simulated responses. The Double-11 on the sample shop is tests/cli/double-11-e2e.test.ts.
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { campaignCli } from '../helpers/campaign-cli.ts';
 import { queryLake } from '../helpers/lake-query.ts';
 
-const campaign = (args: string[]) => {
-  const r = spawnSync(process.execPath, ['bin/campaign.ts', ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
+const campaign = campaignCli;
 const ok = (args: string[]) => {
   const r = campaign(args);
   expect(r.stderr).toBe('');
@@ -37,6 +34,8 @@ const STORIES = [
     ['member-day', 'points-reminder', 'birthday'],
   ],
   ['crm-segments', ['campaigns/crm-segments.yaml'], ['loyal-thanks', 'second-order', 'keep-warm', 'wake-up']],
+  // Test on a sample before rolling out: a pilot over two groups, the rollout to those it added buyers in.
+  ['spring-groups', ['campaigns/spring-groups.yaml'], ['pilot', 'rollout']],
   ['new-arrivals', ['campaigns/new-arrivals.yaml'], ['pilot', 'south', 'central-east', 'north']],
 ] as const;
 const fileOf = (args: readonly string[]) => args[0] as string;
@@ -121,6 +120,17 @@ describe('the shop stories on a shop imported from its Taobao export', () => {
 
     // 催付: the three Double-11 orders still unpaid when the reminder starts (one was closed unpaid).
     expect(runs['double-11']?.['d11-unpaid']?.audience).toBe(3);
+    // The grouped pilot on a 40-buyer shop cannot be read: the rollout says why, group by group, and
+    // sends every group (otherwise: all).
+    const decisions = await query(
+      dataDir,
+      `SELECT candidate, outcome, picked, reason FROM rollout_decisions WHERE campaign_id = 'spring-groups-2027' ORDER BY candidate`,
+    );
+    expect(decisions.map((d) => [d.candidate, d.outcome, d.picked])).toEqual([
+      ['frequent', 'too-small', 'frequent,occasional'],
+      ['occasional', 'too-small', 'frequent,occasional'],
+    ]);
+    expect(String(decisions[0]?.reason)).toMatch(/^group frequent .*; sending to every group$/);
     // Every story reached someone on a 40-buyer shop.
     for (const [name, waves] of Object.entries(runs))
       expect(
@@ -193,10 +203,9 @@ describe('the new stories on the generated sample shop, with simulated responses
     ).toBe(0);
   });
 
-  it('runs each story with every wave reconciled and reports its ROI per activity against the holdout', () => {
-    for (const [name, args, waves] of STORIES.filter(
-      ([story]) => story !== 'double-11' && story !== 'new-arrivals',
-    )) {
+  it.each(STORIES.filter(([story]) => story !== 'double-11' && story !== 'new-arrivals'))(
+    'runs %s with every wave reconciled and reports its ROI per activity against the holdout',
+    (name, args, waves) => {
       const run = reconciled(ok(['run', ...args, '--simulate', '--data-dir', dataDir]), waves);
       expect(
         Object.values(run).reduce((n, w) => n + w.sent, 0),
@@ -207,6 +216,6 @@ describe('the new stories on the generated sample shop, with simulated responses
       const report = JSON.parse(ok(['report', fileOf(args), '--data-dir', dataDir, '--json']));
       const reported = report.waves.map((w: { waveId: string }) => w.waveId.replace(/@.*/, ''));
       expect(new Set(reported), name).toEqual(new Set(waves.filter((w) => (run[w]?.runs ?? 0) > 0)));
-    }
-  });
+    },
+  );
 });

@@ -1,6 +1,7 @@
 import type { Campaign, Wave } from '../../campaign/campaign-schema.ts';
 import type { Row } from '../../lake/warehouse.ts';
 import { MIN_EXPECTED_CONVERSIONS, Z95 } from '../../responses/lift-sql.ts';
+import { normalQuantile } from '../../responses/normal-quantile.ts';
 import type { RolloutCandidate, RolloutDecision } from './rollout-decision.ts';
 
 /** One row of group-response-sql.ts: a group's treated or holdout customers in one stratum. */
@@ -27,10 +28,12 @@ export function groupResponses(rows: readonly Row[]): GroupResponse[] {
 }
 
 export const GROUP_ROLLOUT_RULE =
-  `pick every group whose lift — its treated customers' response minus its own held-out customers', ` +
-  `95% interval — lies wholly above zero (groups are not randomized and differ in how much they buy anyway, ` +
-  `so their raw rates are not compared); a group is read only when its treated and its holdout each expect ` +
-  `at least ${MIN_EXPECTED_CONVERSIONS} conversions and ${MIN_EXPECTED_CONVERSIONS} non-conversions at the group's pooled rate`;
+  `pick every group whose lift — its treated customers' response minus its own held-out customers' — is ` +
+  `above zero by a one-sided test at 2.5% shared by the groups (z above the normal quantile of 1 − 0.025/k for ` +
+  `k groups, the variance pooled as if the message did nothing); groups are not randomized and differ in how ` +
+  `much they buy anyway, so their raw rates are not compared; a group is read only when its treated and its ` +
+  `holdout each expect at least ${MIN_EXPECTED_CONVERSIONS} conversions and ${MIN_EXPECTED_CONVERSIONS} ` +
+  `non-conversions at the group's pooled rate`;
 
 interface Part {
   n: number;
@@ -47,6 +50,8 @@ interface GroupLift {
   notCompared: number;
   /** Why it cannot be read and the size it would take; null when it was read. */
   unread: { reason: string; needed: number | null } | null;
+  /** The lift over its standard error with the variance pooled as if the message did nothing. */
+  z: number;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -74,17 +79,25 @@ function groupLift(
   const weight = readable.reduce((a, p) => a + p.t.n, 0);
   let estimate = 0;
   let variance = 0;
+  // Under no effect both parts share one rate (one variance): the test's standard error pools them, so
+  // a part with a lucky low rate does not shrink its own variance (the interval's, unpooled, would).
+  let nullVariance = 0;
   for (const { t, c } of readable) {
     const w = t.n / weight;
     const [pt, pc] = [t.x / t.n, c.x / c.n];
-    const [diff, v] =
+    const sizes = 1 / t.n + 1 / c.n;
+    const pooledRate = (t.x + c.x) / (t.n + c.n);
+    const pooledVariance = ((t.n - 1) * t.variance + (c.n - 1) * c.variance) / Math.max(1, t.n + c.n - 2);
+    const [diff, v, v0] =
       metric === 'conversion-rate'
-        ? [pt - pc, (pt * (1 - pt)) / t.n + (pc * (1 - pc)) / c.n]
-        : [t.mean - c.mean, t.variance / t.n + c.variance / c.n];
+        ? [pt - pc, (pt * (1 - pt)) / t.n + (pc * (1 - pc)) / c.n, pooledRate * (1 - pooledRate) * sizes]
+        : [t.mean - c.mean, t.variance / t.n + c.variance / c.n, pooledVariance * sizes];
     estimate += w * diff;
     variance += w * w * v;
+    nullVariance += w * w * v0;
   }
   const se = Math.sqrt(variance);
+  const z = nullVariance > 0 ? estimate / Math.sqrt(nullVariance) : 0;
   const candidate: RolloutCandidate = {
     id: group,
     recipients: nT,
@@ -98,6 +111,7 @@ function groupLift(
     candidate,
     notCompared: nT - weight,
     unread: readable.length ? null : unreadGroup(group, nT, xT, nC, xC),
+    z,
   };
 }
 
@@ -123,7 +137,7 @@ function unreadGroup(group: string, nT: number, xT: number, nC: number, xC: numb
  * figures per group: every group of the pilot is a candidate, measured by its lift — its treated
  * customers' response minus its own held-out customers', with a 95% interval — never by its raw rate,
  * since groups are not randomized and differ in how much they buy whether messaged or not. Every group
- * whose lift interval lies wholly above zero is picked; none → `otherwise`; a group too small to read →
+ * whose lift is shown above zero (a one-sided test at 2.5% shared by the groups, the variance pooled as if the message did nothing) is picked; none → `otherwise`; a group too small to read →
  * nothing is picked (`otherwise`), with the size it would take.
  */
 export function decideGroupRollout(
@@ -168,17 +182,20 @@ export function decideGroupRollout(
     const h = c.holdout ?? { customers: 0, converted: 0 };
     const rates = `treated ${pct(c.converted / c.recipients)} of ${c.recipients}, holdout ${pct(h.converted / h.customers)} of ${h.customers}`;
     const left = l.notCompared ? `, ${l.notCompared} treated not compared: their stratum too small` : '';
-    return `${c.id} ${show(c.estimate)}${unit} [${show(c.low)}, ${show(c.high)}] (${rates}${left})`;
+    return `${c.id} ${show(c.estimate)}${unit} [${show(c.low)}, ${show(c.high)}], z ${l.z.toFixed(2)} (${rates}${left})`;
   };
-  const above = lifts.filter((l) => l.candidate.low > 0);
-  const rest = lifts.filter((l) => l.candidate.low <= 0);
+  // One-sided 2.5% shared by the groups (Bonferroni): with no effect anywhere, at most about 2.5% of
+  // pilots pick any group, however many groups there are.
+  const threshold = normalQuantile(1 - 0.025 / lifts.length);
+  const above = lifts.filter((l) => l.z > threshold);
+  const rest = lifts.filter((l) => l.z <= threshold);
   if (above.length)
     return {
       ...base,
       outcome: 'winner',
       picked: above.map((l) => l.candidate.id),
       needed: null,
-      reason: `lift above zero in ${above.map(described).join('; ')}${
+      reason: `lift above zero (z above ${threshold.toFixed(2)}) in ${above.map(described).join('; ')}${
         rest.length ? `; not shown in ${rest.map(described).join('; ')}` : ''
       }: sending to ${above.map((l) => l.candidate.id).join(', ')}`,
     };
@@ -187,6 +204,6 @@ export function decideGroupRollout(
     outcome: 'no-clear-winner',
     picked: fallback,
     needed: null,
-    reason: `no group's lift lies above zero (${lifts.map(described).join('; ')}); ${sending}`,
+    reason: `no group's lift is shown above zero (z above ${threshold.toFixed(2)}: ${lifts.map(described).join('; ')}); ${sending}`,
   };
 }

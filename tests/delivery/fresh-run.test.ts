@@ -52,6 +52,33 @@ describe('forgetting a campaign locally (run --fresh)', () => {
   });
 });
 
+describe('forgetting a campaign whose id begins another campaign’s id', () => {
+  it('removes its own simulated orders only, not those of double-11-2026 when forgetting double-11', async () => {
+    const order = (orderId: string) => ({
+      order_id: orderId,
+      customer_id: 'c1',
+      status: 'paid',
+      amount: 10,
+      created_at: '2026-11-11 02:00:00',
+      paid_at: '2026-11-11 02:05:00',
+      source: 'simulated',
+    });
+    const dataDir = await writeFixtureLake({
+      orders: [order('sim-double-11-0123456789abcdef'), order('sim-double-11-2026-0123456789abcdef')],
+    });
+    mkdirSync(join(dataDir, 'state'));
+    const report = await forgetCampaignLocally(
+      dataDir,
+      'double-11',
+      new ManualClock(new Date('2026-11-20T00:00:00Z')),
+    );
+    expect(report.orders).toBe(1);
+    expect(await queryLake(dataDir, 'SELECT order_id FROM orders')).toEqual([
+      { order_id: 'sim-double-11-2026-0123456789abcdef' },
+    ]);
+  });
+});
+
 describe('a data folder whose path holds a quote, a space and Chinese', () => {
   it('takes a generated sample shop, read back through the views', async () => {
     const dataDir = join(mkdtempSync(join(tmpdir(), 'quoted-')), "o'brien 店铺");

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../../clock.ts';
 import { tableDir } from '../../lake/lake-paths.ts';
@@ -41,6 +41,20 @@ export async function forgetCampaignLocally(
 ): Promise<FreshReport> {
   for (const table of [SENDS, EVENTS, ORDERS, SUPPRESSIONS, ROLLOUT_DECISIONS])
     await StagedParquetWriter.recoverStaged(dataDir, table);
+  // The tables first, all swapped in together: if that fails, nothing is forgotten yet.
+  const id = sqlString(campaignId);
+  const simulated = `sim-${campaignId}-`;
+  const removed = await removeRows(dataDir, [
+    [SENDS, `campaign_id = ${id}`],
+    [EVENTS, `campaign_id = ${id} OR starts_with(send_id, ${sqlString(`${campaignId}/`)})`],
+    // sim-<campaign>-<16 hex> (simulate-responses.ts): not another campaign's whose id starts with ours.
+    [
+      ORDERS,
+      `starts_with(order_id, ${sqlString(simulated)}) AND length(order_id) = ${simulated.length + 16}`,
+    ],
+    [ATTRIBUTION, `campaign_id = ${id}`],
+    [ROLLOUT_DECISIONS, `campaign_id = ${id}`],
+  ]);
   const paths = statePaths(dataDir);
   const runs = new JournalWaveRunStore(paths.runs);
   await runs.clear(campaignId);
@@ -56,14 +70,6 @@ export async function forgetCampaignLocally(
   }
   await contacts.close();
 
-  const id = sqlString(campaignId);
-  const removed = await removeRows(dataDir, [
-    [SENDS, `campaign_id = ${id}`],
-    [EVENTS, `campaign_id = ${id} OR send_id LIKE ${sqlString(`${campaignId}/%`)}`],
-    [ORDERS, `order_id LIKE ${sqlString(`sim-${campaignId}-%`)}`],
-    [ATTRIBUTION, `campaign_id = ${id}`],
-    [ROLLOUT_DECISIONS, `campaign_id = ${id}`],
-  ]);
   forgetOutbox(paths.outbox, campaignId);
   return {
     customers,
@@ -126,7 +132,9 @@ function forgetOutbox(outbox: string, campaignId: string): void {
     if (!existsSync(file)) continue;
     const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
     const keep = lines.filter((l) => !ours(String((JSON.parse(l) as { sendId: string }).sendId)));
-    writeFileSync(file, keep.length ? `${keep.join('\n')}\n` : '');
+    // A new file renamed over the old: a crash leaves one or the other whole (recovery reads these).
+    writeFileSync(`${file}.next`, keep.length ? `${keep.join('\n')}\n` : '');
+    renameSync(`${file}.next`, file);
   }
   const calls = join(outbox, 'call-list');
   if (existsSync(calls))

@@ -30,6 +30,8 @@ export const CALL_OUTCOMES = {
 export type CallOutcome = keyof typeof CALL_OUTCOMES;
 
 const SEND_ID = '发送编号';
+/** Longer than any send id the pipeline makes (campaign, wave and customer ids are bounded well below). */
+const MAX_SEND_ID = 300;
 const OUTCOME = '结果';
 const CUSTOMER_ID = '客户编号';
 
@@ -97,14 +99,26 @@ export function readCallOutcomes(
     const cell = (name: string) => sheetValue((record[at(name)] ?? '').trim());
     const sendId = cell(SEND_ID);
     const outcome = cell(OUTCOME);
-    // Staff may have typed anything in 结果 (a call-back number, say): the rejects never show a phone.
+    // Staff may have typed anything in any cell (a call-back number, say): the rejects never show a phone.
     const reject = (reason: string) =>
-      rejected.push({ line: info.lines, sendId, outcome: redactPersonalData(outcome), reason });
+      rejected.push({
+        line: info.lines,
+        sendId: redactPersonalData(sendId.slice(0, MAX_SEND_ID)),
+        outcome: redactPersonalData(outcome),
+        reason: redactPersonalData(reason),
+      });
     if (outcome === '') {
       notCalled += 1;
       continue;
     }
     const parts = /^([^/]+)\/([^/]+)\/(.+)$/.exec(sendId);
+    // A send id is campaign/wave/customer as the list gives it: no control character, not a page long.
+    if (sendId.length > MAX_SEND_ID || [...sendId].some((ch) => ch < ' ' || ch === '\u007f')) {
+      reject(
+        `${SEND_ID}: not a send id of the call list (a control character, or longer than ${MAX_SEND_ID})`,
+      );
+      continue;
+    }
     if (!parts) {
       reject(`${SEND_ID}: expected campaign/wave/customer, as the call list gives it`);
       continue;
@@ -196,7 +210,7 @@ export async function recordCallOutcomes(
     if (!calls.has(row.sendId)) {
       report.rejected.push({
         line: row.line,
-        sendId: row.sendId,
+        sendId: redactPersonalData(row.sendId),
         outcome: row.outcome,
         reason: `${SEND_ID}: no call of this id was made (not in the sends ledger as a sent call-list send)`,
       });

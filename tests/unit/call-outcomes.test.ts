@@ -65,3 +65,24 @@ describe('reading a filled call list', () => {
     expect(refused.eventType).toBe('unsubscribed');
   });
 });
+
+describe('hostile cells in a filled call list', () => {
+  const header = '发送编号,客户编号,结果\n';
+  it('rejects a send id with a control character or a page long, and keeps reading the rest', () => {
+    const text = `${header}"d11/w1/c1\u0000",c1,已接通\n${'d11/w1/'}${'c'.repeat(400)},,已接通\nd11/w1/c2,c2,未接通\n`;
+    const read = readCallOutcomes(text, 'calls.csv');
+    expect(read.rows.map((r) => r.sendId)).toEqual(['d11/w1/c2']);
+    expect(read.rejected.map((r) => [r.line, r.reason])).toEqual([
+      [2, '发送编号: not a send id of the call list (a control character, or longer than 300)'],
+      [3, '发送编号: not a send id of the call list (a control character, or longer than 300)'],
+    ]);
+    expect(read.rejected[1]?.sendId.length).toBeLessThanOrEqual(300);
+  });
+
+  it('never shows a phone number typed into the send id or the customer id', () => {
+    const text = `${header}13800138000,,已接通\nd11/w1/c3,13912345678,已接通\n`;
+    const read = readCallOutcomes(text, 'calls.csv');
+    expect(read.rejected).toHaveLength(2);
+    expect(JSON.stringify(read.rejected)).not.toMatch(/1[3-9]\d{9}/);
+  });
+});

@@ -24,7 +24,11 @@ export const CALL_OUTCOME_RESULTS_PREFIX = 'call-outcomes-results/';
  * name itself comes as `%2B`.
  */
 export function s3EventKey(encoded: string): string {
-  return decodeURIComponent(encoded.replaceAll('+', ' '));
+  try {
+    return decodeURIComponent(encoded.replaceAll('+', ' '));
+  } catch {
+    throw new DataError(`not a URL-encoded object key: ${redactPersonalData(encoded)}`);
+  }
 }
 
 /** The result objects of an upload: its report and its rejects, under the results prefix. */

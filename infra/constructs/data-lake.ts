@@ -172,9 +172,14 @@ export class DataLake extends Construct {
 
 /**
  * Running queries in the analysts' workgroup over the lake: the workgroup and database in the function's
- * environment, and Athena, the Glue catalog and the buckets granted with them.
+ * environment, and Athena, the Glue catalog and the buckets granted with them — every table, or only
+ * `tables` (their Glue tables and folders) for a function whose queries name no others.
  */
-export function useAthenaQueries(lake: DataLake, fn: HouseFunction): void {
+export function useAthenaQueries(
+  lake: DataLake,
+  fn: HouseFunction,
+  { tables }: { tables?: readonly string[] } = {},
+): void {
   const stack = Stack.of(lake);
   fn.useSetting('athenaWorkGroup', lake.workGroup.ref).useSetting('athenaDatabase', lake.databaseName);
   fn.addToRolePolicy(
@@ -196,10 +201,13 @@ export function useAthenaQueries(lake: DataLake, fn: HouseFunction): void {
       resources: [
         stack.formatArn({ service: 'glue', resource: 'catalog' }),
         stack.formatArn({ service: 'glue', resource: 'database', resourceName: lake.databaseName }),
-        stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${lake.databaseName}/*` }),
+        ...(tables ?? ['*']).map((t) =>
+          stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${lake.databaseName}/${t}` }),
+        ),
       ],
     }),
   );
-  lake.bucket.grantRead(fn, 'lake/*');
+  for (const t of tables ?? []) lake.bucket.grantRead(fn, `lake/${t}/*`);
+  if (!tables) lake.bucket.grantRead(fn, 'lake/*');
   lake.resultsBucket.grantReadWrite(fn, 'athena/*');
 }

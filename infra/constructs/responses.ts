@@ -13,7 +13,7 @@ import { ConfigurationSet, EmailSendingEvent, EventDestination } from 'aws-cdk-l
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { ATTRIBUTION, EVENTS, LIFT, SUPPRESSIONS } from '../../shared/lake/tables.ts';
+import { ATTRIBUTION, EVENTS, LIFT, SENDS, SUPPRESSIONS } from '../../shared/lake/tables.ts';
 import {
   CALL_OUTCOME_RESULTS_PREFIX,
   CALL_OUTCOMES_PREFIX,
@@ -126,7 +126,8 @@ export class Responses extends Construct {
         timeout: RECORD_CALLS_TIMEOUT,
       }),
     ).useLakeObjects(lake.bucket, { read: CALL_OUTCOMES_PREFIX, write: CALL_OUTCOME_RESULTS_PREFIX });
-    useAthenaQueries(lake, this.recordCallOutcomes);
+    // Its queries read the sends ledger (was it a call?) and the events (recorded already?), nothing else.
+    useAthenaQueries(lake, this.recordCallOutcomes, { tables: [SENDS.name, EVENTS.name] });
     this.callOutcomes = new CallOutcomeUploads(this, 'CallOutcomes', {
       bucket: lake.bucket,
       fn: this.recordCallOutcomes,

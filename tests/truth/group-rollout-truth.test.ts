@@ -39,7 +39,7 @@ describe('rollout to the groups where the pilot added response', () => {
     // Comparing raw rates would have picked `frequent`, where the message did nothing.
     expect(rawRate(planted, 'frequent')).toBeGreaterThan(5 * rawRate(planted, 'occasional'));
     expect(d?.reason).toMatch(
-      /^lift above zero in occasional \+\d+\.\d pts \[\+\d+\.\d, \+\d+\.\d\] \(treated /,
+      /^lift above zero \(z above 2\.24\) in occasional \+\d+\.\d pts \[\+\d+\.\d, \+\d+\.\d\], z \d\.\d\d \(treated /,
     );
     expect(d?.reason).toMatch(/: sending to occasional$/);
   });
@@ -76,7 +76,9 @@ describe('rollout to the groups where the pilot added response', () => {
     const d = aa.decision;
     expect([d?.outcome, d?.picked]).toEqual(['no-clear-winner', ['frequent', 'occasional']]);
     expect(d?.candidates.every((c) => c.low <= 0 && c.high >= 0)).toBe(true);
-    expect(d?.reason).toMatch(/^no group's lift lies above zero \(.*\); sending to every group$/);
+    expect(d?.reason).toMatch(
+      /^no group's lift is shown above zero \(z above 2\.24: .*\); sending to every group$/,
+    );
     // The trap: `frequent` converts many times more often than `occasional` with no effect of the message.
     expect(rawRate(aa, 'frequent')).toBeGreaterThan(5 * rawRate(aa, 'occasional'));
     expect(Object.keys(aa.sent.rollout)).toEqual(['frequent', 'occasional']);

@@ -2,21 +2,23 @@ import type { Wave } from '../campaign/campaign-schema.ts';
 import type { Channel } from '../campaign/contact-policy-schema.ts';
 import type { Clock } from '../clock.ts';
 import type { CampaignCatalog, ScheduledWave } from './campaign-catalog.ts';
-import { type ClaimResult, claimChange, markChange, type SendState } from './contact-policy/claim.ts';
+import { type ClaimResult, claimChange, markChange } from './contact-policy/claim.ts';
 import type { ContactStore } from './contact-policy/contact-store.ts';
 import { type QuietDecision, quietHoursDecision } from './contact-policy/quiet-hours.ts';
-import { type LedgerRow, sendIdOf } from './ledger/ledger.ts';
+import { sendIdOf } from './ledger/ledger.ts';
 import type { LedgerWriter } from './ledger/ledger-writer.ts';
 import type { LinkStore } from './links/link-store.ts';
 import type { LinkIssuer, TrackedLink } from './links/short-links.ts';
 import type { QueueProducer, QueueRecord } from './queue/queue.ts';
-import { type Rendered, renderMessage, templateUsesProducts } from './render/render-message.ts';
+import { renderMessage, templateUsesProducts } from './render/render-message.ts';
+import { type BatchRecipient, parseSendBatch, type SendBatchMessage } from './send-batch-message.ts';
 import {
-  type BatchRecipient,
-  batchLedgerRow,
-  parseSendBatch,
-  type SendBatchMessage,
-} from './send-batch-message.ts';
+  type BatchOutcome,
+  BatchRecord,
+  type Claimed,
+  type MessageOf,
+  type ToSend,
+} from './send-batch-record.ts';
 import { formatCallTime, suggestedCallTime } from './senders/call-list-sheet.ts';
 import type { CallListWriter } from './senders/call-list-writer.ts';
 import type { EmailSender } from './senders/email-sender.ts';
@@ -65,78 +67,6 @@ export async function handleSendBatches(
     }
   }
   return { failedIds, errors, outcomes };
-}
-
-/** What became of one batch's recipients (for metrics and logs; the ledger has each one). */
-export interface BatchOutcome {
-  campaignId: string;
-  waveId: string;
-  channel: Channel;
-  sent: number;
-  suppressed: number;
-  failed: number;
-  /** Back on the queue: deferred by quiet hours or throttling. */
-  requeued: number;
-}
-
-/** A recipient whose claim stands: to render and send under its send id. */
-interface Claimed {
-  recipient: BatchRecipient;
-  sendId: string;
-}
-
-/** A claimed recipient with its rendered message (of the batch's channel). */
-interface ToSend<M extends Rendered = Rendered> extends Claimed {
-  message: M;
-}
-
-type MessageOf<C extends Channel> = Extract<Rendered, { channel: C }>;
-
-/**
- * What the batch records: ledger rows, and the claim marks written after them (the ledger first, then
- * the marks: a crash between them repeats a row — readers take one per send — never loses one).
- */
-class BatchRecord {
-  readonly rows: LedgerRow[] = [];
-  readonly marks: { customerId: string; sendId: string; state: SendState }[] = [];
-  private readonly msg: SendBatchMessage;
-  constructor(msg: SendBatchMessage) {
-    this.msg = msg;
-  }
-
-  /** A recipient left without a claim (deadline, quiet hours, cap, suppression…). */
-  unclaimed(r: BatchRecipient, status: 'failed' | 'suppressed', reason: string): void {
-    this.rows.push(batchLedgerRow(this.msg, r, { status, reason }));
-  }
-
-  failed(c: Claimed, error: string): void {
-    this.rows.push(batchLedgerRow(this.msg, c.recipient, { status: 'failed', reason: error }));
-    this.mark(c, 'failed');
-  }
-
-  sent(p: ToSend, messageId: string, at: Date): void {
-    this.rows.push(
-      batchLedgerRow(this.msg, p.recipient, {
-        status: 'sent',
-        smsSegments: p.message.channel === 'sms' ? p.message.segments : null,
-        cost: p.message.cost,
-        messageId,
-        sentAt: at,
-      }),
-    );
-    this.mark(p, 'sent');
-  }
-
-  mark(c: Claimed, state: SendState): void {
-    this.marks.push({ customerId: c.recipient.customerId, sendId: c.sendId, state });
-  }
-
-  outcome(requeued: number): BatchOutcome {
-    const count = (status: LedgerRow['status']) => this.rows.filter((r) => r.status === status).length;
-    const { campaignId, waveId, channel } = this.msg;
-    const [sent, suppressed, failed] = [count('sent'), count('suppressed'), count('failed')];
-    return { campaignId, waveId, channel, sent, suppressed, failed, requeued };
-  }
 }
 
 /**

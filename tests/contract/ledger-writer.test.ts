@@ -1,12 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  FirehoseClient,
-  PutRecordBatchCommand,
-  type PutRecordBatchCommandInput,
-} from '@aws-sdk/client-firehose';
-import { mockClient } from 'aws-sdk-client-mock';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { expect, it } from 'vitest';
 import { FirehoseLedger } from '../../shared/delivery/ledger/aws/firehose-ledger.ts';
 import type { LedgerRow } from '../../shared/delivery/ledger/ledger.ts';
@@ -15,7 +10,7 @@ import { ParquetLedger } from '../../shared/delivery/ledger/local/parquet-ledger
 import type { TableRecord } from '../../shared/lake/table-writer.ts';
 import { SENDS } from '../../shared/lake/tables.ts';
 import { type ContractAdapter, contractSuite, type Made } from '../helpers/contract-suite.ts';
-import { firehoseTableRows, parquetTableRows } from '../helpers/lake-table-rows.ts';
+import { acceptingFirehose, firehoseTableRows, parquetTableRows } from '../helpers/lake-table-rows.ts';
 
 /** The ledger, the sends table's rows written since the last read, and a restart after a crash. */
 type Subject = Made<LedgerWriter> & { rows: () => Promise<TableRecord[]>; restart: () => Promise<void> };
@@ -36,11 +31,7 @@ const adapters: ContractAdapter<Subject>[] = [
   {
     name: 'Firehose (aws-sdk-client-mock: exact requests)',
     make: async () => {
-      const firehose = mockClient(FirehoseClient);
-      firehose.on(PutRecordBatchCommand).callsFake((input: PutRecordBatchCommandInput) => ({
-        FailedPutCount: 0,
-        RequestResponses: (input.Records ?? []).map((_, i) => ({ RecordId: `r${i}` })),
-      }));
+      const firehose = acceptingFirehose();
       return {
         port: new FirehoseLedger({
           client: new FirehoseClient({ region: 'cn-north-1' }),

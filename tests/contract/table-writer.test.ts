@@ -1,19 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  FirehoseClient,
-  PutRecordBatchCommand,
-  type PutRecordBatchCommandInput,
-} from '@aws-sdk/client-firehose';
-import { mockClient } from 'aws-sdk-client-mock';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { expect, it } from 'vitest';
 import { FirehoseTableWriter } from '../../shared/lake/aws/firehose-table-writer.ts';
 import { StagedParquetWriter } from '../../shared/lake/local/staged-parquet-writer.ts';
 import type { TableRecord, TableWriter } from '../../shared/lake/table-writer.ts';
 import { EVENTS } from '../../shared/lake/tables.ts';
 import { type ContractAdapter, contractSuite, type Made } from '../helpers/contract-suite.ts';
-import { firehoseTableRows, parquetTableRows } from '../helpers/lake-table-rows.ts';
+import { acceptingFirehose, firehoseTableRows, parquetTableRows } from '../helpers/lake-table-rows.ts';
 
 /**
  * The writer of the events table, what the table holds (rows written since the last read), and what a
@@ -37,13 +32,7 @@ const adapters: ContractAdapter<Subject>[] = [
   {
     name: 'Firehose (aws-sdk-client-mock: exact requests)',
     make: async () => {
-      // No Firehose implementation runs here: the mock accepts every record, and the records it received
-      // are what the stream converts into the table.
-      const firehose = mockClient(FirehoseClient);
-      firehose.on(PutRecordBatchCommand).callsFake((input: PutRecordBatchCommandInput) => ({
-        FailedPutCount: 0,
-        RequestResponses: (input.Records ?? []).map((_, i) => ({ RecordId: `r${i}` })),
-      }));
+      const firehose = acceptingFirehose();
       return {
         port: new FirehoseTableWriter({
           client: new FirehoseClient({ region: 'cn-north-1' }),

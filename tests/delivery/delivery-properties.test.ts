@@ -4,19 +4,8 @@ import type { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { copyWithWaves } from '../helpers/campaign-builders.ts';
 import { deliveryHarness, type Harness, loadDouble11, sampleShop } from '../helpers/delivery-harness.ts';
 import { faultySender } from '../helpers/faulty-sender.ts';
+import { seededRandom } from '../helpers/seeded-random.ts';
 import { expectDeliveryInvariants } from './delivery-invariants.ts';
-
-/** A small deterministic generator (mulberry32), so a failing seed replays exactly. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 let shop: string;
 let d11: Campaign;
@@ -52,7 +41,7 @@ describe('delivery under random interleavings and faults (property)', () => {
         }),
         async ({ seed, duplicate, crash, throttle, batchSize, capMax }) => {
           const c = campaign(capMax);
-          const rnd = random(seed);
+          const rnd = seededRandom(seed);
           const h = await deliveryHarness(shop, [c], {
             queue: { batchSize, chaos: { random: rnd, duplicate } },
           });

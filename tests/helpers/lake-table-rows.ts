@@ -1,10 +1,10 @@
 import { rmSync } from 'node:fs';
 import {
-  type FirehoseClient,
+  FirehoseClient,
   PutRecordBatchCommand,
   type PutRecordBatchCommandInput,
 } from '@aws-sdk/client-firehose';
-import type { AwsClientStub } from 'aws-sdk-client-mock';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { expect } from 'vitest';
 import { tableDir } from '../../shared/lake/lake-paths.ts';
 import type { TableRecord } from '../../shared/lake/table-writer.ts';
@@ -65,4 +65,17 @@ export function firehoseTableRows(
       return Object.fromEntries(names.map((n) => [n, json[n] ?? null]));
     });
   });
+}
+
+/**
+ * Firehose as the contract suites stand it in (no Firehose implementation runs here): a mock that
+ * accepts every record of every PutRecordBatch; firehoseTableRows reads back what it received.
+ */
+export function acceptingFirehose(): AwsClientStub<FirehoseClient> {
+  const firehose = mockClient(FirehoseClient);
+  firehose.on(PutRecordBatchCommand).callsFake((input: PutRecordBatchCommandInput) => ({
+    FailedPutCount: 0,
+    RequestResponses: (input.Records ?? []).map((_, i) => ({ RecordId: `r${i}` })),
+  }));
+  return firehose;
 }

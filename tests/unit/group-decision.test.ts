@@ -7,6 +7,7 @@ import {
   pickedGroups,
   pickedVariants,
 } from '../../shared/delivery/rollout/rollout-decision.ts';
+import { seededRandom } from '../helpers/seeded-random.ts';
 
 const AT = new Date('2027-03-09T02:00:00Z');
 const GROUPS = ['vip', 'regular'];
@@ -38,16 +39,6 @@ const group = (segment: string, treated: Counts, holdout: Counts, stratum = 'new
 ];
 const decide = (responses: GroupResponse[], rollout: Partial<Rollout> = {}) =>
   decideGroupRollout({ id: 'c' }, wave(rollout), GROUPS, responses, AT);
-/** A seeded uniform generator (mulberry32). */
-function uniform(seed: number): () => number {
-  let t = seed >>> 0;
-  return () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(t ^ (t >>> 15), 1 | t);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 describe('the rollout rule for groups: lift within each group, never raw rates across groups', () => {
   it('picks the group the message lifted, not the one that buys more anyway', () => {
@@ -196,7 +187,7 @@ describe('the rollout rule for groups: lift within each group, never raw rates a
     let anyGroup = 0;
     const pilots = 2_000;
     for (let seed = 0; seed < pilots; seed += 1) {
-      const u = uniform(seed);
+      const u = seededRandom(seed);
       const draw = (n: number, p: number): Counts => {
         let x = 0;
         for (let i = 0; i < n; i += 1) if (u() < p) x += 1;

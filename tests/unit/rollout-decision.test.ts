@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rollout } from '../../shared/campaign/campaign-schema.ts';
 import { chooseVariant } from '../../shared/delivery/render/choose-variant.ts';
 import { decideRollout, type PilotResponse } from '../../shared/delivery/rollout/rollout-decision.ts';
+import { seededRandom } from '../helpers/seeded-random.ts';
 
 const AT = new Date('2027-03-09T02:00:00Z');
 const variants = [
@@ -21,16 +22,6 @@ const pilot = (a: [number, number], b: [number, number]): PilotResponse[] =>
     revenueMean: 0,
     revenueVar: 0,
   }));
-/** A seeded uniform generator (mulberry32), for many simulated pilots quickly. */
-function uniform(seed: number): () => number {
-  let t = seed >>> 0;
-  return () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(t ^ (t >>> 15), 1 | t);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 describe('the rollout rule', () => {
   it('picks a variant only when its interval lies above every other one', () => {
@@ -68,7 +59,7 @@ describe('the rollout rule', () => {
   it('A/A: two equal variants give a false winner in fewer than 1% of 2,000 pilots', () => {
     let winners = 0;
     for (let seed = 0; seed < 2_000; seed += 1) {
-      const u = uniform(seed);
+      const u = seededRandom(seed);
       const draw = () => {
         let x = 0;
         for (let i = 0; i < 800; i += 1) if (u() < 0.08) x += 1;

@@ -1,7 +1,7 @@
 import type { Campaign } from '../shared/campaign/campaign-schema.ts';
 import type { Warehouse } from '../shared/lake/warehouse.ts';
 import { money, pct } from '../shared/responses/report-format.ts';
-import { sqlString, sqlStringList } from '../shared/segment/sql-literals.ts';
+import { sqlString, sqlStringList } from '../shared/lake/sql-literals.ts';
 import { formatTable } from './output.ts';
 
 export interface ProductLinkRow {

@@ -6,7 +6,7 @@ import type { Row, Warehouse } from '../lake/warehouse.ts';
 import { waveAudienceSql, waveRule } from '../segment/audience-sql.ts';
 import type { Dialect } from '../segment/dialect.ts';
 import { readsMessageHistory } from '../segment/rule-walk.ts';
-import { sqlString, sqlStringList, sqlTimestamp } from '../segment/sql-literals.ts';
+import { sqlString, sqlStringList, sqlTimestamp } from '../lake/sql-literals.ts';
 import { parseDuration } from '../time/duration.ts';
 import type { CampaignCatalog, ScheduledWave } from './campaign-catalog.ts';
 import { BudgetMeter } from './contact-policy/budget.ts';

@@ -2,7 +2,7 @@ import type { Campaign } from '../campaign/campaign-schema.ts';
 import type { Channel } from '../campaign/contact-policy-schema.ts';
 import { parseRunId } from '../campaign/wave-repeat.ts';
 import type { Warehouse } from '../lake/warehouse.ts';
-import { sqlString } from '../segment/sql-literals.ts';
+import { sqlString } from '../lake/sql-literals.ts';
 import { oneSendSql } from './ledger/ledger.ts';
 import type { RolloutDecision } from './rollout/rollout-decision.ts';
 import type { WaveRunState, WaveRunStore } from './wave-runs/wave-run-store.ts';

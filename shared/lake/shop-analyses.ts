@@ -1,7 +1,7 @@
 import type { ContactPolicy } from '../campaign/contact-policy-schema.ts';
-import { sqlNumber, sqlString } from '../segment/sql-literals.ts';
 import { parseDuration } from '../time/duration.ts';
 import type { AnalystView } from './analyst-views.ts';
+import { sqlNumber, sqlString } from './sql-literals.ts';
 
 /**
  * The shops' own analyses over the order history (docs/analyses.md), as analysts' views: plain SQL that

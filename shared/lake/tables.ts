@@ -1,3 +1,5 @@
+import { type Sql, sql } from './sql.ts';
+
 /**
  * The data lake's tables: one definition used for the local DuckDB views, the docs and (on AWS) the Glue
  * tables, so the layout on one machine and in S3 cannot drift apart.
@@ -416,14 +418,14 @@ export const LAKE_TABLES: readonly TableDef[] = [
 ];
 
 /** DuckDB's name for each column type (Athena/Glue use the ColumnType names as they are). */
-export const DUCKDB_TYPE: Record<ColumnType, string> = {
-  string: 'VARCHAR',
-  int: 'INTEGER',
-  bigint: 'BIGINT',
-  double: 'DOUBLE',
-  boolean: 'BOOLEAN',
-  date: 'DATE',
-  timestamp: 'TIMESTAMP',
-  'decimal(12,2)': 'DECIMAL(12,2)',
-  'decimal(12,4)': 'DECIMAL(12,4)',
+export const DUCKDB_TYPE: Record<ColumnType, Sql> = {
+  string: sql`VARCHAR`,
+  int: sql`INTEGER`,
+  bigint: sql`BIGINT`,
+  double: sql`DOUBLE`,
+  boolean: sql`BOOLEAN`,
+  date: sql`DATE`,
+  timestamp: sql`TIMESTAMP`,
+  'decimal(12,2)': sql`DECIMAL(12,2)`,
+  'decimal(12,4)': sql`DECIMAL(12,4)`,
 };

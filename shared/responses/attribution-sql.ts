@@ -2,7 +2,7 @@ import type { Campaign } from '../campaign/campaign-schema.ts';
 import { oneSendSql } from '../delivery/ledger/ledger.ts';
 import { waveRule } from '../segment/audience-sql.ts';
 import { remindsUnpaid } from '../segment/rule-walk.ts';
-import { sqlNumber, sqlString, sqlTimestamp } from '../segment/sql-literals.ts';
+import { sqlNumber, sqlString, sqlTimestamp } from '../lake/sql-literals.ts';
 import { parseDuration } from '../time/duration.ts';
 
 /** Windows when a campaign names none: after an email open 2 days, a click 5 days; SMS delivery 1 day. */

@@ -5,7 +5,7 @@ import { sheetValue } from '../delivery/senders/call-list-sheet.ts';
 import { DataError } from '../errors.ts';
 import type { Warehouse } from '../lake/warehouse.ts';
 import { redactPersonalData } from '../redact.ts';
-import { sqlStringList } from '../segment/sql-literals.ts';
+import { sqlStringList } from '../lake/sql-literals.ts';
 import { type IngestDeps, writeResponses } from './ingest-events.ts';
 import type { EventRow, Suppression } from './response-events.ts';
 

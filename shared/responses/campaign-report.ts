@@ -2,7 +2,7 @@ import { type Campaign, waveSegment } from '../campaign/campaign-schema.ts';
 import { parseRunId } from '../campaign/wave-repeat.ts';
 import { resolveWaveSchedule } from '../campaign/wave-schedule.ts';
 import type { Row, Warehouse } from '../lake/warehouse.ts';
-import { sqlString } from '../segment/sql-literals.ts';
+import { sqlString } from '../lake/sql-literals.ts';
 import { localToInstant } from '../time/zoned-time.ts';
 import { campaignFunnelSql, campaignRegionsSql } from './attribution-sql.ts';
 import { CAMPAIGN_SCOPE, liftEstimatesSql, liftStatsSql, MIN_EXPECTED_CONVERSIONS } from './lift-sql.ts';

@@ -2,7 +2,7 @@ import type { Campaign } from '../campaign/campaign-schema.ts';
 import { resolveWaveSchedule } from '../campaign/wave-schedule.ts';
 import { DEFAULT_SEND_WINDOW_MS } from '../delivery/campaign-catalog.ts';
 import { armSql, oneSendSql } from '../delivery/ledger/ledger.ts';
-import { sqlNumber, sqlString } from '../segment/sql-literals.ts';
+import { sqlNumber, sqlString } from '../lake/sql-literals.ts';
 import { liftWindowSeconds } from './attribution-sql.ts';
 
 /** The scope of the campaign as a whole in lift rows (a wave's scope is its id). */

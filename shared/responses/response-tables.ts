@@ -1,6 +1,6 @@
 import type { Campaign } from '../campaign/campaign-schema.ts';
 import { ATTRIBUTION, LIFT, type TableDef } from '../lake/tables.ts';
-import { sqlTimestamp } from '../segment/sql-literals.ts';
+import { sqlTimestamp } from '../lake/sql-literals.ts';
 import { attributionRowsSql } from './attribution-sql.ts';
 import { liftStatsSql } from './lift-sql.ts';
 

@@ -1,5 +1,5 @@
 import { armSql, oneSendSql } from '../delivery/ledger/ledger.ts';
-import { sqlString } from '../segment/sql-literals.ts';
+import { sqlString } from '../lake/sql-literals.ts';
 
 /**
  * What the simulated audience reads (DuckDB only: the simulation runs on one machine):

@@ -7,7 +7,7 @@ import { parseDuration } from '../time/duration.ts';
 import { compileRules, type SegmentContext, withClause } from './compile-segment.ts';
 import { bucketSql, type Dialect } from './dialect.ts';
 import type { Rule } from './segment-schema.ts';
-import { sqlNumber, sqlString, sqlStringList, sqlTimestamp } from './sql-literals.ts';
+import { sqlNumber, sqlString, sqlStringList, sqlTimestamp } from '../lake/sql-literals.ts';
 import { triggerEventsSql } from './trigger-sql.ts';
 
 /**

@@ -27,7 +27,7 @@ import {
   sqlString,
   sqlStringList,
   sqlTimestamp,
-} from './sql-literals.ts';
+} from '../lake/sql-literals.ts';
 
 /** What a rule is compiled against: the wave's run time (from a Clock), never the engine's now(). */
 export interface SegmentContext {

@@ -14,7 +14,7 @@ import {
   sqlString,
   sqlStringList,
   sqlTimestamp,
-} from './sql-literals.ts';
+} from '../lake/sql-literals.ts';
 
 /**
  * Predicates over what customers paid for. Order-level ones add aggregate columns to the per-customer

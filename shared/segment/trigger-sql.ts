@@ -1,7 +1,7 @@
 import { baseWaveId, OCCURRENCE_MARK } from '../campaign/wave-repeat.ts';
 import { type Trigger, triggerWindow } from '../campaign/wave-trigger.ts';
 import { parseDuration } from '../time/duration.ts';
-import { sqlInterval, sqlString, sqlTimestamp } from './sql-literals.ts';
+import { sqlInterval, sqlString, sqlTimestamp } from '../lake/sql-literals.ts';
 
 /** The orders column holding the time of each order trigger's event. */
 const ORDER_EVENT_TIME: Record<Exclude<Trigger['on'], 'click'>, string> = {

@@ -1,4 +1,4 @@
-import { sqlString } from '../segment/sql-literals.ts';
+import { sqlString } from '../lake/sql-literals.ts';
 
 /**
  * City tiers (城市等级) as the shops' reports use them: 1 = 一线, 2 = 新一线, 3 = 二线, 4 = 三线,

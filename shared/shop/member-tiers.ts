@@ -1,5 +1,5 @@
 import { DAYS_PATTERN, type MemberTier } from '../campaign/loyalty-schema.ts';
-import { sqlNumber, sqlString, sqlTimestamp } from '../segment/sql-literals.ts';
+import { sqlNumber, sqlString, sqlTimestamp } from '../lake/sql-literals.ts';
 
 const DAY_MS = 86_400_000;
 

@@ -6,7 +6,7 @@ import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
-import { sqlStringList } from '../../shared/segment/sql-literals.ts';
+import { sqlStringList } from '../../shared/lake/sql-literals.ts';
 import { campaignCli } from '../helpers/campaign-cli.ts';
 import { sampleShop } from '../helpers/delivery-harness.ts';
 

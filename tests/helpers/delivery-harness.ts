@@ -18,6 +18,8 @@ import type { LocalQueueOptions } from '../../shared/delivery/queue/local/local-
 import { waveStatuses } from '../../shared/delivery/wave-status.ts';
 import { lakeRoot } from '../../shared/lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { sql } from '../../shared/lake/sql.ts';
+import { sqlString } from '../../shared/lake/sql-literals.ts';
 import { generateShop } from '../../shared/shop/local/generate/generate-shop.ts';
 
 /** A generated shop shared by the delivery tests of one file (history up to 20 Oct 2026). */
@@ -73,8 +75,11 @@ export async function deliveryHarness(
         c.waves.map((w) => w.id),
       ),
     ledger: async (campaignId) =>
-      (await warehouse.query(`SELECT * FROM sends WHERE campaign_id = '${campaignId}' ORDER BY send_id`))
-        .rows,
+      (
+        await warehouse.query(
+          sql`SELECT * FROM sends WHERE campaign_id = ${sqlString(campaignId)} ORDER BY send_id`,
+        )
+      ).rows,
     outboxSendIds: async () => {
       const out = statePaths(dataDir).outbox;
       const lines = async (f: string) =>

@@ -5,6 +5,7 @@ import iconv from 'iconv-lite';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { ManualClock } from '../../shared/clock.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { raw } from '../../shared/lake/sql.ts';
 import type { Row } from '../../shared/lake/warehouse.ts';
 import {
   type ImportFormat,
@@ -84,7 +85,7 @@ export function importWorkspace(prefix: string, opts: WorkspaceOptions = {}): Im
     async query(sql, dataDir = ws.dataDir()) {
       const wh = await DuckDbWarehouse.open(dataDir);
       try {
-        return (await wh.query(sql)).rows;
+        return (await wh.query(raw(sql))).rows; // a test's own SQL text
       } finally {
         await wh.close();
       }

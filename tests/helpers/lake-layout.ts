@@ -2,6 +2,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableDir } from '../../shared/lake/lake-paths.ts';
 import type { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { ident, sql } from '../../shared/lake/sql.ts';
+import { sqlString } from '../../shared/lake/sql-literals.ts';
 import type { TableDef } from '../../shared/lake/tables.ts';
 
 /**
@@ -15,12 +17,12 @@ export async function sortedLayout(wh: DuckDbWarehouse, dataDir: string, table: 
   for (const dt of readdirSync(tableDir(dataDir, table.name)).sort()) {
     const dir = join(tableDir(dataDir, table.name), dt);
     const files = readdirSync(dir);
-    const glob = `'${dir}/*.parquet'`;
-    const { rows } = await wh.query(`SELECT
+    const glob = sqlString(`${dir}/*.parquet`);
+    const { rows } = await wh.query(sql`SELECT
       (SELECT max(row_group_num_rows) FROM parquet_metadata(${glob})) AS largest_row_group,
       (SELECT count(*) FROM (
-        SELECT ${first} AS a, ${second} AS b,
-          lag(${first}) OVER w AS pa, lag(${second}) OVER w AS pb
+        SELECT ${ident(first)} AS a, ${ident(second)} AS b,
+          lag(${ident(first)}) OVER w AS pa, lag(${ident(second)}) OVER w AS pb
         FROM read_parquet(${glob}, file_row_number = true, filename = true)
         WINDOW w AS (PARTITION BY filename ORDER BY file_row_number)
       ) WHERE a < pa OR (a = pa AND b < pb)) AS out_of_order`);

@@ -4,7 +4,7 @@ import { groupResponseSql } from '../../shared/delivery/rollout/group-response-s
 import { pilotResponseSql } from '../../shared/delivery/rollout/pilot-response-sql.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { bucketSql } from '../../shared/segment/dialect.ts';
-import { sqlInterval, sqlString, sqlTimestamp } from '../../shared/segment/sql-literals.ts';
+import { sqlInterval, sqlString, sqlTimestamp } from '../../shared/lake/sql-literals.ts';
 import { stableBucket } from '../../shared/segment/stable-bucket.ts';
 
 let wh: DuckDbWarehouse;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { segmentSql } from '../../shared/segment/compile-segment.ts';
 import type { Rule } from '../../shared/segment/segment-schema.ts';
-import { sqlString } from '../../shared/segment/sql-literals.ts';
+import { sqlString } from '../../shared/lake/sql-literals.ts';
 import { writeFixtureLake } from '../helpers/fixture-lake.ts';
 import { FIXTURE, RUN_AT } from './fixture-shop.ts';
 

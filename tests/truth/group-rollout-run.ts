@@ -9,7 +9,7 @@ import type { RolloutDecision } from '../../shared/delivery/rollout/rollout-deci
 import { JournalWaveRunStore } from '../../shared/delivery/wave-runs/local/journal-wave-run-store.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { DEFAULT_RESPONSE_MODEL } from '../../shared/responses/simulate-responses.ts';
-import { sqlString } from '../../shared/segment/sql-literals.ts';
+import { sqlString } from '../../shared/lake/sql-literals.ts';
 import { loadShopPolicy } from '../helpers/delivery-harness.ts';
 
 /**

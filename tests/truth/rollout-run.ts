@@ -11,7 +11,7 @@ import { waveStatuses } from '../../shared/delivery/wave-status.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { campaignReport, type RolloutSummary } from '../../shared/responses/campaign-report.ts';
 import { DEFAULT_RESPONSE_MODEL } from '../../shared/responses/simulate-responses.ts';
-import { sqlString } from '../../shared/segment/sql-literals.ts';
+import { sqlString } from '../../shared/lake/sql-literals.ts';
 import { generateShop } from '../../shared/shop/local/generate/generate-shop.ts';
 import { loadShopPolicy } from '../helpers/delivery-harness.ts';
 

@@ -15,7 +15,7 @@ import { liftWindowSeconds } from '../../shared/responses/attribution-sql.ts';
 import { liftEstimatesSql, MIN_EXPECTED_CONVERSIONS } from '../../shared/responses/lift-sql.ts';
 import { LocalResponseTables } from '../../shared/responses/local/response-tables.ts';
 import { DEFAULT_RESPONSE_MODEL } from '../../shared/responses/simulate-responses.ts';
-import { sqlString } from '../../shared/segment/sql-literals.ts';
+import { sqlString } from '../../shared/lake/sql-literals.ts';
 import { generateShop } from '../../shared/shop/local/generate/generate-shop.ts';
 import { loadDouble11, loadShopPolicy } from '../helpers/delivery-harness.ts';
 import { type Assignment, liftTruth, type PaidOrder, type StratumCount } from './lift-truth.ts';

@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { DataError } from '../../errors.ts';
 import type { Warehouse } from '../../lake/warehouse.ts';
-import { sqlStringList } from '../../segment/sql-literals.ts';
+import { sqlStringList } from '../../lake/sql-literals.ts';
 import {
   BOM,
   csvLines,

@@ -14,7 +14,7 @@ import {
   SUPPRESSIONS,
   type TableDef,
 } from '../../lake/tables.ts';
-import { sqlString } from '../../segment/sql-literals.ts';
+import { sqlString } from '../../lake/sql-literals.ts';
 import { forgetCampaignChange } from '../contact-policy/claim.ts';
 import { JournalContactStore } from '../contact-policy/local/journal-contact-store.ts';
 import { JournalWaveRunStore } from '../wave-runs/local/journal-wave-run-store.ts';

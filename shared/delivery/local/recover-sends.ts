@@ -5,7 +5,7 @@ import { parse } from 'csv-parse/sync';
 import { waveSegment } from '../../campaign/campaign-schema.ts';
 import type { Channel } from '../../campaign/contact-policy-schema.ts';
 import type { Warehouse } from '../../lake/warehouse.ts';
-import { sqlString } from '../../segment/sql-literals.ts';
+import { sqlString } from '../../lake/sql-literals.ts';
 import type { ScheduledWave } from '../campaign-catalog.ts';
 import { type ContactChange, type CustomerContacts, claimMark, markChange } from '../contact-policy/claim.ts';
 import type { JournalContactStore } from '../contact-policy/local/journal-contact-store.ts';

@@ -1,4 +1,4 @@
-import { sqlString, sqlTimestamp } from '../../segment/sql-literals.ts';
+import { sqlString, sqlTimestamp } from '../../lake/sql-literals.ts';
 import { armSql, oneSendSql } from '../ledger/ledger.ts';
 
 /**

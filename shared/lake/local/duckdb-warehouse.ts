@@ -1,18 +1,14 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { DataError } from '../../errors.ts';
-import { sqlString } from '../../segment/sql-literals.ts';
 import { analystViews } from '../analyst-views.ts';
 import { tableDir } from '../lake-paths.ts';
 import type { RepurchaseBenchmark } from '../shop-analyses.ts';
+import { ident, joinSql, type Sql, sql } from '../sql.ts';
+import { sqlString } from '../sql-literals.ts';
 import { DUCKDB_TYPE, LAKE_TABLES, ORDER_ITEMS, ORDERS, type TableDef } from '../tables.ts';
 import type { QueryResult, Row, Warehouse } from '../warehouse.ts';
+import { type DuckDbOptions, DuckDbSession, toPlain } from './duckdb-session.ts';
 import { recoverLakeSwap } from './lake-swap.ts';
-
-export interface DuckDbOptions {
-  threads?: number;
-  memoryLimit?: string;
-}
 
 export interface WarehouseOptions extends DuckDbOptions {
   /** The shop's repurchase benchmark (contact-policy.yaml) for the repurchase_vs_industry view. */
@@ -30,45 +26,23 @@ export interface WarehouseOptions extends DuckDbOptions {
 /** The orders.source of rows the response simulation wrote (shared/responses/simulate-responses.ts). */
 export const SIMULATION_SOURCE = 'simulation';
 
-/** Opens an in-memory DuckDB with the given settings. */
-export async function openDuckDb(
-  opts: DuckDbOptions = {},
-): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
-  const instance = await DuckDBInstance.create(':memory:', {
-    threads: String(opts.threads ?? 2),
-    memory_limit: opts.memoryLimit ?? '2GB',
-  });
-  return { instance, connection: await instance.connect() };
-}
-
 /**
  * A table's rows with every column of its definition: `read_parquet` over its folder, or an empty relation
  * with the table's columns if it has no files. By name: a column added after some files were written reads
  * as NULL from those files (as Athena does with Parquet), and one no file has yet is NULL everywhere, so
  * a query never meets a missing column in a lake written before it was added.
  */
-export function tableSource(dataDir: string, table: TableDef): string {
+export function tableSource(dataDir: string, table: TableDef): Sql {
   const dir = tableDir(dataDir, table.name);
   const hasFiles =
     existsSync(dir) && readdirSync(dir, { recursive: true }).some((f) => String(f).endsWith('.parquet'));
-  const cols = table.columns.map((col) => `CAST(NULL AS ${DUCKDB_TYPE[col.type]}) AS ${col.name}`);
-  if (table.partition) cols.push('CAST(NULL AS VARCHAR) AS dt');
-  const typed = `SELECT ${cols.join(', ')} WHERE false`;
-  if (!hasFiles) return `(${typed})`;
+  const cols = table.columns.map((col) => sql`CAST(NULL AS ${DUCKDB_TYPE[col.type]}) AS ${ident(col.name)}`);
+  if (table.partition) cols.push(sql`CAST(NULL AS VARCHAR) AS dt`);
+  const typed = sql`SELECT ${joinSql(cols)} WHERE false`;
+  if (!hasFiles) return sql`(${typed})`;
   const glob = table.partition ? `${dir}/*/*.parquet` : `${dir}/*.parquet`;
-  const hive = table.partition ? `, hive_partitioning = true, hive_types = {'dt': VARCHAR}` : '';
-  return `(${typed} UNION ALL BY NAME SELECT * FROM read_parquet(${sqlString(glob)}, union_by_name = true${hive}))`;
-}
-
-/** Plain JS values for DuckDB's: BIGINT → number when safe, DECIMAL → number, TIMESTAMP → ISO string. */
-function toPlain(value: DuckDBValue): unknown {
-  if (value === null || typeof value !== 'object') {
-    if (typeof value === 'bigint')
-      return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-    return value;
-  }
-  if ('toDouble' in value && typeof value.toDouble === 'function') return value.toDouble();
-  return value.toString();
+  const hive = table.partition ? sql`, hive_partitioning = true, hive_types = {'dt': VARCHAR}` : sql``;
+  return sql`(${typed} UNION ALL BY NAME SELECT * FROM read_parquet(${sqlString(glob)}, union_by_name = true${hive}))`;
 }
 
 /**
@@ -87,28 +61,25 @@ function queryError(e: unknown): Error {
 
 /** The DuckDB adapter of the Warehouse port: views named like the Athena tables over the local lake. */
 export class DuckDbWarehouse implements Warehouse {
-  readonly connection: DuckDBConnection;
-  readonly #instance: DuckDBInstance;
+  /** The session the views live in, for local code that writes beside them (attribution table, tests). */
+  readonly session: DuckDbSession;
   readonly #benchmark: RepurchaseBenchmark | null;
   readonly #baseTier: string;
   readonly #simulated: 'include' | 'exclude';
 
   private constructor(
-    instance: DuckDBInstance,
-    connection: DuckDBConnection,
+    session: DuckDbSession,
     benchmark: RepurchaseBenchmark | null,
     settings: { baseTier: string; simulated: 'include' | 'exclude' },
   ) {
-    this.#instance = instance;
-    this.connection = connection;
+    this.session = session;
     this.#benchmark = benchmark;
     this.#baseTier = settings.baseTier;
     this.#simulated = settings.simulated;
   }
 
   static async open(dataDir: string, opts: WarehouseOptions = {}): Promise<DuckDbWarehouse> {
-    const { instance, connection } = await openDuckDb(opts);
-    const wh = new DuckDbWarehouse(instance, connection, opts.benchmark ?? null, {
+    const wh = new DuckDbWarehouse(await DuckDbSession.open(opts), opts.benchmark ?? null, {
       baseTier: opts.baseTier ?? 'normal',
       simulated: opts.simulated ?? 'include',
     });
@@ -123,31 +94,33 @@ export class DuckDbWarehouse implements Warehouse {
    */
   async refreshViews(dataDir: string): Promise<void> {
     await recoverLakeSwap(dataDir);
-    const relations = new Map<string, string>();
+    // tableSource reads every column the table defines (NULL from files written before a column existed).
+    const relation = (table: TableDef) => sql`SELECT * FROM ${tableSource(dataDir, table)}`;
+    const orders = relation(ORDERS);
     for (const table of LAKE_TABLES) {
-      // tableSource reads every column the table defines (NULL from files written before a column existed).
-      const relation = `SELECT * FROM ${tableSource(dataDir, table)}`;
-      relations.set(table.name, relation);
-      const filter = this.#simulatedFilter(table, relations);
-      await this.connection.run(
-        `CREATE OR REPLACE VIEW ${table.name} AS ${filter ? `SELECT * FROM (${relation}) t ${filter}` : relation}`,
+      const filter = this.#simulatedFilter(table, orders);
+      await this.session.run(
+        sql`CREATE OR REPLACE VIEW ${ident(table.name)} AS ${filter ? sql`SELECT * FROM (${relation(table)}) t ${filter}` : relation(table)}`,
       );
     }
     for (const view of analystViews(this.#benchmark, this.#baseTier))
-      await this.connection.run(`CREATE OR REPLACE VIEW ${view.name} AS ${view.sql}`);
+      await this.session.run(sql`CREATE OR REPLACE VIEW ${ident(view.name)} AS ${view.sql}`);
   }
 
   /** The WHERE clause that leaves out the simulation's rows of orders and order_items, when asked to. */
-  #simulatedFilter(table: TableDef, relations: Map<string, string>): string {
-    if (this.#simulated === 'include') return '';
-    const simulatedOrders = `SELECT order_id FROM (${relations.get(ORDERS.name)}) o WHERE o.source = '${SIMULATION_SOURCE}' AND o.order_id IS NOT NULL`;
-    if (table === ORDERS) return `WHERE t.source IS DISTINCT FROM '${SIMULATION_SOURCE}'`;
-    if (table === ORDER_ITEMS) return `WHERE t.order_id NOT IN (${simulatedOrders})`;
-    return '';
+  #simulatedFilter(table: TableDef, orders: Sql): Sql | null {
+    if (this.#simulated === 'include') return null;
+    const source = sqlString(SIMULATION_SOURCE);
+    const simulatedOrders = sql`SELECT order_id FROM (${orders}) o WHERE o.source = ${source} AND o.order_id IS NOT NULL`;
+    if (table === ORDERS) return sql`WHERE t.source IS DISTINCT FROM ${source}`;
+    if (table === ORDER_ITEMS) return sql`WHERE t.order_id NOT IN (${simulatedOrders})`;
+    return null;
   }
 
-  async query(sql: string): Promise<QueryResult> {
-    const reader = await this.#run(sql);
+  async query(query: Sql): Promise<QueryResult> {
+    const reader = await this.session.readAll(query).catch((e: unknown) => {
+      throw queryError(e);
+    });
     const columns = reader.columnNames();
     const rows = reader
       .getRows()
@@ -155,8 +128,8 @@ export class DuckDbWarehouse implements Warehouse {
     return { columns, rows };
   }
 
-  async *stream(sql: string): AsyncIterable<Row[]> {
-    const result = await this.connection.stream(sql).catch((e: unknown) => {
+  async *stream(query: Sql): AsyncIterable<Row[]> {
+    const result = await this.session.stream(query).catch((e: unknown) => {
       throw queryError(e);
     });
     const columns = result.columnNames();
@@ -167,16 +140,7 @@ export class DuckDbWarehouse implements Warehouse {
     }
   }
 
-  async #run(sql: string) {
-    try {
-      return await this.connection.runAndReadAll(sql);
-    } catch (e) {
-      throw queryError(e);
-    }
-  }
-
   async close(): Promise<void> {
-    this.connection.closeSync();
-    this.#instance.closeSync();
+    this.session.close();
   }
 }

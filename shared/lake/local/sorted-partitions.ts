@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
-import { sqlString } from '../../segment/sql-literals.ts';
+import { ident, joinSql, sql } from '../sql.ts';
+import { sqlString } from '../sql-literals.ts';
 import { SORTED_ROW_GROUP_ROWS, type TableDef } from '../tables.ts';
+import type { DuckDbSession } from './duckdb-session.ts';
 
 /**
  * Rewrites the `dt=` partitions under `from` into `to` in the table's layout (TableDef.sortedBy): one
@@ -12,7 +13,7 @@ import { SORTED_ROW_GROUP_ROWS, type TableDef } from '../tables.ts';
  * as one file per partition. Returns the partitions written.
  */
 export async function writeSortedPartitions(
-  db: DuckDBConnection,
+  db: DuckDbSession,
   table: TableDef,
   from: string,
   to: string,
@@ -21,12 +22,12 @@ export async function writeSortedPartitions(
   const partitions = existsSync(from)
     ? (await readdir(from)).filter((name) => name.startsWith('dt=')).sort()
     : [];
-  const order = table.sortedBy ? ` ORDER BY ${table.sortedBy.join(', ')}` : '';
-  const columns = table.columns.map((c) => c.name).join(', ');
+  const order = table.sortedBy ? sql` ORDER BY ${joinSql(table.sortedBy.map(ident))}` : sql``;
+  const columns = joinSql(table.columns.map((c) => ident(c.name)));
   for (const dt of partitions) {
     await mkdir(join(to, dt), { recursive: true });
     await db.run(
-      `COPY (SELECT ${columns} FROM read_parquet(${sqlString(join(from, dt, '*.parquet'))})${order})
+      sql`COPY (SELECT ${columns} FROM read_parquet(${sqlString(join(from, dt, '*.parquet'))})${order})
         TO ${sqlString(join(to, dt, 'part-0.parquet'))} (FORMAT parquet, ROW_GROUP_SIZE ${SORTED_ROW_GROUP_ROWS})`,
     );
   }

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeInFolder } from '../../local-files.ts';
-import { sqlString } from '../../segment/sql-literals.ts';
 import { tableDir } from '../lake-paths.ts';
+import { joinSql, sql } from '../sql.ts';
+import { sqlString } from '../sql-literals.ts';
 import type { TableRecord, TableWriter } from '../table-writer.ts';
 import { DUCKDB_TYPE, type TableDef } from '../tables.ts';
-import { openDuckDb } from './duckdb-warehouse.ts';
+import { DuckDbSession } from './duckdb-session.ts';
 import { recoverLakeSwap } from './lake-swap.ts';
 
 /** The staging folder of a table: rows appended but not yet in Parquet (the local Firehose buffer). */
@@ -118,26 +119,25 @@ export class StagedParquetWriter implements TableWriter {
 }
 
 async function stageToParquet(dataDir: string, table: TableDef, files: string[]): Promise<void> {
-  const columns = [
-    ...table.columns.map((c) => `${sqlString(c.name)}: ${sqlString(DUCKDB_TYPE[c.type])}`),
-    ...(table.partition ? [`'dt': 'VARCHAR'`] : []),
-  ].join(', ');
+  const columns = joinSql([
+    ...table.columns.map((c) => sql`${sqlString(c.name)}: ${sqlString(DUCKDB_TYPE[c.type])}`),
+    ...(table.partition ? [sql`'dt': 'VARCHAR'`] : []),
+  ]);
   await recoverLakeSwap(dataDir); // new files must not land in a partition a crashed swap is replacing
   mkdirSync(tableDir(dataDir, table.name), { recursive: true });
-  const { instance, connection } = await openDuckDb({ threads: 1, memoryLimit: '512MB' });
+  const db = await DuckDbSession.open({ threads: 1, memoryLimit: '512MB' });
   try {
-    await connection.run(`SET TimeZone = 'UTC'`);
-    const source = `read_json([${files.map(sqlString).join(', ')}], format = 'newline_delimited', columns = {${columns}})`;
+    await db.run(sql`SET TimeZone = 'UTC'`);
+    const source = sql`read_json([${joinSql(files.map(sqlString))}], format = 'newline_delimited', columns = {${columns}})`;
     const target = sqlString(tableDir(dataDir, table.name));
     const name = sqlString(`part-${randomUUID()}-{i}`);
-    await connection.run(
+    await db.run(
       table.partition
-        ? `COPY (SELECT * FROM ${source}) TO ${target} (FORMAT parquet, PARTITION_BY (dt), OVERWRITE_OR_IGNORE, FILENAME_PATTERN ${name})`
-        : `COPY (SELECT * FROM ${source}) TO ${sqlString(join(tableDir(dataDir, table.name), `part-${randomUUID()}.parquet`))} (FORMAT parquet)`,
+        ? sql`COPY (SELECT * FROM ${source}) TO ${target} (FORMAT parquet, PARTITION_BY (dt), OVERWRITE_OR_IGNORE, FILENAME_PATTERN ${name})`
+        : sql`COPY (SELECT * FROM ${source}) TO ${sqlString(join(tableDir(dataDir, table.name), `part-${randomUUID()}.parquet`))} (FORMAT parquet)`,
     );
   } finally {
-    connection.closeSync();
-    instance.closeSync();
+    db.close();
   }
   for (const f of files) rmSync(f);
 }

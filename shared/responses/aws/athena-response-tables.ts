@@ -4,7 +4,7 @@ import type { Campaign } from '../../campaign/campaign-schema.ts';
 import type { Clock } from '../../clock.ts';
 import type { AthenaWarehouse } from '../../lake/aws/athena-warehouse.ts';
 import type { TableDef } from '../../lake/tables.ts';
-import { sqlString } from '../../segment/sql-literals.ts';
+import { sqlString } from '../../lake/sql-literals.ts';
 import type { AttributionModel, ResponseTableWriter, RewrittenTable } from '../response-table-writer.ts';
 import { responseTables } from '../response-tables.ts';
 

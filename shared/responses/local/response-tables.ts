@@ -5,7 +5,7 @@ import type { Clock } from '../../clock.ts';
 import { tableDir } from '../../lake/lake-paths.ts';
 import type { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
 import { stagingFolder, swapFolders } from '../../lake/local/lake-swap.ts';
-import { sqlString } from '../../segment/sql-literals.ts';
+import { sqlString } from '../../lake/sql-literals.ts';
 import type { AttributionModel, ResponseTableWriter, RewrittenTable } from '../response-table-writer.ts';
 import { responseTables } from '../response-tables.ts';
 

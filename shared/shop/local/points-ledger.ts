@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { expireDays, type PointsRule } from '../../campaign/loyalty-schema.ts';
 import { POINTS_LEDGER } from '../../lake/tables.ts';
-import { sqlNumber, sqlString } from '../../segment/sql-literals.ts';
+import { sqlNumber, sqlString } from '../../lake/sql-literals.ts';
 
 const DAY_MS = 86_400_000;
 const COLUMNS = POINTS_LEDGER.columns.map((c) => c.name).join(', ');

@@ -1,4 +1,4 @@
-import { sqlString } from '../../../segment/sql-literals.ts';
+import { sqlString } from '../../../lake/sql-literals.ts';
 import { cityTier } from '../../city-tiers.ts';
 import {
   ACQUISITION_CHANNELS,

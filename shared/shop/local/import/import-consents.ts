@@ -6,7 +6,7 @@ import { tableDir } from '../../../lake/lake-paths.ts';
 import { tableSource } from '../../../lake/local/duckdb-warehouse.ts';
 import { swapFolders } from '../../../lake/local/lake-swap.ts';
 import { CONSENTS, CUSTOMERS } from '../../../lake/tables.ts';
-import { sqlString } from '../../../segment/sql-literals.ts';
+import { sqlString } from '../../../lake/sql-literals.ts';
 import { inImportSession } from './import-session.ts';
 import { ImportStaging } from './import-staging.ts';
 import { chinaMobile, customerIdFrom, emailOrNull, parseTimestamp } from './imported-order.ts';

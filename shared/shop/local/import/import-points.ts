@@ -8,7 +8,7 @@ import { tableDir } from '../../../lake/lake-paths.ts';
 import { tableSource } from '../../../lake/local/duckdb-warehouse.ts';
 import { swapFolders } from '../../../lake/local/lake-swap.ts';
 import { CUSTOMERS, ORDERS, POINTS_LEDGER } from '../../../lake/tables.ts';
-import { sqlString } from '../../../segment/sql-literals.ts';
+import { sqlString } from '../../../lake/sql-literals.ts';
 import { rebuildPointsLedger } from '../points-ledger.ts';
 import { inImportSession } from './import-session.ts';
 import { ImportStaging } from './import-staging.ts';

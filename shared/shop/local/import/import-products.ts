@@ -8,7 +8,7 @@ import { tableSource } from '../../../lake/local/duckdb-warehouse.ts';
 import { type FolderSwap, swapFolders } from '../../../lake/local/lake-swap.ts';
 import { writeSortedPartitions } from '../../../lake/local/sorted-partitions.ts';
 import { ORDER_ITEMS, PRODUCTS } from '../../../lake/tables.ts';
-import { sqlString } from '../../../segment/sql-literals.ts';
+import { sqlString } from '../../../lake/sql-literals.ts';
 import { calendarProblem } from '../../../time/zoned-time.ts';
 import { inImportSession } from './import-session.ts';
 import { ImportStaging } from './import-staging.ts';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { openDuckDb } from '../../../lake/local/duckdb-warehouse.ts';
 import { recoverLakeSwap, stagingFolder } from '../../../lake/local/lake-swap.ts';
-import { sqlString } from '../../../segment/sql-literals.ts';
+import { sqlString } from '../../../lake/sql-literals.ts';
 
 /** What every import works in: DuckDB (1 GB, spilling to disk) and a staging folder beside the lake. */
 export interface ImportSession {

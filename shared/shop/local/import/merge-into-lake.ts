@@ -16,7 +16,7 @@ import {
   PRODUCTS,
   type TableDef,
 } from '../../../lake/tables.ts';
-import { sqlString } from '../../../segment/sql-literals.ts';
+import { sqlString } from '../../../lake/sql-literals.ts';
 import { cityTierSql, cityTierTableSql } from '../../city-tiers.ts';
 import { baseTier, memberTierSql } from '../../member-tiers.ts';
 import { rebuildPointsLedger } from '../points-ledger.ts';

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { sqlString } from '../../../segment/sql-literals.ts';
+import { sqlString } from '../../../lake/sql-literals.ts';
 import type { ImportStaging, OrderParts } from './import-staging.ts';
 
 /** The staged lines' columns, as import-staging.ts writes them. */

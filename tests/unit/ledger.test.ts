@@ -8,6 +8,7 @@ import { JournalWaveRunStore } from '../../shared/delivery/wave-runs/local/journ
 import { waveStatuses } from '../../shared/delivery/wave-status.ts';
 import { lakeRoot, tableDir } from '../../shared/lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { sql } from '../../shared/lake/sql.ts';
 
 const PLANNED = new Date('2026-11-10T16:00:00Z');
 const row = (customerId: string, over: Partial<LedgerRow> = {}): LedgerRow => ({
@@ -53,7 +54,7 @@ describe('the Parquet ledger and the wave status', () => {
     await ledger.append([row('c1'), row('c4')]);
     await ledger.flush();
     const wh = await DuckDbWarehouse.open(dir);
-    const sends = (await wh.query('SELECT dt, send_id, status, cost, sent_at FROM sends ORDER BY send_id'))
+    const sends = (await wh.query(sql`SELECT dt, send_id, status, cost, sent_at FROM sends ORDER BY send_id`))
       .rows;
     expect(sends).toHaveLength(6);
     expect(sends[0]).toEqual({
@@ -128,7 +129,7 @@ describe('the Parquet ledger and the wave status', () => {
     expect(await ParquetLedger.recoverStaged(dir)).toBe(1);
     expect(await ParquetLedger.recoverStaged(dir)).toBe(0);
     const wh = await DuckDbWarehouse.open(dir);
-    expect((await wh.query('SELECT count(*) AS n FROM sends')).rows[0]?.n).toBe(2);
+    expect((await wh.query(sql`SELECT count(*) AS n FROM sends`)).rows[0]?.n).toBe(2);
     await wh.close();
   });
 
@@ -139,7 +140,7 @@ describe('the Parquet ledger and the wave status', () => {
     const count = async () => {
       const wh = await DuckDbWarehouse.open(dir);
       try {
-        return (await wh.query('SELECT count(*) AS n FROM sends')).rows[0]?.n;
+        return (await wh.query(sql`SELECT count(*) AS n FROM sends`)).rows[0]?.n;
       } finally {
         await wh.close();
       }
@@ -173,7 +174,7 @@ describe('the Parquet ledger and the wave status', () => {
     rmSync(tableDir(dir, 'sends'));
     expect(await ParquetLedger.recoverStaged(dir)).toBe(2);
     const wh = await DuckDbWarehouse.open(dir);
-    expect((await wh.query('SELECT count(*) AS n FROM sends')).rows[0]?.n).toBe(3);
+    expect((await wh.query(sql`SELECT count(*) AS n FROM sends`)).rows[0]?.n).toBe(3);
     await wh.close();
   });
 });

@@ -12,9 +12,9 @@ import iconv from 'iconv-lite';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FUNCTION_ENV } from '../../functions/environment.ts';
 import { DynamoDbContactStore } from '../../shared/delivery/contact-policy/aws/dynamodb-contact-store.ts';
-import { type ClaimResult, claimChange } from '../../shared/delivery/contact-policy/claim.ts';
 import { startDynalite } from '../helpers/dynalite.ts';
 import { handlerTestEnv, invoke } from '../helpers/lambda-context.ts';
+import { laterClaim } from './later-claim.ts';
 
 // DynamoDB (the contact store) through dynalite; S3, Athena and Firehose mocked, their requests asserted.
 const s3 = mockClient(S3Client);
@@ -109,21 +109,7 @@ const written = (stream: string) =>
     .map((r) => JSON.parse(new TextDecoder().decode(r.Data)));
 const puts = () =>
   s3.commandCalls(PutObjectCommand).map((c) => ({ ...c.args[0].input, Body: String(c.args[0].input.Body) }));
-const claim = async (customerId: string): Promise<ClaimResult> =>
-  (
-    await contacts.apply([
-      claimChange({
-        wave: 'later/w',
-        sendId: `later/w/${customerId}`,
-        customerId,
-        priority: 50,
-        channel: 'sms',
-        category: 'marketing',
-        at: NOW,
-        caps: [],
-      }),
-    ])
-  )[0] as ClaimResult;
+const claim = (customerId: string) => laterClaim(contacts, customerId, 'sms', NOW);
 
 beforeAll(async () => {
   ddb = await startDynalite('contacts');

@@ -7,13 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_ENV } from '../../functions/environment.ts';
 import { handler as ingestHandler } from '../../functions/ingest-events/handler.ts';
 import { DynamoDbContactStore } from '../../shared/delivery/contact-policy/aws/dynamodb-contact-store.ts';
-import { type ClaimResult, claimChange } from '../../shared/delivery/contact-policy/claim.ts';
 import { sendIdOf } from '../../shared/delivery/ledger/ledger.ts';
 import { SesEmailSender } from '../../shared/delivery/senders/aws/ses-email-sender.ts';
 import type { EmailMessage } from '../../shared/delivery/senders/email-sender.ts';
 import type { SendResult } from '../../shared/delivery/senders/send-result.ts';
 import { startDynalite } from '../helpers/dynalite.ts';
 import { handlerTestEnv, invoke } from '../helpers/lambda-context.ts';
+import { laterClaim } from './later-claim.ts';
 
 /**
  * End to end: customer ids the order-events import accepts (`:`, `/`, Chinese, `_`) are sent through the
@@ -144,21 +144,8 @@ const sesEvent = (
   },
 });
 
-const claim = async (customerId: string): Promise<ClaimResult> =>
-  (
-    await contacts.apply([
-      claimChange({
-        wave: 'later/w',
-        sendId: `later/w/${customerId}`,
-        customerId,
-        priority: 50,
-        channel: 'email',
-        category: 'marketing',
-        at: new Date('2026-11-12T00:00:00Z'),
-        caps: [],
-      }),
-    ])
-  )[0] as ClaimResult;
+const claim = (customerId: string) =>
+  laterClaim(contacts, customerId, 'email', new Date('2026-11-12T00:00:00Z'));
 
 describe('SES tags name the customer exactly, through SES and back', () => {
   it('a hard bounce and a complaint for ids with `:`, `/`, Chinese and `_` suppress exactly those customers', async () => {

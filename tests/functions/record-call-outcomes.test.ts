@@ -14,7 +14,7 @@ import { FUNCTION_ENV } from '../../functions/environment.ts';
 import { DynamoDbContactStore } from '../../shared/delivery/contact-policy/aws/dynamodb-contact-store.ts';
 import { startDynalite } from '../helpers/dynalite.ts';
 import { handlerTestEnv, invoke } from '../helpers/lambda-context.ts';
-import { laterClaim } from './later-claim.ts';
+import { laterClaim, RESPONSE_WRITER_ENV } from './response-writer.ts';
 
 // DynamoDB (the contact store) through dynalite; S3, Athena and Firehose mocked, their requests asserted.
 const s3 = mockClient(S3Client);
@@ -117,9 +117,7 @@ beforeAll(async () => {
   Object.assign(
     process.env,
     handlerTestEnv(ddb.endpoint, {
-      [FUNCTION_ENV.contactsTable]: 'contacts',
-      [FUNCTION_ENV.eventsStream]: 'events',
-      [FUNCTION_ENV.suppressionsStream]: 'suppressions',
+      ...RESPONSE_WRITER_ENV,
       [FUNCTION_ENV.lakeBucket]: 'lake',
       [FUNCTION_ENV.athenaWorkGroup]: 'analysts',
       [FUNCTION_ENV.athenaDatabase]: 'campaign_lake',

@@ -4,7 +4,6 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import sesLocalModule from 'aws-ses-v2-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTION_ENV } from '../../functions/environment.ts';
 import { handler as ingestHandler } from '../../functions/ingest-events/handler.ts';
 import { DynamoDbContactStore } from '../../shared/delivery/contact-policy/aws/dynamodb-contact-store.ts';
 import { sendIdOf } from '../../shared/delivery/ledger/ledger.ts';
@@ -13,7 +12,7 @@ import type { EmailMessage } from '../../shared/delivery/senders/email-sender.ts
 import type { SendResult } from '../../shared/delivery/senders/send-result.ts';
 import { startDynalite } from '../helpers/dynalite.ts';
 import { handlerTestEnv, invoke } from '../helpers/lambda-context.ts';
-import { laterClaim } from './later-claim.ts';
+import { laterClaim, RESPONSE_WRITER_ENV } from './response-writer.ts';
 
 /**
  * End to end: customer ids the order-events import accepts (`:`, `/`, Chinese, `_`) are sent through the
@@ -64,14 +63,7 @@ beforeAll(async () => {
     { step: 'finalizeRequest', name: 'recordWireTags' },
   );
   firehose.on(PutRecordBatchCommand).resolves({ FailedPutCount: 0, RequestResponses: [] });
-  Object.assign(
-    process.env,
-    handlerTestEnv(ddb.endpoint, {
-      [FUNCTION_ENV.contactsTable]: 'contacts',
-      [FUNCTION_ENV.eventsStream]: 'events',
-      [FUNCTION_ENV.suppressionsStream]: 'suppressions',
-    }),
-  );
+  Object.assign(process.env, handlerTestEnv(ddb.endpoint, RESPONSE_WRITER_ENV));
 });
 afterAll(async () => {
   process.env = saved;

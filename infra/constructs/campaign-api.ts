@@ -2,11 +2,11 @@ import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ROUTES } from '../../shared/api/router.ts';
+import { alarmOnAny } from './alarm.ts';
+import { bind, bindDeployedCampaigns } from './bind.ts';
 import { type DataLake, useAthenaQueries } from './data-lake.ts';
 import { CAMPAIGNS_KEY } from './delivery.ts';
 import { HouseFunction } from './house-function.ts';
@@ -35,51 +35,39 @@ export class CampaignApi extends Construct {
     super(scope, id);
     const { lake, state, scheduling } = props;
     const stack = Stack.of(this);
-    this.fn = new HouseFunction(this, 'Api', {
+    const fn = new HouseFunction(this, 'Api', {
       handler: 'api',
       // API Gateway waits 30 s at most.
       timeout: Duration.seconds(29),
       memorySize: 1024,
-    })
-      // Campaigns and the API's idempotency records share the table.
-      .useTable('campaignsTable', state.campaigns, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan')
-      .useTable('waveRunsTable', state.waveRuns, 'dynamodb:Query')
-      .useDeployedCampaigns(lake.bucket, CAMPAIGNS_KEY);
-    useAthenaQueries(lake, this.fn);
+    });
+    this.fn = fn;
+    // Campaigns and the API's idempotency records share the table.
+    bind(fn, state.campaigns, 'campaignsTable', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan']);
+    bind(fn, state.waveRuns, 'waveRunsTable', ['dynamodb:Query']);
+    bindDeployedCampaigns(fn, lake.bucket, CAMPAIGNS_KEY);
+    useAthenaQueries(lake, fn);
     // Launching creates schedules in the stack's group, each invoking launch-wave with the invoke role
-    // (passed to Scheduler, which does the invoking: the api function itself never invokes launch-wave).
-    this.fn.useSetting('scheduleGroup', scheduling.group.ref).addToRolePolicy(
-      new PolicyStatement({
-        actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
-        resources: [
-          stack.formatArn({
-            service: 'scheduler',
-            resource: 'schedule',
-            resourceName: `${scheduling.group.ref}/*`,
-          }),
-        ],
-      }),
-    );
-    this.fn
-      .useSetting('schedulerRoleArn', scheduling.invokeRole.roleArn)
-      .useSetting('launchWaveArn', props.launchWave.functionArn);
-    scheduling.invokeRole.grantPassRole(this.fn.grantPrincipal);
+    // (passed to Scheduler, which does the invoking: the api function itself never invokes launch-wave,
+    // so launch-wave's ARN is a setting with no grant).
+    bind(fn, scheduling.group, 'scheduleGroup', 'manageSchedules');
+    bind(fn, scheduling.invokeRole, 'schedulerRoleArn', 'pass');
+    fn.useSetting('launchWaveArn', props.launchWave.functionArn);
 
     this.api = new HttpApi(this, 'CampaignApi', {
       description: 'Define, preview, launch and follow campaigns',
       defaultAuthorizer: new HttpIamAuthorizer(),
     });
     logAccess(this, 'AccessLogs', this.api);
-    const integration = new HttpLambdaIntegration('ApiIntegration', this.fn);
+    const integration = new HttpLambdaIntegration('ApiIntegration', fn);
     for (const route of ROUTES.filter((r) => !r.open))
       this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
-    new Alarm(this, 'ApiErrorsAlarm', {
-      alarmDescription: 'api invocations failed',
-      metric: this.fn.metricErrors({ period: Duration.minutes(5) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    alarmOnAny(
+      this,
+      'ApiErrorsAlarm',
+      'api invocations failed',
+      fn.metricErrors({ period: Duration.minutes(5) }),
+    );
     new CfnOutput(stack, 'CampaignApiUrl', { value: this.api.apiEndpoint });
   }
 }

@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -12,9 +12,11 @@ import type { Channel } from '../../shared/campaign/contact-policy-schema.ts';
 import type { DeployedCampaigns } from '../../shared/delivery/aws/s3-campaign-catalog.ts';
 import { CALL_LIST_DIAL_PREFIX, CALL_LIST_PREFIX } from '../../shared/delivery/senders/aws/s3-call-list.ts';
 import { ROLLOUT_DECISIONS, SENDS } from '../../shared/lake/tables.ts';
+import { alarmOnAny } from './alarm.ts';
+import { bind, bindDeployedCampaigns, CONTACT_STORE_ACTIONS, WAVE_RUN_ACTIONS } from './bind.ts';
 import { CallListAccess } from './call-list-access.ts';
 import { type DataLake, useAthenaQueries } from './data-lake.ts';
-import { CONTACT_STORE_ACTIONS, HouseFunction, WAVE_RUN_ACTIONS } from './house-function.ts';
+import { HouseFunction } from './house-function.ts';
 import { LakeStream } from './lake-stream.ts';
 import { Messaging } from './messaging.ts';
 import type { State } from './state.ts';
@@ -64,19 +66,15 @@ export class Delivery extends Construct {
 
   constructor(scope: Construct, id: string, props: DeliveryProps) {
     super(scope, id);
-    const { lake, state } = props;
-    const stack = Stack.of(this);
+    const { lake } = props;
     this.messaging = new Messaging(this, 'Messaging', {
       consumerTimeout: SEND_TIMEOUT,
       deadLetterConsumerTimeout: DEAD_LETTER_TIMEOUT,
     });
-    const { queues, deadLetters } = this.messaging;
-
-    const linkSecret = new Secret(this, 'LinkSecret', {
+    this.linkSecret = new Secret(this, 'LinkSecret', {
       description: 'Signs tracked short links (HMAC key)',
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
     });
-    this.linkSecret = linkSecret;
     new BucketDeployment(this, 'Campaigns', {
       destinationBucket: lake.bucket,
       sources: [Source.jsonData(CAMPAIGNS_KEY, props.campaigns)],
@@ -87,30 +85,38 @@ export class Delivery extends Construct {
       lake,
       table: ROLLOUT_DECISIONS,
     });
-
-    // Each function is given what it uses (functions/environment.ts), each resource's name and its grant
-    // together (HouseFunction.use…): the link secret only where links are signed.
-    const { contacts, links, campaigns, waveRuns } = state;
-    this.sendBatches = new HouseFunction(this, 'SendBatches', {
-      handler: 'send-batches',
-      timeout: SEND_TIMEOUT,
-    })
-      .useDeployedCampaigns(lake.bucket, CAMPAIGNS_KEY)
-      .useTable('campaignsTable', campaigns, 'dynamodb:GetItem', 'dynamodb:Scan') // campaigns from the API
-      .useTable('contactsTable', contacts, ...CONTACT_STORE_ACTIONS) // claims
-      .useTable('linksTable', links, 'dynamodb:BatchWriteItem')
-      .useSecret('linkSecretArn', linkSecret)
-      .useSetting('linkBase', props.linkBase)
-      .useStream('sendsStream', this.sendsStream)
-      // Deferrals and retries go back on the channel's queue.
-      .useQueue('emailQueueUrl', queues.email)
-      .useQueue('smsQueueUrl', queues.sms)
-      .useQueue('callListQueueUrl', queues['call-list'])
-      .useSetting('sesConfigurationSet', props.sesConfigurationSet);
-    lake.bucket.grantPut(this.sendBatches, `${CALL_LIST_PREFIX}*`);
-    lake.bucket.grantPut(this.sendBatches, `${CALL_LIST_DIAL_PREFIX}*`);
+    // Each function is given what it uses (functions/environment.ts), each resource's variable with its
+    // grant (bind.ts): the link secret only where links are signed.
+    this.sendBatches = this.sendBatchesFunction(props);
     this.callLists = new CallListAccess(this, 'CallLists', { bucket: lake.bucket });
-    this.sendBatches.addToRolePolicy(
+    this.deadLetters = this.deadLettersFunction(props.state);
+    this.launchWave = this.launchWaveFunction(props);
+    this.planWave = this.planWaveFunction(props);
+    this.consumeQueues(props.sendRates);
+    this.alarms();
+  }
+
+  /**
+   * send-batches: claims in the contact store, campaigns deployed and from the API, links written and
+   * signed, the sends ledger, each channel's queue (deferrals and retries go back on it), the call lists
+   * written to the lake bucket, emails through SES and SMS through SNS.
+   */
+  private sendBatchesFunction(props: DeliveryProps): HouseFunction {
+    const { lake, state } = props;
+    const stack = Stack.of(this);
+    const fn = new HouseFunction(this, 'SendBatches', { handler: 'send-batches', timeout: SEND_TIMEOUT });
+    bindDeployedCampaigns(fn, lake.bucket, CAMPAIGNS_KEY);
+    bind(fn, state.campaigns, 'campaignsTable', ['dynamodb:GetItem', 'dynamodb:Scan']); // campaigns from the API
+    bind(fn, state.contacts, 'contactsTable', CONTACT_STORE_ACTIONS); // claims
+    bind(fn, state.links, 'linksTable', ['dynamodb:BatchWriteItem']);
+    bind(fn, this.linkSecret, 'linkSecretArn', 'read');
+    fn.useSetting('linkBase', props.linkBase);
+    bind(fn, this.sendsStream, 'sendsStream', 'write');
+    this.bindSendQueues(fn);
+    fn.useSetting('sesConfigurationSet', props.sesConfigurationSet);
+    // The call lists, masked and for dialling, in the bucket bindDeployedCampaigns named.
+    bind(fn, lake.bucket, 'lakeBucket', { put: [`${CALL_LIST_PREFIX}*`, `${CALL_LIST_DIAL_PREFIX}*`] });
+    fn.addToRolePolicy(
       new PolicyStatement({
         actions: ['ses:SendEmail'],
         resources: [
@@ -124,104 +130,133 @@ export class Delivery extends Construct {
       }),
     );
     // Publishing an SMS straight to a phone number has no resource ARN to scope sns:Publish to.
-    this.sendBatches.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
-    this.deadLetters = new HouseFunction(this, 'DeadLetters', {
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
+    return fn;
+  }
+
+  /** Sending to each channel's queue: send-batches (deferrals, retries) and plan-wave (the wave's batches). */
+  private bindSendQueues(fn: HouseFunction): void {
+    const { queues } = this.messaging;
+    bind(fn, queues.email, 'emailQueueUrl', 'send');
+    bind(fn, queues.sms, 'smsQueueUrl', 'send');
+    bind(fn, queues['call-list'], 'callListQueueUrl', 'send');
+  }
+
+  /** dead-letters: settles the open sends of dead-lettered messages in the contact store and the ledger. */
+  private deadLettersFunction(state: State): HouseFunction {
+    const fn = new HouseFunction(this, 'DeadLetters', {
       handler: 'dead-letters',
       timeout: DEAD_LETTER_TIMEOUT,
-    })
-      .useTable('contactsTable', contacts, ...CONTACT_STORE_ACTIONS) // settles open sends
-      .useStream('sendsStream', this.sendsStream);
+    });
+    bind(fn, state.contacts, 'contactsTable', CONTACT_STORE_ACTIONS);
+    bind(fn, this.sendsStream, 'sendsStream', 'write');
+    return fn;
+  }
 
-    this.launchWave = new HouseFunction(this, 'LaunchWave', {
+  /**
+   * launch-wave: reads a campaign (deployed or from the API) and marks its wave running, reserves in the
+   * contact store, starts the audience query in Athena, and records a rollout wave's decision.
+   */
+  private launchWaveFunction({ lake, state }: DeliveryProps): HouseFunction {
+    const fn = new HouseFunction(this, 'LaunchWave', {
       handler: 'launch-wave',
       timeout: Duration.minutes(15),
       memorySize: 1024,
-    })
-      .useDeployedCampaigns(lake.bucket, CAMPAIGNS_KEY)
-      // Reads an API campaign and marks its wave running.
-      .useTable('campaignsTable', campaigns, 'dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:PutItem')
-      .useTable('waveRunsTable', waveRuns, ...WAVE_RUN_ACTIONS)
-      .useTable('contactsTable', contacts, ...CONTACT_STORE_ACTIONS) // reservations
-      .useStream('rolloutDecisionsStream', this.rolloutDecisionsStream); // a rollout wave's decision
-    useAthenaQueries(lake, this.launchWave);
-    this.planWave = new HouseFunction(this, 'PlanWave', {
+    });
+    bindDeployedCampaigns(fn, lake.bucket, CAMPAIGNS_KEY);
+    bind(fn, state.campaigns, 'campaignsTable', ['dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:PutItem']);
+    bind(fn, state.waveRuns, 'waveRunsTable', WAVE_RUN_ACTIONS);
+    bind(fn, state.contacts, 'contactsTable', CONTACT_STORE_ACTIONS); // reservations
+    bind(fn, this.rolloutDecisionsStream, 'rolloutDecisionsStream', 'write');
+    useAthenaQueries(lake, fn);
+    return fn;
+  }
+
+  /**
+   * plan-wave: on Athena's event for an audience query, plans the wave's batches onto the send queues and
+   * records the planned sends. Athena reports every query of the workgroup; it plans the audience queries.
+   */
+  private planWaveFunction({ lake, state }: DeliveryProps): HouseFunction {
+    const fn = new HouseFunction(this, 'PlanWave', {
       handler: 'plan-wave',
       timeout: Duration.minutes(15),
       memorySize: 1536,
-    })
-      .useDeployedCampaigns(lake.bucket, CAMPAIGNS_KEY)
-      .useTable('campaignsTable', campaigns, 'dynamodb:GetItem', 'dynamodb:Scan')
-      .useTable('waveRunsTable', waveRuns, ...WAVE_RUN_ACTIONS)
-      .useStream('sendsStream', this.sendsStream)
-      .useQueue('emailQueueUrl', queues.email)
-      .useQueue('smsQueueUrl', queues.sms)
-      .useQueue('callListQueueUrl', queues['call-list']);
-    useAthenaQueries(lake, this.planWave);
-    // Athena reports every query of the workgroup; plan-wave plans the ones that are audience queries.
+    });
+    bindDeployedCampaigns(fn, lake.bucket, CAMPAIGNS_KEY);
+    bind(fn, state.campaigns, 'campaignsTable', ['dynamodb:GetItem', 'dynamodb:Scan']);
+    bind(fn, state.waveRuns, 'waveRunsTable', WAVE_RUN_ACTIONS);
+    bind(fn, this.sendsStream, 'sendsStream', 'write');
+    this.bindSendQueues(fn);
+    useAthenaQueries(lake, fn);
     new Rule(this, 'AudienceQueryFinished', {
       eventPattern: {
         source: ['aws.athena'],
         detailType: ['Athena Query State Change'],
         detail: { workgroupName: [lake.workGroup.ref], currentState: ['SUCCEEDED', 'FAILED', 'CANCELLED'] },
       },
-      targets: [new LambdaFunction(this.planWave, { retryAttempts: 2 })],
+      targets: [new LambdaFunction(fn, { retryAttempts: 2 })],
     });
+    return fn;
+  }
 
+  /**
+   * send-batches on the three send queues (partial batch failures, concurrency bounded by each provider's
+   * rate), dead-letters on their dead-letter queues, and an alarm on each dead-letter queue.
+   */
+  private consumeQueues(sendRates: Record<Channel, number>): void {
+    const { queues, deadLetters } = this.messaging;
     for (const channel of Object.keys(queues) as Channel[]) {
       this.sendBatches.addEventSource(
         new SqsEventSource(queues[channel], {
           batchSize: 10,
           reportBatchItemFailures: true,
-          maxConcurrency: maxConcurrencyFor(channel, props.sendRates[channel]),
+          maxConcurrency: maxConcurrencyFor(channel, sendRates[channel]),
         }),
       );
       this.deadLetters.addEventSource(
         new SqsEventSource(deadLetters[channel], { batchSize: 10, reportBatchItemFailures: true }),
       );
-      new Alarm(this, `${channel}DeadLettersAlarm`, {
-        alarmDescription: `${channel} send messages were dead-lettered: their recipients are recorded failed`,
-        metric: deadLetters[channel].metricApproximateNumberOfMessagesVisible({
-          period: Duration.minutes(5),
-        }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
+      alarmOnAny(
+        this,
+        `${channel}DeadLettersAlarm`,
+        `${channel} send messages were dead-lettered: their recipients are recorded failed`,
+        deadLetters[channel].metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      );
     }
+  }
+
+  /** Throttles of the four functions, send errors, and failed audience queries. */
+  private alarms(): void {
+    const period = Duration.minutes(5);
     for (const [name, fn] of Object.entries({
       SendBatches: this.sendBatches,
       DeadLetters: this.deadLetters,
       LaunchWave: this.launchWave,
       PlanWave: this.planWave,
-    })) {
-      new Alarm(this, `${name}ThrottlesAlarm`, {
-        alarmDescription: `${name} invocations were throttled`,
-        metric: fn.metricThrottles({ period: Duration.minutes(5) }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-    }
-    new Alarm(this, 'AudienceQueryFailedAlarm', {
-      alarmDescription: 'a wave’s audience query failed or was cancelled in Athena: the wave run failed',
-      metric: new Metric({
+    }))
+      alarmOnAny(
+        this,
+        `${name}ThrottlesAlarm`,
+        `${name} invocations were throttled`,
+        fn.metricThrottles({ period }),
+      );
+    alarmOnAny(
+      this,
+      'AudienceQueryFailedAlarm',
+      'a wave’s audience query failed or was cancelled in Athena: the wave run failed',
+      new Metric({
         namespace: METRICS_NAMESPACE,
         metricName: 'waveRunsFailed',
         dimensionsMap: { service: 'plan-wave' },
         statistic: 'Sum',
-        period: Duration.minutes(5),
+        period,
       }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    new Alarm(this, 'SendErrorsAlarm', {
-      alarmDescription: 'send-batches invocations failed',
-      metric: this.sendBatches.metricErrors({ period: Duration.minutes(5) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    );
+    alarmOnAny(
+      this,
+      'SendErrorsAlarm',
+      'send-batches invocations failed',
+      this.sendBatches.metricErrors({ period }),
+    );
   }
 }

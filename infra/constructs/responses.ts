@@ -1,7 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -18,10 +17,12 @@ import {
   CALL_OUTCOME_RESULTS_PREFIX,
   CALL_OUTCOMES_PREFIX,
 } from '../../shared/responses/aws/s3-call-outcomes.ts';
+import { alarmOnAny } from './alarm.ts';
+import { bind, bindDeployedCampaigns, CONTACT_STORE_ACTIONS } from './bind.ts';
 import { CallOutcomeUploads } from './call-outcomes.ts';
 import { type DataLake, useAthenaQueries } from './data-lake.ts';
 import { CAMPAIGNS_KEY } from './delivery.ts';
-import { CONTACT_STORE_ACTIONS, HouseFunction } from './house-function.ts';
+import { HouseFunction, type HouseFunctionProps } from './house-function.ts';
 import { logAccess } from './http-access-log.ts';
 import { LakeStream } from './lake-stream.ts';
 import { MAX_RECEIVE_COUNT } from './messaging.ts';
@@ -99,45 +100,69 @@ export class Responses extends Construct {
   constructor(scope: Construct, id: string, props: ResponsesProps) {
     super(scope, id);
     const { lake, state } = props;
-    const stack = Stack.of(this);
     this.eventsStream = new LakeStream(this, 'EventsStream', { lake, table: EVENTS });
     this.suppressionsStream = new LakeStream(this, 'SuppressionsStream', { lake, table: SUPPRESSIONS });
-    // Both write response events and apply suppressions at once (contact store); links also resolves
-    // codes and checks their signature with the link secret.
-    const withResponseWrites = (fn: HouseFunction) =>
-      fn
-        .useTable('contactsTable', state.contacts, ...CONTACT_STORE_ACTIONS)
-        .useStream('eventsStream', this.eventsStream)
-        .useStream('suppressionsStream', this.suppressionsStream);
-    this.ingestEvents = withResponseWrites(
-      new HouseFunction(this, 'IngestEvents', { handler: 'ingest-events', timeout: INGEST_TIMEOUT }),
-    );
-    this.links = withResponseWrites(
-      new HouseFunction(this, 'Links', { handler: 'links', timeout: LINKS_TIMEOUT }),
-    )
-      .useTable('linksTable', state.links, 'dynamodb:GetItem')
-      .useSecret('linkSecretArn', props.linkSecret);
-
-    // Filled call lists uploaded by staff: read the upload, check the calls in Athena, write the outcomes
-    // as the other responses are written, and the report next to the upload.
-    this.recordCallOutcomes = withResponseWrites(
-      new HouseFunction(this, 'RecordCallOutcomes', {
-        handler: 'record-call-outcomes',
-        timeout: RECORD_CALLS_TIMEOUT,
-      }),
-    ).useLakeObjects(lake.bucket, { read: CALL_OUTCOMES_PREFIX, write: CALL_OUTCOME_RESULTS_PREFIX });
-    // Its queries read the sends ledger (was it a call?) and the events (recorded already?), nothing else.
-    useAthenaQueries(lake, this.recordCallOutcomes, { tables: [SENDS.name, EVENTS.name] });
+    this.ingestEvents = this.responseWriter(state, 'IngestEvents', {
+      handler: 'ingest-events',
+      timeout: INGEST_TIMEOUT,
+    });
+    this.links = this.linksFunction(props);
+    this.recordCallOutcomes = this.recordCallOutcomesFunction(lake, state);
     this.callOutcomes = new CallOutcomeUploads(this, 'CallOutcomes', {
       bucket: lake.bucket,
       fn: this.recordCallOutcomes,
     });
+    const emailEvents = this.emailEvents(props.sesConfigurationSet);
+    this.configurationSet = emailEvents.configurationSet;
+    this.eventsQueue = emailEvents.queue;
+    this.smsDeliveryReceipts(props);
+    this.linksApi = this.linksHttpApi();
+    this.attribute = this.attributeFunction(lake, state);
+    this.alarms(emailEvents.deadLetters);
+  }
 
-    // SES → EventBridge (default bus) → queue → ingest-events, in batches.
-    this.configurationSet = new ConfigurationSet(this, 'EmailEvents', {
-      configurationSetName: props.sesConfigurationSet,
+  /**
+   * A function that writes response events and applies suppressions at once: the contact store, the
+   * events and the suppressions streams (ingest-events, links and record-call-outcomes).
+   */
+  private responseWriter(state: State, id: string, props: HouseFunctionProps): HouseFunction {
+    const fn = new HouseFunction(this, id, props);
+    bind(fn, state.contacts, 'contactsTable', CONTACT_STORE_ACTIONS);
+    bind(fn, this.eventsStream, 'eventsStream', 'write');
+    bind(fn, this.suppressionsStream, 'suppressionsStream', 'write');
+    return fn;
+  }
+
+  /** links: a response writer that also resolves codes and checks their signature with the link secret. */
+  private linksFunction({ state, linkSecret }: ResponsesProps): HouseFunction {
+    const fn = this.responseWriter(state, 'Links', { handler: 'links', timeout: LINKS_TIMEOUT });
+    bind(fn, state.links, 'linksTable', ['dynamodb:GetItem']);
+    bind(fn, linkSecret, 'linkSecretArn', 'read');
+    return fn;
+  }
+
+  /**
+   * record-call-outcomes, for filled call lists uploaded by staff: reads the upload, checks the calls in
+   * Athena — the sends ledger (was it a call?) and the events (recorded already?), nothing else — writes
+   * the outcomes as the other responses are written, and the report next to the upload.
+   */
+  private recordCallOutcomesFunction(lake: DataLake, state: State): HouseFunction {
+    const fn = this.responseWriter(state, 'RecordCallOutcomes', {
+      handler: 'record-call-outcomes',
+      timeout: RECORD_CALLS_TIMEOUT,
     });
-    this.configurationSet.addEventDestination('ToEventBridge', {
+    bind(fn, lake.bucket, 'lakeBucket', {
+      getObject: [`${CALL_OUTCOMES_PREFIX}*`],
+      putObject: [`${CALL_OUTCOME_RESULTS_PREFIX}*`],
+    });
+    useAthenaQueries(lake, fn, { tables: [SENDS.name, EVENTS.name] });
+    return fn;
+  }
+
+  /** SES → EventBridge (default bus) → queue → ingest-events, in batches; the campaign emails' events only. */
+  private emailEvents(configurationSetName: string) {
+    const configurationSet = new ConfigurationSet(this, 'EmailEvents', { configurationSetName });
+    configurationSet.addEventDestination('ToEventBridge', {
       destination: EventDestination.eventBus(EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
       events: SES_EVENTS,
     });
@@ -146,7 +171,7 @@ export class Responses extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    this.eventsQueue = new Queue(this, 'Events', {
+    const queue = new Queue(this, 'Events', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(4),
@@ -160,17 +185,24 @@ export class Responses extends Construct {
         detailType: SES_DETAIL_TYPES,
         detail: { mail: { tags: { campaign: [{ exists: true }] } } },
       },
-      targets: [new SqsQueue(this.eventsQueue)],
+      targets: [new SqsQueue(queue)],
     });
     this.ingestEvents.addEventSource(
-      new SqsEventSource(this.eventsQueue, {
+      new SqsEventSource(queue, {
         batchSize: 100,
         maxBatchingWindow: Duration.seconds(20),
         reportBatchItemFailures: true,
       }),
     );
+    return { configurationSet, queue, deadLetters };
+  }
 
-    // SNS SMS delivery receipts: SNS logs them (with this role) to these log groups, which feed ingest.
+  /**
+   * SNS SMS delivery receipts: SNS logs them (with its own role) to its delivery-status log groups, which
+   * feed ingest-events; and the account-wide SMS settings naming that role, unless left alone.
+   */
+  private smsDeliveryReceipts(props: ResponsesProps): void {
+    const stack = Stack.of(this);
     const smsLogGroups = ['', '/Failure'].map(
       (suffix, i) =>
         new LogGroup(this, i ? 'SmsFailureLogs' : 'SmsDeliveryLogs', {
@@ -194,54 +226,60 @@ export class Responses extends Construct {
         filterPattern: FilterPattern.allEvents(),
       });
     });
-    // Account-wide SMS settings (SNS has no per-topic ones for direct publishes).
-    if (props.manageSmsSettings !== false) {
-      const smsSettings = new AwsCustomResource(this, 'SmsSettings', {
-        onUpdate: {
-          service: 'SNS',
-          action: 'setSMSAttributes',
-          parameters: {
-            attributes: {
-              DefaultSMSType: props.smsType,
-              MonthlySpendLimit: String(props.smsMonthlySpendLimit),
-              DeliveryStatusIAMRole: smsStatusRole.roleArn,
-              DeliveryStatusSuccessSamplingRate: '100',
-            },
-          },
-          physicalResourceId: PhysicalResourceId.of('sms-settings'),
-        },
-        policy: AwsCustomResourcePolicy.fromStatements([
-          new PolicyStatement({ actions: ['sns:SetSMSAttributes'], resources: ['*'] }),
-          new PolicyStatement({ actions: ['iam:PassRole'], resources: [smsStatusRole.roleArn] }),
-        ]),
-        installLatestAwsSdk: false,
-      });
-      smsSettings.node.addDependency(smsStatusRole);
-    }
+    if (props.manageSmsSettings !== false) this.smsSettings(props, smsStatusRole);
+  }
 
-    // The short links: GET and POST /{code}, no authorizer (the code is the credential).
-    this.linksApi = new HttpApi(this, 'LinksApi', { description: 'Tracked click and unsubscribe links' });
-    logAccess(this, 'LinksAccessLogs', this.linksApi);
-    this.linksApi.addRoutes({
+  /** Account-wide SMS settings (SNS has no per-topic ones for direct publishes). */
+  private smsSettings(props: ResponsesProps, smsStatusRole: Role): void {
+    const smsSettings = new AwsCustomResource(this, 'SmsSettings', {
+      onUpdate: {
+        service: 'SNS',
+        action: 'setSMSAttributes',
+        parameters: {
+          attributes: {
+            DefaultSMSType: props.smsType,
+            MonthlySpendLimit: String(props.smsMonthlySpendLimit),
+            DeliveryStatusIAMRole: smsStatusRole.roleArn,
+            DeliveryStatusSuccessSamplingRate: '100',
+          },
+        },
+        physicalResourceId: PhysicalResourceId.of('sms-settings'),
+      },
+      policy: AwsCustomResourcePolicy.fromStatements([
+        new PolicyStatement({ actions: ['sns:SetSMSAttributes'], resources: ['*'] }),
+        new PolicyStatement({ actions: ['iam:PassRole'], resources: [smsStatusRole.roleArn] }),
+      ]),
+      installLatestAwsSdk: false,
+    });
+    smsSettings.node.addDependency(smsStatusRole);
+  }
+
+  /** The short links: GET and POST /{code}, no authorizer (the code is the credential). */
+  private linksHttpApi(): HttpApi {
+    const api = new HttpApi(this, 'LinksApi', { description: 'Tracked click and unsubscribe links' });
+    logAccess(this, 'LinksAccessLogs', api);
+    api.addRoutes({
       path: '/{code}',
       methods: [HttpMethod.GET, HttpMethod.POST],
       integration: new HttpLambdaIntegration('LinksIntegration', this.links),
     });
+    return api;
+  }
 
-    // The nightly attribution job: 03:00 in Beijing, after the day's orders have come in.
-    this.attribute = new HouseFunction(this, 'Attribute', {
-      handler: 'attribute',
-      timeout: Duration.minutes(15),
-    })
-      .useDeployedCampaigns(lake.bucket, CAMPAIGNS_KEY)
-      .useTable('campaignsTable', state.campaigns, 'dynamodb:Scan');
-    useAthenaQueries(lake, this.attribute);
-    // Athena's UNLOAD writes with the caller's credentials; older runs are deleted.
-    for (const table of DERIVED_TABLES) {
-      lake.bucket.grantPut(this.attribute, `lake/${table}/*`);
-      lake.bucket.grantDelete(this.attribute, `lake/${table}/*`);
-    }
-    this.attribute.addToRolePolicy(
+  /**
+   * The nightly attribution job, 03:00 in Beijing (after the day's orders have come in): reads the
+   * campaigns, runs Athena's UNLOAD into the derived tables' folders (with the caller's credentials),
+   * deletes older runs and points their Glue tables at the new one.
+   */
+  private attributeFunction(lake: DataLake, state: State): HouseFunction {
+    const stack = Stack.of(this);
+    const fn = new HouseFunction(this, 'Attribute', { handler: 'attribute', timeout: Duration.minutes(15) });
+    bindDeployedCampaigns(fn, lake.bucket, CAMPAIGNS_KEY);
+    bind(fn, state.campaigns, 'campaignsTable', ['dynamodb:Scan']);
+    useAthenaQueries(lake, fn);
+    for (const table of DERIVED_TABLES)
+      bind(fn, lake.bucket, 'lakeBucket', { put: [`lake/${table}/*`], delete: [`lake/${table}/*`] });
+    fn.addToRolePolicy(
       new PolicyStatement({
         actions: ['glue:UpdateTable'],
         resources: [
@@ -260,30 +298,26 @@ export class Responses extends Construct {
     new Rule(this, 'NightlyAttribution', {
       description: 'Rewrite the attribution and lift tables every night',
       schedule: Schedule.cron({ minute: '0', hour: '19' }),
-      targets: [new LambdaFunction(this.attribute, { retryAttempts: 2 })],
+      targets: [new LambdaFunction(fn, { retryAttempts: 2 })],
     });
+    return fn;
+  }
 
-    new Alarm(this, 'EventsDeadLettersAlarm', {
-      alarmDescription: 'response events were dead-lettered: ingest-events kept failing on them',
-      metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+  /** Dead-lettered response events, and failed invocations of the four functions. */
+  private alarms(deadLetters: Queue): void {
+    const period = Duration.minutes(5);
+    alarmOnAny(
+      this,
+      'EventsDeadLettersAlarm',
+      'response events were dead-lettered: ingest-events kept failing on them',
+      deadLetters.metricApproximateNumberOfMessagesVisible({ period }),
+    );
     for (const [name, fn] of Object.entries({
       IngestEvents: this.ingestEvents,
       Links: this.links,
       Attribute: this.attribute,
       RecordCallOutcomes: this.recordCallOutcomes,
-    })) {
-      new Alarm(this, `${name}ErrorsAlarm`, {
-        alarmDescription: `${name} invocations failed`,
-        metric: fn.metricErrors({ period: Duration.minutes(5) }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-    }
+    }))
+      alarmOnAny(this, `${name}ErrorsAlarm`, `${name} invocations failed`, fn.metricErrors({ period }));
   }
 }

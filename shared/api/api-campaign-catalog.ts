@@ -4,15 +4,15 @@ import { type CampaignCatalog, InMemoryCatalog, type ScheduledWave } from '../de
 import { configOf } from './campaign-api.ts';
 import { type CampaignStore, listAll } from './campaign-store.ts';
 
+/** How long an id the store does not have is taken for a deployed campaign before the store is asked again. */
+const NOT_STORED_TTL_MS = 60_000;
+
 /**
  * The catalog the Lambdas read on AWS: the campaigns deployed as code and those created through the API
  * (in the campaign store). send-batches asks for a wave on every batch, so a launched API campaign is
  * kept once read (its config can no longer change: only a draft's can), and an id the store does not
  * have is asked again after a minute.
  */
-/** How long an id the store does not have is taken for a deployed campaign before the store is asked again. */
-const NOT_STORED_TTL_MS = 60_000;
-
 export class ApiCampaignCatalog implements CampaignCatalog {
   readonly #deployed: CampaignCatalog & { policy(): Promise<ContactPolicy> };
   readonly #store: CampaignStore;

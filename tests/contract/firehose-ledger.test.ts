@@ -4,10 +4,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FirehoseLedger } from '../../shared/delivery/ledger/aws/firehose-ledger.ts';
-import type { LedgerRow } from '../../shared/delivery/ledger/ledger.ts';
 import { S3CallList } from '../../shared/delivery/senders/aws/s3-call-list.ts';
 import { TableWriteError } from '../../shared/lake/aws/firehose-table-writer.ts';
 import { ENTRY } from '../helpers/call-list-entry.ts';
+import { sampleLedgerRow } from './sample-ledger-row.ts';
 
 // No Firehose or S3 implementation runs here, so the exact requests are asserted.
 const firehose = mockClient(FirehoseClient);
@@ -17,24 +17,7 @@ beforeEach(() => {
   s3.reset();
 });
 
-const row = (i: number): LedgerRow => ({
-  sendId: `d11/w1/c${i}`,
-  campaignId: 'd11',
-  waveId: 'w1',
-  customerId: `c${i}`,
-  segment: 'lapsed',
-  category: 'marketing',
-  channel: 'sms',
-  variant: null,
-  status: 'sent',
-  reason: null,
-  smsSegments: 1,
-  cost: 0.045,
-  messageId: `sns-${i}`,
-  plannedAt: new Date('2026-11-10T16:00:00Z'),
-  sentAt: new Date('2026-11-11T00:00:01.250Z'),
-  arm: 'treatment',
-});
+const row = (i: number) => sampleLedgerRow(`c${i}`, { smsSegments: 1, cost: 0.045, messageId: `sns-${i}` });
 const ledger = () =>
   new FirehoseLedger({ client: new FirehoseClient({ region: 'cn-north-1' }), deliveryStreamName: 'sends' });
 const decode = (data: Uint8Array | undefined) => JSON.parse(new TextDecoder().decode(data));

@@ -11,6 +11,7 @@ import type { TableRecord } from '../../shared/lake/table-writer.ts';
 import { SENDS } from '../../shared/lake/tables.ts';
 import { type ContractAdapter, contractSuite, type Made } from '../helpers/contract-suite.ts';
 import { acceptingFirehose, firehoseTableRows, parquetTableRows } from '../helpers/lake-table-rows.ts';
+import { sampleLedgerRow } from './sample-ledger-row.ts';
 
 /** The ledger, the sends table's rows written since the last read, and a restart after a crash. */
 type Subject = Made<LedgerWriter> & { rows: () => Promise<TableRecord[]>; restart: () => Promise<void> };
@@ -45,25 +46,16 @@ const adapters: ContractAdapter<Subject>[] = [
   },
 ];
 
-const row = (i: number, over: Partial<LedgerRow> = {}): LedgerRow => ({
-  sendId: `d11/cashback/c${i}`,
-  campaignId: 'd11',
-  waveId: 'cashback',
-  customerId: `c${i}`,
-  segment: 'lapsed',
-  category: 'marketing',
-  channel: 'sms',
-  variant: 'urgency',
-  status: 'sent',
-  reason: null,
-  smsSegments: 2,
-  cost: 0.0875,
-  messageId: `sns-${i}`,
-  plannedAt: new Date('2026-11-10T16:00:00.000Z'),
-  sentAt: new Date('2026-11-10T16:00:01.250Z'),
-  arm: 'treatment',
-  ...over,
-});
+const row = (i: number, over: Partial<LedgerRow> = {}) =>
+  sampleLedgerRow(`c${i}`, {
+    sendId: `d11/cashback/c${i}`,
+    waveId: 'cashback',
+    variant: 'urgency',
+    cost: 0.0875,
+    messageId: `sns-${i}`,
+    sentAt: new Date('2026-11-10T16:00:01.250Z'),
+    ...over,
+  });
 const bySend = (rows: TableRecord[]) =>
   [...rows].sort((a, b) => String(a.send_id).localeCompare(String(b.send_id)));
 

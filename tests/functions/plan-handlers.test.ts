@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_ENV } from '../../functions/environment.ts';
 import { handler as launchHandler } from '../../functions/launch-wave/handler.ts';
 import { handler as planHandler } from '../../functions/plan-wave/handler.ts';
-import { CONTACT_STORE_ACTIONS, WAVE_RUN_ACTIONS } from '../../infra/constructs/house-function.ts';
+import { CONTACT_STORE_ACTIONS, WAVE_RUN_ACTIONS } from '../../infra/constructs/bind.ts';
 import { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../shared/campaign/config-file.ts';
 import type { DeployedCampaigns } from '../../shared/delivery/aws/s3-campaign-catalog.ts';
@@ -281,7 +281,7 @@ describe('launch-wave and plan-wave Lambda handlers (Athena between them)', () =
   });
 
   it('make only the DynamoDB requests the stack grants them (infra/constructs/delivery.ts)', () => {
-    const granted = (actions: string[]) => actions.map((a) => `runs ${a}`);
+    const granted = (actions: readonly string[]) => actions.map((a) => `runs ${a}`);
     for (const name of ['launch-wave', 'plan-wave'] as const) {
       const outside = [...used[name]].filter(
         (u) =>

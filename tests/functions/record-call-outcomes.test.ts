@@ -12,9 +12,9 @@ import iconv from 'iconv-lite';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FUNCTION_ENV } from '../../functions/environment.ts';
 import { DynamoDbContactStore } from '../../shared/delivery/contact-policy/aws/dynamodb-contact-store.ts';
-import { type ClaimResult, claimChange } from '../../shared/delivery/contact-policy/claim.ts';
 import { startDynalite } from '../helpers/dynalite.ts';
 import { handlerTestEnv, invoke } from '../helpers/lambda-context.ts';
+import { laterClaim, RESPONSE_WRITER_ENV } from './response-writer.ts';
 
 // DynamoDB (the contact store) through dynalite; S3, Athena and Firehose mocked, their requests asserted.
 const s3 = mockClient(S3Client);
@@ -109,21 +109,7 @@ const written = (stream: string) =>
     .map((r) => JSON.parse(new TextDecoder().decode(r.Data)));
 const puts = () =>
   s3.commandCalls(PutObjectCommand).map((c) => ({ ...c.args[0].input, Body: String(c.args[0].input.Body) }));
-const claim = async (customerId: string): Promise<ClaimResult> =>
-  (
-    await contacts.apply([
-      claimChange({
-        wave: 'later/w',
-        sendId: `later/w/${customerId}`,
-        customerId,
-        priority: 50,
-        channel: 'sms',
-        category: 'marketing',
-        at: NOW,
-        caps: [],
-      }),
-    ])
-  )[0] as ClaimResult;
+const claim = (customerId: string) => laterClaim(contacts, customerId, 'sms', NOW);
 
 beforeAll(async () => {
   ddb = await startDynalite('contacts');
@@ -131,9 +117,7 @@ beforeAll(async () => {
   Object.assign(
     process.env,
     handlerTestEnv(ddb.endpoint, {
-      [FUNCTION_ENV.contactsTable]: 'contacts',
-      [FUNCTION_ENV.eventsStream]: 'events',
-      [FUNCTION_ENV.suppressionsStream]: 'suppressions',
+      ...RESPONSE_WRITER_ENV,
       [FUNCTION_ENV.lakeBucket]: 'lake',
       [FUNCTION_ENV.athenaWorkGroup]: 'analysts',
       [FUNCTION_ENV.athenaDatabase]: 'campaign_lake',

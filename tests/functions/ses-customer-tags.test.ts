@@ -4,16 +4,15 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import sesLocalModule from 'aws-ses-v2-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTION_ENV } from '../../functions/environment.ts';
 import { handler as ingestHandler } from '../../functions/ingest-events/handler.ts';
 import { DynamoDbContactStore } from '../../shared/delivery/contact-policy/aws/dynamodb-contact-store.ts';
-import { type ClaimResult, claimChange } from '../../shared/delivery/contact-policy/claim.ts';
 import { sendIdOf } from '../../shared/delivery/ledger/ledger.ts';
 import { SesEmailSender } from '../../shared/delivery/senders/aws/ses-email-sender.ts';
 import type { EmailMessage } from '../../shared/delivery/senders/email-sender.ts';
 import type { SendResult } from '../../shared/delivery/senders/send-result.ts';
 import { startDynalite } from '../helpers/dynalite.ts';
 import { handlerTestEnv, invoke } from '../helpers/lambda-context.ts';
+import { laterClaim, RESPONSE_WRITER_ENV } from './response-writer.ts';
 
 /**
  * End to end: customer ids the order-events import accepts (`:`, `/`, Chinese, `_`) are sent through the
@@ -64,14 +63,7 @@ beforeAll(async () => {
     { step: 'finalizeRequest', name: 'recordWireTags' },
   );
   firehose.on(PutRecordBatchCommand).resolves({ FailedPutCount: 0, RequestResponses: [] });
-  Object.assign(
-    process.env,
-    handlerTestEnv(ddb.endpoint, {
-      [FUNCTION_ENV.contactsTable]: 'contacts',
-      [FUNCTION_ENV.eventsStream]: 'events',
-      [FUNCTION_ENV.suppressionsStream]: 'suppressions',
-    }),
-  );
+  Object.assign(process.env, handlerTestEnv(ddb.endpoint, RESPONSE_WRITER_ENV));
 });
 afterAll(async () => {
   process.env = saved;
@@ -144,21 +136,8 @@ const sesEvent = (
   },
 });
 
-const claim = async (customerId: string): Promise<ClaimResult> =>
-  (
-    await contacts.apply([
-      claimChange({
-        wave: 'later/w',
-        sendId: `later/w/${customerId}`,
-        customerId,
-        priority: 50,
-        channel: 'email',
-        category: 'marketing',
-        at: new Date('2026-11-12T00:00:00Z'),
-        caps: [],
-      }),
-    ])
-  )[0] as ClaimResult;
+const claim = (customerId: string) =>
+  laterClaim(contacts, customerId, 'email', new Date('2026-11-12T00:00:00Z'));
 
 describe('SES tags name the customer exactly, through SES and back', () => {
   it('a hard bounce and a complaint for ids with `:`, `/`, Chinese and `_` suppress exactly those customers', async () => {

@@ -123,7 +123,7 @@ describe('delivery on AWS (CDK)', () => {
     expect(bundles).toHaveLength(9); // every house function of the stack
     for (const file of bundles)
       expect(typeof (await import(pathToFileURL(file).href)).handler).toBe('function');
-    // Loading nine 2.6 MB bundles: about 30 s on an idle 2-core machine, over a minute on a loaded one.
+    // Loading the nine bundles takes tens of seconds, more on a loaded machine (docs/benchmarks.md).
   }, 180_000);
 
   it('schedules every upcoming wave of the deployed campaigns in its time zone, and plans on Athena’s event', async () => {

@@ -8,8 +8,8 @@ import { TEST_SETTINGS } from './test-stack.ts';
 const env = { account: '123456789012', region: 'ap-southeast-1' };
 const check = (app: App, stack: CampaignStack) => new AwsSolutionsChecks(app).validateScope(stack).violations;
 
-// Synthesizing the stack bundles every handler with esbuild: about 13 s on an idle 2-core machine, over a
-// minute when the machine is loaded. One stack serves both tests: checked as built without
+// Synthesizing the stack bundles every handler with esbuild: seconds on an idle machine, minutes on a
+// loaded one (docs/benchmarks.md). One stack serves both tests: checked as built without
 // acknowledgements, then checked again after the stack's own acknowledgements are applied to it (what
 // CampaignStack does when it is built for deployment).
 const SYNTH_TIMEOUT = 180_000;

@@ -22,9 +22,10 @@ export const TEST_SETTINGS: Settings = {
 
 /**
  * The synthesized stack, once per test file; `outdir` holds the assets. Bundling the Lambda code with
- * esbuild takes about 13 s a stack, so only a test that reads the bundles asks for it (`bundle: true`);
- * otherwise CDK's `aws:cdk:bundling-stacks` context (what `cdk synth --exclusively` sets) skips it and the
- * functions get a placeholder asset: the template is the same but for the asset hashes.
+ * esbuild is most of a synthesis (docs/benchmarks.md), so only a test that reads the bundles asks for it
+ * (`bundle: true`); otherwise CDK's `aws:cdk:bundling-stacks` context (what `cdk synth --exclusively`
+ * sets) skips it and the functions get a placeholder asset: the template is the same but for the asset
+ * hashes.
  */
 export function testTemplate(
   settings: Settings = TEST_SETTINGS,

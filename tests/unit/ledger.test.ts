@@ -2,33 +2,17 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { type LedgerRow, ledgerRecord } from '../../shared/delivery/ledger/ledger.ts';
+import { ledgerRecord } from '../../shared/delivery/ledger/ledger.ts';
 import { ParquetLedger } from '../../shared/delivery/ledger/local/parquet-ledger.ts';
 import { JournalWaveRunStore } from '../../shared/delivery/wave-runs/local/journal-wave-run-store.ts';
 import { waveStatuses } from '../../shared/delivery/wave-status.ts';
 import { lakeRoot, tableDir } from '../../shared/lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { sql } from '../../shared/lake/sql.ts';
+import { SAMPLE_PLANNED_AT, sampleLedgerRow } from '../contract/sample-ledger-row.ts';
 
-const PLANNED = new Date('2026-11-10T16:00:00Z');
-const row = (customerId: string, over: Partial<LedgerRow> = {}): LedgerRow => ({
-  sendId: `d11/w1/${customerId}`,
-  campaignId: 'd11',
-  waveId: 'w1',
-  customerId,
-  segment: 'lapsed',
-  category: 'marketing',
-  channel: 'sms',
-  variant: null,
-  status: 'sent',
-  reason: null,
-  smsSegments: 2,
-  cost: 0.09,
-  messageId: `m-${customerId}`,
-  plannedAt: PLANNED,
-  sentAt: new Date('2026-11-11T00:00:01.250Z'),
-  arm: 'treatment',
-  ...over,
-});
+const PLANNED = SAMPLE_PLANNED_AT;
+const row = sampleLedgerRow;
 
 describe('the Parquet ledger and the wave status', () => {
   it('writes the sends table in dt= partitions with exact costs, and counts each send once by precedence', async () => {
@@ -53,7 +37,7 @@ describe('the Parquet ledger and the wave status', () => {
     await ledger.append([row('c1'), row('c4')]);
     await ledger.flush();
     const wh = await DuckDbWarehouse.open(dir);
-    const sends = (await wh.query('SELECT dt, send_id, status, cost, sent_at FROM sends ORDER BY send_id'))
+    const sends = (await wh.query(sql`SELECT dt, send_id, status, cost, sent_at FROM sends ORDER BY send_id`))
       .rows;
     expect(sends).toHaveLength(6);
     expect(sends[0]).toEqual({
@@ -128,7 +112,7 @@ describe('the Parquet ledger and the wave status', () => {
     expect(await ParquetLedger.recoverStaged(dir)).toBe(1);
     expect(await ParquetLedger.recoverStaged(dir)).toBe(0);
     const wh = await DuckDbWarehouse.open(dir);
-    expect((await wh.query('SELECT count(*) AS n FROM sends')).rows[0]?.n).toBe(2);
+    expect((await wh.query(sql`SELECT count(*) AS n FROM sends`)).rows[0]?.n).toBe(2);
     await wh.close();
   });
 
@@ -139,7 +123,7 @@ describe('the Parquet ledger and the wave status', () => {
     const count = async () => {
       const wh = await DuckDbWarehouse.open(dir);
       try {
-        return (await wh.query('SELECT count(*) AS n FROM sends')).rows[0]?.n;
+        return (await wh.query(sql`SELECT count(*) AS n FROM sends`)).rows[0]?.n;
       } finally {
         await wh.close();
       }
@@ -173,7 +157,7 @@ describe('the Parquet ledger and the wave status', () => {
     rmSync(tableDir(dir, 'sends'));
     expect(await ParquetLedger.recoverStaged(dir)).toBe(2);
     const wh = await DuckDbWarehouse.open(dir);
-    expect((await wh.query('SELECT count(*) AS n FROM sends')).rows[0]?.n).toBe(3);
+    expect((await wh.query(sql`SELECT count(*) AS n FROM sends`)).rows[0]?.n).toBe(3);
     await wh.close();
   });
 });

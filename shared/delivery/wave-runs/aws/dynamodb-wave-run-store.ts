@@ -44,20 +44,8 @@ export class DynamoDbWaveRunStore implements WaveRunStore {
 
   async list(campaignId: string): Promise<WaveRun[]> {
     const runs: WaveRun[] = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const out = await this.#client.send(
-        new QueryCommand({
-          TableName: this.#table,
-          KeyConditionExpression: 'pk = :c',
-          ExpressionAttributeValues: { ':c': { S: campaignId } },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) if (item.run?.S) runs.push(JSON.parse(item.run.S) as WaveRun);
-      start = out.LastEvaluatedKey;
-    } while (start);
+    for await (const item of this.#campaignItems(campaignId))
+      if (item.run?.S) runs.push(JSON.parse(item.run.S) as WaveRun);
     return runs;
   }
 
@@ -122,21 +110,8 @@ export class DynamoDbWaveRunStore implements WaveRunStore {
 
   async clear(campaignId: string): Promise<void> {
     const keys: Record<string, AttributeValue>[] = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const out = await this.#client.send(
-        new QueryCommand({
-          TableName: this.#table,
-          KeyConditionExpression: 'pk = :c',
-          ExpressionAttributeValues: { ':c': { S: campaignId } },
-          ProjectionExpression: 'pk, sk',
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) if (item.pk && item.sk) keys.push({ pk: item.pk, sk: item.sk });
-      start = out.LastEvaluatedKey;
-    } while (start);
+    for await (const item of this.#campaignItems(campaignId, 'pk, sk'))
+      if (item.pk && item.sk) keys.push({ pk: item.pk, sk: item.sk });
     for (let i = 0; i < keys.length; i += 25) {
       await this.#client.send(
         new BatchWriteItemCommand({
@@ -147,4 +122,26 @@ export class DynamoDbWaveRunStore implements WaveRunStore {
   }
 
   async close(): Promise<void> {}
+
+  /** Every item of a campaign (its runs and planning claims), page by page, read consistently. */
+  async *#campaignItems(
+    campaignId: string,
+    projection?: string,
+  ): AsyncGenerator<Record<string, AttributeValue>> {
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const out = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :c',
+          ExpressionAttributeValues: { ':c': { S: campaignId } },
+          ProjectionExpression: projection,
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      yield* out.Items ?? [];
+      start = out.LastEvaluatedKey;
+    } while (start);
+  }
 }

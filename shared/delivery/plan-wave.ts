@@ -87,20 +87,8 @@ export async function launchWave(deps: LaunchDeps, sw: ScheduledWave): Promise<L
   const { campaign, wave } = sw;
   const existing = await deps.runs.get(campaign.id, wave.id);
   if (existing?.state === 'drained') return { kind: 'already-run', run: existing };
-  const run: WaveRun = {
-    campaignId: campaign.id,
-    waveId: wave.id,
-    state: 'planning',
-    runAt: sw.start.toISOString(),
-    audience: null,
-    batches: 0,
-    reservations: 0,
-    error: null,
-    startedAt: deps.clock.now().toISOString(),
-    drainedAt: null,
-    // A relaunch after a crash keeps the decision the first launch took (some of it may have been sent).
-    ...(existing?.rollout ? { rollout: existing.rollout } : {}),
-  };
+  // A relaunch after a crash keeps the decision the first launch took (some of it may have been sent).
+  const run = planningRun(sw, deps.clock.now(), existing?.rollout);
   await deps.runs.put(run);
   run.reservations = await reserveAhead(deps, sw);
   if (wave.rollout && !run.rollout) run.rollout = await rolloutAtStart(deps, sw);
@@ -119,6 +107,23 @@ export async function launchWave(deps: LaunchDeps, sw: ScheduledWave): Promise<L
     run,
     sql: sql`${runMarker(campaign.id, wave.id)}\n${audience}`,
     reservations: run.reservations,
+  };
+}
+
+/** A wave's run as its launch first records it: planning, nothing counted yet. */
+export function planningRun(sw: ScheduledWave, startedAt: Date, rollout?: RolloutDecision): WaveRun {
+  return {
+    campaignId: sw.campaign.id,
+    waveId: sw.wave.id,
+    state: 'planning',
+    runAt: sw.start.toISOString(),
+    audience: null,
+    batches: 0,
+    reservations: 0,
+    error: null,
+    startedAt: startedAt.toISOString(),
+    drainedAt: null,
+    ...(rollout ? { rollout } : {}),
   };
 }
 

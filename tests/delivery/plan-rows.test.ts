@@ -5,10 +5,9 @@ import { ManualClock } from '../../shared/clock.ts';
 import { scheduleCampaign } from '../../shared/delivery/campaign-catalog.ts';
 import type { LocalDelivery } from '../../shared/delivery/local/local-adapters.ts';
 import { campaignSpentSql } from '../../shared/delivery/plan/wave-budget.ts';
-import { planWave } from '../../shared/delivery/plan-wave.ts';
+import { planningRun, planWave } from '../../shared/delivery/plan-wave.ts';
 import { groupResponses } from '../../shared/delivery/rollout/group-decision.ts';
 import { pilotResponses } from '../../shared/delivery/rollout/rollout-decision.ts';
-import type { WaveRun } from '../../shared/delivery/wave-runs/wave-run-store.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import type { Row } from '../../shared/lake/warehouse.ts';
 import { loadDouble11, loadShopPolicy } from '../helpers/delivery-harness.ts';
@@ -59,18 +58,7 @@ async function* batches(...rows: Row[]): AsyncIterable<Row[]> {
 async function plan(...rows: Row[]) {
   const sw = scheduleCampaign(campaign, await loadShopPolicy())[0];
   if (!sw) throw new Error('no wave');
-  const run: WaveRun = {
-    campaignId: campaign.id,
-    waveId: sw.wave.id,
-    state: 'planning',
-    runAt: sw.start.toISOString(),
-    audience: null,
-    batches: 0,
-    reservations: 0,
-    error: null,
-    startedAt: sw.start.toISOString(),
-    drainedAt: null,
-  };
+  const run = planningRun(sw, sw.start);
   const deps = { warehouse: wh, runs: local.runs, ledger: local.ledger, queues: local.queues };
   return planWave(deps, sw, { run, reservations: 0 }, batches(...rows));
 }

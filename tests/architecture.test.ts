@@ -28,6 +28,8 @@ const SQL_BUILDERS = ['shared/lake/sql.ts', 'shared/lake/sql-literals.ts'];
 /** Where product code calls raw(), and why that text is SQL already. Tests may call it (their own text). */
 const RAW_SQL: Record<string, string> = {
   'cli/commands/sql.ts': 'the statement the analyst typed: `campaign sql` runs what it is given',
+  'shared/delivery/plan/run-marker.ts':
+    "the audience query's first line: a line comment holding the run's ids as JSON on one line (JSON.stringify escapes \\n and \\r, which alone end it)",
 };
 
 interface Violation {

@@ -1,6 +1,7 @@
 import type { CampaignStore, WaveState } from '../api/campaign-store.ts';
 import { waveProgress } from '../api/lifecycle.ts';
 import { occurrenceRunId } from '../campaign/wave-repeat.ts';
+import type { Sql } from '../lake/sql.ts';
 import { instantToLocal } from '../time/zoned-time.ts';
 import { type LaunchDeps, launchWave } from './plan-wave.ts';
 
@@ -17,7 +18,7 @@ export interface ScheduledLaunch {
 
 export interface LaunchingDeps extends LaunchDeps {
   /** Starts the audience query; its result is planned when the query finishes (plan-finished-query.ts). */
-  audienceQuery: { start(sql: string): Promise<string> };
+  audienceQuery: { start(sql: Sql): Promise<string> };
 }
 
 export interface LaunchScheduledDeps {

@@ -1,12 +1,14 @@
 import type { Clock } from '../clock.ts';
 import type { Row } from '../lake/warehouse.ts';
 import type { CampaignCatalog } from './campaign-catalog.ts';
-import { parseRunMarker, planWave, type WavePlanDeps } from './plan-wave.ts';
+import { parseRunMarker } from './plan/run-marker.ts';
+import { planWave, type WavePlanDeps } from './plan-wave.ts';
 
 /** A query the warehouse reports finished (on AWS, Athena's "Query State Change" event). */
 export interface FinishedQuery {
   executionId: string;
   state: 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+  /** The query's text as the warehouse reports it: read for its run marker, never run. */
   sql: string;
   reason: string | null;
 }

@@ -1,20 +1,22 @@
 import type { Campaign } from '../campaign/campaign-schema.ts';
 import type { Channel } from '../campaign/contact-policy-schema.ts';
 import { parseRunId } from '../campaign/wave-repeat.ts';
-import type { Warehouse } from '../lake/warehouse.ts';
+import { col, rowDecoder } from '../lake/row-decoder.ts';
+import { type Sql, sql } from '../lake/sql.ts';
 import { sqlString } from '../lake/sql-literals.ts';
+import type { Warehouse } from '../lake/warehouse.ts';
 import { oneSendSql } from './ledger/ledger.ts';
 import type { RolloutDecision } from './rollout/rollout-decision.ts';
 import type { WaveRunState, WaveRunStore } from './wave-runs/wave-run-store.ts';
 
 /** One row per send of a campaign (see oneSendSql). */
-export function ledgerRowsSql(campaignId: string): string {
-  return oneSendSql(['wave_id', 'status', 'channel', 'reason'], `campaign_id = ${sqlString(campaignId)}`);
+export function ledgerRowsSql(campaignId: string): Sql {
+  return oneSendSql(['wave_id', 'status', 'channel', 'reason'], sql`campaign_id = ${sqlString(campaignId)}`);
 }
 
 /** Counts per wave, state and detail (channel for sent, reason for suppressed, error kind for failed). */
-export function waveStatusSql(campaignId: string): string {
-  return `WITH ledger AS (
+export function waveStatusSql(campaignId: string): Sql {
+  return sql`WITH ledger AS (
   ${ledgerRowsSql(campaignId)}
 )
 SELECT wave_id, status,
@@ -22,6 +24,14 @@ SELECT wave_id, status,
   count(*) AS n
 FROM ledger GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
 }
+
+/** A row of waveStatusSql. */
+const statusRow = rowDecoder('the wave status counts', {
+  wave_id: col.text,
+  status: col.oneOf(['sent', 'suppressed', 'failed']),
+  detail: col.optionalText,
+  n: col.number,
+});
 
 export interface WaveStatus {
   waveId: string;
@@ -60,7 +70,7 @@ export async function waveStatuses(
   waveIds: readonly string[],
 ): Promise<WaveStatus[]> {
   const runs = new Map((await deps.runs.list(campaignId)).map((r) => [r.waveId, r]));
-  const { rows } = await deps.warehouse.query(waveStatusSql(campaignId));
+  const rows = (await deps.warehouse.query(waveStatusSql(campaignId))).rows.map(statusRow);
   return waveIds.map((waveId) => {
     const run = runs.get(waveId);
     const s: WaveStatus = {
@@ -76,11 +86,11 @@ export async function waveStatuses(
       rollout: run?.rollout ?? null,
     };
     for (const row of rows.filter((r) => r.wave_id === waveId)) {
-      const n = Number(row.n);
-      const detail = String(row.detail ?? 'unknown');
-      const bucket = row.status === 'sent' ? s.sent : row.status === 'suppressed' ? s.suppressed : s.failed;
-      (bucket as Record<string, number>)[detail] = ((bucket as Record<string, number>)[detail] ?? 0) + n;
-      s.recorded += n;
+      const detail = row.detail ?? 'unknown';
+      const bucket: Record<string, number> =
+        row.status === 'sent' ? s.sent : row.status === 'suppressed' ? s.suppressed : s.failed;
+      bucket[detail] = (bucket[detail] ?? 0) + row.n;
+      s.recorded += row.n;
     }
     if (s.audience !== null) s.inFlight = s.audience - s.recorded;
     // On AWS nothing sees the queues empty: a sending wave whose every recipient has its final ledger row

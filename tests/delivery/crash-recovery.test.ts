@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { oneSendSql } from '../../shared/delivery/ledger/ledger.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { sql } from '../../shared/lake/sql.ts';
 import { sampleShop } from '../helpers/delivery-harness.ts';
 
 const WAVES = ['d11-preheat', 'd11-cashback'];
@@ -41,7 +42,7 @@ async function outcome(dataDir: string) {
   const wh = await DuckDbWarehouse.open(dataDir);
   try {
     const { rows } = await wh.query(
-      `SELECT send_id, status, cost, arm FROM (${oneSendSql(['status', 'cost', 'arm'])}) ORDER BY send_id`,
+      sql`SELECT send_id, status, cost, arm FROM (${oneSendSql(['status', 'cost', 'arm'])}) ORDER BY send_id`,
     );
     const ledgerSent = rows.filter((r) => r.status === 'sent');
     const status = JSON.parse(cli(['status', 'double-11-2026', '--data-dir', dataDir, '--json']).stdout) as {

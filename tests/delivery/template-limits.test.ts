@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from '../../shared/lake/sql.ts';
 import { emailWave, testCampaign } from '../helpers/campaign-builders.ts';
 import { deliveryHarness, type Harness, sampleShop } from '../helpers/delivery-harness.ts';
 import { expectDeliveryInvariants } from './delivery-invariants.ts';
@@ -39,7 +40,7 @@ describe('template limits at send time', () => {
     const elapsed = Date.now() - started;
 
     const tiers = new Map(
-      (await h.warehouse.query('SELECT customer_id, member_tier FROM customers')).rows.map((r) => [
+      (await h.warehouse.query(sql`SELECT customer_id, member_tier FROM customers`)).rows.map((r) => [
         String(r.customer_id),
         String(r.member_tier),
       ]),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { INTERRUPTED } from '../../shared/delivery/send-batch.ts';
+import { sql } from '../../shared/lake/sql.ts';
 import { instantToLocal } from '../../shared/time/zoned-time.ts';
 import { copyWithWaves, waveOf as wave } from '../helpers/campaign-builders.ts';
 import { deliveryHarness, type Harness, loadDouble11, sampleShop } from '../helpers/delivery-harness.ts';
@@ -129,7 +130,7 @@ describe('quiet hours, in the recipient’s zone', () => {
     const sms = byStatus(await h.ledger(c.id), 'sent');
     expect(sms.length).toBeGreaterThan(10);
     const customers = new Map(
-      (await h.warehouse.query('SELECT customer_id, time_zone FROM customers')).rows.map((r) => [
+      (await h.warehouse.query(sql`SELECT customer_id, time_zone FROM customers`)).rows.map((r) => [
         r.customer_id,
         r.time_zone,
       ]),
@@ -180,7 +181,7 @@ describe('budget', () => {
     const spend = new Map(
       (
         await h.warehouse.query(
-          `SELECT customer_id, sum(amount) AS s FROM orders WHERE status = 'paid' GROUP BY 1`,
+          sql`SELECT customer_id, sum(amount) AS s FROM orders WHERE status = 'paid' GROUP BY 1`,
         )
       ).rows.map((r) => [r.customer_id, Number(r.s)]),
     );

@@ -1,16 +1,10 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runCampaign } from '../../cli/run-campaign.ts';
 import { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../shared/campaign/config-file.ts';
-import { statePaths } from '../../shared/delivery/local/local-adapters.ts';
 import type { RolloutDecision } from '../../shared/delivery/rollout/rollout-decision.ts';
-import { JournalWaveRunStore } from '../../shared/delivery/wave-runs/local/journal-wave-run-store.ts';
-import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
-import { DEFAULT_RESPONSE_MODEL } from '../../shared/responses/simulate-responses.ts';
+import { sql } from '../../shared/lake/sql.ts';
 import { sqlString } from '../../shared/lake/sql-literals.ts';
-import { loadShopPolicy } from '../helpers/delivery-harness.ts';
+import { DEFAULT_RESPONSE_MODEL } from '../../shared/responses/simulate-responses.ts';
+import { runOnShopCopy, sentSql, sentTwice } from './rollout-run.ts';
 
 /**
  * The grouped rollout's truth harness: the example campaigns/spring-groups.yaml (a pilot over the groups
@@ -52,52 +46,36 @@ export async function groupRolloutRun(
       w.pilot && opts.pilotShare ? { ...w, pilot: { ...w.pilot, share: opts.pilotShare } } : w,
     ),
   };
-  const dataDir = await mkdtemp(join(tmpdir(), 'group-rollout-run-'));
-  try {
-    await cp(join(shopDir, 'lake'), join(dataDir, 'lake'), { recursive: true });
-    await runCampaign(campaign, await loadShopPolicy(), {
-      dataDir,
-      log: () => {},
-      simulate: { ...DEFAULT_RESPONSE_MODEL, seed, trueLift: opts.trueLift, segmentLift: opts.segmentLift },
-    });
-    const runs = new JournalWaveRunStore(statePaths(dataDir).runs, { mode: 'read-only' });
-    const decision = (await runs.get(campaign.id, 'rollout'))?.rollout;
-    await runs.close();
-    const wh = await DuckDbWarehouse.open(dataDir);
-    try {
-      const id = sqlString(campaign.id);
-      const recorded = (
-        await wh.query(`SELECT * FROM rollout_decisions WHERE campaign_id = ${id} ORDER BY candidate`)
-      ).rows;
-      const sentRows = `SELECT DISTINCT wave_id, customer_id, segment FROM sends WHERE campaign_id = ${id} AND status = 'sent'`;
-      const bySegment = (
-        await wh.query(
-          `SELECT wave_id, segment, count(*) AS n FROM (${sentRows}) s GROUP BY 1, 2 ORDER BY 1, 2`,
-        )
-      ).rows;
-      const sent = { pilot: {} as Record<string, number>, rollout: {} as Record<string, number> };
-      for (const r of bySegment)
-        sent[r.wave_id === 'pilot' ? 'pilot' : 'rollout'][String(r.segment)] = Number(r.n);
-      const twice = await wh.query(`SELECT count(*) AS n FROM (${sentRows}) p JOIN (${sentRows}) r
-  ON p.customer_id = r.customer_id WHERE p.wave_id = 'pilot' AND r.wave_id = 'rollout'`);
-      const segs = await wh.query(
-        `SELECT DISTINCT segment FROM sends WHERE campaign_id = ${id} AND wave_id = 'rollout' ORDER BY 1`,
-      );
-      const response = await wh.query(
-        `SELECT segment, sum(sent) AS sent FROM segment_response WHERE campaign_id = ${id} GROUP BY 1 ORDER BY 1`,
-      );
-      return {
-        decision,
-        recorded,
-        sent,
-        sentTwice: Number(twice.rows[0]?.n),
-        rolloutSegments: segs.rows.map((r) => String(r.segment)),
-        segmentResponse: Object.fromEntries(response.rows.map((r) => [String(r.segment), Number(r.sent)])),
-      };
-    } finally {
-      await wh.close();
-    }
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  const simulate = {
+    ...DEFAULT_RESPONSE_MODEL,
+    seed,
+    trueLift: opts.trueLift,
+    segmentLift: opts.segmentLift,
+  };
+  return runOnShopCopy(shopDir, campaign, simulate, async ({ wh, decision, recorded }) => {
+    const id = sqlString(campaign.id);
+    const sentRows = sentSql(campaign.id, sql`segment`);
+    const bySegment = (
+      await wh.query(
+        sql`SELECT wave_id, segment, count(*) AS n FROM (${sentRows}) s GROUP BY 1, 2 ORDER BY 1, 2`,
+      )
+    ).rows;
+    const sent = { pilot: {} as Record<string, number>, rollout: {} as Record<string, number> };
+    for (const r of bySegment)
+      sent[r.wave_id === 'pilot' ? 'pilot' : 'rollout'][String(r.segment)] = Number(r.n);
+    const segs = await wh.query(
+      sql`SELECT DISTINCT segment FROM sends WHERE campaign_id = ${id} AND wave_id = 'rollout' ORDER BY 1`,
+    );
+    const response = await wh.query(
+      sql`SELECT segment, sum(sent) AS sent FROM segment_response WHERE campaign_id = ${id} GROUP BY 1 ORDER BY 1`,
+    );
+    return {
+      decision,
+      recorded,
+      sent,
+      sentTwice: await sentTwice(wh, sentRows),
+      rolloutSegments: segs.rows.map((r) => String(r.segment)),
+      segmentResponse: Object.fromEntries(response.rows.map((r) => [String(r.segment), Number(r.sent)])),
+    };
+  });
 }

@@ -9,9 +9,10 @@ import type { RolloutDecision } from '../../shared/delivery/rollout/rollout-deci
 import { JournalWaveRunStore } from '../../shared/delivery/wave-runs/local/journal-wave-run-store.ts';
 import { waveStatuses } from '../../shared/delivery/wave-status.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
-import { campaignReport, type RolloutSummary } from '../../shared/responses/campaign-report.ts';
-import { DEFAULT_RESPONSE_MODEL } from '../../shared/responses/simulate-responses.ts';
+import { type Sql, sql } from '../../shared/lake/sql.ts';
 import { sqlString } from '../../shared/lake/sql-literals.ts';
+import { campaignReport, type RolloutSummary } from '../../shared/responses/campaign-report.ts';
+import { DEFAULT_RESPONSE_MODEL, type ResponseModel } from '../../shared/responses/simulate-responses.ts';
 import { generateShop } from '../../shared/shop/local/generate/generate-shop.ts';
 import { loadShopPolicy } from '../helpers/delivery-harness.ts';
 
@@ -56,41 +57,61 @@ export async function rolloutRun(
       w.pilot && opts.pilotShare ? { ...w, pilot: { share: opts.pilotShare } } : w,
     ),
   };
+  const simulate = { ...DEFAULT_RESPONSE_MODEL, seed, variantLift: opts.variantLift };
+  return runOnShopCopy(shopDir, campaign, simulate, async ({ wh, runs, decision, recorded }) => {
+    const statuses = await waveStatuses({ warehouse: wh, runs }, campaign.id, ['pilot', 'rollout']);
+    const report = await campaignReport(wh, [campaign], campaign);
+    const sent = sentSql(campaign.id, sql`variant`);
+    const byVariant = (
+      await wh.query(sql`SELECT variant, count(*) AS n FROM (${sent}) s WHERE wave_id = 'rollout' GROUP BY 1`)
+    ).rows;
+    const pilot = await wh.query(sql`SELECT count(*) AS n FROM (${sent}) s WHERE wave_id = 'pilot'`);
+    return {
+      decision,
+      recorded,
+      status: statuses[1]?.rollout ?? null,
+      reported: report.rollouts,
+      rolloutSent: Object.fromEntries(byVariant.map((r) => [String(r.variant), Number(r.n)])),
+      pilotSent: Number(pilot.rows[0]?.n),
+      sentTwice: await sentTwice(wh, sent),
+    };
+  });
+}
+
+/** What a campaign run on a copy of the shop leaves for the truth tests to read. */
+export interface ShopCopyRun {
+  wh: DuckDbWarehouse;
+  runs: JournalWaveRunStore;
+  /** The rollout wave's decision, as its run recorded it. */
+  decision: RolloutDecision | undefined;
+  /** Rows of the `rollout_decisions` table for the campaign. */
+  recorded: Record<string, unknown>[];
+}
+
+/**
+ * Runs a campaign through the local `campaign run` path on a copy of a generated shop's lake (a fresh
+ * data folder, removed after), with simulated responses, and hands `read` what it left.
+ */
+export async function runOnShopCopy<T>(
+  shopDir: string,
+  campaign: Campaign,
+  simulate: ResponseModel,
+  read: (run: ShopCopyRun) => Promise<T>,
+): Promise<T> {
   const dataDir = await mkdtemp(join(tmpdir(), 'rollout-run-'));
   try {
     await cp(join(shopDir, 'lake'), join(dataDir, 'lake'), { recursive: true });
-    await runCampaign(campaign, await loadShopPolicy(), {
-      dataDir,
-      log: () => {},
-      simulate: { ...DEFAULT_RESPONSE_MODEL, seed, variantLift: opts.variantLift },
-    });
+    await runCampaign(campaign, await loadShopPolicy(), { dataDir, log: () => {}, simulate });
     const runs = new JournalWaveRunStore(statePaths(dataDir).runs, { mode: 'read-only' });
-    const decision = (await runs.get(campaign.id, 'rollout'))?.rollout;
     const wh = await DuckDbWarehouse.open(dataDir);
     try {
-      const statuses = await waveStatuses({ warehouse: wh, runs }, campaign.id, ['pilot', 'rollout']);
-      const report = await campaignReport(wh, [campaign], campaign);
-      const id = sqlString(campaign.id);
+      const decision = (await runs.get(campaign.id, 'rollout'))?.rollout;
       const recorded = (
-        await wh.query(`SELECT * FROM rollout_decisions WHERE campaign_id = ${id} ORDER BY candidate`)
+        await wh.query(
+          sql`SELECT * FROM rollout_decisions WHERE campaign_id = ${sqlString(campaign.id)} ORDER BY candidate`,
+        )
       ).rows;
-      const sent = `SELECT DISTINCT wave_id, customer_id, variant FROM sends WHERE campaign_id = ${id} AND status = 'sent'`;
-      const byVariant = (
-        await wh.query(`SELECT variant, count(*) AS n FROM (${sent}) s WHERE wave_id = 'rollout' GROUP BY 1`)
-      ).rows;
-      const { rows } = await wh.query(`SELECT
-  (SELECT count(*) FROM (${sent}) s WHERE wave_id = 'pilot') AS pilot,
-  (SELECT count(*) FROM (${sent}) p JOIN (${sent}) r ON p.customer_id = r.customer_id
-    WHERE p.wave_id = 'pilot' AND r.wave_id = 'rollout') AS twice`);
-      return {
-        decision,
-        recorded,
-        status: statuses[1]?.rollout ?? null,
-        reported: report.rollouts,
-        rolloutSent: Object.fromEntries(byVariant.map((r) => [String(r.variant), Number(r.n)])),
-        pilotSent: Number(rows[0]?.pilot),
-        sentTwice: Number(rows[0]?.twice),
-      };
+      return await read({ wh, runs, decision, recorded });
     } finally {
       await wh.close();
       await runs.close();
@@ -98,4 +119,16 @@ export async function rolloutRun(
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/** One row per customer a wave of the campaign sent to, with the wave and `column` (variant, segment). */
+export function sentSql(campaignId: string, column: Sql): Sql {
+  return sql`SELECT DISTINCT wave_id, customer_id, ${column} FROM sends WHERE campaign_id = ${sqlString(campaignId)} AND status = 'sent'`;
+}
+
+/** Customers both the pilot and the rollout sent to. */
+export async function sentTwice(wh: DuckDbWarehouse, sent: Sql): Promise<number> {
+  const { rows } = await wh.query(sql`SELECT count(*) AS n FROM (${sent}) p JOIN (${sent}) r
+  ON p.customer_id = r.customer_id WHERE p.wave_id = 'pilot' AND r.wave_id = 'rollout'`);
+  return Number(rows[0]?.n);
 }

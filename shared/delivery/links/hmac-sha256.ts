@@ -4,8 +4,8 @@ import { createHash } from 'node:crypto';
  * HMAC-SHA256 (RFC 2104, FIPS 180-4) for signing many short messages under one key, as the send path
  * signs a link code for every recipient. The key's inner and outer pads are hashed once, when the key
  * is made, so a message of up to 55 bytes costs two SHA-256 compressions and allocates no buffer. Node's
- * `createHmac` hashes both pads again for every message and crosses into C++ three times: about 2 µs a
- * code against 0.7 µs here. The result is the same MAC, bit for bit; tests/unit/hmac-sha256.test.ts
+ * `createHmac` hashes both pads again for every message and crosses into C++ three times, several times
+ * slower (docs/benchmarks.md). The result is the same MAC, bit for bit; tests/unit/hmac-sha256.test.ts
  * checks it against `createHmac` on random keys and messages.
  */
 export class HmacSha256 {

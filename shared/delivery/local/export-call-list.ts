@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { DataError } from '../../errors.ts';
-import type { Warehouse } from '../../lake/warehouse.ts';
+import { sql } from '../../lake/sql.ts';
 import { sqlStringList } from '../../lake/sql-literals.ts';
+import type { Warehouse } from '../../lake/warehouse.ts';
 import {
   BOM,
   csvLines,
@@ -130,7 +131,7 @@ async function callablePhones(
   const ids = [...new Set(customerIds.filter(Boolean))];
   for (let i = 0; i < ids.length; i += 1000) {
     const { rows } = await warehouse.query(
-      `SELECT c.customer_id, c.phone FROM customers c
+      sql`SELECT c.customer_id, c.phone FROM customers c
 WHERE c.customer_id IN ${sqlStringList(ids.slice(i, i + 1000))} AND c.phone IS NOT NULL AND coalesce(c.sms_consent, false)
   AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.customer_id = c.customer_id AND s.channel IN ('sms', 'any'))`,
     );

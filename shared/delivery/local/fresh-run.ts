@@ -5,6 +5,8 @@ import { tableDir } from '../../lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
 import { type FolderSwap, stagingFolder, swapFolders } from '../../lake/local/lake-swap.ts';
 import { StagedParquetWriter } from '../../lake/local/staged-parquet-writer.ts';
+import { ident, type Sql, sql } from '../../lake/sql.ts';
+import { sqlString } from '../../lake/sql-literals.ts';
 import {
   ATTRIBUTION,
   EVENTS,
@@ -14,7 +16,6 @@ import {
   SUPPRESSIONS,
   type TableDef,
 } from '../../lake/tables.ts';
-import { sqlString } from '../../lake/sql-literals.ts';
 import { forgetCampaignChange } from '../contact-policy/claim.ts';
 import { JournalContactStore } from '../contact-policy/local/journal-contact-store.ts';
 import { JournalWaveRunStore } from '../wave-runs/local/journal-wave-run-store.ts';
@@ -45,15 +46,15 @@ export async function forgetCampaignLocally(
   const id = sqlString(campaignId);
   const simulated = `sim-${campaignId}-`;
   const removed = await removeRows(dataDir, [
-    [SENDS, `campaign_id = ${id}`],
-    [EVENTS, `campaign_id = ${id} OR starts_with(send_id, ${sqlString(`${campaignId}/`)})`],
+    [SENDS, sql`campaign_id = ${id}`],
+    [EVENTS, sql`campaign_id = ${id} OR starts_with(send_id, ${sqlString(`${campaignId}/`)})`],
     // sim-<campaign>-<16 hex> (simulate-responses.ts): not another campaign's whose id starts with ours.
     [
       ORDERS,
-      `starts_with(order_id, ${sqlString(simulated)}) AND length(order_id) = ${simulated.length + 16}`,
+      sql`starts_with(order_id, ${sqlString(simulated)}) AND length(order_id) = ${simulated.length + 16}`,
     ],
-    [ATTRIBUTION, `campaign_id = ${id}`],
-    [ROLLOUT_DECISIONS, `campaign_id = ${id}`],
+    [ATTRIBUTION, sql`campaign_id = ${id}`],
+    [ROLLOUT_DECISIONS, sql`campaign_id = ${id}`],
   ]);
   const paths = statePaths(dataDir);
   const runs = new JournalWaveRunStore(paths.runs);
@@ -84,10 +85,7 @@ export async function forgetCampaignLocally(
  * the lake and swapped in together (lake-swap.ts): a failure or a crash leaves every table as it was.
  * Returns how many rows went from each table.
  */
-async function removeRows(
-  dataDir: string,
-  tables: readonly [TableDef, string][],
-): Promise<Map<string, number>> {
+async function removeRows(dataDir: string, tables: readonly [TableDef, Sql][]): Promise<Map<string, number>> {
   const removed = new Map<string, number>();
   const staging = await stagingFolder(dataDir);
   try {
@@ -97,17 +95,18 @@ async function removeRows(
       for (const [table, where] of tables) {
         const dir = tableDir(dataDir, table.name);
         if (!existsSync(dir)) continue;
-        const { rows } = await wh.query(`SELECT count(*) AS n FROM ${table.name} WHERE ${where}`);
+        const name = ident(table.name);
+        const { rows } = await wh.query(sql`SELECT count(*) AS n FROM ${name} WHERE ${where}`);
         const n = Number(rows[0]?.n ?? 0);
         removed.set(table.name, n);
         if (n === 0) continue;
         const next = join(staging, table.name);
-        const keep = `SELECT * FROM ${table.name} WHERE NOT (${where})`;
+        const keep = sql`SELECT * FROM ${name} WHERE NOT (${where})`;
         if (!table.partition) mkdirSync(next);
-        await wh.connection.run(
+        await wh.session.run(
           table.partition
-            ? `COPY (${keep}) TO ${sqlString(next)} (FORMAT parquet, PARTITION_BY (dt))`
-            : `COPY (${keep}) TO ${sqlString(join(next, 'part-0.parquet'))} (FORMAT parquet)`,
+            ? sql`COPY (${keep}) TO ${sqlString(next)} (FORMAT parquet, PARTITION_BY (dt))`
+            : sql`COPY (${keep}) TO ${sqlString(join(next, 'part-0.parquet'))} (FORMAT parquet)`,
         );
         swaps.push({ target: dir, next });
       }

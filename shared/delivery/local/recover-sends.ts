@@ -4,8 +4,9 @@ import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse/sync';
 import { waveSegment } from '../../campaign/campaign-schema.ts';
 import type { Channel } from '../../campaign/contact-policy-schema.ts';
-import type { Warehouse } from '../../lake/warehouse.ts';
+import { sql } from '../../lake/sql.ts';
 import { sqlString } from '../../lake/sql-literals.ts';
+import type { Warehouse } from '../../lake/warehouse.ts';
 import type { ScheduledWave } from '../campaign-catalog.ts';
 import { type ContactChange, type CustomerContacts, claimMark, markChange } from '../contact-policy/claim.ts';
 import type { JournalContactStore } from '../contact-policy/local/journal-contact-store.ts';
@@ -60,7 +61,7 @@ export async function recoverInterruptedWave(
   const prefix = `${campaign.id}/${wave.id}/`;
   const outbox = await readWaveOutbox(deps.outboxDir, sw);
   const { rows } = await deps.warehouse.query(
-    `SELECT DISTINCT send_id FROM sends WHERE campaign_id = ${sqlString(campaign.id)} AND wave_id = ${sqlString(wave.id)} AND status = 'sent'`,
+    sql`SELECT DISTINCT send_id FROM sends WHERE campaign_id = ${sqlString(campaign.id)} AND wave_id = ${sqlString(wave.id)} AND status = 'sent'`,
   );
   const recorded = new Set(rows.map((r) => String(r.send_id)));
   const missing = outbox.filter((e) => !recorded.has(e.sendId));

@@ -6,7 +6,7 @@ import { Context, Drop, type Emitter, Liquid, type Template, toValueSync } from 
  * once per recipient. liquidjs's DoS options (https://liquidjs.com/tutorials/dos.html) bound the parse,
  * the items loops and filters handle and, as a backstop, the wall time; the output is bounded as it is
  * written. The items and output limits are exact; the time limit is generous, since a loaded machine or
- * a GC pause can stall even a trivial render (88 ms seen at a load average of 12 on two cores).
+ * a GC pause can stall even a trivial render (what was seen: docs/benchmarks.md).
  */
 export const TEMPLATE_LIMITS = {
   /** Characters of one template (liquidjs parseLimit); the config's string limit is the same. */

@@ -1,8 +1,9 @@
 import type { Campaign, Wave } from '../../campaign/campaign-schema.ts';
+import { col, rowDecoder } from '../../lake/row-decoder.ts';
 import type { Row } from '../../lake/warehouse.ts';
 import { MIN_EXPECTED_CONVERSIONS, Z95 } from '../../responses/lift-sql.ts';
 import { normalQuantile } from '../../responses/normal-quantile.ts';
-import type { RolloutCandidate, RolloutDecision } from './rollout-decision.ts';
+import { decisionFacts, type RolloutCandidate, type RolloutDecision } from './rollout-decision.ts';
 
 /** One row of group-response-sql.ts: a group's treated or holdout customers in one stratum. */
 export interface GroupResponse {
@@ -15,15 +16,25 @@ export interface GroupResponse {
   revenueVar: number;
 }
 
+const groupRow = rowDecoder('the group responses', {
+  segment: col.text,
+  stratum: col.text,
+  part: col.oneOf(['treated', 'holdout']),
+  customers: col.number,
+  converted: col.number,
+  revenue_mean: col.number,
+  revenue_var: col.number,
+});
+
 export function groupResponses(rows: readonly Row[]): GroupResponse[] {
-  return rows.map((r) => ({
-    segment: String(r.segment),
-    stratum: String(r.stratum),
-    part: r.part === 'treated' ? 'treated' : 'holdout',
-    customers: Number(r.customers ?? 0),
-    converted: Number(r.converted ?? 0),
-    revenueMean: Number(r.revenue_mean ?? 0),
-    revenueVar: Number(r.revenue_var ?? 0),
+  return rows.map(groupRow).map((r) => ({
+    segment: r.segment,
+    stratum: r.stratum,
+    part: r.part,
+    customers: r.customers,
+    converted: r.converted,
+    revenueMean: r.revenue_mean,
+    revenueVar: r.revenue_var,
   }));
 }
 
@@ -153,16 +164,7 @@ export function decideGroupRollout(
   const candidates = lifts.map((l) => l.candidate);
   const fallback = rollout.otherwise === 'all' ? [...pilotGroups] : [rollout.otherwise];
   const sending = rollout.otherwise === 'all' ? 'sending to every group' : `sending to ${rollout.otherwise}`;
-  const base = {
-    campaignId: campaign.id,
-    waveId: wave.id,
-    pilotWaveId: rollout.from,
-    pick: rollout.pick,
-    metric: rollout.metric,
-    rule: GROUP_ROLLOUT_RULE,
-    decidedAt: at.toISOString(),
-    candidates,
-  };
+  const base = decisionFacts(campaign.id, wave.id, rollout, GROUP_ROLLOUT_RULE, at, candidates);
   const unread = lifts.filter((l) => l.unread !== null);
   if (candidates.length === 0 || unread.length > 0) {
     const needs = unread.map((l) => l.unread?.needed).filter((n): n is number => typeof n === 'number');

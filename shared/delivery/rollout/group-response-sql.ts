@@ -1,3 +1,4 @@
+import { type Sql, sql } from '../../lake/sql.ts';
 import { sqlString, sqlTimestamp } from '../../lake/sql-literals.ts';
 import { armSql, oneSendSql } from '../ledger/ledger.ts';
 
@@ -12,10 +13,10 @@ import { armSql, oneSendSql } from '../ledger/ledger.ts';
  * converted — a paid order paid after the pilot planned them, created and paid before `at` — and the
  * mean and sample variance of their revenue in that time. Runs on Athena and DuckDB alike.
  */
-export function groupResponseSql(campaignId: string, pilotWaveId: string, at: Date): string {
+export function groupResponseSql(campaignId: string, pilotWaveId: string, at: Date): Sql {
   const until = sqlTimestamp(at);
-  return `WITH one_send AS (
-  ${oneSendSql(['wave_id', 'customer_id', 'segment', 'status', 'reason', 'planned_at', 'arm'], `campaign_id = ${sqlString(campaignId)} AND planned_at < ${until}`)}
+  return sql`WITH one_send AS (
+  ${oneSendSql(['wave_id', 'customer_id', 'segment', 'status', 'reason', 'planned_at', 'arm'], sql`campaign_id = ${sqlString(campaignId)} AND planned_at < ${until}`)}
 ),
 assigned AS (
   SELECT wave_id, customer_id, segment, planned_at, ${armSql()} AS arm FROM one_send

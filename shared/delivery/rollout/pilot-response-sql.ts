@@ -1,3 +1,4 @@
+import { type Sql, sql } from '../../lake/sql.ts';
 import { sqlString, sqlTimestamp } from '../../lake/sql-literals.ts';
 import { armSql, oneSendSql } from '../ledger/ledger.ts';
 
@@ -7,10 +8,10 @@ import { armSql, oneSendSql } from '../ledger/ledger.ts';
  * of them converted — a paid order paid after the pilot planned them, created and paid before `at` —
  * and the mean and sample variance of their revenue in that time. Runs on Athena and DuckDB alike.
  */
-export function pilotResponseSql(campaignId: string, pilotWaveId: string, at: Date): string {
+export function pilotResponseSql(campaignId: string, pilotWaveId: string, at: Date): Sql {
   const until = sqlTimestamp(at);
-  return `WITH one_send AS (
-  ${oneSendSql(['customer_id', 'variant', 'status', 'reason', 'planned_at', 'arm'], `campaign_id = ${sqlString(campaignId)} AND wave_id = ${sqlString(pilotWaveId)}`)}
+  return sql`WITH one_send AS (
+  ${oneSendSql(['customer_id', 'variant', 'status', 'reason', 'planned_at', 'arm'], sql`campaign_id = ${sqlString(campaignId)} AND wave_id = ${sqlString(pilotWaveId)}`)}
 ),
 pilot AS (
   SELECT customer_id, variant, planned_at FROM one_send

@@ -1,4 +1,5 @@
 import type { Campaign, Rollout, Wave } from '../../campaign/campaign-schema.ts';
+import { col, rowDecoder } from '../../lake/row-decoder.ts';
 import { type TableRecord, tableTimestamp } from '../../lake/table-writer.ts';
 import type { Row } from '../../lake/warehouse.ts';
 import { MIN_EXPECTED_CONVERSIONS, Z95 } from '../../responses/lift-sql.ts';
@@ -59,13 +60,21 @@ export interface PilotResponse {
   revenueVar: number;
 }
 
+const pilotRow = rowDecoder('the pilot responses', {
+  variant: col.text,
+  recipients: col.number,
+  converted: col.number,
+  revenue_mean: col.number,
+  revenue_var: col.number,
+});
+
 export function pilotResponses(rows: readonly Row[]): PilotResponse[] {
-  return rows.map((r) => ({
-    variant: String(r.variant),
-    recipients: Number(r.recipients ?? 0),
-    converted: Number(r.converted ?? 0),
-    revenueMean: Number(r.revenue_mean ?? 0),
-    revenueVar: Number(r.revenue_var ?? 0),
+  return rows.map(pilotRow).map((r) => ({
+    variant: r.variant,
+    recipients: r.recipients,
+    converted: r.converted,
+    revenueMean: r.revenue_mean,
+    revenueVar: r.revenue_var,
   }));
 }
 
@@ -111,16 +120,7 @@ export function decideRollout(
   const show = rollout.metric === 'conversion-rate' ? pct : amount;
   const fallback = rollout.otherwise === 'all' ? (wave.variants ?? []).map((v) => v.id) : [rollout.otherwise];
   const sending = rollout.otherwise === 'all' ? 'sending every variant' : `sending ${rollout.otherwise}`;
-  const base = {
-    campaignId: campaign.id,
-    waveId: wave.id,
-    pilotWaveId: rollout.from,
-    pick: rollout.pick,
-    metric: rollout.metric,
-    rule: ROLLOUT_RULE,
-    decidedAt: at.toISOString(),
-    candidates,
-  };
+  const base = decisionFacts(campaign.id, wave.id, rollout, ROLLOUT_RULE, at, candidates);
   const unread = unreadPilot(candidates);
   if (unread)
     return {
@@ -149,6 +149,27 @@ export function decideRollout(
       .filter((c) => c !== undefined)
       .map(described)
       .join('; ')}); ${sending}`,
+  };
+}
+
+/** What a decision records whatever its outcome: whose it is, its rule, when, and the candidates' figures. */
+export function decisionFacts(
+  campaignId: string,
+  waveId: string,
+  rollout: Rollout,
+  rule: string,
+  at: Date,
+  candidates: RolloutCandidate[],
+): Omit<RolloutDecision, 'outcome' | 'picked' | 'needed' | 'reason'> {
+  return {
+    campaignId,
+    waveId,
+    pilotWaveId: rollout.from,
+    pick: rollout.pick,
+    metric: rollout.metric,
+    rule,
+    decidedAt: at.toISOString(),
+    candidates,
   };
 }
 

@@ -268,4 +268,33 @@ describe('the simulated audience (hand-made customers)', () => {
     expect(lines).toEqual({ n: 400, in_step: 400 });
     await wh.close();
   });
+
+  it('refuses a ledger row it cannot read, naming the query and the column, rather than simulating nothing for it', async () => {
+    const send = (over: Record<string, unknown>) => ({
+      send_id: `${d11.id}/d11-afternoon/u1`,
+      campaign_id: d11.id,
+      wave_id: 'd11-afternoon',
+      customer_id: 'u1',
+      category: 'marketing',
+      planned_at: PLANNED,
+      status: 'sent',
+      arm: 'treatment',
+      ...over,
+    });
+    const simulate = async (row: Record<string, unknown>) => {
+      const dataDir = await writeFixtureLake({ customers: [{ customer_id: 'u1' }], sends: [row] });
+      const wh = await DuckDbWarehouse.open(dataDir);
+      try {
+        return await simulateWaveResponses(simulationDeps(dataDir, wh), d11, 'd11-afternoon');
+      } finally {
+        await wh.close();
+      }
+    };
+    await expect(simulate(send({ channel: 'fax', sent_at: PLANNED }))).rejects.toThrow(
+      'the simulated audience’s recipients: column channel expected one of email, sms, call-list or NULL, got text of 3 characters',
+    );
+    await expect(simulate(send({ channel: 'sms', sent_at: null }))).rejects.toThrow(
+      `send ${d11.id}/d11-afternoon/u1 is sent but has no sent_at`,
+    );
+  });
 });

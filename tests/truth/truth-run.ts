@@ -9,6 +9,7 @@ import { ManualClock } from '../../shared/clock.ts';
 import { DEFAULT_SEND_WINDOW_MS } from '../../shared/delivery/campaign-catalog.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { StagedParquetWriter } from '../../shared/lake/local/staged-parquet-writer.ts';
+import { col, rowDecoder } from '../../shared/lake/row-decoder.ts';
 import { type Sql, sql } from '../../shared/lake/sql.ts';
 import { sqlString } from '../../shared/lake/sql-literals.ts';
 import { tableTimestamp } from '../../shared/lake/table-writer.ts';
@@ -158,18 +159,26 @@ function plantedOrders(assignments: Assignment[], seed: number, share: number): 
 
 const ms = (column: Sql) => sql`CAST(epoch_ms(${column}) AS DOUBLE)`;
 
+const assignmentColumns = rowDecoder('the ledger’s assignments', {
+  wave_id: col.text,
+  customer_id: col.text,
+  arm: col.oneOf(['treatment', 'holdout', 'wave-holdout']),
+  planned: col.number,
+  sent: col.optionalNumber,
+});
+
 async function readAssignments(wh: DuckDbWarehouse, campaignId: string): Promise<Assignment[]> {
   // The ledger as written: one row per wave and customer (no wave here is retried).
   const { rows } = await wh.query(
     sql`SELECT wave_id, customer_id, arm, ${ms(sql`planned_at`)} AS planned, CASE WHEN status = 'sent' THEN ${ms(sql`sent_at`)} END AS sent
      FROM sends WHERE campaign_id = ${sqlString(campaignId)} AND arm IS NOT NULL`,
   );
-  return rows.map((r) => ({
-    waveId: String(r.wave_id),
-    customerId: String(r.customer_id),
-    arm: String(r.arm) as Assignment['arm'],
-    plannedAt: Number(r.planned),
-    sentAt: r.sent === null ? null : Number(r.sent),
+  return rows.map(assignmentColumns).map((r) => ({
+    waveId: r.wave_id,
+    customerId: r.customer_id,
+    arm: r.arm,
+    plannedAt: r.planned,
+    sentAt: r.sent,
   }));
 }
 

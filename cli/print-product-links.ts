@@ -1,7 +1,9 @@
 import type { Campaign } from '../shared/campaign/campaign-schema.ts';
+import { col, rowDecoder } from '../shared/lake/row-decoder.ts';
+import { sql } from '../shared/lake/sql.ts';
+import { sqlString, sqlStringList } from '../shared/lake/sql-literals.ts';
 import type { Warehouse } from '../shared/lake/warehouse.ts';
 import { money, pct } from '../shared/responses/report-format.ts';
-import { sqlString, sqlStringList } from '../shared/lake/sql-literals.ts';
 import { formatTable } from './output.ts';
 
 export interface ProductLinkRow {
@@ -14,6 +16,16 @@ export interface ProductLinkRow {
   lineRevenue: number;
 }
 
+const productLinkColumns = rowDecoder('the product links (product_click_conversion)', {
+  sku: col.text,
+  click_source: col.oneOf(['product', 'page']),
+  clicks: col.number,
+  clickers: col.number,
+  orders_after_click: col.number,
+  click_conversion: col.optionalNumber,
+  line_revenue: col.number,
+});
+
 /**
  * The products the campaign's waves link, as the analysts' view product_click_conversion counts them:
  * clicks on each product's own link and the attributed orders with the product that followed. Run after
@@ -24,10 +36,10 @@ export async function productLinkRows(wh: Warehouse, campaign: Campaign): Promis
   for (const w of campaign.waves) for (const p of w.products ?? []) names.set(p.sku, p.name ?? p.sku);
   if (names.size === 0) return [];
   const { rows } =
-    await wh.query(`SELECT sku, click_source, clicks, clickers, orders_after_click, click_conversion, line_revenue
+    await wh.query(sql`SELECT sku, click_source, clicks, clickers, orders_after_click, click_conversion, line_revenue
 FROM product_click_conversion
 WHERE campaign_id = ${sqlString(campaign.id)} AND sku IN ${sqlStringList([...names.keys()])}`);
-  const bySku = new Map(rows.map((r) => [String(r.sku), r]));
+  const bySku = new Map(rows.map(productLinkColumns).map((r) => [r.sku, r]));
   // Every linked product, in the order configured: one nobody clicked or bought shows zeros.
   return [...names].map(([sku, name]) => {
     const r = bySku.get(sku);
@@ -35,14 +47,11 @@ WHERE campaign_id = ${sqlString(campaign.id)} AND sku IN ${sqlStringList([...nam
     return {
       sku,
       name,
-      clicks: linked ? Number(r?.clicks ?? 0) : 0,
-      clickers: linked ? Number(r?.clickers ?? 0) : 0,
-      ordersAfterClick: linked ? Number(r?.orders_after_click ?? 0) : 0,
-      clickConversion:
-        linked && r?.click_conversion !== null && r?.click_conversion !== undefined
-          ? Number(r.click_conversion)
-          : null,
-      lineRevenue: Number(r?.line_revenue ?? 0),
+      clicks: linked ? (r?.clicks ?? 0) : 0,
+      clickers: linked ? (r?.clickers ?? 0) : 0,
+      ordersAfterClick: linked ? (r?.orders_after_click ?? 0) : 0,
+      clickConversion: linked ? (r?.click_conversion ?? null) : null,
+      lineRevenue: r?.line_revenue ?? 0,
     };
   });
 }

@@ -4,6 +4,7 @@ import { shopPolicy } from '../../shared/campaign/shop-policy.ts';
 import { UserError } from '../../shared/errors.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { baseMemberTier, repurchaseBenchmark } from '../../shared/lake/shop-analyses.ts';
+import { raw } from '../../shared/lake/sql.ts';
 import { formatTable, printJson } from '../output.ts';
 
 export function registerSql(program: Command): void {
@@ -31,7 +32,8 @@ export function registerSql(program: Command): void {
           baseTier: baseMemberTier(policy),
         });
         try {
-          const { columns, rows } = await wh.query(query);
+          // The statement the analyst typed is SQL already: run as given (RAW_SQL in tests/architecture.test.ts).
+          const { columns, rows } = await wh.query(raw(query));
           if (opts.json) {
             printJson(rows);
             return;

@@ -1,6 +1,8 @@
 import { oneSendSql } from '../delivery/ledger/ledger.ts';
 import { CAMPAIGN_SCOPE, liftEstimatesSql } from '../responses/lift-sql.ts';
 import { type RepurchaseBenchmark, shopAnalyses } from './shop-analyses.ts';
+import { type Sql, sql } from './sql.ts';
+import { sqlString } from './sql-literals.ts';
 
 /**
  * The analysts' views, defined once: DuckDB creates them next to the tables (so `campaign sql` sees them)
@@ -11,7 +13,7 @@ import { type RepurchaseBenchmark, shopAnalyses } from './shop-analyses.ts';
 export interface AnalystView {
   name: string;
   description: string;
-  sql: string;
+  sql: Sql;
 }
 
 const ONE_SEND = oneSendSql([
@@ -27,7 +29,7 @@ const ONE_SEND = oneSendSql([
 ]);
 
 /** `matched`: each event once, with its send — an SMS receipt knows only the provider's message id. */
-const MATCHED_EVENTS = `ev AS (SELECT DISTINCT event_id, event_type, send_id, message_id FROM events),
+const MATCHED_EVENTS = sql`ev AS (SELECT DISTINCT event_id, event_type, send_id, message_id FROM events),
 matched AS (
   SELECT send_id, event_type FROM ev WHERE send_id IS NOT NULL
   UNION ALL
@@ -40,7 +42,7 @@ const CAMPAIGN_VIEWS: readonly AnalystView[] = [
     name: 'wave_funnel',
     description:
       'Per campaign, wave and channel: audience, holdout, sent, suppressed, failed, delivered, opened, clicked.',
-    sql: `WITH s AS (${ONE_SEND}),
+    sql: sql`WITH s AS (${ONE_SEND}),
 ${MATCHED_EVENTS},
 e AS (SELECT send_id, bool_or(event_type = 'delivered') AS delivered, bool_or(event_type = 'opened') AS opened,
   bool_or(event_type = 'clicked') AS clicked FROM matched GROUP BY send_id)
@@ -58,7 +60,7 @@ GROUP BY 1, 2, 3`,
   {
     name: 'channel_cost',
     description: 'Per campaign and channel: messages sent, SMS segments billed, cost.',
-    sql: `WITH s AS (${ONE_SEND})
+    sql: sql`WITH s AS (${ONE_SEND})
 SELECT campaign_id, channel, count(*) AS messages, coalesce(sum(sms_segments), 0) AS sms_segments,
   coalesce(sum(cost), 0) AS cost
 FROM s WHERE status = 'sent' GROUP BY 1, 2`,
@@ -67,16 +69,16 @@ FROM s WHERE status = 'sent' GROUP BY 1, 2`,
     name: 'campaign_lift',
     description:
       'Per campaign and scope (each wave, and * for the campaign): treated and holdout customers and conversion, incremental conversions, revenue and ROI (incremental revenue ÷ cost) with 95% intervals, whether the holdout was large enough to read, and the smallest effect it could detect. From the lift table (campaign report / the attribute job).',
-    sql: liftEstimatesSql('SELECT * FROM lift'),
+    sql: liftEstimatesSql(sql`SELECT * FROM lift`),
   },
   {
     name: 'campaign_roi',
     description:
       'Per campaign: cost, incremental revenue and incremental ROI (what the campaign caused, against its holdout, with 95% intervals) first; then attributed orders, revenue and attributed ROI (last/first touch, credit not cause). ROI = revenue ÷ cost.',
-    sql: `WITH s AS (${ONE_SEND}),
+    sql: sql`WITH s AS (${ONE_SEND}),
 cost AS (SELECT campaign_id, sum(cost) AS cost FROM s WHERE status = 'sent' GROUP BY 1),
 rev AS (SELECT campaign_id, count(*) AS orders, sum(amount) AS revenue FROM attribution GROUP BY 1),
-inc AS (SELECT * FROM campaign_lift WHERE scope = '${CAMPAIGN_SCOPE}')
+inc AS (SELECT * FROM campaign_lift WHERE scope = ${sqlString(CAMPAIGN_SCOPE)})
 SELECT c.campaign_id, c.cost, l.incremental_revenue, l.incremental_revenue_low, l.incremental_revenue_high,
   l.incremental_roi, l.incremental_roi_low, l.incremental_roi_high, coalesce(l.readable, false) AS lift_readable,
   coalesce(r.orders, 0) AS attributed_orders, coalesce(r.revenue, 0) AS attributed_revenue,
@@ -86,7 +88,7 @@ FROM cost c LEFT JOIN rev r ON r.campaign_id = c.campaign_id LEFT JOIN inc l ON 
   {
     name: 'region_response',
     description: 'Per campaign, province and day: customers sent to, attributed orders and revenue.',
-    sql: `WITH s AS (${ONE_SEND}),
+    sql: sql`WITH s AS (${ONE_SEND}),
 sent AS (SELECT s.campaign_id, c.province, count(DISTINCT s.customer_id) AS customers
   FROM s JOIN customers c ON c.customer_id = s.customer_id WHERE s.status = 'sent' GROUP BY 1, 2),
 bought AS (SELECT a.campaign_id, c.province, CAST(a.ordered_at AS DATE) AS day, count(*) AS orders,
@@ -98,7 +100,7 @@ FROM bought b JOIN sent s ON s.campaign_id = b.campaign_id AND s.province = b.pr
     name: 'segment_response',
     description:
       'Per campaign, segment and channel: audience, holdout, sent, customers converted, response rate, attributed orders and revenue, cost, attributed ROI (revenue ÷ cost).',
-    sql: `WITH s AS (${ONE_SEND}),
+    sql: sql`WITH s AS (${ONE_SEND}),
 rev AS (SELECT send_id, count(*) AS orders, sum(amount) AS revenue FROM attribution GROUP BY 1),
 g AS (
   SELECT s.campaign_id, coalesce(s.segment, '-') AS segment, coalesce(s.channel, '-') AS channel,
@@ -120,7 +122,7 @@ FROM g`,
     name: 'product_click_conversion',
     description:
       "Per campaign and product (category, sku): clicks and clickers of the product's own link (click_source product) or, for a product whose link nobody clicked, of the campaign's links that name no product (click_source page: the landing pages); attributed orders with the product made after such a click, the product's other attributed orders, units, line revenue, and orders after a click per clicker.",
-    sql: `WITH s AS (${ONE_SEND}),
+    sql: sql`WITH s AS (${ONE_SEND}),
 clicks AS (
   SELECT DISTINCT e.event_id, s.campaign_id, s.customer_id, e.sku, e.occurred_at
   FROM events e JOIN s ON s.send_id = e.send_id WHERE e.event_type = 'clicked'

@@ -1,6 +1,7 @@
 import type { ContactPolicy } from '../campaign/contact-policy-schema.ts';
 import { parseDuration } from '../time/duration.ts';
 import type { AnalystView } from './analyst-views.ts';
+import { ident, joinSql, type Sql, sql } from './sql.ts';
 import { sqlNumber, sqlString } from './sql-literals.ts';
 
 /**
@@ -42,52 +43,52 @@ export function repurchaseBenchmark(policy: ContactPolicy): RepurchaseBenchmark 
 /** The window repurchase_vs_industry measures when the shop has entered no figure (the profile's first). */
 export const DEFAULT_REPURCHASE_WINDOW_DAYS = 180;
 
-const PURCHASES = `SELECT order_id, customer_id, paid_at, amount FROM orders WHERE status = 'paid' AND paid_at IS NOT NULL`;
+const PURCHASES = sql`SELECT order_id, customer_id, paid_at, amount FROM orders WHERE status = 'paid' AND paid_at IS NOT NULL`;
 
 /** Each purchase with the buyer's previous and next purchases' times (NULL for none). */
-const PURCHASE_SEQUENCE = `SELECT order_id, customer_id, paid_at, amount,
+const PURCHASE_SEQUENCE = sql`SELECT order_id, customer_id, paid_at, amount,
     lag(paid_at) OVER (PARTITION BY customer_id ORDER BY paid_at, order_id) AS prev_paid_at,
     lead(paid_at) OVER (PARTITION BY customer_id ORDER BY paid_at, order_id) AS next_paid_at
   FROM orders WHERE status = 'paid' AND paid_at IS NOT NULL`;
 
-const DATA_END = `(SELECT CAST(max(created_at) AS DATE) FROM orders)`;
+const DATA_END = sql`(SELECT CAST(max(created_at) AS DATE) FROM orders)`;
 
-const asDate = (expr: string) => `CAST(${expr} AS DATE)`;
-const monthStart = (ts: string) => asDate(`date_trunc('month', ${ts})`);
-const monthEnd = (ts: string) => asDate(`date_trunc('month', ${ts}) + INTERVAL '1' MONTH - INTERVAL '1' DAY`);
+const asDate = (expr: Sql) => sql`CAST(${expr} AS DATE)`;
+const monthStart = (ts: Sql) => asDate(sql`date_trunc('month', ${ts})`);
+const monthEnd = (ts: Sql) => asDate(sql`date_trunc('month', ${ts}) + INTERVAL '1' MONTH - INTERVAL '1' DAY`);
 /** The 15-day period of a timestamp: the 1st–15th or the 16th–end of its month. */
-const periodStart = (ts: string) =>
-  `CASE WHEN day(${ts}) <= 15 THEN ${monthStart(ts)} ELSE ${asDate(`date_trunc('month', ${ts}) + INTERVAL '15' DAY`)} END`;
-const periodEnd = (ts: string) =>
-  `CASE WHEN day(${ts}) <= 15 THEN ${asDate(`date_trunc('month', ${ts}) + INTERVAL '14' DAY`)} ELSE ${monthEnd(ts)} END`;
+const periodStart = (ts: Sql) =>
+  sql`CASE WHEN day(${ts}) <= 15 THEN ${monthStart(ts)} ELSE ${asDate(sql`date_trunc('month', ${ts}) + INTERVAL '15' DAY`)} END`;
+const periodEnd = (ts: Sql) =>
+  sql`CASE WHEN day(${ts}) <= 15 THEN ${asDate(sql`date_trunc('month', ${ts}) + INTERVAL '14' DAY`)} ELSE ${monthEnd(ts)} END`;
 /** Meteorological seasons; a winter (December–February) belongs to the year of its December. */
-const season = (ts: string) =>
-  `CASE WHEN month(${ts}) IN (3, 4, 5) THEN 'spring' WHEN month(${ts}) IN (6, 7, 8) THEN 'summer'
+const season = (ts: Sql) =>
+  sql`CASE WHEN month(${ts}) IN (3, 4, 5) THEN 'spring' WHEN month(${ts}) IN (6, 7, 8) THEN 'summer'
     WHEN month(${ts}) IN (9, 10, 11) THEN 'autumn' ELSE 'winter' END`;
-const seasonYear = (ts: string) => `CASE WHEN month(${ts}) <= 2 THEN year(${ts}) - 1 ELSE year(${ts}) END`;
+const seasonYear = (ts: Sql) => sql`CASE WHEN month(${ts}) <= 2 THEN year(${ts}) - 1 ELSE year(${ts}) END`;
 
-const ratio = (num: string, den: string) => `CAST(${num} AS DOUBLE) / nullif(${den}, 0)`;
+const ratio = (num: Sql, den: Sql) => sql`CAST(${num} AS DOUBLE) / nullif(${den}, 0)`;
 /** Relative change (0.25 = +25%); NULL without a previous value or from zero. */
-const change = (cur: string, prev: string) =>
-  `CASE WHEN ${prev} > 0 THEN CAST(${cur} AS DOUBLE) / ${prev} - 1 END`;
+const change = (cur: Sql, prev: Sql) =>
+  sql`CASE WHEN ${prev} > 0 THEN CAST(${cur} AS DOUBLE) / ${prev} - 1 END`;
 /** A rate whose window ends after the data does is NULL: the buyers may still come back. */
-const rateIfComplete = (num: string, den: string, periodEndCol: string, days: number) =>
-  `CASE WHEN ${periodEndCol} + INTERVAL '${days}' DAY < ${DATA_END} THEN ${ratio(num, den)} END`;
+const rateIfComplete = (num: Sql, den: Sql, periodEndCol: Sql, days: number) =>
+  sql`CASE WHEN ${periodEndCol} + INTERVAL '${days}' DAY < ${DATA_END} THEN ${ratio(num, den)} END`;
 
 /**
  * Each buyer's first purchase in each period (`period_start`/`period_end` from the given expressions):
  * the purchase whose previous one is in an earlier period, or that has none; with the next purchase.
  */
-const firstInPeriod = (start: (ts: string) => string, end: (ts: string) => string) => `SELECT s.*,
-    ${start('s.paid_at')} AS period_start, ${end('s.paid_at')} AS period_end
+const firstInPeriod = (start: (ts: Sql) => Sql, end: (ts: Sql) => Sql) => sql`SELECT s.*,
+    ${start(sql`s.paid_at`)} AS period_start, ${end(sql`s.paid_at`)} AS period_end
   FROM (${PURCHASE_SEQUENCE}) s
-  WHERE s.prev_paid_at IS NULL OR ${start('s.prev_paid_at')} <> ${start('s.paid_at')}`;
+  WHERE s.prev_paid_at IS NULL OR ${start(sql`s.prev_paid_at`)} <> ${start(sql`s.paid_at`)}`;
 
 const boughtAgain = (days: number) =>
-  `count(*) FILTER (WHERE next_paid_at <= paid_at + INTERVAL '${days}' DAY)`;
+  sql`count(*) FILTER (WHERE next_paid_at <= paid_at + INTERVAL '${days}' DAY)`;
 
 // order_items repeats its order's status (kept in step by imports), so the lines need no join with orders.
-const CO_PURCHASE = `WITH paid_lines AS (
+const CO_PURCHASE = sql`WITH paid_lines AS (
   SELECT DISTINCT order_id, customer_id, sku, category FROM order_items WHERE order_status = 'paid'
 ),
 items AS (
@@ -106,26 +107,30 @@ pairs AS (
 )
 SELECT p.level, p.item_a, p.item_b, ia.orders AS orders_with_a, ib.orders AS orders_with_b,
   p.orders_with_both, p.buyers_with_both,
-  ${ratio('p.orders_with_both', 'n.orders')} AS support,
-  ${ratio('p.orders_with_both', 'ia.orders')} AS confidence,
+  ${ratio(sql`p.orders_with_both`, sql`n.orders`)} AS support,
+  ${ratio(sql`p.orders_with_both`, sql`ia.orders`)} AS confidence,
   CAST(p.orders_with_both AS DOUBLE) * n.orders / (CAST(ia.orders AS DOUBLE) * ib.orders) AS lift
 FROM pairs p
 JOIN item_orders ia ON ia.level = p.level AND ia.item = p.item_a
 JOIN item_orders ib ON ib.level = p.level AND ib.item = p.item_b
 CROSS JOIN baskets n`;
 
-const BUYERS_BY_REGION_PERIOD = `SELECT ${periodStart('p.paid_at')} AS period_start, ${periodEnd('p.paid_at')} AS period_end,
-  ${season('p.paid_at')} AS season, ${seasonYear('p.paid_at')} AS season_year, c.province,
+const BUYERS_BY_REGION_PERIOD = sql`SELECT ${periodStart(sql`p.paid_at`)} AS period_start, ${periodEnd(sql`p.paid_at`)} AS period_end,
+  ${season(sql`p.paid_at`)} AS season, ${seasonYear(sql`p.paid_at`)} AS season_year, c.province,
   count(DISTINCT p.customer_id) AS buyers, count(*) AS orders, sum(p.amount) AS revenue
 FROM (${PURCHASES}) p LEFT JOIN customers c ON c.customer_id = p.customer_id
 GROUP BY 1, 2, 3, 4, 5`;
 
-const REPURCHASE_BY_REGION = `WITH f AS (${firstInPeriod(periodStart, periodEnd)})
+const REPURCHASE_BY_REGION = sql`WITH f AS (${firstInPeriod(periodStart, periodEnd)})
 SELECT f.period_start, f.period_end, c.province, count(*) AS buyers,
-  ${REPURCHASE_WINDOWS_DAYS.map((d) => `${boughtAgain(d)} AS repurchased_${d}d`).join(', ')},
-  ${REPURCHASE_WINDOWS_DAYS.map(
-    (d) => `${rateIfComplete(boughtAgain(d), 'count(*)', 'f.period_end', d)} AS repurchase_${d}d_rate`,
-  ).join(',\n  ')}
+  ${joinSql(REPURCHASE_WINDOWS_DAYS.map((d) => sql`${boughtAgain(d)} AS repurchased_${d}d`))},
+  ${joinSql(
+    REPURCHASE_WINDOWS_DAYS.map(
+      (d) =>
+        sql`${rateIfComplete(boughtAgain(d), sql`count(*)`, sql`f.period_end`, d)} AS repurchase_${d}d_rate`,
+    ),
+    sql`,\n  `,
+  )}
 FROM f LEFT JOIN customers c ON c.customer_id = f.customer_id
 GROUP BY 1, 2, 3`;
 
@@ -138,19 +143,19 @@ export function baseMemberTier(policy: ContactPolicy): string {
 }
 
 const isMember = (baseTier: string) =>
-  `coalesce(c.member_tier, ${sqlString(baseTier)}) <> ${sqlString(baseTier)}`;
+  sql`coalesce(c.member_tier, ${sqlString(baseTier)}) <> ${sqlString(baseTier)}`;
 
-const MEMBER_MEASURES = ['new_members', 'active_members', 'member_orders', 'member_revenue'];
+const MEMBER_MEASURES = ['new_members', 'active_members', 'member_orders', 'member_revenue'].map(ident);
 
 const memberFigures = (
   baseTier: string,
-) => `WITH members AS (SELECT customer_id, registered_at FROM customers c WHERE ${isMember(baseTier)}),
+) => sql`WITH members AS (SELECT customer_id, registered_at FROM customers c WHERE ${isMember(baseTier)}),
 joined AS (
-  SELECT ${monthStart('registered_at')} AS month, count(*) AS new_members FROM members
+  SELECT ${monthStart(sql`registered_at`)} AS month, count(*) AS new_members FROM members
   WHERE registered_at IS NOT NULL GROUP BY 1
 ),
 bought AS (
-  SELECT ${monthStart('p.paid_at')} AS month, count(DISTINCT p.customer_id) AS active_members,
+  SELECT ${monthStart(sql`p.paid_at`)} AS month, count(DISTINCT p.customer_id) AS active_members,
     count(*) AS member_orders, sum(p.amount) AS member_revenue
   FROM (${PURCHASES}) p JOIN members m ON m.customer_id = p.customer_id GROUP BY 1
 ),
@@ -162,22 +167,26 @@ f AS (
   FROM months LEFT JOIN joined j ON j.month = months.month LEFT JOIN bought b ON b.month = months.month
 )
 SELECT f.month, sum(f.new_members) OVER (ORDER BY f.month) AS members,
-  ${MEMBER_MEASURES.map(
-    (m) => `f.${m}, ${change(`f.${m}`, `pm.${m}`)} AS ${m}_mom, ${change(`f.${m}`, `py.${m}`)} AS ${m}_yoy`,
-  ).join(',\n  ')}
+  ${joinSql(
+    MEMBER_MEASURES.map(
+      (m) =>
+        sql`f.${m}, ${change(sql`f.${m}`, sql`pm.${m}`)} AS ${m}_mom, ${change(sql`f.${m}`, sql`py.${m}`)} AS ${m}_yoy`,
+    ),
+    sql`,\n  `,
+  )}
 FROM f
-LEFT JOIN f pm ON pm.month = ${asDate(`f.month - INTERVAL '1' MONTH`)}
-LEFT JOIN f py ON py.month = ${asDate(`f.month - INTERVAL '1' YEAR`)}`;
+LEFT JOIN f pm ON pm.month = ${asDate(sql`f.month - INTERVAL '1' MONTH`)}
+LEFT JOIN f py ON py.month = ${asDate(sql`f.month - INTERVAL '1' YEAR`)}`;
 
-const memberRepurchase30d = (baseTier: string) => `WITH f AS (${firstInPeriod(monthStart, monthEnd)})
+const memberRepurchase30d = (baseTier: string) => sql`WITH f AS (${firstInPeriod(monthStart, monthEnd)})
 SELECT f.period_start AS month, CASE WHEN ${isMember(baseTier)} THEN 'member' ELSE 'non-member' END AS member_group,
   count(*) AS buyers, ${boughtAgain(30)} AS repurchased_30d,
-  ${rateIfComplete(boughtAgain(30), 'count(*)', 'max(f.period_end)', 30)} AS repurchase_30d_rate
+  ${rateIfComplete(boughtAgain(30), sql`count(*)`, sql`max(f.period_end)`, 30)} AS repurchase_30d_rate
 FROM f LEFT JOIN customers c ON c.customer_id = f.customer_id
 GROUP BY 1, 2`;
 
-const OLD_CUSTOMER_SHARE_7D = `WITH ranked AS (
-  SELECT ${asDate('paid_at')} AS day, amount,
+const OLD_CUSTOMER_SHARE_7D = sql`WITH ranked AS (
+  SELECT ${asDate(sql`paid_at`)} AS day, amount,
     row_number() OVER (PARTITION BY customer_id ORDER BY paid_at, order_id) > 1 AS is_returning
   FROM (${PURCHASES}) p
 ),
@@ -189,19 +198,19 @@ daily AS (
 w AS (
   SELECT d.day, sum(x.orders) AS orders_7d, sum(x.returning_orders) AS returning_orders_7d,
     sum(x.revenue) AS revenue_7d, sum(x.returning_revenue) AS returning_revenue_7d
-  FROM daily d JOIN daily x ON x.day BETWEEN ${asDate(`d.day - INTERVAL '6' DAY`)} AND d.day
+  FROM daily d JOIN daily x ON x.day BETWEEN ${asDate(sql`d.day - INTERVAL '6' DAY`)} AND d.day
   GROUP BY 1
 )
-SELECT day, ${asDate(`day - INTERVAL '6' DAY`)} AS window_start, orders_7d, returning_orders_7d,
-  ${ratio('returning_orders_7d', 'orders_7d')} AS returning_order_share,
-  revenue_7d, returning_revenue_7d, ${ratio('returning_revenue_7d', 'revenue_7d')} AS returning_revenue_share
+SELECT day, ${asDate(sql`day - INTERVAL '6' DAY`)} AS window_start, orders_7d, returning_orders_7d,
+  ${ratio(sql`returning_orders_7d`, sql`orders_7d`)} AS returning_order_share,
+  revenue_7d, returning_revenue_7d, ${ratio(sql`returning_revenue_7d`, sql`revenue_7d`)} AS returning_revenue_share
 FROM w`;
 
 const repurchaseVsIndustry = (b: RepurchaseBenchmark | null) => {
   const days = b?.windowDays ?? DEFAULT_REPURCHASE_WINDOW_DAYS;
-  const cohort = `first_paid <= (SELECT max(created_at) FROM orders) - INTERVAL '${days}' DAY`;
-  const industry = b ? `CAST(${sqlNumber(b.rate)} AS DOUBLE)` : 'CAST(NULL AS DOUBLE)';
-  return `WITH ranked AS (
+  const cohort = sql`first_paid <= (SELECT max(created_at) FROM orders) - INTERVAL '${days}' DAY`;
+  const industry = b ? sql`CAST(${sqlNumber(b.rate)} AS DOUBLE)` : sql`CAST(NULL AS DOUBLE)`;
+  return sql`WITH ranked AS (
   SELECT customer_id, paid_at, row_number() OVER (PARTITION BY customer_id ORDER BY paid_at, order_id) AS rn
   FROM (${PURCHASES}) p
 ),
@@ -214,9 +223,9 @@ shop AS (
     count(*) FILTER (WHERE ${cohort} AND second_paid <= first_paid + INTERVAL '${days}' DAY) AS repurchased
   FROM b
 )
-SELECT ${sqlNumber(days)} AS window_days, cohort_buyers, repurchased, ${ratio('repurchased', 'cohort_buyers')} AS shop_rate,
-  ${industry} AS industry_rate, ${ratio('repurchased', 'cohort_buyers')} - ${industry} AS difference,
-  CAST(${b?.source === undefined ? 'NULL' : sqlString(b.source)} AS VARCHAR) AS industry_source
+SELECT ${sqlNumber(days)} AS window_days, cohort_buyers, repurchased, ${ratio(sql`repurchased`, sql`cohort_buyers`)} AS shop_rate,
+  ${industry} AS industry_rate, ${ratio(sql`repurchased`, sql`cohort_buyers`)} - ${industry} AS difference,
+  CAST(${b?.source === undefined ? sql`NULL` : sqlString(b.source)} AS VARCHAR) AS industry_source
 FROM shop`;
 };
 

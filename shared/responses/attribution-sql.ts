@@ -1,8 +1,9 @@
 import type { Campaign } from '../campaign/campaign-schema.ts';
 import { oneSendSql } from '../delivery/ledger/ledger.ts';
+import { ident, joinSql, type Sql, sql } from '../lake/sql.ts';
+import { sqlNumber, sqlString, sqlTimestamp } from '../lake/sql-literals.ts';
 import { waveRule } from '../segment/audience-sql.ts';
 import { remindsUnpaid } from '../segment/rule-walk.ts';
-import { sqlNumber, sqlString, sqlTimestamp } from '../lake/sql-literals.ts';
 import { parseDuration } from '../time/duration.ts';
 
 /** Windows when a campaign names none: after an email open 2 days, a click 5 days; SMS delivery 1 day. */
@@ -13,8 +14,8 @@ const DEFAULT_WINDOWS = {
 } as const;
 
 /** (campaign, channel, touch, seconds) for every campaign: how long after each touch an order counts. */
-function windowRows(campaigns: readonly Campaign[]): string[] {
-  const rows: string[] = [];
+function windowRows(campaigns: readonly Campaign[]): Sql[] {
+  const rows: Sql[] = [];
   for (const c of campaigns) {
     const w = c.attribution.windows;
     const pick: [string, string, string | undefined][] = [
@@ -27,7 +28,7 @@ function windowRows(campaigns: readonly Campaign[]): string[] {
     for (const [channel, touch, d] of pick)
       if (d)
         rows.push(
-          `(${sqlString(c.id)}, ${sqlString(channel)}, ${sqlString(touch)}, ${sqlNumber(parseDuration(d) / 1000)})`,
+          sql`(${sqlString(c.id)}, ${sqlString(channel)}, ${sqlString(touch)}, ${sqlNumber(parseDuration(d) / 1000)})`,
         );
   }
   return rows;
@@ -47,7 +48,7 @@ export function liftWindowSeconds(c: Campaign): number {
 }
 
 /** The columns of a sent ledger row that touches carry, so they need not join the ledger again. */
-const SENT_COLUMNS = ['send_id', 'campaign_id', 'wave_id', 'customer_id', 'channel', 'variant'];
+const SENT_COLUMNS = ['send_id', 'campaign_id', 'wave_id', 'customer_id', 'channel', 'variant'].map(ident);
 
 /**
  * The shared CTEs: every touch of a sent message (opens, clicks, SMS deliveries — matched by our send id,
@@ -63,20 +64,21 @@ export function attributionCtes(
   campaigns: readonly Campaign[],
   model: 'last-touch' | 'first-touch',
   sendColumns: readonly string[] = [],
-): string {
+): Sql {
   const windows = windowRows(campaigns);
   const reminders = campaigns.flatMap((c) =>
     c.waves
       .filter((w) => remindsUnpaid(waveRule(c, w), c.segments))
-      .map((w) => `(${sqlString(c.id)}, ${sqlString(w.id)})`),
+      .map((w) => sql`(${sqlString(c.id)}, ${sqlString(w.id)})`),
   );
   const cols = ['campaign_id', 'wave_id', 'customer_id', 'status', 'channel', 'variant', ...sendColumns];
-  const sent = SENT_COLUMNS.map((c) => `s.${c}`).join(', ');
-  return `one_send AS (
+  const sent = joinSql(SENT_COLUMNS.map((c) => sql`s.${c}`));
+  const sentColumns = joinSql(SENT_COLUMNS);
+  return sql`one_send AS (
   ${oneSendSql(cols)}
 ),
 sent_rows AS (
-  SELECT ${SENT_COLUMNS.join(', ')}, sent_at, message_id FROM sends WHERE status = 'sent'
+  SELECT ${sentColumns}, sent_at, message_id FROM sends WHERE status = 'sent'
 ),
 send_events AS (
   SELECT ${sent}, e.event_type, e.occurred_at FROM events e JOIN sent_rows s ON s.send_id = e.send_id
@@ -86,16 +88,16 @@ send_events AS (
     ON e.send_id IS NULL AND s.channel = 'sms' AND s.message_id = e.message_id
 ),
 windows (campaign_id, channel, touch, seconds) AS (
-  VALUES ${windows.length ? windows.join(',\n    ') : `('', '', '', 0)`}
+  VALUES ${windows.length ? joinSql(windows, sql`,\n    `) : sql`('', '', '', 0)`}
 ),
 touches AS (
-  SELECT ${SENT_COLUMNS.join(', ')}, event_type AS touch, occurred_at AS touched_at
+  SELECT ${sentColumns}, event_type AS touch, occurred_at AS touched_at
   FROM send_events WHERE event_type IN ('opened', 'clicked', 'delivered')
   UNION ALL
-  SELECT ${SENT_COLUMNS.join(', ')}, 'called', sent_at FROM sent_rows WHERE channel = 'call-list'
+  SELECT ${sentColumns}, 'called', sent_at FROM sent_rows WHERE channel = 'call-list'
 ),
 reminder_waves (campaign_id, wave_id) AS (
-  VALUES ${reminders.length ? reminders.join(', ') : `('', '')`}
+  VALUES ${reminders.length ? joinSql(reminders) : sql`('', '')`}
 ),
 windowed AS (
   SELECT t.*, t.touched_at + w.seconds * INTERVAL '1' SECOND AS until, r.wave_id IS NOT NULL AS reminder
@@ -116,7 +118,7 @@ matched_orders AS (
 candidates AS (
   SELECT order_id, amount, created_at AS ordered_at, send_id, campaign_id, wave_id, customer_id,
     channel, variant, touch,
-    row_number() OVER (PARTITION BY order_id ORDER BY touched_at ${model === 'last-touch' ? 'DESC' : 'ASC'}, send_id) AS n
+    row_number() OVER (PARTITION BY order_id ORDER BY touched_at ${model === 'last-touch' ? sql`DESC` : sql`ASC`}, send_id) AS n
   FROM matched_orders
 ),
 attributed AS (
@@ -126,9 +128,9 @@ attributed AS (
 }
 
 /** Per wave × channel × variant of one campaign: the funnel, cost and attributed revenue. */
-export function campaignFunnelSql(campaigns: readonly Campaign[], campaign: Campaign): string {
+export function campaignFunnelSql(campaigns: readonly Campaign[], campaign: Campaign): Sql {
   const id = sqlString(campaign.id);
-  return `WITH ${attributionCtes(campaigns, campaign.attribution.model, ['reason', 'cost'])},
+  return sql`WITH ${attributionCtes(campaigns, campaign.attribution.model, ['reason', 'cost'])},
 flags AS (
   SELECT send_id, bool_or(event_type = 'delivered') AS delivered, bool_or(event_type = 'opened') AS opened,
     bool_or(event_type = 'clicked') AS clicked
@@ -158,8 +160,8 @@ export function attributionRowsSql(
   campaigns: readonly Campaign[],
   model: 'last-touch' | 'first-touch',
   computedAt: Date,
-): string {
-  return `WITH ${attributionCtes(campaigns, model)}
+): Sql {
+  return sql`WITH ${attributionCtes(campaigns, model)}
 SELECT order_id, campaign_id, wave_id, send_id, customer_id, channel, variant, touch,
   CAST(amount AS DECIMAL(12,2)) AS amount, ordered_at, ${sqlString(model)} AS model,
   ${sqlTimestamp(computedAt)} AS computed_at
@@ -167,8 +169,8 @@ FROM attributed`;
 }
 
 /** Attributed orders and revenue of one campaign by the buyer's province and the order's day. */
-export function campaignRegionsSql(campaigns: readonly Campaign[], campaign: Campaign): string {
-  return `WITH ${attributionCtes(campaigns, campaign.attribution.model)}
+export function campaignRegionsSql(campaigns: readonly Campaign[], campaign: Campaign): Sql {
+  return sql`WITH ${attributionCtes(campaigns, campaign.attribution.model)}
 SELECT coalesce(c.province, 'unknown') AS province, CAST(CAST(a.ordered_at AS DATE) AS VARCHAR) AS day,
   count(*) AS orders, sum(a.amount) AS revenue
 FROM attributed a LEFT JOIN customers c ON c.customer_id = a.customer_id

@@ -3,9 +3,11 @@ import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { sheetValue } from '../delivery/senders/call-list-sheet.ts';
 import { DataError } from '../errors.ts';
+import { col, rowDecoder } from '../lake/row-decoder.ts';
+import { sql } from '../lake/sql.ts';
+import { sqlStringList } from '../lake/sql-literals.ts';
 import type { Warehouse } from '../lake/warehouse.ts';
 import { redactPersonalData } from '../redact.ts';
-import { sqlStringList } from '../lake/sql-literals.ts';
 import { type IngestDeps, writeResponses } from './ingest-events.ts';
 import type { EventRow, Suppression } from './response-events.ts';
 
@@ -138,6 +140,9 @@ export function readCallOutcomes(
   return { rows, notCalled, rejected, read: records.length - 1 };
 }
 
+const sentCall = rowDecoder('the sent calls of a call list', { send_id: col.text });
+const recordedOutcome = rowDecoder('the call outcomes recorded already', { event_id: col.text });
+
 /** The event of an outcome: its id is the send and the outcome, so the same outcome is one event. */
 export function callOutcomeEvent(row: CallOutcomeRow, at: Date): EventRow {
   const [campaignId = '', waveId = '', ...rest] = row.sendId.split('/');
@@ -185,13 +190,13 @@ export async function recordCallOutcomes(
   for (let i = 0; i < ids.length; i += 1000) {
     const chunk = sqlStringList(ids.slice(i, i + 1000));
     const sent = await deps.warehouse.query(
-      `SELECT DISTINCT send_id FROM sends WHERE channel = 'call-list' AND status = 'sent' AND send_id IN ${chunk}`,
+      sql`SELECT DISTINCT send_id FROM sends WHERE channel = 'call-list' AND status = 'sent' AND send_id IN ${chunk}`,
     );
-    for (const r of sent.rows) calls.add(String(r.send_id));
+    for (const r of sent.rows) calls.add(sentCall(r).send_id);
     const seen = await deps.warehouse.query(
-      `SELECT DISTINCT event_id FROM events WHERE channel = 'call-list' AND send_id IN ${chunk}`,
+      sql`SELECT DISTINCT event_id FROM events WHERE channel = 'call-list' AND send_id IN ${chunk}`,
     );
-    for (const r of seen.rows) recorded.add(String(r.event_id));
+    for (const r of seen.rows) recorded.add(recordedOutcome(r).event_id);
   }
   const report: CallOutcomeReport = {
     file,

@@ -1,8 +1,10 @@
 import { type Campaign, waveSegment } from '../campaign/campaign-schema.ts';
 import { parseRunId } from '../campaign/wave-repeat.ts';
 import { resolveWaveSchedule } from '../campaign/wave-schedule.ts';
-import type { Row, Warehouse } from '../lake/warehouse.ts';
+import { col, rowDecoder } from '../lake/row-decoder.ts';
+import { sql } from '../lake/sql.ts';
 import { sqlString } from '../lake/sql-literals.ts';
+import type { Warehouse } from '../lake/warehouse.ts';
 import { localToInstant } from '../time/zoned-time.ts';
 import { campaignFunnelSql, campaignRegionsSql } from './attribution-sql.ts';
 import { CAMPAIGN_SCOPE, liftEstimatesSql, liftStatsSql, MIN_EXPECTED_CONVERSIONS } from './lift-sql.ts';
@@ -132,7 +134,6 @@ export interface CampaignReport {
   totals: { sent: number; cost: number; attributedRevenue: number; attributedRoi: number | null };
 }
 
-const num = (v: unknown) => Number(v ?? 0);
 const cents = (x: number) => Math.round(x * 100) / 100;
 const ratio = (x: number) => Math.round(x * 1000) / 1000;
 const roiOf = (revenue: number, cost: number) => (cost > 0 ? ratio(revenue / cost) : null);
@@ -149,16 +150,16 @@ export async function campaignReport(
   campaign: Campaign,
 ): Promise<CampaignReport> {
   const funnel = (await warehouse.query(campaignFunnelSql(campaigns, campaign))).rows.map((r) =>
-    funnelRow(campaign, r),
+    funnelRow(campaign, funnelColumns(r)),
   );
-  const estimates = (await warehouse.query(liftEstimatesSql(liftStatsSql(campaign)))).rows;
+  const estimates = (await warehouse.query(liftEstimatesSql(liftStatsSql(campaign)))).rows.map(liftColumns);
   const liftOf = (scope: string) => {
-    const r = estimates.find((x) => String(x.scope) === scope);
+    const r = estimates.find((x) => x.scope === scope);
     return r ? lift(r) : null;
   };
   const { times } = resolveWaveSchedule(campaign.waves, campaign.timeZone);
   // The waves that have run: in the ledger (a wave since removed from the file included).
-  const ran = [...new Set([...funnel.map((f) => f.waveId), ...estimates.map((r) => String(r.scope))])];
+  const ran = [...new Set([...funnel.map((f) => f.waveId), ...estimates.map((r) => r.scope)])];
   const waves: WaveReport[] = ran
     .filter((id) => id !== CAMPAIGN_SCOPE)
     .map((id) => {
@@ -182,37 +183,35 @@ export async function campaignReport(
       };
     })
     .sort((a, b) => (a.start ?? '').localeCompare(b.start ?? '') || a.waveId.localeCompare(b.waveId));
-  const regions: RegionDay[] = (await warehouse.query(campaignRegionsSql(campaigns, campaign))).rows.map(
-    (r) => ({
-      province: String(r.province ?? 'unknown'),
-      day: String(r.day),
-      orders: num(r.orders),
-      revenue: cents(num(r.revenue)),
-    }),
-  );
+  const regions: RegionDay[] = (await warehouse.query(campaignRegionsSql(campaigns, campaign))).rows
+    .map(regionColumns)
+    .map((r) => ({
+      province: r.province ?? 'unknown',
+      day: r.day,
+      orders: r.orders,
+      revenue: cents(r.revenue ?? 0),
+    }));
   const { rows: sim } = await warehouse.query(
-    `SELECT (SELECT count(*) FROM events WHERE campaign_id = ${sqlString(campaign.id)} AND source = 'simulation') +
+    sql`SELECT (SELECT count(*) FROM events WHERE campaign_id = ${sqlString(campaign.id)} AND source = 'simulation') +
        (SELECT count(*) FROM orders WHERE source = 'simulation') AS n`,
   );
   // A wave relaunched after a crash keeps its first decision: the earliest one per wave is the one sent.
   const { rows: decided } = await warehouse.query(
-    `SELECT wave_id, pilot_wave_id, CAST(decided_at AS VARCHAR) AS decided_at, metric, outcome, picked, reason
+    sql`SELECT wave_id, pilot_wave_id, CAST(decided_at AS VARCHAR) AS decided_at, metric, outcome, picked, reason
 FROM rollout_decisions WHERE campaign_id = ${sqlString(campaign.id)}
 GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY decided_at, wave_id`,
   );
   const rollouts: RolloutSummary[] = [];
-  for (const r of decided)
-    if (!rollouts.some((x) => x.waveId === String(r.wave_id)))
+  for (const r of decided.map(decisionColumns))
+    if (!rollouts.some((x) => x.waveId === r.wave_id))
       rollouts.push({
-        waveId: String(r.wave_id),
-        pilotWaveId: String(r.pilot_wave_id),
-        decidedAt: new Date(`${String(r.decided_at).replace(' ', 'T')}Z`).toISOString(),
-        metric: String(r.metric),
-        outcome: String(r.outcome),
-        picked: String(r.picked ?? '')
-          .split(',')
-          .filter(Boolean),
-        reason: String(r.reason),
+        waveId: r.wave_id,
+        pilotWaveId: r.pilot_wave_id,
+        decidedAt: new Date(`${r.decided_at.replace(' ', 'T')}Z`).toISOString(),
+        metric: r.metric,
+        outcome: r.outcome,
+        picked: (r.picked ?? '').split(',').filter(Boolean),
+        reason: r.reason,
       });
   const sent = funnel.reduce((n, f) => n + f.sent, 0);
   const attributedRevenue = cents(funnel.reduce((n, f) => n + f.revenue, 0));
@@ -222,7 +221,7 @@ GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY decided_at, wave_id`,
     name: campaign.name,
     currency: campaign.currency,
     model: campaign.attribution.model,
-    simulated: num(sim[0]?.n) > 0,
+    simulated: sim[0] ? simulatedColumns(sim[0]).n > 0 : false,
     campaign: liftOf(CAMPAIGN_SCOPE),
     waves,
     funnel,
@@ -232,53 +231,113 @@ GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY decided_at, wave_id`,
   };
 }
 
-function funnelRow(campaign: Campaign, r: Row): FunnelRow {
-  const revenue = cents(num(r.revenue));
-  const cost = cents(num(r.cost));
-  const wave = campaign.waves.find((w) => w.id === String(r.wave_id));
+const funnelColumns = rowDecoder('the campaign funnel (campaignFunnelSql)', {
+  wave_id: col.text,
+  channel: col.text,
+  variant: col.text,
+  audience: col.number,
+  holdout: col.number,
+  sent: col.number,
+  delivered: col.number,
+  opened: col.number,
+  clicked: col.number,
+  converted: col.number,
+  orders: col.number,
+  revenue: col.number,
+  cost: col.number,
+});
+
+const liftColumns = rowDecoder('the lift estimates (liftEstimatesSql)', {
+  scope: col.text,
+  treated_customers: col.number,
+  treated_converted: col.number,
+  treated_revenue_per_customer: col.optionalNumber,
+  control_customers: col.number,
+  control_converted: col.number,
+  control_revenue_per_customer: col.optionalNumber,
+  compared_customers: col.number,
+  readable: col.boolean,
+  incremental_conversions: col.optionalNumber,
+  incremental_conversions_low: col.optionalNumber,
+  incremental_conversions_high: col.optionalNumber,
+  incremental_revenue: col.optionalNumber,
+  incremental_revenue_low: col.optionalNumber,
+  incremental_revenue_high: col.optionalNumber,
+  incremental_roi: col.optionalNumber,
+  incremental_roi_low: col.optionalNumber,
+  incremental_roi_high: col.optionalNumber,
+  mde_conversions: col.optionalNumber,
+  cost: col.number,
+});
+
+const regionColumns = rowDecoder('the attributed orders by region (campaignRegionsSql)', {
+  province: col.optionalText,
+  day: col.text,
+  orders: col.number,
+  revenue: col.optionalNumber,
+});
+
+const simulatedColumns = rowDecoder('the simulated responses and orders', { n: col.number });
+
+const decisionColumns = rowDecoder('the rollout decisions', {
+  wave_id: col.text,
+  pilot_wave_id: col.text,
+  decided_at: col.text,
+  metric: col.text,
+  outcome: col.text,
+  picked: col.optionalText,
+  reason: col.text,
+});
+
+function funnelRow(campaign: Campaign, r: ReturnType<typeof funnelColumns>): FunnelRow {
+  const revenue = cents(r.revenue);
+  const cost = cents(r.cost);
+  const wave = campaign.waves.find((w) => w.id === r.wave_id);
   return {
-    waveId: String(r.wave_id),
+    waveId: r.wave_id,
     segment: wave ? waveSegment(wave) : 'inline',
-    channel: String(r.channel),
-    variant: String(r.variant),
-    audience: num(r.audience),
-    holdout: num(r.holdout),
-    sent: num(r.sent),
-    delivered: num(r.delivered),
-    opened: num(r.opened),
-    clicked: num(r.clicked),
-    converted: num(r.converted),
-    orders: num(r.orders),
+    channel: r.channel,
+    variant: r.variant,
+    audience: r.audience,
+    holdout: r.holdout,
+    sent: r.sent,
+    delivered: r.delivered,
+    opened: r.opened,
+    clicked: r.clicked,
+    converted: r.converted,
+    orders: r.orders,
     revenue,
     cost,
     attributedRoi: roiOf(revenue, cost),
   };
 }
 
+type LiftColumns = ReturnType<typeof liftColumns>;
+/** The figures with an interval: each has `…_low` and `…_high` columns. */
+type IntervalName = 'incremental_conversions' | 'incremental_revenue' | 'incremental_roi';
+
 /** One row of liftEstimatesSql as the report's figures. */
-function lift(r: Row): Lift {
+function lift(r: LiftColumns): Lift {
   const group = (prefix: 'treated' | 'control'): Group => {
-    const customers = num(r[`${prefix}_customers`]);
-    const converted = num(r[`${prefix}_converted`]);
+    const customers = r[`${prefix}_customers`];
+    const converted = r[`${prefix}_converted`];
     return {
       customers,
       converted,
       rate: customers ? converted / customers : 0,
-      revenuePerCustomer: cents(num(r[`${prefix}_revenue_per_customer`])),
+      revenuePerCustomer: cents(r[`${prefix}_revenue_per_customer`] ?? 0),
     };
   };
-  const interval = (name: string, round: (x: number) => number): Interval | null =>
-    r[name] === null || r[name] === undefined
+  const interval = (name: IntervalName, round: (x: number) => number): Interval | null => {
+    const estimate = r[name];
+    return estimate === null
       ? null
-      : {
-          estimate: round(num(r[name])),
-          low: round(num(r[`${name}_low`])),
-          high: round(num(r[`${name}_high`])),
-        };
+      : { estimate: round(estimate), low: round(r[`${name}_low`] ?? 0), high: round(r[`${name}_high`] ?? 0) };
+  };
   const treated = group('treated');
   const holdout = group('control');
-  const readable = Boolean(r.readable);
-  const compared = num(r.compared_customers);
+  const readable = r.readable;
+  const compared = r.compared_customers;
   const unread: Unread | null = readable
     ? compared < treated.customers
       ? { reason: 'partly-compared', notCompared: treated.customers - compared }
@@ -294,8 +353,8 @@ function lift(r: Row): Lift {
     incrementalConversions: readable ? interval('incremental_conversions', cents) : null,
     incrementalRevenue: readable ? interval('incremental_revenue', cents) : null,
     incrementalRoi: readable ? interval('incremental_roi', ratio) : null,
-    minimumDetectable: r.mde_conversions === null ? null : Math.round(num(r.mde_conversions)),
-    cost: cents(num(r.cost)),
+    minimumDetectable: r.mde_conversions === null ? null : Math.round(r.mde_conversions),
+    cost: cents(r.cost),
   };
   return { ...l, note: liftNote(l, 'en') };
 }

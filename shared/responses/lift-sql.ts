@@ -2,6 +2,7 @@ import type { Campaign } from '../campaign/campaign-schema.ts';
 import { resolveWaveSchedule } from '../campaign/wave-schedule.ts';
 import { DEFAULT_SEND_WINDOW_MS } from '../delivery/campaign-catalog.ts';
 import { armSql, oneSendSql } from '../delivery/ledger/ledger.ts';
+import { joinSql, type Sql, sql } from '../lake/sql.ts';
 import { sqlNumber, sqlString } from '../lake/sql-literals.ts';
 import { liftWindowSeconds } from './attribution-sql.ts';
 
@@ -23,7 +24,7 @@ const Z_MDE = 1.959964 + 0.841621;
  * (every message is out by then) plus the campaign's longest attribution window. Each run of a recurring
  * or triggered wave (`member-day@…`) has its wave's.
  */
-function waveWindows(campaign: Campaign): string[] {
+function waveWindows(campaign: Campaign): Sql[] {
   const { times } = resolveWaveSchedule(campaign.waves, campaign.timeZone);
   const lift = liftWindowSeconds(campaign);
   return campaign.waves.flatMap((w, i) => {
@@ -31,7 +32,7 @@ function waveWindows(campaign: Campaign): string[] {
     if (!t) return [];
     const sending =
       ((t.sendBy?.getTime() ?? t.start.getTime() + DEFAULT_SEND_WINDOW_MS) - t.start.getTime()) / 1000;
-    return [`(${sqlString(w.id)}, ${sqlNumber(sending + lift)})`];
+    return [sql`(${sqlString(w.id)}, ${sqlNumber(sending + lift)})`];
   });
 }
 
@@ -49,13 +50,13 @@ function waveWindows(campaign: Campaign): string[] {
  * starts: orders placed in the window, and unpaid orders paid in it (what a reminder is for) — the same
  * rule for both groups. Runs on Athena and DuckDB alike.
  */
-export function liftStatsSql(campaign: Campaign): string {
+export function liftStatsSql(campaign: Campaign): Sql {
   const windows = waveWindows(campaign);
-  return `WITH windows (wave_id, seconds) AS (
-  VALUES ${windows.length ? windows.join(', ') : `('', 0)`}
+  return sql`WITH windows (wave_id, seconds) AS (
+  VALUES ${windows.length ? joinSql(windows) : sql`('', 0)`}
 ),
 one_send AS (
-  ${oneSendSql(['wave_id', 'customer_id', 'status', 'reason', 'planned_at', 'arm'], `campaign_id = ${sqlString(campaign.id)}`)}
+  ${oneSendSql(['wave_id', 'customer_id', 'status', 'reason', 'planned_at', 'arm'], sql`campaign_id = ${sqlString(campaign.id)}`)}
 ),
 assigned AS (
   SELECT s.wave_id, s.customer_id, s.planned_at, s.arm, min(s.planned_at) OVER (PARTITION BY s.customer_id) AS first_at
@@ -99,9 +100,9 @@ FROM outcomes GROUP BY 1, 2, 3, 4`;
  * groups could detect (5% significance, 80% power). Cost is what the scope's sends cost; incremental ROI
  * = incremental revenue ÷ cost. Runs on Athena and DuckDB alike.
  */
-export function liftEstimatesSql(stats: string): string {
-  const d = (x: string) => `CAST(${x} AS DOUBLE)`;
-  return `WITH st AS (${stats}),
+export function liftEstimatesSql(stats: Sql): Sql {
+  const d = (x: Sql) => sql`CAST(${x} AS DOUBLE)`;
+  return sql`WITH st AS (${stats}),
 pairs AS (
   SELECT campaign_id, scope, stratum,
     coalesce(sum(customers) FILTER (WHERE grp = 'treated'), 0) AS n_t,
@@ -116,9 +117,9 @@ pairs AS (
 ),
 rates AS (
   SELECT *,
-    CASE WHEN n_t > 0 THEN ${d('x_t')} / n_t END AS p_t,
-    CASE WHEN n_c > 0 THEN ${d('x_c')} / n_c END AS p_c,
-    CASE WHEN n_t + n_c > 0 THEN ${d('x_t + x_c')} / (n_t + n_c) END AS p_pool
+    CASE WHEN n_t > 0 THEN ${d(sql`x_t`)} / n_t END AS p_t,
+    CASE WHEN n_c > 0 THEN ${d(sql`x_c`)} / n_c END AS p_c,
+    CASE WHEN n_t + n_c > 0 THEN ${d(sql`x_t + x_c`)} / (n_t + n_c) END AS p_pool
   FROM pairs
 ),
 strata AS (
@@ -126,10 +127,10 @@ strata AS (
     n_t > 0 AND n_c > 0 AND least(n_t, n_c) * p_pool >= ${MIN_EXPECTED_CONVERSIONS}
       AND least(n_t, n_c) * (1 - p_pool) >= ${MIN_EXPECTED_CONVERSIONS} AS readable,
     CASE WHEN n_t > 0 AND n_c > 0 THEN (p_t - p_c) * n_t END AS inc_conv,
-    CASE WHEN n_t > 0 AND n_c > 0 THEN ${d('n_t')} * n_t * (p_t * (1 - p_t) / n_t + p_c * (1 - p_c) / n_c) END AS var_conv,
+    CASE WHEN n_t > 0 AND n_c > 0 THEN ${d(sql`n_t`)} * n_t * (p_t * (1 - p_t) / n_t + p_c * (1 - p_c) / n_c) END AS var_conv,
     CASE WHEN n_t > 0 AND n_c > 0 THEN (m_t - m_c) * n_t END AS inc_rev,
-    CASE WHEN n_t > 0 AND n_c > 0 THEN ${d('n_t')} * n_t * (v_t / n_t + v_c / n_c) END AS var_rev,
-    CASE WHEN n_t > 0 AND n_c > 0 THEN ${d('n_t')} * n_t * p_pool * (1 - p_pool) * (1e0 / n_t + 1e0 / n_c) END AS var_null
+    CASE WHEN n_t > 0 AND n_c > 0 THEN ${d(sql`n_t`)} * n_t * (v_t / n_t + v_c / n_c) END AS var_rev,
+    CASE WHEN n_t > 0 AND n_c > 0 THEN ${d(sql`n_t`)} * n_t * p_pool * (1 - p_pool) * (1e0 / n_t + 1e0 / n_c) END AS var_null
   FROM rates
 ),
 scopes AS (
@@ -155,8 +156,8 @@ costs AS (
   SELECT campaign_id, ${sqlString(CAMPAIGN_SCOPE)}, sum(cost) FROM sent GROUP BY 1
 )
 SELECT s.campaign_id, s.scope, s.treated_customers, s.treated_converted, s.control_customers, s.control_converted,
-  CASE WHEN s.treated_customers > 0 THEN ${d('s.treated_converted')} / s.treated_customers END AS treated_rate,
-  CASE WHEN s.control_customers > 0 THEN ${d('s.control_converted')} / s.control_customers END AS control_rate,
+  CASE WHEN s.treated_customers > 0 THEN ${d(sql`s.treated_converted`)} / s.treated_customers END AS treated_rate,
+  CASE WHEN s.control_customers > 0 THEN ${d(sql`s.control_converted`)} / s.control_customers END AS control_rate,
   s.treated_revenue_per_customer, s.control_revenue_per_customer,
   s.compared_customers, s.compared_customers > 0 AS readable,
   s.inc_conv AS incremental_conversions, s.inc_conv - ${Z95} * s.se_conv AS incremental_conversions_low,

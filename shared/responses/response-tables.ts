@@ -1,6 +1,7 @@
 import type { Campaign } from '../campaign/campaign-schema.ts';
-import { ATTRIBUTION, LIFT, type TableDef } from '../lake/tables.ts';
+import { ident, joinSql, type Sql, sql } from '../lake/sql.ts';
 import { sqlTimestamp } from '../lake/sql-literals.ts';
+import { ATTRIBUTION, LIFT, type TableDef } from '../lake/tables.ts';
 import { attributionRowsSql } from './attribution-sql.ts';
 import { liftStatsSql } from './lift-sql.ts';
 
@@ -13,17 +14,17 @@ export function responseTables(
   campaigns: readonly Campaign[],
   model: 'last-touch' | 'first-touch',
   computedAt: Date,
-): { table: TableDef; sql: string }[] {
+): { table: TableDef; sql: Sql }[] {
   const lift = campaigns.map(
-    (c) => `SELECT *, ${sqlTimestamp(computedAt)} AS computed_at FROM (\n${liftStatsSql(c)}\n) l`,
+    (c) => sql`SELECT *, ${sqlTimestamp(computedAt)} AS computed_at FROM (\n${liftStatsSql(c)}\n) l`,
   );
   return [
     { table: ATTRIBUTION, sql: attributionRowsSql(campaigns, model, computedAt) },
     {
       table: LIFT,
       sql: lift.length
-        ? lift.join('\nUNION ALL\n')
-        : `SELECT ${LIFT.columns.map((c) => `NULL AS ${c.name}`).join(', ')} WHERE false`,
+        ? joinSql(lift, sql`\nUNION ALL\n`)
+        : sql`SELECT ${joinSql(LIFT.columns.map((c) => sql`NULL AS ${ident(c.name)}`))} WHERE false`,
     },
   ];
 }

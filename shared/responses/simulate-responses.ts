@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Campaign } from '../campaign/campaign-schema.ts';
-import type { Channel } from '../campaign/contact-policy-schema.ts';
+import { Channel } from '../campaign/contact-policy-schema.ts';
 import { baseWaveId } from '../campaign/wave-repeat.ts';
 import { templateNames, templateUsesProducts } from '../delivery/render/render-message.ts';
+import { col, rowDecoder } from '../lake/row-decoder.ts';
 import { type TableRecord, type TableWriter, tableTimestamp } from '../lake/table-writer.ts';
 import type { Warehouse } from '../lake/warehouse.ts';
 import { waveRule } from '../segment/audience-sql.ts';
@@ -111,7 +112,38 @@ function draw(seed: number, key: string): number {
   return createHash('sha256').update(`${seed}:${key}`).digest().readUInt32BE(0) / 2 ** 32;
 }
 
-const instant = (v: unknown) => new Date(`${String(v).replace(' ', 'T')}Z`);
+/** A TIMESTAMP as DuckDB's text gives it (`2026-11-11 10:00:00`, UTC) as an instant. */
+const instant = (v: string) => new Date(`${v.replace(' ', 'T')}Z`);
+
+const recipientColumns = rowDecoder('the simulated audience’s recipients', {
+  send_id: col.text,
+  customer_id: col.text,
+  segment: col.optionalText,
+  status: col.text,
+  channel: col.optionalOneOf(Channel.options),
+  variant: col.optionalText,
+  sent_at: col.optionalText,
+  planned_at: col.text,
+  message_id: col.optionalText,
+  aov: col.number,
+  last_planned: col.optionalText,
+  daily_propensity: col.number,
+});
+const productColumns = rowDecoder('the simulated audience’s products', {
+  sku: col.text,
+  category: col.optionalText,
+  season: col.optionalText,
+  launch_date: col.optionalText,
+});
+const unpaidColumns = rowDecoder('the simulated audience’s unpaid orders', {
+  order_id: col.text,
+  customer_id: col.text,
+  created_at: col.text,
+  amount: col.number,
+  discount: col.optionalNumber,
+  channel: col.optionalText,
+  planned_at: col.text,
+});
 
 export async function simulateWaveResponses(
   deps: SimulationDeps,
@@ -124,11 +156,11 @@ export async function simulateWaveResponses(
   if (!wave) throw new RangeError(`no wave ${waveId} in campaign ${campaign.id}`);
   const reminder = remindsUnpaid(waveRule(campaign, wave), campaign.segments);
   const sql = simulatedAudienceSql(campaign.id, waveId);
-  const rows = (await deps.warehouse.query(sql.recipients)).rows;
-  const products = (await deps.warehouse.query(sql.products)).rows;
-  const catalogue = new Map(products.map((p) => [String(p.sku), p]));
+  const rows = (await deps.warehouse.query(sql.recipients)).rows.map(recipientColumns);
+  const products = (await deps.warehouse.query(sql.products)).rows.map(productColumns);
+  const catalogue = new Map(products.map((p) => [p.sku, p]));
   const linked = productLinks(campaign.id, wave.products ?? [], model.seed);
-  const unpaidOrders = reminder ? (await deps.warehouse.query(sql.unpaidOrders)).rows : [];
+  const unpaidOrders = reminder ? (await deps.warehouse.query(sql.unpaidOrders)).rows.map(unpaidColumns) : [];
   const events: EventRow[] = [];
   const suppressions: Suppression[] = [];
   const orders: TableRecord[] = [];
@@ -137,13 +169,14 @@ export async function simulateWaveResponses(
   let unpaid = 0;
   const sentTo = new Map<string, { at: Date; clicked: boolean }>();
   for (const r of rows) {
-    const sendId = String(r.send_id);
-    const customerId = String(r.customer_id);
+    const sendId = r.send_id;
+    const customerId = r.customer_id;
     const u = (purpose: string) => draw(model.seed, `${sendId}:${purpose}`);
     const treated = r.status === 'sent';
-    const start = instant(treated ? r.sent_at : r.planned_at);
+    if (treated && r.sent_at === null) throw new RangeError(`send ${sendId} is sent but has no sent_at`);
+    const start = instant(treated && r.sent_at !== null ? r.sent_at : r.planned_at);
     const at = (hours: number) => new Date(start.getTime() + hours * HOUR);
-    const channel = (r.channel as Channel | null) ?? 'email';
+    const channel = r.channel ?? 'email';
     const event = (
       eventType: string,
       when: Date,
@@ -157,7 +190,7 @@ export async function simulateWaveResponses(
       customerId,
       channel: channel === 'sms' ? 'sms' : 'email',
       sendId,
-      messageId: r.message_id === null ? null : String(r.message_id),
+      messageId: r.message_id,
       occurredAt: when,
       detail,
       sku,
@@ -172,7 +205,7 @@ export async function simulateWaveResponses(
         if (channel === 'email' && engaged) events.push(event('opened', at(1 + 10 * u('open-time'))));
         if (engaged && u('clicked') < model.clicked[channel]) {
           clicked = true;
-          const variant = r.variant === null ? null : String(r.variant);
+          const variant = r.variant;
           if (templateUsesProducts(wave, variant, channel))
             clickedSku = linked.pick(u('clicked-link'), templateNames(wave, variant, channel, 'link'));
           events.push(event('clicked', at(1.5 + 10 * u('click-time')), null, clickedSku));
@@ -193,7 +226,7 @@ export async function simulateWaveResponses(
       const left = draw(model.seed, `${key}:unpaid`) < model.unpaidShare;
       unpaid += left ? 1 : 0;
       const orderId = `sim-${campaign.id}-${createHash('sha256').update(`${model.seed}:${id}`).digest('hex').slice(0, 16)}`;
-      const amount = Math.round(Number(r.aov) * (0.6 + 0.8 * draw(model.seed, `${key}:amount`)) * 100) / 100;
+      const amount = Math.round(r.aov * (0.6 + 0.8 * draw(model.seed, `${key}:amount`)) * 100) / 100;
       const status = left ? 'unpaid' : 'paid';
       orders.push({
         order_id: orderId,
@@ -223,17 +256,17 @@ export async function simulateWaveResponses(
           customer_id: customerId,
           created_at: tableTimestamp(created),
           order_status: status,
-          sku: String(product.sku),
-          category: product.category === null ? null : String(product.category),
-          season: product.season === null ? null : String(product.season),
-          launch_date: product.launch_date === null ? null : String(product.launch_date),
+          sku: product.sku,
+          category: product.category,
+          season: product.season,
+          launch_date: product.launch_date,
           quantity: 1,
           unit_price: amount,
           dt: created.toISOString().slice(0, 7),
         });
     };
     // The customer's own propensity to buy on a day, from their history before the wave.
-    const daily = Math.min(0.3, Number(r.daily_propensity) * model.activity);
+    const daily = Math.min(0.3, r.daily_propensity * model.activity);
     const inWindow = 1 - (1 - daily) ** model.windowDays;
     // Base purchases, in either group, sent or not: a daily draw, on days no earlier wave of the campaign
     // has simulated for them (each customer's base purchases are one calendar process).
@@ -250,8 +283,8 @@ export async function simulateWaveResponses(
     // The campaign's effect: a message that went out adds purchases at base × (trueLift − 1) (its variant's
     // or its segment's lift, when planted), soon after a click when they clicked.
     const lift =
-      (r.variant === null ? undefined : model.variantLift?.[String(r.variant)]) ??
-      (r.segment === null ? undefined : model.segmentLift?.[String(r.segment)]) ??
+      (r.variant === null ? undefined : model.variantLift?.[r.variant]) ??
+      (r.segment === null ? undefined : model.segmentLift?.[r.segment]) ??
       model.trueLift;
     if (treated && u('lifted') < inWindow * (lift - 1)) {
       const created = at(clicked ? 2 + 12 * u('order-time') : model.windowDays * 24 * u('order-time'));
@@ -260,8 +293,8 @@ export async function simulateWaveResponses(
   }
   // A reminder's purpose: unpaid orders paid. Without it at paysUnpaid, with a message × trueLift.
   for (const o of unpaidOrders) {
-    const key = `pay:${String(o.order_id)}`;
-    const sent = sentTo.get(String(o.customer_id));
+    const key = `pay:${o.order_id}`;
+    const sent = sentTo.get(o.customer_id);
     const p = Math.min(1, model.paysUnpaid * (sent ? model.trueLift : 1));
     if (draw(model.seed, key) >= p) continue;
     const from = sent?.at ?? instant(o.planned_at);
@@ -269,13 +302,13 @@ export async function simulateWaveResponses(
       ? 0.5 + 6 * draw(model.seed, `${key}:time`)
       : model.windowDays * 24 * draw(model.seed, `${key}:time`);
     payments.push({
-      orderId: String(o.order_id),
-      customerId: String(o.customer_id),
+      orderId: o.order_id,
+      customerId: o.customer_id,
       createdAt: instant(o.created_at),
       paidAt: new Date(from.getTime() + hours * HOUR),
-      amount: Number(o.amount),
-      discount: Number(o.discount ?? 0),
-      channel: String(o.channel ?? 'organic'),
+      amount: o.amount,
+      discount: o.discount ?? 0,
+      channel: o.channel ?? 'organic',
     });
   }
   const suppressed = await writeResponses(deps, events, suppressions);

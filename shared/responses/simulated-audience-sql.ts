@@ -1,4 +1,5 @@
 import { armSql, oneSendSql } from '../delivery/ledger/ledger.ts';
+import { type Sql, sql } from '../lake/sql.ts';
 import { sqlString } from '../lake/sql-literals.ts';
 
 /**
@@ -10,14 +11,17 @@ import { sqlString } from '../lake/sql-literals.ts';
  * - `products`: the catalogue, for the order lines (and the lines of a wave's linked products);
  * - `unpaidOrders`: the assigned customers' orders still unpaid when the wave was planned.
  */
-export function simulatedAudienceSql(campaignId: string, waveId: string) {
+export function simulatedAudienceSql(
+  campaignId: string,
+  waveId: string,
+): { recipients: Sql; products: Sql; unpaidOrders: Sql } {
   const campaign = sqlString(campaignId);
   const wave = sqlString(waveId);
-  const assigned = `SELECT * FROM (
-    ${oneSendSql(['customer_id', 'segment', 'status', 'channel', 'variant', 'reason', 'sent_at', 'planned_at', 'message_id', 'arm'], `campaign_id = ${campaign} AND wave_id = ${wave}`)}
+  const assigned = sql`SELECT * FROM (
+    ${oneSendSql(['customer_id', 'segment', 'status', 'channel', 'variant', 'reason', 'sent_at', 'planned_at', 'message_id', 'arm'], sql`campaign_id = ${campaign} AND wave_id = ${wave}`)}
   ) o WHERE ${armSql('o')} IS NOT NULL`;
   return {
-    recipients: `WITH s AS (${assigned}),
+    recipients: sql`WITH s AS (${assigned}),
 planned AS (SELECT min(planned_at) AS t0 FROM s),
 covered AS (SELECT customer_id, max(planned_at) AS last_planned FROM sends
   WHERE campaign_id = ${campaign} AND wave_id <> ${wave} AND ${armSql()} IS NOT NULL
@@ -37,9 +41,8 @@ SELECT s.*, coalesce(h.aov, 150) AS aov, cv.last_planned,
 FROM s CROSS JOIN planned p LEFT JOIN hist h ON h.customer_id = s.customer_id
 LEFT JOIN covered cv ON cv.customer_id = s.customer_id
 ORDER BY s.send_id`,
-    products:
-      'SELECT sku, category, season, CAST(launch_date AS VARCHAR) AS launch_date FROM products ORDER BY sku',
-    unpaidOrders: `SELECT o.order_id, o.customer_id, o.created_at, o.amount, o.discount, o.channel, s.planned_at
+    products: sql`SELECT sku, category, season, CAST(launch_date AS VARCHAR) AS launch_date FROM products ORDER BY sku`,
+    unpaidOrders: sql`SELECT o.order_id, o.customer_id, o.created_at, o.amount, o.discount, o.channel, s.planned_at
 FROM orders o JOIN (${assigned}) s ON s.customer_id = o.customer_id
 WHERE o.status = 'unpaid' AND o.created_at < s.planned_at
 ORDER BY o.order_id`,

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type RunningServer, startServer } from '../../local/api-server.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { sql } from '../../shared/lake/sql.ts';
 import { loadShopPolicy, sampleShop } from '../helpers/delivery-harness.ts';
 
 const KEY = 'test-api-key-0123456789';
@@ -71,7 +72,7 @@ describe('serve --simulated: each wave runs at its own start, whatever ran befor
     // Run out of date order, the caps still hold: nobody has the winback and a Double-11 message within
     // the winback's 30 days (it was sent under the shop's one a month).
     const wh = await DuckDbWarehouse.open(dataDir);
-    const { rows } = await wh.query(`SELECT count(*) AS n FROM sends w JOIN sends d
+    const { rows } = await wh.query(sql`SELECT count(*) AS n FROM sends w JOIN sends d
       ON d.customer_id = w.customer_id AND w.campaign_id = 'winback-2026q4' AND d.campaign_id = 'double-11-2026'
       AND w.status = 'sent' AND d.status = 'sent' AND d.category = 'marketing'
       AND abs(date_diff('second', w.sent_at, d.sent_at)) < 30 * 86400`);

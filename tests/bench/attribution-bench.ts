@@ -18,6 +18,8 @@ import { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { loadConfigFile } from '../../shared/campaign/config-file.ts';
 import { lakeRoot, tableDir } from '../../shared/lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { type Sql, sql } from '../../shared/lake/sql.ts';
+import { sqlString } from '../../shared/lake/sql-literals.ts';
 import { attributionRowsSql } from '../../shared/responses/attribution-sql.ts';
 import { benchShop, machine, median } from './bench-shop.ts';
 
@@ -25,7 +27,7 @@ const REPEATS = 3;
 const WAVES = 4;
 
 /** One send per customer: wave k goes out on 1 + 3k October 2026 over ten hours, in the shop's last weeks. */
-const SENDS_SQL = `
+const SENDS_SQL = sql`
 WITH c AS (SELECT customer_id, hash(customer_id || 'bench') AS h FROM customers),
 s AS (
   SELECT customer_id, h, CAST(h % ${WAVES} AS INTEGER) AS wave,
@@ -54,7 +56,7 @@ SELECT * EXCLUDE (h), strftime(planned_at, '%Y-%m-%d') AS dt FROM rows WHERE (h 
  * Events of the sent: delivered (SMS by message id only), email opens, clicks; a few percent respond. 2 %
  * of the sends' events are written twice (a redelivered batch).
  */
-const EVENTS_SQL = `
+const EVENTS_SQL = sql`
 WITH s AS (SELECT DISTINCT send_id, campaign_id, wave_id, customer_id, channel, message_id, sent_at,
   hash(send_id) AS h FROM sends WHERE status = 'sent' AND channel <> 'call-list'),
 e AS (
@@ -75,19 +77,19 @@ SELECT md5(send_id || event_type) AS event_id, event_type,
 FROM e, range(CASE WHEN (h // 17) % 100 < 2 THEN 2 ELSE 1 END) AS copies(i)`;
 
 /** The floor: every (sent send, paid order) pair in the 5-day window after the send. */
-const FLOOR_SQL = `SELECT s.send_id, o.order_id, o.amount
+const FLOOR_SQL = sql`SELECT s.send_id, o.order_id, o.amount
 FROM sends s JOIN orders o ON o.customer_id = s.customer_id
   AND o.created_at >= s.sent_at AND o.created_at < s.sent_at + INTERVAL 5 DAY
 WHERE s.status = 'sent' AND o.status = 'paid'`;
 
-async function copyTo(wh: DuckDbWarehouse, sql: string, file: string): Promise<number> {
+async function copyTo(wh: DuckDbWarehouse, query: Sql, file: string): Promise<number> {
   const t0 = performance.now();
-  await wh.connection.run(`COPY (${sql}) TO '${file}' (FORMAT parquet)`);
+  await wh.session.run(sql`COPY (${query}) TO ${sqlString(file)} (FORMAT parquet)`);
   return (performance.now() - t0) / 1000;
 }
 
-async function count(wh: DuckDbWarehouse, sql: string): Promise<number> {
-  return Number((await wh.query(sql)).rows[0]?.n ?? 0);
+async function count(wh: DuckDbWarehouse, query: Sql): Promise<number> {
+  return Number((await wh.query(query)).rows[0]?.n ?? 0);
 }
 
 const { dataDir: shopDir, customers } = await benchShop();
@@ -97,12 +99,12 @@ try {
   for (const table of ['customers', 'products', 'orders', 'order_items'])
     symlinkSync(resolve(tableDir(shopDir, table)), tableDir(dataDir, table));
   const wh = await DuckDbWarehouse.open(dataDir, { threads: 2, memoryLimit: '8GB' });
-  await wh.connection.run(
-    `COPY (${SENDS_SQL}) TO '${tableDir(dataDir, 'sends')}' (FORMAT parquet, PARTITION_BY (dt))`,
+  await wh.session.run(
+    sql`COPY (${SENDS_SQL}) TO ${sqlString(tableDir(dataDir, 'sends'))} (FORMAT parquet, PARTITION_BY (dt))`,
   );
   await wh.refreshViews(dataDir);
-  await wh.connection.run(
-    `COPY (${EVENTS_SQL}) TO '${tableDir(dataDir, 'events')}' (FORMAT parquet, PARTITION_BY (dt))`,
+  await wh.session.run(
+    sql`COPY (${EVENTS_SQL}) TO ${sqlString(tableDir(dataDir, 'events'))} (FORMAT parquet, PARTITION_BY (dt))`,
   );
   await wh.refreshViews(dataDir);
 
@@ -115,29 +117,29 @@ try {
     times.floor.push(await copyTo(wh, FLOOR_SQL, out('floor')));
     times.attribution.push(await copyTo(wh, attributionSql, out('attribution')));
   }
-  const read = (name: string, what: string) =>
-    count(wh, `SELECT ${what} AS n FROM read_parquet('${out(name)}')`);
-  const attributed = await read('attribution', 'count(*)');
+  const read = (name: string, what: Sql) =>
+    count(wh, sql`SELECT ${what} AS n FROM read_parquet(${sqlString(out(name))})`);
+  const attributed = await read('attribution', sql`count(*)`);
   const result = {
     customers,
     machine: await machine(),
     data: {
-      ledgerRows: await count(wh, 'SELECT count(*) AS n FROM sends'),
-      sends: await count(wh, 'SELECT count(DISTINCT send_id) AS n FROM sends'),
-      sent: await count(wh, "SELECT count(DISTINCT send_id) AS n FROM sends WHERE status = 'sent'"),
-      events: await count(wh, 'SELECT count(*) AS n FROM events'),
-      orders: await count(wh, 'SELECT count(*) AS n FROM orders'),
-      paidOrders: await count(wh, "SELECT count(*) AS n FROM orders WHERE status = 'paid'"),
+      ledgerRows: await count(wh, sql`SELECT count(*) AS n FROM sends`),
+      sends: await count(wh, sql`SELECT count(DISTINCT send_id) AS n FROM sends`),
+      sent: await count(wh, sql`SELECT count(DISTINCT send_id) AS n FROM sends WHERE status = 'sent'`),
+      events: await count(wh, sql`SELECT count(*) AS n FROM events`),
+      orders: await count(wh, sql`SELECT count(*) AS n FROM orders`),
+      paidOrders: await count(wh, sql`SELECT count(*) AS n FROM orders WHERE status = 'paid'`),
     },
     attributedOrders: attributed,
-    distinctAttributedOrders: await read('attribution', 'count(DISTINCT order_id)'),
+    distinctAttributedOrders: await read('attribution', sql`count(DISTINCT order_id)`),
     // To the cent: attributed revenue is the revenue of the orders it names.
-    attributedRevenue: await read('attribution', 'sum(amount)'),
+    attributedRevenue: await read('attribution', sql`sum(amount)`),
     revenueOfThoseOrders: await count(
       wh,
-      `SELECT sum(o.amount) AS n FROM orders o WHERE o.order_id IN (SELECT order_id FROM read_parquet('${out('attribution')}'))`,
+      sql`SELECT sum(o.amount) AS n FROM orders o WHERE o.order_id IN (SELECT order_id FROM read_parquet(${sqlString(out('attribution'))}))`,
     ),
-    floorPairs: await read('floor', 'count(*)'),
+    floorPairs: await read('floor', sql`count(*)`),
     attributionSeconds: Math.round(median(times.attribution) * 100) / 100,
     floorSeconds: Math.round(median(times.floor) * 100) / 100,
     runs: times,

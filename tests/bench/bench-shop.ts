@@ -2,6 +2,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { lakeRoot, tableDir } from '../../shared/lake/lake-paths.ts';
 import type { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { sql } from '../../shared/lake/sql.ts';
+import { sqlString, sqlStringList } from '../../shared/lake/sql-literals.ts';
 import { LAKE_TABLES, ORDER_ITEMS } from '../../shared/lake/tables.ts';
 import { generateShop } from '../../shared/shop/local/generate/generate-shop.ts';
 
@@ -47,17 +49,18 @@ export function median(xs: number[]): number {
 }
 
 /** Compressed bytes of the Parquet column chunks a query names: what Athena bills (no dt pruning here). */
-export async function bytesScanned(wh: DuckDbWarehouse, dataDir: string, sql: string): Promise<number> {
+export async function bytesScanned(wh: DuckDbWarehouse, dataDir: string, query: string): Promise<number> {
   let total = 0;
   for (const table of LAKE_TABLES) {
-    if (!new RegExp(`\\b${table.name}\\b`).test(sql) || !existsSync(tableDir(dataDir, table.name))) continue;
+    if (!new RegExp(`\\b${table.name}\\b`).test(query) || !existsSync(tableDir(dataDir, table.name)))
+      continue;
     const glob = table.partition
       ? `${tableDir(dataDir, table.name)}/*/*.parquet`
       : `${tableDir(dataDir, table.name)}/*.parquet`;
-    const used = table.columns.map((c) => c.name).filter((c) => new RegExp(`\\b${c}\\b`).test(sql));
+    const used = table.columns.map((c) => c.name).filter((c) => new RegExp(`\\b${c}\\b`).test(query));
     if (used.length === 0) continue;
     const { rows } = await wh.query(
-      `SELECT coalesce(sum(total_compressed_size), 0) AS b FROM parquet_metadata('${glob}') WHERE path_in_schema IN (${used.map((u) => `'${u}'`).join(', ')})`,
+      sql`SELECT coalesce(sum(total_compressed_size), 0) AS b FROM parquet_metadata(${sqlString(glob)}) WHERE path_in_schema IN ${sqlStringList(used)}`,
     );
     total += Number(rows[0]?.b ?? 0);
   }

@@ -16,16 +16,18 @@ import { ContactPolicy } from '../../shared/campaign/contact-policy-schema.ts';
 import { resolveWaveSchedule } from '../../shared/campaign/wave-schedule.ts';
 import { tableDir } from '../../shared/lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { type Sql, sql } from '../../shared/lake/sql.ts';
+import { sqlString } from '../../shared/lake/sql-literals.ts';
 import { waveAudienceSql } from '../../shared/segment/audience-sql.ts';
 import { benchShop, bytesScanned, machine, median } from './bench-shop.ts';
 
 const REPEATS = 5;
-const FLOOR_SQL = `SELECT count(*) AS customers, sum(n) AS orders, sum(s) AS revenue, max(m) AS last
+const FLOOR_SQL = sql`SELECT count(*) AS customers, sum(n) AS orders, sum(s) AS revenue, max(m) AS last
   FROM (SELECT customer_id, count(*) AS n, sum(amount) AS s, max(paid_at) AS m FROM orders GROUP BY customer_id) t`;
 
-async function once(wh: DuckDbWarehouse, sql: string): Promise<number> {
+async function once(wh: DuckDbWarehouse, query: Sql): Promise<number> {
   const t0 = performance.now();
-  await wh.query(sql);
+  await wh.query(query);
   return (performance.now() - t0) / 1000;
 }
 
@@ -33,12 +35,12 @@ async function once(wh: DuckDbWarehouse, sql: string): Promise<number> {
  * A query and the floor side by side: REPEATS runs of each, alternating, so both are timed under the
  * same conditions (this machine's speed drifts by ±30% over a minute); the medians of each.
  */
-async function sideBySide(wh: DuckDbWarehouse, sql: string): Promise<{ seconds: number; floor: number }> {
+async function sideBySide(wh: DuckDbWarehouse, query: Sql): Promise<{ seconds: number; floor: number }> {
   const runs: number[] = [];
   const floors: number[] = [];
   for (let i = 0; i < REPEATS; i++) {
     floors.push(await once(wh, FLOOR_SQL));
-    runs.push(await once(wh, sql));
+    runs.push(await once(wh, query));
   }
   allFloors.push(...floors);
   return { seconds: median(runs), floor: median(floors) };
@@ -52,7 +54,9 @@ const policy = await loadConfigFile(ContactPolicy, 'campaigns/contact-policy.yam
 await once(wh, FLOOR_SQL); // warm-up: the first scan reads the files into the page cache
 const floorBytes = await bytesScanned(wh, dataDir, 'orders customer_id amount paid_at');
 const csvDir = await mkdtemp(join(tmpdir(), 'orders-csv-'));
-await wh.query(`COPY (SELECT * EXCLUDE (dt) FROM orders) TO '${csvDir}/orders.csv' (HEADER)`);
+await wh.query(
+  sql`COPY (SELECT * EXCLUDE (dt) FROM orders) TO ${sqlString(`${csvDir}/orders.csv`)} (HEADER)`,
+);
 const csvBytes = statSync(`${csvDir}/orders.csv`).size;
 await rm(csvDir, { recursive: true, force: true });
 const ordersParquetBytes = readdirSync(tableDir(dataDir, 'orders'), { recursive: true })
@@ -73,9 +77,9 @@ for (const file of ['double-11', 'new-arrivals', 'replenishment', 'winback']) {
       runAt,
       dialect: 'duckdb',
     });
-    const sql = `SELECT step, count(*) AS n FROM (${audience}) a GROUP BY step`;
-    const { seconds, floor } = await sideBySide(wh, sql);
-    const { rows } = await wh.query(sql);
+    const query = sql`SELECT step, count(*) AS n FROM (${audience}) a GROUP BY step`;
+    const { seconds, floor } = await sideBySide(wh, query);
+    const { rows } = await wh.query(query);
     const steps = Object.fromEntries(rows.map((r) => [r.step, r.n]));
     waves.push({
       campaign: campaign.id,

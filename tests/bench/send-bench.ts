@@ -28,6 +28,7 @@ import { handleSendBatches } from '../../shared/delivery/send-batch.ts';
 import { batchLedgerRow, parseSendBatch } from '../../shared/delivery/send-batch-message.ts';
 import { lakeRoot, tableDir } from '../../shared/lake/lake-paths.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { sql } from '../../shared/lake/sql.ts';
 import { type AwsCounts, AwsMeter } from './aws-cost-model.ts';
 import { MODEL_ASSUMPTIONS } from './aws-prices.ts';
 import { benchShop, bytesScanned, machine } from './bench-shop.ts';
@@ -126,7 +127,7 @@ async function runMode(mode: Mode, shopDir: string): Promise<RunResult> {
     const planSeconds = (performance.now() - t0) / 1000 - sendSeconds;
     const { rows } = await (async () => {
       await warehouse.refreshViews(dataDir);
-      return warehouse.query(`SELECT status, channel, count(*) AS n FROM sends GROUP BY ALL ORDER BY ALL`);
+      return warehouse.query(sql`SELECT status, channel, count(*) AS n FROM sends GROUP BY ALL ORDER BY ALL`);
     })();
     return {
       mode,

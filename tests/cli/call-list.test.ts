@@ -6,7 +6,8 @@ import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
-import { sqlStringList } from '../../shared/lake/sql-literals.ts';
+import { type Sql, sql } from '../../shared/lake/sql.ts';
+import { sqlString, sqlStringList } from '../../shared/lake/sql-literals.ts';
 import { campaignCli } from '../helpers/campaign-cli.ts';
 import { sampleShop } from '../helpers/delivery-harness.ts';
 
@@ -28,7 +29,7 @@ let rows: Record<string, string>[];
 let wh: DuckDbWarehouse;
 
 const calls = (...args: string[]) => campaign(['calls', ...args, '--data-dir', dataDir]);
-const query = async (sql: string) => (await wh.query(sql)).rows;
+const query = async (text: Sql) => (await wh.query(text)).rows;
 
 beforeAll(async () => {
   const shop = await sampleShop(2_000);
@@ -83,7 +84,7 @@ describe('the call list staff work from', () => {
   it('lists no one who opted out of SMS or of everything, or never agreed to marketing on their phone', async () => {
     const ids = rows.map((r) => r.客户编号 as string);
     const optedOut =
-      await query(`SELECT count(*) AS n FROM customers c WHERE c.customer_id IN ${sqlStringList(ids)}
+      await query(sql`SELECT count(*) AS n FROM customers c WHERE c.customer_id IN ${sqlStringList(ids)}
       AND (NOT coalesce(c.sms_consent, false) OR c.phone IS NULL OR EXISTS (
         SELECT 1 FROM suppressions s WHERE s.customer_id = c.customer_id AND s.channel IN ('sms', 'any')))`);
     expect(Number(optedOut[0]?.n)).toBe(0);
@@ -168,7 +169,7 @@ describe('the call list staff work from', () => {
 
     await wh.refreshViews(dataDir);
     const events = await query(
-      `SELECT send_id, event_type, channel, source, detail FROM events WHERE source = 'call-list' ORDER BY event_type`,
+      sql`SELECT send_id, event_type, channel, source, detail FROM events WHERE source = 'call-list' ORDER BY event_type`,
     );
     expect(events).toEqual([
       {
@@ -188,7 +189,7 @@ describe('the call list staff work from', () => {
     ]);
     expect(
       await query(
-        `SELECT customer_id, channel, reason FROM suppressions WHERE customer_id = '${b?.客户编号}'`,
+        sql`SELECT customer_id, channel, reason FROM suppressions WHERE customer_id = ${sqlString(b?.客户编号 ?? '')}`,
       ),
     ).toEqual([{ customer_id: b?.客户编号, channel: 'any', reason: 'opt-out' }]);
 
@@ -201,9 +202,11 @@ describe('the call list staff work from', () => {
       notCalled: 1,
     });
     await wh.refreshViews(dataDir);
-    expect(await query(`SELECT count(*) AS n FROM events WHERE source = 'call-list'`)).toEqual([{ n: 2 }]);
+    expect(await query(sql`SELECT count(*) AS n FROM events WHERE source = 'call-list'`)).toEqual([{ n: 2 }]);
     expect(
-      await query(`SELECT count(*) AS n FROM suppressions WHERE customer_id = '${b?.客户编号}'`),
+      await query(
+        sql`SELECT count(*) AS n FROM suppressions WHERE customer_id = ${sqlString(b?.客户编号 ?? '')}`,
+      ),
     ).toEqual([{ n: 1 }]);
 
     // The customer who refused is left out of the dialling export from now on.

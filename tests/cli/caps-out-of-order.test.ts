@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { type Sql, sql } from '../../shared/lake/sql.ts';
 import { campaignCli } from '../helpers/campaign-cli.ts';
 import { sampleShop } from '../helpers/delivery-harness.ts';
 
@@ -23,17 +24,18 @@ beforeAll(async () => {
 async function sent(dataDir: string) {
   const wh = await DuckDbWarehouse.open(dataDir);
   try {
-    const q = async (sql: string) => (await wh.query(sql)).rows;
-    const sends = `(SELECT DISTINCT send_id, customer_id, campaign_id, sent_at FROM sends
+    const q = async (text: Sql) => (await wh.query(text)).rows;
+    const sends = sql`(SELECT DISTINCT send_id, customer_id, campaign_id, sent_at FROM sends
       WHERE status = 'sent' AND category = 'marketing')`;
-    const [pairs] = await q(`SELECT count(DISTINCT a.customer_id) AS customers FROM ${sends} a JOIN ${sends} b
+    const [pairs] =
+      await q(sql`SELECT count(DISTINCT a.customer_id) AS customers FROM ${sends} a JOIN ${sends} b
       ON a.customer_id = b.customer_id AND a.campaign_id = 'winback-2026q4' AND b.campaign_id <> a.campaign_id
       AND abs(date_diff('second', a.sent_at, b.sent_at)) < 30 * 86400`);
     // Each message keeps its own cap in the 30 days ending at it.
-    const [over] = await q(`SELECT count(*) AS n FROM ${sends} m WHERE (SELECT count(*) FROM ${sends} o
+    const [over] = await q(sql`SELECT count(*) AS n FROM ${sends} m WHERE (SELECT count(*) FROM ${sends} o
       WHERE o.customer_id = m.customer_id AND o.sent_at > m.sent_at - INTERVAL 30 DAY AND o.sent_at <= m.sent_at)
       > CASE m.campaign_id WHEN 'winback-2026q4' THEN 1 ELSE 2 END`);
-    const [winback] = await q(`SELECT count(*) AS n FROM ${sends} WHERE campaign_id = 'winback-2026q4'`);
+    const [winback] = await q(sql`SELECT count(*) AS n FROM ${sends} WHERE campaign_id = 'winback-2026q4'`);
     return { pairs: Number(pairs?.customers), overCap: Number(over?.n), winback: Number(winback?.n) };
   } finally {
     await wh.close();

@@ -188,15 +188,8 @@ describe('campaign CLI', () => {
         '3801000000000002,buyer2,oops,交易成功,2025-11-11 00:01:00,2025-11-11 00:02:00,13912345678',
       ].join('\n'),
     );
-    const r = campaign([
-      'data',
-      'import',
-      file,
-      '--format',
-      'taobao',
-      '--data-dir',
-      join(dir, 'import-data'),
-    ]);
+    const importDir = join(dir, 'import-data');
+    const r = campaign(['data', 'import', file, '--format', 'taobao', '--data-dir', importDir]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('read 2 rows (utf-8): 1 imported, 1 rejected');
     expect(r.stdout).toContain(`rejects: ${file}.rejects.csv`);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lockFile } from '../../shared/data-folder-lock.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { sql } from '../../shared/lake/sql.ts';
 import { sampleShop } from '../helpers/delivery-harness.ts';
 
 interface Exit {
@@ -44,7 +45,7 @@ async function freshDataDir(): Promise<string> {
 async function expectOneRowPerSend(dataDir: string): Promise<void> {
   const wh = await DuckDbWarehouse.open(dataDir);
   try {
-    const { rows } = await wh.query('SELECT count(*) AS n, count(DISTINCT send_id) AS ids FROM sends');
+    const { rows } = await wh.query(sql`SELECT count(*) AS n, count(DISTINCT send_id) AS ids FROM sends`);
     expect(Number(rows[0]?.n)).toBeGreaterThan(0);
     expect(Number(rows[0]?.n), 'ledger rows doubled').toBe(Number(rows[0]?.ids));
   } finally {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { type Sql, sql } from '../../shared/lake/sql.ts';
 import { campaignCli } from '../helpers/campaign-cli.ts';
 import { sampleShop } from '../helpers/delivery-harness.ts';
 
@@ -36,28 +37,29 @@ describe('a small Double-11 end to end through the CLI (5,000 customers, simulat
     expect(new Set(sent).size).toBe(sent.length);
 
     const wh = await DuckDbWarehouse.open(dataDir);
-    const q = async (sql: string) => (await wh.query(sql)).rows;
+    const q = async (text: Sql) => (await wh.query(text)).rows;
     // The campaign's holdout is never messaged, in any wave; a wave's own holdout (customers an earlier
     // wave treated) is not messaged by that wave.
     expect(
-      await q(`SELECT count(*) AS n FROM sends s JOIN sends h ON h.customer_id = s.customer_id
+      await q(sql`SELECT count(*) AS n FROM sends s JOIN sends h ON h.customer_id = s.customer_id
         AND h.arm = 'holdout' AND s.status = 'sent' AND s.campaign_id = h.campaign_id`),
     ).toEqual([{ n: 0 }]);
     expect(
-      await q(`SELECT count(*) AS n FROM sends s JOIN sends h ON h.customer_id = s.customer_id
+      await q(sql`SELECT count(*) AS n FROM sends s JOIN sends h ON h.customer_id = s.customer_id
         AND h.arm = 'wave-holdout' AND s.status = 'sent' AND s.wave_id = h.wave_id`),
     ).toEqual([{ n: 0 }]);
     const arms = await q(
-      `SELECT arm, count(*) AS n FROM sends WHERE reason = 'holdout' GROUP BY arm ORDER BY arm`,
+      sql`SELECT arm, count(*) AS n FROM sends WHERE reason = 'holdout' GROUP BY arm ORDER BY arm`,
     );
     expect(arms.map((r) => r.arm)).toEqual(['holdout', 'wave-holdout']);
     // No cap exceeded: at most 2 marketing messages per customer in 30 days (the campaign's cap), at most
     // one SMS a day (the shop's), counted over what was sent.
     const [marketing] =
-      await q(`SELECT max(n) AS n FROM (SELECT customer_id, count(DISTINCT send_id) AS n FROM sends
+      await q(sql`SELECT max(n) AS n FROM (SELECT customer_id, count(DISTINCT send_id) AS n FROM sends
       WHERE status = 'sent' AND category = 'marketing' GROUP BY customer_id)`);
     expect(Number(marketing?.n)).toBeLessThanOrEqual(2);
-    const [smsDay] = await q(`SELECT count(*) AS n FROM sends a JOIN sends b ON a.customer_id = b.customer_id
+    const [smsDay] =
+      await q(sql`SELECT count(*) AS n FROM sends a JOIN sends b ON a.customer_id = b.customer_id
       AND a.send_id < b.send_id AND a.channel = 'sms' AND b.channel = 'sms' AND a.status = 'sent' AND b.status = 'sent'
       AND abs(date_diff('second', a.sent_at, b.sent_at)) < 86400`);
     expect(Number(smsDay?.n)).toBe(0);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { sql } from '../../shared/lake/sql.ts';
 import { generateShop } from '../../shared/shop/local/generate/generate-shop.ts';
 import { campaignCli } from '../helpers/campaign-cli.ts';
 
@@ -53,15 +54,18 @@ beforeAll(async () => {
   await generateShop({ dataDir, customers: 2000, orders: 10_000, seed: 5, asOf: '2026-10-20' });
   const wh = await DuckDbWarehouse.open(dataDir);
   try {
-    for (const [name, sql] of [
-      ['member_tier', 'SELECT member_tier AS v, count(*) AS n FROM customers GROUP BY ALL'],
-      ['acquisition_channel', 'SELECT acquisition_channel AS v, count(*) AS n FROM customers GROUP BY ALL'],
+    for (const [name, query] of [
+      ['member_tier', sql`SELECT member_tier AS v, count(*) AS n FROM customers GROUP BY ALL`],
+      [
+        'acquisition_channel',
+        sql`SELECT acquisition_channel AS v, count(*) AS n FROM customers GROUP BY ALL`,
+      ],
       [
         'category',
-        "SELECT category AS v, count(DISTINCT customer_id) AS n FROM order_items WHERE order_status = 'paid' GROUP BY ALL",
+        sql`SELECT category AS v, count(DISTINCT customer_id) AS n FROM order_items WHERE order_status = 'paid' GROUP BY ALL`,
       ],
     ] as const) {
-      const { rows } = await wh.query(sql);
+      const { rows } = await wh.query(query);
       counts[name] = Object.fromEntries(rows.map((r) => [String(r.v), Number(r.n)]));
     }
   } finally {

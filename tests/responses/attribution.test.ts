@@ -2,6 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { ManualClock } from '../../shared/clock.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { RowShapeError } from '../../shared/lake/row-decoder.ts';
+import { type Sql, sql } from '../../shared/lake/sql.ts';
+import type { Warehouse } from '../../shared/lake/warehouse.ts';
 import { campaignReport } from '../../shared/responses/campaign-report.ts';
 import { LocalResponseTables } from '../../shared/responses/local/response-tables.ts';
 import { loadDouble11 } from '../helpers/delivery-harness.ts';
@@ -244,7 +247,7 @@ describe('attribution (hand-computed)', () => {
   it('writes the attribution table (each order once) and the analysts’ views agree with the report', async () => {
     const dir = await writeFixtureLake({ customers, sends, events, orders, order_items: orderItems });
     const local = await DuckDbWarehouse.open(dir);
-    const rowsOf = async (sql: string) => (await local.query(sql)).rows;
+    const rowsOf = async (text: Sql) => (await local.query(text)).rows;
     const tables = await new LocalResponseTables(
       local,
       dir,
@@ -253,14 +256,14 @@ describe('attribution (hand-computed)', () => {
     expect(tables.map((t) => t.table)).toEqual(['attribution', 'lift']);
     expect(tables[0]?.rows).toBe(3);
     const rows = await rowsOf(
-      'SELECT order_id, wave_id, channel, touch, amount FROM attribution ORDER BY order_id',
+      sql`SELECT order_id, wave_id, channel, touch, amount FROM attribution ORDER BY order_id`,
     );
     expect(rows).toEqual([
       { order_id: 'o1', wave_id: 'w1', channel: 'email', touch: 'opened', amount: 100.1 },
       { order_id: 'o2', wave_id: 'w2', channel: 'email', touch: 'clicked', amount: 50.05 },
       { order_id: 'o3', wave_id: 'w1', channel: 'sms', touch: 'delivered', amount: 30 },
     ]);
-    const [roi] = await rowsOf('SELECT * FROM campaign_roi');
+    const [roi] = await rowsOf(sql`SELECT * FROM campaign_roi`);
     expect(roi).toMatchObject({
       campaign_id: 'c',
       cost: 0.11,
@@ -269,7 +272,7 @@ describe('attribution (hand-computed)', () => {
       lift_readable: false,
     });
     const funnel = await rowsOf(
-      'SELECT wave_id, channel, audience, holdout, sent, opened, delivered FROM wave_funnel ORDER BY 1, 2',
+      sql`SELECT wave_id, channel, audience, holdout, sent, opened, delivered FROM wave_funnel ORDER BY 1, 2`,
     );
     expect(funnel).toEqual([
       { wave_id: 'w1', channel: 'email', audience: 2, holdout: 1, sent: 1, opened: 1, delivered: 0 },
@@ -277,13 +280,13 @@ describe('attribution (hand-computed)', () => {
       { wave_id: 'w1', channel: 'sms', audience: 1, holdout: 0, sent: 1, opened: 0, delivered: 1 },
       { wave_id: 'w2', channel: 'email', audience: 1, holdout: 0, sent: 1, opened: 1, delivered: 0 },
     ]);
-    expect(await rowsOf('SELECT * FROM channel_cost ORDER BY channel')).toEqual([
+    expect(await rowsOf(sql`SELECT * FROM channel_cost ORDER BY channel`)).toEqual([
       { campaign_id: 'c', channel: 'email', messages: 2, sms_segments: 0, cost: 0.02 },
       { campaign_id: 'c', channel: 'sms', messages: 1, sms_segments: 2, cost: 0.09 },
     ]);
     // w1 went to the `lapsed` segment (u1 email, u2 SMS, u3 held out), w2 to `vip` (u1).
     const segments = await rowsOf(
-      'SELECT segment, channel, audience, holdout, sent, converted, orders, revenue, cost, response_rate FROM segment_response ORDER BY 1, 2',
+      sql`SELECT segment, channel, audience, holdout, sent, converted, orders, revenue, cost, response_rate FROM segment_response ORDER BY 1, 2`,
     );
     expect(segments).toEqual([
       {
@@ -326,7 +329,7 @@ describe('attribution (hand-computed)', () => {
     // One clicker (u1, on w2). The tee is in o2 (won by the click) and o1 (won by an open); the socks in
     // o1 and o3 (won by the SMS delivery).
     const products = await rowsOf(
-      'SELECT category, sku, clickers, orders_after_click, orders_other_touch, units, line_revenue, click_conversion FROM product_click_conversion ORDER BY sku',
+      sql`SELECT category, sku, clickers, orders_after_click, orders_other_touch, units, line_revenue, click_conversion FROM product_click_conversion ORDER BY sku`,
     );
     expect(products).toEqual([
       {
@@ -351,5 +354,33 @@ describe('attribution (hand-computed)', () => {
       },
     ]);
     await local.close();
+  });
+});
+
+describe('the report reads its queries’ rows by their columns', () => {
+  /** The fixture's warehouse, with one column left out of every result: a query edited apart from the report. */
+  const without = (column: string): Warehouse => ({
+    query: async (text) => {
+      const { columns, rows } = await wh.query(text);
+      return {
+        columns: columns.filter((c) => c !== column),
+        rows: rows.map(({ [column]: _, ...rest }) => rest),
+      };
+    },
+    stream: (text) => wh.stream(text),
+    close: async () => {},
+  });
+
+  it('fails naming the query and the column, instead of reporting a figure as zero', async () => {
+    await expect(campaignReport(without('revenue'), [base], base)).rejects.toThrow(
+      new RowShapeError(
+        'the campaign funnel (campaignFunnelSql): column revenue expected a number, got no such column',
+      ),
+    );
+    await expect(campaignReport(without('readable'), [base], base)).rejects.toThrow(
+      new RowShapeError(
+        'the lift estimates (liftEstimatesSql): column readable expected true or false, got no such column',
+      ),
+    );
   });
 });

@@ -6,6 +6,7 @@ import { claimChange } from '../../shared/delivery/contact-policy/claim.ts';
 import { JournalContactStore } from '../../shared/delivery/contact-policy/local/journal-contact-store.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { StagedParquetWriter } from '../../shared/lake/local/staged-parquet-writer.ts';
+import { sql } from '../../shared/lake/sql.ts';
 import { EVENTS, SUPPRESSIONS } from '../../shared/lake/tables.ts';
 import { ingestEvents, type ResponseInput } from '../../shared/responses/ingest-events.ts';
 
@@ -117,7 +118,7 @@ describe('ingesting response events', () => {
     const wh = await DuckDbWarehouse.open(dir);
     const rows = (
       await wh.query(
-        'SELECT event_type, customer_id, send_id, message_id, detail, source, dt FROM events ORDER BY occurred_at, event_type',
+        sql`SELECT event_type, customer_id, send_id, message_id, detail, source, dt FROM events ORDER BY occurred_at, event_type`,
       )
     ).rows;
     expect(rows.map((r) => [r.event_type, r.customer_id, r.source])).toEqual([
@@ -133,7 +134,7 @@ describe('ingesting response events', () => {
       ['unsubscribed', 'c7', 'link'],
     ]);
     const channels = await wh.query(
-      "SELECT customer_id, channel FROM events WHERE source = 'link' ORDER BY customer_id",
+      sql`SELECT customer_id, channel FROM events WHERE source = 'link' ORDER BY customer_id`,
     );
     // The click's channel comes from its link; an unsubscribe link is only ever an email's.
     expect(channels.rows).toEqual([
@@ -148,7 +149,7 @@ describe('ingesting response events', () => {
     // Never an address or a phone number in the events table.
     expect(JSON.stringify(rows)).not.toMatch(/@example\.com|\+86138/);
     const supp = (
-      await wh.query('SELECT customer_id, channel, reason FROM suppressions ORDER BY customer_id')
+      await wh.query(sql`SELECT customer_id, channel, reason FROM suppressions ORDER BY customer_id`)
     ).rows;
     expect(supp).toEqual([
       { customer_id: 'c2', channel: 'email', reason: 'bounced' },

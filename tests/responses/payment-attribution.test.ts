@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { sql } from '../../shared/lake/sql.ts';
 import { attributionRowsSql } from '../../shared/responses/attribution-sql.ts';
 import { campaignReport } from '../../shared/responses/campaign-report.ts';
 import { loadDouble11 } from '../helpers/delivery-harness.ts';
@@ -80,7 +81,7 @@ describe('payment attribution', () => {
     expect(unpaid?.attributed).toEqual({ orders: 1, revenue: 199, roi: 1105.556 });
     expect(r.totals.attributedRevenue).toBe(199);
     const { rows } = await wh.query(
-      `WITH a AS (${attributionRowsSql([campaign], 'last-touch', new Date('2026-12-01T00:00:00Z'))})
+      sql`WITH a AS (${attributionRowsSql([campaign], 'last-touch', new Date('2026-12-01T00:00:00Z'))})
        SELECT order_id, wave_id, touch, CAST(amount AS DOUBLE) AS amount FROM a`,
     );
     expect(rows).toEqual([{ order_id: 'pa', wave_id: 'd11-unpaid', touch: 'delivered', amount: 199 }]);

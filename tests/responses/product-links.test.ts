@@ -6,6 +6,8 @@ import { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { JournalLinkStore } from '../../shared/delivery/links/local/journal-link-store.ts';
 import { statePaths } from '../../shared/delivery/local/local-adapters.ts';
 import { StagedParquetWriter } from '../../shared/lake/local/staged-parquet-writer.ts';
+import { sql } from '../../shared/lake/sql.ts';
+import { sqlString } from '../../shared/lake/sql-literals.ts';
 import { tableTimestamp } from '../../shared/lake/table-writer.ts';
 import { EVENTS, ORDER_ITEMS, ORDERS, SUPPRESSIONS } from '../../shared/lake/tables.ts';
 import { followLink } from '../../shared/responses/follow-link.ts';
@@ -35,8 +37,8 @@ const cashback = () => {
 const view = async (h: Harness, campaignId: string) =>
   (
     await h.warehouse.query(
-      `SELECT sku, click_source, clicks, clickers, orders_after_click, orders_other_touch, click_conversion
-       FROM product_click_conversion WHERE campaign_id = '${campaignId}' ORDER BY sku`,
+      sql`SELECT sku, click_source, clicks, clickers, orders_after_click, orders_other_touch, click_conversion
+       FROM product_click_conversion WHERE campaign_id = ${sqlString(campaignId)} ORDER BY sku`,
     )
   ).rows;
 
@@ -148,7 +150,7 @@ describe('a product link, from the send to the analysts’ view', () => {
     await h.warehouse.refreshViews(h.dataDir);
 
     const [event] = (
-      await h.warehouse.query(`SELECT send_id, event_type, sku, detail FROM events WHERE source = 'link'`)
+      await h.warehouse.query(sql`SELECT send_id, event_type, sku, detail FROM events WHERE source = 'link'`)
     ).rows;
     expect(event).toEqual({ send_id: first.sendId, event_type: 'clicked', sku: B.sku, detail: B.url });
 
@@ -215,7 +217,7 @@ describe('product links in a simulated run of the Double-11 cashback wave', () =
     const skus = (cashback().products ?? []).map((p) => p.sku);
     expect(skus).toHaveLength(3);
     const clicks = (
-      await h.warehouse.query(`SELECT s.channel, e.sku, count(*) AS n FROM events e
+      await h.warehouse.query(sql`SELECT s.channel, e.sku, count(*) AS n FROM events e
         JOIN sends s ON s.send_id = e.send_id WHERE e.event_type = 'clicked' GROUP BY 1, 2 ORDER BY 1, 2`)
     ).rows;
     expect(clicks.filter((r) => r.channel === 'sms').map((r) => r.sku)).toEqual([null]);
@@ -252,7 +254,7 @@ describe('product links in a simulated run of the Double-11 cashback wave', () =
 
   it('an order made after a click on a product mostly carries that product', async () => {
     const [r] = (
-      await h.warehouse.query(`WITH c AS (SELECT customer_id, sku, min(occurred_at) AS at FROM events
+      await h.warehouse.query(sql`WITH c AS (SELECT customer_id, sku, min(occurred_at) AS at FROM events
           WHERE event_type = 'clicked' AND sku IS NOT NULL GROUP BY 1, 2),
         o AS (SELECT DISTINCT o.order_id, c.sku FROM orders o JOIN c ON c.customer_id = o.customer_id
           AND o.created_at > c.at AND o.created_at < c.at + INTERVAL 14 HOUR WHERE o.source = 'simulation')

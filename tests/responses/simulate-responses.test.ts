@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { StagedParquetWriter } from '../../shared/lake/local/staged-parquet-writer.ts';
+import { type Sql, sql } from '../../shared/lake/sql.ts';
+import { sqlString } from '../../shared/lake/sql-literals.ts';
 import { EVENTS, ORDER_ITEMS, ORDERS, SUPPRESSIONS } from '../../shared/lake/tables.ts';
 import { payOrdersInLake } from '../../shared/responses/local/pay-orders.ts';
 import {
@@ -67,9 +69,9 @@ describe('the simulated audience on a wave of the sample shop', () => {
     await Promise.all([deps.events.flush(), deps.suppressions.flush()]);
     await h.warehouse.refreshViews(h.dataDir);
 
-    const q = async (sql: string) => (await h.warehouse.query(sql)).rows;
+    const q = async (text: Sql) => (await h.warehouse.query(text)).rows;
     const [rates] =
-      await q(`WITH s AS (SELECT DISTINCT customer_id, status, reason FROM sends WHERE wave_id = 'd11-afternoon'),
+      await q(sql`WITH s AS (SELECT DISTINCT customer_id, status, reason FROM sends WHERE wave_id = 'd11-afternoon'),
       b AS (SELECT DISTINCT customer_id FROM orders WHERE source = 'simulation')
       SELECT avg(CASE WHEN b.customer_id IS NOT NULL THEN 1 ELSE 0 END) FILTER (WHERE s.status = 'sent') AS treated,
         avg(CASE WHEN b.customer_id IS NOT NULL THEN 1 ELSE 0 END) FILTER (WHERE s.reason = 'holdout') AS holdout,
@@ -83,22 +85,22 @@ describe('the simulated audience on a wave of the sample shop', () => {
 
     // No event for a holdout customer; every simulated row says so; every simulated order has a line.
     const [leak] = await q(
-      `SELECT count(*) AS n FROM events e JOIN sends s ON s.send_id = e.send_id WHERE s.reason = 'holdout'`,
+      sql`SELECT count(*) AS n FROM events e JOIN sends s ON s.send_id = e.send_id WHERE s.reason = 'holdout'`,
     );
     expect(Number(leak?.n)).toBe(0);
     const sources = await q(
-      `SELECT DISTINCT source FROM events UNION ALL SELECT DISTINCT source FROM orders WHERE order_id LIKE 'sim-%'`,
+      sql`SELECT DISTINCT source FROM events UNION ALL SELECT DISTINCT source FROM orders WHERE order_id LIKE 'sim-%'`,
     );
     expect(sources.map((r) => r.source)).toEqual(['simulation', 'simulation']);
     const [orders] =
-      await q(`SELECT count(*) AS n, count(*) FILTER (WHERE status = 'unpaid' AND paid_at IS NULL) AS unpaid,
+      await q(sql`SELECT count(*) AS n, count(*) FILTER (WHERE status = 'unpaid' AND paid_at IS NULL) AS unpaid,
       count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM order_items i JOIN products p ON p.sku = i.sku WHERE i.order_id = o.order_id)) AS no_line
       FROM orders o WHERE source = 'simulation'`);
     expect(Number(orders?.n)).toBe(report.orders);
     expect(Number(orders?.unpaid)).toBe(report.unpaid);
     expect(report.unpaid).toBeGreaterThan(0);
     expect(Number(orders?.no_line)).toBe(0);
-    const funnel = await q(`SELECT event_type, count(*) AS n FROM events GROUP BY 1 ORDER BY 1`);
+    const funnel = await q(sql`SELECT event_type, count(*) AS n FROM events GROUP BY 1 ORDER BY 1`);
     const n = Object.fromEntries(funnel.map((r) => [r.event_type, Number(r.n)]));
     expect(n.delivered).toBeGreaterThan(n.clicked ?? 0);
     expect(n.opened).toBeGreaterThan(0);
@@ -160,7 +162,7 @@ describe('the simulated audience (hand-made customers)', () => {
     await Promise.all([deps.events.flush(), deps.suppressions.flush()]);
     await wh.refreshViews(dataDir);
     const rows = (
-      await wh.query(`SELECT s.arm, s.status, CAST(substr(s.customer_id, 2) AS INTEGER) % 2 = 0 AS frequent,
+      await wh.query(sql`SELECT s.arm, s.status, CAST(substr(s.customer_id, 2) AS INTEGER) % 2 = 0 AS frequent,
         count(*) AS customers, count(o.customer_id) AS buyers
       FROM sends s LEFT JOIN (SELECT DISTINCT customer_id FROM orders WHERE source = 'simulation') o
         ON o.customer_id = s.customer_id
@@ -242,10 +244,10 @@ describe('the simulated audience (hand-made customers)', () => {
     });
     await wh.refreshViews(dataDir);
     const [paid] = (
-      await wh.query(`SELECT
+      await wh.query(sql`SELECT
         count(*) FILTER (WHERE o.status = 'paid' AND s.status = 'sent') AS treated,
         count(*) FILTER (WHERE o.status = 'paid' AND s.status <> 'sent') AS holdout,
-        count(*) FILTER (WHERE o.status = 'paid' AND (o.paid_at < TIMESTAMP '${planned}' OR o.amount <> 88.5
+        count(*) FILTER (WHERE o.status = 'paid' AND (o.paid_at < TIMESTAMP ${sqlString(planned)} OR o.amount <> 88.5
           OR o.created_at <> TIMESTAMP '2026-11-11 20:00:00')) AS wrong,
         count(*) AS orders
       FROM orders o JOIN sends s ON s.customer_id = o.customer_id WHERE o.order_id LIKE '%-u'`)
@@ -260,10 +262,39 @@ describe('the simulated audience (hand-made customers)', () => {
     expect(Number(paid?.wrong)).toBe(0);
     // The order's line stayed and took the paid status.
     const [lines] = (
-      await wh.query(`SELECT count(*) AS n, count(*) FILTER (WHERE i.order_status = o.status) AS in_step
+      await wh.query(sql`SELECT count(*) AS n, count(*) FILTER (WHERE i.order_status = o.status) AS in_step
         FROM order_items i JOIN orders o ON o.order_id = i.order_id WHERE o.order_id LIKE '%-u'`)
     ).rows;
     expect(lines).toEqual({ n: 400, in_step: 400 });
     await wh.close();
+  });
+
+  it('refuses a ledger row it cannot read, naming the query and the column, rather than simulating nothing for it', async () => {
+    const send = (over: Record<string, unknown>) => ({
+      send_id: `${d11.id}/d11-afternoon/u1`,
+      campaign_id: d11.id,
+      wave_id: 'd11-afternoon',
+      customer_id: 'u1',
+      category: 'marketing',
+      planned_at: PLANNED,
+      status: 'sent',
+      arm: 'treatment',
+      ...over,
+    });
+    const simulate = async (row: Record<string, unknown>) => {
+      const dataDir = await writeFixtureLake({ customers: [{ customer_id: 'u1' }], sends: [row] });
+      const wh = await DuckDbWarehouse.open(dataDir);
+      try {
+        return await simulateWaveResponses(simulationDeps(dataDir, wh), d11, 'd11-afternoon');
+      } finally {
+        await wh.close();
+      }
+    };
+    await expect(simulate(send({ channel: 'fax', sent_at: PLANNED }))).rejects.toThrow(
+      'the simulated audience’s recipients: column channel expected one of email, sms, call-list or NULL, got text of 3 characters',
+    );
+    await expect(simulate(send({ channel: 'sms', sent_at: null }))).rejects.toThrow(
+      `send ${d11.id}/d11-afternoon/u1 is sent but has no sent_at`,
+    );
   });
 });

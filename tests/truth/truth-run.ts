@@ -9,13 +9,15 @@ import { ManualClock } from '../../shared/clock.ts';
 import { DEFAULT_SEND_WINDOW_MS } from '../../shared/delivery/campaign-catalog.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { StagedParquetWriter } from '../../shared/lake/local/staged-parquet-writer.ts';
+import { col, rowDecoder } from '../../shared/lake/row-decoder.ts';
+import { type Sql, sql } from '../../shared/lake/sql.ts';
+import { sqlString } from '../../shared/lake/sql-literals.ts';
 import { tableTimestamp } from '../../shared/lake/table-writer.ts';
 import { ORDERS } from '../../shared/lake/tables.ts';
 import { liftWindowSeconds } from '../../shared/responses/attribution-sql.ts';
 import { liftEstimatesSql, MIN_EXPECTED_CONVERSIONS } from '../../shared/responses/lift-sql.ts';
 import { LocalResponseTables } from '../../shared/responses/local/response-tables.ts';
 import { DEFAULT_RESPONSE_MODEL } from '../../shared/responses/simulate-responses.ts';
-import { sqlString } from '../../shared/lake/sql-literals.ts';
 import { generateShop } from '../../shared/shop/local/generate/generate-shop.ts';
 import { loadDouble11, loadShopPolicy } from '../helpers/delivery-harness.ts';
 import { type Assignment, liftTruth, type PaidOrder, type StratumCount } from './lift-truth.ts';
@@ -155,20 +157,28 @@ function plantedOrders(assignments: Assignment[], seed: number, share: number): 
     });
 }
 
-const ms = (column: string) => `CAST(epoch_ms(${column}) AS DOUBLE)`;
+const ms = (column: Sql) => sql`CAST(epoch_ms(${column}) AS DOUBLE)`;
+
+const assignmentColumns = rowDecoder('the ledger’s assignments', {
+  wave_id: col.text,
+  customer_id: col.text,
+  arm: col.oneOf(['treatment', 'holdout', 'wave-holdout']),
+  planned: col.number,
+  sent: col.optionalNumber,
+});
 
 async function readAssignments(wh: DuckDbWarehouse, campaignId: string): Promise<Assignment[]> {
   // The ledger as written: one row per wave and customer (no wave here is retried).
   const { rows } = await wh.query(
-    `SELECT wave_id, customer_id, arm, ${ms('planned_at')} AS planned, CASE WHEN status = 'sent' THEN ${ms('sent_at')} END AS sent
+    sql`SELECT wave_id, customer_id, arm, ${ms(sql`planned_at`)} AS planned, CASE WHEN status = 'sent' THEN ${ms(sql`sent_at`)} END AS sent
      FROM sends WHERE campaign_id = ${sqlString(campaignId)} AND arm IS NOT NULL`,
   );
-  return rows.map((r) => ({
-    waveId: String(r.wave_id),
-    customerId: String(r.customer_id),
-    arm: String(r.arm) as Assignment['arm'],
-    plannedAt: Number(r.planned),
-    sentAt: r.sent === null ? null : Number(r.sent),
+  return rows.map(assignmentColumns).map((r) => ({
+    waveId: r.wave_id,
+    customerId: r.customer_id,
+    arm: r.arm,
+    plannedAt: r.planned,
+    sentAt: r.sent,
   }));
 }
 
@@ -191,7 +201,7 @@ function waveWindows(campaign: Campaign): Map<string, number> {
 
 async function readPaidOrders(wh: DuckDbWarehouse): Promise<PaidOrder[]> {
   const { rows } = await wh.query(
-    `SELECT order_id, customer_id, ${ms('created_at')} AS created, ${ms('paid_at')} AS paid, CAST(amount AS DOUBLE) AS amount
+    sql`SELECT order_id, customer_id, ${ms(sql`created_at`)} AS created, ${ms(sql`paid_at`)} AS paid, CAST(amount AS DOUBLE) AS amount
      FROM orders WHERE status = 'paid' AND paid_at >= TIMESTAMP '2026-10-01' AND created_at < TIMESTAMP '2026-12-01'`,
   );
   return rows.map((r) => ({
@@ -206,7 +216,7 @@ async function readPaidOrders(wh: DuckDbWarehouse): Promise<PaidOrder[]> {
 
 async function readEstimates(wh: DuckDbWarehouse, campaignId: string) {
   const { rows } = await wh.query(
-    liftEstimatesSql(`SELECT * FROM lift WHERE campaign_id = ${sqlString(campaignId)}`),
+    liftEstimatesSql(sql`SELECT * FROM lift WHERE campaign_id = ${sqlString(campaignId)}`),
   );
   return rows;
 }
@@ -233,7 +243,7 @@ function score(estimates: Record<string, unknown>[], truth: Map<string, number>)
 /** The oracle's customers and conversions per scope, stratum and group against the lift table's. */
 async function compareCounts(wh: DuckDbWarehouse, campaignId: string, counts: StratumCount[]) {
   const { rows } = await wh.query(
-    `SELECT scope, stratum, grp, customers, converted FROM lift WHERE campaign_id = ${sqlString(campaignId)}`,
+    sql`SELECT scope, stratum, grp, customers, converted FROM lift WHERE campaign_id = ${sqlString(campaignId)}`,
   );
   const table = new Map(
     rows.map((r) => [`${r.scope}/${r.stratum}/${r.grp}`, `${r.customers}/${r.converted}`]),
@@ -248,7 +258,7 @@ async function compareCounts(wh: DuckDbWarehouse, campaignId: string, counts: St
 
 /** Every order attributed at most once, never for more than it was worth. */
 async function attributionChecks(wh: DuckDbWarehouse) {
-  const { rows } = await wh.query(`SELECT
+  const { rows } = await wh.query(sql`SELECT
     (SELECT count(*) FROM attribution) AS orders,
     (SELECT count(*) FROM (SELECT order_id FROM attribution GROUP BY 1 HAVING count(*) > 1)) AS twice,
     (SELECT count(*) FROM attribution a JOIN orders o USING (order_id) WHERE a.amount > o.amount OR o.status <> 'paid') AS over,

@@ -3,8 +3,9 @@ import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-
 import type { Campaign } from '../../campaign/campaign-schema.ts';
 import type { Clock } from '../../clock.ts';
 import type { AthenaWarehouse } from '../../lake/aws/athena-warehouse.ts';
-import type { TableDef } from '../../lake/tables.ts';
+import { type Sql, sql } from '../../lake/sql.ts';
 import { sqlString } from '../../lake/sql-literals.ts';
+import type { TableDef } from '../../lake/tables.ts';
 import type { AttributionModel, ResponseTableWriter, RewrittenTable } from '../response-table-writer.ts';
 import { responseTables } from '../response-tables.ts';
 
@@ -40,8 +41,8 @@ export class AthenaResponseTables implements ResponseTableWriter {
   async rewrite(campaigns: readonly Campaign[], model: AttributionModel): Promise<PublishedTable[]> {
     const now = this.#deps.clock.now();
     const out: PublishedTable[] = [];
-    for (const { table, sql } of responseTables(campaigns, model, now))
-      out.push(await publishTable(this.#deps, table, sql, now));
+    for (const { table, sql: query } of responseTables(campaigns, model, now))
+      out.push(await publishTable(this.#deps, table, query, now));
     return out;
   }
 }
@@ -49,16 +50,16 @@ export class AthenaResponseTables implements ResponseTableWriter {
 async function publishTable(
   deps: ResponseTablesDeps,
   def: TableDef,
-  query: string,
+  query: Sql,
   now: Date,
 ): Promise<PublishedTable> {
   const tablePrefix = `lake/${def.name}/`;
   const prefix = `${tablePrefix}computed=${now.toISOString().replace(/[-:.]/g, '')}/`;
   const location = `s3://${deps.bucket}/${prefix}`;
-  const sql = `UNLOAD (${query})
+  const unload = sql`UNLOAD (${query})
 TO ${sqlString(location)} WITH (format = 'PARQUET', compression = 'SNAPPY')`;
-  const queryExecutionId = await deps.athena.start(sql);
-  await deps.athena.waitFor(queryExecutionId, sql);
+  const queryExecutionId = await deps.athena.start(unload);
+  await deps.athena.waitFor(queryExecutionId, unload);
 
   const { Table: table } = await deps.glue.send(
     new GetTableCommand({ DatabaseName: deps.database, Name: def.name }),

@@ -5,6 +5,7 @@ import type { Clock } from '../../clock.ts';
 import { tableDir } from '../../lake/lake-paths.ts';
 import type { DuckDbWarehouse } from '../../lake/local/duckdb-warehouse.ts';
 import { stagingFolder, swapFolders } from '../../lake/local/lake-swap.ts';
+import { ident, sql } from '../../lake/sql.ts';
 import { sqlString } from '../../lake/sql-literals.ts';
 import type { AttributionModel, ResponseTableWriter, RewrittenTable } from '../response-table-writer.ts';
 import { responseTables } from '../response-tables.ts';
@@ -30,11 +31,11 @@ export class LocalResponseTables implements ResponseTableWriter {
     const staging = await stagingFolder(this.#dataDir);
     try {
       const swaps = [];
-      for (const { table, sql } of tables) {
+      for (const { table, sql: query } of tables) {
         const next = join(staging, table.name);
         mkdirSync(next);
-        await this.#warehouse.connection.run(
-          `COPY (${sql}) TO ${sqlString(join(next, 'part-0.parquet'))} (FORMAT parquet)`,
+        await this.#warehouse.session.run(
+          sql`COPY (${query}) TO ${sqlString(join(next, 'part-0.parquet'))} (FORMAT parquet)`,
         );
         swaps.push({ target: tableDir(this.#dataDir, table.name), next });
       }
@@ -46,7 +47,7 @@ export class LocalResponseTables implements ResponseTableWriter {
     await this.#warehouse.refreshViews(this.#dataDir);
     const out: RewrittenTable[] = [];
     for (const { table } of tables) {
-      const { rows } = await this.#warehouse.query(`SELECT count(*) AS n FROM ${table.name}`);
+      const { rows } = await this.#warehouse.query(sql`SELECT count(*) AS n FROM ${ident(table.name)}`);
       out.push({
         table: table.name,
         location: tableDir(this.#dataDir, table.name),

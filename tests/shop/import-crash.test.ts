@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { onSwapStep } from '../../shared/lake/local/swap-steps.ts';
+import { sql } from '../../shared/lake/sql.ts';
 import { importOrders } from '../../shared/shop/local/import/import-orders.ts';
 
 const execFileAsync = promisify(execFile);
@@ -40,9 +41,11 @@ async function lakeRows(dataDir: string): Promise<string> {
   wh ??= await DuckDbWarehouse.open(dataDir);
   await wh.refreshViews(dataDir);
   return JSON.stringify({
-    orders: (await wh.query('SELECT order_id, customer_id, amount, dt FROM orders ORDER BY order_id')).rows,
-    items: (await wh.query('SELECT order_id, sku, unit_price, dt FROM order_items ORDER BY order_id')).rows,
-    customers: (await wh.query('SELECT customer_id, name FROM customers ORDER BY customer_id')).rows,
+    orders: (await wh.query(sql`SELECT order_id, customer_id, amount, dt FROM orders ORDER BY order_id`))
+      .rows,
+    items: (await wh.query(sql`SELECT order_id, sku, unit_price, dt FROM order_items ORDER BY order_id`))
+      .rows,
+    customers: (await wh.query(sql`SELECT customer_id, name FROM customers ORDER BY customer_id`)).rows,
   });
 }
 

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { loadConfigFile } from '../../../campaign/config-file.ts';
 import { DEFAULT_MEMBER_TIERS, type MemberTier, type PointsRule } from '../../../campaign/loyalty-schema.ts';
 import { type Clock, systemClock } from '../../../clock.ts';
 import { DataError } from '../../../errors.ts';
+import type { DuckDbSession } from '../../../lake/local/duckdb-session.ts';
 import { tableSource } from '../../../lake/local/duckdb-warehouse.ts';
+import { type Sql, sql } from '../../../lake/sql.ts';
 import { ORDERS } from '../../../lake/tables.ts';
 import { inImportSession } from './import-session.ts';
 import { ImportStaging, type OrderParts } from './import-staging.ts';
@@ -250,19 +251,19 @@ async function orderEventSource(file: string, now: Date): Promise<RowSource> {
  * orders, a shipped or delivered time an earlier event of the file gave (the latest event, `delivered`,
  * may not repeat when it was shipped) is kept.
  */
-async function dropStaleVersions(db: DuckDBConnection, lakeOrders: string): Promise<number> {
-  const rank = (o: string) =>
-    `CASE ${o}.status WHEN 'unpaid' THEN 0 WHEN 'closed' THEN 1 WHEN 'refunded' THEN 4
+async function dropStaleVersions(db: DuckDbSession, lakeOrders: Sql): Promise<number> {
+  const rank = (o: Sql) =>
+    sql`CASE ${o}.status WHEN 'unpaid' THEN 0 WHEN 'closed' THEN 1 WHEN 'refunded' THEN 4
       WHEN 'paid' THEN CASE WHEN ${o}.delivered_at IS NOT NULL THEN 3 WHEN ${o}.shipped_at IS NOT NULL THEN 2 ELSE 1 END END`;
-  await db.run(`UPDATE imp_orders SET
+  await db.run(sql`UPDATE imp_orders SET
     shipped_at = coalesce(shipped_at, (SELECT max(x.o.shipped_at) FROM occ x WHERE x.order_id = imp_orders.order_id)),
     delivered_at = coalesce(delivered_at, (SELECT max(x.o.delivered_at) FROM occ x WHERE x.order_id = imp_orders.order_id))`);
-  await db.run(`CREATE TABLE stale AS
+  await db.run(sql`CREATE TABLE stale AS
     SELECT i.order_id FROM imp_orders i JOIN ${lakeOrders} o USING (order_id)
-    WHERE ${rank('i')} < ${rank('o')} OR (i.status = 'closed' AND o.status IN ('paid', 'refunded'))`);
-  await db.run('DELETE FROM imp_orders WHERE order_id IN (SELECT order_id FROM stale)');
-  await db.run('DELETE FROM imp_items WHERE order_id IN (SELECT order_id FROM stale)');
-  return Number((await db.runAndReadAll('SELECT count(*) FROM stale')).getRows()[0]?.[0] ?? 0);
+    WHERE ${rank(sql`i`)} < ${rank(sql`o`)} OR (i.status = 'closed' AND o.status IN ('paid', 'refunded'))`);
+  await db.run(sql`DELETE FROM imp_orders WHERE order_id IN (SELECT order_id FROM stale)`);
+  await db.run(sql`DELETE FROM imp_items WHERE order_id IN (SELECT order_id FROM stale)`);
+  return db.count(sql`SELECT count(*) FROM stale`);
 }
 
 function requireHeaders(file: string, headers: string[], required: readonly string[]): void {

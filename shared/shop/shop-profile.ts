@@ -1,4 +1,4 @@
-import { col, rowDecoder } from '../lake/row-decoder.ts';
+import { type Column, col, rowDecoder } from '../lake/row-decoder.ts';
 import { type Sql, sql } from '../lake/sql.ts';
 import { sqlInterval } from '../lake/sql-literals.ts';
 import type { Warehouse } from '../lake/warehouse.ts';
@@ -64,7 +64,11 @@ SELECT
   ${secondPurchaseRate(365)} AS second_purchase_365d_pct
 FROM per_buyer`;
 
-const n = col.optionalNumber;
+/** A figure of the profile: a number, 0 where SQL has none (no orders, no buyers). */
+const n: Column<number> = {
+  expected: 'a number or NULL',
+  read: (v) => (v === null || v === undefined ? 0 : col.number.read(v)),
+};
 const profileRow = rowDecoder('the shop profile', {
   customers: n,
   orders: n,
@@ -85,18 +89,18 @@ export async function shopProfile(warehouse: Warehouse): Promise<ShopProfile> {
   const { rows } = await warehouse.query(SHOP_PROFILE_SQL);
   const r = profileRow(rows[0] ?? {});
   return {
-    customers: r.customers ?? 0,
-    orders: r.orders ?? 0,
-    paidOrders: r.paid_orders ?? 0,
-    buyers: r.buyers ?? 0,
-    revenue: r.revenue ?? 0,
+    customers: r.customers,
+    orders: r.orders,
+    paidOrders: r.paid_orders,
+    buyers: r.buyers,
+    revenue: r.revenue,
     from: r.from_day,
     to: r.to_day,
-    oneTimePct: r.one_time_pct ?? 0,
-    twoOrdersPct: r.two_orders_pct ?? 0,
-    threePlusPct: r.three_plus_pct ?? 0,
-    dormantPct: r.dormant_pct ?? 0,
-    secondPurchase180dPct: r.second_purchase_180d_pct ?? 0,
-    secondPurchase365dPct: r.second_purchase_365d_pct ?? 0,
+    oneTimePct: r.one_time_pct,
+    twoOrdersPct: r.two_orders_pct,
+    threePlusPct: r.three_plus_pct,
+    dormantPct: r.dormant_pct,
+    secondPurchase180dPct: r.second_purchase_180d_pct,
+    secondPurchase365dPct: r.second_purchase_365d_pct,
   };
 }

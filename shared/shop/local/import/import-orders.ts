@@ -8,7 +8,7 @@ import { tableSource } from '../../../lake/local/duckdb-warehouse.ts';
 import { type Sql, sql } from '../../../lake/sql.ts';
 import { ORDERS } from '../../../lake/tables.ts';
 import { inImportSession } from './import-session.ts';
-import { ImportStaging, type OrderParts } from './import-staging.ts';
+import { type FileImportResult, ImportStaging, type OrderParts } from './import-staging.ts';
 import type { ImportedOrder, RowResult } from './imported-order.ts';
 import { ImportMapping, mappedRow } from './mapped-format.ts';
 import { type CustomerRules, type MergeCounts, mergeIntoLake } from './merge-into-lake.ts';
@@ -37,13 +37,7 @@ export interface ImportOptions {
   points?: PointsRule | undefined;
 }
 
-export interface ImportResult {
-  file: string;
-  encoding: TextEncoding;
-  /** Data rows read; read = imported + rejected, always. */
-  read: number;
-  imported: number;
-  rejected: number;
+export interface ImportResult extends FileImportResult {
   /** Of the rejected: rows of orders that came in versions that disagree. */
   conflicts: number;
   /** Orders of a feed whose event is older than the version the lake has (a redelivery): left as they were. */
@@ -54,9 +48,6 @@ export interface ImportResult {
   customersNew: number;
   /** Customers of the file whose city has no tier in the bundled table (shared/shop/city-tiers.ts): city_tier NULL. */
   cityTierUnknown: number;
-  rejectsFile: string | null;
-  /** The first few rejects (line and reason); all of them are in the rejects file. */
-  firstRejects: { line: number; reason: string }[];
 }
 
 /** A file read as a stream of row results, with the count of rows read so far. */
@@ -135,15 +126,14 @@ async function stageAndMerge(
   open: () => Promise<RowSource & { file: string }>,
 ): Promise<ImportResult> {
   return inImportSession(dataDir, async ({ db, staging }) => {
-    let out: ImportStaging | null = null;
-    try {
-      const source = await open();
-      out = new ImportStaging(
-        staging,
-        rejectsFile ?? join(staging, 'rejects.csv'),
-        source.rejectsHeader,
-        source.parts,
-      );
+    const source = await open();
+    const staged = new ImportStaging(
+      staging,
+      rejectsFile ?? join(staging, 'rejects.csv'),
+      source.rejectsHeader,
+      source.parts,
+    );
+    return staged.within(async (out) => {
       for await (const r of source.results) await out.add(r);
       await out.closeOrders();
       const resolved = await resolveImported(db, out, source.parts, tableSource(dataDir, ORDERS));
@@ -152,25 +142,17 @@ async function stageAndMerge(
         resolved.orders - stale > 0
           ? await mergeIntoLake(db, dataDir, staging, label, rules)
           : { ordersNew: 0, ordersUpdated: 0, customersNew: 0, cityTierUnknown: 0 };
-      const finished = await out.finish();
-      const read = source.read();
+      const report = await out.report(source.file, source.encoding, source.read());
       return {
-        file: source.file,
-        encoding: source.encoding,
-        read,
-        imported: read - out.rejected,
-        rejected: out.rejected,
+        ...report,
         conflicts: resolved.conflictRows,
         orders: resolved.orders - stale,
         stale,
         ...merged,
-        rejectsFile: rejectsFile ? finished : null,
-        firstRejects: out.firstRejects,
+        // Without a rejects file (orders merged from memory) the rejects are only counted.
+        rejectsFile: rejectsFile ? report.rejectsFile : null,
       };
-    } catch (e) {
-      await out?.abandon();
-      throw e;
-    }
+    });
   });
 }
 

@@ -34,9 +34,9 @@ const COMPARED: [string, Sql][] = [
 ];
 
 export interface Resolved {
-  /** Orders to write to the lake: `imp_orders` and `imp_items` in the connection. */
+  /** Orders to write to the lake: `imp_orders` and `imp_items` in the DuckDB session. */
   orders: number;
-  /** Rows rejected because their order came in versions that disagree (or without its fields). */
+  /** Rows rejected because their order came in versions that disagree (not those of orders without fields). */
   conflictRows: number;
 }
 
@@ -46,7 +46,8 @@ export interface Resolved {
  * order; versions that disagree are a conflict and every row of that order goes to the rejects, naming
  * the lines and the fields that differ — no version wins silently. Leaves `imp_orders` (one row per order,
  * the lake's order columns and the customer's fields; `source` set for orders the lake already had, whose
- * lines came without the order's fields) and `imp_items` (their lines) in the connection.
+ * lines came without the order's fields), `imp_items` (their lines) and `bad_rows` (the rows rejected) in
+ * the session.
  */
 export async function resolveImported(
   db: DuckDbSession,

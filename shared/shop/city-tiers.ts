@@ -1,4 +1,5 @@
-import { sqlString } from '../lake/sql-literals.ts';
+import { joinSql, type Sql, sql } from '../lake/sql.ts';
+import { sqlString, sqlStringList } from '../lake/sql-literals.ts';
 
 /**
  * City tiers (城市等级) as the shops' reports use them: 1 = 一线, 2 = 新一线, 3 = 二线, 4 = 三线,
@@ -83,23 +84,23 @@ export function cityTierRows(): [string, number][] {
 }
 
 /** cityKey in DuckDB SQL, over a string expression. */
-export function cityKeySql(expr: string): string {
-  return `lower(regexp_replace(trim(${expr}), '(市|地区|盟|自治州)$', ''))`;
+export function cityKeySql(expr: Sql): Sql {
+  return sql`lower(regexp_replace(trim(${expr}), '(市|地区|盟|自治州)$', ''))`;
 }
 
 /**
  * DuckDB SQL for `(province, city)` expressions → the tier, as cityTier does, against a table `city_tiers`
  * (key, tier) created with cityTierTableSql.
  */
-export function cityTierSql(province: string, city: string): string {
-  const municipality = `CASE WHEN ${cityKeySql(province)} IN ('北京', '上海', '天津', '重庆') THEN ${cityKeySql(province)} END`;
-  return `coalesce(
+export function cityTierSql(province: Sql, city: Sql): Sql {
+  const municipality = sql`CASE WHEN ${cityKeySql(province)} IN ${sqlStringList([...MUNICIPALITIES])} THEN ${cityKeySql(province)} END`;
+  return sql`coalesce(
     (SELECT t.tier FROM city_tiers t WHERE t.key = ${cityKeySql(city)}),
     (SELECT t.tier FROM city_tiers t WHERE t.key = ${municipality}))`;
 }
 
 /** Creates the table `city_tiers(key, tier)` that cityTierSql reads. */
-export function cityTierTableSql(): string {
-  const rows = cityTierRows().map(([key, tier]) => `(${sqlString(key)}, ${tier})`);
-  return `CREATE OR REPLACE TEMP TABLE city_tiers AS SELECT * FROM (VALUES ${rows.join(', ')}) v(key, tier)`;
+export function cityTierTableSql(): Sql {
+  const rows = cityTierRows().map(([key, tier]) => sql`(${sqlString(key)}, ${tier})`);
+  return sql`CREATE OR REPLACE TEMP TABLE city_tiers AS SELECT * FROM (VALUES ${joinSql(rows)}) v(key, tier)`;
 }

@@ -1,4 +1,5 @@
 import { DAYS_PATTERN, type MemberTier } from '../campaign/loyalty-schema.ts';
+import { ident, joinSql, type Sql, sql } from '../lake/sql.ts';
 import { sqlNumber, sqlString, sqlTimestamp } from '../lake/sql-literals.ts';
 
 const DAY_MS = 86_400_000;
@@ -16,34 +17,36 @@ function windowDays(tier: MemberTier): number | null {
  * the highest tier whose thresholds hold wins. Customers without a paid order are not in the result:
  * they are in the first tier (`baseTier`). Runs on DuckDB and Trino.
  */
-export function memberTierSql(tiers: readonly MemberTier[], orders: string, asOf: Date): string {
+export function memberTierSql(tiers: readonly MemberTier[], orders: Sql, asOf: Date): Sql {
   const windows = [...new Set(tiers.map(windowDays))];
-  const suffix = (days: number | null) => (days === null ? 'all' : `${days}d`);
+  /** A measure's column: spend_all, orders_365d, … */
+  const measure = (what: 'spend' | 'orders', days: number | null) =>
+    ident(`${what}_${days === null ? 'all' : `${days}d`}`);
   const measures = windows.flatMap((days) => {
     const inWindow =
-      days === null ? '' : ` AND paid_at >= ${sqlTimestamp(new Date(asOf.getTime() - days * DAY_MS))}`;
+      days === null ? sql`` : sql` AND paid_at >= ${sqlTimestamp(new Date(asOf.getTime() - days * DAY_MS))}`;
     return [
-      `coalesce(sum(amount) FILTER (WHERE status = 'paid'${inWindow}), 0) AS spend_${suffix(days)}`,
-      `count(*) FILTER (WHERE status = 'paid'${inWindow}) AS orders_${suffix(days)}`,
+      sql`coalesce(sum(amount) FILTER (WHERE status = 'paid'${inWindow}), 0) AS ${measure('spend', days)}`,
+      sql`count(*) FILTER (WHERE status = 'paid'${inWindow}) AS ${measure('orders', days)}`,
     ];
   });
   const whens = tiers
     .slice(1)
     .map((tier) => {
-      const s = suffix(windowDays(tier));
+      const days = windowDays(tier);
       const conds = [
-        tier.minSpend !== undefined ? `spend_${s} >= ${sqlNumber(tier.minSpend)}` : null,
-        tier.minOrders !== undefined ? `orders_${s} >= ${sqlNumber(tier.minOrders)}` : null,
-      ].filter((c): c is string => c !== null);
-      return `WHEN ${conds.join(tier.match === 'any' ? ' OR ' : ' AND ')} THEN ${sqlString(tier.name)}`;
+        tier.minSpend !== undefined ? sql`${measure('spend', days)} >= ${sqlNumber(tier.minSpend)}` : null,
+        tier.minOrders !== undefined ? sql`${measure('orders', days)} >= ${sqlNumber(tier.minOrders)}` : null,
+      ].filter((c): c is Sql => c !== null);
+      return sql`WHEN ${joinSql(conds, tier.match === 'any' ? sql` OR ` : sql` AND `)} THEN ${sqlString(tier.name)}`;
     })
     .reverse();
   const tierCase = whens.length
-    ? `CASE ${whens.join(' ')} ELSE ${sqlString(baseTier(tiers))} END`
+    ? sql`CASE ${joinSql(whens, sql` `)} ELSE ${sqlString(baseTier(tiers))} END`
     : sqlString(baseTier(tiers));
-  return `SELECT customer_id, ${tierCase} AS member_tier
+  return sql`SELECT customer_id, ${tierCase} AS member_tier
 FROM (
-  SELECT customer_id, ${measures.join(', ')}
+  SELECT customer_id, ${joinSql(measures)}
   FROM ${orders} o
   WHERE status = 'paid' AND paid_at < ${sqlTimestamp(asOf)}
   GROUP BY customer_id

@@ -1,3 +1,6 @@
+import { type Column, col, rowDecoder } from '../lake/row-decoder.ts';
+import { type Sql, sql } from '../lake/sql.ts';
+import { sqlInterval } from '../lake/sql-literals.ts';
 import type { Warehouse } from '../lake/warehouse.ts';
 
 /**
@@ -25,13 +28,16 @@ export interface ShopProfile {
   secondPurchase365dPct: number;
 }
 
-function secondPurchaseRate(days: number): string {
-  const cohort = `first_paid <= (SELECT now_ts FROM now_) - INTERVAL '${days}' DAY`;
-  return `100.0 * count(*) FILTER (WHERE second_paid <= first_paid + INTERVAL '${days}' DAY AND ${cohort})
+const DAY_MS = 86_400_000;
+
+function secondPurchaseRate(days: number): Sql {
+  const window = sqlInterval(days * DAY_MS);
+  const cohort = sql`first_paid <= (SELECT now_ts FROM now_) - ${window}`;
+  return sql`100.0 * count(*) FILTER (WHERE second_paid <= first_paid + ${window} AND ${cohort})
     / nullif(count(*) FILTER (WHERE ${cohort}), 0)`;
 }
 
-export const SHOP_PROFILE_SQL = `
+export const SHOP_PROFILE_SQL = sql`
 WITH now_ AS (SELECT max(created_at) AS now_ts, min(created_at) AS first_ts FROM orders),
 paid AS (
   SELECT customer_id, paid_at, row_number() OVER (PARTITION BY customer_id ORDER BY paid_at, order_id) AS rn
@@ -58,23 +64,43 @@ SELECT
   ${secondPurchaseRate(365)} AS second_purchase_365d_pct
 FROM per_buyer`;
 
+/** A figure of the profile: a number, 0 where SQL has none (no orders, no buyers). */
+const n: Column<number> = {
+  expected: 'a number or NULL',
+  read: (v) => (v === null || v === undefined ? 0 : col.number.read(v)),
+};
+const profileRow = rowDecoder('the shop profile', {
+  customers: n,
+  orders: n,
+  paid_orders: n,
+  buyers: n,
+  revenue: n,
+  from_day: col.optionalText,
+  to_day: col.optionalText,
+  one_time_pct: n,
+  two_orders_pct: n,
+  three_plus_pct: n,
+  dormant_pct: n,
+  second_purchase_180d_pct: n,
+  second_purchase_365d_pct: n,
+});
+
 export async function shopProfile(warehouse: Warehouse): Promise<ShopProfile> {
   const { rows } = await warehouse.query(SHOP_PROFILE_SQL);
-  const r = rows[0] ?? {};
-  const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
+  const r = profileRow(rows[0] ?? {});
   return {
-    customers: num(r.customers),
-    orders: num(r.orders),
-    paidOrders: num(r.paid_orders),
-    buyers: num(r.buyers),
-    revenue: num(r.revenue),
-    from: (r.from_day as string | null) ?? null,
-    to: (r.to_day as string | null) ?? null,
-    oneTimePct: num(r.one_time_pct),
-    twoOrdersPct: num(r.two_orders_pct),
-    threePlusPct: num(r.three_plus_pct),
-    dormantPct: num(r.dormant_pct),
-    secondPurchase180dPct: num(r.second_purchase_180d_pct),
-    secondPurchase365dPct: num(r.second_purchase_365d_pct),
+    customers: r.customers,
+    orders: r.orders,
+    paidOrders: r.paid_orders,
+    buyers: r.buyers,
+    revenue: r.revenue,
+    from: r.from_day,
+    to: r.to_day,
+    oneTimePct: r.one_time_pct,
+    twoOrdersPct: r.two_orders_pct,
+    threePlusPct: r.three_plus_pct,
+    dormantPct: r.dormant_pct,
+    secondPurchase180dPct: r.second_purchase_180d_pct,
+    secondPurchase365dPct: r.second_purchase_365d_pct,
   };
 }

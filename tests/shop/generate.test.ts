@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_AGE_BANDS, UNKNOWN_AGE_BAND } from '../../shared/campaign/shop-calendar-schema.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { sql } from '../../shared/lake/sql.ts';
 import { ORDER_ITEMS, SORTED_ROW_GROUP_ROWS } from '../../shared/lake/tables.ts';
 import { generateShop } from '../../shared/shop/local/generate/generate-shop.ts';
 import { shopProfile } from '../../shared/shop/shop-profile.ts';
 import { sortedLayout } from '../helpers/lake-layout.ts';
 
-const CHECKSUM = `SELECT
+const CHECKSUM = sql`SELECT
   (SELECT sum(hash(order_id, customer_id, created_at, status, amount)) FROM orders) AS o,
   (SELECT sum(hash(order_id, line_no, sku, quantity, unit_price)) FROM order_items) AS i,
   (SELECT sum(hash(customer_id, name, province, phone, email)) FROM customers) AS c`;
@@ -104,7 +105,7 @@ describe('sample shop generator', () => {
   });
 
   it('keeps orders consistent: amount = lines − discount, paid_at only on paid or refunded, dt = month created', async () => {
-    const { rows } = await wh.query(`
+    const { rows } = await wh.query(sql`
       WITH lines AS (SELECT order_id, sum(quantity * unit_price) AS gross FROM order_items GROUP BY order_id)
       SELECT
         count(*) FILTER (WHERE l.order_id IS NULL) AS without_lines,
@@ -123,7 +124,7 @@ describe('sample shop generator', () => {
   });
 
   it('peaks on Double-11 and 618, and every item sku is in the catalogue', async () => {
-    const { rows } = await wh.query(`
+    const { rows } = await wh.query(sql`
       WITH d AS (SELECT CAST(created_at + INTERVAL '8' HOUR AS DATE) AS day, count(*) AS n FROM orders GROUP BY 1)
       SELECT (SELECT n FROM d WHERE day = DATE '2025-11-11') / (SELECT avg(n) FROM d) AS d11_ratio,
              (SELECT n FROM d WHERE day = DATE '2025-06-18') / (SELECT avg(n) FROM d) AS d618_ratio,
@@ -135,7 +136,7 @@ describe('sample shop generator', () => {
 
   it('writes the age bands of the shops’ reports, the default ageBands of the shop file', async () => {
     const { rows } = await wh.query(
-      'SELECT age_band, count(*) AS n FROM customers GROUP BY age_band ORDER BY age_band',
+      sql`SELECT age_band, count(*) AS n FROM customers GROUP BY age_band ORDER BY age_band`,
     );
     const share = Object.fromEntries(rows.map((r) => [String(r.age_band), Number(r.n) / 20_000]));
     expect(Object.keys(share).sort()).toEqual([...DEFAULT_AGE_BANDS, UNKNOWN_AGE_BAND].sort());
@@ -146,7 +147,7 @@ describe('sample shop generator', () => {
   });
 
   it('gives customers contact points in E.164 and consent flags only with an address', async () => {
-    const { rows } = await wh.query(`SELECT
+    const { rows } = await wh.query(sql`SELECT
         count(*) FILTER (WHERE phone IS NOT NULL AND NOT regexp_full_match(phone, '\\+861[3-9][0-9]{9}')) AS bad_phones,
         count(*) FILTER (WHERE sms_consent AND phone IS NULL) AS consent_without_phone,
         count(*) FILTER (WHERE email_consent AND email IS NULL) AS consent_without_email,

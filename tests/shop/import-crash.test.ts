@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { onSwapStep } from '../../shared/lake/local/swap-steps.ts';
+import { sql } from '../../shared/lake/sql.ts';
 import { importOrders } from '../../shared/shop/local/import/import-orders.ts';
 
 const execFileAsync = promisify(execFile);
@@ -34,15 +35,27 @@ const event = (id: string, customer: string, createdAt: string, amount: number) 
     },
   });
 
+/** An order feed of `events`, written to `name` in the test folder: its path. */
+async function feedFile(name: string, events: string[]): Promise<string> {
+  const file = join(dir, name);
+  await writeFile(file, events.join('\n'));
+  return file;
+}
+
+const importFeed = (file: string, dataDir: string) =>
+  importOrders({ file, format: 'order-events', rejectsFile: join(dir, 'r.csv'), dataDir });
+
 let wh: DuckDbWarehouse;
 /** Every row of the tables an import rewrites, in a stable order (the views' refresh recovers a swap). */
 async function lakeRows(dataDir: string): Promise<string> {
   wh ??= await DuckDbWarehouse.open(dataDir);
   await wh.refreshViews(dataDir);
   return JSON.stringify({
-    orders: (await wh.query('SELECT order_id, customer_id, amount, dt FROM orders ORDER BY order_id')).rows,
-    items: (await wh.query('SELECT order_id, sku, unit_price, dt FROM order_items ORDER BY order_id')).rows,
-    customers: (await wh.query('SELECT customer_id, name FROM customers ORDER BY customer_id')).rows,
+    orders: (await wh.query(sql`SELECT order_id, customer_id, amount, dt FROM orders ORDER BY order_id`))
+      .rows,
+    items: (await wh.query(sql`SELECT order_id, sku, unit_price, dt FROM order_items ORDER BY order_id`))
+      .rows,
+    customers: (await wh.query(sql`SELECT customer_id, name FROM customers ORDER BY customer_id`)).rows,
   });
 }
 
@@ -69,33 +82,20 @@ describe('a crash while an import swaps lake folders', () => {
     // customers rewritten.
     // Before the swap was crash-safe, a kill between removing October and renaming its rewrite lost T-1 and T-2.
     const oldDir = join(dir, 'old');
-    const before = join(dir, 'before.jsonl');
-    await writeFile(
-      before,
-      [
-        event('T-1', 'c-1', '2026-10-05T10:00:00+08:00', 10),
-        event('T-2', 'c-2', '2026-10-06T10:00:00+08:00', 20),
-        event('T-3', 'c-1', '2026-11-07T10:00:00+08:00', 30),
-        event('T-4', 'c-3', '2026-11-08T10:00:00+08:00', 40),
-        event('T-5', 'c-3', '2026-09-08T10:00:00+08:00', 50),
-      ].join('\n'),
-    );
-    await importOrders({
-      file: before,
-      format: 'order-events',
-      rejectsFile: join(dir, 'r.csv'),
-      dataDir: oldDir,
-    });
-    const update = join(dir, 'update.jsonl');
-    await writeFile(
-      update,
-      [
-        event('T-1', 'c-1', '2026-11-01T10:00:00+08:00', 11),
-        event('T-2', 'c-2', '2026-10-06T10:00:00+08:00', 22),
-        event('T-9', 'c-9', '2026-11-09T10:00:00+08:00', 90),
-        event('T-5', 'c-3', '2026-11-10T10:00:00+08:00', 50),
-      ].join('\n'),
-    );
+    const before = await feedFile('before.jsonl', [
+      event('T-1', 'c-1', '2026-10-05T10:00:00+08:00', 10),
+      event('T-2', 'c-2', '2026-10-06T10:00:00+08:00', 20),
+      event('T-3', 'c-1', '2026-11-07T10:00:00+08:00', 30),
+      event('T-4', 'c-3', '2026-11-08T10:00:00+08:00', 40),
+      event('T-5', 'c-3', '2026-09-08T10:00:00+08:00', 50),
+    ]);
+    await importFeed(before, oldDir);
+    const update = await feedFile('update.jsonl', [
+      event('T-1', 'c-1', '2026-11-01T10:00:00+08:00', 11),
+      event('T-2', 'c-2', '2026-10-06T10:00:00+08:00', 22),
+      event('T-9', 'c-9', '2026-11-09T10:00:00+08:00', 90),
+      event('T-5', 'c-3', '2026-11-10T10:00:00+08:00', 50),
+    ]);
 
     // The import itself, watched: when its swap starts, the data folder (lake and staged rewrites) is kept
     // as a template, and the swap's moves are read from its journal.
@@ -115,12 +115,7 @@ describe('a crash while an import swaps lake folders', () => {
         writeFileSync(swapsFile, JSON.stringify(journal.moves.map(({ target, next }) => ({ target, next }))));
       }
     });
-    await importOrders({
-      file: update,
-      format: 'order-events',
-      rejectsFile: join(dir, 'r.csv'),
-      dataDir: newDir,
-    });
+    await importFeed(update, newDir);
     onSwapStep(null);
     const oldRows = await lakeRows(oldDir);
     const newRows = await lakeRows(newDir);

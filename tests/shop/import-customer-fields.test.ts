@@ -2,7 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tableDir } from '../../shared/lake/lake-paths.ts';
-import { openDuckDb } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { DuckDbSession } from '../../shared/lake/local/duckdb-session.ts';
+import { sql } from '../../shared/lake/sql.ts';
+import { sqlString } from '../../shared/lake/sql-literals.ts';
 import type { importOrders } from '../../shared/shop/local/import/import-orders.ts';
 import { importWorkspace } from '../helpers/import-workspace.ts';
 
@@ -36,17 +38,16 @@ describe('the buyer nickname (买家会员名)', () => {
     const data = ws.dataDir();
     const customers = tableDir(data, 'customers');
     await mkdir(customers, { recursive: true });
-    const { instance, connection } = await openDuckDb({ threads: 1 });
+    const db = await DuckDbSession.open({ threads: 1 });
     try {
       // The customers table as lakes wrote it before nickname (and the loyalty columns) were added.
-      await connection.run(`COPY (SELECT 'c00000001' AS customer_id, '赵六' AS name, '北京市' AS province,
+      await db.run(sql`COPY (SELECT 'c00000001' AS customer_id, '赵六' AS name, '北京市' AS province,
         '北京市' AS city, 1 AS city_tier, 'F' AS gender, 'unknown' AS age_band, 'normal' AS member_tier,
         'organic' AS acquisition_channel, CAST(NULL AS VARCHAR) AS email, false AS email_consent,
         CAST(NULL AS VARCHAR) AS phone, false AS sms_consent, CAST(NULL AS VARCHAR) AS time_zone,
-        TIMESTAMP '2024-01-01 00:00:00' AS registered_at) TO '${join(customers, 'part-0.parquet')}' (FORMAT parquet)`);
+        TIMESTAMP '2024-01-01 00:00:00' AS registered_at) TO ${sqlString(join(customers, 'part-0.parquet'))} (FORMAT parquet)`);
     } finally {
-      connection.closeSync();
-      instance.closeSync();
+      db.close();
     }
     expect(await query('SELECT customer_id, nickname FROM customers')).toEqual([
       { customer_id: 'c00000001', nickname: null },

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { sql } from '../../shared/lake/sql.ts';
 import { ORDER_ITEMS } from '../../shared/lake/tables.ts';
 import { importOrders } from '../../shared/shop/local/import/import-orders.ts';
 import { sortedLayout } from '../helpers/lake-layout.ts';
@@ -55,7 +56,7 @@ describe('the order lines an import writes', () => {
         ['dt=2026-10', ['part-0.parquet'], 0],
         ['dt=2026-11', ['part-0.parquet'], 0],
       ]);
-      expect((await wh.query('SELECT count(*) AS n FROM order_items')).rows).toEqual([{ n: 160 }]);
+      expect((await wh.query(sql`SELECT count(*) AS n FROM order_items`)).rows).toEqual([{ n: 160 }]);
     } finally {
       await wh.close();
     }

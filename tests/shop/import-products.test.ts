@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { raw, sql } from '../../shared/lake/sql.ts';
 import { segmentSql } from '../../shared/segment/compile-segment.ts';
 import { importProducts } from '../../shared/shop/local/import/import-products.ts';
 import { importWorkspace } from '../helpers/import-workspace.ts';
@@ -22,7 +23,9 @@ async function earlyBuyers(): Promise<string[]> {
         dialect: 'duckdb',
       },
     );
-    return (await wh.query(sql)).rows.map((r) => String(r.customer_id)).sort();
+    return (await wh.query(raw(sql))).rows // a segment's SQL, whatever type its module returns
+      .map((r) => String(r.customer_id))
+      .sort();
   } finally {
     await wh.close();
   }
@@ -96,13 +99,16 @@ describe('data import --format products', () => {
     const wh = await DuckDbWarehouse.open(ws.dataDir());
     try {
       expect(
-        (await wh.query('SELECT sku, category, season, launch_date, list_price FROM products')).rows,
+        (await wh.query(sql`SELECT sku, category, season, launch_date, list_price FROM products`)).rows,
       ).toEqual([
         { sku: 'tee-1', category: 'tshirt', season: 'summer', launch_date: '2025-03-01', list_price: 129 },
       ]);
       expect(
-        (await wh.query('SELECT order_id, category, season, launch_date FROM order_items ORDER BY order_id'))
-          .rows,
+        (
+          await wh.query(
+            sql`SELECT order_id, category, season, launch_date FROM order_items ORDER BY order_id`,
+          )
+        ).rows,
       ).toEqual([
         { order_id: '3801234567890001', category: 'tshirt', season: 'summer', launch_date: '2025-03-01' },
         { order_id: '3801234567890002', category: 'tshirt', season: 'summer', launch_date: '2025-03-01' },

@@ -2,7 +2,9 @@ import { cpSync, mkdirSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDuckDb } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { DuckDbSession } from '../../shared/lake/local/duckdb-session.ts';
+import { sql } from '../../shared/lake/sql.ts';
+import { sqlString } from '../../shared/lake/sql-literals.ts';
 import { importWorkspace, orderEvent } from '../helpers/import-workspace.ts';
 
 /** The order feed's `shipped` and `delivered` events: a paid order with its shipping times, one way only. */
@@ -138,19 +140,18 @@ describe('order feed: shipped and delivered', () => {
     const ordersDir = join(ws.dataDir(), 'lake', 'orders');
     const old = ws.path('old-orders');
     mkdirSync(old);
-    const { instance, connection } = await openDuckDb();
+    const db = await DuckDbSession.open();
     try {
-      await connection.run(
-        `COPY (SELECT * EXCLUDE (shipped_at, delivered_at) FROM read_parquet('${ordersDir}/*/*.parquet', hive_partitioning = true))
-         TO '${old}' (FORMAT parquet, PARTITION_BY (dt), FILENAME_PATTERN 'part-{i}')`,
+      await db.run(
+        sql`COPY (SELECT * EXCLUDE (shipped_at, delivered_at) FROM read_parquet(${sqlString(`${ordersDir}/*/*.parquet`)}, hive_partitioning = true))
+         TO ${sqlString(old)} (FORMAT parquet, PARTITION_BY (dt), FILENAME_PATTERN 'part-{i}')`,
       );
-      const cols = await connection.runAndReadAll(
-        `SELECT name FROM parquet_schema('${old}/*/*.parquet') WHERE name LIKE '%_at'`,
+      const cols = await db.rows(
+        sql`SELECT name FROM parquet_schema(${sqlString(`${old}/*/*.parquet`)}) WHERE name LIKE '%_at'`,
       );
-      expect(cols.getRows().flat()).not.toContain('shipped_at');
+      expect(cols.map((c) => c.name)).not.toContain('shipped_at');
     } finally {
-      connection.closeSync();
-      instance.closeSync();
+      db.close();
     }
     await rm(ordersDir, { recursive: true });
     cpSync(old, ordersDir, { recursive: true });

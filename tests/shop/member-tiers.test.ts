@@ -6,6 +6,7 @@ import { ContactPolicy } from '../../shared/campaign/contact-policy-schema.ts';
 import { loadCampaignWithPolicy } from '../../shared/campaign/shop-policy.ts';
 import { ConfigError, formatProblem } from '../../shared/errors.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { sql } from '../../shared/lake/sql.ts';
 import { memberTierSql } from '../../shared/shop/member-tiers.ts';
 import { writeFixtureLake } from '../helpers/fixture-lake.ts';
 import { importWorkspace } from '../helpers/import-workspace.ts';
@@ -66,9 +67,9 @@ describe('member tiers from paid orders', () => {
   });
 
   it('gives each buyer the highest tier met, by lifetime or trailing spend and/or orders; parses as Trino', async () => {
-    const sql = memberTierSql(tiers(), 'orders', AS_OF);
-    expect(new TrinoSQL().validate(sql).map((e) => e.message)).toEqual([]);
-    const { rows } = await wh.query(`${sql} ORDER BY customer_id`);
+    const tierSql = memberTierSql(tiers(), sql`orders`, AS_OF);
+    expect(new TrinoSQL().validate(tierSql).map((e) => e.message)).toEqual([]);
+    const { rows } = await wh.query(sql`${tierSql} ORDER BY customer_id`);
     expect(rows).toEqual([
       { customer_id: 'a', member_tier: '高级' },
       { customer_id: 'b', member_tier: 'VIP' },

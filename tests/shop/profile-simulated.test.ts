@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { sql } from '../../shared/lake/sql.ts';
 import { analysesSummary } from '../../shared/shop/analyses-summary.ts';
 import { shopProfile } from '../../shared/shop/shop-profile.ts';
 import { ANALYSES_SHOP } from '../helpers/analyses-shop.ts';
@@ -58,7 +59,7 @@ afterAll(async () => {
 async function figures(dir: string, simulated: 'include' | 'exclude') {
   const wh = await DuckDbWarehouse.open(dir, { simulated });
   try {
-    const lines = await wh.query('SELECT order_id FROM order_items ORDER BY order_id');
+    const lines = await wh.query(sql`SELECT order_id FROM order_items ORDER BY order_id`);
     return {
       profile: await shopProfile(wh),
       analyses: await analysesSummary(wh),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
 import { shopAnalyses } from '../../shared/lake/shop-analyses.ts';
+import { type Sql, sql } from '../../shared/lake/sql.ts';
 import { ANALYSES_SHOP } from '../helpers/analyses-shop.ts';
 import { writeFixtureLake } from '../helpers/fixture-lake.ts';
 
@@ -13,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => wh.close());
 
-const rows = async (sql: string) => (await wh.query(sql)).rows;
+const rows = async (query: Sql) => (await wh.query(query)).rows;
 
 describe('members of a shop with its own tiers (contact-policy.yaml memberTiers)', () => {
   it('counts as members the customers above its first tier, whatever the tiers are called', async () => {
@@ -23,13 +24,13 @@ describe('members of a shop with its own tiers (contact-policy.yaml memberTiers)
       member_tier: chinese[String(c.member_tier)],
     }));
     const lake = await writeFixtureLake({ ...ANALYSES_SHOP, customers });
-    const sql = 'SELECT * FROM member_repurchase_30d ORDER BY month, member_group';
+    const query = sql`SELECT * FROM member_repurchase_30d ORDER BY month, member_group`;
     const tiered = await DuckDbWarehouse.open(lake, { baseTier: '普通' });
     const asBefore = await DuckDbWarehouse.open(lake);
     try {
-      expect(await tiered.query(sql)).toEqual(await wh.query(sql));
+      expect(await tiered.query(query)).toEqual(await wh.query(query));
       // Read with the default base tier (normal), nobody is in it: every buyer would count as a member.
-      const groups = (await asBefore.query(sql)).rows.map((r) => r.member_group);
+      const groups = (await asBefore.query(query)).rows.map((r) => r.member_group);
       expect(new Set(groups)).toEqual(new Set(['member']));
     } finally {
       await Promise.all([tiered.close(), asBefore.close()]);
@@ -39,7 +40,7 @@ describe('members of a shop with its own tiers (contact-policy.yaml memberTiers)
 
 describe('shop analyses on a hand-written lake', () => {
   it('buyers_by_region_period: paid orders by 15-day period and province, with the season', async () => {
-    expect(await rows('SELECT * FROM buyers_by_region_period ORDER BY period_start, province')).toEqual([
+    expect(await rows(sql`SELECT * FROM buyers_by_region_period ORDER BY period_start, province`)).toEqual([
       {
         period_start: '2025-01-01',
         period_end: '2025-01-15',
@@ -117,7 +118,7 @@ describe('shop analyses on a hand-written lake', () => {
 
   it('repurchase_by_region: next purchase within 30 / 90 days of the first in the period; NULL past the data', async () => {
     const got = await rows(
-      `SELECT period_start, province, buyers, repurchased_30d, repurchased_90d, repurchase_30d_rate,
+      sql`SELECT period_start, province, buyers, repurchased_30d, repurchased_90d, repurchase_30d_rate,
          repurchase_90d_rate FROM repurchase_by_region ORDER BY period_start, province`,
     );
     const r = (start: string, province: string, ...v: (number | null)[]) => ({
@@ -141,7 +142,7 @@ describe('shop analyses on a hand-written lake', () => {
   });
 
   it('member_figures: members (tier other than normal) by month, with month-over-month and year-over-year change', async () => {
-    const got = await rows('SELECT * FROM member_figures ORDER BY month');
+    const got = await rows(sql`SELECT * FROM member_figures ORDER BY month`);
     expect(got.map((m) => m.month)).toEqual(['2025-01-01', '2025-02-01', '2025-03-01', '2026-02-01']);
     const [jan, feb, mar, feb26] = got;
     expect(jan).toMatchObject({
@@ -181,7 +182,7 @@ describe('shop analyses on a hand-written lake', () => {
   });
 
   it('member_repurchase_30d: members against non-members, from the first purchase of each month', async () => {
-    expect(await rows('SELECT * FROM member_repurchase_30d ORDER BY month, member_group')).toEqual([
+    expect(await rows(sql`SELECT * FROM member_repurchase_30d ORDER BY month, member_group`)).toEqual([
       { month: '2025-01-01', member_group: 'member', buyers: 1, repurchased_30d: 1, repurchase_30d_rate: 1 },
       {
         month: '2025-01-01',
@@ -218,7 +219,7 @@ describe('shop analyses on a hand-written lake', () => {
 
   it('old_customer_share_7d: over the 7 days to each day, the share of orders and revenue from returning buyers', async () => {
     const got = await rows(
-      'SELECT day, window_start, orders_7d, returning_orders_7d, revenue_7d, returning_revenue_7d, returning_order_share, returning_revenue_share FROM old_customer_share_7d ORDER BY day',
+      sql`SELECT day, window_start, orders_7d, returning_orders_7d, revenue_7d, returning_revenue_7d, returning_order_share, returning_revenue_share FROM old_customer_share_7d ORDER BY day`,
     );
     const d = (day: string, start: string, o: number, ro: number, rev: number, rr: number) => ({
       day,
@@ -245,7 +246,7 @@ describe('shop analyses on a hand-written lake', () => {
   it("repurchase_vs_industry: the shop's second-purchase rate in the benchmark's window against the figure entered", async () => {
     // Cohort: first purchase at least 365 days before the data's end (2026-02-05): a, b, c (not e).
     // Second purchase within 365 days: a (15 days), b (27); c's came after 367.
-    expect(await rows('SELECT * FROM repurchase_vs_industry')).toEqual([
+    expect(await rows(sql`SELECT * FROM repurchase_vs_industry`)).toEqual([
       {
         window_days: 365,
         cohort_buyers: 3,
@@ -262,7 +263,7 @@ describe('shop analyses on a hand-written lake', () => {
     const plain = await DuckDbWarehouse.open(await writeFixtureLake(ANALYSES_SHOP));
     try {
       // Cohort at 180 days (first purchase by 2025-08-09): a, b, c, e; within 180 days: a, b.
-      expect((await plain.query('SELECT * FROM repurchase_vs_industry')).rows).toEqual([
+      expect((await plain.query(sql`SELECT * FROM repurchase_vs_industry`)).rows).toEqual([
         {
           window_days: 180,
           cohort_buyers: 4,
@@ -315,7 +316,7 @@ describe('co_purchase on a hand-written lake', () => {
   it('pairs bought in the same paid order, both ways, with support, confidence and lift; rare pairs left out', async () => {
     const w = await DuckDbWarehouse.open(await writeFixtureLake({ order_items: items }));
     try {
-      const got = (await w.query('SELECT * FROM co_purchase ORDER BY level, item_a')).rows;
+      const got = (await w.query(sql`SELECT * FROM co_purchase ORDER BY level, item_a`)).rows;
       const pair = (level: string, a: string, b: string, na: number, nb: number) => ({
         level,
         item_a: a,

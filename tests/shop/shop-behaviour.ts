@@ -1,3 +1,5 @@
+import { type Sql, sql } from '../../shared/lake/sql.ts';
+import { sqlString, sqlStringList } from '../../shared/lake/sql-literals.ts';
 import type { Warehouse } from '../../shared/lake/warehouse.ts';
 
 /**
@@ -19,20 +21,19 @@ export interface ShopBehaviour {
   repurchase30d: { member: number; nonMember: number };
 }
 
-const LOCAL_DAY = `CAST(created_at + INTERVAL '8' HOUR AS DATE)`;
+const LOCAL_DAY = sql`CAST(created_at + INTERVAL '8' HOUR AS DATE)`;
 
 export async function measureShop(
   wh: Warehouse,
   zones: { south: readonly string[]; north: readonly string[] },
   pairs: readonly [string, string][],
 ): Promise<ShopBehaviour> {
-  const q = async (sql: string) => (await wh.query(sql)).rows;
-  const list = (xs: readonly string[]) => xs.map((x) => `'${x.replaceAll("'", "''")}'`).join(', ');
+  const q = async (query: Sql) => (await wh.query(query)).rows;
 
-  const [maxDay] = await q(`SELECT max(n) AS n FROM (
+  const [maxDay] = await q(sql`SELECT max(n) AS n FROM (
       SELECT customer_id, ${LOCAL_DAY} AS d, count(*) AS n FROM orders GROUP BY 1, 2)`);
 
-  const returning = await q(`WITH r AS (
+  const returning = await q(sql`WITH r AS (
       SELECT ${LOCAL_DAY} AS day,
         row_number() OVER (PARTITION BY customer_id ORDER BY paid_at, order_id) > 1 AS is_returning
       FROM orders WHERE status = 'paid'),
@@ -43,9 +44,9 @@ export async function measureShop(
     WHERE date_trunc('month', day) < last_month.m AND date_trunc('month', day) >= last_month.m - INTERVAL 12 MONTH
     GROUP BY 1 ORDER BY 1`);
 
-  const zoneOf = `CASE WHEN c.province IN (${list(zones.south)}) THEN 'south'
-      WHEN c.province IN (${list(zones.north)}) THEN 'north' END`;
-  const regional = await q(`WITH l AS (
+  const zoneOf = sql`CASE WHEN c.province IN ${sqlStringList(zones.south)} THEN 'south'
+      WHEN c.province IN ${sqlStringList(zones.north)} THEN 'north' END`;
+  const regional = await q(sql`WITH l AS (
       SELECT ${zoneOf} AS zone, CAST(i.created_at + INTERVAL '8' HOUR AS DATE) AS day, i.season = 'summer' AS summer
       FROM order_items i JOIN customers c USING (customer_id)),
     m AS (SELECT zone, month(day) AS month, count(*) FILTER (WHERE summer) / count(*) AS share
@@ -58,13 +59,13 @@ export async function measureShop(
   const lift: Record<string, number | null> = {};
   for (const [a, b] of pairs) {
     const [row] = await q(
-      `SELECT lift FROM co_purchase WHERE level = 'category' AND item_a = '${a}' AND item_b = '${b}'`,
+      sql`SELECT lift FROM co_purchase WHERE level = 'category' AND item_a = ${sqlString(a)} AND item_b = ${sqlString(b)}`,
     );
     lift[`${a}+${b}`] = row ? Number(row.lift) : null;
   }
 
   const [rep] =
-    await q(`WITH r AS (SELECT * FROM member_repurchase_30d WHERE repurchase_30d_rate IS NOT NULL),
+    await q(sql`WITH r AS (SELECT * FROM member_repurchase_30d WHERE repurchase_30d_rate IS NOT NULL),
       last AS (SELECT max(month) AS m FROM r)
     SELECT sum(repurchased_30d) FILTER (WHERE member_group = 'member') / sum(buyers) FILTER (WHERE member_group = 'member') AS member,
       sum(repurchased_30d) FILTER (WHERE member_group = 'non-member') / sum(buyers) FILTER (WHERE member_group = 'non-member') AS non_member

@@ -2,13 +2,15 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { expireDays, type PointsRule } from '../../campaign/loyalty-schema.ts';
-import { POINTS_LEDGER } from '../../lake/tables.ts';
+import type { DuckDbSession } from '../../lake/local/duckdb-session.ts';
+import { type Sql, sql } from '../../lake/sql.ts';
 import { sqlNumber, sqlString } from '../../lake/sql-literals.ts';
+import { POINTS_LEDGER } from '../../lake/tables.ts';
+import { columnList } from './column-list.ts';
 
 const DAY_MS = 86_400_000;
-const COLUMNS = POINTS_LEDGER.columns.map((c) => c.name).join(', ');
+const COLUMNS = columnList(POINTS_LEDGER);
 
 /**
  * Rebuilds the points ledger in `db` as the table `points_ledger_new` (the lake's columns): one accrual per
@@ -21,10 +23,10 @@ const COLUMNS = POINTS_LEDGER.columns.map((c) => c.name).join(', ');
  * swapped in) and returns its rows and that folder.
  */
 export async function rebuildPointsLedger(
-  db: DuckDBConnection,
-  opts: { orders: string; kept: string; rule: PointsRule; staging: string },
+  db: DuckDbSession,
+  opts: { orders: Sql; kept: Sql; rule: PointsRule; staging: string },
 ): Promise<{ rows: number; folder: string }> {
-  await db.run(`CREATE OR REPLACE TABLE points_ledger_new AS
+  await db.run(sql`CREATE OR REPLACE TABLE points_ledger_new AS
     SELECT 'accrue:' || order_id AS entry_id, customer_id, order_id,
       CAST(floor(amount * ${sqlNumber(opts.rule.perYuan)}) AS BIGINT) AS points, 'accrue' AS reason,
       paid_at AS occurred_at, 'orders' AS source
@@ -37,11 +39,9 @@ export async function rebuildPointsLedger(
   const folder = join(opts.staging, POINTS_LEDGER.name);
   await mkdir(folder, { recursive: true });
   await db.run(
-    `COPY (SELECT ${COLUMNS} FROM points_ledger_new ORDER BY customer_id, occurred_at, entry_id) TO ${sqlString(join(folder, 'part-0.parquet'))} (FORMAT parquet)`,
+    sql`COPY (SELECT ${COLUMNS} FROM points_ledger_new ORDER BY customer_id, occurred_at, entry_id) TO ${sqlString(join(folder, 'part-0.parquet'))} (FORMAT parquet)`,
   );
-  const rows = Number(
-    (await db.runAndReadAll('SELECT count(*) FROM points_ledger_new')).getRows()[0]?.[0] ?? 0,
-  );
+  const rows = await db.count(sql`SELECT count(*) FROM points_ledger_new`);
   return { rows, folder };
 }
 
@@ -52,7 +52,7 @@ interface Lot {
 }
 
 /** Appends the expiry rows of every customer's lots, oldest first (FIFO), streamed customer by customer. */
-async function addExpiries(db: DuckDBConnection, days: number, staging: string): Promise<void> {
+async function addExpiries(db: DuckDbSession, days: number, staging: string): Promise<void> {
   const file = join(staging, 'points-expiries.jsonl');
   const out = createWriteStream(file);
   const write = async (line: string) => {
@@ -78,7 +78,7 @@ async function addExpiries(db: DuckDBConnection, days: number, staging: string):
         );
     }
   };
-  const result = await db.stream(`SELECT customer_id, entry_id, points, epoch_ms(occurred_at) AS t
+  const result = await db.stream(sql`SELECT customer_id, entry_id, points, epoch_ms(occurred_at) AS t
     FROM points_ledger_new WHERE occurred_at IS NOT NULL ORDER BY customer_id, occurred_at, points DESC, entry_id`);
   for await (const chunk of result.yieldRowsJs()) {
     for (const [c, entryId, points, t] of chunk) {
@@ -105,7 +105,7 @@ async function addExpiries(db: DuckDBConnection, days: number, staging: string):
   await expireUpTo(Number.POSITIVE_INFINITY);
   out.end();
   await once(out, 'finish');
-  await db.run(`INSERT INTO points_ledger_new SELECT ${COLUMNS} FROM read_json(${sqlString(file)},
+  await db.run(sql`INSERT INTO points_ledger_new SELECT ${COLUMNS} FROM read_json(${sqlString(file)},
     format = 'newline_delimited', columns = {entry_id: 'VARCHAR', customer_id: 'VARCHAR', order_id: 'VARCHAR',
       points: 'BIGINT', reason: 'VARCHAR', occurred_at: 'TIMESTAMP', source: 'VARCHAR'})`);
 }

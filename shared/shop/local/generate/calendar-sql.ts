@@ -1,3 +1,5 @@
+import { joinSql, type Sql, sql } from '../../../lake/sql.ts';
+import { sqlDate } from '../../../lake/sql-literals.ts';
 import { BUILT_IN_PROMOTIONS } from '../../../segment/promotion-calendar.ts';
 import { SPRING_FESTIVALS } from '../../../time/spring-festivals.ts';
 
@@ -13,17 +15,19 @@ const PROMOTION_DEMAND: Record<string, { boost: number; lastDay: number; peak: b
 };
 
 /** The promotions' days over [startDay, startDay + days) as SQL VALUES rows (from, to exclusive, demand). */
-function promotionRows(startDay: string, days: number): string[] {
+function promotionRows(startDay: string, days: number): Sql[] {
   const first = Number(startDay.slice(0, 4));
   const last = new Date(Date.parse(`${startDay}T00:00Z`) + days * 86_400_000).getUTCFullYear();
-  const rows: string[] = [];
+  const rows: Sql[] = [];
   for (let year = first; year <= last; year++)
     for (const p of BUILT_IN_PROMOTIONS) {
       const demand = PROMOTION_DEMAND[p.name];
       const window = p.window(year);
       if (!demand || !window) continue;
-      const [from, to] = window.map((t) => t.slice(0, 10));
-      rows.push(`(DATE '${from}', DATE '${to}', ${demand.boost}, ${demand.lastDay}, ${demand.peak})`);
+      const [from, to] = window;
+      rows.push(
+        sql`(${sqlDate(from.slice(0, 10))}, ${sqlDate(to.slice(0, 10))}, ${demand.boost}, ${demand.lastDay}, ${demand.peak})`,
+      );
     }
   return rows;
 }
@@ -35,16 +39,19 @@ function promotionRows(startDay: string, days: number): string[] {
  * little busier, Spring Festival a dip. `cum_new_lo` is the same for first orders, with `newGrowth`: a
  * growing shop wins new customers faster than its orders grow.
  */
-export function calendarSql(startDay: string, days: number, growth: number, newGrowth: number): string {
-  const festivalDips = SPRING_FESTIVALS.map(
-    (d) => `day BETWEEN DATE '${d}' - INTERVAL 7 DAY AND DATE '${d}' + INTERVAL 6 DAY`,
-  ).join(' OR ');
-  return `
+export function calendarSql(startDay: string, days: number, growth: number, newGrowth: number): Sql {
+  const festivalDips = joinSql(
+    SPRING_FESTIVALS.map(
+      (d) => sql`day BETWEEN ${sqlDate(d)} - INTERVAL 7 DAY AND ${sqlDate(d)} + INTERVAL 6 DAY`,
+    ),
+    sql` OR `,
+  );
+  return sql`
 CREATE TABLE calendar AS
 WITH d AS (
-  SELECT i AS day_idx, CAST(DATE '${startDay}' + to_days(CAST(i AS INTEGER)) AS DATE) AS day FROM range(${days}) t(i)
+  SELECT i AS day_idx, CAST(${sqlDate(startDay)} + to_days(CAST(i AS INTEGER)) AS DATE) AS day FROM range(${days}) t(i)
 ), promos(from_day, to_day, boost, last_day, peak) AS (
-  VALUES ${promotionRows(startDay, days).join(', ')}
+  VALUES ${joinSql(promotionRows(startDay, days))}
 ), promo_days AS (
   SELECT d.day_idx, max(CASE WHEN d.day = p.to_day - 1 THEN p.last_day ELSE p.boost END) AS demand,
     bool_or(p.peak AND d.day = p.to_day - 1) AS peak
@@ -65,7 +72,7 @@ FROM w`;
 }
 
 /** Hour-of-day demand: evenings on ordinary days; the first hour dominates on 11.11 and 6.18. */
-export function hoursSql(): string {
+export function hoursSql(): Sql {
   const ordinary = [
     2, 1, 0.5, 0.3, 0.2, 0.3, 0.8, 1.5, 2.5, 3.5, 4, 4.5, 4.5, 4, 4, 4, 4.2, 4.5, 5, 6, 7, 7.5, 6.5, 4,
   ];
@@ -74,10 +81,10 @@ export function hoursSql(): string {
     const total = weights.reduce((a, b) => a + b, 0);
     let cum = 0;
     return weights.map((w, h) => {
-      const row = `(${peakFlag}, ${h}, ${cum / total})`;
+      const row = sql`(${peakFlag}, ${h}, ${cum / total})`;
       cum += w;
       return row;
     });
   };
-  return `CREATE TABLE hours AS SELECT * FROM (VALUES ${[...rows(ordinary, false), ...rows(peak, true)].join(', ')}) v(peak, hour, cum_lo)`;
+  return sql`CREATE TABLE hours AS SELECT * FROM (VALUES ${joinSql([...rows(ordinary, false), ...rows(peak, true)])}) v(peak, hour, cum_lo)`;
 }

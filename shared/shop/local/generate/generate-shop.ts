@@ -1,11 +1,13 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { DEFAULT_MEMBER_TIERS, type MemberTier, type PointsRule } from '../../../campaign/loyalty-schema.ts';
 import { lakeRoot } from '../../../lake/lake-paths.ts';
-import { openDuckDb, tableSource } from '../../../lake/local/duckdb-warehouse.ts';
+import { DuckDbSession } from '../../../lake/local/duckdb-session.ts';
+import { tableSource } from '../../../lake/local/duckdb-warehouse.ts';
 import { stagingFolder, swapFolders } from '../../../lake/local/lake-swap.ts';
 import { writeSortedPartitions } from '../../../lake/local/sorted-partitions.ts';
+import { ident, type Sql, sql } from '../../../lake/sql.ts';
+import { sqlDate, sqlString, sqlTimestamp } from '../../../lake/sql-literals.ts';
 import {
   CUSTOMERS,
   ORDER_ITEMS,
@@ -14,8 +16,8 @@ import {
   PRODUCTS,
   type TableDef,
 } from '../../../lake/tables.ts';
-import { sqlString } from '../../../lake/sql-literals.ts';
 import { baseTier, memberTierSql } from '../../member-tiers.ts';
+import { columnList } from '../column-list.ts';
 import { rebuildPointsLedger } from '../points-ledger.ts';
 import { calendarSql, hoursSql } from './calendar-sql.ts';
 import { referenceSql } from './reference-sql.ts';
@@ -67,15 +69,15 @@ export async function generateShop(opts: GenerateOptions): Promise<GenerateResul
   const chunkSize = opts.chunkSize ?? 150_000;
   const staging = await stagingFolder(opts.dataDir);
 
-  const { instance, connection: db } = await openDuckDb({ threads: 2, memoryLimit: '1GB' });
-  const run = (sql: string) => db.run(sql);
+  const db = await DuckDbSession.open({ threads: 2, memoryLimit: '1GB' });
+  const run = (statement: Sql) => db.run(statement);
   try {
-    await run(`SET preserve_insertion_order = false`);
-    await run(`SET temp_directory = ${sqlString(join(staging, 'tmp'))}`);
+    await run(sql`SET preserve_insertion_order = false`);
+    await run(sql`SET temp_directory = ${sqlString(join(staging, 'tmp'))}`);
     await run(
-      `CREATE MACRO u(purpose, k) AS (hash(${Math.trunc(opts.seed)}, purpose, k) % 1000000007)::DOUBLE / 1000000007.0`,
+      sql`CREATE MACRO u(purpose, k) AS (hash(${Math.trunc(opts.seed)}, purpose, k) % 1000000007)::DOUBLE / 1000000007.0`,
     );
-    for (const sql of referenceSql()) await run(sql);
+    for (const statement of referenceSql()) await run(statement);
     await run(calendarSql(start, days, DEMAND_GROWTH, NEW_CUSTOMER_GROWTH));
     await run(hoursSql());
     // Some planned buyers have not come back yet, so the first pass lands short of the target:
@@ -83,11 +85,9 @@ export async function generateShop(opts: GenerateOptions): Promise<GenerateResul
     const target = opts.orders;
     let tailScale = target === undefined ? FREQUENT_TAIL_SCALE : initialTailScale(opts.customers, target);
     for (let pass = 0; pass < (target === undefined ? 1 : 6); pass++) {
-      await run(`CREATE OR REPLACE TABLE cust AS ${customerBaseSql(opts.customers, tailScale, days)}`);
-      const stats = (
-        await db.runAndReadAll(`SELECT sum(n_orders), sum(n_orders) FILTER (WHERE n_orders >= 3) FROM cust`)
-      ).getRows()[0];
-      const [total, tail] = [Number(stats?.[0] ?? 0), Number(stats?.[1] ?? 0)];
+      await run(sql`CREATE OR REPLACE TABLE cust AS ${customerBaseSql(opts.customers, tailScale, days)}`);
+      const total = await db.count(sql`SELECT sum(n_orders) FROM cust`);
+      const tail = await db.count(sql`SELECT sum(n_orders) FILTER (WHERE n_orders >= 3) FROM cust`);
       if (target === undefined || tail === 0 || Math.abs(total - target) / target < 0.01) break;
       tailScale *= Math.max(0.1, 1 + (target - total) / tail);
     }
@@ -95,27 +95,17 @@ export async function generateShop(opts: GenerateOptions): Promise<GenerateResul
     let orders = 0;
     let orderItems = 0;
     const chunks = Math.ceil(opts.customers / chunkSize);
-    await run(`CREATE TABLE customer_stats(cidx BIGINT, spend DECIMAL(14,2), first_created TIMESTAMP)`);
+    await run(sql`CREATE TABLE customer_stats(cidx BIGINT, spend DECIMAL(14,2), first_created TIMESTAMP)`);
     for (let k = 0; k < chunks; k++) {
       opts.onProgress?.('orders', k, chunks);
       const [lo, hi] = [k * chunkSize, Math.min(opts.customers, (k + 1) * chunkSize)];
-      await run(`CREATE OR REPLACE TEMP TABLE o AS ${ordersSql(lo, hi, opts.asOf)}`);
-      await run(`CREATE OR REPLACE TEMP TABLE it AS ${itemsSql()}`);
-      await run(`CREATE OR REPLACE TEMP TABLE o_amounts AS ${amountsSql()}`);
-      await run(`INSERT INTO customer_stats
+      await run(sql`CREATE OR REPLACE TEMP TABLE o AS ${ordersSql(lo, hi, opts.asOf)}`);
+      await run(sql`CREATE OR REPLACE TEMP TABLE it AS ${itemsSql()}`);
+      await run(sql`CREATE OR REPLACE TEMP TABLE o_amounts AS ${amountsSql()}`);
+      await run(sql`INSERT INTO customer_stats
         SELECT cidx, sum(CASE WHEN status = 'paid' THEN amount ELSE 0 END), min(created_at) FROM o_amounts GROUP BY cidx`);
-      orders += await copyPartitioned(
-        db,
-        `SELECT ${columnsOf(ORDERS)}, strftime(created_at, '%Y-%m') AS dt FROM o_amounts`,
-        join(staging, 'orders'),
-        k,
-      );
-      orderItems += await copyPartitioned(
-        db,
-        `SELECT ${columnsOf(ORDER_ITEMS)}, strftime(created_at, '%Y-%m') AS dt FROM it`,
-        join(staging, 'order_items-chunks'),
-        k,
-      );
+      orders += await copyChunk(db, ORDERS, 'o_amounts', join(staging, 'orders'), k);
+      orderItems += await copyChunk(db, ORDER_ITEMS, 'it', join(staging, 'order_items-chunks'), k);
     }
     opts.onProgress?.('orders', chunks, chunks);
     // Order lines in the lake's layout: one file per month, sorted by category (see ORDER_ITEMS.sortedBy).
@@ -129,22 +119,18 @@ export async function generateShop(opts: GenerateOptions): Promise<GenerateResul
 
     // Member tiers from the paid orders, by the shop's rules, as of the day after the history ends.
     const tiers = opts.memberTiers ?? DEFAULT_MEMBER_TIERS;
-    const generatedOrders = `read_parquet(${sqlString(join(staging, 'orders', '*', '*.parquet'))})`;
+    const generatedOrders = sql`read_parquet(${sqlString(join(staging, 'orders', '*', '*.parquet'))})`;
     const tiersAsOf = new Date(asOf.getTime() + 86_400_000);
-    await run(`CREATE TABLE member_tiers AS ${memberTierSql(tiers, generatedOrders, tiersAsOf)}`);
+    await run(sql`CREATE TABLE member_tiers AS ${memberTierSql(tiers, generatedOrders, tiersAsOf)}`);
     await mkdir(join(staging, 'customers'), { recursive: true });
     await run(
-      `COPY (${customersSql(baseTier(tiers))}) TO ${sqlString(join(staging, 'customers', 'part-0.parquet'))} (FORMAT parquet)`,
+      sql`COPY (${customersSql(baseTier(tiers))}) TO ${sqlString(join(staging, 'customers', 'part-0.parquet'))} (FORMAT parquet)`,
     );
     await mkdir(join(staging, 'products'), { recursive: true });
     await run(
-      `COPY (${productsSql(start, opts.asOf)}) TO ${sqlString(join(staging, 'products', 'part-0.parquet'))} (FORMAT parquet)`,
+      sql`COPY (${productsSql(start, opts.asOf)}) TO ${sqlString(join(staging, 'products', 'part-0.parquet'))} (FORMAT parquet)`,
     );
-    const products = Number(
-      (
-        await (await db.runAndReadAll(`SELECT count(*) FROM (${productsSql(start, opts.asOf)})`)).getRows()
-      )[0]?.[0],
-    );
+    const products = await db.count(sql`SELECT count(*) FROM (${productsSql(start, opts.asOf)})`);
 
     // The points ledger by the shop's rule, as an order import builds it: accruals and their expiries.
     const ledger = opts.points ? [POINTS_LEDGER] : [];
@@ -160,26 +146,24 @@ export async function generateShop(opts: GenerateOptions): Promise<GenerateResul
     await publish(staging, opts.dataDir, [CUSTOMERS, PRODUCTS, ORDERS, ORDER_ITEMS, ...ledger]);
     return { customers: opts.customers, orders, orderItems, products, from: start, to: opts.asOf };
   } finally {
-    db.closeSync();
-    instance.closeSync();
+    db.close();
     await rm(staging, { recursive: true, force: true });
   }
 }
 
-function columnsOf(table: TableDef): string {
-  return table.columns.map((c) => c.name).join(', ');
-}
-
-async function copyPartitioned(
-  db: DuckDBConnection,
-  select: string,
+/** Writes a chunk's rows of `table` (the temp table `from`) into `dir` by month; returns how many. */
+async function copyChunk(
+  db: DuckDbSession,
+  table: TableDef,
+  from: 'o_amounts' | 'it',
   dir: string,
   chunk: number,
 ): Promise<number> {
-  const result = await db.run(
-    `COPY (${select}) TO ${sqlString(dir)} (FORMAT parquet, PARTITION_BY (dt), OVERWRITE_OR_IGNORE, FILENAME_PATTERN 'part-${chunk}-{i}')`,
+  const rows = ident(from);
+  await db.run(
+    sql`COPY (SELECT ${columnList(table)}, strftime(created_at, '%Y-%m') AS dt FROM ${rows}) TO ${sqlString(dir)} (FORMAT parquet, PARTITION_BY (dt), OVERWRITE_OR_IGNORE, FILENAME_PATTERN ${sqlString(`part-${chunk}-{i}`)})`,
   );
-  return Number(result.rowsChanged);
+  return db.count(sql`SELECT count(*) FROM ${rows}`);
 }
 
 /** Moves the staged tables into the lake, replacing the tables of the same name: all of them, or none. */
@@ -230,8 +214,8 @@ function initialTailScale(customers: number, orders: number): number {
   return Math.max(0.5, tailMean) / 1.329;
 }
 
-function customerBaseSql(customers: number, tailScale: number, days: number): string {
-  return `
+function customerBaseSql(customers: number, tailScale: number, days: number): Sql {
+  return sql`
 WITH base AS (
   SELECT i AS cidx, u('n', i) AS un, u('f', i) AS uf, u('l', i) AS ul FROM range(${customers}) t(i)
 ), sized AS (
@@ -292,8 +276,8 @@ ASOF JOIN provinces p ON u('prov', s.cidx) >= p.cum_lo`;
  * others spread over the rest of the customer's active span so far by the demand calendar, one in each
  * equal slice of its demand (so a customer's orders do not bunch on one day, yet still follow the peaks).
  */
-function ordersSql(lo: number, hi: number, asOf: string): string {
-  return `
+function ordersSql(lo: number, hi: number, asOf: string): Sql {
+  return sql`
 WITH expanded AS (
   SELECT cidx, customer_id, acquisition_channel, zone, first_idx, cum_first, cum_second, cum_last, n_orders,
     unnest(range(n_orders)) AS k
@@ -314,7 +298,7 @@ WITH expanded AS (
 SELECT cidx, customer_id, zone, okey, day, peak, created_at,
   CAST(4000000000000000 + okey AS VARCHAR) AS order_id,
   CASE
-    WHEN created_at >= TIMESTAMP '${asOf} 00:00:00' - to_hours(${SHOP_UTC_OFFSET_HOURS}) AND u('p', okey) < 0.35 THEN 'unpaid'
+    WHEN created_at >= ${sqlTimestamp(new Date(`${asOf}T00:00:00Z`))} - to_hours(${SHOP_UTC_OFFSET_HOURS}) AND u('p', okey) < 0.35 THEN 'unpaid'
     WHEN u('p', okey) < 0.04 THEN 'closed'
     WHEN u('p', okey) < 0.09 THEN 'refunded'
     ELSE 'paid'
@@ -332,8 +316,8 @@ FROM timed`;
  * Order lines: a category by the season where the customer lives (or the customer's favourite), a sku from
  * the current line. A later line is often from the first line's partner category, in the same style.
  */
-function itemsSql(): string {
-  return `
+function itemsSql(): Sql {
+  return sql`
 WITH lines AS (
   SELECT o.*, unnest(range(CASE WHEN u('m', okey) < 0.7 THEN 1 WHEN u('m', okey) < 0.9 THEN 2 ELSE 3 END)) AS line
   FROM o
@@ -364,8 +348,8 @@ FROM skus`;
 }
 
 /** Order totals from their lines, less a discount that is deeper on peak days and in flash sales. */
-function amountsSql(): string {
-  return `
+function amountsSql(): Sql {
+  return sql`
 WITH gross AS (SELECT order_id, sum(quantity * unit_price) AS gross FROM it GROUP BY order_id)
 SELECT o.order_id, o.customer_id, o.cidx, o.created_at,
   CASE WHEN o.status IN ('paid', 'refunded') THEN o.created_at + to_seconds(CAST(60 + floor(u('pay', o.okey) * 1800) AS BIGINT)) END AS paid_at,
@@ -384,8 +368,8 @@ CROSS JOIN LATERAL (SELECT CAST(round(g.gross * CASE
     ELSE 0 END, 2) AS DECIMAL(12,2)) AS discount) d`;
 }
 
-function customersSql(baseTierName: string): string {
-  return `
+function customersSql(baseTierName: string): Sql {
+  return sql`
 WITH b AS (
   SELECT c.cidx, c.customer_id, c.acquisition_channel, c.province, c.ncities, s.spend, s.first_created,
     u('g', c.cidx) AS ug, u('age', c.cidx) AS uage
@@ -421,9 +405,9 @@ LEFT JOIN member_tiers mt ON mt.customer_id = p.customer_id`;
 }
 
 /** Every sku of every line from a year before the history starts: category × line year × 12 styles. */
-function productsSql(start: string, asOf: string): string {
+function productsSql(start: string, asOf: string): Sql {
   const [y0, y1] = [Number(start.slice(0, 4)) - 1, Number(asOf.slice(0, 4))];
-  return `
+  return sql`
 SELECT sku, label || ' ' || line_year || ' 款' || style AS product_name, code AS category, season,
   make_date(line_year, launch_month, launch_day) AS launch_date,
   CAST(round(base_price * (0.8 + 0.4 * u('price', sku)), 0) - 0.1 AS DECIMAL(12,2)) AS list_price
@@ -431,6 +415,6 @@ FROM (
   SELECT c.*, y AS line_year, lpad(CAST(s AS VARCHAR), 2, '0') AS style,
     c.code || '-' || y || upper(c.season[1]) || '-' || lpad(CAST(s AS VARCHAR), 2, '0') AS sku
   FROM categories c, range(${y0}, ${y1 + 1}) t(y), range(12) st(s)
-  WHERE make_date(y, c.launch_month, c.launch_day) <= DATE '${asOf}'
+  WHERE make_date(y, c.launch_month, c.launch_day) <= ${sqlDate(asOf)}
 )`;
 }

@@ -1,3 +1,4 @@
+import { joinSql, type Sql, sql } from '../../../lake/sql.ts';
 import { sqlString } from '../../../lake/sql-literals.ts';
 import { cityTier } from '../../city-tiers.ts';
 import {
@@ -44,38 +45,39 @@ function zoneMonthly(
 }
 
 /** CREATE TABLE statements for the sample shop's reference data. */
-export function referenceSql(): string[] {
+export function referenceSql(): Sql[] {
   const provinces = cumulative(PROVINCES, (p) => p[1]).map(
     ([[name, , cities], lo], i) =>
-      `(${i}, ${sqlString(name)}, ${cities.length}, ${sqlString(zoneOf(name))}, ${lo})`,
+      sql`(${i}, ${sqlString(name)}, ${cities.length}, ${sqlString(zoneOf(name))}, ${lo})`,
   );
   const cities = PROVINCES.flatMap(([province, , list]) =>
     list.map((city, ci) => {
       const tier = cityTier(province, city);
       if (tier === null) throw new RangeError(`the sample shop's city ${city} has no tier in city-tiers.ts`);
-      return `(${sqlString(province)}, ${ci}, ${sqlString(city)}, ${tier}, ${OVERSEAS_TIME_ZONES[city] ? sqlString(OVERSEAS_TIME_ZONES[city]) : 'NULL'})`;
+      const zone = OVERSEAS_TIME_ZONES[city];
+      return sql`(${sqlString(province)}, ${ci}, ${sqlString(city)}, ${tier}, ${zone ? sqlString(zone) : sql`NULL`})`;
     }),
   );
   const acquisition = cumulative(ACQUISITION_CHANNELS, (a) => a[1]).map(
-    ([[name], lo]) => `(${sqlString(name)}, ${lo})`,
+    ([[name], lo]) => sql`(${sqlString(name)}, ${lo})`,
   );
   const categories = CATEGORIES.map((c, i) => {
     const [m, d] = LINE_LAUNCH[c.season];
-    return `(${i}, ${sqlString(c.code)}, ${sqlString(c.label)}, ${sqlString(c.season)}, ${c.basePrice}, ${c.maxQuantity}, ${m}, ${d}, ${sqlString(c.partner)})`;
+    return sql`(${i}, ${sqlString(c.code)}, ${sqlString(c.label)}, ${sqlString(c.season)}, ${c.basePrice}, ${c.maxQuantity}, ${m}, ${d}, ${sqlString(c.partner)})`;
   });
   const catMonth = (['south', 'central', 'north'] as const).flatMap((zone) =>
     Array.from({ length: 12 }, (_, m) =>
       cumulative(CATEGORIES, (c) => zoneMonthly(c, zone, m)).map(
-        ([c, lo]) => `(${sqlString(zone)}, ${m + 1}, ${sqlString(c.code)}, ${lo})`,
+        ([c, lo]) => sql`(${sqlString(zone)}, ${m + 1}, ${sqlString(c.code)}, ${lo})`,
       ),
     ).flat(),
   );
   return [
-    `CREATE TABLE provinces AS SELECT * FROM (VALUES ${provinces.join(', ')}) v(pidx, province, ncities, zone, cum_lo)`,
-    `CREATE TABLE cities AS SELECT * FROM (VALUES ${cities.join(', ')}) v(province, ci, city, tier, time_zone)`,
-    `CREATE TABLE acquisition AS SELECT * FROM (VALUES ${acquisition.join(', ')}) v(channel, cum_lo)`,
-    `CREATE TABLE categories AS SELECT * FROM (VALUES ${categories.join(', ')}) v(cat_idx, code, label, season, base_price, max_qty, launch_month, launch_day, partner)`,
-    `CREATE TABLE cat_month AS SELECT * FROM (VALUES ${catMonth.join(', ')}) v(zone, month, code, cum_lo)`,
-    `CREATE TABLE names AS SELECT [${SURNAMES.map(sqlString).join(', ')}] AS surnames, [${GIVEN_NAMES.map(sqlString).join(', ')}] AS given`,
+    sql`CREATE TABLE provinces AS SELECT * FROM (VALUES ${joinSql(provinces)}) v(pidx, province, ncities, zone, cum_lo)`,
+    sql`CREATE TABLE cities AS SELECT * FROM (VALUES ${joinSql(cities)}) v(province, ci, city, tier, time_zone)`,
+    sql`CREATE TABLE acquisition AS SELECT * FROM (VALUES ${joinSql(acquisition)}) v(channel, cum_lo)`,
+    sql`CREATE TABLE categories AS SELECT * FROM (VALUES ${joinSql(categories)}) v(cat_idx, code, label, season, base_price, max_qty, launch_month, launch_day, partner)`,
+    sql`CREATE TABLE cat_month AS SELECT * FROM (VALUES ${joinSql(catMonth)}) v(zone, month, code, cum_lo)`,
+    sql`CREATE TABLE names AS SELECT [${joinSql(SURNAMES.map(sqlString))}] AS surnames, [${joinSql(GIVEN_NAMES.map(sqlString))}] AS given`,
   ];
 }

@@ -5,13 +5,15 @@ import { join } from 'node:path';
 import { tableDir } from '../../../lake/lake-paths.ts';
 import { tableSource } from '../../../lake/local/duckdb-warehouse.ts';
 import { swapFolders } from '../../../lake/local/lake-swap.ts';
-import { CONSENTS, CUSTOMERS } from '../../../lake/tables.ts';
+import { col, rowDecoder } from '../../../lake/row-decoder.ts';
+import { ident, joinSql, sql } from '../../../lake/sql.ts';
 import { sqlString } from '../../../lake/sql-literals.ts';
+import { CONSENTS, CUSTOMERS } from '../../../lake/tables.ts';
+import { columnList } from '../column-list.ts';
 import { inImportSession } from './import-session.ts';
-import { ImportStaging } from './import-staging.ts';
+import { type FileImportResult, ImportStaging } from './import-staging.ts';
 import { chinaMobile, customerIdFrom, emailOrNull, parseTimestamp } from './imported-order.ts';
 import { columnsByAlias, openCsv, refuseMissingColumns } from './read-csv.ts';
-import type { TextEncoding } from './text-encoding.ts';
 
 /** Our field → the headers a consent file may use for it. One of the four customer columns is needed. */
 export const CONSENT_COLUMNS = {
@@ -37,19 +39,17 @@ const CHANNELS: Record<string, 'email' | 'sms' | 'any'> = {
 const GIVEN = ['yes', 'y', 'true', '1', 'opt-in', '同意', '是', '订阅'];
 const WITHDRAWN = ['no', 'n', 'false', '0', 'opt-out', '退订', '否', '拒绝'];
 
-export interface ConsentImportResult {
-  file: string;
-  encoding: TextEncoding;
-  read: number;
-  imported: number;
-  rejected: number;
+export interface ConsentImportResult extends FileImportResult {
   /** Customers whose email or SMS consent changed. */
   customersChanged: number;
   given: number;
   withdrawn: number;
-  rejectsFile: string | null;
-  firstRejects: { line: number; reason: string }[];
 }
+
+const consentCounts = rowDecoder('the consent records imported', {
+  given: col.number,
+  withdrawn: col.number,
+});
 
 /**
  * Records consent and opt-outs the shop collected (a membership form, the service desk, SMS replies): each
@@ -67,20 +67,18 @@ export async function importConsents(opts: {
 }): Promise<ConsentImportResult> {
   const zone = opts.timeZone ?? 'Asia/Shanghai';
   return inImportSession(opts.dataDir, async ({ db, staging }) => {
-    let out: ImportStaging | null = null;
-    try {
-      const csv = await openCsv(opts.file);
-      const header = columnsByAlias(csv.headers, CONSENT_COLUMNS);
-      const who = (['customer_id', 'nickname', 'phone', 'email'] as const).filter((k) => header[k]);
-      const missing = [
-        who.length === 0
-          ? `a customer column (${['customer_id', '买家会员名', 'phone', 'email'].join(', ')})`
-          : null,
-        header.channel ? null : 'channel',
-        header.consent ? null : 'consent',
-      ];
-      refuseMissingColumns(opts.file, csv.headers, missing);
-      out = new ImportStaging(staging, opts.rejectsFile, csv.headers, 'whole');
+    const csv = await openCsv(opts.file);
+    const header = columnsByAlias(csv.headers, CONSENT_COLUMNS);
+    const who = (['customer_id', 'nickname', 'phone', 'email'] as const).filter((k) => header[k]);
+    const missing = [
+      who.length === 0
+        ? `a customer column (${['customer_id', '买家会员名', 'phone', 'email'].join(', ')})`
+        : null,
+      header.channel ? null : 'channel',
+      header.consent ? null : 'consent',
+    ];
+    refuseMissingColumns(opts.file, csv.headers, missing);
+    return new ImportStaging(staging, opts.rejectsFile, csv.headers, 'whole').within(async (out) => {
       const staged = join(staging, 'consents.jsonl');
       const file = createWriteStream(staged);
       let read = 0;
@@ -137,7 +135,7 @@ export async function importConsents(opts: {
       await out.closeOrders();
 
       const customers = tableSource(opts.dataDir, CUSTOMERS);
-      await db.run(`CREATE TABLE staged AS SELECT s.*, coalesce(
+      await db.run(sql`CREATE TABLE staged AS SELECT s.*, coalesce(
           (SELECT c.customer_id FROM ${customers} c WHERE c.customer_id = s.customer_id),
           (SELECT min(c.customer_id) FROM ${customers} c WHERE s.customer_id IS NULL AND s.phone IS NOT NULL AND c.phone = s.phone),
           (SELECT min(c.customer_id) FROM ${customers} c WHERE s.customer_id IS NULL AND s.phone IS NULL AND s.email IS NOT NULL AND lower(c.email) = s.email)
@@ -145,85 +143,73 @@ export async function importConsents(opts: {
         FROM read_json(${sqlString(staged)}, format = 'newline_delimited', columns = {line: 'BIGINT', cells: 'VARCHAR[]',
           customer_id: 'VARCHAR', phone: 'VARCHAR', email: 'VARCHAR', channel: 'VARCHAR', consent: 'BOOLEAN',
           source: 'VARCHAR', given_at: 'TIMESTAMP'}) s`);
-      const bad = await db.stream(`
-        WITH disagree AS (SELECT known_id, channel, given_at FROM staged WHERE known_id IS NOT NULL
-          GROUP BY ALL HAVING count(DISTINCT consent) > 1)
-        SELECT line, cells, CASE WHEN known_id IS NULL
-            THEN 'no customer in the lake with this ' || CASE WHEN customer_id IS NOT NULL THEN 'id' WHEN phone IS NOT NULL THEN 'phone' ELSE 'email' END
-            ELSE 'the same customer, channel and time are recorded both given and withdrawn: none of these rows imported' END
-        FROM staged s WHERE known_id IS NULL
-          OR EXISTS (SELECT 1 FROM disagree d WHERE d.known_id = s.known_id AND d.channel = s.channel AND d.given_at = s.given_at)
-        ORDER BY line`);
-      for await (const chunk of bad.yieldRowsJs())
-        for (const [line, cells, reason] of chunk)
-          await out.reject({ line: Number(line), cells: cells as string[] }, String(reason));
+      await out.rejectAll(
+        db,
+        sql`WITH disagree AS (SELECT known_id, channel, given_at FROM staged WHERE known_id IS NOT NULL
+            GROUP BY ALL HAVING count(DISTINCT consent) > 1)
+          SELECT line, cells, CASE WHEN known_id IS NULL
+              THEN 'no customer in the lake with this ' || CASE WHEN customer_id IS NOT NULL THEN 'id' WHEN phone IS NOT NULL THEN 'phone' ELSE 'email' END
+              ELSE 'the same customer, channel and time are recorded both given and withdrawn: none of these rows imported' END AS reason
+          FROM staged s WHERE known_id IS NULL
+            OR EXISTS (SELECT 1 FROM disagree d WHERE d.known_id = s.known_id AND d.channel = s.channel AND d.given_at = s.given_at)
+          ORDER BY line`,
+      );
 
+      // To the millisecond (sqlTimestamp has whole seconds): it orders records given at the same time.
       const recorded = sqlString(opts.now.toISOString().replace('T', ' ').replace('Z', ''));
-      await db.run(`CREATE TABLE inc AS
+      await db.run(sql`CREATE TABLE inc AS
         SELECT DISTINCT known_id AS customer_id, channel, consent, source, given_at, CAST(${recorded} AS TIMESTAMP) AS recorded_at
         FROM staged s WHERE known_id IS NOT NULL AND NOT EXISTS (
           SELECT 1 FROM staged o WHERE o.known_id = s.known_id AND o.channel = s.channel AND o.given_at = s.given_at AND o.consent <> s.consent)`);
-      const counts = (
-        await db.runAndReadAll(
-          `SELECT count(*) FILTER (WHERE consent), count(*) FILTER (WHERE NOT consent) FROM inc`,
-        )
-      ).getRows()[0] ?? [0, 0];
+      const counts = consentCounts(
+        (
+          await db.rows(
+            sql`SELECT count(*) FILTER (WHERE consent) AS given, count(*) FILTER (WHERE NOT consent) AS withdrawn FROM inc`,
+          )
+        )[0] ?? {},
+      );
       let customersChanged = 0;
-      if (Number(counts[0]) + Number(counts[1]) > 0) {
-        const cols = (t: typeof CONSENTS) => t.columns.map((c) => c.name).join(', ');
-        await db.run(`CREATE TABLE all_consents AS
-          SELECT ${cols(CONSENTS)} FROM ${tableSource(opts.dataDir, CONSENTS)}
-          UNION ALL SELECT ${cols(CONSENTS)} FROM inc`);
+      if (counts.given + counts.withdrawn > 0) {
+        await db.run(sql`CREATE TABLE all_consents AS
+          SELECT ${columnList(CONSENTS)} FROM ${tableSource(opts.dataDir, CONSENTS)}
+          UNION ALL SELECT ${columnList(CONSENTS)} FROM inc`);
         // The latest record per customer and channel decides (by when it was given, then recorded); `any`
         // speaks for both channels.
-        await db.run(`CREATE TABLE latest AS
+        await db.run(sql`CREATE TABLE latest AS
           SELECT customer_id, ch, arg_max(consent, strftime(given_at, '%Y%m%d%H%M%S%f') || strftime(recorded_at, '%Y%m%d%H%M%S%f')) AS consent
           FROM (SELECT *, unnest(CASE channel WHEN 'any' THEN ['email', 'sms'] ELSE [channel] END) AS ch FROM all_consents)
           GROUP BY customer_id, ch`);
-        const customerCols = CUSTOMERS.columns.map((col) =>
-          col.name === 'email_consent'
-            ? 'coalesce(e.consent, c.email_consent) AS email_consent'
-            : col.name === 'sms_consent'
-              ? 'coalesce(s.consent, c.sms_consent) AS sms_consent'
-              : `c.${col.name}`,
+        const customerCols = CUSTOMERS.columns.map((c) =>
+          c.name === 'email_consent'
+            ? sql`coalesce(e.consent, c.email_consent) AS email_consent`
+            : c.name === 'sms_consent'
+              ? sql`coalesce(s.consent, c.sms_consent) AS sms_consent`
+              : sql`c.${ident(c.name)}`,
         );
-        await db.run(`CREATE TABLE cust AS SELECT ${customerCols.join(', ')} FROM ${customers} c
+        await db.run(sql`CREATE TABLE cust AS SELECT ${joinSql(customerCols)} FROM ${customers} c
           LEFT JOIN latest e ON e.customer_id = c.customer_id AND e.ch = 'email'
           LEFT JOIN latest s ON s.customer_id = c.customer_id AND s.ch = 'sms'`);
-        customersChanged = Number(
-          (
-            await db.runAndReadAll(`SELECT count(*) FROM cust n JOIN ${customers} c USING (customer_id)
-              WHERE n.email_consent IS DISTINCT FROM c.email_consent OR n.sms_consent IS DISTINCT FROM c.sms_consent`)
-          ).getRows()[0]?.[0] ?? 0,
-        );
+        customersChanged =
+          await db.count(sql`SELECT count(*) FROM cust n JOIN ${customers} c USING (customer_id)
+          WHERE n.email_consent IS DISTINCT FROM c.email_consent OR n.sms_consent IS DISTINCT FROM c.sms_consent`);
         for (const t of ['customers', 'consents']) await mkdir(join(staging, t), { recursive: true });
         await db.run(
-          `COPY (SELECT * FROM cust ORDER BY customer_id) TO ${sqlString(join(staging, 'customers', 'part-0.parquet'))} (FORMAT parquet)`,
+          sql`COPY (SELECT * FROM cust ORDER BY customer_id) TO ${sqlString(join(staging, 'customers', 'part-0.parquet'))} (FORMAT parquet)`,
         );
         await db.run(
-          `COPY (SELECT * FROM all_consents ORDER BY customer_id, given_at) TO ${sqlString(join(staging, 'consents', 'part-0.parquet'))} (FORMAT parquet)`,
+          sql`COPY (SELECT * FROM all_consents ORDER BY customer_id, given_at) TO ${sqlString(join(staging, 'consents', 'part-0.parquet'))} (FORMAT parquet)`,
         );
         await swapFolders(opts.dataDir, [
           { target: tableDir(opts.dataDir, CUSTOMERS.name), next: join(staging, 'customers') },
           { target: tableDir(opts.dataDir, CONSENTS.name), next: join(staging, 'consents') },
         ]);
       }
-      const rejectsFile = await out.finish();
       return {
-        file: opts.file,
-        encoding: csv.encoding,
-        read,
-        imported: read - out.rejected,
-        rejected: out.rejected,
+        ...(await out.report(opts.file, csv.encoding, read)),
         customersChanged,
-        given: Number(counts[0]),
-        withdrawn: Number(counts[1]),
-        rejectsFile,
-        firstRejects: out.firstRejects,
+        given: counts.given,
+        withdrawn: counts.withdrawn,
       };
-    } catch (e) {
-      await out?.abandon();
-      throw e;
-    }
+    });
   });
 }

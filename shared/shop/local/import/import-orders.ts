@@ -1,13 +1,14 @@
 import { join } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { loadConfigFile } from '../../../campaign/config-file.ts';
 import { DEFAULT_MEMBER_TIERS, type MemberTier, type PointsRule } from '../../../campaign/loyalty-schema.ts';
 import { type Clock, systemClock } from '../../../clock.ts';
 import { DataError } from '../../../errors.ts';
+import type { DuckDbSession } from '../../../lake/local/duckdb-session.ts';
 import { tableSource } from '../../../lake/local/duckdb-warehouse.ts';
+import { type Sql, sql } from '../../../lake/sql.ts';
 import { ORDERS } from '../../../lake/tables.ts';
 import { inImportSession } from './import-session.ts';
-import { ImportStaging, type OrderParts } from './import-staging.ts';
+import { type FileImportResult, ImportStaging, type OrderParts } from './import-staging.ts';
 import type { ImportedOrder, RowResult } from './imported-order.ts';
 import { ImportMapping, mappedRow } from './mapped-format.ts';
 import { type CustomerRules, type MergeCounts, mergeIntoLake } from './merge-into-lake.ts';
@@ -36,13 +37,7 @@ export interface ImportOptions {
   points?: PointsRule | undefined;
 }
 
-export interface ImportResult {
-  file: string;
-  encoding: TextEncoding;
-  /** Data rows read; read = imported + rejected, always. */
-  read: number;
-  imported: number;
-  rejected: number;
+export interface ImportResult extends FileImportResult {
   /** Of the rejected: rows of orders that came in versions that disagree. */
   conflicts: number;
   /** Orders of a feed whose event is older than the version the lake has (a redelivery): left as they were. */
@@ -53,9 +48,6 @@ export interface ImportResult {
   customersNew: number;
   /** Customers of the file whose city has no tier in the bundled table (shared/shop/city-tiers.ts): city_tier NULL. */
   cityTierUnknown: number;
-  rejectsFile: string | null;
-  /** The first few rejects (line and reason); all of them are in the rejects file. */
-  firstRejects: { line: number; reason: string }[];
 }
 
 /** A file read as a stream of row results, with the count of rows read so far. */
@@ -134,15 +126,14 @@ async function stageAndMerge(
   open: () => Promise<RowSource & { file: string }>,
 ): Promise<ImportResult> {
   return inImportSession(dataDir, async ({ db, staging }) => {
-    let out: ImportStaging | null = null;
-    try {
-      const source = await open();
-      out = new ImportStaging(
-        staging,
-        rejectsFile ?? join(staging, 'rejects.csv'),
-        source.rejectsHeader,
-        source.parts,
-      );
+    const source = await open();
+    const staged = new ImportStaging(
+      staging,
+      rejectsFile ?? join(staging, 'rejects.csv'),
+      source.rejectsHeader,
+      source.parts,
+    );
+    return staged.within(async (out) => {
       for await (const r of source.results) await out.add(r);
       await out.closeOrders();
       const resolved = await resolveImported(db, out, source.parts, tableSource(dataDir, ORDERS));
@@ -151,25 +142,17 @@ async function stageAndMerge(
         resolved.orders - stale > 0
           ? await mergeIntoLake(db, dataDir, staging, label, rules)
           : { ordersNew: 0, ordersUpdated: 0, customersNew: 0, cityTierUnknown: 0 };
-      const finished = await out.finish();
-      const read = source.read();
+      const report = await out.report(source.file, source.encoding, source.read());
       return {
-        file: source.file,
-        encoding: source.encoding,
-        read,
-        imported: read - out.rejected,
-        rejected: out.rejected,
+        ...report,
         conflicts: resolved.conflictRows,
         orders: resolved.orders - stale,
         stale,
         ...merged,
-        rejectsFile: rejectsFile ? finished : null,
-        firstRejects: out.firstRejects,
+        // Without a rejects file (orders merged from memory) the rejects are only counted.
+        rejectsFile: rejectsFile ? report.rejectsFile : null,
       };
-    } catch (e) {
-      await out?.abandon();
-      throw e;
-    }
+    });
   });
 }
 
@@ -250,19 +233,19 @@ async function orderEventSource(file: string, now: Date): Promise<RowSource> {
  * orders, a shipped or delivered time an earlier event of the file gave (the latest event, `delivered`,
  * may not repeat when it was shipped) is kept.
  */
-async function dropStaleVersions(db: DuckDBConnection, lakeOrders: string): Promise<number> {
-  const rank = (o: string) =>
-    `CASE ${o}.status WHEN 'unpaid' THEN 0 WHEN 'closed' THEN 1 WHEN 'refunded' THEN 4
+async function dropStaleVersions(db: DuckDbSession, lakeOrders: Sql): Promise<number> {
+  const rank = (o: Sql) =>
+    sql`CASE ${o}.status WHEN 'unpaid' THEN 0 WHEN 'closed' THEN 1 WHEN 'refunded' THEN 4
       WHEN 'paid' THEN CASE WHEN ${o}.delivered_at IS NOT NULL THEN 3 WHEN ${o}.shipped_at IS NOT NULL THEN 2 ELSE 1 END END`;
-  await db.run(`UPDATE imp_orders SET
+  await db.run(sql`UPDATE imp_orders SET
     shipped_at = coalesce(shipped_at, (SELECT max(x.o.shipped_at) FROM occ x WHERE x.order_id = imp_orders.order_id)),
     delivered_at = coalesce(delivered_at, (SELECT max(x.o.delivered_at) FROM occ x WHERE x.order_id = imp_orders.order_id))`);
-  await db.run(`CREATE TABLE stale AS
+  await db.run(sql`CREATE TABLE stale AS
     SELECT i.order_id FROM imp_orders i JOIN ${lakeOrders} o USING (order_id)
-    WHERE ${rank('i')} < ${rank('o')} OR (i.status = 'closed' AND o.status IN ('paid', 'refunded'))`);
-  await db.run('DELETE FROM imp_orders WHERE order_id IN (SELECT order_id FROM stale)');
-  await db.run('DELETE FROM imp_items WHERE order_id IN (SELECT order_id FROM stale)');
-  return Number((await db.runAndReadAll('SELECT count(*) FROM stale')).getRows()[0]?.[0] ?? 0);
+    WHERE ${rank(sql`i`)} < ${rank(sql`o`)} OR (i.status = 'closed' AND o.status IN ('paid', 'refunded'))`);
+  await db.run(sql`DELETE FROM imp_orders WHERE order_id IN (SELECT order_id FROM stale)`);
+  await db.run(sql`DELETE FROM imp_items WHERE order_id IN (SELECT order_id FROM stale)`);
+  return db.count(sql`SELECT count(*) FROM stale`);
 }
 
 function requireHeaders(file: string, headers: string[], required: readonly string[]): void {

@@ -7,14 +7,16 @@ import { DataError } from '../../../errors.ts';
 import { tableDir } from '../../../lake/lake-paths.ts';
 import { tableSource } from '../../../lake/local/duckdb-warehouse.ts';
 import { swapFolders } from '../../../lake/local/lake-swap.ts';
-import { CUSTOMERS, ORDERS, POINTS_LEDGER } from '../../../lake/tables.ts';
+import { col, rowDecoder } from '../../../lake/row-decoder.ts';
+import { sql } from '../../../lake/sql.ts';
 import { sqlString } from '../../../lake/sql-literals.ts';
+import { CUSTOMERS, ORDERS, POINTS_LEDGER } from '../../../lake/tables.ts';
+import { columnList } from '../column-list.ts';
 import { rebuildPointsLedger } from '../points-ledger.ts';
 import { inImportSession } from './import-session.ts';
-import { ImportStaging } from './import-staging.ts';
+import { type FileImportResult, ImportStaging } from './import-staging.ts';
 import { customerIdFrom, parseTimestamp } from './imported-order.ts';
 import { columnsByAlias, openCsv, refuseMissingColumns } from './read-csv.ts';
-import type { TextEncoding } from './text-encoding.ts';
 
 /** Our field → the headers a points file may use for it. A customer column and points are needed. */
 export const POINTS_COLUMNS = {
@@ -34,19 +36,14 @@ const REASONS: Record<string, 'redeem' | 'adjust'> = {
   调整: 'adjust',
 };
 
-export interface PointsImportResult {
-  file: string;
-  encoding: TextEncoding;
-  read: number;
-  imported: number;
-  rejected: number;
+export interface PointsImportResult extends FileImportResult {
   redeemed: number;
   adjusted: number;
   /** Rows of the rebuilt ledger. */
   ledgerRows: number;
-  rejectsFile: string | null;
-  firstRejects: { line: number; reason: string }[];
 }
+
+const entryCounts = rowDecoder('the points entries imported', { redeemed: col.number, adjusted: col.number });
 
 /**
  * Records points the customers redeemed (or the shop adjusted): each row names a customer (by id or Taobao
@@ -71,18 +68,14 @@ export async function importPoints(opts: {
     );
   const zone = opts.timeZone ?? 'Asia/Shanghai';
   return inImportSession(opts.dataDir, async ({ db, staging }) => {
-    let out: ImportStaging | null = null;
-    try {
-      const csv = await openCsv(opts.file);
-      const header = columnsByAlias(csv.headers, POINTS_COLUMNS);
-      const missing = [
-        header.customer_id || header.nickname
-          ? null
-          : 'a customer column (customer_id, 客户编号, 买家会员名)',
-        header.points ? null : 'points (积分)',
-      ];
-      refuseMissingColumns(opts.file, csv.headers, missing);
-      out = new ImportStaging(staging, opts.rejectsFile, csv.headers, 'whole');
+    const csv = await openCsv(opts.file);
+    const header = columnsByAlias(csv.headers, POINTS_COLUMNS);
+    const missing = [
+      header.customer_id || header.nickname ? null : 'a customer column (customer_id, 客户编号, 买家会员名)',
+      header.points ? null : 'points (积分)',
+    ];
+    refuseMissingColumns(opts.file, csv.headers, missing);
+    return new ImportStaging(staging, opts.rejectsFile, csv.headers, 'whole').within(async (out) => {
       const staged = join(staging, 'points.jsonl');
       const file = createWriteStream(staged);
       const source = (opts.file.split(/[\\/]/).at(-1) ?? 'import').slice(0, 200);
@@ -137,31 +130,28 @@ export async function importPoints(opts: {
       await out.closeOrders();
 
       const customers = tableSource(opts.dataDir, CUSTOMERS);
-      await db.run(`CREATE TABLE staged AS SELECT s.*,
+      await db.run(sql`CREATE TABLE staged AS SELECT s.*,
           s.customer_id IN (SELECT customer_id FROM ${customers}) AS known
         FROM read_json(${sqlString(staged)}, format = 'newline_delimited', columns = {line: 'BIGINT',
           cells: 'VARCHAR[]', entry_id: 'VARCHAR', customer_id: 'VARCHAR', order_id: 'VARCHAR', points: 'BIGINT',
           reason: 'VARCHAR', occurred_at: 'TIMESTAMP', source: 'VARCHAR'}) s`);
-      const bad = await db.stream(`SELECT line, cells FROM staged WHERE NOT known ORDER BY line`);
-      for await (const chunk of bad.yieldRowsJs())
-        for (const [line, cells] of chunk)
-          await out.reject(
-            { line: Number(line), cells: cells as string[] },
-            'no customer in the lake with this id or nickname',
-          );
+      await out.rejectAll(
+        db,
+        sql`SELECT line, cells, 'no customer in the lake with this id or nickname' AS reason FROM staged WHERE NOT known ORDER BY line`,
+      );
       // One row per entry: a later line with the same entry id replaces an earlier one.
-      await db.run(`CREATE TABLE inc AS SELECT entry_id, customer_id, order_id, points, reason, occurred_at, source
+      await db.run(sql`CREATE TABLE inc AS SELECT entry_id, customer_id, order_id, points, reason, occurred_at, source
         FROM (SELECT *, row_number() OVER (PARTITION BY entry_id ORDER BY line DESC) AS k FROM staged WHERE known)
         WHERE k = 1`);
-      const [redeemed, adjusted] = (
-        await db.runAndReadAll(
-          `SELECT count(*) FILTER (WHERE reason = 'redeem'), count(*) FILTER (WHERE reason = 'adjust') FROM inc`,
-        )
-      )
-        .getRows()[0]
-        ?.map(Number) ?? [0, 0];
-      const cols = POINTS_LEDGER.columns.map((c) => c.name).join(', ');
-      const kept = `(SELECT ${cols} FROM ${tableSource(opts.dataDir, POINTS_LEDGER)}
+      const counts = entryCounts(
+        (
+          await db.rows(
+            sql`SELECT count(*) FILTER (WHERE reason = 'redeem') AS redeemed, count(*) FILTER (WHERE reason = 'adjust') AS adjusted FROM inc`,
+          )
+        )[0] ?? {},
+      );
+      const cols = columnList(POINTS_LEDGER);
+      const kept = sql`(SELECT ${cols} FROM ${tableSource(opts.dataDir, POINTS_LEDGER)}
         WHERE entry_id NOT IN (SELECT entry_id FROM inc) UNION ALL SELECT ${cols} FROM inc)`;
       const ledger = await rebuildPointsLedger(db, {
         orders: tableSource(opts.dataDir, ORDERS),
@@ -172,22 +162,12 @@ export async function importPoints(opts: {
       await swapFolders(opts.dataDir, [
         { target: tableDir(opts.dataDir, POINTS_LEDGER.name), next: ledger.folder },
       ]);
-      const rejectsFile = await out.finish();
       return {
-        file: opts.file,
-        encoding: csv.encoding,
-        read,
-        imported: read - out.rejected,
-        rejected: out.rejected,
-        redeemed: redeemed ?? 0,
-        adjusted: adjusted ?? 0,
+        ...(await out.report(opts.file, csv.encoding, read)),
+        redeemed: counts.redeemed,
+        adjusted: counts.adjusted,
         ledgerRows: ledger.rows,
-        rejectsFile,
-        firstRejects: out.firstRejects,
       };
-    } catch (e) {
-      await out?.abandon();
-      throw e;
-    }
+    });
   });
 }

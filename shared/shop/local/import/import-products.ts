@@ -6,16 +6,17 @@ import { DataError } from '../../../errors.ts';
 import { tableDir } from '../../../lake/lake-paths.ts';
 import { tableSource } from '../../../lake/local/duckdb-warehouse.ts';
 import { type FolderSwap, swapFolders } from '../../../lake/local/lake-swap.ts';
-import { writeSortedPartitions } from '../../../lake/local/sorted-partitions.ts';
+import { col, rowDecoder } from '../../../lake/row-decoder.ts';
+import { ident, joinSql, sql } from '../../../lake/sql.ts';
+import { sqlString, sqlStringList } from '../../../lake/sql-literals.ts';
 import { ORDER_ITEMS, PRODUCTS } from '../../../lake/tables.ts';
-import { sqlString } from '../../../lake/sql-literals.ts';
 import { calendarProblem } from '../../../time/zoned-time.ts';
+import { columnList } from '../column-list.ts';
 import { inImportSession } from './import-session.ts';
-import { ImportStaging } from './import-staging.ts';
-import { parseMoney, type SourceRow } from './imported-order.ts';
-import { partitionSwaps } from './merge-into-lake.ts';
+import { type FileImportResult, ImportStaging } from './import-staging.ts';
+import { parseMoney } from './imported-order.ts';
+import { rewriteOrderItems } from './merge-into-lake.ts';
 import { columnsByAlias, openCsv } from './read-csv.ts';
-import type { TextEncoding } from './text-encoding.ts';
 
 /** Our field → the headers a product export may use for it (English, Taobao's seller centre). */
 export const PRODUCT_COLUMNS = {
@@ -27,6 +28,8 @@ export const PRODUCT_COLUMNS = {
   list_price: ['list_price', '一口价', '价格'],
   use_cycle_days: ['use_cycle', 'use_cycle_days', '使用周期', '使用周期(天)', '使用周期（天）', '周期'],
 } as const;
+
+const monthLines = rowDecoder('the months whose order lines change', { dt: col.text, n: col.number });
 
 /** The longest use cycle a product may state: ten years. */
 const MAX_USE_CYCLE_DAYS = 3650;
@@ -50,20 +53,13 @@ const SEASONS: Record<string, string> = {
   四季通用: 'all',
 };
 
-export interface ProductImportResult {
-  file: string;
-  encoding: TextEncoding;
-  read: number;
-  imported: number;
-  rejected: number;
+export interface ProductImportResult extends FileImportResult {
   /** Of the rejected: rows of skus listed more than once with different content. */
   conflicts: number;
   products: number;
   productsNew: number;
   /** Order lines whose category, season or launch date changed with their product. */
   orderLinesUpdated: number;
-  rejectsFile: string | null;
-  firstRejects: { line: number; reason: string }[];
 }
 
 interface ProductRow {
@@ -145,15 +141,13 @@ export async function importProducts(opts: {
   dataDir: string;
 }): Promise<ProductImportResult> {
   return inImportSession(opts.dataDir, async ({ db, staging }) => {
-    let out: ImportStaging | null = null;
-    try {
-      const csv = await openCsv(opts.file);
-      const header = columnsByAlias(csv.headers, PRODUCT_COLUMNS);
-      if (!header.sku)
-        throw new DataError(
-          `${opts.file}:1: no sku column; expected one of ${PRODUCT_COLUMNS.sku.join(', ')}, the header has ${csv.headers.slice(0, 12).join(', ')}`,
-        );
-      out = new ImportStaging(staging, opts.rejectsFile, csv.headers, 'whole');
+    const csv = await openCsv(opts.file);
+    const header = columnsByAlias(csv.headers, PRODUCT_COLUMNS);
+    if (!header.sku)
+      throw new DataError(
+        `${opts.file}:1: no sku column; expected one of ${PRODUCT_COLUMNS.sku.join(', ')}, the header has ${csv.headers.slice(0, 12).join(', ')}`,
+      );
+    return new ImportStaging(staging, opts.rejectsFile, csv.headers, 'whole').within(async (out) => {
       const staged = join(staging, 'products.jsonl');
       const lines: string[] = [];
       let read = 0;
@@ -172,43 +166,34 @@ export async function importProducts(opts: {
       await once(file, 'finish');
       await out.closeOrders();
 
-      await db.run(`CREATE TABLE staged AS SELECT * FROM read_json(${sqlString(staged)}, format = 'newline_delimited',
+      await db.run(sql`CREATE TABLE staged AS SELECT * FROM read_json(${sqlString(staged)}, format = 'newline_delimited',
         columns = {sku: 'VARCHAR', product_name: 'VARCHAR', category: 'VARCHAR', season: 'VARCHAR',
           launch_date: 'DATE', list_price: 'DECIMAL(12,2)', use_cycle_days: 'INTEGER', line: 'BIGINT', cells: 'VARCHAR[]'})`);
-      const conflicts = await db.stream(`
-        WITH bad AS (SELECT sku, list_sort(list(line)) AS lines, count(*) AS n FROM staged GROUP BY sku
-          HAVING count(DISTINCT to_json(struct_pack(product_name, category, season, launch_date, list_price, use_cycle_days))) > 1)
-        SELECT s.line, s.cells, 'sku ' || s.sku || ' is listed ' || b.n || ' times with different content (lines '
-          || array_to_string(b.lines[1:10], ', ') || '): none of its rows imported; keep one row per sku' AS reason
-        FROM staged s JOIN bad b USING (sku) ORDER BY s.line`);
-      let conflictRows = 0;
-      for await (const chunk of conflicts.yieldRowsJs()) {
-        for (const [line, cells, reason] of chunk) {
-          conflictRows++;
-          await out.reject(
-            { line: Number(line), cells: cells as string[] } satisfies SourceRow,
-            String(reason),
-          );
-        }
-      }
-      await db.run(`CREATE TABLE inc AS
+      const content = sql`to_json(struct_pack(product_name, category, season, launch_date, list_price, use_cycle_days))`;
+      const conflicts = await out.rejectAll(
+        db,
+        sql`WITH bad AS (SELECT sku, list_sort(list(line)) AS lines, count(*) AS n FROM staged GROUP BY sku
+            HAVING count(DISTINCT ${content}) > 1)
+          SELECT s.line, s.cells, 'sku ' || s.sku || ' is listed ' || b.n || ' times with different content (lines '
+            || array_to_string(b.lines[1:10], ', ') || '): none of its rows imported; keep one row per sku' AS reason
+          FROM staged s JOIN bad b USING (sku) ORDER BY s.line`,
+      );
+      await db.run(sql`CREATE TABLE inc AS
         SELECT sku, any_value(product_name) AS product_name, any_value(category) AS category, any_value(season) AS season,
           any_value(launch_date) AS launch_date, any_value(list_price) AS list_price,
           any_value(use_cycle_days) AS use_cycle_days
         FROM staged GROUP BY sku
-        HAVING count(DISTINCT to_json(struct_pack(product_name, category, season, launch_date, list_price, use_cycle_days))) = 1`);
-      const products = Number((await db.runAndReadAll('SELECT count(*) FROM inc')).getRows()[0]?.[0] ?? 0);
+        HAVING count(DISTINCT ${content}) = 1`);
+      const products = await db.count(sql`SELECT count(*) FROM inc`);
       let productsNew = 0;
       let orderLinesUpdated = 0;
       if (products > 0) {
         const existing = tableSource(opts.dataDir, PRODUCTS);
-        productsNew = Number(
-          (
-            await db.runAndReadAll(`SELECT count(*) FROM inc WHERE sku NOT IN (SELECT sku FROM ${existing})`)
-          ).getRows()[0]?.[0] ?? 0,
+        productsNew = await db.count(
+          sql`SELECT count(*) FROM inc WHERE sku NOT IN (SELECT sku FROM ${existing})`,
         );
-        const productCols = PRODUCTS.columns.map((c) => c.name).join(', ');
-        await db.run(`COPY (
+        const productCols = columnList(PRODUCTS);
+        await db.run(sql`COPY (
             SELECT ${productCols} FROM ${existing} WHERE sku NOT IN (SELECT sku FROM inc)
             UNION ALL SELECT ${productCols} FROM inc ORDER BY sku
           ) TO ${sqlString(join(staging, 'products-new.parquet'))} (FORMAT parquet)`);
@@ -217,63 +202,42 @@ export async function importProducts(opts: {
 
         // Order lines of the imported skus take the product's category, season and launch date.
         const items = tableSource(opts.dataDir, ORDER_ITEMS);
-        const changed = `i.sku = p.sku AND (i.category IS DISTINCT FROM coalesce(p.category, i.category)
+        const changed = sql`i.sku = p.sku AND (i.category IS DISTINCT FROM coalesce(p.category, i.category)
           OR i.season IS DISTINCT FROM p.season OR i.launch_date IS DISTINCT FROM p.launch_date)`;
         const affected = (
-          await db.runAndReadAll(`SELECT DISTINCT i.dt, count(*) OVER (PARTITION BY i.dt) AS n
+          await db.rows(sql`SELECT DISTINCT i.dt, count(*) OVER (PARTITION BY i.dt) AS n
             FROM ${items} i JOIN inc p ON ${changed} ORDER BY i.dt`)
-        )
-          .getRows()
-          .map((r) => [String(r[0]), Number(r[1])] as const);
-        orderLinesUpdated = affected.reduce((sum, [, n]) => sum + n, 0);
+        ).map(monthLines);
+        orderLinesUpdated = affected.reduce((sum, m) => sum + m.n, 0);
         const swaps: FolderSwap[] = [
           { target: tableDir(opts.dataDir, PRODUCTS.name), next: join(staging, 'products') },
         ];
         if (affected.length > 0) {
-          const inList = affected.map(([dt]) => sqlString(dt)).join(', ');
+          const months = affected.map((m) => m.dt);
           const cols = ORDER_ITEMS.columns.map((c) =>
             c.name === 'category'
-              ? 'coalesce(p.category, i.category) AS category'
+              ? sql`coalesce(p.category, i.category) AS category`
               : ['season', 'launch_date'].includes(c.name)
-                ? `CASE WHEN p.sku IS NULL THEN i.${c.name} ELSE p.${c.name} END AS ${c.name}`
-                : `i.${c.name}`,
-          );
-          await db.run(`COPY (
-              SELECT ${cols.join(', ')}, i.dt FROM ${items} i LEFT JOIN inc p ON p.sku = i.sku WHERE i.dt IN (${inList})
-            ) TO ${sqlString(join(staging, 'order_items-unsorted'))} (FORMAT parquet, PARTITION_BY (dt), FILENAME_PATTERN 'part-{i}')`);
-          await writeSortedPartitions(
-            db,
-            ORDER_ITEMS,
-            join(staging, 'order_items-unsorted'),
-            join(staging, 'order_items'),
+                ? sql`CASE WHEN p.sku IS NULL THEN i.${ident(c.name)} ELSE p.${ident(c.name)} END AS ${ident(c.name)}`
+                : sql`i.${ident(c.name)}`,
           );
           swaps.push(
-            ...(await partitionSwaps(
-              join(staging, 'order_items'),
-              tableDir(opts.dataDir, ORDER_ITEMS.name),
-              affected.map(([dt]) => dt),
+            ...(await rewriteOrderItems(
+              db,
+              { dataDir: opts.dataDir, staging, months },
+              sql`SELECT ${joinSql(cols)}, i.dt FROM ${items} i LEFT JOIN inc p ON p.sku = i.sku WHERE i.dt IN ${sqlStringList(months)}`,
             )),
           );
         }
         await swapFolders(opts.dataDir, swaps);
       }
-      const rejectsFile = await out.finish();
       return {
-        file: opts.file,
-        encoding: csv.encoding,
-        read,
-        imported: read - out.rejected,
-        rejected: out.rejected,
-        conflicts: conflictRows,
+        ...(await out.report(opts.file, csv.encoding, read)),
+        conflicts,
         products,
         productsNew,
         orderLinesUpdated,
-        rejectsFile,
-        firstRejects: out.firstRejects,
       };
-    } catch (e) {
-      await out?.abandon();
-      throw e;
-    }
+    });
   });
 }

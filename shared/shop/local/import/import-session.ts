@@ -1,13 +1,13 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
-import { openDuckDb } from '../../../lake/local/duckdb-warehouse.ts';
+import { DuckDbSession } from '../../../lake/local/duckdb-session.ts';
 import { recoverLakeSwap, stagingFolder } from '../../../lake/local/lake-swap.ts';
+import { sql } from '../../../lake/sql.ts';
 import { sqlString } from '../../../lake/sql-literals.ts';
 
 /** What every import works in: DuckDB (1 GB, spilling to disk) and a staging folder beside the lake. */
 export interface ImportSession {
-  db: DuckDBConnection;
+  db: DuckDbSession;
   staging: string;
 }
 
@@ -22,13 +22,12 @@ export async function inImportSession<T>(
 ): Promise<T> {
   await recoverLakeSwap(dataDir);
   const staging = await stagingFolder(dataDir);
-  const { instance, connection: db } = await openDuckDb({ threads: 2, memoryLimit: '1GB' });
+  const db = await DuckDbSession.open({ threads: 2, memoryLimit: '1GB' });
   try {
-    await db.run(`SET temp_directory = ${sqlString(join(staging, 'spill'))}`);
+    await db.run(sql`SET temp_directory = ${sqlString(join(staging, 'spill'))}`);
     return await work({ db, staging });
   } finally {
-    db.closeSync();
-    instance.closeSync();
+    db.close();
     await rm(staging, { recursive: true, force: true });
   }
 }

@@ -3,7 +3,11 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { copyFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { DuckDbSession } from '../../../lake/local/duckdb-session.ts';
+import { type Column, col, MISFIT, rowDecoder } from '../../../lake/row-decoder.ts';
+import type { Sql } from '../../../lake/sql.ts';
 import type { ImportedOrder, RowResult, SourceRow } from './imported-order.ts';
+import type { TextEncoding } from './text-encoding.ts';
 
 /**
  * How rows of one order combine. `whole`: each result is a complete order (a Taobao row, a Shopify block,
@@ -78,6 +82,30 @@ const itemFields = (o: ImportedOrder) =>
     unit_price: i.unitPrice,
   }));
 
+/** A staged row's line (BIGINT: a JS bigint from DuckDB) and cells (VARCHAR[]). */
+const lineNumber: Column<number> = {
+  expected: 'a line number',
+  read: (v) => (typeof v === 'bigint' || typeof v === 'number' ? Number(v) : MISFIT),
+};
+const cellList: Column<string[]> = {
+  expected: 'a list of text',
+  read: (v) => (Array.isArray(v) && v.every((c) => typeof c === 'string') ? v : MISFIT),
+};
+const rejectedRow = rowDecoder('the rows to reject', { line: lineNumber, cells: cellList, reason: col.text });
+
+/** What every import of a file reports, besides its own counts. */
+export interface FileImportResult {
+  file: string;
+  encoding: TextEncoding;
+  /** Data rows read; read = imported + rejected, always. */
+  read: number;
+  imported: number;
+  rejected: number;
+  rejectsFile: string | null;
+  /** The first few rejects (line and reason); all of them are in the rejects file. */
+  firstRejects: { line: number; reason: string }[];
+}
+
 /**
  * Where an import puts what it reads before anything reaches the lake: every order (or part of one) as a
  * JSON line in the staging folder, every rejected row in the rejects file — both written as the rows
@@ -140,6 +168,21 @@ export class ImportStaging {
     await this.#rejects.write(csvLine([row.line, reason, ...row.cells]));
   }
 
+  /**
+   * Rejects every row `query` returns (`line`, `cells`, `reason`: staged rows and why not), streamed in
+   * the query's order; returns how many.
+   */
+  async rejectAll(db: DuckDbSession, query: Sql): Promise<number> {
+    let n = 0;
+    for await (const chunk of (await db.stream(query)).yieldRowObjectJs())
+      for (const row of chunk) {
+        const r = rejectedRow(row);
+        await this.reject({ line: r.line, cells: r.cells }, r.reason);
+        n++;
+      }
+    return n;
+  }
+
   /** Closes the staged orders; the rejects stay open for the conflicts found when they are resolved. */
   async closeOrders(): Promise<void> {
     await this.#orders.close();
@@ -159,6 +202,31 @@ export class ImportStaging {
       await copyFile(this.#rejectsPartial, this.rejectsFile); // another file system
     }
     return this.rejectsFile;
+  }
+
+  /** The rejects file in place (finish), and what the import of `file` reports of its `read` rows. */
+  async report(file: string, encoding: TextEncoding, read: number): Promise<FileImportResult> {
+    const rejectsFile = await this.finish();
+    const rejected = this.#rejected;
+    return {
+      file,
+      encoding,
+      read,
+      imported: read - rejected,
+      rejected,
+      rejectsFile,
+      firstRejects: this.firstRejects,
+    };
+  }
+
+  /** Runs an import's work with this staging; if it fails, the partial files are removed (abandon). */
+  async within<T>(work: (out: this) => Promise<T>): Promise<T> {
+    try {
+      return await work(this);
+    } catch (e) {
+      await this.abandon();
+      throw e;
+    }
   }
 
   /** Removes the partial rejects file (the import failed). */

@@ -63,6 +63,13 @@ export type RowResult =
 
 export const reject = (row: SourceRow, reason: string): RowResult => ({ ok: false, row, reason });
 
+/** An order read from one row of the file: the row's line is the order's. */
+export const accept = (row: SourceRow, order: Omit<ImportedOrder, 'line'>): RowResult => ({
+  ok: true,
+  rows: [row],
+  order: { line: row.line, ...order },
+});
+
 /** A stable customer id from a platform identity, without keeping the identity itself in the id. */
 export function customerIdFrom(prefix: string, identity: string): string {
   return `${prefix}-${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;

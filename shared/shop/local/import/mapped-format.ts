@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isValidTimeZone } from '../../../time/zoned-time.ts';
 import {
+  accept,
   chinaMobile,
   customerById,
   customerIdFrom,
@@ -194,34 +195,29 @@ function mappedOrder(
   const consent = m.consentValues.includes(get(col.marketing_consent).toLowerCase());
   const email = emailOrNull(get(col.email));
   const phone = chinaMobile(get(col.phone));
-  return {
-    ok: true,
-    rows: [row],
-    order: {
-      line: row.line,
-      orderId,
-      customer: {
-        customerId:
-          m.customerIds === 'as-is'
-            ? customer
-            : customerIdFrom(m.customerIds === 'taobao' ? 'tb' : 'im', customer),
-        name: get(col.name) || null,
-        nickname: get(col.nickname) || (m.customerIds === 'taobao' ? customer : null),
-        birthday: birthday.value,
-        province: get(col.province) || null,
-        city: get(col.city) || null,
-        email,
-        emailConsent: consent && email !== null,
-        phone,
-        smsConsent: consent && phone !== null,
-      },
-      createdAt: createdAt.value,
-      paidAt: paidAt?.value ?? null,
-      status,
-      amount: amount.value,
-      discount: discount?.ok ? discount.value : 0,
-      channel: get(col.channel).slice(0, 100) || m.channel,
-      items: [],
+  return accept(row, {
+    orderId,
+    customer: {
+      customerId:
+        m.customerIds === 'as-is'
+          ? customer
+          : customerIdFrom(m.customerIds === 'taobao' ? 'tb' : 'im', customer),
+      name: get(col.name) || null,
+      nickname: get(col.nickname) || (m.customerIds === 'taobao' ? customer : null),
+      birthday: birthday.value,
+      province: get(col.province) || null,
+      city: get(col.city) || null,
+      email,
+      emailConsent: consent && email !== null,
+      phone,
+      smsConsent: consent && phone !== null,
     },
-  };
+    createdAt: createdAt.value,
+    paidAt: paidAt?.value ?? null,
+    status,
+    amount: amount.value,
+    discount: discount?.ok ? discount.value : 0,
+    channel: get(col.channel).slice(0, 100) || m.channel,
+    items: [],
+  });
 }

@@ -1,9 +1,10 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDbSession } from '../../../lake/local/duckdb-session.ts';
+import { joinSql, type Sql, sql } from '../../../lake/sql.ts';
 import { sqlString } from '../../../lake/sql-literals.ts';
 import type { ImportStaging, OrderParts } from './import-staging.ts';
 
 /** The staged lines' columns, as import-staging.ts writes them. */
-const STAGED = `{
+const STAGED = sql`{
   order_id: 'VARCHAR', line: 'BIGINT', version: 'DOUBLE', header: 'BOOLEAN', fp: 'VARCHAR',
   o: 'STRUCT(customer_id VARCHAR, created_at TIMESTAMP, paid_at TIMESTAMP, shipped_at TIMESTAMP, delivered_at TIMESTAMP, status VARCHAR,
     amount DECIMAL(12,2), discount DECIMAL(12,2), channel VARCHAR, name VARCHAR, nickname VARCHAR, birthday VARCHAR, province VARCHAR,
@@ -13,29 +14,29 @@ const STAGED = `{
 }`;
 
 /** Fields two copies of an order can differ in, as a reject reason names them. */
-const COMPARED: [string, string][] = [
-  ['customer', 'o.customer_id'],
-  ['created', 'o.created_at'],
-  ['paid', 'o.paid_at'],
-  ['shipped', 'o.shipped_at'],
-  ['delivered', 'o.delivered_at'],
-  ['status', 'o.status'],
-  ['amount', 'o.amount'],
-  ['discount', 'o.discount'],
-  ['channel', 'o.channel'],
-  ['name', 'o.name'],
-  ['nickname', 'o.nickname'],
-  ['address', "concat_ws('/', o.province, o.city)"],
-  ['email', 'o.email'],
-  ['phone', 'o.phone'],
-  ['consent', "concat_ws('/', o.email_consent, o.sms_consent)"],
-  ['line items', 'to_json(items)'],
+const COMPARED: [string, Sql][] = [
+  ['customer', sql`o.customer_id`],
+  ['created', sql`o.created_at`],
+  ['paid', sql`o.paid_at`],
+  ['shipped', sql`o.shipped_at`],
+  ['delivered', sql`o.delivered_at`],
+  ['status', sql`o.status`],
+  ['amount', sql`o.amount`],
+  ['discount', sql`o.discount`],
+  ['channel', sql`o.channel`],
+  ['name', sql`o.name`],
+  ['nickname', sql`o.nickname`],
+  ['address', sql`concat_ws('/', o.province, o.city)`],
+  ['email', sql`o.email`],
+  ['phone', sql`o.phone`],
+  ['consent', sql`concat_ws('/', o.email_consent, o.sms_consent)`],
+  ['line items', sql`to_json(items)`],
 ];
 
 export interface Resolved {
-  /** Orders to write to the lake: `imp_orders` and `imp_items` in the connection. */
+  /** Orders to write to the lake: `imp_orders` and `imp_items` in the DuckDB session. */
   orders: number;
-  /** Rows rejected because their order came in versions that disagree (or without its fields). */
+  /** Rows rejected because their order came in versions that disagree (not those of orders without fields). */
   conflictRows: number;
 }
 
@@ -45,18 +46,19 @@ export interface Resolved {
  * order; versions that disagree are a conflict and every row of that order goes to the rejects, naming
  * the lines and the fields that differ — no version wins silently. Leaves `imp_orders` (one row per order,
  * the lake's order columns and the customer's fields; `source` set for orders the lake already had, whose
- * lines came without the order's fields) and `imp_items` (their lines) in the connection.
+ * lines came without the order's fields), `imp_items` (their lines) and `bad_rows` (the rows rejected) in
+ * the session.
  */
 export async function resolveImported(
-  db: DuckDBConnection,
+  db: DuckDbSession,
   staging: ImportStaging,
   parts: OrderParts,
-  lakeOrders: string,
+  lakeOrders: Sql,
 ): Promise<Resolved> {
   await db.run(
-    `CREATE TABLE occ AS SELECT * FROM read_json(${sqlString(staging.ordersFile)}, format = 'newline_delimited', columns = ${STAGED})`,
+    sql`CREATE TABLE occ AS SELECT * FROM read_json(${sqlString(staging.ordersFile)}, format = 'newline_delimited', columns = ${STAGED})`,
   );
-  await db.run(`CREATE TABLE verdict AS
+  await db.run(sql`CREATE TABLE verdict AS
     WITH latest AS (SELECT order_id, max(version) AS version FROM occ GROUP BY order_id)
     SELECT order_id,
       count(DISTINCT fp) FILTER (WHERE header) AS versions,
@@ -65,27 +67,27 @@ export async function resolveImported(
     FROM occ JOIN latest USING (order_id, version)
     GROUP BY order_id`);
   // Order lines without their order's fields (an item report) join the order the lake already has.
-  await db.run(`CREATE TABLE known AS
+  await db.run(sql`CREATE TABLE known AS
     SELECT o.order_id, o.customer_id, o.created_at, o.paid_at, o.shipped_at, o.delivered_at, o.status, o.amount, o.discount, o.channel, o.source
     FROM ${lakeOrders} o WHERE o.order_id IN (SELECT order_id FROM verdict WHERE headers = 0)`);
 
   // Conflicts and orders without their fields: every row of the order is rejected, with the reason.
   const differs = COMPARED.filter(([name]) => parts === 'whole' || name !== 'line items').map(
     ([name, expr]) =>
-      `CASE WHEN count(DISTINCT coalesce(CAST(${expr} AS VARCHAR), '')) > 1 THEN '${name}' END`,
+      sql`CASE WHEN count(DISTINCT coalesce(CAST(${expr} AS VARCHAR), '')) > 1 THEN ${sqlString(name)} END`,
   );
-  const bad = await db.stream(`
+  await db.run(sql`CREATE TABLE bad_rows AS
     WITH bad AS (SELECT * FROM verdict
       WHERE versions > 1 OR (headers = 0 AND order_id NOT IN (SELECT order_id FROM known))),
     fields AS (
-      SELECT order_id, list_filter([${differs.join(', ')}], x -> x IS NOT NULL) AS fields
+      SELECT order_id, list_filter([${joinSql(differs)}], x -> x IS NOT NULL) AS fields
       FROM occ WHERE header AND order_id IN (SELECT order_id FROM bad)
         AND version = (SELECT max(version) FROM occ x WHERE x.order_id = occ.order_id)
       GROUP BY order_id),
     rows AS (SELECT order_id, unnest(src) AS s FROM occ WHERE order_id IN (SELECT order_id FROM bad)),
     lines AS (SELECT order_id, list_sort(list(DISTINCT s.line)) AS all_lines, count(DISTINCT s.line) AS n
       FROM rows GROUP BY order_id)
-    SELECT s.line, s.cells,
+    SELECT s.line AS line, s.cells AS cells,
       CASE WHEN b.headers = 0
         THEN 'order ' || r.order_id || ': line items of an order that is not in the lake, and no row of the file carries its fields (import the orders first)'
         ELSE 'order ' || r.order_id || ' comes in ' || b.versions || ' versions that differ in '
@@ -93,17 +95,11 @@ export async function resolveImported(
           || CASE WHEN l.n > 10 THEN ', …' ELSE '' END || '): none of its '
           || l.n || ' rows imported; keep one version in the file'
       END AS reason, b.headers > 0 AS conflict
-    FROM rows r JOIN bad b USING (order_id) JOIN lines l USING (order_id) LEFT JOIN fields f USING (order_id)
-    ORDER BY s.line`);
-  let conflictRows = 0;
-  for await (const chunk of bad.yieldRowsJs()) {
-    for (const [line, cells, reason, conflict] of chunk) {
-      if (conflict) conflictRows++;
-      await staging.reject({ line: Number(line), cells: cells as string[] }, String(reason));
-    }
-  }
+    FROM rows r JOIN bad b USING (order_id) JOIN lines l USING (order_id) LEFT JOIN fields f USING (order_id)`);
+  await staging.rejectAll(db, sql`SELECT line, cells, reason FROM bad_rows ORDER BY line`);
+  const conflictRows = await db.count(sql`SELECT count(*) FROM bad_rows WHERE conflict`);
 
-  await db.run(`CREATE TABLE imp_orders AS
+  await db.run(sql`CREATE TABLE imp_orders AS
     SELECT occ.order_id, o.*, CAST(NULL AS VARCHAR) AS source
     FROM occ JOIN verdict v ON v.order_id = occ.order_id AND occ.line = v.chosen_line AND occ.header
     WHERE v.versions = 1
@@ -112,9 +108,9 @@ export async function resolveImported(
   // Items: a whole order's are its chosen version's; an order in parts has the items of all its rows.
   const fromRows =
     parts === 'whole'
-      ? 'occ.line = v.chosen_line AND occ.header'
-      : `occ.version = (SELECT max(version) FROM occ x WHERE x.order_id = occ.order_id)`;
-  await db.run(`CREATE TABLE imp_items AS
+      ? sql`occ.line = v.chosen_line AND occ.header`
+      : sql`occ.version = (SELECT max(version) FROM occ x WHERE x.order_id = occ.order_id)`;
+  await db.run(sql`CREATE TABLE imp_items AS
     WITH lines AS (
       SELECT occ.order_id, occ.line, unnest(occ.items) AS it, generate_subscripts(occ.items, 1) AS k
       FROM occ JOIN verdict v ON v.order_id = occ.order_id
@@ -122,6 +118,6 @@ export async function resolveImported(
     SELECT order_id, CAST(row_number() OVER (PARTITION BY order_id ORDER BY line, k) AS INTEGER) AS line_no,
       it.sku, it.name, it.category, it.quantity, it.unit_price
     FROM lines`);
-  const orders = Number((await db.runAndReadAll('SELECT count(*) FROM imp_orders')).getRows()[0]?.[0] ?? 0);
+  const orders = await db.count(sql`SELECT count(*) FROM imp_orders`);
   return { orders, conflictRows };
 }

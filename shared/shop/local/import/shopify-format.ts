@@ -1,4 +1,5 @@
 import {
+  accept,
   chinaMobile,
   customerIdFrom,
   emailOrNull,
@@ -133,38 +134,33 @@ function shopifyOrder(row: CsvRow, zone: string, now: Date): RowResult {
   const identity = email ?? phone ?? v['Billing Name'] ?? '';
   if (!identity) return reject(row, 'Email, Phone and Billing Name are all empty: cannot tell who bought');
   const marketing = (v['Accepts Marketing'] ?? '').toLowerCase() === 'yes';
-  return {
-    ok: true,
-    rows: [row],
-    order: {
-      line: row.line,
-      orderId: v.Name ?? '',
-      customer: {
-        customerId: customerIdFrom('sh', identity),
-        name: v['Billing Name'] || null,
-        nickname: null,
-        // Where the order ships (and so the city tier), else the billing address.
-        province:
-          v['Shipping Province Name'] ||
-          v['Shipping Province'] ||
-          v['Billing Province Name'] ||
-          v['Billing Province'] ||
-          null,
-        city: v['Shipping City'] || v['Billing City'] || null,
-        email,
-        emailConsent: marketing && email !== null,
-        phone,
-        smsConsent: marketing && phone !== null,
-      },
-      createdAt: createdAt.value,
-      paidAt: paid,
-      status,
-      amount: amount.value,
-      discount: discount?.ok ? discount.value : 0,
-      channel: v.Source ? `shopify:${v.Source}` : 'shopify',
-      items: [],
+  return accept(row, {
+    orderId: v.Name ?? '',
+    customer: {
+      customerId: customerIdFrom('sh', identity),
+      name: v['Billing Name'] || null,
+      nickname: null,
+      // Where the order ships (and so the city tier), else the billing address.
+      province:
+        v['Shipping Province Name'] ||
+        v['Shipping Province'] ||
+        v['Billing Province Name'] ||
+        v['Billing Province'] ||
+        null,
+      city: v['Shipping City'] || v['Billing City'] || null,
+      email,
+      emailConsent: marketing && email !== null,
+      phone,
+      smsConsent: marketing && phone !== null,
     },
-  };
+    createdAt: createdAt.value,
+    paidAt: paid,
+    status,
+    amount: amount.value,
+    discount: discount?.ok ? discount.value : 0,
+    channel: v.Source ? `shopify:${v.Source}` : 'shopify',
+    items: [],
+  });
 }
 
 function lineItem(row: CsvRow): ImportedOrder['items'][number] | string {

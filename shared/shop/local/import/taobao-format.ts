@@ -1,4 +1,5 @@
 import {
+  accept,
   chinaMobile,
   customerIdFrom,
   type ImportedOrder,
@@ -100,33 +101,28 @@ export function taobaoRow(row: CsvRow, now: Date): RowResult {
   if (total && !total.ok) return reject(row, `总金额: ${total.problem}`);
   const [province, city] = (v.收货地址 ?? '').split(/\s+/);
 
-  return {
-    ok: true,
-    rows: [row],
-    order: {
-      line: row.line,
-      orderId,
-      customer: {
-        customerId: customerIdFrom('tb', buyer),
-        name: v.收货人姓名 || null,
-        nickname: buyer,
-        province: province || null,
-        city: city || null,
-        email: null,
-        emailConsent: false,
-        phone: chinaMobile(v.联系手机 ?? ''),
-        smsConsent: false,
-      },
-      createdAt: createdAt.value,
-      paidAt: paidAt?.value ?? null,
-      shippedAt: shipped.value,
-      deliveredAt: delivered.value,
-      status,
-      amount: amount.value,
-      discount:
-        total?.ok && total.value > amount.value ? Math.round((total.value - amount.value) * 100) / 100 : 0,
-      channel: taobaoChannel(v),
-      items: [],
+  return accept(row, {
+    orderId,
+    customer: {
+      customerId: customerIdFrom('tb', buyer),
+      name: v.收货人姓名 || null,
+      nickname: buyer,
+      province: province || null,
+      city: city || null,
+      email: null,
+      emailConsent: false,
+      phone: chinaMobile(v.联系手机 ?? ''),
+      smsConsent: false,
     },
-  };
+    createdAt: createdAt.value,
+    paidAt: paidAt?.value ?? null,
+    shippedAt: shipped.value,
+    deliveredAt: delivered.value,
+    status,
+    amount: amount.value,
+    discount:
+      total?.ok && total.value > amount.value ? Math.round((total.value - amount.value) * 100) / 100 : 0,
+    channel: taobaoChannel(v),
+    items: [],
+  });
 }

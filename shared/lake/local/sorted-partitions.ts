@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { columnList } from '../column-list.ts';
 import { ident, joinSql, sql } from '../sql.ts';
 import { sqlString } from '../sql-literals.ts';
 import { SORTED_ROW_GROUP_ROWS, type TableDef } from '../tables.ts';
@@ -23,7 +24,7 @@ export async function writeSortedPartitions(
     ? (await readdir(from)).filter((name) => name.startsWith('dt=')).sort()
     : [];
   const order = table.sortedBy ? sql` ORDER BY ${joinSql(table.sortedBy.map(ident))}` : sql``;
-  const columns = joinSql(table.columns.map((c) => ident(c.name)));
+  const columns = columnList(table);
   for (const dt of partitions) {
     await mkdir(join(to, dt), { recursive: true });
     await db.run(

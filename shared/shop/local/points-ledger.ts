@@ -3,11 +3,11 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expireDays, type PointsRule } from '../../campaign/loyalty-schema.ts';
+import { columnList } from '../../lake/column-list.ts';
 import type { DuckDbSession } from '../../lake/local/duckdb-session.ts';
 import { type Sql, sql } from '../../lake/sql.ts';
 import { sqlNumber, sqlString } from '../../lake/sql-literals.ts';
 import { POINTS_LEDGER } from '../../lake/tables.ts';
-import { columnList } from './column-list.ts';
 
 const DAY_MS = 86_400_000;
 const COLUMNS = columnList(POINTS_LEDGER);

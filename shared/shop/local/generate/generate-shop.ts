@@ -1,6 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_MEMBER_TIERS, type MemberTier, type PointsRule } from '../../../campaign/loyalty-schema.ts';
+import { columnList } from '../../../lake/column-list.ts';
 import { lakeRoot } from '../../../lake/lake-paths.ts';
 import { DuckDbSession } from '../../../lake/local/duckdb-session.ts';
 import { tableSource } from '../../../lake/local/duckdb-warehouse.ts';
@@ -17,7 +18,6 @@ import {
   type TableDef,
 } from '../../../lake/tables.ts';
 import { baseTier, memberTierSql } from '../../member-tiers.ts';
-import { columnList } from '../column-list.ts';
 import { rebuildPointsLedger } from '../points-ledger.ts';
 import { calendarSql, hoursSql } from './calendar-sql.ts';
 import { referenceSql } from './reference-sql.ts';

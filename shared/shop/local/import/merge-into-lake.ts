@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_MEMBER_TIERS, type MemberTier, type PointsRule } from '../../../campaign/loyalty-schema.ts';
+import { columnList } from '../../../lake/column-list.ts';
 import { tableDir } from '../../../lake/lake-paths.ts';
 import type { DuckDbSession } from '../../../lake/local/duckdb-session.ts';
 import { tableSource } from '../../../lake/local/duckdb-warehouse.ts';
@@ -20,7 +21,6 @@ import {
 } from '../../../lake/tables.ts';
 import { cityTierSql, cityTierTableSql } from '../../city-tiers.ts';
 import { baseTier, memberTierSql } from '../../member-tiers.ts';
-import { columnList } from '../column-list.ts';
 import { rebuildPointsLedger } from '../points-ledger.ts';
 
 export interface MergeCounts {

@@ -1,5 +1,5 @@
-import { ident, joinSql, type Sql } from '../../lake/sql.ts';
-import type { TableDef } from '../../lake/tables.ts';
+import { ident, joinSql, type Sql } from './sql.ts';
+import type { TableDef } from './tables.ts';
 
 /** A lake table's columns as a select list, in its definition's order: `order_id, customer_id, …`. */
 export function columnList(table: TableDef): Sql {

@@ -8,6 +8,7 @@ import { effectivePolicy } from '../../shared/campaign/contact-policy.ts';
 import { DEFAULT_CONTACT_POLICY } from '../../shared/campaign/contact-policy-schema.ts';
 import { resolveWaveSchedule } from '../../shared/campaign/wave-schedule.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { sql } from '../../shared/lake/sql.ts';
 import { waveAudienceSql } from '../../shared/segment/audience-sql.ts';
 import { writeFixtureLake } from '../helpers/fixture-lake.ts';
 import { FIXTURE, RUN_AT } from './fixture-shop.ts';
@@ -57,7 +58,9 @@ async function audience(c: Campaign) {
   expect(
     new TrinoSQL().validate(waveAudienceSql({ ...input, dialect: 'trino' })).map((e) => e.message),
   ).toEqual([]);
-  const { rows } = await wh.query(`${waveAudienceSql({ ...input, dialect: 'duckdb' })} ORDER BY customer_id`);
+  const { rows } = await wh.query(
+    sql`${waveAudienceSql({ ...input, dialect: 'duckdb' })} ORDER BY customer_id`,
+  );
   return rows.map((r) => [r.customer_id, r.step, r.reason ?? r.channel]);
 }
 
@@ -143,7 +146,7 @@ describe('every example wave', () => {
           errors: [],
         });
         const { rows } = await wh.query(
-          `SELECT count(*) AS n FROM (${waveAudienceSql({ ...input, dialect: 'duckdb' })}) a`,
+          sql`SELECT count(*) AS n FROM (${waveAudienceSql({ ...input, dialect: 'duckdb' })}) a`,
         );
         expect(Number(rows[0]?.n)).toBeLessThanOrEqual(8);
         waves += 1;

@@ -2,7 +2,7 @@ import type { Campaign, Wave } from '../campaign/campaign-schema.ts';
 import type { EffectivePolicy } from '../campaign/contact-policy.ts';
 import type { Channel, FrequencyCap } from '../campaign/contact-policy-schema.ts';
 import { waveGroups } from '../campaign/wave-groups.ts';
-import { armSql } from '../delivery/ledger/ledger.ts';
+import { armSql, oneSendSql } from '../delivery/ledger/ledger.ts';
 import { ident, joinSql, type Sql, sql } from '../lake/sql.ts';
 import { sqlNumber, sqlString, sqlStringList, sqlTimestamp } from '../lake/sql-literals.ts';
 import { parseDuration } from '../time/duration.ts';
@@ -201,18 +201,23 @@ function capsUsedSql({ runAt }: AudienceInput, caps: readonly FrequencyCap[]): S
     return sql`count(*) FILTER (WHERE ${conds}) AS cap_${i}`;
   });
   const maxWindow = Math.max(0, ...caps.map((c) => parseDuration(c.window)));
+  // The sent rows in the widest window, one per send: the ledger is written at least once.
+  const sent = oneSendSql(
+    ['customer_id', 'channel', 'category', 'sent_at'],
+    sql`status = 'sent' AND sent_at < ${run} AND sent_at >= ${sqlTimestamp(new Date(runAt.getTime() - maxWindow))}`,
+  );
   return sql`used AS (
   SELECT customer_id${capCounts.length ? sql`, ${joinSql(capCounts)}` : sql``}
-  -- DISTINCT: the ledger is written at least once (a redelivered batch may repeat a row).
-  FROM (
-    SELECT DISTINCT send_id, customer_id, channel, category, sent_at FROM sends
-    WHERE status = 'sent' AND sent_at < ${run} AND sent_at >= ${sqlTimestamp(new Date(runAt.getTime() - maxWindow))}
-  ) sent
+  FROM (${sent}) sent
   GROUP BY customer_id
 )`;
 }
 
-/** `assigned`: who an earlier wave of this campaign assigned, and whether to its holdout (`held`). */
+/**
+ * `assigned`: who an earlier wave of this campaign assigned, and whether to its holdout (`held`). Every
+ * row is read, not one per send (oneSendSql): `max` is not changed by a repeated row, and a holdout row
+ * counts even beside a later row of the same precedence, which oneSendSql would pick between at random.
+ */
 function earlierAssignmentsSql({ campaign, runAt }: AudienceInput): Sql {
   return sql`-- Who an earlier wave of this campaign assigned, and whether to its holdout.
 assigned AS (

@@ -73,7 +73,7 @@ function baseCteDefs(ctx: SegmentContext, aggs: Aggregates): [name: string, quer
  * least(5, 1 + floor(5 × percent_rank)), percent_rank being (customers with a lower value) / (buyers − 1).
  * R and M (times and amounts, nearly all distinct) take a window over every buyer, i.e. a sort. F's
  * values are few order counts, so its percent_rank comes from counting buyers per order count instead:
- * the same numbers (tested against the window) without sorting 940k buyers (cashback: −0.1 s of 1.1 s).
+ * the same numbers (tested against the window) without sorting every buyer (docs/benchmarks.md).
  */
 function rfmSql(dims: ReadonlySet<'r' | 'f' | 'm'>): Sql {
   const window = (column: Sql) => sql`percent_rank() OVER (ORDER BY ${column})`;

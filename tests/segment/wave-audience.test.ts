@@ -132,7 +132,8 @@ describe('the caps already used', () => {
   it('count each send once, however the at-least-once ledger repeated or rewrote its sent row', async () => {
     // c01: one send as three rows — an exact repeat (a redelivered batch) and a row with another sent_at
     // (a sent row written again, e.g. by crash recovery) — is one message. c06: two sends are two.
-    const [c01] = SENDS;
+    const c01 = SENDS.find((s) => s.send_id === 'd11/preheat/c01');
+    if (!c01) throw new Error('the fixture has no send to c01');
     const send = (over: Record<string, unknown>) => ({ ...c01, ...over });
     const sends = [
       c01,

@@ -6,11 +6,20 @@ import {
 import { OCCURRENCE_MARK } from '../campaign/wave-repeat.ts';
 import { armSql } from '../delivery/ledger/ledger.ts';
 import { UserError } from '../errors.ts';
+import { ident, joinSql, type Sql, sql } from '../lake/sql.ts';
+import {
+  sqlInterval,
+  sqlNumber,
+  sqlNumberList,
+  sqlString,
+  sqlStringList,
+  sqlTimestamp,
+} from '../lake/sql-literals.ts';
 import { parseDuration } from '../time/duration.ts';
 import { localToInstant } from '../time/zoned-time.ts';
 import { birthdaysWithin, monthPrefix, runMonth } from './birthdays.ts';
 import { bucketSql, type Dialect } from './dialect.ts';
-import { IdSet, idsIn, type PredicateSql, predicateSql } from './id-set.ts';
+import { allOf, IdSet, idsIn, type PredicateSql, predicateSql } from './id-set.ts';
 import { provinceSpellings } from './provinces.ts';
 import {
   type Aggregates,
@@ -20,14 +29,6 @@ import {
 } from './purchase-predicates.ts';
 import type { Rule } from './segment-schema.ts';
 import { unknownAgeBandMessage } from './shop-calendar-checks.ts';
-import {
-  sqlInterval,
-  sqlNumber,
-  sqlNumberList,
-  sqlString,
-  sqlStringList,
-  sqlTimestamp,
-} from '../lake/sql-literals.ts';
 
 /** What a rule is compiled against: the wave's run time (from a Clock), never the engine's now(). */
 export interface SegmentContext {
@@ -49,19 +50,18 @@ const DEFAULT_CONVERSION_WINDOW = '48h';
  * 1 + floor(5 × percent_rank): ties share a score (all one-order buyers have F = 1), and higher is
  * better (R: more recent, F: more orders, M: more spend).
  */
-function baseCteDefs(ctx: SegmentContext, aggs: Aggregates): [name: string, sql: string][] {
+function baseCteDefs(ctx: SegmentContext, aggs: Aggregates): [name: string, query: Sql][] {
   const run = sqlTimestamp(ctx.runAt);
+  const extra = aggs.orders.map((a, k) => sql`,\n    ${a} AS o_${k}`);
   return [
     [
       'paid',
-      `SELECT order_id, customer_id, created_at, paid_at, amount FROM orders
+      sql`SELECT order_id, customer_id, created_at, paid_at, amount FROM orders
   WHERE status = 'paid' AND paid_at < ${run}`,
     ],
     [
       'stats',
-      `SELECT customer_id, max(paid_at) AS last_paid, count(*) AS order_count, sum(amount) AS spend${aggs.orders
-        .map((a, k) => `,\n    ${a} AS o_${k}`)
-        .join('')}
+      sql`SELECT customer_id, max(paid_at) AS last_paid, count(*) AS order_count, sum(amount) AS spend${joinSql(extra, sql``)}
   FROM paid GROUP BY customer_id`,
     ],
     ['rfm', rfmSql(aggs.rfm)],
@@ -73,23 +73,23 @@ function baseCteDefs(ctx: SegmentContext, aggs: Aggregates): [name: string, sql:
  * least(5, 1 + floor(5 × percent_rank)), percent_rank being (customers with a lower value) / (buyers − 1).
  * R and M (times and amounts, nearly all distinct) take a window over every buyer, i.e. a sort. F's
  * values are few order counts, so its percent_rank comes from counting buyers per order count instead:
- * the same numbers (tested against the window) without sorting 940k buyers (cashback: −0.1 s of 1.1 s).
+ * the same numbers (tested against the window) without sorting every buyer (docs/benchmarks.md).
  */
-function rfmSql(dims: ReadonlySet<'r' | 'f' | 'm'>): string {
-  const window = (column: string) => `percent_rank() OVER (ORDER BY ${column})`;
-  const rank = { r: window('last_paid'), f: 'fr.pr', m: window('spend') } as const;
+function rfmSql(dims: ReadonlySet<'r' | 'f' | 'm'>): Sql {
+  const window = (column: Sql) => sql`percent_rank() OVER (ORDER BY ${column})`;
+  const rank = { r: window(sql`last_paid`), f: sql`fr.pr`, m: window(sql`spend`) } as const;
   const scores = (['r', 'f', 'm'] as const)
     .filter((d) => dims.has(d))
-    .map((d) => `least(5, 1 + CAST(floor(5 * ${rank[d]}) AS INTEGER)) AS ${d}`);
+    .map((d) => sql`,\n    least(5, 1 + CAST(floor(5 * ${rank[d]}) AS INTEGER)) AS ${ident(d)}`);
   const fRanks = dims.has('f')
-    ? `
+    ? sql`
   JOIN (
     SELECT order_count,
       CAST(sum(n) OVER (ORDER BY order_count) - n AS DOUBLE) / greatest(sum(n) OVER () - 1, 1) AS pr
     FROM (SELECT order_count, count(*) AS n FROM stats GROUP BY order_count) g
   ) fr ON fr.order_count = stats.order_count`
-    : '';
-  return `SELECT customer_id${scores.map((x) => `,\n    ${x}`).join('')}
+    : sql``;
+  return sql`SELECT customer_id${joinSql(scores, sql``)}
   FROM stats${fRanks}`;
 }
 
@@ -98,68 +98,83 @@ function rfmSql(dims: ReadonlySet<'r' | 'f' | 'm'>): string {
  * the per-customer aggregates its purchase predicates added to `stats`.
  */
 export interface CompiledRule {
-  where: string;
-  segmentCtes: string[];
+  where: Sql;
+  segmentCtes: Sql[];
   aggregates: Aggregates;
 }
 
 /**
- * The WITH clause for a query whose other parts are `body` and `extraCtes`: only the base CTEs they read
- * (and the ones those read), so a query scans only the tables it needs — what Athena bills.
+ * The CTEs a query whose other parts are `body` and the rule's named segments reads, in order: only the
+ * base CTEs they read (and the ones those read), so a query scans only the tables it needs — what Athena
+ * bills — then the named segments' CTEs.
  */
-export function withClause(ctx: SegmentContext, body: string, compiled: CompiledRule): string {
+export function neededCtes(ctx: SegmentContext, body: Sql, compiled: CompiledRule): Sql[] {
   const extraCtes = compiled.segmentCtes;
-  let text = `${extraCtes.join('\n')}\n${body}`;
+  // The text searched for the CTE names read: the query's parts, then each CTE found needed.
+  let text: string = `${extraCtes.join('\n')}\n${body}`;
   const defs = baseCteDefs(ctx, compiled.aggregates);
   const needed = new Set<string>();
-  for (const [name, sql] of [...defs].reverse()) {
+  for (const [name, query] of [...defs].reverse()) {
     if (new RegExp(`\\b(FROM|JOIN)\\s+${name}\\b`).test(text)) {
       needed.add(name);
-      text += `\n${sql}`;
+      text += `\n${query}`;
     }
   }
-  const ctes = [
-    ...defs.filter(([name]) => needed.has(name)).map(([name, sql]) => `${name} AS (\n  ${sql}\n)`),
+  return [
+    ...defs
+      .filter(([name]) => needed.has(name))
+      .map(([name, query]) => sql`${ident(name)} AS (\n  ${query}\n)`),
     ...extraCtes,
   ];
-  return ctes.length ? `WITH ${ctes.join(',\n')}\n` : '';
+}
+
+/** The WITH clause for a query whose other parts are `body` and the rule's named segments (see neededCtes). */
+function withClause(ctx: SegmentContext, body: Sql, compiled: CompiledRule): Sql {
+  const ctes = neededCtes(ctx, body, compiled);
+  return ctes.length ? sql`WITH ${joinSql(ctes, sql`,\n`)}\n` : sql``;
 }
 
 /** A full query: the customer ids a rule selects. */
-export function segmentSql(rule: Rule, ctx: SegmentContext): string {
+export function segmentSql(rule: Rule, ctx: SegmentContext): Sql {
   const compiled = compileRule(rule, ctx);
-  const body = `SELECT c.customer_id FROM customers c\nWHERE ${compiled.where}`;
-  return `${withClause(ctx, body, compiled)}${body}`;
+  const body = sql`SELECT c.customer_id FROM customers c\nWHERE ${compiled.where}`;
+  return sql`${withClause(ctx, body, compiled)}${body}`;
 }
 
 /** The CTE name of a named segment (names are slugs: lower-case letters, digits, dashes). */
-export const segmentCte = (name: string) => `seg_${name.replaceAll('-', '_')}`;
+export const segmentCte = (name: string): Sql => ident(`seg_${name.replaceAll('-', '_')}`);
 
 /**
  * A rule as a boolean SQL expression over `c` (a customers row), never NULL, so NOT is plain negation.
  * Named segments become CTEs read with IN, so a segment used twice is written (and can be computed) once.
  */
 export function compileRule(rule: Rule, ctx: SegmentContext): CompiledRule {
-  const { wheres, segmentCtes, aggregates } = compileRules([rule], ctx);
-  return { where: wheres[0] as string, segmentCtes, aggregates };
+  const {
+    wheres: [where],
+    ...rest
+  } = compileRules([rule], ctx);
+  return { where, ...rest };
 }
 
 /** Several rules over the same customer at once, sharing their named segments' CTEs and aggregates. */
 export function compileRules(
-  rules: readonly Rule[],
+  [first, ...rest]: readonly [Rule, ...Rule[]],
   ctx: SegmentContext,
-): Omit<CompiledRule, 'where'> & { wheres: string[] } {
+): Omit<CompiledRule, 'where'> & { wheres: [Sql, ...Sql[]] } {
   const state: State = { named: new Map(), aggregates: { orders: [], rfm: new Set() } };
-  const wheres = rules.map((rule) => compile(rule, ctx, state, []));
+  const wheres: [Sql, ...Sql[]] = [
+    compile(first, ctx, state, []),
+    ...rest.map((rule) => compile(rule, ctx, state, [])),
+  ];
   return { wheres, segmentCtes: [...state.named.values()], aggregates: state.aggregates };
 }
 
 interface State {
-  named: Map<string, string>;
+  named: Map<string, Sql>;
   aggregates: Aggregates;
 }
 
-function compile(rule: Rule, ctx: SegmentContext, state: State, trail: string[]): string {
+function compile(rule: Rule, ctx: SegmentContext, state: State, trail: string[]): Sql {
   const named = state.named;
   if ('all' in rule) {
     const parts = rule.all.map((r) => {
@@ -167,10 +182,14 @@ function compile(rule: Rule, ctx: SegmentContext, state: State, trail: string[])
       // What is left of a named segment is compiled with it on the trail, so a cycle still shows.
       return lean ? compile(lean.rule, ctx, state, [...trail, lean.of]) : compile(r, ctx, state, trail);
     });
-    return `(${parts.join('\n  AND ')})`;
+    return sql`(${joinSql(parts, sql`\n  AND `)})`;
   }
-  if ('any' in rule) return `(${rule.any.map((r) => compile(r, ctx, state, trail)).join('\n  OR ')})`;
-  if ('not' in rule) return `(NOT ${compile(rule.not, ctx, state, trail)})`;
+  if ('any' in rule)
+    return sql`(${joinSql(
+      rule.any.map((r) => compile(r, ctx, state, trail)),
+      sql`\n  OR `,
+    )})`;
+  if ('not' in rule) return sql`(NOT ${compile(rule.not, ctx, state, trail)})`;
   if ('segment' in rule) {
     const segment = ctx.segments[rule.segment];
     if (!segment) throw new RangeError(`unknown segment "${rule.segment}"`);
@@ -186,17 +205,17 @@ function compile(rule: Rule, ctx: SegmentContext, state: State, trail: string[])
       const where = () =>
         p === null
           ? compile(segment.where, ctx, state, [...trail, rule.segment])
-          : `coalesce(${predicateSql(p)}, false)`;
+          : sql`coalesce(${predicateSql(p)}, false)`;
       named.set(
         rule.segment,
         p instanceof IdSet
-          ? `${cte} AS (\n  SELECT customer_id FROM (${p.query}) ids WHERE customer_id IS NOT NULL\n)`
-          : `${cte} AS (\n  SELECT c.customer_id FROM customers c WHERE ${where()}\n)`,
+          ? sql`${cte} AS (\n  SELECT customer_id FROM (${p.query}) ids WHERE customer_id IS NOT NULL\n)`
+          : sql`${cte} AS (\n  SELECT c.customer_id FROM customers c WHERE ${where()}\n)`,
       );
     }
-    return `c.customer_id IN (SELECT customer_id FROM ${cte})`;
+    return sql`c.customer_id IN (SELECT customer_id FROM ${cte})`;
   }
-  return `coalesce(${predicateSql(leaf(rule, ctx, state))}, false)`;
+  return sql`coalesce(${predicateSql(leaf(rule, ctx, state))}, false)`;
 }
 
 type Leaf = Exclude<Rule, { all: Rule[] } | { any: Rule[] } | { not: Rule } | { segment: string }>;
@@ -244,8 +263,8 @@ function canonical(rule: unknown): string {
  * A ledger's wave id is one of `waves`, or a run of one of them: a recurring or triggered wave's runs are
  * named `<wave>@<local time>` (wave-repeat.ts), so naming the wave names every run of it.
  */
-function waveIdIn(column: string, waves: readonly string[]): string {
-  return `split_part(${column}, ${sqlString(OCCURRENCE_MARK)}, 1) IN ${sqlStringList(waves)}`;
+function waveIdIn(column: Sql, waves: readonly string[]): Sql {
+  return sql`split_part(${column}, ${sqlString(OCCURRENCE_MARK)}, 1) IN ${sqlStringList(waves)}`;
 }
 
 /** A leaf that is not about purchases: profile, unpaid orders, message history, samples. */
@@ -256,24 +275,26 @@ function predicate(rule: Predicate, ctx: SegmentContext): PredicateSql {
   const before = (duration: string) => sqlTimestamp(new Date(run.getTime() - parseDuration(duration)));
   const local = (text: string) => sqlTimestamp(localToInstant(text, ctx.timeZone));
 
-  if ('everyone' in rule) return 'true';
+  if ('everyone' in rule) return sql`true`;
   if ('region' in rule) {
     const { provinces, cityTiers } = rule.region;
     const conds = [
-      provinces ? `c.province IN ${sqlStringList([...new Set(provinces.flatMap(provinceSpellings))])}` : null,
-      cityTiers ? `c.city_tier IN ${sqlNumberList(cityTiers)}` : null,
+      provinces
+        ? sql`c.province IN ${sqlStringList([...new Set(provinces.flatMap(provinceSpellings))])}`
+        : null,
+      cityTiers ? sql`c.city_tier IN ${sqlNumberList(cityTiers)}` : null,
     ];
-    return `(${conds.filter(Boolean).join(' AND ')})`;
+    return sql`(${allOf(conds)})`;
   }
   if ('acquisitionChannel' in rule)
-    return `c.acquisition_channel IN ${sqlStringList(rule.acquisitionChannel)}`;
-  if ('memberTier' in rule) return `c.member_tier IN ${sqlStringList(rule.memberTier)}`;
-  if ('gender' in rule) return `c.gender IN ${sqlStringList(rule.gender)}`;
+    return sql`c.acquisition_channel IN ${sqlStringList(rule.acquisitionChannel)}`;
+  if ('memberTier' in rule) return sql`c.member_tier IN ${sqlStringList(rule.memberTier)}`;
+  if ('gender' in rule) return sql`c.gender IN ${sqlStringList(rule.gender)}`;
   if ('ageBand' in rule) {
     const bands = [...(ctx.calendar ?? DEFAULT_SHOP_CALENDAR).ageBands, UNKNOWN_AGE_BAND];
     const unknown = rule.ageBand.find((b) => !bands.includes(b));
     if (unknown !== undefined) throw new UserError(unknownAgeBandMessage(unknown, bands));
-    return `c.age_band IN ${sqlStringList(rule.ageBand)}`;
+    return sql`c.age_band IN ${sqlStringList(rule.ageBand)}`;
   }
   if ('unpaid' in rule) {
     const { within, createdBetween } = rule.unpaid;
@@ -281,64 +302,64 @@ function predicate(rule: Predicate, ctx: SegmentContext): PredicateSql {
       ? [local(createdBetween[0]), local(createdBetween[1])]
       : [before(within ?? '0m'), sqlTimestamp(run)];
     return idsIn(
-      `SELECT customer_id FROM orders WHERE status = 'unpaid' AND created_at >= ${from} AND created_at < ${to} AND created_at < ${sqlTimestamp(run)}`,
+      sql`SELECT customer_id FROM orders WHERE status = 'unpaid' AND created_at >= ${from} AND created_at < ${to} AND created_at < ${sqlTimestamp(run)}`,
     );
   }
   if ('messageHistory' in rule) {
     const { campaign, waves, event, within } = rule.messageHistory;
-    const of = (alias: string) =>
-      `${alias}campaign_id = ${sqlString(campaign ?? ctx.campaignId)} AND ${waveIdIn(`${alias}wave_id`, waves)}`;
+    const of = (alias: Sql) =>
+      sql`${alias}campaign_id = ${sqlString(campaign ?? ctx.campaignId)} AND ${waveIdIn(sql`${alias}wave_id`, waves)}`;
     const runTs = sqlTimestamp(run);
     if (event === 'sent')
       return idsIn(
-        `SELECT customer_id FROM sends WHERE ${of('')} AND status = 'sent' AND sent_at < ${runTs}`,
+        sql`SELECT customer_id FROM sends WHERE ${of(sql``)} AND status = 'sent' AND sent_at < ${runTs}`,
       );
     if (event === 'converted') {
       const window = sqlInterval(parseDuration(within ?? DEFAULT_CONVERSION_WINDOW));
-      return idsIn(`SELECT s.customer_id FROM sends s JOIN paid o ON o.customer_id = s.customer_id
-        WHERE ${of('s.')} AND s.status = 'sent' AND o.created_at >= s.sent_at AND o.created_at < s.sent_at + ${window}`);
+      return idsIn(sql`SELECT s.customer_id FROM sends s JOIN paid o ON o.customer_id = s.customer_id
+        WHERE ${of(sql`s.`)} AND s.status = 'sent' AND o.created_at >= s.sent_at AND o.created_at < s.sent_at + ${window}`);
     }
     return idsIn(
-      `SELECT customer_id FROM events WHERE ${of('')} AND event_type = ${sqlString(event)} AND occurred_at < ${runTs}`,
+      sql`SELECT customer_id FROM events WHERE ${of(sql``)} AND event_type = ${sqlString(event)} AND occurred_at < ${runTs}`,
     );
   }
   if ('notReachedBy' in rule) {
     const { campaign, waves } = rule.notReachedBy;
     // Reached = assigned by the wave, to its treatment or its holdout: a holdout customer is not left
     // for a later wave to treat, so later waves compare groups drawn from the same customers.
-    return `NOT ${predicateSql(
-      idsIn(`SELECT customer_id FROM sends WHERE campaign_id = ${sqlString(campaign ?? ctx.campaignId)}
-      AND ${waveIdIn('wave_id', waves)} AND ${armSql()} IS NOT NULL AND planned_at < ${sqlTimestamp(run)}`),
+    return sql`NOT ${predicateSql(
+      idsIn(sql`SELECT customer_id FROM sends WHERE campaign_id = ${sqlString(campaign ?? ctx.campaignId)}
+      AND ${waveIdIn(sql`wave_id`, waves)} AND ${armSql()} IS NOT NULL AND planned_at < ${sqlTimestamp(run)}`),
     )}`;
   }
   if ('points' in rule) {
     // The balance at the run is the sum of the ledger's rows before it; a customer without rows has 0.
     const { min, max } = rule.points;
-    const having = (cond: string) =>
-      idsIn(`SELECT customer_id FROM points_ledger WHERE occurred_at < ${sqlTimestamp(run)}
+    const having = (cond: Sql) =>
+      idsIn(sql`SELECT customer_id FROM points_ledger WHERE occurred_at < ${sqlTimestamp(run)}
       GROUP BY customer_id HAVING ${cond}`);
     if (min !== undefined && min > 0)
       return having(
-        `sum(points) >= ${sqlNumber(min)}${max !== undefined ? ` AND sum(points) < ${sqlNumber(max)}` : ''}`,
+        sql`sum(points) >= ${sqlNumber(min)}${max !== undefined ? sql` AND sum(points) < ${sqlNumber(max)}` : sql``}`,
       );
     // min 0 (or none): everyone but those at max or above (and, for min 0, those below 0).
     const outside = [
-      max !== undefined ? `sum(points) >= ${sqlNumber(max)}` : null,
-      min === 0 ? 'sum(points) < 0' : null,
-    ].filter((c): c is string => c !== null);
-    return `NOT ${predicateSql(having(outside.join(' OR ')))}`;
+      max !== undefined ? sql`sum(points) >= ${sqlNumber(max)}` : null,
+      min === 0 ? sql`sum(points) < 0` : null,
+    ].filter((c) => c !== null);
+    return sql`NOT ${predicateSql(having(joinSql(outside, sql` OR `)))}`;
   }
   if ('birthday' in rule) {
     const days = Number.parseInt(rule.birthday.within, 10);
-    return `c.birthday IN ${sqlStringList(birthdaysWithin(run, ctx.timeZone, days))}`;
+    return sql`c.birthday IN ${sqlStringList(birthdaysWithin(run, ctx.timeZone, days))}`;
   }
   if ('birthdayMonth' in rule) {
     const months = rule.birthdayMonth.months ?? [runMonth(run, ctx.timeZone)];
-    return `substr(c.birthday, 1, 2) IN ${sqlStringList(months.map(monthPrefix))}`;
+    return sql`substr(c.birthday, 1, 2) IN ${sqlStringList(months.map(monthPrefix))}`;
   }
   if ('sample' in rule) {
-    const key = `${sqlString(`${rule.sample.seed}:`)} || c.customer_id`;
-    return `${bucketSql(ctx.dialect, key)} < ${sqlNumber(Math.round(rule.sample.percent * 100))}`;
+    const key = sql`${sqlString(`${rule.sample.seed}:`)} || c.customer_id`;
+    return sql`${bucketSql(ctx.dialect, key)} < ${sqlNumber(Math.round(rule.sample.percent * 100))}`;
   }
   return assertNever(rule);
 }

@@ -1,3 +1,5 @@
+import { type Sql, sql } from '../lake/sql.ts';
+
 /**
  * The SQL the segment compiler writes is one text for Athena (Trino) and DuckDB. Where the two engines
  * differ, the difference is here and nowhere else; tests/segment/dialect.test.ts has a test per entry.
@@ -13,11 +15,11 @@ export type Dialect = 'trino' | 'duckdb';
  * A stable bucket 0–9999 of a string: the first 32 bits of its MD5, modulo 10,000. The same value in
  * both engines and in TypeScript (see stableBucket), so holdout, variants and samples agree everywhere.
  */
-export function bucketSql(dialect: Dialect, expr: string): string {
+export function bucketSql(dialect: Dialect, expr: Sql): Sql {
   switch (dialect) {
     case 'trino':
-      return `(from_base(substr(to_hex(md5(to_utf8(${expr}))), 1, 8), 16) % 10000)`;
+      return sql`(from_base(substr(to_hex(md5(to_utf8(${expr}))), 1, 8), 16) % 10000)`;
     case 'duckdb':
-      return `(CAST(('0x' || substr(md5(${expr}), 1, 8)) AS BIGINT) % 10000)`;
+      return sql`(CAST(('0x' || substr(md5(${expr}), 1, 8)) AS BIGINT) % 10000)`;
   }
 }

@@ -1,6 +1,7 @@
 import type { Campaign } from '../campaign/campaign-schema.ts';
 import type { EffectivePolicy } from '../campaign/contact-policy.ts';
 import { resolveWaveSchedule } from '../campaign/wave-schedule.ts';
+import { col, rowDecoder } from '../lake/row-decoder.ts';
 import type { Warehouse } from '../lake/warehouse.ts';
 import { waveAudienceSql } from './audience-sql.ts';
 import type { Dialect } from './dialect.ts';
@@ -38,6 +39,15 @@ export interface PreviewOptions {
   sampleSize?: number;
 }
 
+/** The columns of the wave audience a preview reads (audience-sql.ts). */
+const audienceRow = rowDecoder('the wave audience', {
+  customer_id: col.text,
+  step: col.oneOf(['suppressed', 'capped', 'holdout', 'wave-holdout', 'eligible']),
+  reason: col.optionalText,
+  channel: col.optionalText,
+  tier: col.optionalText,
+});
+
 const bump = (m: Record<string, number>, key: string) => {
   m[key] = (m[key] ?? 0) + 1;
 };
@@ -73,16 +83,16 @@ export async function previewCampaign(
     };
     const eligible = new Set<string>();
     for await (const batch of warehouse.stream(sql)) {
-      for (const row of batch) {
-        const step = String(row.step);
+      for (const row of batch.map(audienceRow)) {
+        const step = row.step;
         preview.funnel.segment += 1;
         if (step === 'suppressed') bump(preview.suppressed, String(row.reason));
         else if (step === 'capped') bump(preview.capped, String(row.reason));
         else if (step === 'holdout' || step === 'wave-holdout') preview.holdout += 1;
         else {
-          eligible.add(String(row.customer_id));
+          eligible.add(row.customer_id);
           bump(preview.channels, String(row.channel));
-          if (row.tier !== null) bump(preview.tiers, String(row.tier));
+          if (row.tier !== null) bump(preview.tiers, row.tier);
         }
       }
     }

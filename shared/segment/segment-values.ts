@@ -2,6 +2,8 @@ import type { Campaign } from '../campaign/campaign-schema.ts';
 import { configLocator } from '../campaign/config-file.ts';
 import { formatPath } from '../campaign/issue-messages.ts';
 import type { Problem } from '../errors.ts';
+import { col, rowDecoder } from '../lake/row-decoder.ts';
+import { ident, type Sql, sql } from '../lake/sql.ts';
 import type { Warehouse } from '../lake/warehouse.ts';
 import { provinceSpellings } from './provinces.ts';
 import { campaignRules, walkRule } from './rule-walk.ts';
@@ -27,7 +29,7 @@ export interface RuleValue {
 }
 
 /** Per column, one query: each value in the data and how many customers it selects. */
-const COLUMN_SQL: Record<ValueColumn, string> = {
+const COLUMN_SQL: Record<ValueColumn, Sql> = {
   province: customersBy('province'),
   acquisitionChannel: customersBy('acquisition_channel'),
   memberTier: customersBy('member_tier'),
@@ -36,13 +38,15 @@ const COLUMN_SQL: Record<ValueColumn, string> = {
   sku: buyersBy('sku'),
 };
 
-function customersBy(column: string): string {
-  return `SELECT ${column} AS value, count(*) AS customers FROM customers WHERE ${column} IS NOT NULL GROUP BY ${column}`;
+function customersBy(name: string): Sql {
+  const column = ident(name);
+  return sql`SELECT ${column} AS value, count(*) AS customers FROM customers WHERE ${column} IS NOT NULL GROUP BY ${column}`;
 }
 
 /** Buyers of a category or sku: customers with a paid order line of it, as `bought` counts them. */
-function buyersBy(column: string): string {
-  return `SELECT ${column} AS value, count(DISTINCT customer_id) AS customers FROM order_items
+function buyersBy(name: string): Sql {
+  const column = ident(name);
+  return sql`SELECT ${column} AS value, count(DISTINCT customer_id) AS customers FROM order_items
   WHERE order_status = 'paid' AND ${column} IS NOT NULL GROUP BY ${column}`;
 }
 
@@ -94,12 +98,14 @@ export function ruleValues(campaign: Campaign): RuleValue[] {
 /** Values in the data per column: value → customers it selects. */
 export type KnownValues = Map<ValueColumn, Map<string, number>>;
 
+const valueRow = rowDecoder('the values of a segment column', { value: col.text, customers: col.number });
+
 /** The values of the columns asked for, one query per column. */
 export async function knownValues(wh: Warehouse, columns: Iterable<ValueColumn>): Promise<KnownValues> {
   const known: KnownValues = new Map();
   for (const column of new Set(columns)) {
     const { rows } = await wh.query(COLUMN_SQL[column]);
-    known.set(column, new Map(rows.map((r) => [String(r.value), Number(r.customers)])));
+    known.set(column, new Map(rows.map(valueRow).map((r) => [r.value, r.customers])));
   }
   return known;
 }

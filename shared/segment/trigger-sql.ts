@@ -1,7 +1,8 @@
 import { baseWaveId, OCCURRENCE_MARK } from '../campaign/wave-repeat.ts';
 import { type Trigger, triggerWindow } from '../campaign/wave-trigger.ts';
-import { parseDuration } from '../time/duration.ts';
+import { ident, type Sql, sql } from '../lake/sql.ts';
 import { sqlInterval, sqlString, sqlTimestamp } from '../lake/sql-literals.ts';
+import { parseDuration } from '../time/duration.ts';
 
 /** The orders column holding the time of each order trigger's event. */
 const ORDER_EVENT_TIME: Record<Exclude<Trigger['on'], 'click'>, string> = {
@@ -23,30 +24,30 @@ export function triggerEventsSql(input: {
   waveId: string;
   trigger: Trigger;
   runAt: Date;
-}): string {
+}): Sql {
   const { trigger, runAt } = input;
   const { after, to } = triggerWindow(trigger, runAt);
   const run = sqlTimestamp(runAt);
-  const inWindow = (column: string) =>
-    `${column} > ${sqlTimestamp(after)} AND ${column} <= ${sqlTimestamp(to)}`;
-  let events: string;
+  const inWindow = (column: Sql) =>
+    sql`${column} > ${sqlTimestamp(after)} AND ${column} <= ${sqlTimestamp(to)}`;
+  let events: Sql;
   if (trigger.on === 'click') {
-    events = `SELECT e.customer_id, e.occurred_at AS at FROM events e
-    WHERE e.event_type = 'clicked' AND e.campaign_id = ${sqlString(input.campaignId)} AND ${inWindow('e.occurred_at')}
+    events = sql`SELECT e.customer_id, e.occurred_at AS at FROM events e
+    WHERE e.event_type = 'clicked' AND e.campaign_id = ${sqlString(input.campaignId)} AND ${inWindow(sql`e.occurred_at`)}
       AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = e.customer_id AND o.created_at > e.occurred_at AND o.created_at <= ${run})`;
   } else {
-    const column = `o.${ORDER_EVENT_TIME[trigger.on]}`;
+    const column = sql`o.${ident(ORDER_EVENT_TIME[trigger.on])}`;
     const holds =
       trigger.on === 'order-unpaid'
-        ? ` AND (o.status = 'unpaid' OR o.paid_at > ${run})`
+        ? sql` AND (o.status = 'unpaid' OR o.paid_at > ${run})`
         : trigger.on === 'order-created'
-          ? ''
-          : ` AND o.status = 'paid'`; // shipped or delivered, and not refunded by the run
-    events = `SELECT o.customer_id, ${column} AS at FROM orders o
+          ? sql``
+          : sql` AND o.status = 'paid'`; // shipped or delivered, and not refunded by the run
+    events = sql`SELECT o.customer_id, ${column} AS at FROM orders o
     WHERE ${inWindow(column)}${holds}`;
   }
   const runs = `${baseWaveId(input.waveId)}${OCCURRENCE_MARK}%`;
-  return `SELECT t.customer_id, t.at FROM (
+  return sql`SELECT t.customer_id, t.at FROM (
     ${events}
   ) t
   WHERE NOT EXISTS (SELECT 1 FROM sends s WHERE s.campaign_id = ${sqlString(input.campaignId)}
@@ -59,15 +60,15 @@ export function triggerEventsSql(input: {
  * audience is empty. Looser than triggerEventsSql (an order unpaid at its tick must still be unpaid
  * `after` its creation; a click counts whatever was ordered since), never stricter.
  */
-export function nextTriggerEventSql(campaignId: string, trigger: Trigger, since: Date, to: Date): string {
-  const window = (column: string) =>
-    `${column} > ${sqlTimestamp(since)} AND ${column} <= ${sqlTimestamp(to)}`;
+export function nextTriggerEventSql(campaignId: string, trigger: Trigger, since: Date, to: Date): Sql {
+  const window = (column: Sql) =>
+    sql`${column} > ${sqlTimestamp(since)} AND ${column} <= ${sqlTimestamp(to)}`;
   if (trigger.on === 'click')
-    return `SELECT min(occurred_at) AS at FROM events WHERE event_type = 'clicked' AND campaign_id = ${sqlString(campaignId)} AND ${window('occurred_at')}`;
+    return sql`SELECT min(occurred_at) AS at FROM events WHERE event_type = 'clicked' AND campaign_id = ${sqlString(campaignId)} AND ${window(sql`occurred_at`)}`;
   const unpaid =
     trigger.on === 'order-unpaid'
-      ? ` AND (status = 'unpaid' OR paid_at > created_at + ${sqlInterval(parseDuration(trigger.after))})`
-      : '';
-  const column = ORDER_EVENT_TIME[trigger.on];
-  return `SELECT min(${column}) AS at FROM orders WHERE ${window(column)}${unpaid}`;
+      ? sql` AND (status = 'unpaid' OR paid_at > created_at + ${sqlInterval(parseDuration(trigger.after))})`
+      : sql``;
+  const column = ident(ORDER_EVENT_TIME[trigger.on]);
+  return sql`SELECT min(${column}) AS at FROM orders WHERE ${window(column)}${unpaid}`;
 }

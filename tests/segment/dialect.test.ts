@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupResponseSql } from '../../shared/delivery/rollout/group-response-sql.ts';
 import { pilotResponseSql } from '../../shared/delivery/rollout/pilot-response-sql.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
-import { bucketSql } from '../../shared/segment/dialect.ts';
+import { sql } from '../../shared/lake/sql.ts';
 import { sqlInterval, sqlString, sqlTimestamp } from '../../shared/lake/sql-literals.ts';
+import { bucketSql } from '../../shared/segment/dialect.ts';
 import { stableBucket } from '../../shared/segment/stable-bucket.ts';
 
 let wh: DuckDbWarehouse;
@@ -23,26 +24,26 @@ describe('dialect: bucketSql', () => {
 
   it('DuckDB form gives the same bucket as TypeScript', async () => {
     for (const key of keys) {
-      const { rows } = await wh.query(`SELECT ${bucketSql('duckdb', sqlString(key))} AS b`);
+      const { rows } = await wh.query(sql`SELECT ${bucketSql('duckdb', sqlString(key))} AS b`);
       expect(Number(rows[0]?.b)).toBe(stableBucket(key));
     }
   });
 
   it('Trino form parses, uses only Trino functions, and DuckDB’s form is not Trino', () => {
-    expect(valid(`SELECT ${bucketSql('trino', "'x'")} AS b`)).toEqual([]);
-    expect(bucketSql('trino', "'x'")).toBe(
+    expect(valid(`SELECT ${bucketSql('trino', sqlString('x'))} AS b`)).toEqual([]);
+    expect(bucketSql('trino', sqlString('x'))).toBe(
       "(from_base(substr(to_hex(md5(to_utf8('x'))), 1, 8), 16) % 10000)",
     );
     // DuckDB's md5 takes a string; Trino's takes varbinary, hence to_utf8/to_hex there.
-    expect(bucketSql('duckdb', "'x'")).not.toContain('to_utf8');
+    expect(bucketSql('duckdb', sqlString('x'))).not.toContain('to_utf8');
   });
 });
 
 describe('forms both engines accept (no dialect entry needed)', () => {
   it('timestamp literals and interval arithmetic', async () => {
-    const expr = `${sqlTimestamp(new Date('2026-11-10T16:00:00Z'))} - ${sqlInterval(90 * 86_400_000)}`;
+    const expr = sql`${sqlTimestamp(new Date('2026-11-10T16:00:00Z'))} - ${sqlInterval(90 * 86_400_000)}`;
     expect(valid(`SELECT ${expr} AS t`)).toEqual([]);
-    const { rows } = await wh.query(`SELECT CAST(${expr} AS VARCHAR) AS t`);
+    const { rows } = await wh.query(sql`SELECT CAST(${expr} AS VARCHAR) AS t`);
     expect(rows[0]?.t).toBe('2026-08-12 16:00:00');
   });
 

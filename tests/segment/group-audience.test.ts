@@ -4,6 +4,7 @@ import { Campaign } from '../../shared/campaign/campaign-schema.ts';
 import { effectivePolicy } from '../../shared/campaign/contact-policy.ts';
 import { DEFAULT_CONTACT_POLICY } from '../../shared/campaign/contact-policy-schema.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { sql } from '../../shared/lake/sql.ts';
 import { waveAudienceSql } from '../../shared/segment/audience-sql.ts';
 import { writeFixtureLake } from '../helpers/fixture-lake.ts';
 import { FIXTURE, RUN_AT } from './fixture-shop.ts';
@@ -57,7 +58,7 @@ async function groups(waveId: string, picked?: string[]) {
   const trino = waveAudienceSql({ ...input, dialect: 'trino' });
   expect(new TrinoSQL().validate(trino).map((e) => e.message)).toEqual([]);
   const { rows } = await wh.query(
-    `SELECT customer_id, grp FROM (${waveAudienceSql({ ...input, dialect: 'duckdb' })}) a ORDER BY 1`,
+    sql`SELECT customer_id, grp FROM (${waveAudienceSql({ ...input, dialect: 'duckdb' })}) a ORDER BY 1`,
   );
   return rows.map((r) => [r.customer_id, r.grp]);
 }

@@ -1,9 +1,10 @@
 import { TrinoSQL } from 'dt-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { raw } from '../../shared/lake/sql.ts';
+import { sqlString } from '../../shared/lake/sql-literals.ts';
 import { segmentSql } from '../../shared/segment/compile-segment.ts';
 import type { Rule } from '../../shared/segment/segment-schema.ts';
-import { sqlString } from '../../shared/lake/sql-literals.ts';
 import { writeFixtureLake } from '../helpers/fixture-lake.ts';
 import { FIXTURE, RUN_AT } from './fixture-shop.ts';
 
@@ -46,7 +47,7 @@ describe('config values enter SQL as literals', () => {
     expect(trino.validate(segmentSql(rule, { ...ctx, dialect: 'trino' })).map((e) => e.message)).toEqual([]);
     const { rows } = await wh.query(sql);
     expect(rows).toEqual([]);
-    const { rows: customers } = await wh.query('SELECT count(*) AS n FROM customers');
+    const { rows: customers } = await wh.query(raw('SELECT count(*) AS n FROM customers'));
     expect(customers).toEqual([{ n: 8 }]);
   });
 

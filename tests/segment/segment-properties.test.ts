@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { sql } from '../../shared/lake/sql.ts';
 import { type SegmentContext, segmentSql } from '../../shared/segment/compile-segment.ts';
 import type { Rule } from '../../shared/segment/segment-schema.ts';
 import { generateShop } from '../../shared/shop/local/generate/generate-shop.ts';
@@ -148,7 +149,7 @@ describe('segment algebra on a generated shop', () => {
 
   it('F scores from counts per order count equal the percent_rank window they stand for', async () => {
     // The definition, written out: a window over every buyer's paid orders before the run.
-    const { rows } = await wh.query(`SELECT customer_id, f FROM (
+    const { rows } = await wh.query(sql`SELECT customer_id, f FROM (
       SELECT customer_id, least(5, 1 + CAST(floor(5 * percent_rank() OVER (ORDER BY n)) AS INTEGER)) AS f
       FROM (SELECT customer_id, count(*) AS n FROM orders
         WHERE status = 'paid' AND paid_at < TIMESTAMP '2026-10-20 16:00:00' GROUP BY customer_id) t) s`);

@@ -8,9 +8,10 @@ import { effectivePolicy } from '../../shared/campaign/contact-policy.ts';
 import { DEFAULT_CONTACT_POLICY } from '../../shared/campaign/contact-policy-schema.ts';
 import { resolveWaveSchedule } from '../../shared/campaign/wave-schedule.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
+import { sql } from '../../shared/lake/sql.ts';
 import { waveAudienceSql } from '../../shared/segment/audience-sql.ts';
 import { writeFixtureLake } from '../helpers/fixture-lake.ts';
-import { FIXTURE, RUN_AT } from './fixture-shop.ts';
+import { FIXTURE, RUN_AT, SENDS } from './fixture-shop.ts';
 
 let wh: DuckDbWarehouse;
 
@@ -57,7 +58,9 @@ async function audience(c: Campaign) {
   expect(
     new TrinoSQL().validate(waveAudienceSql({ ...input, dialect: 'trino' })).map((e) => e.message),
   ).toEqual([]);
-  const { rows } = await wh.query(`${waveAudienceSql({ ...input, dialect: 'duckdb' })} ORDER BY customer_id`);
+  const { rows } = await wh.query(
+    sql`${waveAudienceSql({ ...input, dialect: 'duckdb' })} ORDER BY customer_id`,
+  );
   return rows.map((r) => [r.customer_id, r.step, r.reason ?? r.channel]);
 }
 
@@ -125,6 +128,43 @@ describe('a wave audience, step by step', () => {
   });
 });
 
+describe('the caps already used', () => {
+  it('count each send once, however the at-least-once ledger repeated or rewrote its sent row', async () => {
+    // c01: one send as three rows — an exact repeat (a redelivered batch) and a row with another sent_at
+    // (a sent row written again, e.g. by crash recovery) — is one message. c06: two sends are two.
+    const c01 = SENDS.find((s) => s.send_id === 'd11/preheat/c01');
+    if (!c01) throw new Error('the fixture has no send to c01');
+    const send = (over: Record<string, unknown>) => ({ ...c01, ...over });
+    const sends = [
+      c01,
+      c01,
+      send({ sent_at: '2026-10-25 02:07:00' }),
+      send({ send_id: 'd11/preheat/c06', customer_id: 'c06' }),
+      send({ send_id: 'd11/teaser/c06', wave_id: 'teaser', customer_id: 'c06' }),
+    ];
+    const lake = await DuckDbWarehouse.open(await writeFixtureLake({ ...FIXTURE, sends }));
+    try {
+      const c = campaign();
+      const wave = c.waves[0];
+      if (!wave) throw new Error('no wave');
+      const twice = {
+        id: 'marketing-twice',
+        appliesTo: 'marketing',
+        channels: 'any',
+        max: 2,
+        window: '30d',
+      } as const;
+      const policy = effectivePolicy({ ...DEFAULT_CONTACT_POLICY, caps: [twice] }, c);
+      const audienceSql = waveAudienceSql({ campaign: c, wave, policy, runAt: RUN_AT, dialect: 'duckdb' });
+      const { rows } = await lake.query(sql`${audienceSql} ORDER BY customer_id`);
+      const step = (id: string) => rows.find((r) => r.customer_id === id)?.step;
+      expect([step('c01'), step('c06')]).toEqual(['eligible', 'capped']);
+    } finally {
+      await lake.close();
+    }
+  });
+});
+
 describe('every example wave', () => {
   it('compiles to an audience query that parses as Trino and runs in DuckDB', async () => {
     const trino = new TrinoSQL();
@@ -143,7 +183,7 @@ describe('every example wave', () => {
           errors: [],
         });
         const { rows } = await wh.query(
-          `SELECT count(*) AS n FROM (${waveAudienceSql({ ...input, dialect: 'duckdb' })}) a`,
+          sql`SELECT count(*) AS n FROM (${waveAudienceSql({ ...input, dialect: 'duckdb' })}) a`,
         );
         expect(Number(rows[0]?.n)).toBeLessThanOrEqual(8);
         waves += 1;

@@ -1,4 +1,5 @@
 import type { Channel } from '../../campaign/contact-policy-schema.ts';
+import { ident, joinSql, type Sql, sql } from '../../lake/sql.ts';
 import { type TableRecord, tableTimestamp } from '../../lake/table-writer.ts';
 import type { Category } from '../contact-policy/claim.ts';
 
@@ -91,10 +92,11 @@ export function ledgerRecord(r: LedgerRow): TableRecord {
  * one of highest precedence (sent > failed > suppressed). `columns` are taken from that row; `where`
  * filters the rows first. The one place this rule is written; Athena and DuckDB both run it.
  */
-export function oneSendSql(columns: readonly string[], where?: string): string {
-  const rank = `CASE status WHEN 'sent' THEN 3 WHEN 'failed' THEN 2 ELSE 1 END`;
-  return `SELECT send_id, ${columns.map((c) => `max_by(${c}, r) AS ${c}`).join(', ')}
-  FROM (SELECT *, ${rank} AS r FROM sends${where ? ` WHERE ${where}` : ''}) ranked
+export function oneSendSql(columns: readonly string[], where?: Sql): Sql {
+  const rank = sql`CASE status WHEN 'sent' THEN 3 WHEN 'failed' THEN 2 ELSE 1 END`;
+  const picked = columns.map((c) => sql`max_by(${ident(c)}, r) AS ${ident(c)}`);
+  return sql`SELECT send_id, ${joinSql(picked)}
+  FROM (SELECT *, ${rank} AS r FROM sends${where ? sql` WHERE ${where}` : sql``}) ranked
   GROUP BY send_id`;
 }
 
@@ -103,8 +105,8 @@ export function oneSendSql(columns: readonly string[], where?: string): string {
  * rows (reason holdout) and treatment rows (sent, failed, or suppressed after assignment: budget,
  * reservation, quiet hours); a cap or suppression could be either then, and is read as unassigned.
  */
-export function armSql(alias = ''): string {
-  const a = alias ? `${alias}.` : '';
-  return `coalesce(${a}arm, CASE WHEN ${a}reason = 'holdout' THEN 'holdout'
+export function armSql(alias = ''): Sql {
+  const a = alias ? sql`${ident(alias)}.` : sql``;
+  return sql`coalesce(${a}arm, CASE WHEN ${a}reason = 'holdout' THEN 'holdout'
     WHEN ${a}status IN ('sent', 'failed') OR ${a}reason IN ('budget', 'reserved', 'quiet-hours') THEN 'treatment' END)`;
 }

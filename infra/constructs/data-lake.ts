@@ -6,6 +6,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aw
 import { Construct } from 'constructs';
 import { analystViews } from '../../shared/lake/analyst-views.ts';
 import type { RepurchaseBenchmark } from '../../shared/lake/shop-analyses.ts';
+import { ident, sql } from '../../shared/lake/sql.ts';
 import { LAKE_TABLES, type TableDef } from '../../shared/lake/tables.ts';
 import type { HouseFunction } from './house-function.ts';
 
@@ -116,7 +117,8 @@ export class DataLake extends Construct {
         description: view.description,
         database: this.databaseName,
         workGroup: workGroup.ref,
-        queryString: `CREATE OR REPLACE VIEW ${view.name} AS\n${view.sql}`,
+        queryString: sql`CREATE OR REPLACE VIEW ${ident(view.name)} AS
+${view.sql}`,
       });
       q.addResourceDependency(workGroup);
       q.addResourceDependency(this.database);

@@ -2,7 +2,7 @@ import { TrinoSQL } from 'dt-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupResponseSql } from '../../shared/delivery/rollout/group-response-sql.ts';
 import { DuckDbWarehouse } from '../../shared/lake/local/duckdb-warehouse.ts';
-import { writeFixtureLake } from '../helpers/fixture-lake.ts';
+import { fixtureOrder, writeFixtureLake } from '../helpers/fixture-lake.ts';
 
 // A grouped pilot planned 2027-03-05 02:00 UTC, read at the rollout's start 2027-03-09 02:00. An earlier
 // wave w0 (03-01) assigned c10 and c12 to treatment and c11 to the campaign's holdout.
@@ -41,24 +41,17 @@ const sends = [
   send('pilot', 'c05', T1, { status: 'suppressed', reason: 'opt-out', segment: 'seg-b' }),
   send('pilot', 'c07', T1, { ...held('holdout'), segment: 'seg-b' }),
 ];
-const order = (id: string, customer: string, created: string, paid: string | null, amount: number) => ({
-  order_id: id,
-  customer_id: customer,
-  created_at: created,
-  paid_at: paid,
-  status: paid ? 'paid' : 'unpaid',
-  amount,
-});
+
 const orders = [
-  order('o1', 'c01', '2027-03-06 02:00:00', '2027-03-06 02:05:00', 120), // counts
-  order('o2', 'c01', '2027-03-07 02:00:00', '2027-03-07 02:05:00', 30), // counts (same customer)
-  order('o3', 'c03', '2027-03-04 02:00:00', '2027-03-04 02:05:00', 90), // paid before the pilot
-  order('o4', 'c10', '2027-03-10 02:00:00', '2027-03-10 02:05:00', 80), // after the decision
-  order('o5', 'c12', '2027-03-02 02:00:00', '2027-03-06 02:00:00', 60), // created before, paid in: counts
-  order('o6', 'c11', '2027-03-06 02:00:00', '2027-03-06 02:05:00', 70), // left out (campaign holdout, w0)
-  order('o7', 'c04', '2027-03-06 02:00:00', null, 50), // unpaid
-  order('o8', 'c07', '2027-03-08 02:00:00', '2027-03-09 03:00:00', 40), // paid after the decision
-  order('o9', 'c06', '2027-03-08 02:00:00', '2027-03-08 02:05:00', 25), // counts
+  fixtureOrder('o1', 'c01', '2027-03-06 02:00:00', '2027-03-06 02:05:00', 120), // counts
+  fixtureOrder('o2', 'c01', '2027-03-07 02:00:00', '2027-03-07 02:05:00', 30), // counts (same customer)
+  fixtureOrder('o3', 'c03', '2027-03-04 02:00:00', '2027-03-04 02:05:00', 90), // paid before the pilot
+  fixtureOrder('o4', 'c10', '2027-03-10 02:00:00', '2027-03-10 02:05:00', 80), // after the decision
+  fixtureOrder('o5', 'c12', '2027-03-02 02:00:00', '2027-03-06 02:00:00', 60), // created before, paid in: counts
+  fixtureOrder('o6', 'c11', '2027-03-06 02:00:00', '2027-03-06 02:05:00', 70), // left out (campaign holdout, w0)
+  fixtureOrder('o7', 'c04', '2027-03-06 02:00:00', null, 50), // unpaid
+  fixtureOrder('o8', 'c07', '2027-03-08 02:00:00', '2027-03-09 03:00:00', 40), // paid after the decision
+  fixtureOrder('o9', 'c06', '2027-03-08 02:00:00', '2027-03-08 02:05:00', 25), // counts
 ];
 
 let wh: DuckDbWarehouse;

@@ -9,6 +9,24 @@ import { DUCKDB_TYPE, LAKE_TABLES } from '../../shared/lake/tables.ts';
 
 export type FixtureRows = Partial<Record<string, Record<string, unknown>[]>>;
 
+/** An orders row: paid when it has a paid_at, else unpaid; `extra` adds or overrides columns. */
+export const fixtureOrder = (
+  id: string,
+  customer: string,
+  created: string,
+  paid: string | null,
+  amount: number,
+  extra: Record<string, unknown> = {},
+) => ({
+  order_id: id,
+  customer_id: customer,
+  created_at: created,
+  paid_at: paid,
+  status: paid ? 'paid' : 'unpaid',
+  amount,
+  ...extra,
+});
+
 /**
  * Writes hand-made rows into a fresh local lake, in the real layout (Parquet, dt= partitions), so tests
  * run the same views and SQL as the product. Columns not given are NULL.

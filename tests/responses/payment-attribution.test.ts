@@ -5,7 +5,7 @@ import { sql } from '../../shared/lake/sql.ts';
 import { attributionRowsSql } from '../../shared/responses/attribution-sql.ts';
 import { campaignReport } from '../../shared/responses/campaign-report.ts';
 import { loadDouble11 } from '../helpers/delivery-harness.ts';
-import { writeFixtureLake } from '../helpers/fixture-lake.ts';
+import { fixtureOrder, writeFixtureLake } from '../helpers/fixture-lake.ts';
 
 /**
  * The unpaid reminder (催付) of the example Double-11 (`d11-unpaid`, audience rule `unpaid`), by hand:
@@ -35,16 +35,8 @@ const delivered = (customer: string) => ({
   occurred_at: '2026-11-12 02:00:05',
   source: 'sns',
 });
-const order = (id: string, customer: string, created: string, paid: string | null, amount: number) => ({
-  order_id: id,
-  customer_id: customer,
-  created_at: created,
-  paid_at: paid,
-  status: paid ? 'paid' : 'unpaid',
-  amount,
-  discount: 0,
-  source: 'order-events',
-});
+const order = (id: string, customer: string, created: string, paid: string | null, amount: number) =>
+  fixtureOrder(id, customer, created, paid, amount, { discount: 0, source: 'order-events' });
 
 let wh: DuckDbWarehouse;
 let campaign: Campaign;

@@ -7,7 +7,7 @@ import type { Category } from '../contact-policy/claim.ts';
  * The ledger: one row per recipient of a wave, in exactly one state, in the sends table (Parquet, the
  * same schema locally and in S3; see shared/lake/tables.ts). Writers are append-only and buffered (Firehose
  * on AWS, a staging file locally); rows are at least once, so a reader that counts takes one row per
- * send_id by precedence (sent > failed > suppressed): see ledgerRowsSql in wave-status.ts.
+ * send_id by precedence (sent > failed > suppressed): oneSendSql below, the one place that rule is written.
  */
 export type LedgerStatus = 'sent' | 'suppressed' | 'failed';
 

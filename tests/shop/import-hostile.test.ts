@@ -320,4 +320,26 @@ describe('encodings', () => {
       /nobom\.txt:1: .*looks like UTF-16 without a byte-order mark/,
     );
   });
+
+  it('refuses a NUL byte anywhere in the file, with its line, not only in the first 4 KiB', async () => {
+    const rows = [TAOBAO];
+    for (let i = 1; i <= 800; i++) rows.push(tb(i, '10.00', '2025-11-11 10:00:00', '2025-11-11 10:01:00'));
+    rows[750] = (rows[750] as string).replace(',buyer', ',\0buyer');
+    const text = `${rows.join('\n')}\n`;
+    // past the first 64 KiB chunk, so the GBK file is found not UTF-8 before the NUL is reached
+    expect(text.indexOf('\0')).toBeGreaterThan(65_536);
+    for (const [name, content] of [
+      ['late-nul.csv', Buffer.from(text)],
+      ['late-nul-gbk.csv', iconv.encode(text.replace('buyer1,', '买家1,'), 'gbk')],
+    ] as const) {
+      const file = await ws.write(name, content);
+      const attempt = ws.importOrders({ file, format: 'taobao', rejectsFile: ws.path('r.csv') });
+      await expect(attempt).rejects.toThrow(DataError);
+      await expect(attempt).rejects.toThrow(
+        new RegExp(`${name.replace('.', '\\.')}:751: the file has NUL bytes.*nothing was imported`),
+      );
+    }
+    expect(existsSync(join(ws.dataDir(), 'lake', 'orders'))).toBe(false);
+    expect(existsSync(ws.path('r.csv'))).toBe(false);
+  });
 });

@@ -27,17 +27,24 @@ export async function detectEncoding(file: string): Promise<TextEncoding> {
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   let first = true;
   let validUtf8 = true;
+  let line = 1;
   for await (const chunk of chunks(file)) {
     if (first) {
       first = false;
       if (chunk[0] === 0xff && chunk[1] === 0xfe) return 'utf-16le';
       if (chunk[0] === 0xfe && chunk[1] === 0xff) return 'utf-16be';
       const nul = chunk.subarray(0, 4096).filter((b) => b === 0).length;
-      if (nul > 0)
+      if (nul * 4 > Math.min(chunk.length, 4096))
         throw new DataError(
-          `${file}:1: the file has NUL bytes: ${nul * 4 > Math.min(chunk.length, 4096) ? 'it looks like UTF-16 without a byte-order mark' : 'it is not a text export'}. Save it as UTF-8 (Excel: "CSV UTF-8") and import again; nothing was imported`,
+          `${file}:1: ${NUL_BYTES}: it looks like UTF-16 without a byte-order mark. ${SAVE_AS_UTF8}; nothing was imported`,
         );
     }
+    const nul = chunk.indexOf(0);
+    if (nul >= 0)
+      throw new DataError(
+        `${file}:${line + newlines(chunk.subarray(0, nul))}: ${NUL_IN_TEXT}; nothing was imported`,
+      );
+    line += newlines(chunk);
     try {
       utf8.decode(chunk, { stream: true });
     } catch {
@@ -58,6 +65,16 @@ export async function detectEncoding(file: string): Promise<TextEncoding> {
   const verdict = scan.verdict();
   if (verdict) throw new DataError(`${file}:${verdict.line}: ${verdict.message}; nothing was imported`);
   return 'gb18030';
+}
+
+const NUL_BYTES = 'the file has NUL bytes';
+const SAVE_AS_UTF8 = 'Save it as UTF-8 (Excel: "CSV UTF-8") and import again';
+const NUL_IN_TEXT = `${NUL_BYTES}: it is not a text export. ${SAVE_AS_UTF8}`;
+
+function newlines(bytes: Buffer): number {
+  let n = 0;
+  for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) n++;
+  return n;
 }
 
 /** The file's text, decoded chunk by chunk (a byte-order mark is dropped). */
@@ -88,6 +105,7 @@ class GbkScan {
   #pending: number[] = [];
   #first: { line: number; bytes: number[] } | null = null;
   #invalid: { line: number; bytes: number[] } | null = null;
+  #nul: number | null = null;
 
   push(chunk: Buffer): void {
     for (const b of chunk) this.#byte(b);
@@ -98,6 +116,7 @@ class GbkScan {
     if (p.length === 0) {
       if (b < 0x80) {
         if (b === 0x0a) this.#line++;
+        if (b === 0) this.#nul ??= this.#line;
       } else if (b === 0x80 || b === 0xff) this.#bad([b]);
       else p.push(b);
       return;
@@ -145,6 +164,7 @@ class GbkScan {
     const advice =
       'it looks like Latin-1/Windows-1252 or another single-byte encoding. Save it as UTF-8 (Excel: "CSV UTF-8") and import again';
     if (this.#pending.length > 0) this.#bad(this.#pending);
+    if (this.#nul !== null) return { line: this.#nul, message: NUL_IN_TEXT };
     if (this.#invalid)
       return {
         line: this.#invalid.line,

@@ -127,6 +127,30 @@ describe('impossible times are rejected per row, never rolled over', () => {
     expect(feed.rejects.get(3)).toMatch(/^order\.amount: 1e\+308 is more than an amount can be/);
     expect(feed.rejects.get(4)).toMatch(/paid 2026-11-11 01:00:00 UTC before it was created/);
   });
+
+  it('order feed: a lone surrogate or a NUL escaped in a string rejects its line with the field, not the import', async () => {
+    const event = (id: string, customerId: string, sku = 's') =>
+      `{"event":"paid","at":"2026-11-11T10:01:00+08:00","order":{"orderId":"${id}","customerId":"${customerId}","createdAt":"2026-11-11T10:00:00+08:00","amount":5,"items":[{"sku":"${sku}","quantity":1,"unitPrice":5}]}}`;
+    const feed = await run(
+      'escapes.jsonl',
+      [
+        event('E-1', 'c1'),
+        event('E-2', 'c2\\ud800'),
+        event('E-3\\u0000', 'c3'),
+        event('E-4', 'c4', 's😀\\udc00x'),
+      ].join('\n'),
+      'order-events',
+    );
+    expect(feed.result).toMatchObject({ read: 4, imported: 1, rejected: 3 });
+    expect(feed.rejects.get(2)).toBe(
+      'order.customerId: not text: a lone surrogate (\\ud800 without its pair)',
+    );
+    expect(feed.rejects.get(3)).toBe('order.orderId: holds a NUL character (\\u0000)');
+    expect(feed.rejects.get(4)).toBe(
+      'order.items.0.sku: not text: a lone surrogate (\\udc00 without its pair)',
+    );
+    expect(await query('SELECT order_id FROM orders')).toEqual([{ order_id: 'E-1' }]);
+  });
 });
 
 describe('a bad amount rejects its row, not the import', () => {

@@ -345,6 +345,21 @@ describe('encodings', () => {
     );
   });
 
+  it('refuses a file that starts with UTF-8’s byte-order mark and goes on in GBK, naming the first GBK line', async () => {
+    const rows = [TAOBAO, tb(1, '10.00', '2025-11-11 10:00:00', '2025-11-11 10:01:00')];
+    const gbk = [tb(2, '10.00', '2025-11-11 10:00:00', '2025-11-11 10:01:00').replace('buyer2', '买家二')];
+    const file = await ws.write(
+      'bom-then-gbk.csv',
+      Buffer.concat([Buffer.from(`\uFEFF${rows.join('\n')}\n`), iconv.encode(`${gbk.join('\n')}\n`, 'gbk')]),
+    );
+    const attempt = ws.importOrders({ file, format: 'taobao', rejectsFile: ws.path('r.csv') });
+    await expect(attempt).rejects.toThrow(DataError);
+    await expect(attempt).rejects.toThrow(
+      /bom-then-gbk\.csv:3: not UTF-8, though the file starts with UTF-8's byte-order mark: .*nothing was imported/,
+    );
+    expect(existsSync(join(ws.dataDir(), 'lake', 'orders'))).toBe(false);
+  });
+
   it('refuses a NUL byte anywhere in the file, with its line, not only in the first 4 KiB', async () => {
     const rows = [TAOBAO];
     for (let i = 1; i <= 800; i++) rows.push(tb(i, '10.00', '2025-11-11 10:00:00', '2025-11-11 10:01:00'));

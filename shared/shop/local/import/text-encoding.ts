@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import iconv from 'iconv-lite';
@@ -28,11 +29,13 @@ export async function detectEncoding(file: string): Promise<TextEncoding> {
   let first = true;
   let validUtf8 = true;
   let line = 1;
+  let bom = false;
   for await (const chunk of chunks(file)) {
     if (first) {
       first = false;
       if (chunk[0] === 0xff && chunk[1] === 0xfe) return 'utf-16le';
       if (chunk[0] === 0xfe && chunk[1] === 0xff) return 'utf-16be';
+      bom = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf;
       const nul = chunk.subarray(0, 4096).filter((b) => b === 0).length;
       if (nul * 4 > Math.min(chunk.length, 4096))
         throw new DataError(
@@ -60,6 +63,10 @@ export async function detectEncoding(file: string): Promise<TextEncoding> {
       // a truncated sequence at the very end: not UTF-8
     }
   }
+  if (bom)
+    throw new DataError(
+      `${file}:${await firstNonUtf8Line(file)}: not UTF-8, though the file starts with UTF-8's byte-order mark: this line is in another encoding (GBK?). ${SAVE_AS_UTF8}; nothing was imported`,
+    );
   const scan = new GbkScan();
   for await (const chunk of chunks(file)) scan.push(chunk);
   const verdict = scan.verdict();
@@ -75,6 +82,27 @@ function newlines(bytes: Buffer): number {
   let n = 0;
   for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) n++;
   return n;
+}
+
+/**
+ * The line where a file stops being UTF-8 (line feeds are never part of a UTF-8 sequence, so each line is
+ * checked on its own); a line longer than a record can be is where it stops.
+ */
+async function firstNonUtf8Line(file: string): Promise<number> {
+  let line = 1;
+  let rest = Buffer.alloc(0);
+  for await (const chunk of chunks(file)) {
+    const bytes = Buffer.concat([rest, chunk]);
+    let start = 0;
+    for (let nl = bytes.indexOf(0x0a); nl >= 0; nl = bytes.indexOf(0x0a, start)) {
+      if (!isUtf8(bytes.subarray(start, nl))) return line;
+      line++;
+      start = nl + 1;
+    }
+    rest = bytes.subarray(start);
+    if (rest.length > 1 << 20) return line;
+  }
+  return line;
 }
 
 /** The file's text, decoded chunk by chunk (a byte-order mark is dropped). */

@@ -99,6 +99,31 @@ describe('impossible times are rejected per row, never rolled over', () => {
     );
   });
 
+  it('mapped CSV: an order id, customer id or sku longer than 200 characters (as for a feed or a product) rejects its row', async () => {
+    const mapping = await ws.write(
+      'map-ids.yaml',
+      'customerIds: as-is\ncolumns: { order_id: No, customer_id: Buyer, created_at: When, status: State, amount: Paid, sku: Sku }\nstatuses: { done: paid }\n',
+    );
+    const long = 'x'.repeat(201);
+    const ok = 'y'.repeat(200);
+    const mapped = await run(
+      'erp-ids.csv',
+      [
+        'No,Buyer,When,State,Paid,Sku',
+        `A-${ok.slice(2)},${ok},2025-03-01 12:00,done,6,${ok}`,
+        `A-${long},b2,2025-03-01 12:00,done,6,s`,
+        `A-3,${long},2025-03-01 12:00,done,6,s`,
+        `A-4,b4,2025-03-01 12:00,done,6,${long}`,
+      ].join('\n'),
+      'mapped',
+      mapping,
+    );
+    expect(mapped.result).toMatchObject({ read: 4, imported: 1, rejected: 3 });
+    expect(mapped.rejects.get(3)).toBe('No: longer than 200 characters');
+    expect(mapped.rejects.get(4)).toBe('Buyer: longer than 200 characters');
+    expect(mapped.rejects.get(5)).toBe('Sku: longer than 200 characters');
+  });
+
   it('order feed', async () => {
     const event = (id: string, at: string, createdAt: string, amount: number) =>
       JSON.stringify({

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +63,27 @@ describe('local outbox', () => {
         at: '2026-11-10T16:00:00.000Z',
       },
     ]);
+  });
+
+  it('names each email apart whatever its customer id holds, and short enough for the file system', async () => {
+    const own = await mkdtemp(join(tmpdir(), 'outbox-names-'));
+    const customers = ["c'q", 'c:q', 'c;q', 'c_q', 'c/q', '客户甲', '客户乙', 'c'.repeat(300)];
+    const sendIds = customers.map((c) => `d11/w1/${c}`);
+    const results = await new OutboxEmailSender(own, clock).send(
+      sendIds.map((sendId) => ({ ...email, sendId, tags: { ...email.tags, send: sendId } })),
+    );
+    expect(results.map((r) => r.kind)).toEqual(sendIds.map(() => 'sent'));
+    const index = readFileSync(join(own, 'email', 'index.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { sendId: string; file: string });
+    expect(index.map((l) => l.sendId)).toEqual(sendIds);
+    expect(new Set(index.map((l) => l.file)).size).toBe(sendIds.length);
+    for (const { file } of index) {
+      expect(Buffer.byteLength(file)).toBeLessThanOrEqual(255);
+      expect(readdirSync(join(own, 'email'))).toContain(file);
+    }
+    await rm(own, { recursive: true, force: true });
   });
 
   it('appends each SMS as a JSON line', async () => {

@@ -99,6 +99,31 @@ describe('impossible times are rejected per row, never rolled over', () => {
     );
   });
 
+  it('mapped CSV: an order id, customer id or sku longer than 200 characters (as for a feed or a product) rejects its row', async () => {
+    const mapping = await ws.write(
+      'map-ids.yaml',
+      'customerIds: as-is\ncolumns: { order_id: No, customer_id: Buyer, created_at: When, status: State, amount: Paid, sku: Sku }\nstatuses: { done: paid }\n',
+    );
+    const long = 'x'.repeat(201);
+    const ok = 'y'.repeat(200);
+    const mapped = await run(
+      'erp-ids.csv',
+      [
+        'No,Buyer,When,State,Paid,Sku',
+        `A-${ok.slice(2)},${ok},2025-03-01 12:00,done,6,${ok}`,
+        `A-${long},b2,2025-03-01 12:00,done,6,s`,
+        `A-3,${long},2025-03-01 12:00,done,6,s`,
+        `A-4,b4,2025-03-01 12:00,done,6,${long}`,
+      ].join('\n'),
+      'mapped',
+      mapping,
+    );
+    expect(mapped.result).toMatchObject({ read: 4, imported: 1, rejected: 3 });
+    expect(mapped.rejects.get(3)).toBe('No: longer than 200 characters');
+    expect(mapped.rejects.get(4)).toBe('Buyer: longer than 200 characters');
+    expect(mapped.rejects.get(5)).toBe('Sku: longer than 200 characters');
+  });
+
   it('order feed', async () => {
     const event = (id: string, at: string, createdAt: string, amount: number) =>
       JSON.stringify({
@@ -126,6 +151,30 @@ describe('impossible times are rejected per row, never rolled over', () => {
     expect(feed.rejects.get(2)).toMatch(/^at: "2026-02-30T10:01:00\+08:00" is not a time: day 30/);
     expect(feed.rejects.get(3)).toMatch(/^order\.amount: 1e\+308 is more than an amount can be/);
     expect(feed.rejects.get(4)).toMatch(/paid 2026-11-11 01:00:00 UTC before it was created/);
+  });
+
+  it('order feed: a lone surrogate or a NUL escaped in a string rejects its line with the field, not the import', async () => {
+    const event = (id: string, customerId: string, sku = 's') =>
+      `{"event":"paid","at":"2026-11-11T10:01:00+08:00","order":{"orderId":"${id}","customerId":"${customerId}","createdAt":"2026-11-11T10:00:00+08:00","amount":5,"items":[{"sku":"${sku}","quantity":1,"unitPrice":5}]}}`;
+    const feed = await run(
+      'escapes.jsonl',
+      [
+        event('E-1', 'c1'),
+        event('E-2', 'c2\\ud800'),
+        event('E-3\\u0000', 'c3'),
+        event('E-4', 'c4', 's😀\\udc00x'),
+      ].join('\n'),
+      'order-events',
+    );
+    expect(feed.result).toMatchObject({ read: 4, imported: 1, rejected: 3 });
+    expect(feed.rejects.get(2)).toBe(
+      'order.customerId: not text: a lone surrogate (\\ud800 without its pair)',
+    );
+    expect(feed.rejects.get(3)).toBe('order.orderId: holds a NUL character (\\u0000)');
+    expect(feed.rejects.get(4)).toBe(
+      'order.items.0.sku: not text: a lone surrogate (\\udc00 without its pair)',
+    );
+    expect(await query('SELECT order_id FROM orders')).toEqual([{ order_id: 'E-1' }]);
   });
 });
 
@@ -319,5 +368,42 @@ describe('encodings', () => {
     await expect(ws.importOrders({ file, format: 'taobao', rejectsFile: ws.path('r.csv') })).rejects.toThrow(
       /nobom\.txt:1: .*looks like UTF-16 without a byte-order mark/,
     );
+  });
+
+  it('refuses a file that starts with UTF-8’s byte-order mark and goes on in GBK, naming the first GBK line', async () => {
+    const rows = [TAOBAO, tb(1, '10.00', '2025-11-11 10:00:00', '2025-11-11 10:01:00')];
+    const gbk = [tb(2, '10.00', '2025-11-11 10:00:00', '2025-11-11 10:01:00').replace('buyer2', '买家二')];
+    const file = await ws.write(
+      'bom-then-gbk.csv',
+      Buffer.concat([Buffer.from(`\uFEFF${rows.join('\n')}\n`), iconv.encode(`${gbk.join('\n')}\n`, 'gbk')]),
+    );
+    const attempt = ws.importOrders({ file, format: 'taobao', rejectsFile: ws.path('r.csv') });
+    await expect(attempt).rejects.toThrow(DataError);
+    await expect(attempt).rejects.toThrow(
+      /bom-then-gbk\.csv:3: not UTF-8, though the file starts with UTF-8's byte-order mark: .*nothing was imported/,
+    );
+    expect(existsSync(join(ws.dataDir(), 'lake', 'orders'))).toBe(false);
+  });
+
+  it('refuses a NUL byte anywhere in the file, with its line, not only in the first 4 KiB', async () => {
+    const rows = [TAOBAO];
+    for (let i = 1; i <= 800; i++) rows.push(tb(i, '10.00', '2025-11-11 10:00:00', '2025-11-11 10:01:00'));
+    rows[750] = (rows[750] as string).replace(',buyer', ',\0buyer');
+    const text = `${rows.join('\n')}\n`;
+    // past the first 64 KiB chunk, so the GBK file is found not UTF-8 before the NUL is reached
+    expect(text.indexOf('\0')).toBeGreaterThan(65_536);
+    for (const [name, content] of [
+      ['late-nul.csv', Buffer.from(text)],
+      ['late-nul-gbk.csv', iconv.encode(text.replace('buyer1,', '买家1,'), 'gbk')],
+    ] as const) {
+      const file = await ws.write(name, content);
+      const attempt = ws.importOrders({ file, format: 'taobao', rejectsFile: ws.path('r.csv') });
+      await expect(attempt).rejects.toThrow(DataError);
+      await expect(attempt).rejects.toThrow(
+        new RegExp(`${name.replace('.', '\\.')}:751: the file has NUL bytes.*nothing was imported`),
+      );
+    }
+    expect(existsSync(join(ws.dataDir(), 'lake', 'orders'))).toBe(false);
+    expect(existsSync(ws.path('r.csv'))).toBe(false);
   });
 });

@@ -14,7 +14,17 @@ export function localMessageId(sendId: string): string {
   return `local-${hash('sha256', sendId).slice(0, 20)}`;
 }
 
-const fileName = (sendId: string) => `${sendId.replace(/[^A-Za-z0-9_.-]/g, '_')}.eml`;
+/** A send id of plain parts (campaign/wave/customer) named as itself; any other gets its hash (after `~`). */
+const PLAIN_SEND_ID = /^[A-Za-z0-9.-]+\/[A-Za-z0-9.-]+\/[A-Za-z0-9.-]+$/;
+
+/**
+ * The .eml's name, one per send id: `d11/w1/c1` → `d11_w1_c1.eml`. A customer id the file system would
+ * mangle (`c'q` and `c:q` would both be `c_q`) or refuse (too long) is shortened and made apart by a hash.
+ */
+const fileName = (sendId: string) =>
+  PLAIN_SEND_ID.test(sendId) && sendId.length <= 200
+    ? `${sendId.replaceAll('/', '_')}.eml`
+    : `${sendId.replace(/[^A-Za-z0-9.-]/g, '_').slice(0, 100)}~${hash('sha256', sendId).slice(0, 16)}.eml`;
 
 /**
  * The local email sender: each message as an .eml file under <dir>/email/, and one JSON line per message

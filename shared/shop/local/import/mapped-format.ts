@@ -101,6 +101,9 @@ export const ImportMapping = z
   });
 export type ImportMapping = z.infer<typeof ImportMapping>;
 
+/** The longest order id, customer id or sku a row may give: as for an order feed's ids and a product's sku. */
+const MAX_ID_CHARS = 200;
+
 /**
  * One row of a mapped file: rows with the same order id are one order, wherever they are in the file. A
  * row carries the order's fields (every such row must agree, else the order is a conflict) and, with a
@@ -111,6 +114,8 @@ export function mappedRow(row: CsvRow, m: ImportMapping, now: Date): RowResult {
   const get = (c: string | undefined) => (c ? (row.values[c] ?? '') : '');
   const orderId = get(col.order_id);
   if (!orderId) return reject(row, `${col.order_id}: empty order id`);
+  const tooLong = [col.order_id, col.customer_id, col.sku].find((c) => get(c).length > MAX_ID_CHARS);
+  if (tooLong) return reject(row, `${tooLong}: longer than ${MAX_ID_CHARS} characters`);
   const item = lineItem(get, m);
   if (typeof item === 'string') return reject(row, item);
   const orderFields = [col.customer_id, col.created_at, col.status, col.amount];

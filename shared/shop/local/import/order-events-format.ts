@@ -133,6 +133,28 @@ const issue = (e: z.ZodError) =>
     .map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`)
     .join('; ');
 
+/**
+ * The first string of a parsed line that is no text — a lone surrogate (JSON's `\ud800` escape) or a NUL
+ * (`\u0000`), which neither the lake's files nor the rejects file can hold — as the field and what it holds.
+ */
+function unreadableString(value: unknown, path: readonly string[] = []): string | null {
+  if (typeof value === 'string') {
+    const field = path.join('.') || '(line)';
+    const lone = value.isWellFormed()
+      ? undefined
+      : [...value].find((ch) => ch.length === 1 && /[\uD800-\uDFFF]/.test(ch));
+    if (lone)
+      return `${field}: not text: a lone surrogate (\\u${lone.charCodeAt(0).toString(16)} without its pair)`;
+    return value.includes('\0') ? `${field}: holds a NUL character (\\u0000)` : null;
+  }
+  if (value !== null && typeof value === 'object')
+    for (const [key, v] of Object.entries(value)) {
+      const problem = unreadableString(v, [...path, key]);
+      if (problem) return problem;
+    }
+  return null;
+}
+
 /** A line of an order feed longer than this is no order event. */
 export const MAX_EVENT_CHARS = 1 << 20;
 
@@ -151,6 +173,8 @@ export function orderEventLine(line: number, text: string, tooLong: boolean, now
   } catch {
     return reject(row, 'not a JSON object');
   }
+  const unreadable = unreadableString(json);
+  if (unreadable) return reject(row, unreadable);
   const parsed = OrderEvent.safeParse(json);
   if (!parsed.success) return reject(row, issue(parsed.error));
   const e = parsed.data;

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import iconv from 'iconv-lite';
@@ -27,17 +28,26 @@ export async function detectEncoding(file: string): Promise<TextEncoding> {
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   let first = true;
   let validUtf8 = true;
+  let line = 1;
+  let bom = false;
   for await (const chunk of chunks(file)) {
     if (first) {
       first = false;
       if (chunk[0] === 0xff && chunk[1] === 0xfe) return 'utf-16le';
       if (chunk[0] === 0xfe && chunk[1] === 0xff) return 'utf-16be';
+      bom = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf;
       const nul = chunk.subarray(0, 4096).filter((b) => b === 0).length;
-      if (nul > 0)
+      if (nul * 4 > Math.min(chunk.length, 4096))
         throw new DataError(
-          `${file}:1: the file has NUL bytes: ${nul * 4 > Math.min(chunk.length, 4096) ? 'it looks like UTF-16 without a byte-order mark' : 'it is not a text export'}. Save it as UTF-8 (Excel: "CSV UTF-8") and import again; nothing was imported`,
+          `${file}:1: ${NUL_BYTES}: it looks like UTF-16 without a byte-order mark. ${SAVE_AS_UTF8}; nothing was imported`,
         );
     }
+    const nul = chunk.indexOf(0);
+    if (nul >= 0)
+      throw new DataError(
+        `${file}:${line + newlines(chunk.subarray(0, nul))}: ${NUL_IN_TEXT}; nothing was imported`,
+      );
+    line += newlines(chunk);
     try {
       utf8.decode(chunk, { stream: true });
     } catch {
@@ -53,11 +63,46 @@ export async function detectEncoding(file: string): Promise<TextEncoding> {
       // a truncated sequence at the very end: not UTF-8
     }
   }
+  if (bom)
+    throw new DataError(
+      `${file}:${await firstNonUtf8Line(file)}: not UTF-8, though the file starts with UTF-8's byte-order mark: this line is in another encoding (GBK?). ${SAVE_AS_UTF8}; nothing was imported`,
+    );
   const scan = new GbkScan();
   for await (const chunk of chunks(file)) scan.push(chunk);
   const verdict = scan.verdict();
   if (verdict) throw new DataError(`${file}:${verdict.line}: ${verdict.message}; nothing was imported`);
   return 'gb18030';
+}
+
+const NUL_BYTES = 'the file has NUL bytes';
+const SAVE_AS_UTF8 = 'Save it as UTF-8 (Excel: "CSV UTF-8") and import again';
+const NUL_IN_TEXT = `${NUL_BYTES}: it is not a text export. ${SAVE_AS_UTF8}`;
+
+function newlines(bytes: Buffer): number {
+  let n = 0;
+  for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) n++;
+  return n;
+}
+
+/**
+ * The line where a file stops being UTF-8 (line feeds are never part of a UTF-8 sequence, so each line is
+ * checked on its own); a line longer than a record can be is where it stops.
+ */
+async function firstNonUtf8Line(file: string): Promise<number> {
+  let line = 1;
+  let rest = Buffer.alloc(0);
+  for await (const chunk of chunks(file)) {
+    const bytes = Buffer.concat([rest, chunk]);
+    let start = 0;
+    for (let nl = bytes.indexOf(0x0a); nl >= 0; nl = bytes.indexOf(0x0a, start)) {
+      if (!isUtf8(bytes.subarray(start, nl))) return line;
+      line++;
+      start = nl + 1;
+    }
+    rest = bytes.subarray(start);
+    if (rest.length > 1 << 20) return line;
+  }
+  return line;
 }
 
 /** The file's text, decoded chunk by chunk (a byte-order mark is dropped). */
@@ -88,6 +133,7 @@ class GbkScan {
   #pending: number[] = [];
   #first: { line: number; bytes: number[] } | null = null;
   #invalid: { line: number; bytes: number[] } | null = null;
+  #nul: number | null = null;
 
   push(chunk: Buffer): void {
     for (const b of chunk) this.#byte(b);
@@ -98,6 +144,7 @@ class GbkScan {
     if (p.length === 0) {
       if (b < 0x80) {
         if (b === 0x0a) this.#line++;
+        if (b === 0) this.#nul ??= this.#line;
       } else if (b === 0x80 || b === 0xff) this.#bad([b]);
       else p.push(b);
       return;
@@ -145,6 +192,7 @@ class GbkScan {
     const advice =
       'it looks like Latin-1/Windows-1252 or another single-byte encoding. Save it as UTF-8 (Excel: "CSV UTF-8") and import again';
     if (this.#pending.length > 0) this.#bad(this.#pending);
+    if (this.#nul !== null) return { line: this.#nul, message: NUL_IN_TEXT };
     if (this.#invalid)
       return {
         line: this.#invalid.line,

@@ -14,7 +14,7 @@ import { ORDER_ITEMS, PRODUCTS } from '../../../lake/tables.ts';
 import { calendarProblem } from '../../../time/zoned-time.ts';
 import { inImportSession } from './import-session.ts';
 import { type FileImportResult, ImportStaging } from './import-staging.ts';
-import { parseMoney } from './imported-order.ts';
+import { MAX_ID_CHARS, parseMoney } from './imported-order.ts';
 import { rewriteOrderItems } from './merge-into-lake.ts';
 import { columnsByAlias, openCsv } from './read-csv.ts';
 
@@ -83,7 +83,7 @@ export function productRow(
   };
   const sku = get('sku');
   if (!sku) return `${header.sku}: empty, expected the product's sku`;
-  if (sku.length > 200) return `${header.sku}: longer than 200 characters`;
+  if (sku.length > MAX_ID_CHARS) return `${header.sku}: longer than ${MAX_ID_CHARS} characters`;
   const seasonText = get('season');
   const season = seasonText ? (SEASONS[seasonText.toLowerCase()] ?? null) : null;
   if (seasonText && !season)

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { calendarProblem, localToInstant, utcMillis } from '../../../time/zoned-time.ts';
 
+/** The longest order id, customer id or sku an import takes, in every format (feeds, mapped files, product lists). */
+export const MAX_ID_CHARS = 200;
+
 /** One order as read from an export, before it is written to the lake. */
 export interface ImportedOrder {
   line: number;

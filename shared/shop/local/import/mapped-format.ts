@@ -7,6 +7,7 @@ import {
   customerIdFrom,
   emailOrNull,
   type ImportedOrder,
+  MAX_ID_CHARS,
   orderTimesProblem,
   parseBirthday,
   parseMoney,
@@ -100,9 +101,6 @@ export const ImportMapping = z
       });
   });
 export type ImportMapping = z.infer<typeof ImportMapping>;
-
-/** The longest order id, customer id or sku a row may give: as for an order feed's ids and a product's sku. */
-const MAX_ID_CHARS = 200;
 
 /**
  * One row of a mapped file: rows with the same order id are one order, wherever they are in the file. A

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   checkMoney,
   type ImportedOrder,
+  MAX_ID_CHARS,
   orderTimesProblem,
   parseTimestamp,
   type RowResult,
@@ -19,7 +20,7 @@ const Money = z.number().superRefine((n, ctx) => {
   const m = checkMoney(n);
   if (!m.ok) ctx.addIssue({ code: 'custom', message: m.problem });
 });
-const Id = z.string().min(1).max(200);
+const Id = z.string().min(1).max(MAX_ID_CHARS);
 /** A time with its offset from UTC, on the calendar: 2026-02-30 is refused with why, not rolled over. */
 const Instant = z.string().superRefine((v, ctx) => {
   if (!/^\S+T\S+(Z|[+-]\d{2}:?\d{2})$/.test(v)) {
